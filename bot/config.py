@@ -1,0 +1,57 @@
+"""Settings from the environment and `.env` (SPEC §6), validated once at start."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+DEFAULT_DB = "sqlite+aiosqlite:///./data/dutydesk.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    database_url: str = DEFAULT_DB
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout: float = 8.0
+    llm_threshold: float = Field(0.6, description="ask the LLM only below this rules confidence")
+    dutydesk_timezone: str = "Asia/Shanghai"
+    dutydesk_language: Literal["zh-Hans", "zh-Hant", "en"] = "zh-Hans"
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    tick_seconds: float = 5.0
+    lexicon_dir: Path | None = Field(None, description="extra classifier lexicon files of a site")
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(";", ",").split(",") if part.strip())
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("llm_base_url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url)
+
+    def token_problem(self) -> str | None:
+        """Why the bot token cannot be used, in one line; None when it looks right."""
+        if self.bot_token is None or not self.bot_token.get_secret_value().strip():
+            return "BOT_TOKEN is not set: copy .env.example to .env and put the token from @BotFather there."
+        if not TOKEN_RE.match(self.bot_token.get_secret_value().strip()):
+            return "BOT_TOKEN is malformed: it looks like 123456789:AA... (digits, a colon, 35 characters)."
+        return None
