@@ -1,0 +1,221 @@
+"""The tables (SPEC §2). Telegram ids are BIGINT; times are naive UTC (see storage.clock)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.clock import utcnow
+
+
+class Site(SQLModel, table=True):
+    """A property site with its duty group chat and its policy overrides."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=32)
+    name: str = Field(max_length=200)
+    language: str = Field(default="zh-Hans", max_length=8)
+    timezone: str = Field(default="Asia/Shanghai", max_length=64)
+    duty_chat_id: int | None = Field(default=None, unique=True, sa_type=BigInteger)
+    next_number: int = 1  # the per-site counter behind #N of incidents and tickets
+    policy: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Person(SQLModel, table=True):
+    """Anyone who has written to the bot; ``reachable`` once they opened a private chat with it."""
+
+    telegram_id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    name: str = Field(default="", max_length=200)
+    username: str | None = Field(default=None, max_length=64)
+    language: str | None = Field(default=None, max_length=8)
+    reachable: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Member(SQLModel, table=True):
+    """A role of a person at a site (SPEC §1: roles are per site)."""
+
+    __table_args__ = (UniqueConstraint("telegram_id", "site_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_type=BigInteger, index=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    role: str = Field(max_length=16)  # staff | supervisor | manager | admin
+    added_by: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Invite(SQLModel, table=True):
+    """A one-time deep link code that binds a role at a site when used with /start."""
+
+    code: str = Field(primary_key=True, max_length=32)
+    site_id: int = Field(foreign_key="site.id")
+    role: str = Field(max_length=16)
+    created_by: int = Field(sa_type=BigInteger)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_by: int | None = Field(default=None, sa_type=BigInteger)
+    used_at: datetime | None = None
+
+
+class Incident(SQLModel, table=True):
+    """A duty-log entry (值班日志条目), fields from source 000 第2篇 L101-116."""
+
+    __table_args__ = (UniqueConstraint("site_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    number: int
+    kind: str = Field(default="incident", max_length=20)  # the intent it was recorded from
+    occurred_at: datetime
+    logged_at: datetime = Field(default_factory=utcnow)
+    reporter_id: int = Field(sa_type=BigInteger)
+    reporter_name: str = Field(default="", max_length=200)
+    location: str | None = Field(default=None, max_length=200)
+    category: str = Field(max_length=20)
+    severity: str = Field(max_length=10)
+    situation: str = Field(sa_type=Text)  # 事情情况
+    result: str | None = Field(default=None, sa_type=Text)  # 善后处理
+    status: str = Field(default="open", max_length=10, index=True)  # open | closed
+    closed_by: int | None = Field(default=None, sa_type=BigInteger)
+    closed_at: datetime | None = None
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    # Escalation of a major event (source 000 L151): none | pending | acknowledged
+    escalation: str = Field(default="none", max_length=12)
+    escalated_at: datetime | None = None
+    escalation_level: int = 0
+    acknowledged_by: int | None = Field(default=None, sa_type=BigInteger)
+    acknowledged_name: str | None = Field(default=None, max_length=200)
+    acknowledged_at: datetime | None = None
+    report_filed_at: datetime | None = None  # the written report due next day (000 L144)
+    report_filed_by: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class IncidentNote(SQLModel, table=True):
+    """One line of 处理 (handling); the handling is appendable, so it is a list."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    author_id: int = Field(sa_type=BigInteger)
+    author_name: str = Field(default="", max_length=200)
+    text: str = Field(sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class IncidentPhoto(SQLModel, table=True):
+    """A photo attached to an incident (major events need photos, source 000 L100)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    file_id: str = Field(max_length=256)
+    added_by: int = Field(sa_type=BigInteger)
+    added_at: datetime = Field(default_factory=utcnow)
+
+
+class Draft(SQLModel, table=True):
+    """A free-text group message the classifier read as a record, waiting for one tap."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id")
+    chat_id: int = Field(sa_type=BigInteger)
+    author_id: int = Field(sa_type=BigInteger)
+    author_name: str = Field(default="", max_length=200)
+    text: str = Field(sa_type=Text)
+    intent: str = Field(max_length=20)
+    category: str = Field(max_length=20)
+    severity: str = Field(max_length=10)
+    location: str | None = Field(default=None, max_length=200)
+    occurred_at: datetime
+    status: str = Field(default="pending", max_length=10)  # pending | recorded | ignored
+    incident_id: int | None = Field(default=None, foreign_key="incident.id")
+    decided_by: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Ticket(SQLModel, table=True):
+    """A resident's complaint, repair request or inquiry (业户事务); the tickets issue builds on it."""
+
+    __table_args__ = (UniqueConstraint("site_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int | None = Field(default=None, foreign_key="site.id", index=True)
+    number: int | None = None
+    kind: str = Field(max_length=12)  # complaint | repair | inquiry
+    category: str = Field(max_length=20)
+    urgency: str = Field(default="normal", max_length=10)  # normal | urgent | vip (000 L37)
+    location: str | None = Field(default=None, max_length=200)
+    description: str = Field(sa_type=Text)
+    resident_id: int = Field(sa_type=BigInteger, index=True)
+    resident_name: str = Field(default="", max_length=200)
+    channel: str = Field(default="bot", max_length=10)
+    status: str = Field(default="new", max_length=12)
+    classified_by: str = Field(default="rules", max_length=8)
+    confidence: float = 0.0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Timer(SQLModel, table=True):
+    """A business timer: a due row swept by the scheduler tick and claimed atomically (SPEC §7)."""
+
+    __table_args__ = (Index("ix_timer_due", "state", "due_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=24)  # escalate | report_reminder
+    ref_id: int
+    site_id: int = Field(foreign_key="site.id")
+    due_at: datetime
+    state: str = Field(default="pending", max_length=10)  # pending | running | done | cancelled
+    fired: int = 0
+    claimed_by: str | None = Field(default=None, max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Outbox(SQLModel, table=True):
+    """A message to another chat, written in the same transaction as the change that caused it and
+    sent by the delivery sweep, so a crash loses none and two processes send it once."""
+
+    __table_args__ = (Index("ix_outbox_due", "state", "next_try_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    text: str = Field(sa_type=Text)
+    buttons: list[list[dict[str, str]]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    ref_kind: str | None = Field(default=None, max_length=20)
+    ref_id: int | None = None
+    state: str = Field(default="pending", max_length=10)  # pending | sending | sent | failed
+    attempts: int = 0
+    next_try_at: datetime = Field(default_factory=utcnow)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = None
+    sent_at: datetime | None = None
+    message_id: int | None = None
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class MessageLink(SQLModel, table=True):
+    """Which record a bot message shows, so a reply or a photo to it finds the record."""
+
+    __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    message_id: int
+    ref_kind: str = Field(max_length=20)
+    ref_id: int
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Update ids already handled: a duplicate delivery is ignored, in one process or many."""
+
+    update_id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    processed_at: datetime = Field(default_factory=utcnow)
+
+
+class EscalationNotice(SQLModel, table=True):
+    """Who was pinged about a major incident, at which level and when (SPEC §2 Escalation)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    level: int
+    telegram_id: int = Field(sa_type=BigInteger)
+    role: str = Field(max_length=16)
+    notified_at: datetime = Field(default_factory=utcnow)

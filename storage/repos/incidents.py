@@ -1,0 +1,83 @@
+"""Duty-log entries with their handling notes, photos and escalation notices."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import EscalationNotice, Incident, IncidentNote, IncidentPhoto
+
+
+async def add(session: AsyncSession, incident: Incident) -> Incident:
+    session.add(incident)
+    await session.flush()
+    return incident
+
+
+async def by_number(session: AsyncSession, *, site_id: int, number: int) -> Incident | None:
+    result = await session.exec(select(Incident).where(Incident.site_id == site_id, Incident.number == number))
+    return result.first()
+
+
+async def get(session: AsyncSession, *, incident_id: int) -> Incident | None:
+    return await session.get(Incident, incident_id)
+
+
+async def open_for_site(session: AsyncSession, *, site_id: int, limit: int = 30) -> Sequence[Incident]:
+    result = await session.exec(
+        select(Incident)
+        .where(Incident.site_id == site_id, Incident.status == "open")
+        .order_by(col(Incident.logged_at).desc(), col(Incident.id).desc())
+        .limit(limit)
+    )
+    return result.all()
+
+
+async def add_note(session: AsyncSession, *, incident_id: int, author_id: int, author_name: str, text: str) -> None:
+    session.add(IncidentNote(incident_id=incident_id, author_id=author_id, author_name=author_name, text=text))
+
+
+async def notes(session: AsyncSession, *, incident_ids: Sequence[int]) -> dict[int, list[IncidentNote]]:
+    out: dict[int, list[IncidentNote]] = {i: [] for i in incident_ids}
+    if not incident_ids:
+        return out
+    rows = await session.exec(
+        select(IncidentNote).where(col(IncidentNote.incident_id).in_(list(incident_ids))).order_by(col(IncidentNote.id))
+    )
+    for row in rows.all():
+        out[row.incident_id].append(row)
+    return out
+
+
+async def add_photo(session: AsyncSession, *, incident_id: int, file_id: str, added_by: int) -> None:
+    session.add(IncidentPhoto(incident_id=incident_id, file_id=file_id, added_by=added_by))
+
+
+async def photo_counts(session: AsyncSession, *, incident_ids: Sequence[int]) -> dict[int, int]:
+    out = dict.fromkeys(incident_ids, 0)
+    if not incident_ids:
+        return out
+    rows = await session.exec(
+        select(IncidentPhoto.incident_id).where(col(IncidentPhoto.incident_id).in_(list(incident_ids)))
+    )
+    for incident_id in rows.all():
+        out[incident_id] += 1
+    return out
+
+
+async def record_notice(
+    session: AsyncSession, *, incident_id: int, level: int, telegram_id: int, role: str, at: datetime
+) -> None:
+    session.add(
+        EscalationNotice(incident_id=incident_id, level=level, telegram_id=telegram_id, role=role, notified_at=at)
+    )
+
+
+async def all_for_export(session: AsyncSession, *, site_id: int | None = None) -> Sequence[Incident]:
+    stmt = select(Incident).order_by(col(Incident.site_id), col(Incident.number))
+    if site_id is not None:
+        stmt = stmt.where(Incident.site_id == site_id)
+    return (await session.exec(stmt)).all()

@@ -1,0 +1,78 @@
+"""The outbox: messages to other chats, written with the change that caused them, sent once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.clock import utcnow
+from storage.models import Outbox
+from storage.repos.claims import claim_due
+
+MAX_ATTEMPTS = 6
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    text: str,
+    buttons: list[list[dict[str, str]]] | None = None,
+    ref_kind: str | None = None,
+    ref_id: int | None = None,
+) -> Outbox:
+    row = Outbox(chat_id=chat_id, text=text, buttons=buttons or [], ref_kind=ref_kind, ref_id=ref_id)
+    session.add(row)
+    return row
+
+
+async def claim(session: AsyncSession, *, now: datetime, token: str, limit: int = 30) -> Sequence[Outbox]:
+    return await claim_due(
+        session,
+        Outbox,
+        due_column=Outbox.next_try_at,
+        now=now,
+        token=token,
+        limit=limit,
+        to_state="sending",
+        extra_values={"claimed_at": now},
+    )
+
+
+async def mark_sent(session: AsyncSession, *, row_id: int, message_id: int | None) -> None:
+    await session.exec(  # type: ignore[call-overload]
+        update(Outbox)
+        .where(col(Outbox.id) == row_id)
+        .values(state="sent", sent_at=utcnow(), message_id=message_id, last_error=None)
+    )
+
+
+async def mark_failed(session: AsyncSession, *, row: Outbox, error: str, permanent: bool) -> None:
+    """A failed send is tried again later with a growing pause, up to MAX_ATTEMPTS."""
+    attempts = row.attempts + 1
+    final = permanent or attempts >= MAX_ATTEMPTS
+    await session.exec(  # type: ignore[call-overload]
+        update(Outbox)
+        .where(col(Outbox.id) == row.id)
+        .values(
+            state="failed" if final else "pending",
+            attempts=attempts,
+            last_error=error[:500],
+            claimed_by=None,
+            next_try_at=utcnow() + timedelta(seconds=min(600, 5 * 2**attempts)),
+        )
+    )
+
+
+async def release_stale(session: AsyncSession, *, older_than: datetime) -> int:
+    """Rows left in ``sending`` by a process that died are sent again (at least once after a crash)."""
+    result = await session.exec(  # type: ignore[call-overload]
+        update(Outbox)
+        .where(col(Outbox.state) == "sending", col(Outbox.claimed_at) < older_than)
+        .values(state="pending", claimed_by=None)
+    )
+    return int(result.rowcount or 0)

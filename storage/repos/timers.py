@@ -1,0 +1,70 @@
+"""Business timers (escalations, report reminders): rows with a due time, swept and claimed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.clock import utcnow
+from storage.models import Timer
+from storage.repos.claims import claim_due
+
+
+async def schedule(session: AsyncSession, *, kind: str, ref_id: int, site_id: int, due_at: datetime) -> Timer:
+    timer = Timer(kind=kind, ref_id=ref_id, site_id=site_id, due_at=due_at)
+    session.add(timer)
+    await session.flush()
+    return timer
+
+
+async def claim(session: AsyncSession, *, now: datetime, token: str, limit: int = 50) -> Sequence[Timer]:
+    """Claim due pending timers: they move to ``running`` until :func:`finish` or :func:`reschedule`."""
+    return await claim_due(
+        session,
+        Timer,
+        due_column=Timer.due_at,
+        now=now,
+        token=token,
+        limit=limit,
+        to_state="running",
+        extra_values={"updated_at": utcnow()},
+    )
+
+
+async def reschedule(session: AsyncSession, *, timer: Timer, due_at: datetime) -> None:
+    timer.due_at, timer.state, timer.fired, timer.updated_at = due_at, "pending", timer.fired + 1, utcnow()
+    session.add(timer)
+
+
+async def finish(session: AsyncSession, *, timer: Timer, state: str = "done") -> None:
+    timer.state, timer.updated_at = state, utcnow()
+    session.add(timer)
+
+
+async def cancel_for(session: AsyncSession, *, kind: str, ref_id: int) -> None:
+    await session.exec(  # type: ignore[call-overload]
+        update(Timer)
+        .where(col(Timer.kind) == kind, col(Timer.ref_id) == ref_id, col(Timer.state) == "pending")
+        .values(state="cancelled", updated_at=utcnow())
+    )
+
+
+async def pending_for(session: AsyncSession, *, kind: str, ref_id: int) -> Sequence[Timer]:
+    result = await session.exec(
+        select(Timer).where(Timer.kind == kind, Timer.ref_id == ref_id, Timer.state == "pending")
+    )
+    return result.all()
+
+
+async def release_stale(session: AsyncSession, *, older_than: datetime) -> int:
+    """Give back timers a crashed process claimed and never finished."""
+    result = await session.exec(  # type: ignore[call-overload]
+        update(Timer)
+        .where(col(Timer.state) == "running", col(Timer.updated_at) < older_than)
+        .values(state="pending", claimed_by=None)
+    )
+    return int(result.rowcount or 0)
