@@ -1,0 +1,266 @@
+"""The rules classifier: lexicon scan + a few decisions, no network, tens of microseconds a message.
+
+One pass of the compiled lexicon (see :mod:`bot.classifier.lexicon`) over the normalised text gives
+scores for intents and categories, severity words and *signals*; the decisions below combine them
+with who is speaking and where:
+
+- key words + a return verb → ``key_return``; + a borrow verb → ``key_borrow``;
+- 交班/交更 → ``handover``; 接班/接更/已接班 → ``takeover``; 巡查/巡楼 + 正常/完毕 (or a checklist of
+  ticks) → ``patrol_report`` (a patrol that found something urgent is an ``incident``);
+- an event (a category with evidence, or a fault word) from **staff** → ``incident``; from a
+  **resident** → ``complaint`` for nuisance categories (noise, sanitation, service…), ``repair``
+  for faults, ``incident`` for emergencies (fire, fight, injury…) at urgent severity or above;
+- explicit 投诉 / 报修 / 请问 decide for anybody (staff also register residents' calls);
+- questions without a problem → ``inquiry``; chit-chat (好的, 收到, thanks, 👍) and nothing at all
+  → ``other`` (decisive for chit-chat, low confidence for text nothing matched).
+
+Confidence is the intent's margin over the runner-up blended with the category's margin, so that
+the low-confidence answers are the ambiguous ones: the cascade sends only those to the LLM.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from bot.classifier.extract import extract_location, extract_time
+from bot.classifier.lexicon import PACKAGE_LEXICON_DIR, CompiledLexicon, Lexicon
+from bot.classifier.normalize import normalize_pair
+from handlers.classification import Classification, Speaker
+from handlers.taxonomy import CATEGORIES
+
+SEVERITY_LEVELS = ("normal", "urgent", "major")
+
+# Order breaks ties between categories: the dangerous ones first.
+_CATEGORY_PRIORITY = {
+    c: i
+    for i, c in enumerate(
+        (
+            "fire",
+            "medical",
+            "fight",
+            "weather",
+            "water",
+            "power",
+            "theft",
+            "security",
+            "equipment",
+            "staff_violation",
+            "construction",
+            "move",
+            "noise",
+            "sanitation",
+            "parking",
+            "fees",
+            "service",
+            "other",
+        )
+    )
+}
+assert set(_CATEGORY_PRIORITY) == set(CATEGORIES)
+
+EMERGENCY_CATEGORIES = frozenset({"fire", "fight", "medical", "security", "theft", "weather"})
+NUISANCE_CATEGORIES = frozenset(
+    {"noise", "sanitation", "service", "staff_violation", "parking", "fees", "construction", "security"}
+)
+# Intents whose severity is not an event's severity.
+_NO_SEVERITY_INTENTS = frozenset({"inquiry", "other", "key_borrow", "key_return", "takeover"})
+_CATEGORYLESS_INTENTS = frozenset({"other", "handover", "takeover", "key_borrow", "key_return", "patrol_report"})
+_NEGATORS = frozenset("不没无冇未非别勿唔")
+
+
+class RuleClassifier:
+    """Implements :class:`handlers.classification.Classifier` from data files only."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._compiled: CompiledLexicon = lexicon.compile()
+
+    @classmethod
+    def load(cls, extra_dir: Path | None = None) -> RuleClassifier:
+        """The packaged lexicon, plus every ``*.toml`` in ``extra_dir`` (``Settings.lexicon_dir``)."""
+        return cls(Lexicon.from_dirs(PACKAGE_LEXICON_DIR, extra_dir))
+
+    async def classify(self, text: str, *, speaker: Speaker, private: bool) -> Classification:
+        return self.classify_sync(text, speaker=speaker, private=private)
+
+    def classify_sync(self, text: str, *, speaker: Speaker, private: bool) -> Classification:
+        cased, low = normalize_pair(text)
+        scan = self._scan(low)
+        intent, intent_conf = _decide_intent(scan, speaker=speaker)
+        category, cat_conf = _decide_category(scan, intent)
+        severity = _decide_severity(scan, intent, category, self._compiled)
+        confidence = _confidence(intent, intent_conf, category, cat_conf, scan)
+        return Classification(
+            intent=intent,
+            category=category,
+            severity=severity,
+            confidence=confidence,
+            source="rules",
+            location=extract_location(cased, low),
+            time=extract_time(low),
+        )
+
+    def severity_signal(self, text: str) -> str:
+        """The severity the severity lexicon alone sees in ``text`` (used by the cascade's cap)."""
+        _, low = normalize_pair(text)
+        scan = self._scan(low)
+        level = _severity_level(scan, self._compiled)
+        return SEVERITY_LEVELS[level]
+
+    def _scan(self, low: str) -> _Scan:
+        scan = _Scan(len(low))
+        for start, feats in self._compiled.scan(low):
+            negated = start > 0 and (
+                low[start - 1] in _NEGATORS or (start > 1 and low[start - 2] in _NEGATORS and low[start - 1] == "有")
+            )
+            scan.matches += 1
+            for kind, label, weight in feats:
+                if kind == "category":
+                    scan.category[label] += weight * (0.3 if negated else 1.0)
+                elif kind == "intent":
+                    scan.intent[label] += weight
+                elif kind == "severity":
+                    if not negated:
+                        scan.severity[label] += weight
+                elif kind == "signal":
+                    if not negated or label in ("question", "chitchat", "ok"):
+                        scan.signals[label] += 1
+                else:  # neutral
+                    scan.neutral += 1
+        return scan
+
+
+class _Scan:
+    __slots__ = ("category", "intent", "length", "matches", "neutral", "severity", "signals")
+
+    def __init__(self, length: int) -> None:
+        self.length = length
+        self.matches = 0
+        self.neutral = 0
+        self.intent: defaultdict[str, float] = defaultdict(float)
+        self.category: defaultdict[str, float] = defaultdict(float)
+        self.severity: defaultdict[str, float] = defaultdict(float)
+        self.signals: defaultdict[str, int] = defaultdict(int)
+
+
+def _best_category(scan: _Scan) -> tuple[str, float, float]:
+    best, best_score, second = "other", 0.0, 0.0
+    for cat, score in scan.category.items():
+        if cat == "other":
+            continue
+        if score > best_score or (score == best_score and _CATEGORY_PRIORITY[cat] < _CATEGORY_PRIORITY[best]):
+            second = max(second, best_score)
+            best, best_score = cat, score
+        else:
+            second = max(second, score)
+    return best, best_score, second
+
+
+def _decide_intent(scan: _Scan, *, speaker: Speaker) -> tuple[str, float]:
+    sig = scan.signals
+    scores: defaultdict[str, float] = defaultdict(float)
+    for intent, value in scan.intent.items():
+        scores[intent] += value
+    cat, cat_score, _ = _best_category(scan)
+    event = cat_score >= 2.0 or (scan.severity.get("urgent", 0.0) + scan.severity.get("major", 0.0)) >= 3.0
+    fault = sig.get("fault", 0)
+    question = sig.get("question", 0)
+    severe = _severity_level_quick(scan) >= 1
+
+    # Keys: a key word with a return or borrow verb.
+    if sig.get("key"):
+        if sig.get("return"):
+            scores["key_return"] += 3.0
+        elif sig.get("borrow"):
+            scores["key_borrow"] += 3.0
+        elif scores["key_return"] or scores["key_borrow"]:
+            pass
+        else:
+            scores["inquiry" if question else "other"] += 0.5
+
+    # Patrols: a patrol word, better with "normal/done", or a checklist of ticks.
+    if sig.get("patrol"):
+        scores["patrol_report"] += 2.0 + (1.5 if sig.get("ok") else 0.0)
+    if sig.get("ok", 0) >= 3:
+        scores["patrol_report"] += 2.0
+    if scores["patrol_report"] and severe:
+        scores["incident"] += scores["patrol_report"] + 1.0
+
+    # Events and faults: who speaks decides what they are.
+    if event or fault:
+        weight = 1.5 + min(cat_score, 6.0) * 0.25 + min(fault, 2) * 0.5
+        if speaker == "resident":
+            if severe and cat in EMERGENCY_CATEGORIES:
+                scores["incident"] += weight + 1.0
+            elif cat in NUISANCE_CATEGORIES and not fault:
+                scores["complaint"] += weight
+            elif fault or cat in ("equipment", "water", "power"):
+                scores["repair"] += weight + (0.5 if fault else 0.0)
+            else:
+                scores["complaint"] += weight * 0.8
+                scores["inquiry"] += 0.5
+        else:
+            scores["incident"] += weight + (1.0 if severe else 0.0)
+
+    if question:
+        q = min(question, 3) * (0.7 if (event or fault) else 1.5)
+        scores["inquiry"] += q
+    if sig.get("chitchat") and not event and not fault:
+        scores["other"] += 1.0 + 0.8 * sig["chitchat"]
+
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    if not ranked or ranked[0][1] < 1.0:
+        return "other", 0.3 if scan.matches else 0.35
+    best, best_score = ranked[0]
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    conf = best_score / (best_score + second + 0.8)
+    return best, conf
+
+
+def _decide_category(scan: _Scan, intent: str) -> tuple[str, float]:
+    cat, score, second = _best_category(scan)
+    if score < 1.5:
+        return "other", 0.8 if intent in _CATEGORYLESS_INTENTS else 0.45
+    return cat, score / (score + second + 0.5)
+
+
+def _severity_level_quick(scan: _Scan) -> int:
+    if scan.severity.get("major", 0.0) >= 3.0:
+        return 2
+    if scan.severity.get("urgent", 0.0) >= 2.0:
+        return 1
+    return 0
+
+
+def _severity_level(scan: _Scan, compiled: CompiledLexicon) -> int:
+    level = _severity_level_quick(scan)
+    if level < 2 and compiled.combos:
+        present = {name for name, n in scan.signals.items() if n}
+        cat, cat_score, _ = _best_category(scan)
+        for c, s in scan.category.items():
+            if s >= 2.0:
+                present.add("cat:" + c)
+        if cat_score:
+            present.add("cat:" + cat)
+        if level >= 1:
+            present.add("sev:urgent")
+        for combo in compiled.combos:
+            if combo.signals <= present:
+                level = max(level, SEVERITY_LEVELS.index(combo.severity))
+    if scan.signals.get("false_alarm"):
+        level = 0
+    return level
+
+
+def _decide_severity(scan: _Scan, intent: str, category: str, compiled: CompiledLexicon) -> str:
+    if intent in _NO_SEVERITY_INTENTS:
+        return "normal"
+    return SEVERITY_LEVELS[_severity_level(scan, compiled)]
+
+
+def _confidence(intent: str, intent_conf: float, category: str, cat_conf: float, scan: _Scan) -> float:
+    if intent == "other" and scan.signals.get("chitchat") and not scan.category:
+        return round(min(0.95, 0.6 + 0.1 * scan.signals["chitchat"]), 3)
+    conf = 0.65 * intent_conf + 0.35 * cat_conf
+    return round(max(0.05, min(0.98, conf)), 3)
