@@ -23,12 +23,12 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_model: str = "gpt-4o-mini"
     llm_timeout: float = 8.0
-    llm_threshold: float = Field(0.6, description="ask the LLM only below this rules confidence")
+    llm_threshold: float = Field(default=0.6, description="ask the LLM only below this rules confidence")
     dutydesk_timezone: str = "Asia/Shanghai"
     dutydesk_language: Literal["zh-Hans", "zh-Hant", "en"] = "zh-Hans"
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     tick_seconds: float = 5.0
-    lexicon_dir: Path | None = Field(None, description="extra classifier lexicon files of a site")
+    lexicon_dir: Path | None = Field(default=None, description="extra classifier lexicon files of a site")
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -37,7 +37,10 @@ async def create(session: AsyncSession, *, code: str, name: str, language: str, 
 async def next_number(session: AsyncSession, *, site_id: int) -> int:
     """Take the next #N of a site atomically (one UPDATE … RETURNING, safe across processes)."""
     result = await session.exec(  # type: ignore[call-overload]
-        update(Site).where(col(Site.id) == site_id).values(next_number=col(Site.next_number) + 1).returning(col(Site.next_number))
+        update(Site)
+        .where(col(Site.id) == site_id)
+        .values(next_number=col(Site.next_number) + 1)
+        .returning(col(Site.next_number))
     )
     return int(result.scalar_one()) - 1
 

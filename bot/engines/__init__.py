@@ -1,0 +1,1 @@
+"""Engines: each turns its library's updates into handlers.messages types and sends replies back."""

@@ -1,0 +1,66 @@
+"""The command table entry and the button codec shared by every feature."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from handlers.context import Context
+from handlers.messages import Outcome
+
+CommandHandler = Callable[[Context, str], Awaitable[Outcome]]
+ButtonHandler = Callable[[Context, list[str]], Awaitable[Outcome]]
+Where = Literal["group", "private", "any"]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A slash command: who may use it (minimum role at the chat's site) and where."""
+
+    name: str
+    run: CommandHandler
+    min_role: str = "staff"
+    where: Where = "group"
+    aliases: tuple[str, ...] = ()
+    needs_site: bool = True  # in a group: only in a site's duty group
+
+    @property
+    def help_key(self) -> str:
+        return f"help.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonAction:
+    """A button's action. The handler loads the record and checks the presser's role at its site."""
+
+    name: str
+    run: ButtonHandler
+
+
+BUTTON_VERSION = "1"
+
+
+def pack(action: str, *args: object) -> str:
+    """Callback data: ``1|action|arg…``, short and versioned; Telegram allows 64 bytes."""
+    data = "|".join([BUTTON_VERSION, action, *(str(a) for a in args)])
+    if len(data.encode()) > 64:
+        raise ValueError(f"callback data too long: {data!r}")
+    return data
+
+
+def unpack(data: str | None) -> tuple[str, list[str]] | None:
+    """The action and its arguments, or None for data this version did not write (forged or stale)."""
+    if not data:
+        return None
+    parts = data.split("|")
+    if len(parts) < 2 or parts[0] != BUTTON_VERSION or not parts[1]:
+        return None
+    return parts[1], parts[2:]
+
+
+def int_arg(args: list[str], index: int = 0) -> int | None:
+    try:
+        return int(args[index])
+    except (IndexError, ValueError):
+        return None

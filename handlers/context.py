@@ -1,0 +1,81 @@
+"""What a handler gets: the inbound message, a session, the site, the sender's roles and helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers import notices
+from handlers.classification import Classifier
+from handlers.i18n import Translator
+from handlers.messages import Inbound, Keyboard
+from handlers.policy import Policy
+from storage.models import Site
+
+# Roles are per site (SPEC §1); a higher role may do what a lower one may.
+RANK: dict[str, int] = {"anyone": 0, "staff": 1, "supervisor": 2, "manager": 3, "admin": 4}
+ROLES = ("staff", "supervisor", "manager", "admin")
+
+
+@dataclass(slots=True)
+class Services:
+    """Long-lived parts the composition root hands to every handler."""
+
+    classifier: Classifier
+    admin_ids: frozenset[int] = frozenset()
+    default_language: str = "zh-Hans"
+    default_timezone: str = "Asia/Shanghai"
+    bot_username: str | None = None
+    can_read_group_messages: bool | None = None
+
+
+@dataclass(slots=True)
+class Context:
+    msg: Inbound
+    session: AsyncSession
+    services: Services
+    t: Translator
+    now: datetime
+    site: Site | None = None  # the site whose duty group this chat is
+    roles: dict[int, str] = field(default_factory=dict)  # site_id → role of the sender
+    notified: int = 0
+
+    def role_at(self, site_id: int | None) -> str | None:
+        if self.msg.user.id in self.services.admin_ids:
+            return "admin"
+        return self.roles.get(site_id) if site_id is not None else None
+
+    def may(self, site_id: int | None, min_role: str) -> bool:
+        """Checked at every command and button: the sender's role at that site, never the payload's."""
+        if min_role == "anyone":
+            return True
+        role = self.role_at(site_id)
+        return role is not None and RANK[role] >= RANK[min_role]
+
+    @property
+    def is_global_admin(self) -> bool:
+        return self.msg.user.id in self.services.admin_ids
+
+    def policy(self, site: Site | None = None) -> Policy:
+        target = site or self.site
+        return Policy.for_site(target.policy if target else None)
+
+    def zone(self, site: Site | None = None) -> ZoneInfo:
+        target = site or self.site
+        return ZoneInfo(target.timezone if target else self.services.default_timezone)
+
+    def local(self, moment: datetime, site: Site | None = None) -> datetime:
+        return moment.astimezone(self.zone(site))
+
+    def hhmm(self, moment: datetime, site: Site | None = None) -> str:
+        return self.local(moment, site).strftime("%m-%d %H:%M")
+
+    async def notify(
+        self, chat_id: int, text: str, buttons: Keyboard | None = None, link: tuple[str, int] | None = None
+    ) -> None:
+        """Queue a message to another chat in this transaction (sent by the delivery sweep)."""
+        await notices.queue(self.session, chat_id, text, buttons, link)
+        self.notified += 1

@@ -1,0 +1,118 @@
+"""DutyDesk's core: one inbound in, one outcome out, in one transaction; and the timer sweep.
+
+Engines call :meth:`DutyDesk.handle` and send what it returns; the scheduler calls :meth:`sweep`.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers import escalation, router
+from handlers.context import Context, Services
+from handlers.i18n import Translator, pick_language
+from handlers.messages import Inbound, Outcome, Reply
+from storage.clock import utcnow
+from storage.db import Database
+from storage.models import Timer
+from storage.repos import messages, outbox, sites, timers
+
+log = logging.getLogger(__name__)
+
+TimerHandler = Callable[[AsyncSession, Timer, datetime], Awaitable[datetime | None]]
+TIMER_KINDS: dict[str, TimerHandler] = {**escalation.TIMERS}
+STALE_CLAIM = timedelta(minutes=5)
+
+
+class DutyDesk:
+    def __init__(self, db: Database, services: Services, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.db = db
+        self.services = services
+        self.clock = clock
+        self.token = f"desk-{uuid.uuid4().hex[:12]}"  # who claimed a row, for the logs
+
+    def translator_for(self, msg: Inbound) -> Translator:
+        return Translator(pick_language(msg.user.language, self.services.default_language))
+
+    async def handle(self, msg: Inbound) -> Outcome:
+        """Handle one update. A duplicate update id is ignored; a database fault is logged with
+        context and the sender is asked to retry (nothing half-written stays: one transaction)."""
+        try:
+            async with self.db.session() as session:
+                return await self._handle(session, msg)
+        except (SQLAlchemyError, OSError):
+            log.exception(
+                "database error on update %s in chat %s from user %s", msg.update_id, msg.chat.id, msg.user.id
+            )
+            return self._fault(msg, "error.database")
+        except Exception:
+            log.exception("failed to handle update %s in chat %s from user %s", msg.update_id, msg.chat.id, msg.user.id)
+            return self._fault(msg, "error.internal")
+
+    def _fault(self, msg: Inbound, key: str) -> Outcome:
+        text = self.translator_for(msg)(key)
+        return Outcome(toast=text, alert=True) if msg.is_button else Outcome.say(text)
+
+    async def _handle(self, session: AsyncSession, msg: Inbound) -> Outcome:
+        if msg.update_id is not None and not await messages.first_delivery(session, update_id=msg.update_id):
+            log.info("duplicate update %s ignored", msg.update_id)
+            return Outcome()
+        await sites.touch_person(
+            session,
+            telegram_id=msg.user.id,
+            name=msg.user.name,
+            username=msg.user.username,
+            language=msg.user.language,
+            private=msg.chat.private,
+        )
+        site = None if msg.chat.private else await sites.by_chat(session, chat_id=msg.chat.id)
+        language = site.language if site else pick_language(msg.user.language, self.services.default_language)
+        ctx = Context(
+            msg=msg,
+            session=session,
+            services=self.services,
+            t=Translator(language),
+            now=self.clock(),
+            site=site,
+            roles=await sites.roles_of(session, telegram_id=msg.user.id),
+        )
+        outcome = await router.route(ctx)
+        outcome.notified = ctx.notified
+        return outcome
+
+    async def link_sent(self, chat_id: int, message_id: int, reply: Reply) -> None:
+        """Remember which record a sent message shows, so a reply or photo to it finds the record."""
+        if reply.link is None:
+            return
+        kind, ref_id = reply.link
+        try:
+            async with self.db.session() as session:
+                await messages.link(session, chat_id=chat_id, message_id=message_id, ref_kind=kind, ref_id=ref_id)
+        except SQLAlchemyError:
+            log.exception("could not link message %s in chat %s to %s %s", message_id, chat_id, kind, ref_id)
+
+    async def sweep(self, now: datetime | None = None, *, limit: int = 50) -> int:
+        """Run the due business timers once; returns how many ran. Each runs in its own transaction."""
+        now = now or self.clock()
+        async with self.db.session() as session:
+            await timers.release_stale(session, older_than=now - STALE_CLAIM)
+            await outbox.release_stale(session, older_than=now - STALE_CLAIM)
+            claimed = list(await timers.claim(session, now=now, token=self.token, limit=limit))
+        for timer in claimed:
+            try:
+                async with self.db.session() as session:
+                    row = await session.merge(timer)
+                    run = TIMER_KINDS.get(row.kind)
+                    due = await run(session, row, now) if run else None
+                    if due is None:
+                        await timers.finish(session, timer=row)
+                    else:
+                        await timers.reschedule(session, timer=row, due_at=due)
+            except Exception:
+                log.exception("timer %s (%s for %s) failed; it will be retried", timer.id, timer.kind, timer.ref_id)
+        return len(claimed)

@@ -1,0 +1,143 @@
+"""Free text in the duty group that reads as a record gets a draft card; one tap records it.
+
+The classifier only suggests (SPEC §5): nothing is recorded until a staff member taps 记录.
+"""
+
+from __future__ import annotations
+
+from handlers import dutylog
+from handlers.commands import ButtonAction, int_arg, pack
+from handlers.context import Context
+from handlers.messages import Button, Keyboard, Outcome, Reply
+from handlers.parsing import resolve_time
+from handlers.render import category, category_picker, clip, severity
+from handlers.taxonomy import CATEGORIES, GROUP_RECORD_INTENTS
+from storage.models import Draft
+from storage.repos import messages, sites
+
+
+def draft_text(ctx: Context, draft: Draft) -> str:
+    t = ctx.t
+    lines = [
+        t(
+            "draft.card",
+            intent=t(f"intent.{draft.intent}"),
+            category=category(t, draft.category),
+            severity=severity(t, draft.severity),
+        ),
+    ]
+    if draft.location:
+        lines.append(t("incident.location", location=draft.location))
+    lines.append(t("incident.situation", text=clip(draft.text, 120)))
+    return "\n".join(lines)
+
+
+def draft_buttons(ctx: Context, draft: Draft) -> Keyboard:
+    t = ctx.t
+    return [
+        [
+            Button(t("btn.record"), pack("dr.rec", draft.id)),
+            Button(t("btn.change_category"), pack("dr.cat", draft.id)),
+            Button(t("btn.ignore"), pack("dr.ign", draft.id)),
+        ]
+    ]
+
+
+async def offer(ctx: Context) -> Outcome:
+    """Classify a staff member's free text; offer a card for a record, stay silent for chit-chat."""
+    site = ctx.site
+    if site is None or site.id is None or not ctx.may(site.id, "staff") or not ctx.msg.text.strip():
+        return Outcome()
+    reading = await ctx.services.classifier.classify(ctx.msg.text, speaker="staff", private=False)
+    if reading.intent not in GROUP_RECORD_INTENTS or reading.confidence < ctx.policy().draft_min_confidence:
+        return Outcome()
+    draft = await messages.add_draft(
+        ctx.session,
+        Draft(
+            site_id=site.id,
+            chat_id=ctx.msg.chat.id,
+            author_id=ctx.msg.user.id,
+            author_name=ctx.msg.user.name,
+            text=ctx.msg.text,
+            intent=reading.intent,
+            category=reading.category,
+            severity=reading.severity,
+            location=reading.location,
+            occurred_at=resolve_time(reading.time, ctx.now, ctx.zone()),
+        ),
+    )
+    return Outcome(replies=[Reply(draft_text(ctx, draft), draft_buttons(ctx, draft), quote=True)])
+
+
+async def _pending(ctx: Context, args: list[str]) -> tuple[Draft | None, Outcome | None]:
+    draft_id = int_arg(args)
+    draft = None if draft_id is None else await messages.get_draft(ctx.session, draft_id=draft_id)
+    if draft is None or draft.chat_id != ctx.msg.chat.id:
+        return None, Outcome(toast=ctx.t("button.stale"))
+    if not ctx.may(draft.site_id, "staff"):
+        return None, Outcome(toast=ctx.t("denied.role", role=ctx.t("role.staff")), alert=True)
+    if draft.status != "pending":
+        return None, Outcome(toast=ctx.t("draft.done"))
+    return draft, None
+
+
+async def record_button(ctx: Context, args: list[str]) -> Outcome:
+    draft, problem = await _pending(ctx, args)
+    site = None if draft is None else await sites.get(ctx.session, site_id=draft.site_id)
+    if problem or draft is None or site is None:
+        return problem or Outcome(toast=ctx.t("button.stale"))
+    incident = await dutylog.record(
+        ctx,
+        site,
+        text=draft.text,
+        category=draft.category,
+        severity=draft.severity,
+        location=draft.location,
+        occurred_at=draft.occurred_at,
+        kind=draft.intent,
+        reporter=(draft.author_id, draft.author_name),
+    )
+    draft.status, draft.incident_id, draft.decided_by = "recorded", incident.id, ctx.msg.user.id
+    ctx.session.add(draft)
+    reply = dutylog.card_reply(ctx, incident, edit=True, header="incident.logged")
+    return Outcome(replies=[reply], toast=ctx.t("draft.recorded", number=incident.number))
+
+
+async def category_button(ctx: Context, args: list[str]) -> Outcome:
+    draft, problem = await _pending(ctx, args)
+    if problem or draft is None:
+        return problem or Outcome()
+    text = draft_text(ctx, draft) + "\n" + ctx.t("pick.category")
+    return Outcome(replies=[Reply(text, category_picker(ctx.t, "dr.setcat", draft.id), edit=True)])
+
+
+async def set_category_button(ctx: Context, args: list[str]) -> Outcome:
+    draft, problem = await _pending(ctx, args)
+    if problem or draft is None:
+        return problem or Outcome()
+    code = args[1] if len(args) > 1 else ""
+    if code not in CATEGORIES:
+        return Outcome(toast=ctx.t("button.stale"))
+    draft.category = code
+    ctx.session.add(draft)
+    return Outcome(replies=[Reply(draft_text(ctx, draft), draft_buttons(ctx, draft), edit=True)])
+
+
+async def ignore_button(ctx: Context, args: list[str]) -> Outcome:
+    draft, problem = await _pending(ctx, args)
+    if problem or draft is None:
+        return problem or Outcome()
+    draft.status, draft.decided_by = "ignored", ctx.msg.user.id
+    ctx.session.add(draft)
+    text = (
+        ctx.t("draft.ignored", name=ctx.msg.user.name) + "\n" + ctx.t("incident.situation", text=clip(draft.text, 80))
+    )
+    return Outcome(replies=[Reply(text, edit=True)])
+
+
+BUTTONS = [
+    ButtonAction("dr.rec", record_button),
+    ButtonAction("dr.cat", category_button),
+    ButtonAction("dr.setcat", set_category_button),
+    ButtonAction("dr.ign", ignore_button),
+]

@@ -1,0 +1,220 @@
+"""Major events go up the chain at once and again until someone acknowledges; the written report
+is chased every morning until filed.
+
+Rules: a major event is reported immediately to supervisor and manager, with no delay, no acting
+alone and no concealing (source 000 L151; 001); a written report follows the next day
+(000 L144; 001 L479). The timers are database rows swept by the scheduler tick (SPEC §7).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers import notices
+from handlers.commands import ButtonAction, Command, int_arg, pack
+from handlers.context import Context
+from handlers.i18n import Translator
+from handlers.messages import Button, Outcome, Reply
+from handlers.parsing import number_and_rest
+from handlers.policy import Policy
+from handlers.render import category, clip
+from storage.models import Incident, Site, Timer
+from storage.repos import incidents, sites, timers
+
+ESCALATE = "escalate"
+REPORT = "report_reminder"
+CHAIN = ("supervisor", "manager")  # pinged at once (SPEC §4)
+TOP = ("admin",)  # added from the second round on: the next rung up
+
+
+def local(moment: datetime, site: Site) -> str:
+    return moment.astimezone(ZoneInfo(site.timezone)).strftime("%m-%d %H:%M")
+
+
+def next_morning(now: datetime, site: Site, hour: int) -> datetime:
+    zone = ZoneInfo(site.timezone)
+    day = now.astimezone(zone).date() + timedelta(days=1)
+    return datetime.combine(day, time(hour=hour), tzinfo=zone).astimezone(now.tzinfo)
+
+
+async def start(ctx: Context, site: Site, incident: Incident) -> None:
+    """Mark the incident escalated, ping the chain now and set the repeat and report timers."""
+    if incident.escalation != "none" or incident.id is None:
+        return
+    policy = ctx.policy(site)
+    incident.escalation, incident.escalated_at, incident.escalation_level = "pending", ctx.now, 0
+    ctx.notified += await ping(ctx.session, site, incident, ctx.now)
+    await timers.schedule(
+        ctx.session,
+        kind=ESCALATE,
+        ref_id=incident.id,
+        site_id=site.id or 0,
+        due_at=ctx.now + timedelta(minutes=policy.escalation_repeat_minutes),
+    )
+    await timers.schedule(
+        ctx.session,
+        kind=REPORT,
+        ref_id=incident.id,
+        site_id=site.id or 0,
+        due_at=next_morning(ctx.now, site, policy.report_reminder_hour),
+    )
+
+
+async def ping(session: AsyncSession, site: Site, incident: Incident, now: datetime) -> int:
+    """One round up the chain; returns how many messages were queued."""
+    assert incident.id is not None and site.id is not None
+    t = Translator(site.language)
+    incident.escalation_level += 1
+    level = incident.escalation_level
+    roles = CHAIN + TOP if level > 1 else CHAIN
+    people = await sites.members(session, site_id=site.id, roles=roles)
+    header = "escalation.ping" if level == 1 else "escalation.repeat"
+    text = "\n".join(
+        [
+            t(
+                header,
+                number=incident.number,
+                level=level,
+                site=site.name,
+                category=category(t, incident.category),
+                location=incident.location or "-",
+            ),
+            t("incident.situation", text=clip(incident.situation)),
+            t("incident.occurred", at=local(incident.occurred_at, site), reporter=incident.reporter_name),
+            t("rule.major_report"),
+        ]
+    )
+    ack = [[Button(t("btn.acknowledge"), pack("esc.ack", incident.id))]]
+    sent = 0
+    for member in people:
+        await notices.queue(session, member.telegram_id, text, ack, ("incident", incident.id))
+        await incidents.record_notice(
+            session, incident_id=incident.id, level=level, telegram_id=member.telegram_id, role=member.role, at=now
+        )
+        sent += 1
+    if site.duty_chat_id is not None:
+        key = "escalation.group_first" if level == 1 else "escalation.group_repeat"
+        if not people:
+            key = "escalation.nobody"
+        await notices.queue(session, site.duty_chat_id, t(key, number=incident.number, count=len(people), level=level))
+        sent += 1
+    session.add(incident)
+    return sent
+
+
+async def on_escalate(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+    """Repeat the ping every N minutes while nobody has acknowledged; None ends the timer."""
+    incident = await incidents.get(session, incident_id=timer.ref_id)
+    site = await sites.get(session, site_id=timer.site_id)
+    if incident is None or site is None or incident.escalation != "pending":
+        return None
+    await ping(session, site, incident, now)
+    return now + timedelta(minutes=Policy.for_site(site.policy).escalation_repeat_minutes)
+
+
+async def on_report(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+    """Each morning until the written report is filed, remind the reporter and the supervisors."""
+    incident = await incidents.get(session, incident_id=timer.ref_id)
+    site = await sites.get(session, site_id=timer.site_id)
+    if incident is None or site is None or incident.report_filed_at is not None or incident.id is None:
+        return None
+    t = Translator(site.language)
+    text = "\n".join([t("report.reminder", number=incident.number, site=site.name), t("rule.written_report")])
+    button = [[Button(t("btn.report_filed"), pack("inc.filed", incident.id))]]
+    targets = {incident.reporter_id}
+    targets.update(m.telegram_id for m in await sites.members(session, site_id=site.id or 0, roles=("supervisor",)))
+    for chat_id in sorted(targets):
+        await notices.queue(session, chat_id, text, button, ("incident", incident.id))
+    return now + timedelta(days=1)
+
+
+async def acknowledge(ctx: Context, incident: Incident) -> Outcome:
+    t = ctx.t
+    if not ctx.may(incident.site_id, "supervisor"):
+        return Outcome(toast=t("escalation.ack_denied"), alert=True)
+    if incident.escalation == "acknowledged":
+        return Outcome(toast=t("escalation.already", name=incident.acknowledged_name or "?"))
+    if incident.escalation != "pending":
+        return Outcome(toast=t("button.stale"))
+    user = ctx.msg.user
+    incident.escalation, incident.acknowledged_by = "acknowledged", user.id
+    incident.acknowledged_name, incident.acknowledged_at = user.name, ctx.now
+    ctx.session.add(incident)
+    await timers.cancel_for(ctx.session, kind=ESCALATE, ref_id=incident.id or 0)
+    site = await sites.get(ctx.session, site_id=incident.site_id)
+    role = t(f"role.{ctx.role_at(incident.site_id)}")
+    if site and site.duty_chat_id is not None:
+        await ctx.notify(
+            site.duty_chat_id, t("escalation.acknowledged", number=incident.number, name=user.name, role=role)
+        )
+    done = t("escalation.you_acknowledged", number=incident.number)
+    if ctx.msg.is_button:
+        return Outcome(replies=[Reply(done, edit=True)], toast=done)
+    return Outcome.say(done)
+
+
+async def _incident_from_button(ctx: Context, args: list[str]) -> Incident | None:
+    incident_id = int_arg(args)
+    return None if incident_id is None else await incidents.get(ctx.session, incident_id=incident_id)
+
+
+async def ack_button(ctx: Context, args: list[str]) -> Outcome:
+    incident = await _incident_from_button(ctx, args)
+    if incident is None:
+        return Outcome(toast=ctx.t("button.stale"))
+    return await acknowledge(ctx, incident)
+
+
+async def ack_command(ctx: Context, args: str) -> Outcome:
+    number, _ = number_and_rest(args)
+    if number is None:
+        return Outcome.say(ctx.t("usage.ack"))
+    incident = await incidents.by_number(ctx.session, site_id=ctx.site.id or 0, number=number) if ctx.site else None
+    if incident is None:
+        return Outcome.say(ctx.t("incident.not_found", number=number))
+    return await acknowledge(ctx, incident)
+
+
+async def file_report(ctx: Context, incident: Incident) -> Outcome:
+    t = ctx.t
+    if not ctx.may(incident.site_id, "staff"):
+        return Outcome(toast=t("denied.role", role=t("role.staff")), alert=True)
+    if incident.report_filed_at is not None:
+        return Outcome(toast=t("report.already", number=incident.number))
+    incident.report_filed_at, incident.report_filed_by = ctx.now, ctx.msg.user.id
+    ctx.session.add(incident)
+    await timers.cancel_for(ctx.session, kind=REPORT, ref_id=incident.id or 0)
+    done = t("report.filed", number=incident.number, name=ctx.msg.user.name)
+    if ctx.msg.is_button:
+        return Outcome(replies=[Reply(done, edit=True)], toast=done)
+    return Outcome.say(done)
+
+
+async def report_filed_command(ctx: Context, args: str) -> Outcome:
+    number, _ = number_and_rest(args)
+    if number is None:
+        return Outcome.say(ctx.t("usage.report_filed"))
+    incident = await incidents.by_number(ctx.session, site_id=ctx.site.id or 0, number=number) if ctx.site else None
+    if incident is None:
+        return Outcome.say(ctx.t("incident.not_found", number=number))
+    if incident.severity != "major":
+        return Outcome.say(ctx.t("report.not_major", number=number))
+    return await file_report(ctx, incident)
+
+
+async def filed_button(ctx: Context, args: list[str]) -> Outcome:
+    incident = await _incident_from_button(ctx, args)
+    if incident is None:
+        return Outcome(toast=ctx.t("button.stale"))
+    return await file_report(ctx, incident)
+
+
+COMMANDS = [
+    Command("ack", ack_command, min_role="supervisor"),
+    Command("report_filed", report_filed_command, min_role="staff", aliases=("filed",)),
+]
+BUTTONS = [ButtonAction("esc.ack", ack_button), ButtonAction("inc.filed", filed_button)]
+TIMERS = {ESCALATE: on_escalate, REPORT: on_report}

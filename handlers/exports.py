@@ -1,0 +1,134 @@
+"""Rows for `dutydesk export`: stable keys, documented in the README; times in ISO 8601 UTC."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Site, Ticket
+from storage.repos import incidents
+
+INCIDENT_FIELDS = (
+    "number",
+    "site",
+    "kind",
+    "occurred_at",
+    "logged_at",
+    "reporter_id",
+    "reporter",
+    "location",
+    "category",
+    "severity",
+    "status",
+    "situation",
+    "handling",
+    "result",
+    "closed_by",
+    "closed_at",
+    "photos",
+    "escalation",
+    "escalation_level",
+    "escalated_at",
+    "acknowledged_by",
+    "acknowledged_name",
+    "acknowledged_at",
+    "report_filed_at",
+)
+TICKET_FIELDS = (
+    "number",
+    "site",
+    "kind",
+    "category",
+    "urgency",
+    "status",
+    "location",
+    "description",
+    "resident_id",
+    "resident",
+    "channel",
+    "classified_by",
+    "confidence",
+    "created_at",
+)
+KINDS = {"incidents": INCIDENT_FIELDS, "tickets": TICKET_FIELDS}
+LATER = ("keys", "key_loans", "handovers", "patrols")  # records that later issues add
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+async def _site_codes(session: AsyncSession) -> dict[int, str]:
+    return {s.id or 0: s.code for s in (await session.exec(select(Site))).all()}
+
+
+async def incident_rows(session: AsyncSession) -> list[dict[str, Any]]:
+    codes = await _site_codes(session)
+    rows = list(await incidents.all_for_export(session))
+    ids = [r.id or 0 for r in rows]
+    notes = await incidents.notes(session, incident_ids=ids)
+    photos = await incidents.photo_counts(session, incident_ids=ids)
+    out = []
+    for r in rows:
+        handling = "\n".join(f"[{iso(n.created_at)}] {n.author_name}: {n.text}" for n in notes[r.id or 0])
+        out.append(
+            {
+                "number": r.number,
+                "site": codes.get(r.site_id),
+                "kind": r.kind,
+                "occurred_at": iso(r.occurred_at),
+                "logged_at": iso(r.logged_at),
+                "reporter_id": r.reporter_id,
+                "reporter": r.reporter_name,
+                "location": r.location,
+                "category": r.category,
+                "severity": r.severity,
+                "status": r.status,
+                "situation": r.situation,
+                "handling": handling,
+                "result": r.result,
+                "closed_by": r.closed_by,
+                "closed_at": iso(r.closed_at),
+                "photos": photos[r.id or 0],
+                "escalation": r.escalation,
+                "escalation_level": r.escalation_level,
+                "escalated_at": iso(r.escalated_at),
+                "acknowledged_by": r.acknowledged_by,
+                "acknowledged_name": r.acknowledged_name,
+                "acknowledged_at": iso(r.acknowledged_at),
+                "report_filed_at": iso(r.report_filed_at),
+            }
+        )
+    return out
+
+
+async def ticket_rows(session: AsyncSession) -> list[dict[str, Any]]:
+    codes = await _site_codes(session)
+    rows: Sequence[Ticket] = (await session.exec(select(Ticket).order_by(col(Ticket.id)))).all()
+    return [
+        {
+            "number": r.number,
+            "site": codes.get(r.site_id or 0),
+            "kind": r.kind,
+            "category": r.category,
+            "urgency": r.urgency,
+            "status": r.status,
+            "location": r.location,
+            "description": r.description,
+            "resident_id": r.resident_id,
+            "resident": r.resident_name,
+            "channel": r.channel,
+            "classified_by": r.classified_by,
+            "confidence": r.confidence,
+            "created_at": iso(r.created_at),
+        }
+        for r in rows
+    ]
+
+
+async def rows_for(session: AsyncSession, kind: str) -> list[dict[str, Any]]:
+    return await (incident_rows if kind == "incidents" else ticket_rows)(session)

@@ -1,0 +1,82 @@
+"""The neutral message types every engine speaks: an inbound message or button press, and replies.
+
+Engines (aiogram, python-telegram-bot, the console, the tests) convert to and from these; no feature
+sees a Telegram object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from storage.clock import utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    name: str
+    username: str | None = None
+    language: str | None = None  # Telegram's language_code, e.g. "zh-hans", "zh-hk", "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    id: int
+    private: bool
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """A message (text, command or photo) or, when ``callback_id`` is set, a button press."""
+
+    chat: Chat
+    user: User
+    text: str = ""
+    update_id: int | None = None
+    message_id: int | None = None
+    reply_to_message_id: int | None = None
+    photo_file_id: str | None = None
+    callback_id: str | None = None
+    callback_data: str | None = None
+    at: datetime = field(default_factory=utcnow)
+
+    @property
+    def is_button(self) -> bool:
+        return self.callback_id is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    data: str | None = None  # callback data, at most 64 bytes
+    url: str | None = None
+
+
+Keyboard = list[list[Button]]
+
+
+@dataclass(slots=True)
+class Reply:
+    """A message to the chat the inbound came from (or, with ``edit``, a new text for the pressed one)."""
+
+    text: str
+    buttons: Keyboard = field(default_factory=list)
+    edit: bool = False
+    quote: bool = False  # answer as a reply to the inbound message
+    link: tuple[str, int] | None = None  # (record kind, id) the sent message shows
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What a handler returns: replies in this chat, and for a button press a short toast."""
+
+    replies: list[Reply] = field(default_factory=list)
+    toast: str | None = None
+    alert: bool = False
+    notified: int = 0  # messages queued in the outbox for other chats (delivery is woken when > 0)
+
+    @classmethod
+    def say(cls, text: str, **kwargs: object) -> Outcome:
+        return cls(replies=[Reply(text, **kwargs)])  # type: ignore[arg-type]

@@ -1,0 +1,43 @@
+"""Queueing messages to other chats (the outbox), for handlers and for the timer sweep alike."""
+
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.messages import Button, Keyboard
+from storage.repos import outbox
+
+
+def button_dicts(buttons: Keyboard | None) -> list[list[dict[str, str]]]:
+    return [[_as_dict(b) for b in row] for row in (buttons or [])]
+
+
+def buttons_from_dicts(rows: list[list[dict[str, str]]]) -> Keyboard:
+    return [[Button(b["label"], b.get("data"), b.get("url")) for b in row] for row in rows]
+
+
+def _as_dict(button: Button) -> dict[str, str]:
+    out = {"label": button.label}
+    if button.data:
+        out["data"] = button.data
+    if button.url:
+        out["url"] = button.url
+    return out
+
+
+async def queue(
+    session: AsyncSession,
+    chat_id: int,
+    text: str,
+    buttons: Keyboard | None = None,
+    link: tuple[str, int] | None = None,
+) -> None:
+    """Write the message into the outbox in the caller's transaction; delivery sends it after commit."""
+    await outbox.enqueue(
+        session,
+        chat_id=chat_id,
+        text=text,
+        buttons=button_dicts(buttons),
+        ref_kind=link[0] if link else None,
+        ref_id=link[1] if link else None,
+    )

@@ -1,0 +1,111 @@
+"""Which handler an inbound goes to: commands (with role and place checks), buttons, photos, free text."""
+
+from __future__ import annotations
+
+from handlers import drafts, dutylog, escalation, residents, setup
+from handlers.commands import ButtonAction, Command, unpack
+from handlers.context import Context
+from handlers.messages import Outcome
+
+FEATURES = (setup, dutylog, escalation)
+
+
+def _commands() -> dict[str, Command]:
+    table: dict[str, Command] = {}
+    for feature in FEATURES:
+        for command in feature.COMMANDS:
+            for name in (command.name, *command.aliases):
+                table[name] = command
+    table["help"] = Command("help", help_command, min_role="anyone", where="any", needs_site=False)
+    return table
+
+
+def _buttons() -> dict[str, ButtonAction]:
+    return {action.name: action for feature in (dutylog, escalation, drafts) for action in feature.BUTTONS}
+
+
+async def help_command(ctx: Context, args: str) -> Outcome:
+    """Only the commands the sender may use in this chat."""
+    t = ctx.t
+    site_id = ctx.site.id if ctx.site else None
+    lines = [t("help.header")]
+    seen: set[str] = set()
+    for command in COMMANDS.values():
+        if command.name in seen or not _fits_place(ctx, command):
+            continue
+        if command.where == "group" and command.needs_site and ctx.site is None:
+            continue
+        if command.min_role != "anyone" and not ctx.may(site_id, command.min_role):
+            continue
+        seen.add(command.name)
+        lines.append(f"/{command.name} — {t(command.help_key)}")
+    if ctx.msg.chat.private and not ctx.roles and not ctx.is_global_admin:
+        lines.append(t("help.resident"))
+    return Outcome.say("\n".join(lines))
+
+
+COMMANDS = _commands()
+BUTTONS = _buttons()
+
+
+def _fits_place(ctx: Context, command: Command) -> bool:
+    if command.where == "any":
+        return True
+    return (command.where == "private") == ctx.msg.chat.private
+
+
+def split_command(text: str, bot_username: str | None) -> tuple[str, str] | None:
+    """``/log@DutyDeskBot text`` → ("log", "text"); None when it is addressed to another bot."""
+    head, _, rest = text[1:].partition(" ")
+    if "\n" in head:
+        head, _, more = head.partition("\n")
+        rest = more + (" " + rest if rest else "")
+    name, _, target = head.partition("@")
+    if target and bot_username and target.lower() != bot_username.lower():
+        return None
+    return name.lower(), rest.strip()
+
+
+async def route(ctx: Context) -> Outcome:
+    msg = ctx.msg
+    if msg.is_button:
+        return await on_button(ctx)
+    if msg.text.startswith("/"):
+        return await on_command(ctx)
+    if msg.photo_file_id:
+        return await dutylog.attach_photo(ctx)
+    if msg.chat.private:
+        if ctx.roles or ctx.is_global_admin:
+            return Outcome.say(ctx.t("private.staff_hint"))
+        return await residents.receive(ctx)
+    return await drafts.offer(ctx)
+
+
+async def on_command(ctx: Context) -> Outcome:
+    t = ctx.t
+    parsed = split_command(ctx.msg.text, ctx.services.bot_username)
+    if parsed is None:
+        return Outcome()
+    name, args = parsed
+    command = COMMANDS.get(name)
+    if command is None:
+        return Outcome.say(t("command.unknown", name=name[:32]))
+    if not _fits_place(ctx, command):
+        return Outcome.say(t("command.group_only" if command.where == "group" else "command.private_only"))
+    if not ctx.msg.chat.private and command.needs_site and ctx.site is None:
+        return Outcome.say(t("command.no_site"))
+    site_id = ctx.site.id if ctx.site else None
+    if command.min_role != "anyone" and not ctx.may(site_id, command.min_role):
+        if ctx.role_at(site_id) is None:
+            return Outcome.say(t("denied.stranger"))
+        return Outcome.say(t("denied.role", role=t(f"role.{command.min_role}")))
+    return await command.run(ctx, args)
+
+
+async def on_button(ctx: Context) -> Outcome:
+    """The callback data only names an action and a record; each action checks the presser's role."""
+    parsed = unpack(ctx.msg.callback_data)
+    action = BUTTONS.get(parsed[0]) if parsed else None
+    if parsed is None or action is None:
+        return Outcome(toast=ctx.t("button.stale"))
+    return await action.run(ctx, parsed[1])

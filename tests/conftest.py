@@ -1,0 +1,129 @@
+"""Shared fixtures: databases (SQLite per test; PostgreSQL per session, required when CI=true),
+the desk with the real rules classifier, and a harness that talks to it like a chat would."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+
+from bot.classifier.rules import RuleClassifier
+from handlers.context import Services
+from handlers.desk import DutyDesk
+from storage.db import Database, upgrade
+from tests.support import DeskHarness, FakeClock
+
+PG_ADMIN = os.environ.get("DUTYDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file per session; each test gets a copy (migrations run once)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+async def sqlite_db(migrated_sqlite: Path, tmp_path: Path) -> AsyncIterator[Database]:
+    target = tmp_path / "dutydesk.db"
+    shutil.copy(migrated_sqlite, target)
+    db = Database(f"sqlite+aiosqlite:///{target}")
+    yield db
+    await db.dispose()
+
+
+async def _pg_reachable() -> str | None:
+    try:
+        conn = await asyncpg.connect(PG_ADMIN.replace("postgresql+asyncpg", "postgresql"), timeout=3)
+    except (OSError, asyncpg.PostgresError) as exc:
+        return f"PostgreSQL at {PG_ADMIN} is not reachable ({exc})"
+    await conn.close()
+    return None
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh database on the local PostgreSQL, migrated; dropped after the session."""
+    problem = asyncio.run(_pg_reachable())
+    if problem:
+        if IN_CI:
+            pytest.fail(f"{problem}; CI must run the PostgreSQL tests")
+        pytest.skip(problem)
+    name = f"dutydesk_test_{uuid.uuid4().hex[:10]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(PG_ADMIN)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+    yield url
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+async def pg_db(pg_url: str) -> AsyncIterator[Database]:
+    db = Database(pg_url)
+    async with db.engine.begin() as conn:
+        tables = (
+            await conn.execute(
+                text(
+                    "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables "
+                    "WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                )
+            )
+        ).scalar_one()
+        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_db(request: pytest.FixtureRequest) -> Database:
+    """The same test on SQLite and on PostgreSQL."""
+    name = "sqlite_db" if request.param == "sqlite" else "pg_db"
+    return request.getfixturevalue(name)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def rules() -> RuleClassifier:
+    return RuleClassifier.load()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))  # 10:00 in Asia/Shanghai
+
+
+def make_desk(db: Database, rules: RuleClassifier, clock: FakeClock) -> DutyDesk:
+    services = Services(
+        classifier=rules, admin_ids=frozenset({1}), bot_username="DutyDeskTestBot", can_read_group_messages=True
+    )
+    return DutyDesk(db, services, clock=clock)
+
+
+@pytest.fixture
+async def harness(sqlite_db: Database, rules: RuleClassifier, clock: FakeClock) -> DeskHarness:
+    return DeskHarness(make_desk(sqlite_db, rules, clock), clock)
+
+
+@pytest.fixture
+async def any_harness(any_db: Database, rules: RuleClassifier, clock: FakeClock) -> DeskHarness:
+    return DeskHarness(make_desk(any_db, rules, clock), clock)
+
+
+__all__ = ["timedelta"]

@@ -1,0 +1,100 @@
+"""Test helpers: a settable clock and a harness that plays chats against the desk."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import select
+
+from handlers.desk import DutyDesk
+from handlers.messages import Chat, Inbound, Outcome, User
+from storage.models import Outbox
+
+GROUP = Chat(id=-100500, private=False, title="华庭花园值班群")
+ADMIN = User(id=1, name="管理员老王", language="zh-hans")
+STAFF = User(id=101, name="值班员小李", language="zh-hans")
+SUPERVISOR = User(id=201, name="主管陈姐", language="zh-hans")
+MANAGER = User(id=301, name="经理张生", language="zh-hans")
+STRANGER = User(id=999, name="路人", language="zh-hans")
+RESIDENT = User(id=5001, name="业户刘先生", language="zh-hans")
+
+
+@dataclass
+class FakeClock:
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@dataclass
+class DeskHarness:
+    """Sends messages and button presses to the desk as a chat would, and reads the outbox."""
+
+    desk: DutyDesk
+    clock: FakeClock
+    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    async def send(self, text: str, user: User = STAFF, chat: Chat = GROUP, **extra: Any) -> Outcome:
+        msg = Inbound(
+            chat=chat,
+            user=user,
+            text=text,
+            update_id=next(self.ids),
+            message_id=next(self.ids),
+            at=self.clock(),
+            **extra,
+        )
+        return await self.desk.handle(msg)
+
+    async def dm(self, text: str, user: User) -> Outcome:
+        return await self.send(text, user, Chat(id=user.id, private=True))
+
+    async def press(self, data: str | None, user: User = STAFF, chat: Chat = GROUP, message_id: int = 1) -> Outcome:
+        msg = Inbound(
+            chat=chat,
+            user=user,
+            update_id=next(self.ids),
+            message_id=message_id,
+            callback_id=f"cb{next(self.ids)}",
+            callback_data=data,
+            at=self.clock(),
+        )
+        return await self.desk.handle(msg)
+
+    async def setup_site(self) -> None:
+        """A site 'HG' with its duty group, one staff member, a supervisor and a manager."""
+        out = await self.send("/setup HG 华庭花园", ADMIN)
+        assert "华庭花园" in out.replies[0].text
+        for user, role in ((STAFF, "staff"), (SUPERVISOR, "supervisor"), (MANAGER, "manager")):
+            await self.join(user, role)
+
+    async def join(self, user: User, role: str) -> None:
+        out = await self.send(f"/invite {role}", ADMIN)
+        code = out.replies[0].text.rsplit("start=", 1)[1].strip()
+        joined = await self.dm(f"/start {code}", user)
+        assert "✅" in joined.replies[0].text, joined
+
+    async def outbox(self) -> list[Outbox]:
+        async with self.desk.db.session() as session:
+            return list((await session.exec(select(Outbox).order_by(Outbox.id))).all())  # type: ignore[arg-type]
+
+
+def text_of(outcome: Outcome) -> str:
+    return "\n".join(reply.text for reply in outcome.replies)
+
+
+def button_data(outcome: Outcome, label_part: str) -> str:
+    for reply in outcome.replies:
+        for row in reply.buttons:
+            for button in row:
+                if label_part in button.label and button.data:
+                    return button.data
+    raise AssertionError(f"no button with {label_part!r} in {outcome}")
