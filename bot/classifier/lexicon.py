@@ -3,7 +3,7 @@
 The files (``bot/classifier/lexicon/*.toml`` and a site's extra directory) are described in
 ``bot/classifier/lexicon/README.md``.  All terms are normalised like messages, then compiled into a
 single trie-shaped regular expression, so one ``finditer`` pass over a message finds every term
-(leftmost, longest first) without trying hundreds of alternatives at each position.
+(the longest at each position) without trying hundreds of alternatives at each position.
 """
 
 from __future__ import annotations
@@ -114,6 +114,7 @@ class Lexicon:
 
     # -- compiling -----------------------------------------------------------------------------
     def compile(self) -> CompiledLexicon:
+        self._inherit()
         ascii_terms = [t for t in self.terms if t[0] in _ALNUM]
         other_terms = [t for t in self.terms if t[0] not in _ALNUM]
         parts = []
@@ -121,11 +122,44 @@ class Lexicon:
             parts.append("(?<![a-z0-9])" + _trie_pattern(ascii_terms, self.prefixes))
         if other_terms:
             parts.append(_trie_pattern(other_terms, self.prefixes))
-        pattern = re.compile("|".join(parts) if parts else r"(?!x)x")
+        # A lookahead finds the longest term starting at *every* position, so overlapping terms
+        # are all seen ("门卡住": 门卡 and 卡住); scan() drops the ones inside an earlier match.
+        pattern = re.compile("(?=(" + "|".join(parts) + "))" if parts else r"(?!x)x")
         table: dict[str, tuple[Feature, ...]] = {
             term: tuple((k, lab, w) for (k, lab), w in feats.items()) for term, feats in self.terms.items()
         }
         return CompiledLexicon(pattern, table, frozenset(self.prefixes), tuple(self.combos))
+
+    def _inherit(self) -> None:
+        """A longer term also carries the category, severity and signal features of the terms inside it.
+
+        Matching is leftmost-longest, so "整栋停电" hides "停电": without this, a severity phrase would
+        swallow the category word it contains.  Intents are not inherited (they are decided by the
+        whole phrase), and ``neutral`` phrases ("无人受伤") inherit nothing, which is their point.
+        """
+        inheritable = ("category", "severity", "signal")
+        for term, feats in self.terms.items():
+            if len(term) < 2 or any(kind == "neutral" for kind, _ in feats):
+                continue
+            for i in range(len(term)):
+                for j in range(i + 1, len(term) + 1):
+                    if (i, j) == (0, len(term)):
+                        continue
+                    sub = term[i:j]
+                    inner = self.terms.get(sub)
+                    if inner is None or not _at_word_boundaries(term, i, j):
+                        continue
+                    for (kind, label), weight in inner.items():
+                        if kind in inheritable:
+                            key = (kind, label)
+                            feats[key] = max(weight, feats.get(key, 0.0))
+
+
+def _at_word_boundaries(term: str, i: int, j: int) -> bool:
+    """Whether term[i:j] would match inside ``term`` (English words must not be cut)."""
+    if term[i] in _ALNUM and i > 0 and term[i - 1] in _ALNUM:
+        return False
+    return not (term[j - 1] in _ALNUM and j < len(term) and term[j] in _ALNUM)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,13 +172,19 @@ class CompiledLexicon:
     def scan(self, text: str) -> Iterator[tuple[int, tuple[Feature, ...]]]:
         """(start, features) of every term found in normalised ``text``."""
         table = self.table
+        covered = 0
         for m in self.pattern.finditer(text):
-            found = m.group()
+            found = m.group(1)
+            start = m.start()
+            end = start + len(found)
+            if end <= covered:
+                continue  # inside a longer term already seen ("受伤" in "无人受伤")
+            covered = end
             feats = table.get(found)
             if feats is None:  # an English prefix term ("leak*" matched "leaking")
                 feats = self._prefix_features(found)
             if feats:
-                yield m.start(), feats
+                yield start, feats
 
     def _prefix_features(self, found: str) -> tuple[Feature, ...]:
         for end in range(len(found) - 1, 0, -1):

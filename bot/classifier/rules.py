@@ -59,13 +59,16 @@ _CATEGORY_PRIORITY = {
 }
 assert set(_CATEGORY_PRIORITY) == set(CATEGORIES)
 
-EMERGENCY_CATEGORIES = frozenset({"fire", "fight", "medical", "security", "theft", "weather"})
-NUISANCE_CATEGORIES = frozenset(
-    {"noise", "sanitation", "service", "staff_violation", "parking", "fees", "construction", "security"}
-)
+# A resident reporting these at urgent severity or above reports an incident, not a ticket.
+RESIDENT_EMERGENCIES = frozenset({"fire", "fight", "medical", "security", "theft"})
+# Mentioning these is already a grievance when a resident writes (a question aside).
+NUISANCE_CATEGORIES = frozenset({"noise", "sanitation", "service", "staff_violation", "security"})
 # Intents whose severity is not an event's severity.
-_NO_SEVERITY_INTENTS = frozenset({"inquiry", "other", "key_borrow", "key_return", "takeover"})
-_CATEGORYLESS_INTENTS = frozenset({"other", "handover", "takeover", "key_borrow", "key_return", "patrol_report"})
+_NO_SEVERITY_INTENTS = frozenset(
+    {"inquiry", "other", "key_borrow", "key_return", "takeover", "patrol_report", "complaint"}
+)
+_CATEGORYLESS_INTENTS = frozenset({"takeover", "key_borrow", "key_return"})
+_PROBLEM_ONLY_INTENTS = frozenset({"handover", "patrol_report"})
 _NEGATORS = frozenset("不没无冇未非别勿唔")
 
 
@@ -117,7 +120,7 @@ class RuleClassifier:
             scan.matches += 1
             for kind, label, weight in feats:
                 if kind == "category":
-                    scan.category[label] += weight * (0.3 if negated else 1.0)
+                    scan.category[label] += weight
                 elif kind == "intent":
                     scan.intent[label] += weight
                 elif kind == "severity":
@@ -126,13 +129,16 @@ class RuleClassifier:
                 elif kind == "signal":
                     if not negated or label in ("question", "chitchat", "ok"):
                         scan.signals[label] += 1
+                        scan.first.setdefault(label, start)
                 else:  # neutral
                     scan.neutral += 1
+        if scan.signals.get("trapped"):
+            scan.category["equipment"] += 3.0  # people are trapped in lifts (困梯), not elsewhere
         return scan
 
 
 class _Scan:
-    __slots__ = ("category", "intent", "length", "matches", "neutral", "severity", "signals")
+    __slots__ = ("category", "first", "intent", "length", "matches", "neutral", "severity", "signals")
 
     def __init__(self, length: int) -> None:
         self.length = length
@@ -142,13 +148,13 @@ class _Scan:
         self.category: defaultdict[str, float] = defaultdict(float)
         self.severity: defaultdict[str, float] = defaultdict(float)
         self.signals: defaultdict[str, int] = defaultdict(int)
+        self.first: dict[str, int] = {}  # signal → position of its first occurrence
 
 
 def _best_category(scan: _Scan) -> tuple[str, float, float]:
+    """(best, its score, runner-up score); ``other`` has evidence too (拾到, 流浪狗) but ranks last."""
     best, best_score, second = "other", 0.0, 0.0
     for cat, score in scan.category.items():
-        if cat == "other":
-            continue
         if score > best_score or (score == best_score and _CATEGORY_PRIORITY[cat] < _CATEGORY_PRIORITY[best]):
             second = max(second, best_score)
             best, best_score = cat, score
@@ -159,6 +165,7 @@ def _best_category(scan: _Scan) -> tuple[str, float, float]:
 
 def _decide_intent(scan: _Scan, *, speaker: Speaker) -> tuple[str, float]:
     sig = scan.signals
+    first = scan.first
     scores: defaultdict[str, float] = defaultdict(float)
     for intent, value in scan.intent.items():
         scores[intent] += value
@@ -167,45 +174,45 @@ def _decide_intent(scan: _Scan, *, speaker: Speaker) -> tuple[str, float]:
     fault = sig.get("fault", 0)
     question = sig.get("question", 0)
     severe = _severity_level_quick(scan) >= 1
+    dissatisfied = scores.get("complaint", 0.0) > 0.0
 
-    # Keys: a key word with a return or borrow verb.
+    # Keys: a key word with a return or borrow verb; the verb that comes first wins
+    # ("took the key, will return it by 5" is a loan).
     if sig.get("key"):
-        if sig.get("return"):
-            scores["key_return"] += 3.0
-        elif sig.get("borrow"):
-            scores["key_borrow"] += 3.0
-        elif scores["key_return"] or scores["key_borrow"]:
-            pass
-        else:
-            scores["inquiry" if question else "other"] += 0.5
+        ret, bor = first.get("return"), first.get("borrow")
+        if ret is not None and (bor is None or ret <= bor):
+            scores["key_return"] += 4.0
+        elif bor is not None:
+            scores["key_borrow"] += 4.0
 
     # Patrols: a patrol word, better with "normal/done", or a checklist of ticks.
     if sig.get("patrol"):
         scores["patrol_report"] += 2.0 + (1.5 if sig.get("ok") else 0.0)
     if sig.get("ok", 0) >= 3:
-        scores["patrol_report"] += 2.0
-    if scores["patrol_report"] and severe:
-        scores["incident"] += scores["patrol_report"] + 1.0
+        scores["patrol_report"] += 3.5
+    if scores["patrol_report"] and severe and sig.get("found"):
+        scores["incident"] += scores["patrol_report"] + 1.0  # a patrol that found a fire is a fire
 
     # Events and faults: who speaks decides what they are.
     if event or fault:
         weight = 1.5 + min(cat_score, 6.0) * 0.25 + min(fault, 2) * 0.5
         if speaker == "resident":
-            if severe and cat in EMERGENCY_CATEGORIES:
+            if severe and cat in RESIDENT_EMERGENCIES and not question:
                 scores["incident"] += weight + 1.0
-            elif cat in NUISANCE_CATEGORIES and not fault:
+            elif dissatisfied:
                 scores["complaint"] += weight
-            elif fault or cat in ("equipment", "water", "power"):
-                scores["repair"] += weight + (0.5 if fault else 0.0)
-            else:
-                scores["complaint"] += weight * 0.8
-                scores["inquiry"] += 0.5
+            elif fault:
+                scores["repair"] += weight + 0.5
+            elif cat in NUISANCE_CATEGORIES:
+                scores["complaint"] += weight
+            elif not question:
+                scores["complaint" if cat in ("fees", "parking", "move", "construction") else "repair"] += weight * 0.7
         else:
             scores["incident"] += weight + (1.0 if severe else 0.0)
 
     if question:
-        q = min(question, 3) * (0.7 if (event or fault) else 1.5)
-        scores["inquiry"] += q
+        strong_context = fault or dissatisfied or (event and speaker == "staff")
+        scores["inquiry"] += min(question, 3) * (0.7 if strong_context else 1.5)
     if sig.get("chitchat") and not event and not fault:
         scores["other"] += 1.0 + 0.8 * sig["chitchat"]
 
@@ -220,8 +227,16 @@ def _decide_intent(scan: _Scan, *, speaker: Speaker) -> tuple[str, float]:
 
 def _decide_category(scan: _Scan, intent: str) -> tuple[str, float]:
     cat, score, second = _best_category(scan)
+    if intent in _CATEGORYLESS_INTENTS:
+        return "other", 0.8
+    if intent in _PROBLEM_ONLY_INTENTS:
+        # A handover or patrol names a category only when it reports a problem.
+        sig = scan.signals
+        problem = sig.get("fault") or sig.get("pending") or sig.get("found") or _severity_level_quick(scan)
+        if not problem:
+            return "other", 0.8
     if score < 1.5:
-        return "other", 0.8 if intent in _CATEGORYLESS_INTENTS else 0.45
+        return "other", 0.45
     return cat, score / (score + second + 0.5)
 
 
