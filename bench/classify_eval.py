@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -90,7 +91,7 @@ def evaluate_rules(rules: RuleClassifier, examples: Sequence[Example]) -> Report
     return asyncio.run(evaluate(rules, examples))
 
 
-def print_report(name: str, report: Report, *, errors: bool, out=sys.stdout) -> None:  # noqa: ANN001
+def print_report(name: str, report: Report, *, errors: bool, out: TextIO = sys.stdout) -> None:
     p = lambda *a: print(*a, file=out)  # noqa: E731
     p(f"== {name}: {report.n} messages")
     p(
@@ -124,7 +125,8 @@ def print_report(name: str, report: Report, *, errors: bool, out=sys.stdout) -> 
         if band:
             ok = sum(ex.intent == got.intent and ex.category == got.category for ex, got in band)
             p(
-                f"confidence [{lo:.1f}, {min(hi, 1.0):.1f}): {len(band):4d} messages, intent+category right {ok / len(band):.0%}"
+                f"confidence [{lo:.1f}, {min(hi, 1.0):.1f}): {len(band):4d} messages, "
+                f"intent+category right {ok / len(band):.0%}"
             )
     if errors:
         p("")
