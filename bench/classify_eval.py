@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.classifier.rules import RuleClassifier  # noqa: E402
-from handlers.classification import Classification, Classifier  # noqa: E402
+from handlers.classification import Classification, Classifier, Speaker  # noqa: E402
 from handlers.taxonomy import INTENTS  # noqa: E402
 
 DATA_DIR = ROOT / "tests" / "classifier"
@@ -74,7 +74,7 @@ class Report:
 async def evaluate(classifier: Classifier, examples: Sequence[Example]) -> Report:
     results = []
     for ex in examples:
-        speaker = "resident" if ex.speaker == "resident" else "staff"
+        speaker: Speaker = "resident" if ex.speaker == "resident" else "staff"
         got = await classifier.classify(ex.text, speaker=speaker, private=ex.private)
         results.append((ex, got))
     n = len(results) or 1
