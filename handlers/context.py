@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import notices
 from handlers.classification import Classifier
 from handlers.i18n import Translator
-from handlers.messages import Inbound, Keyboard
+from handlers.messages import Inbound, Keyboard, Outcome
 from handlers.policy import Policy
 from storage.models import Site
 
@@ -72,6 +72,10 @@ class Context:
 
     def hhmm(self, moment: datetime, site: Site | None = None) -> str:
         return self.local(moment, site).strftime("%m-%d %H:%M")
+
+    def answer(self, text: str, *, alert: bool = False) -> Outcome:
+        """A short answer: a toast for a button press, a message for a command."""
+        return Outcome(toast=text, alert=alert) if self.msg.is_button else Outcome.say(text)
 
     async def notify(
         self, chat_id: int, text: str, buttons: Keyboard | None = None, link: tuple[str, int] | None = None

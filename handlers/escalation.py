@@ -134,11 +134,11 @@ async def on_report(session: AsyncSession, timer: Timer, now: datetime) -> datet
 async def acknowledge(ctx: Context, incident: Incident) -> Outcome:
     t = ctx.t
     if not ctx.may(incident.site_id, "supervisor"):
-        return Outcome(toast=t("escalation.ack_denied"), alert=True)
+        return ctx.answer(t("escalation.ack_denied"), alert=True)
     if incident.escalation == "acknowledged":
-        return Outcome(toast=t("escalation.already", name=incident.acknowledged_name or "?"))
+        return ctx.answer(t("escalation.already", name=incident.acknowledged_name or "?"))
     if incident.escalation != "pending":
-        return Outcome(toast=t("button.stale"))
+        return ctx.answer(t("escalation.not_pending", number=incident.number))
     user = ctx.msg.user
     incident.escalation, incident.acknowledged_by = "acknowledged", user.id
     incident.acknowledged_name, incident.acknowledged_at = user.name, ctx.now
@@ -181,9 +181,9 @@ async def ack_command(ctx: Context, args: str) -> Outcome:
 async def file_report(ctx: Context, incident: Incident) -> Outcome:
     t = ctx.t
     if not ctx.may(incident.site_id, "staff"):
-        return Outcome(toast=t("denied.role", role=t("role.staff")), alert=True)
+        return ctx.answer(t("denied.role", role=t("role.staff")), alert=True)
     if incident.report_filed_at is not None:
-        return Outcome(toast=t("report.already", number=incident.number))
+        return ctx.answer(t("report.already", number=incident.number))
     incident.report_filed_at, incident.report_filed_by = ctx.now, ctx.msg.user.id
     ctx.session.add(incident)
     await timers.cancel_for(ctx.session, kind=REPORT, ref_id=incident.id or 0)
