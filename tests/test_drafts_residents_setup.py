@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-
 from sqlmodel import select
 
-from handlers.messages import Chat
+from handlers.messages import Chat, User
 from storage.models import Draft, Incident, Member, Outbox, Site, Ticket
-from handlers.messages import User
 from tests.support import (
     ADMIN,
     GROUP,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from storage.models import EscalationNotice, Incident, Outbox
 from handlers.messages import Chat
+from storage.models import EscalationNotice, Incident, Outbox
 from tests.support import (
     ADMIN,
     GROUP,
