@@ -301,6 +301,8 @@ class FakeBotAPI:
         self._fifo_reply: dict[int, Call] = {}
         self._tagged_reply: dict[int, Call] = {}
         self._sent_index: dict[tuple[int, int], Call] = {}
+        self._push_by_message: dict[tuple[int, int], int] = {}
+        self._reply_order: list[int] = []  # update ids in the order their reply was matched
         self._instrumented = False
 
         self._changed = asyncio.Event()
@@ -407,6 +409,8 @@ class FakeBotAPI:
             self._pushes[pending.update_id] = _Push(time.monotonic(), chat_id, message_id)
             if chat_id is not None:
                 self._unreplied.setdefault(chat_id, deque()).append(pending.update_id)
+                if message_id is not None:
+                    self._push_by_message[(chat_id, message_id)] = pending.update_id
         if self._pending and self._pending[-1].update_id > pending.update_id:
             self._pending.append(pending)
             self._pending.sort(key=lambda p: p.update_id)
@@ -695,6 +699,8 @@ class FakeBotAPI:
         current = self._tagged_reply.get(update_id)
         if current is None or call.at < current.at:
             self._tagged_reply[update_id] = call
+            if current is None:
+                self._reply_order.append(update_id)
             self._notify()
 
     def _match_fifo(self, call: Call) -> None:
@@ -710,15 +716,18 @@ class FakeBotAPI:
             reply_to = reply_parameters.get("message_id", reply_to)
         chosen: int | None = None
         if reply_to is not None:
-            for uid in queue:
-                if self._pushes[uid].message_id == reply_to:
-                    chosen = uid
-                    break
+            quoted = self._push_by_message.get((chat_id, reply_to))
+            if quoted is not None and quoted not in self._fifo_reply:
+                chosen = quoted
         if chosen is None and self._pushes[queue[0]].at <= call.at:
             chosen = queue[0]
         if chosen is not None:
-            queue.remove(chosen)
+            if chosen == queue[0]:
+                queue.popleft()
+            else:
+                queue.remove(chosen)
             self._fifo_reply[chosen] = call
+            self._reply_order.append(chosen)
 
     @property
     def matching(self) -> str:
@@ -738,16 +747,23 @@ class FakeBotAPI:
     ) -> set[int]:
         """Wait until ``count`` (default: all) of ``update_ids`` have a matched reply; returns
         the ids that have one."""
-        ids = list(update_ids)
-        need = len(ids) if count is None else count
+        wanted = set(update_ids)
+        need = len(wanted) if count is None else count
+        replies = self.replies()
+        got = {uid for uid in wanted if uid in replies}
+        cursor = len(self._reply_order)
 
         def done() -> bool:
-            replies = self.replies()
-            return sum(1 for uid in ids if uid in replies) >= need
+            nonlocal cursor
+            # only the replies matched since the last check: O(new), not O(len(update_ids))
+            for uid in self._reply_order[cursor:]:
+                if uid in wanted:
+                    got.add(uid)
+            cursor = len(self._reply_order)
+            return len(got) >= need
 
         await self.wait_until(done, timeout=timeout)
-        replies = self.replies()
-        return {uid for uid in ids if uid in replies}
+        return got
 
     def latency_pairs(self, update_ids: Iterable[int] | None = None) -> list[LatencyPair]:
         """Each pushed update (optionally only ``update_ids``) with its first reply, by update_id.
@@ -882,7 +898,8 @@ class FakeBotAPI:
         call.done = True
         if call.ok and call.method.startswith("send") and isinstance(call.result, dict) and "message_id" in call.result:
             self._sent_index[(call.result["chat"]["id"], call.result["message_id"])] = call
-            self._match_fifo(call)
+            if not self._instrumented:
+                self._match_fifo(call)
         self._notify()
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
