@@ -11,7 +11,7 @@ from typing import Any
 class Policy:
     # Major event: report up the chain at once, no delay, no concealing (000 L151; 001). The repeat
     # interval until someone acknowledges is the foundation issue's default.
-    escalation_repeat_minutes: int = 10
+    escalation_repeat_minutes: float = 10
     # Major event: a written report the next day (000 L144; 001 L479); reminded each morning until filed.
     report_reminder_hour: int = 9
     # Free text in the duty group below this classifier confidence gets no draft card (chit-chat).
