@@ -56,7 +56,7 @@ class RunningBot:
             self.fake.user_message(chat, user, text, first_name=f"U{user}", chat_title="华庭值班群", **kw)
         )
 
-    async def reply_to(self, chat: int, containing: str, *, count: int = 1, timeout: float = 8) -> list[Call]:
+    async def reply_to(self, chat: int, containing: str, *, count: int = 1, timeout: float = 8) -> list[Call]:  # noqa: ASYNC109
         return await self.fake.wait_for(
             "sendMessage",
             lambda c: c.params.get("chat_id") == chat and containing in c.params.get("text", ""),
