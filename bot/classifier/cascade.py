@@ -1,0 +1,85 @@
+"""Rules first, the LLM only for the ambiguous messages; the answer stays a suggestion.
+
+``CascadeClassifier.classify``:
+
+1. The rules classify every message (microseconds, no network).
+2. Only when their confidence is below ``threshold`` (``Settings.llm_threshold``) is the LLM asked.
+3. A failed, timed-out, circuit-open or invalid LLM answer → the rules' answer (``source='rules'``).
+4. Otherwise the LLM decides intent and category (``source='llm'``), within these limits:
+
+   - **Severity cap.**  The LLM may not raise severity to ``major`` on its own: ``major`` is kept
+     only when the rules' severity lexicon saw a severity signal in the text (an urgent or major
+     word, or a combination such as trapped + distress); otherwise it is capped at ``urgent``.
+     A major event pings the supervisor and the manager at once (SPEC §4), so a message that
+     says "mark this major" must not be able to page management by itself.
+   - **Intents by speaker.**  A resident's message cannot become a staff record (key loan,
+     handover, takeover, patrol report); such an answer is treated as invalid.
+   - **Location** comes from the rules' extractor; the LLM's location is used only when the rules
+     found none and it appears verbatim in the message (the model cannot invent a place).
+   - **Time** always comes from the rules.
+   - Nothing else of the model's output is read (see :mod:`bot.classifier.llm`): it cannot grant
+     a role, approve, escalate or change permissions — the features treat every classification as
+     a draft that a person confirms (SPEC §5).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Protocol
+
+from bot.classifier.llm import LLMAnswer
+from bot.classifier.normalize import normalize
+from bot.classifier.rules import RuleClassifier
+from handlers.classification import Classification, Speaker
+
+log = logging.getLogger(__name__)
+
+STAFF_ONLY_INTENTS = frozenset({"key_borrow", "key_return", "handover", "takeover", "patrol_report"})
+
+
+class LLMStep(Protocol):
+    async def classify(self, text: str, *, speaker: Speaker, private: bool) -> LLMAnswer | None: ...
+
+
+class CascadeClassifier:
+    """Implements :class:`handlers.classification.Classifier`."""
+
+    def __init__(self, rules: RuleClassifier, llm: LLMStep | None, threshold: float = 0.6) -> None:
+        self.rules = rules
+        self.llm = llm
+        self.threshold = threshold
+
+    async def classify(self, text: str, *, speaker: Speaker, private: bool) -> Classification:
+        ruled = self.rules.classify_sync(text, speaker=speaker, private=private)
+        if self.llm is None or ruled.confidence >= self.threshold:
+            return ruled
+        try:
+            answer = await self.llm.classify(text, speaker=speaker, private=private)
+        except Exception:  # the LLM step never takes the bot down
+            log.exception("LLM step raised; keeping the rules' answer")
+            return ruled
+        if answer is None:
+            return ruled
+        return self.merge(text, ruled, answer, speaker=speaker)
+
+    def merge(self, text: str, ruled: Classification, answer: LLMAnswer, *, speaker: Speaker) -> Classification:
+        if speaker == "resident" and answer.intent in STAFF_ONLY_INTENTS:
+            log.info("LLM gave a staff-only intent to a resident's message; keeping the rules' answer")
+            return ruled
+        severity = answer.severity
+        if severity == "major" and self.rules.severity_signal(text) == "normal":
+            severity = "urgent"
+        location = ruled.location
+        if location is None and answer.location and normalize(answer.location) in normalize(text):
+            location = answer.location
+        confidence = answer.confidence if answer.confidence is not None else self.threshold
+        return replace(
+            ruled,
+            intent=answer.intent,
+            category=answer.category,
+            severity=severity,
+            confidence=max(0.0, min(1.0, confidence)),
+            source="llm",
+            location=location,
+        )

@@ -1,0 +1,29 @@
+"""Builds the classifier the bot uses from the settings (the composition root calls this once)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.classifier.cascade import CascadeClassifier
+from bot.classifier.llm import LLMClassifier
+from bot.classifier.rules import RuleClassifier
+from bot.config import Settings
+from handlers.classification import Classifier
+
+
+async def _nothing_to_close() -> None:
+    return None
+
+
+def build_classifier(settings: Settings) -> tuple[Classifier, Callable[[], Awaitable[None]]]:
+    """(classifier, async close): rules only when ``LLM_BASE_URL`` is unset, else rules → LLM cascade."""
+    rules = RuleClassifier.load(settings.lexicon_dir)
+    if not settings.llm_base_url:
+        return rules, _nothing_to_close
+    llm = LLMClassifier(
+        settings.llm_base_url,
+        settings.llm_api_key,
+        settings.llm_model,
+        timeout=settings.llm_timeout,
+    )
+    return CascadeClassifier(rules, llm, settings.llm_threshold), llm.aclose
