@@ -1,0 +1,88 @@
+"""Two processes' sweepers race over the same due rows: every timer runs once, every message is sent once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+from sqlalchemy import text
+from sqlmodel import select
+
+from bot.delivery import Delivery
+from handlers.desk import DutyDesk
+from handlers.messages import Keyboard
+from storage.db import Database
+from storage.models import EscalationNotice, Outbox
+from storage.repos import outbox
+from tests.conftest import make_desk
+from tests.support import DeskHarness, FakeClock
+
+
+class Recorder:
+    """A transport that records what it sends and yields to the loop, so the race is real."""
+
+    def __init__(self, sent: list[tuple[int, str]]) -> None:
+        self.sent = sent
+
+    async def send(self, chat_id: int, text: str, buttons: Keyboard, reply_to: int | None) -> int:
+        await asyncio.sleep(0.001)
+        self.sent.append((chat_id, text))
+        return len(self.sent)
+
+    async def edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
+        return None
+
+    async def answer(self, callback_id: str, text: str | None, alert: bool) -> None:
+        return None
+
+
+async def second_process(db: Database, desk: DutyDesk, clock: FakeClock) -> DutyDesk:
+    """Another running process: its own engine (own, already open connections) on the same database."""
+    other = make_desk(Database(db.url), desk.services.classifier, clock)  # type: ignore[arg-type]
+    for engine in (db.engine, other.db.engine):
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    return other
+
+
+async def test_two_deliveries_send_each_outbox_row_once(any_db: Database, rules, clock: FakeClock) -> None:
+    a = make_desk(any_db, rules, clock)
+    b = await second_process(any_db, a, clock)
+    async with any_db.session() as session:
+        for i in range(200):
+            await outbox.enqueue(session, chat_id=1000 + i % 7, text=f"notice {i}")
+    sent: list[tuple[int, str]] = []
+    deliveries = [Delivery(desk, Recorder(sent), per_second=0) for desk in (a, b)]
+    counts = await asyncio.gather(*(d.flush(limit=7) for d in deliveries))
+    texts = Counter(text for _, text in sent)
+    assert len(texts) == 200 and max(texts.values()) == 1
+    assert sum(counts) == 200 and min(counts) > 0  # both took part
+    async with any_db.session() as session:
+        states = Counter(row.state for row in (await session.exec(select(Outbox))).all())
+    assert states == {"sent": 200}
+    await b.db.dispose()
+
+
+async def test_two_sweepers_run_each_timer_once(any_db: Database, rules, clock: FakeClock) -> None:
+    h = DeskHarness(make_desk(any_db, rules, clock), clock)
+    await h.setup_site()
+    for i in range(30):
+        await h.send(f"/log {i}号楼起火，浓烟很大")
+        await h.send(f"/major {i + 1}")
+    other = await second_process(any_db, h.desk, clock)
+    clock.advance(minutes=11)
+    ran = await asyncio.gather(h.desk.sweep(limit=4), other.sweep(limit=4), h.desk.sweep(limit=4), other.sweep(limit=4))
+    while sum(ran) < 30:
+        more = await asyncio.gather(h.desk.sweep(limit=4), other.sweep(limit=4))
+        if not any(more):
+            break
+        ran = [*ran, *more]
+    assert sum(ran) == 30
+    async with any_db.session() as session:
+        notices = (await session.exec(select(EscalationNotice).where(EscalationNotice.level == 2))).all()
+    per_incident = Counter(n.incident_id for n in notices)
+    assert len(per_incident) == 30 and set(per_incident.values()) == {2}  # supervisor + manager, once each
+    # Nothing more is due until the next interval.
+    assert await h.desk.sweep(clock.advance(minutes=1)) == 0
+    assert await other.sweep(clock.advance(minutes=10)) == 30
+    await other.db.dispose()
