@@ -39,7 +39,7 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("llm_base_url", mode="before")
+    @field_validator("llm_base_url", "llm_api_key", "lexicon_dir", "bot_token", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

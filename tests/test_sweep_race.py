@@ -71,7 +71,9 @@ async def test_two_sweepers_run_each_timer_once(any_db: Database, rules, clock: 
         await h.send(f"/major {i + 1}")
     other = await second_process(any_db, h.desk, clock)
     clock.advance(minutes=11)
-    ran = await asyncio.gather(h.desk.sweep(limit=4), other.sweep(limit=4), h.desk.sweep(limit=4), other.sweep(limit=4))
+    ran = list(
+        await asyncio.gather(h.desk.sweep(limit=4), other.sweep(limit=4), h.desk.sweep(limit=4), other.sweep(limit=4))
+    )
     while sum(ran) < 30:
         more = await asyncio.gather(h.desk.sweep(limit=4), other.sweep(limit=4))
         if not any(more):

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.config import Settings
 from bot.runner import run_bot
@@ -31,7 +32,7 @@ class RunningBot:
         self.fake = fake
         self.settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
-            bot_token=fake.token,
+            bot_token=SecretStr(fake.token),
             telegram_api_url=fake.base_url,
             database_url=f"sqlite+aiosqlite:///{db_path}",
             admin_ids=frozenset({ADMIN}),
@@ -165,7 +166,7 @@ async def test_strangers_forged_buttons_and_long_messages(running: RunningBot) -
     bot.say(STAFF, "/nosuchcommand")
     await bot.reply_to(GROUP, "未知命令")
     async with bot.db().session() as session:
-        rows = (await session.exec(select(Incident).order_by(Incident.number))).all()
+        rows = (await session.exec(select(Incident).order_by(col(Incident.number)))).all()
     assert len(rows[1].situation) == 10_000
     assert (rows[0].severity, rows[0].category, rows[0].escalation) == ("normal", "equipment", "none")
 
@@ -199,7 +200,7 @@ async def test_restart_loses_nothing_and_repeats_nothing(running: RunningBot) ->
 
     # While the bot is down the repeat interval passes; the timer row is due.
     async with bot.db().session() as session:
-        await session.exec(update(Timer).where(Timer.kind == "escalate").values(due_at=utcnow()))  # type: ignore[call-overload]
+        await session.exec(update(Timer).where(col(Timer.kind) == "escalate").values(due_at=utcnow()))  # type: ignore[call-overload]
     bot.fake.push_raw_update(duplicate)  # Telegram redelivers an update already handled
     await bot.start()
     await bot.reply_to(SUPERVISOR, "第2次提醒", timeout=10)
