@@ -44,4 +44,4 @@ async def build_app(settings: Settings, *, clock: Callable[[], datetime] = utcno
         default_timezone=settings.dutydesk_timezone,
     )
     desk = DutyDesk(db, services, clock=clock)
-    return App(settings=settings, db=db, desk=desk, closers=[db.dispose, close_classifier])
+    return App(settings=settings, db=db, desk=desk, closers=[db.dispose, close_classifier, desk.flush_links])

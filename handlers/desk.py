@@ -5,6 +5,7 @@ Engines call :meth:`DutyDesk.handle` and send what it returns; the scheduler cal
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -35,6 +36,9 @@ class DutyDesk:
         self.services = services
         self.clock = clock
         self.token = f"desk-{uuid.uuid4().hex[:12]}"  # who claimed a row, for the logs
+        self._links: list[tuple[int, int, str, int]] = []
+        self._link_flush: asyncio.Task[None] | None = None
+        self._people: dict[int, tuple[tuple[str, str | None, str | None], bool]] = {}
 
     def translator_for(self, msg: Inbound) -> Translator:
         return Translator(pick_language(msg.user.language, self.services.default_language))
@@ -59,42 +63,80 @@ class DutyDesk:
         return Outcome(toast=text, alert=True) if msg.is_button else Outcome.say(text)
 
     async def _handle(self, session: AsyncSession, msg: Inbound) -> Outcome:
-        if msg.update_id is not None and not await messages.first_delivery(session, update_id=msg.update_id):
-            log.info("duplicate update %s ignored", msg.update_id)
-            return Outcome()
+        links, self._links = self._links, []
+        try:
+            await messages.link_many(session, links=links)  # written behind, with the next update
+            if msg.update_id is not None and not await messages.first_delivery(session, update_id=msg.update_id):
+                log.info("duplicate update %s ignored", msg.update_id)
+                return Outcome()
+            await self._remember(session, msg)
+            site, roles = None, {}
+            if not msg.chat.private:
+                site, role = await sites.site_and_role(session, chat_id=msg.chat.id, telegram_id=msg.user.id)
+                if site is not None and role is not None:
+                    roles = {site.id or 0: role}
+            if site is None:  # private chats and groups that are no duty group see every role
+                roles = await sites.roles_of(session, telegram_id=msg.user.id)
+            language = site.language if site else pick_language(msg.user.language, self.services.default_language)
+            ctx = Context(
+                msg=msg,
+                session=session,
+                services=self.services,
+                t=Translator(language),
+                now=self.clock(),
+                site=site,
+                roles=roles,
+            )
+            outcome = await router.route(ctx)
+            outcome.notified = ctx.notified
+            return outcome
+        except BaseException:
+            self._links[:0] = links  # the transaction is rolled back: keep them for the next one
+            self._people.pop(msg.user.id, None)
+            raise
+
+    async def _remember(self, session: AsyncSession, msg: Inbound) -> None:
+        """Upsert the sender, unless this process already wrote exactly this (most messages)."""
+        user = msg.user
+        known = self._people.get(user.id)
+        seen = (user.name, user.username, user.language)
+        if known is not None and known[0] == seen and (known[1] or not msg.chat.private):
+            return
         await sites.touch_person(
             session,
-            telegram_id=msg.user.id,
-            name=msg.user.name,
-            username=msg.user.username,
-            language=msg.user.language,
+            telegram_id=user.id,
+            name=user.name,
+            username=user.username,
+            language=user.language,
             private=msg.chat.private,
         )
-        site = None if msg.chat.private else await sites.by_chat(session, chat_id=msg.chat.id)
-        language = site.language if site else pick_language(msg.user.language, self.services.default_language)
-        ctx = Context(
-            msg=msg,
-            session=session,
-            services=self.services,
-            t=Translator(language),
-            now=self.clock(),
-            site=site,
-            roles=await sites.roles_of(session, telegram_id=msg.user.id),
-        )
-        outcome = await router.route(ctx)
-        outcome.notified = ctx.notified
-        return outcome
+        if len(self._people) > 50_000:
+            self._people.clear()
+        self._people[user.id] = (seen, msg.chat.private or (known is not None and known[1]))
 
     async def link_sent(self, chat_id: int, message_id: int, reply: Reply) -> None:
-        """Remember which record a sent message shows, so a reply or photo to it finds the record."""
+        """Remember which record a sent message shows, so a reply or photo to it finds the record.
+        Written behind: with the next update's transaction, or by an idle flush shortly after."""
         if reply.link is None:
             return
-        kind, ref_id = reply.link
+        self._links.append((chat_id, message_id, *reply.link))
+        if self._link_flush is None or self._link_flush.done():
+            self._link_flush = asyncio.get_running_loop().create_task(self._flush_links_soon())
+
+    async def _flush_links_soon(self, delay: float = 0.2) -> None:
+        await asyncio.sleep(delay)
+        await self.flush_links()
+
+    async def flush_links(self) -> None:
+        links, self._links = self._links, []
+        if not links:
+            return
         try:
             async with self.db.session() as session:
-                await messages.link(session, chat_id=chat_id, message_id=message_id, ref_kind=kind, ref_id=ref_id)
+                await messages.link_many(session, links=links)
         except SQLAlchemyError:
-            log.exception("could not link message %s in chat %s to %s %s", message_id, chat_id, kind, ref_id)
+            log.exception("could not store %d message links; keeping them for the next update", len(links))
+            self._links[:0] = links
 
     async def sweep(self, now: datetime | None = None, *, limit: int = 50) -> int:
         """Run the due business timers once; returns how many ran. Each runs in its own transaction."""

@@ -7,12 +7,15 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import sqlite_inline
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -38,17 +41,25 @@ class Database:
             self._ensure_sqlite_dir()
         kwargs: dict[str, object] = {"echo": echo}
         if self.is_sqlite:
-            kwargs["connect_args"] = {"timeout": 30}
+            # SQLite has one writer: one connection per process queues transactions in the pool
+            # (an await); the connection runs in the loop's thread (see storage.sqlite_inline).
+            kwargs.update(
+                async_creator=sqlite_inline.creator(self._sqlite_path()), pool_size=1, max_overflow=0, pool_timeout=300
+            )
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
+    def _sqlite_path(self) -> str:
+        return self.url.split(":///", 1)[1].split("?", 1)[0] or ":memory:"
+
     def _ensure_sqlite_dir(self) -> None:
-        path = self.url.split(":///", 1)[1].split("?", 1)[0]
-        if path and path != ":memory:":
+        path = self._sqlite_path()
+        if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
 
     @asynccontextmanager
@@ -81,6 +92,11 @@ def upgrade(url: str, revision: str = "head") -> None:
         return
     with ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(command.upgrade, alembic_config(url), revision).result()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """Every SQLite transaction takes the write lock up front (see storage.sqlite_inline)."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

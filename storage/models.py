@@ -5,10 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.clock import utcnow
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a model, for statements on hot paths that skip the ORM."""
+    return model.__table__  # type: ignore[attr-defined, no-any-return]
 
 
 class Site(SQLModel, table=True):

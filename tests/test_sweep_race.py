@@ -25,7 +25,7 @@ class Recorder:
         self.sent = sent
 
     async def send(self, chat_id: int, text: str, buttons: Keyboard, reply_to: int | None) -> int:
-        await asyncio.sleep(0.001)
+        await asyncio.sleep(0.003)  # a network round trip: long enough that the two sweeps overlap
         self.sent.append((chat_id, text))
         return len(self.sent)
 

@@ -26,6 +26,9 @@ from handlers.messages import Chat, Inbound, Keyboard, User
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
+# Updates handled at once: beyond this a burst waits in Telegram's queue rather than in memory
+# (SQLite runs one transaction at a time anyway).
+CONCURRENT_UPDATES = 32
 
 
 def make_bot(token: str, api_url: str) -> Bot:
@@ -140,9 +143,9 @@ class _mapped:
 class AiogramEngine:
     """Wires the dispatcher's two handlers to the desk; everything else is the desk's business."""
 
-    def __init__(self, bot: Bot, desk: DutyDesk, delivery: Delivery) -> None:
+    def __init__(self, bot: Bot, desk: DutyDesk, delivery: Delivery, dispatcher: Dispatcher | None = None) -> None:
         self.bot, self.desk, self.delivery = bot, desk, delivery
-        self.dispatcher = Dispatcher()
+        self.dispatcher = dispatcher or Dispatcher()
         self.dispatcher.message.register(self.on_message)
         self.dispatcher.callback_query.register(self.on_callback)
 

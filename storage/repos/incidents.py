@@ -5,15 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import EscalationNotice, Incident, IncidentNote, IncidentPhoto
+from storage.models import EscalationNotice, Incident, IncidentNote, IncidentPhoto, table_of
+
+_TABLE = table_of(Incident)
+_INSERT = _TABLE.insert().returning(_TABLE.c.id)
 
 
 async def add(session: AsyncSession, incident: Incident) -> Incident:
+    """Insert with one statement (the ORM's flush costs twice as much on this hot path), then
+    attach the object to the session as persistent, so later changes to it are UPDATEs."""
+    values = {c.name: getattr(incident, c.name) for c in _TABLE.columns if c.name != "id"}
+    connection = await session.connection()
+    incident.id = (await connection.execute(_INSERT, values)).scalar_one()
+    make_transient_to_detached(incident)
     session.add(incident)
-    await session.flush()
     return incident
 
 

@@ -2,28 +2,46 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Draft, MessageLink, ProcessedUpdate, Ticket
+from storage.clock import utcnow
+from storage.models import Draft, MessageLink, ProcessedUpdate, Ticket, table_of
+
+
+def _per_dialect(build: Any) -> dict[str, Any]:
+    return {"sqlite": build(sqlite.insert), "postgresql": build(postgresql.insert)}
+
+
+_FIRST_DELIVERY = _per_dialect(
+    lambda insert: (
+        insert(table_of(ProcessedUpdate)).on_conflict_do_nothing().returning(table_of(ProcessedUpdate).c.update_id)
+    )
+)
+_LINK = _per_dialect(lambda insert: insert(table_of(MessageLink)).on_conflict_do_nothing())
 
 
 async def first_delivery(session: AsyncSession, *, update_id: int) -> bool:
-    """True the first time an update id is seen; False for a duplicate (the row is the proof)."""
-    try:
-        async with session.begin_nested():
-            session.add(ProcessedUpdate(update_id=update_id))
-            await session.flush()
-    except IntegrityError:
-        return False
-    return True
+    """True the first time an update id is seen; False for a duplicate (the row is the proof).
+    One statement, so two processes given the same update cannot both proceed."""
+    connection = await session.connection()
+    result = await connection.execute(
+        _FIRST_DELIVERY[connection.dialect.name], {"update_id": update_id, "processed_at": utcnow()}
+    )
+    return result.first() is not None
 
 
-async def link(session: AsyncSession, *, chat_id: int, message_id: int, ref_kind: str, ref_id: int) -> None:
-    existing = await linked(session, chat_id=chat_id, message_id=message_id)
-    if existing is None:
-        session.add(MessageLink(chat_id=chat_id, message_id=message_id, ref_kind=ref_kind, ref_id=ref_id))
+async def link_many(session: AsyncSession, *, links: Sequence[tuple[int, int, str, int]]) -> None:
+    """Remember which record each (chat, message) shows; a repeated pair is ignored."""
+    if not links:
+        return
+    connection = await session.connection()
+    rows = [{"chat_id": c, "message_id": m, "ref_kind": k, "ref_id": r} for c, m, k, r in links]
+    await connection.execute(_LINK[connection.dialect.name], rows[0] if len(rows) == 1 else rows)
 
 
 async def linked(session: AsyncSession, *, chat_id: int, message_id: int) -> MessageLink | None:

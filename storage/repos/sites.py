@@ -3,16 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import and_, bindparam, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Member, Person, Site
+from storage.clock import utcnow
+from storage.models import Member, Person, Site, table_of
+
+# Statements on the path of every update are built once (construction costs as much as running them).
+_SITE_AND_ROLE = (
+    select(Site, Member.role)
+    .outerjoin(Member, and_(col(Member.site_id) == col(Site.id), col(Member.telegram_id) == bindparam("user")))
+    .where(col(Site.duty_chat_id) == bindparam("chat"))
+)
+_SITES = table_of(Site)
+_NEXT_NUMBER = (
+    update(_SITES)
+    .where(_SITES.c.id == bindparam("site"))
+    .values(next_number=_SITES.c.next_number + 1)
+    .returning(_SITES.c.next_number)
+)
 
 
 async def by_chat(session: AsyncSession, *, chat_id: int) -> Site | None:
     return (await session.exec(select(Site).where(Site.duty_chat_id == chat_id))).first()
+
+
+async def site_and_role(session: AsyncSession, *, chat_id: int, telegram_id: int) -> tuple[Site | None, str | None]:
+    """The site whose duty group this chat is, and the sender's role there, in one query."""
+    row = (await session.exec(_SITE_AND_ROLE, params={"chat": chat_id, "user": telegram_id})).first()  # type: ignore[call-overload]
+    return (row[0], row[1]) if row else (None, None)
 
 
 async def by_code(session: AsyncSession, *, code: str) -> Site | None:
@@ -36,13 +59,8 @@ async def create(session: AsyncSession, *, code: str, name: str, language: str, 
 
 async def next_number(session: AsyncSession, *, site_id: int) -> int:
     """Take the next #N of a site atomically (one UPDATE … RETURNING, safe across processes)."""
-    result = await session.exec(  # type: ignore[call-overload]
-        update(Site)
-        .where(col(Site.id) == site_id)
-        .values(next_number=col(Site.next_number) + 1)
-        .returning(col(Site.next_number))
-    )
-    return int(result.scalar_one()) - 1
+    connection = await session.connection()
+    return int((await connection.execute(_NEXT_NUMBER, {"site": site_id})).scalar_one()) - 1
 
 
 async def touch_person(
@@ -53,20 +71,40 @@ async def touch_person(
     username: str | None,
     language: str | None,
     private: bool,
-) -> Person:
-    """Remember a person's name; ``reachable`` once they have written to the bot in private."""
-    person = await session.get(Person, telegram_id)
-    if person is None:
-        person = Person(telegram_id=telegram_id, name=name, username=username, language=language, reachable=private)
-        session.add(person)
-        return person
-    if (person.name, person.username, person.language) != (name, username, language) or (
-        private and not person.reachable
-    ):
-        person.name, person.username, person.language = name, username, language
-        person.reachable = person.reachable or private
-        session.add(person)
-    return person
+) -> None:
+    """Remember a person's name; ``reachable`` once they have written to the bot in private.
+    An upsert, so two messages from a new person at once cannot collide."""
+    connection = await session.connection()
+    statement = _PERSON_UPSERT_PRIVATE if private else _PERSON_UPSERT
+    values = {
+        "telegram_id": telegram_id,
+        "name": name,
+        "username": username,
+        "language": language,
+        "reachable": private,
+        "created_at": utcnow(),
+    }
+    await connection.execute(statement[connection.dialect.name], values)
+
+
+def _person_upsert(private: bool) -> dict[str, Any]:
+    table = table_of(Person)
+    out: dict[str, Any] = {}
+    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert)):
+        stmt = insert(table)
+        update_values = {
+            "name": stmt.excluded.name,
+            "username": stmt.excluded.username,
+            "language": stmt.excluded.language,
+        }
+        if private:
+            update_values["reachable"] = stmt.excluded.reachable
+        out[name] = stmt.on_conflict_do_update(index_elements=["telegram_id"], set_=update_values)
+    return out
+
+
+_PERSON_UPSERT = _person_upsert(private=False)
+_PERSON_UPSERT_PRIVATE = _person_upsert(private=True)
 
 
 async def person(session: AsyncSession, *, telegram_id: int) -> Person | None:
