@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, bindparam, update
+from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,12 +15,13 @@ from storage.clock import utcnow
 from storage.models import Member, Person, Site, table_of
 
 # Statements on the path of every update are built once (construction costs as much as running them).
-_SITE_AND_ROLE = (
-    select(Site, Member.role)
-    .outerjoin(Member, and_(col(Member.site_id) == col(Site.id), col(Member.telegram_id) == bindparam("user")))
-    .where(col(Site.duty_chat_id) == bindparam("chat"))
-)
 _SITES = table_of(Site)
+_MEMBERS = table_of(Member)
+_SITE_AND_ROLE = (
+    core_select(_SITES, _MEMBERS.c.role)
+    .outerjoin(_MEMBERS, and_(_MEMBERS.c.site_id == _SITES.c.id, _MEMBERS.c.telegram_id == bindparam("user")))
+    .where(_SITES.c.duty_chat_id == bindparam("chat"))
+)
 _NEXT_NUMBER = (
     update(_SITES)
     .where(_SITES.c.id == bindparam("site"))
@@ -33,9 +35,15 @@ async def by_chat(session: AsyncSession, *, chat_id: int) -> Site | None:
 
 
 async def site_and_role(session: AsyncSession, *, chat_id: int, telegram_id: int) -> tuple[Site | None, str | None]:
-    """The site whose duty group this chat is, and the sender's role there, in one query."""
-    row = (await session.exec(_SITE_AND_ROLE, params={"chat": chat_id, "user": telegram_id})).first()  # type: ignore[call-overload]
-    return (row[0], row[1]) if row else (None, None)
+    """The site whose duty group this chat is, and the sender's role there, in one Core query.
+    The site is a detached snapshot for reading; load it with :func:`get` to change it."""
+    connection = await session.connection()
+    row = (await connection.execute(_SITE_AND_ROLE, {"chat": chat_id, "user": telegram_id})).first()
+    if row is None:
+        return None, None
+    values = row._asdict()
+    role = values.pop("role")
+    return Site(**values), role
 
 
 async def by_code(session: AsyncSession, *, code: str) -> Site | None:
