@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     def token_problem(self) -> str | None:
         """Why the bot token cannot be used, in one line; None when it looks right."""
         if self.bot_token is None or not self.bot_token.get_secret_value().strip():
-            return "BOT_TOKEN is not set: copy .env.example to .env and put the token from @BotFather there."
+            return "BOT_TOKEN is not set: put the token from @BotFather into .env (BOT_TOKEN=...; see .env.example)."
         if not TOKEN_RE.match(self.bot_token.get_secret_value().strip()):
             return "BOT_TOKEN is malformed: it looks like 123456789:AA... (digits, a colon, 35 characters)."
         return None

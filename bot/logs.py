@@ -37,3 +37,4 @@ def configure(settings: Settings, level: int = logging.INFO) -> None:
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per tick otherwise

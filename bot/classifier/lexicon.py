@@ -19,7 +19,7 @@ from handlers.taxonomy import CATEGORIES, INTENTS
 
 PACKAGE_LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
 
-KINDS = ("intent", "category", "severity", "signal", "neutral")
+KINDS = ("intent", "category", "place", "severity", "signal", "neutral")
 TIERS = {"strong": 3.0, "medium": 2.0, "weak": 1.0}
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
@@ -96,7 +96,7 @@ class Lexicon:
     def _check_label(kind: str, label: str, origin: str) -> None:
         if kind == "intent" and label not in INTENTS:
             raise LexiconError(f"{origin}: unknown intent {label!r}")
-        if kind == "category" and label not in CATEGORIES:
+        if kind in ("category", "place") and label not in CATEGORIES:
             raise LexiconError(f"{origin}: unknown category {label!r}")
         if kind == "severity" and label not in ("urgent", "major"):
             raise LexiconError(f"{origin}: severity tables are urgent and major, not {label!r}")
@@ -136,8 +136,14 @@ class Lexicon:
         Matching is leftmost-longest, so "整栋停电" hides "停电": without this, a severity phrase would
         swallow the category word it contains.  Intents are not inherited (they are decided by the
         whole phrase), and ``neutral`` phrases ("无人受伤") inherit nothing, which is their point.
+        A term with a category of its own inherits no other category, and a ``place`` term does not
+        inherit its own category ("停车场" holds the event word "停车" but
+        names a place: it must stay a place word).
         """
-        inheritable = ("category", "severity", "signal")
+        inheritable = ("category", "place", "severity", "signal")
+        # A phrase that names its own category decides it: "醉酒上班" is a staff violation, not the
+        # drunkenness inside it, and "停车费" is a fee, not parking.
+        own_category = {term for term, feats in self.terms.items() if any(k == "category" for k, _ in feats)}
         for term, feats in self.terms.items():
             if len(term) < 2 or any(kind == "neutral" for kind, _ in feats):
                 continue
@@ -150,6 +156,8 @@ class Lexicon:
                     if inner is None or not _at_word_boundaries(term, i, j):
                         continue
                     for (kind, label), weight in inner.items():
+                        if kind == "category" and (term in own_category or ("place", label) in feats):
+                            continue
                         if kind in inheritable:
                             key = (kind, label)
                             feats[key] = max(weight, feats.get(key, 0.0))
@@ -169,8 +177,8 @@ class CompiledLexicon:
     prefixes: frozenset[str]
     combos: tuple[Combo, ...]
 
-    def scan(self, text: str) -> Iterator[tuple[int, tuple[Feature, ...]]]:
-        """(start, features) of every term found in normalised ``text``."""
+    def scan(self, text: str) -> Iterator[tuple[int, int, tuple[Feature, ...]]]:
+        """(start, end, features) of every term found in normalised ``text``."""
         table = self.table
         covered = 0
         for m in self.pattern.finditer(text):
@@ -184,7 +192,7 @@ class CompiledLexicon:
             if feats is None:  # an English prefix term ("leak*" matched "leaking")
                 feats = self._prefix_features(found)
             if feats:
-                yield start, feats
+                yield start, end, feats
 
     def _prefix_features(self, found: str) -> tuple[Feature, ...]:
         for end in range(len(found) - 1, 0, -1):

@@ -113,7 +113,10 @@ class RuleClassifier:
 
     def _scan(self, low: str) -> _Scan:
         scan = _Scan(len(low))
-        for start, feats in self._compiled.scan(low):
+        covered_to = 0
+        for start, end, feats in self._compiled.scan(low):
+            scan.covered += end - max(start, covered_to)
+            covered_to = end
             negated = start > 0 and (
                 low[start - 1] in _NEGATORS or (start > 1 and low[start - 2] in _NEGATORS and low[start - 1] == "有")
             )
@@ -121,6 +124,8 @@ class RuleClassifier:
             for kind, label, weight in feats:
                 if kind == "category":
                     scan.category[label] += weight
+                elif kind == "place":
+                    scan.place[label] += weight
                 elif kind == "intent":
                     scan.intent[label] += weight
                 elif kind == "severity":
@@ -134,21 +139,61 @@ class RuleClassifier:
                     scan.neutral += 1
         if scan.signals.get("trapped"):
             scan.category["equipment"] += 3.0  # people are trapped in lifts (困梯), not elsewhere
+        _weigh_places(scan)
         return scan
 
 
 class _Scan:
-    __slots__ = ("category", "first", "intent", "length", "matches", "neutral", "severity", "signals")
+    __slots__ = (
+        "category",
+        "covered",
+        "first",
+        "intent",
+        "length",
+        "matches",
+        "neutral",
+        "place",
+        "severity",
+        "signals",
+    )
 
     def __init__(self, length: int) -> None:
         self.length = length
+        self.covered = 0  # characters inside a matched term
         self.matches = 0
         self.neutral = 0
         self.intent: defaultdict[str, float] = defaultdict(float)
         self.category: defaultdict[str, float] = defaultdict(float)
+        self.place: defaultdict[str, float] = defaultdict(float)
         self.severity: defaultdict[str, float] = defaultdict(float)
         self.signals: defaultdict[str, int] = defaultdict(int)
         self.first: dict[str, int] = {}  # signal → position of its first occurrence
+
+
+# Categories that name something that happened (an inquiry about a fee names no event).
+EVENT_CATEGORIES = frozenset(
+    {"fire", "medical", "fight", "weather", "water", "power", "theft", "security", "noise", "sanitation"}
+    | {"staff_violation", "construction"}
+)
+# Where something happened is weaker evidence than what happened: 车库 + 摔伤 is medical.
+PLACE_WEIGHT_WITH_EVENT = 0.3
+# Equipment nouns (门铃, lift, 监控) without a fault are things the event happened at, not the event.
+IDLE_EQUIPMENT_WEIGHT = 0.5
+
+
+def _weigh_places(scan: _Scan) -> None:
+    """Fold place words into the category scores: in full when nothing else happened, a third otherwise."""
+    cats = scan.category
+    sig = scan.signals
+    if cats.get("equipment") and not (sig.get("fault") or sig.get("trapped")):
+        others = max((v for c, v in cats.items() if c in EVENT_CATEGORIES), default=0.0)
+        if others >= 1.5:
+            cats["equipment"] *= IDLE_EQUIPMENT_WEIGHT
+    if scan.place:
+        event = max((v for c, v in cats.items() if c != "other"), default=0.0) >= 1.5
+        factor = PLACE_WEIGHT_WITH_EVENT if event else 1.0
+        for cat, weight in scan.place.items():
+            cats[cat] += weight * factor
 
 
 def _best_category(scan: _Scan) -> tuple[str, float, float]:
@@ -174,16 +219,22 @@ def _decide_intent(scan: _Scan, *, speaker: Speaker) -> tuple[str, float]:
     fault = sig.get("fault", 0)
     question = sig.get("question", 0)
     severe = _severity_level_quick(scan) >= 1
-    dissatisfied = scores.get("complaint", 0.0) > 0.0
+    # Frequency words alone (成日, every day) are weak: "the light often flickers" is still a repair.
+    dissatisfied = scores.get("complaint", 0.0) >= 2.0
 
     # Keys: a key word with a return or borrow verb; the verb that comes first wins
     # ("took the key, will return it by 5" is a loan).
+    keyed = False
     if sig.get("key"):
         ret, bor = first.get("return"), first.get("borrow")
         if ret is not None and (bor is None or ret <= bor):
             scores["key_return"] += 4.0
+            keyed = True
         elif bor is not None:
             scores["key_borrow"] += 4.0
+            keyed = True
+    if keyed and not (fault or severe):
+        event = False  # the rooms a key opens (配电房, 水箱) are not events
 
     # Patrols: a patrol word, better with "normal/done", or a checklist of ticks.
     if sig.get("patrol"):
@@ -192,6 +243,8 @@ def _decide_intent(scan: _Scan, *, speaker: Speaker) -> tuple[str, float]:
         scores["patrol_report"] += 3.5
     if scores["patrol_report"] and severe and sig.get("found"):
         scores["incident"] += scores["patrol_report"] + 1.0  # a patrol that found a fire is a fire
+    elif sig.get("patrol") and not severe and (fault or sig.get("ok")):
+        scores["patrol_report"] += 1.5  # a patrol that found a broken light is still a patrol report
 
     # Events and faults: who speaks decides what they are.
     if event or fault:

@@ -172,7 +172,7 @@ class AiogramEngine:
         log.info("running as @%s (reads group messages: %s)", me.username, me.can_read_all_group_messages)
 
     async def poll(self, *, polling_timeout: int = 30) -> None:
-        await self.introduce()
+        """Long polling until stopped; call :meth:`introduce` first."""
         await self.bot.delete_webhook(drop_pending_updates=False)
         await self.dispatcher.start_polling(
             self.bot,

@@ -212,3 +212,15 @@ async def test_restart_loses_nothing_and_repeats_nothing(running: RunningBot) ->
         members = (await session.exec(select(Member))).all()
     assert numbers == [1, 2] and len(members) == 2
     assert not [m for m in bot.fake.sent_messages(GROUP) if "#3" in m["text"]]
+
+
+async def test_setup_warns_when_privacy_mode_hides_group_messages(tmp_path: Path) -> None:
+    async with FakeBotAPI(can_read_all_group_messages=False) as fake:
+        bot = RunningBot(fake, tmp_path / "privacy.db")
+        await bot.start()
+        try:
+            bot.say(ADMIN, "/setup HG 华庭花园")
+            [reply] = await bot.reply_to(GROUP, "华庭花园")
+            assert "隐私模式" in reply.params["text"] and "/setprivacy" in reply.params["text"]
+        finally:
+            await bot.stop()
