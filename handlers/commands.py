@@ -59,6 +59,12 @@ def unpack(data: str | None) -> tuple[str, list[str]] | None:
     return parts[1], parts[2:]
 
 
+def code_arg(args: list[str], allowed: tuple[str, ...], index: int = 0) -> str | None:
+    """A taxonomy code from a button, or None when the data names none this version knows."""
+    code = args[index] if len(args) > index else None
+    return code if code in allowed else None
+
+
 def int_arg(args: list[str], index: int = 0) -> int | None:
     try:
         return int(args[index])

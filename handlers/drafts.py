@@ -5,8 +5,11 @@ The classifier only suggests (SPEC §5): nothing is recorded until a staff membe
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import wraps
+
 from handlers import dutylog
-from handlers.commands import ButtonAction, int_arg, pack
+from handlers.commands import ButtonAction, ButtonHandler, code_arg, int_arg, pack
 from handlers.context import Context
 from handlers.messages import Button, Keyboard, Outcome, Reply
 from handlers.parsing import resolve_time
@@ -69,23 +72,33 @@ async def offer(ctx: Context) -> Outcome:
     return Outcome(replies=[Reply(draft_text(ctx, draft), draft_buttons(ctx, draft), quote=True)])
 
 
-async def _pending(ctx: Context, args: list[str]) -> tuple[Draft | None, Outcome | None]:
-    draft_id = int_arg(args)
-    draft = None if draft_id is None else await messages.get_draft(ctx.session, draft_id=draft_id)
-    if draft is None or draft.chat_id != ctx.msg.chat.id:
-        return None, Outcome(toast=ctx.t("button.stale"))
-    if not ctx.may(draft.site_id, "staff"):
-        return None, Outcome(toast=ctx.t("denied.role", role=ctx.t("role.staff")), alert=True)
-    if draft.status != "pending":
-        return None, Outcome(toast=ctx.t("draft.done"))
-    return draft, None
+DraftAction = Callable[[Context, Draft, list[str]], Awaitable[Outcome]]
 
 
-async def record_button(ctx: Context, args: list[str]) -> Outcome:
-    draft, problem = await _pending(ctx, args)
-    site = None if draft is None else await sites.get(ctx.session, site_id=draft.site_id)
-    if problem or draft is None or site is None:
-        return problem or Outcome(toast=ctx.t("button.stale"))
+def on_pending_draft(action: DraftAction) -> ButtonHandler:
+    """A button on a draft card: it runs once the presser is staff at the draft's site and nobody
+    has decided the draft yet (a second tap is told so)."""
+
+    @wraps(action)
+    async def handler(ctx: Context, args: list[str]) -> Outcome:
+        draft_id = int_arg(args)
+        draft = None if draft_id is None else await messages.get_draft(ctx.session, draft_id=draft_id)
+        if draft is None or draft.chat_id != ctx.msg.chat.id:
+            return Outcome(toast=ctx.t("button.stale"))
+        if not ctx.may(draft.site_id, "staff"):
+            return Outcome(toast=ctx.t("denied.role", role=ctx.t("role.staff")), alert=True)
+        if draft.status != "pending":
+            return Outcome(toast=ctx.t("draft.done"))
+        return await action(ctx, draft, args[1:])
+
+    return handler
+
+
+@on_pending_draft
+async def record_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
+    site = await sites.get(ctx.session, site_id=draft.site_id)
+    if site is None:
+        return Outcome(toast=ctx.t("button.stale"))
     incident = await dutylog.record(
         ctx,
         site,
@@ -103,30 +116,24 @@ async def record_button(ctx: Context, args: list[str]) -> Outcome:
     return Outcome(replies=[reply], toast=ctx.t("draft.recorded", number=incident.number))
 
 
-async def category_button(ctx: Context, args: list[str]) -> Outcome:
-    draft, problem = await _pending(ctx, args)
-    if problem or draft is None:
-        return problem or Outcome()
+@on_pending_draft
+async def category_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
     text = draft_text(ctx, draft) + "\n" + ctx.t("pick.category")
     return Outcome(replies=[Reply(text, category_picker(ctx.t, "dr.setcat", draft.id), edit=True)])
 
 
-async def set_category_button(ctx: Context, args: list[str]) -> Outcome:
-    draft, problem = await _pending(ctx, args)
-    if problem or draft is None:
-        return problem or Outcome()
-    code = args[1] if len(args) > 1 else ""
-    if code not in CATEGORIES:
+@on_pending_draft
+async def set_category_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
+    code = code_arg(args, CATEGORIES)
+    if code is None:
         return Outcome(toast=ctx.t("button.stale"))
     draft.category = code
     ctx.session.add(draft)
     return Outcome(replies=[Reply(draft_text(ctx, draft), draft_buttons(ctx, draft), edit=True)])
 
 
-async def ignore_button(ctx: Context, args: list[str]) -> Outcome:
-    draft, problem = await _pending(ctx, args)
-    if problem or draft is None:
-        return problem or Outcome()
+@on_pending_draft
+async def ignore_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
     draft.status, draft.decided_by = "ignored", ctx.msg.user.id
     ctx.session.add(draft)
     text = (

@@ -6,10 +6,12 @@ Fields follow source 000 第2篇 L101-116: situation (事情情况), handling (�
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import wraps
 
 from handlers import escalation
-from handlers.commands import ButtonAction, Command, int_arg
+from handlers.commands import ButtonAction, ButtonHandler, Command, code_arg, int_arg
 from handlers.context import Context
 from handlers.messages import Outcome, Reply
 from handlers.parsing import number_and_rest, resolve_time
@@ -184,66 +186,68 @@ async def attach_photo(ctx: Context) -> Outcome:
     return Outcome(replies=[Reply(ctx.t("incident.photo_added", number=incident.number), quote=True)])
 
 
-async def _button_incident(ctx: Context, args: list[str]) -> tuple[Incident | None, Outcome | None]:
-    """The incident a button names, once the presser is staff at its site and it is still open."""
-    incident_id = int_arg(args)
-    incident = None if incident_id is None else await incidents.get(ctx.session, incident_id=incident_id)
-    if incident is None:
-        return None, Outcome(toast=ctx.t("button.stale"))
-    if not ctx.may(incident.site_id, "staff"):
-        return None, Outcome(toast=ctx.t("denied.role", role=ctx.t("role.staff")), alert=True)
-    if incident.status != "open":
-        return None, Outcome(toast=ctx.t("incident.already_closed", number=incident.number))
-    return incident, None
+RecordAction = Callable[[Context, Incident, list[str]], Awaitable[Outcome]]
 
 
-async def category_button(ctx: Context, args: list[str]) -> Outcome:
-    incident, problem = await _button_incident(ctx, args)
-    if problem or incident is None:
-        return problem or Outcome()
+def on_open_incident(action: RecordAction) -> ButtonHandler:
+    """A button on an incident card: it runs once the presser is staff at the incident's site and
+    the incident is still open; the callback data only names the incident."""
+
+    @wraps(action)
+    async def handler(ctx: Context, args: list[str]) -> Outcome:
+        incident_id = int_arg(args)
+        incident = None if incident_id is None else await incidents.get(ctx.session, incident_id=incident_id)
+        if incident is None:
+            return Outcome(toast=ctx.t("button.stale"))
+        if not ctx.may(incident.site_id, "staff"):
+            return Outcome(toast=ctx.t("denied.role", role=ctx.t("role.staff")), alert=True)
+        if incident.status != "open":
+            return Outcome(toast=ctx.t("incident.already_closed", number=incident.number))
+        return await action(ctx, incident, args[1:])
+
+    return handler
+
+
+@on_open_incident
+async def category_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
     text = incident_card(ctx, incident) + "\n" + ctx.t("pick.category")
     return Outcome(replies=[Reply(text, category_picker(ctx.t, "inc.setcat", incident.id), edit=True)])
 
 
-async def set_category_button(ctx: Context, args: list[str]) -> Outcome:
-    incident, problem = await _button_incident(ctx, args)
-    if problem or incident is None:
-        return problem or Outcome()
-    code = args[1] if len(args) > 1 else ""
-    if code not in CATEGORIES:
+@on_open_incident
+async def set_category_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
+    code = code_arg(args, CATEGORIES)
+    if code is None:
         return Outcome(toast=ctx.t("button.stale"))
     incident.category = code
     ctx.session.add(incident)
     return Outcome(replies=[card_reply(ctx, incident, edit=True)], toast=ctx.t("incident.updated"))
 
 
-async def severity_button(ctx: Context, args: list[str]) -> Outcome:
-    incident, problem = await _button_incident(ctx, args)
-    if problem or incident is None:
-        return problem or Outcome()
+@on_open_incident
+async def severity_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
     text = incident_card(ctx, incident) + "\n" + ctx.t("pick.severity")
     return Outcome(replies=[Reply(text, severity_picker(ctx.t, "inc.setsev", incident.id), edit=True)])
 
 
-async def set_severity_button(ctx: Context, args: list[str]) -> Outcome:
-    incident, problem = await _button_incident(ctx, args)
-    if problem or incident is None:
-        return problem or Outcome()
-    code = args[1] if len(args) > 1 else ""
-    if code not in SEVERITIES:
+@on_open_incident
+async def set_severity_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
+    code = code_arg(args, SEVERITIES)
+    if code is None:
         return Outcome(toast=ctx.t("button.stale"))
-    if code == "major" and incident.severity != "major":
-        outcome = await mark_major(ctx, incident)
-        return Outcome(replies=[card_reply(ctx, incident, edit=True), *outcome.replies])
+    if code == "major":
+        return await _escalate_card(ctx, incident)
     incident.severity = code
     ctx.session.add(incident)
     return Outcome(replies=[card_reply(ctx, incident, edit=True)], toast=ctx.t("incident.updated"))
 
 
-async def major_button(ctx: Context, args: list[str]) -> Outcome:
-    incident, problem = await _button_incident(ctx, args)
-    if problem or incident is None:
-        return problem or Outcome()
+@on_open_incident
+async def major_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
+    return await _escalate_card(ctx, incident)
+
+
+async def _escalate_card(ctx: Context, incident: Incident) -> Outcome:
     outcome = await mark_major(ctx, incident)
     return Outcome(replies=[card_reply(ctx, incident, edit=True), *outcome.replies])
 
