@@ -20,6 +20,7 @@ the low-confidence answers are the ambiguous ones: the cascade sends only those 
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from pathlib import Path
 
@@ -70,6 +71,7 @@ _NO_SEVERITY_INTENTS = frozenset(
 _CATEGORYLESS_INTENTS = frozenset({"takeover", "key_borrow", "key_return"})
 _PROBLEM_ONLY_INTENTS = frozenset({"handover", "patrol_report"})
 _NEGATORS = frozenset("不没无冇未非别勿唔")
+_EVENT_INTENTS = frozenset({"incident", "complaint", "repair", "handover", "patrol_report"})
 
 
 class RuleClassifier:
@@ -113,6 +115,7 @@ class RuleClassifier:
 
     def _scan(self, low: str) -> _Scan:
         scan = _Scan(len(low))
+        scan.letters = sum(1 for ch in low if ch.isalpha())
         covered_to = 0
         for start, end, feats in self._compiled.scan(low):
             scan.covered += end - max(start, covered_to)
@@ -146,10 +149,12 @@ class RuleClassifier:
 class _Scan:
     __slots__ = (
         "category",
+        "contested",
         "covered",
         "first",
         "intent",
         "length",
+        "letters",
         "matches",
         "neutral",
         "place",
@@ -160,6 +165,8 @@ class _Scan:
     def __init__(self, length: int) -> None:
         self.length = length
         self.covered = 0  # characters inside a matched term
+        self.letters = 0  # letters and ideographs in the message
+        self.contested = False  # a place or idle-equipment word gave way to an event word
         self.matches = 0
         self.neutral = 0
         self.intent: defaultdict[str, float] = defaultdict(float)
@@ -189,9 +196,11 @@ def _weigh_places(scan: _Scan) -> None:
         others = max((v for c, v in cats.items() if c in EVENT_CATEGORIES), default=0.0)
         if others >= 1.5:
             cats["equipment"] *= IDLE_EQUIPMENT_WEIGHT
+            scan.contested = True
     if scan.place:
         event = max((v for c, v in cats.items() if c != "other"), default=0.0) >= 1.5
         factor = PLACE_WEIGHT_WITH_EVENT if event else 1.0
+        scan.contested = scan.contested or (event and any(c not in scan.place for c, v in cats.items() if v))
         for cat, weight in scan.place.items():
             cats[cat] += weight * factor
 
@@ -260,6 +269,7 @@ def _decide_intent(scan: _Scan, *, speaker: Speaker) -> tuple[str, float]:
                 scores["complaint"] += weight
             elif not question:
                 scores["complaint" if cat in ("fees", "parking", "move", "construction") else "repair"] += weight * 0.7
+                scan.contested = True  # neither a fault nor a grievance word: a guess from the category
         else:
             scores["incident"] += weight + (1.0 if severe else 0.0)
 
@@ -274,23 +284,30 @@ def _decide_intent(scan: _Scan, *, speaker: Speaker) -> tuple[str, float]:
         return "other", 0.3 if scan.matches else 0.35
     best, best_score = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else 0.0
-    conf = best_score / (best_score + second + 0.8)
+    # The margin over the runner-up, squashed to [0.5, 1): a tie is a coin toss.
+    conf = 1.0 - 0.5 * math.exp(-(best_score - second) / 2.0)
+    if best_score < 2.0:
+        conf *= 0.85  # one weak word decided
     return best, conf
 
 
 def _decide_category(scan: _Scan, intent: str) -> tuple[str, float]:
     cat, score, second = _best_category(scan)
     if intent in _CATEGORYLESS_INTENTS:
-        return "other", 0.8
+        return "other", 1.0
     if intent in _PROBLEM_ONLY_INTENTS:
         # A handover or patrol names a category only when it reports a problem.
         sig = scan.signals
         problem = sig.get("fault") or sig.get("pending") or sig.get("found") or _severity_level_quick(scan)
         if not problem:
-            return "other", 0.8
+            return "other", 0.9
     if score < 1.5:
-        return "other", 0.45
-    return cat, score / (score + second + 0.5)
+        # An event or a ticket about nothing the lexicon knows: the category is a guess.
+        return "other", (0.45 if intent in _EVENT_INTENTS else 0.8)
+    conf = 1.0 - 0.5 * math.exp(-(score - second) / 1.5)
+    if score < 2.5:
+        conf *= 0.9  # only medium evidence
+    return cat, conf
 
 
 def _severity_level_quick(scan: _Scan) -> int:
@@ -328,7 +345,17 @@ def _decide_severity(scan: _Scan, intent: str, category: str, compiled: Compiled
 
 
 def _confidence(intent: str, intent_conf: float, category: str, cat_conf: float, scan: _Scan) -> float:
+    """How likely intent *and* category are both right: low means "ask the LLM".
+
+    The product of the intent's and the category's margins, lowered when a place word had to give
+    way to an event word (the rules made a judgement call) and when most of a longer message is
+    words the lexicon does not know (what it says may change the reading).
+    """
     if intent == "other" and scan.signals.get("chitchat") and not scan.category:
         return round(min(0.95, 0.6 + 0.1 * scan.signals["chitchat"]), 3)
-    conf = 0.65 * intent_conf + 0.35 * cat_conf
+    conf = intent_conf * cat_conf
+    if scan.contested:
+        conf *= 0.9
+    if scan.letters >= 10 and scan.covered < 0.25 * scan.letters:
+        conf *= 0.85
     return round(max(0.05, min(0.98, conf)), 3)
