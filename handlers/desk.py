@@ -63,9 +63,10 @@ class DutyDesk:
         return Outcome(toast=text, alert=True) if msg.is_button else Outcome.say(text)
 
     async def _handle(self, session: AsyncSession, msg: Inbound) -> Outcome:
-        links, self._links = self._links, []
+        # A reply may point at a message sent a moment ago: its link must be in the table first.
+        links, self._links = (self._links, []) if msg.reply_to_message_id is not None else ([], self._links)
         try:
-            await messages.link_many(session, links=links)  # written behind, with the next update
+            await messages.link_many(session, links=links)
             if msg.update_id is not None and not await messages.first_delivery(session, update_id=msg.update_id):
                 log.info("duplicate update %s ignored", msg.update_id)
                 return Outcome()
@@ -116,7 +117,7 @@ class DutyDesk:
 
     async def link_sent(self, chat_id: int, message_id: int, reply: Reply) -> None:
         """Remember which record a sent message shows, so a reply or photo to it finds the record.
-        Written behind: with the next update's transaction, or by an idle flush shortly after."""
+        Written behind, in batches: by a flush shortly after, or first thing when a reply comes in."""
         if reply.link is None:
             return
         self._links.append((chat_id, message_id, *reply.link))

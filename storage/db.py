@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import sqlite_inline
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -69,14 +71,28 @@ class Database:
             yield session
 
     async def migrate(self) -> None:
-        """Bring the schema to the newest revision (Alembic), as the bot does at every start."""
-        await asyncio.to_thread(upgrade, self.url)
+        """Bring the schema to the newest revision, as the bot does at every start: in a child
+        process (``python -m storage.migrate``), so Alembic is not kept in the bot's memory."""
+        child = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "storage.migrate",
+            self.url,
+            cwd=str(MIGRATIONS.parent.parent),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await child.communicate()
+        if child.returncode != 0:
+            raise RuntimeError(f"database migration failed:\n{output.decode(errors='replace')[-2000:]}")
 
     async def dispose(self) -> None:
         await self.engine.dispose()
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
@@ -85,6 +101,8 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Run Alembic's upgrade; its env runs its own event loop, so under a running loop use a thread."""
+    from alembic import command
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:

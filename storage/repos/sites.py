@@ -16,6 +16,7 @@ from storage.models import Member, Person, Site, table_of
 
 # Statements on the path of every update are built once (construction costs as much as running them).
 _SITES = table_of(Site)
+_SNAPSHOTS: dict[int, tuple[tuple[str, ...], Site]] = {}
 _MEMBERS = table_of(Member)
 _SITE_AND_ROLE = (
     core_select(_SITES, _MEMBERS.c.role)
@@ -36,14 +37,23 @@ async def by_chat(session: AsyncSession, *, chat_id: int) -> Site | None:
 
 async def site_and_role(session: AsyncSession, *, chat_id: int, telegram_id: int) -> tuple[Site | None, str | None]:
     """The site whose duty group this chat is, and the sender's role there, in one Core query.
-    The site is a detached snapshot for reading; load it with :func:`get` to change it."""
+    The site is a detached, read-only snapshot, reused while its row is unchanged (building one
+    costs as much as the query); load the site with :func:`get` to change it."""
     connection = await session.connection()
     row = (await connection.execute(_SITE_AND_ROLE, {"chat": chat_id, "user": telegram_id})).first()
     if row is None:
         return None, None
-    values = row._asdict()
-    role = values.pop("role")
-    return Site(**values), role
+    *site_values, role = tuple(row)
+    key = tuple(repr(v) for v in site_values)  # the JSON policy is a dict: compare by value
+    cached = _SNAPSHOTS.get(chat_id)
+    if cached is None or cached[0] != key:
+        values = row._asdict()
+        values.pop("role")
+        cached = (key, Site(**values))
+        if len(_SNAPSHOTS) > 10_000:
+            _SNAPSHOTS.clear()
+        _SNAPSHOTS[chat_id] = cached
+    return cached[1], role
 
 
 async def by_code(session: AsyncSession, *, code: str) -> Site | None:

@@ -664,7 +664,8 @@ class FakeBotAPI:
 
         Installs an outer update middleware on ``dispatcher`` that puts the update_id in a
         context variable, and a request middleware on ``bot.session`` that, when a ``send*``
-        call made in that context returns a Message, tells the fake which update it answered.
+        call made in that context returns a Message (or, for a method declared to return only the
+        id, a MessageId), tells the fake which update it answered.
         Once called, ``latency_pairs`` uses these tags only.
         """
         from aiogram.types import Message
@@ -679,12 +680,12 @@ class FakeBotAPI:
         async def tag_reply(make_request: Any, bot: Any, method: Any) -> Any:
             result = await make_request(bot, method)
             update_id = _CURRENT_UPDATE.get()
-            if (
-                update_id is not None
-                and isinstance(result, Message)
-                and getattr(method, "__api_method__", "").startswith("send")
-            ):
+            if update_id is None or not getattr(method, "__api_method__", "").startswith("send"):
+                return result
+            if isinstance(result, Message):
                 self._tag(update_id, result.chat.id, result.message_id)
+            elif isinstance(getattr(result, "message_id", None), int):  # a send read only for its id
+                self._tag(update_id, int(method.chat_id), result.message_id)
             return result
 
         dispatcher.update.outer_middleware(update_context)
