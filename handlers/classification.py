@@ -31,6 +31,9 @@ class Classification:
     source: Source = "rules"
     location: str | None = None  # "3栋2单元", "B座1802", "Tower 2"
     time: TimeHint | None = None
+    # The next most likely categories, best first (at most 3, never the chosen one): the draft card
+    # offers them as one-tap corrections.
+    alternatives: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, object]:
         """The `dutydesk classify` contract (SPEC §6) plus the extracted location."""
