@@ -35,15 +35,23 @@ def draft_text(ctx: Context, draft: Draft) -> str:
     return "\n".join(lines)
 
 
+QUICK_ALTERNATIVES = 2  # one-tap category corrections on the card; the full picker is a tap further
+
+
 def draft_buttons(ctx: Context, draft: Draft) -> Keyboard:
     t = ctx.t
-    return [
-        [
-            Button(t("btn.record"), pack("dr.rec", draft.id)),
-            Button(t("btn.change_category"), pack("dr.cat", draft.id)),
-            Button(t("btn.ignore"), pack("dr.ign", draft.id)),
-        ]
+    quick = [
+        Button(t("btn.as_category", category=category(t, code)), pack("dr.setcat", draft.id, code))
+        for code in alternatives_of(draft)[:QUICK_ALTERNATIVES]
     ]
+    return [
+        [Button(t("btn.record"), pack("dr.rec", draft.id)), Button(t("btn.ignore"), pack("dr.ign", draft.id))],
+        [*quick, Button(t("btn.change_category"), pack("dr.cat", draft.id))],
+    ]
+
+
+def alternatives_of(draft: Draft) -> list[str]:
+    return [code for code in draft.alternatives.split(",") if code in CATEGORIES and code != draft.category]
 
 
 async def offer(ctx: Context) -> Outcome:
@@ -66,6 +74,7 @@ async def offer(ctx: Context) -> Outcome:
             category=reading.category,
             severity=reading.severity,
             location=reading.location,
+            alternatives=",".join(reading.alternatives),
             occurred_at=resolve_time(reading.time, ctx.now, ctx.zone()),
         ),
     )
@@ -127,6 +136,8 @@ async def set_category_button(ctx: Context, draft: Draft, args: list[str]) -> Ou
     code = code_arg(args, CATEGORIES)
     if code is None:
         return Outcome(toast=ctx.t("button.stale"))
+    # The category given up stays one tap away, in case the correction was the mistake.
+    draft.alternatives = ",".join([draft.category, *alternatives_of(draft)])
     draft.category = code
     ctx.session.add(draft)
     return Outcome(replies=[Reply(draft_text(ctx, draft), draft_buttons(ctx, draft), edit=True)])

@@ -132,6 +132,7 @@ class Draft(SQLModel, table=True):
     category: str = Field(max_length=20)
     severity: str = Field(max_length=10)
     location: str | None = Field(default=None, max_length=200)
+    alternatives: str = Field(default="", max_length=100)  # other likely categories, comma-separated
     occurred_at: datetime
     status: str = Field(default="pending", max_length=10)  # pending | recorded | ignored
     incident_id: int | None = Field(default=None, foreign_key="incident.id")
