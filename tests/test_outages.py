@@ -52,3 +52,36 @@ async def test_secrets_never_reach_the_log(caplog: pytest.LogCaptureFixture) -> 
     text = caplog.text
     assert token not in text and "sk-verysecret" not in text and "***" in text
     assert repr(settings).count(token) == 0
+
+
+async def test_llm_outage_falls_back_to_rules_and_loses_nothing(sqlite_db: Database, clock: FakeClock) -> None:
+    from pydantic import SecretStr
+    from sqlmodel import select
+
+    from bot.classifier.factory import build_classifier
+    from bot.config import Settings
+    from storage.models import Incident, Ticket
+    from tests.support import RESIDENT, DeskHarness
+
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        llm_base_url="http://127.0.0.1:1/v1",
+        llm_api_key=SecretStr("k"),
+        llm_timeout=0.5,
+        llm_threshold=1.01,  # ask the LLM about every message
+    )
+    classifier, close = build_classifier(settings)
+    try:
+        desk = make_desk(sqlite_db, classifier, clock)  # type: ignore[arg-type]
+        h = DeskHarness(desk, clock)
+        await h.setup_site()
+        for i in range(4):  # enough failures to open the circuit breaker
+            assert f"#{i + 1}" in text_of(await h.send(f"/log 3栋大堂漏水 {i}"))
+        answer = text_of(await h.dm("我家厨房水管漏水，麻烦派人来修", RESIDENT))
+        assert answer.startswith("您好") and "报修" in answer
+        async with sqlite_db.session() as session:
+            assert len((await session.exec(select(Incident))).all()) == 4
+            [ticket] = (await session.exec(select(Ticket))).all()
+        assert ticket.classified_by == "rules"
+    finally:
+        await close()
