@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Site, Ticket
-from storage.repos import incidents
+from storage.repos import incidents, messages, sites
 
 INCIDENT_FIELDS = (
     "number",
@@ -63,7 +60,7 @@ def iso(moment: datetime | None) -> str | None:
 
 
 async def _site_codes(session: AsyncSession) -> dict[int, str]:
-    return {s.id or 0: s.code for s in (await session.exec(select(Site))).all()}
+    return {s.id or 0: s.code for s in await sites.all_sites(session)}
 
 
 async def incident_rows(session: AsyncSession) -> list[dict[str, Any]]:
@@ -108,7 +105,7 @@ async def incident_rows(session: AsyncSession) -> list[dict[str, Any]]:
 
 async def ticket_rows(session: AsyncSession) -> list[dict[str, Any]]:
     codes = await _site_codes(session)
-    rows: Sequence[Ticket] = (await session.exec(select(Ticket).order_by(col(Ticket.id)))).all()
+    rows = await messages.all_tickets(session)
     return [
         {
             "number": r.number,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
@@ -65,3 +65,7 @@ async def add_ticket(session: AsyncSession, ticket: Ticket) -> Ticket:
     session.add(ticket)
     await session.flush()
     return ticket
+
+
+async def all_tickets(session: AsyncSession) -> Sequence[Ticket]:
+    return (await session.exec(select(Ticket).order_by(col(Ticket.id)))).all()
