@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers import drafts, dutylog, escalation, residents, setup
 from handlers.commands import ButtonAction, Command, unpack
 from handlers.context import Context
+from handlers.i18n import Translator
 from handlers.messages import Outcome
 
 FEATURES = (setup, dutylog, escalation)
@@ -46,6 +47,16 @@ async def help_command(ctx: Context, args: str) -> Outcome:
 
 COMMANDS = _commands()
 BUTTONS = _buttons()
+
+
+def menu(private: bool, language: str) -> list[tuple[str, str]]:
+    """(command, description) for Telegram's command menu in group or private chats."""
+    t = Translator(language)
+    seen: dict[str, str] = {}
+    for command in COMMANDS.values():
+        if command.where == "any" or (command.where == "private") == private:
+            seen.setdefault(command.name, t(command.help_key))
+    return list(seen.items())
 
 
 def _fits_place(ctx: Context, command: Command) -> bool:

@@ -18,12 +18,23 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.methods import SendMessage
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageId, Update
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    MessageId,
+    Update,
+)
 from aiogram.types import User as TgUser
 
 from bot.delivery import Delivery, Refused, RetryLater, Transient
 from handlers.desk import DutyDesk
 from handlers.messages import Chat, Inbound, Keyboard, User
+from handlers.router import menu
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -179,7 +190,18 @@ class AiogramEngine:
             raise SystemExit("BOT_TOKEN was refused by the Bot API (401 Unauthorized): check the token.") from exc
         self.desk.services.bot_username = me.username
         self.desk.services.can_read_group_messages = bool(me.can_read_all_group_messages)
+        await self.publish_menu()
         log.info("running as @%s (reads group messages: %s)", me.username, me.can_read_all_group_messages)
+
+    async def publish_menu(self) -> None:
+        """The command menu Telegram shows when someone types '/', in the default language."""
+        language = self.desk.services.default_language
+        for private, scope in ((False, BotCommandScopeAllGroupChats()), (True, BotCommandScopeAllPrivateChats())):
+            commands = [BotCommand(command=name, description=text[:256]) for name, text in menu(private, language)]
+            try:
+                await self.bot.set_my_commands(commands, scope=scope)
+            except (TelegramBadRequest, TelegramNetworkError, TelegramServerError) as exc:
+                log.warning("could not publish the command menu: %s", exc)
 
     async def poll(self, *, polling_timeout: int = 30) -> None:
         """Long polling until stopped; call :meth:`introduce` first."""

@@ -103,6 +103,12 @@ async def setup_site(bot: RunningBot) -> None:
 
 async def test_setup_invite_log_note_close(running: RunningBot) -> None:
     bot = running
+    menus = {
+        c.params["scope"]["type"]: [x["command"] for x in c.params["commands"]]
+        for c in bot.fake.calls_of("setMyCommands")
+    }
+    assert "log" in menus["all_group_chats"] and "start" not in menus["all_group_chats"]
+    assert "start" in menus["all_private_chats"] and "log" not in menus["all_private_chats"]
     await setup_site(bot)
     bot.say(STAFF, "/log 3栋大堂天花漏水，已通知维修")
     [card] = await bot.reply_to(GROUP, "#1")
