@@ -71,6 +71,7 @@ def _run(settings: Settings, engine: str) -> int:
     if engine == "ptb":
         print("dutydesk: the python-telegram-bot engine is not built yet; use --engine aiogram.", file=sys.stderr)
         return 2
+    from bot.engines.aiogram_engine import TokenRefused
     from bot.logs import configure
     from bot.runner import run_bot
 
@@ -79,11 +80,9 @@ def _run(settings: Settings, engine: str) -> int:
         asyncio.run(run_bot(settings))
     except KeyboardInterrupt:
         pass
-    except SystemExit as exc:
-        if isinstance(exc.code, str):
-            print(f"dutydesk: {exc.code}", file=sys.stderr)
-            return 1
-        raise
+    except TokenRefused as exc:
+        print(f"dutydesk: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

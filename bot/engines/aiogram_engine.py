@@ -109,6 +109,10 @@ def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
     )
 
 
+class TokenRefused(RuntimeError):
+    """The Bot API does not know this token; nothing will work until it is fixed."""
+
+
 class AiogramTransport:
     """Sends through aiogram and maps its exceptions onto the delivery's three kinds."""
 
@@ -187,7 +191,7 @@ class AiogramEngine:
         try:
             me = await self.bot.get_me()
         except TelegramUnauthorizedError as exc:
-            raise SystemExit("BOT_TOKEN was refused by the Bot API (401 Unauthorized): check the token.") from exc
+            raise TokenRefused("BOT_TOKEN was refused by the Bot API (401 Unauthorized): check the token.") from exc
         self.desk.services.bot_username = me.username
         self.desk.services.can_read_group_messages = bool(me.can_read_all_group_messages)
         await self.publish_menu()

@@ -15,6 +15,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from bot.config import Settings
+from bot.engines.aiogram_engine import TokenRefused
 from bot.runner import run_bot
 from storage.clock import utcnow
 from storage.db import Database
@@ -230,3 +231,12 @@ async def test_setup_warns_when_privacy_mode_hides_group_messages(tmp_path: Path
             assert "隐私模式" in reply.params["text"] and "/setprivacy" in reply.params["text"]
         finally:
             await bot.stop()
+
+
+async def test_refused_token_is_one_clear_line(tmp_path: Path) -> None:
+    async with FakeBotAPI() as fake:
+        settings = RunningBot(fake, tmp_path / "t.db").settings.model_copy(
+            update={"bot_token": SecretStr("987654321:AAHthisTokenIsNotTheOneTheServerKnows")}
+        )
+        with pytest.raises(TokenRefused, match=r"BOT_TOKEN was refused.*401"):
+            await asyncio.wait_for(run_bot(settings, polling_timeout=1), timeout=15)
