@@ -17,6 +17,8 @@
    - **Location** comes from the rules' extractor; the LLM's location is used only when the rules
      found none and it appears verbatim in the message (the model cannot invent a place).
    - **Time** always comes from the rules.
+   - **Alternatives** (the one-tap corrections) come from the rules: when the LLM picks another
+     category, the rules' pick leads them, then the rules' other candidates.
    - Nothing else of the model's output is read (see :mod:`bot.classifier.llm`): it cannot grant
      a role, approve, escalate or change permissions — the features treat every classification as
      a draft that a person confirms (SPEC §5).
@@ -30,7 +32,7 @@ from typing import Protocol
 
 from bot.classifier.llm import LLMAnswer
 from bot.classifier.normalize import normalize
-from bot.classifier.rules import RuleClassifier
+from bot.classifier.rules import MAX_ALTERNATIVES, RuleClassifier
 from handlers.classification import Classification, Speaker
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,10 @@ class CascadeClassifier:
         if location is None and answer.location and normalize(answer.location) in normalize(text):
             location = answer.location
         confidence = answer.confidence if answer.confidence is not None else self.threshold
+        alternatives = ruled.alternatives
+        if answer.category != ruled.category:
+            ranked = (ruled.category, *ruled.alternatives)
+            alternatives = tuple(c for c in ranked if c != answer.category)[:MAX_ALTERNATIVES]
         return replace(
             ruled,
             intent=answer.intent,
@@ -82,4 +88,5 @@ class CascadeClassifier:
             confidence=max(0.0, min(1.0, confidence)),
             source="llm",
             location=location,
+            alternatives=alternatives,
         )

@@ -16,6 +16,7 @@ from bot.classifier.llm import (
     validate_answer,
 )
 from bot.classifier.rules import RuleClassifier
+from handlers.classification import Classification
 from tests.fakes.llm_server import FakeLLMServer, FakeReply
 
 KEY = "sk-test-DO-NOT-LOG-0123456789"
@@ -319,3 +320,31 @@ def test_extract_json(content: str, ok: bool) -> None:
 )
 def test_validate_rejects_anything_off_taxonomy(bad: dict[str, object]) -> None:
     assert validate_answer(bad) is None
+
+
+def _ruled(rules: RuleClassifier, text: str) -> Classification:
+    return rules.classify_sync(text, speaker="staff", private=False)
+
+
+def test_cascade_puts_the_rules_pick_first_when_the_llm_differs(rules: RuleClassifier) -> None:
+    cascade = CascadeClassifier(rules, None)
+    text = "车库有人摔倒受伤"
+    ruled = _ruled(rules, text)
+    assert ruled.category == "medical" and "parking" in ruled.alternatives
+    answer = LLMAnswer(intent="incident", category="parking", severity="urgent", location=None, confidence=0.8)
+    got = cascade.merge(text, ruled, answer, speaker="staff")
+    assert got.category == "parking" and got.alternatives[0] == "medical"
+    assert "parking" not in got.alternatives and len(got.alternatives) <= 3
+    answer = LLMAnswer(intent="incident", category="fight", severity="urgent", location=None, confidence=0.8)
+    got = cascade.merge(text, ruled, answer, speaker="staff")
+    assert got.alternatives[:2] == ("medical", "parking")
+
+
+def test_cascade_keeps_the_rules_alternatives_when_the_llm_agrees(rules: RuleClassifier) -> None:
+    cascade = CascadeClassifier(rules, None)
+    text = "楼上漏水到我家天花，装修搞的"
+    ruled = _ruled(rules, text)
+    answer = LLMAnswer(intent="incident", category=ruled.category, severity="normal", location=None, confidence=0.8)
+    got = cascade.merge(text, ruled, answer, speaker="staff")
+    assert got.source == "llm" and got.alternatives == ruled.alternatives
+    assert set(got.as_json()) == {"intent", "category", "severity", "confidence", "source"}
