@@ -6,10 +6,11 @@ SQLite itself answers these small statements in microseconds (WAL, synchronous=N
 dialect takes any connection with aiosqlite's async API through ``async_creator``; this one's
 awaitables complete at once.
 
-The loop must never wait on SQLite's file lock: connections run in autocommit mode with
-``busy_timeout=0``, every transaction starts with ``BEGIN IMMEDIATE`` (the write lock is taken up
-front, so a transaction never has to upgrade later), and a BEGIN that finds the database busy
-(another process or engine writing) is retried with ``asyncio.sleep`` until ``lock_wait`` runs out.
+The loop must never wait on SQLite's file lock: the sqlite3 module runs in autocommit mode with
+``busy_timeout=0``, and this connection begins each transaction itself, before its first
+statement, with ``BEGIN IMMEDIATE`` (the write lock is taken up front, so a transaction never has
+to upgrade later); a BEGIN that finds the database busy (another process or engine writing) is
+retried with ``asyncio.sleep`` until ``lock_wait`` runs out. COMMIT and ROLLBACK end it as usual.
 """
 
 from __future__ import annotations
@@ -59,13 +60,12 @@ class InlineCursor:
         self._cursor.arraysize = value
 
     async def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> InlineCursor:
-        if sql.strip().upper().startswith("BEGIN"):
-            await self._connection.begin(self._cursor)
-        else:
-            self._cursor.execute(sql, parameters)
+        await self._connection.ensure_transaction(self._cursor, sql)
+        self._cursor.execute(sql, parameters)
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> InlineCursor:
+        await self._connection.ensure_transaction(self._cursor, sql)
         self._cursor.executemany(sql, parameters)
         return self
 
@@ -100,6 +100,13 @@ class InlineConnection:
     def __init__(self, connection: sqlite3.Connection, lock_wait: float) -> None:
         self._connection = connection  # the adapter checks this attribute before commit/rollback
         self.lock_wait = lock_wait
+
+    async def ensure_transaction(self, cursor: sqlite3.Cursor, sql: str) -> None:
+        """Before the first statement of a transaction, take the write lock (as sqlite3's own
+        implicit BEGIN would, but IMMEDIATE and waiting without blocking the loop). PRAGMAs run
+        outside transactions (journal_mode cannot change inside one)."""
+        if not self._connection.in_transaction and sql.lstrip()[:6].upper() != "PRAGMA":
+            await self.begin(cursor)
 
     async def begin(self, cursor: sqlite3.Cursor) -> None:
         loop = asyncio.get_running_loop()
