@@ -46,9 +46,16 @@ class DutyDesk:
     async def handle(self, msg: Inbound) -> Outcome:
         """Handle one update. A duplicate update id is ignored; a database fault is logged with
         context and the sender is asked to retry (nothing half-written stays: one transaction)."""
+        # A reply may point at a message sent a moment ago: its link must be in the table first.
+        links, self._links = (self._links, []) if msg.reply_to_message_id is not None else ([], self._links)
         try:
-            async with self.db.session() as session:
-                return await self._handle(session, msg)
+            try:
+                async with self.db.session() as session:
+                    return await self._handle(session, msg, links)
+            except BaseException:  # rolled back (commit included): keep what it would have written
+                self._links[:0] = links
+                self._people.pop(msg.user.id, None)
+                raise
         except (SQLAlchemyError, OSError):
             log.exception(
                 "database error on update %s in chat %s from user %s", msg.update_id, msg.chat.id, msg.user.id
@@ -62,39 +69,32 @@ class DutyDesk:
         text = self.translator_for(msg)(key)
         return Outcome(toast=text, alert=True) if msg.is_button else Outcome.say(text)
 
-    async def _handle(self, session: AsyncSession, msg: Inbound) -> Outcome:
-        # A reply may point at a message sent a moment ago: its link must be in the table first.
-        links, self._links = (self._links, []) if msg.reply_to_message_id is not None else ([], self._links)
-        try:
-            await messages.link_many(session, links=links)
-            if msg.update_id is not None and not await messages.first_delivery(session, update_id=msg.update_id):
-                log.info("duplicate update %s ignored", msg.update_id)
-                return Outcome()
-            await self._remember(session, msg)
-            site, roles = None, {}
-            if not msg.chat.private:
-                site, role = await sites.site_and_role(session, chat_id=msg.chat.id, telegram_id=msg.user.id)
-                if site is not None and role is not None:
-                    roles = {site.id or 0: role}
-            if site is None:  # private chats and groups that are no duty group see every role
-                roles = await sites.roles_of(session, telegram_id=msg.user.id)
-            language = site.language if site else pick_language(msg.user.language, self.services.default_language)
-            ctx = Context(
-                msg=msg,
-                session=session,
-                services=self.services,
-                t=Translator(language),
-                now=self.clock(),
-                site=site,
-                roles=roles,
-            )
-            outcome = await router.route(ctx)
-            outcome.notified = ctx.notified
-            return outcome
-        except BaseException:
-            self._links[:0] = links  # the transaction is rolled back: keep them for the next one
-            self._people.pop(msg.user.id, None)
-            raise
+    async def _handle(self, session: AsyncSession, msg: Inbound, links: list[tuple[int, int, str, int]]) -> Outcome:
+        await messages.link_many(session, links=links)
+        if msg.update_id is not None and not await messages.first_delivery(session, update_id=msg.update_id):
+            log.info("duplicate update %s ignored", msg.update_id)
+            return Outcome()
+        await self._remember(session, msg)
+        site, roles = None, {}
+        if not msg.chat.private:
+            site, role = await sites.site_and_role(session, chat_id=msg.chat.id, telegram_id=msg.user.id)
+            if site is not None and role is not None:
+                roles = {site.id or 0: role}
+        if site is None:  # private chats and groups that are no duty group see every role
+            roles = await sites.roles_of(session, telegram_id=msg.user.id)
+        language = site.language if site else pick_language(msg.user.language, self.services.default_language)
+        ctx = Context(
+            msg=msg,
+            session=session,
+            services=self.services,
+            t=Translator(language),
+            now=self.clock(),
+            site=site,
+            roles=roles,
+        )
+        outcome = await router.route(ctx)
+        outcome.notified = ctx.notified
+        return outcome
 
     async def _remember(self, session: AsyncSession, msg: Inbound) -> None:
         """Upsert the sender, unless this process already wrote exactly this (most messages)."""
