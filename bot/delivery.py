@@ -102,7 +102,10 @@ class Delivery:
         for reply in outcome.replies:
             await self._send_reply(msg, reply)
         if outcome.notified:
-            await self.flush()
+            try:
+                await self.flush()
+            except Exception:  # the rows are safe in the outbox; the next tick sends them
+                log.exception("outbox flush after update %s failed; the scheduler tick retries", msg.update_id)
 
     async def _answer(self, callback_id: str, outcome: Outcome) -> None:
         try:
