@@ -1,5 +1,5 @@
 """Benchmark harness: a bot under test, run by the real aiogram engine (long polling) against
-the fake Bot API server (tests/fakes/bot_api.py) on loopback, in this process.
+the fake Bot API server (tests/fakes/bot_api/) on loopback, in this process.
 
 A caller passes a setup function that registers the bot under test on the Dispatcher (it gets the
 Bot too); the harness does the rest::
