@@ -13,8 +13,9 @@ from functools import wraps
 from handlers import escalation
 from handlers.commands import ButtonAction, ButtonHandler, Command, code_arg, int_arg
 from handlers.context import Context
+from handlers.lookups import numbered_incident
 from handlers.messages import Outcome, Reply
-from handlers.parsing import number_and_rest, resolve_time
+from handlers.parsing import resolve_time
 from handlers.render import category_picker, clip, incident_buttons, incident_card, severity_picker
 from handlers.taxonomy import CATEGORIES, SEVERITIES, SEVERITY_RANK
 from storage.models import Incident, Site
@@ -87,20 +88,8 @@ async def log_command(ctx: Context, args: str) -> Outcome:
     return Outcome(replies=[card_reply(ctx, incident, header="incident.logged")])
 
 
-async def _numbered(ctx: Context, args: str, usage: str) -> tuple[Incident | None, str, Outcome | None]:
-    """The incident named by ``#N`` at this chat's site, the rest of the text, or the reply to give."""
-    number, rest = number_and_rest(args)
-    if number is None:
-        return None, rest, Outcome.say(ctx.t(usage))
-    assert ctx.site is not None
-    incident = await incidents.by_number(ctx.session, site_id=ctx.site.id or 0, number=number)
-    if incident is None:
-        return None, rest, Outcome.say(ctx.t("incident.not_found", number=number))
-    return incident, rest, None
-
-
 async def note_command(ctx: Context, args: str) -> Outcome:
-    incident, text, problem = await _numbered(ctx, args, "usage.note")
+    incident, text, problem = await numbered_incident(ctx, args, "usage.note")
     if problem or incident is None:
         return problem or Outcome()
     if not text:
@@ -112,7 +101,7 @@ async def note_command(ctx: Context, args: str) -> Outcome:
 
 
 async def close_command(ctx: Context, args: str) -> Outcome:
-    incident, text, problem = await _numbered(ctx, args, "usage.close")
+    incident, text, problem = await numbered_incident(ctx, args, "usage.close")
     if problem or incident is None:
         return problem or Outcome()
     if not text:
@@ -140,7 +129,7 @@ async def mark_major(ctx: Context, incident: Incident) -> Outcome:
 
 
 async def major_command(ctx: Context, args: str) -> Outcome:
-    incident, _, problem = await _numbered(ctx, args, "usage.major")
+    incident, _, problem = await numbered_incident(ctx, args, "usage.major")
     if problem or incident is None:
         return problem or Outcome()
     return await mark_major(ctx, incident)

@@ -17,8 +17,8 @@ from handlers import notices
 from handlers.commands import ButtonAction, Command, int_arg, pack
 from handlers.context import Context
 from handlers.i18n import Translator
+from handlers.lookups import numbered_incident
 from handlers.messages import Button, Outcome, Reply
-from handlers.parsing import number_and_rest
 from handlers.policy import Policy
 from handlers.render import category, clip
 from storage.models import Incident, Site, Timer
@@ -169,12 +169,9 @@ async def ack_button(ctx: Context, args: list[str]) -> Outcome:
 
 
 async def ack_command(ctx: Context, args: str) -> Outcome:
-    number, _ = number_and_rest(args)
-    if number is None:
-        return Outcome.say(ctx.t("usage.ack"))
-    incident = await incidents.by_number(ctx.session, site_id=ctx.site.id or 0, number=number) if ctx.site else None
-    if incident is None:
-        return Outcome.say(ctx.t("incident.not_found", number=number))
+    incident, _, problem = await numbered_incident(ctx, args, "usage.ack")
+    if problem or incident is None:
+        return problem or Outcome()
     return await acknowledge(ctx, incident)
 
 
@@ -194,14 +191,11 @@ async def file_report(ctx: Context, incident: Incident) -> Outcome:
 
 
 async def report_filed_command(ctx: Context, args: str) -> Outcome:
-    number, _ = number_and_rest(args)
-    if number is None:
-        return Outcome.say(ctx.t("usage.report_filed"))
-    incident = await incidents.by_number(ctx.session, site_id=ctx.site.id or 0, number=number) if ctx.site else None
-    if incident is None:
-        return Outcome.say(ctx.t("incident.not_found", number=number))
+    incident, _, problem = await numbered_incident(ctx, args, "usage.report_filed")
+    if problem or incident is None:
+        return problem or Outcome()
     if incident.severity != "major":
-        return Outcome.say(ctx.t("report.not_major", number=number))
+        return Outcome.say(ctx.t("report.not_major", number=incident.number))
     return await file_report(ctx, incident)
 
 

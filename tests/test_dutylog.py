@@ -78,6 +78,10 @@ async def test_missing_arguments_and_unknown_numbers(harness: DeskHarness) -> No
     await h.send("/log 消防栓漏水")
     assert "用法" in text_of(await h.send("/note 1"))  # a number but no text
     assert "用法" in text_of(await h.send("/close #1"))
+    assert "用法" in text_of(await h.send("/ack", SUPERVISOR))
+    assert "找不到事件 #99" in text_of(await h.send("/ack 99", SUPERVISOR))
+    assert "找不到事件 #99" in text_of(await h.send("/report_filed 99"))
+    assert "不是重大事件" in text_of(await h.send("/report_filed 1"))
     assert (await incidents_in(h))[0].status == "open"
 
 

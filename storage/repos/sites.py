@@ -31,10 +31,6 @@ _NEXT_NUMBER = (
 )
 
 
-async def by_chat(session: AsyncSession, *, chat_id: int) -> Site | None:
-    return (await session.exec(select(Site).where(Site.duty_chat_id == chat_id))).first()
-
-
 async def site_and_role(session: AsyncSession, *, chat_id: int, telegram_id: int) -> tuple[Site | None, str | None]:
     """The site whose duty group this chat is, and the sender's role there, in one Core query.
     The site is a detached, read-only snapshot, reused while its row is unchanged (building one

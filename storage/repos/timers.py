@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
@@ -51,13 +51,6 @@ async def cancel_for(session: AsyncSession, *, kind: str, ref_id: int) -> None:
         .where(col(Timer.kind) == kind, col(Timer.ref_id) == ref_id, col(Timer.state) == "pending")
         .values(state="cancelled", updated_at=utcnow())
     )
-
-
-async def pending_for(session: AsyncSession, *, kind: str, ref_id: int) -> Sequence[Timer]:
-    result = await session.exec(
-        select(Timer).where(Timer.kind == kind, Timer.ref_id == ref_id, Timer.state == "pending")
-    )
-    return result.all()
 
 
 async def release_stale(session: AsyncSession, *, older_than: datetime) -> int:
