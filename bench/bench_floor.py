@@ -8,7 +8,6 @@ figures is the app's own cost.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import sys
@@ -20,7 +19,7 @@ if __package__ in (None, ""):  # run as a script: python bench/bench_floor.py
 from aiogram import Bot, Dispatcher, Router
 from aiogram.types import Message
 
-from bench.harness import DEFAULT_CHAT_IDS, run_bench
+from bench.harness import DEFAULT_CHAT_IDS, bench_arguments, report, run_bench
 
 
 async def setup_echo(dp: Dispatcher, bot: Bot) -> None:
@@ -34,14 +33,9 @@ async def setup_echo(dp: Dispatcher, bot: Bot) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--n", type=int, default=2000, help="updates in the burst (default 2000)")
-    parser.add_argument("--window", type=int, default=8, help="updates in flight in the latency run")
-    parser.add_argument("--latency-n", type=int, default=None, help="updates in the latency run")
-    parser.add_argument("--warmup", type=int, default=50)
+    parser = bench_arguments(__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--chats", type=int, default=1, help="spread the updates over this many group chats")
     parser.add_argument("--text", default="/log 3栋大堂漏水")
-    parser.add_argument("--json", type=Path, default=None, help="also write the result as JSON here")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.WARNING)
@@ -58,10 +52,7 @@ def main(argv: list[str] | None = None) -> None:
             name="floor (aiogram echo)",
         )
     )
-    result.print()
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(result.to_json() + "\n", encoding="utf-8")
+    report(result, args.json)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ updates handled at once.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import sys
@@ -24,7 +23,7 @@ if __package__ in (None, ""):
 from aiogram import Bot, Dispatcher
 from pydantic import SecretStr
 
-from bench.harness import DEFAULT_CHAT_IDS, DEFAULT_USER_IDS, run_bench
+from bench.harness import DEFAULT_CHAT_IDS, DEFAULT_USER_IDS, bench_arguments, report, run_bench
 from bot.app import build_app
 from bot.config import Settings
 from bot.delivery import Delivery
@@ -51,12 +50,7 @@ def make_setup(database_url: str, chat_id: int, user_id: int):  # type: ignore[n
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--n", type=int, default=2000)
-    parser.add_argument("--window", type=int, default=8)
-    parser.add_argument("--latency-n", type=int, default=None)
-    parser.add_argument("--warmup", type=int, default=50)
-    parser.add_argument("--json", type=Path, default=None)
+    parser = bench_arguments(__doc__.splitlines()[0] if __doc__ else None)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     chat_id, user_id = DEFAULT_CHAT_IDS[0], DEFAULT_USER_IDS[0]
@@ -76,10 +70,7 @@ def main(argv: list[str] | None = None) -> None:
                 tasks_concurrency_limit=CONCURRENT_UPDATES,
             )
         )
-    result.print()
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(result.to_json() + "\n", encoding="utf-8")
+    report(result, args.json)
 
 
 if __name__ == "__main__":

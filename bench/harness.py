@@ -23,6 +23,7 @@ while aiogram handled that update, timed from the push to the reply's arrival at
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import inspect
@@ -34,6 +35,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import IO, Any
 
 import psutil
@@ -306,3 +308,22 @@ async def run_bench(
         rss_peak_mb=sampler.peak_mb,
         maxrss_mb=_maxrss_mb(),
     )
+
+
+def bench_arguments(description: str | None) -> argparse.ArgumentParser:
+    """The options every bench script takes; a script adds its own before parsing."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--n", type=int, default=2000, help="updates in the burst (default 2000)")
+    parser.add_argument("--window", type=int, default=8, help="updates in flight in the latency run")
+    parser.add_argument("--latency-n", type=int, default=None, help="updates in the latency run")
+    parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--json", type=Path, default=None, help="also write the result as JSON here")
+    return parser
+
+
+def report(result: BenchResult, json_path: Path | None) -> None:
+    """Print the figures, and write them as JSON when asked (bench_pair reads that)."""
+    result.print()
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(result.to_json() + "\n", encoding="utf-8")
