@@ -32,26 +32,32 @@ async def test_database_down_is_a_polite_reply_and_a_log_line(
     await db.dispose()
 
 
-async def test_secrets_never_reach_the_log(caplog: pytest.LogCaptureFixture) -> None:
+def test_secrets_never_reach_the_log(capsys: pytest.CaptureFixture[str]) -> None:
+    """The bot's own logging set-up (bot.logs.configure) redacts the token and the LLM key from
+    messages and tracebacks alike, in whichever logger they are written."""
     from pydantic import SecretStr
 
     from bot.config import Settings
-    from bot.logs import RedactSecrets
+    from bot.logs import configure
 
     token = "123456789:AAHsecretSecretSecretSecretSecret123"
     settings = Settings(_env_file=None, bot_token=SecretStr(token), llm_api_key=SecretStr("sk-verysecret"))  # type: ignore[call-arg]
-    redact = RedactSecrets([s.get_secret_value() for s in (settings.bot_token, settings.llm_api_key) if s])
-    logger = logging.getLogger("dutydesk.test.secrets")
-    logger.addFilter(redact)
-    with caplog.at_level(logging.INFO, logger="dutydesk.test.secrets"):
-        logger.info("GET https://api.telegram.org/bot%s/getUpdates with key %s", token, "sk-verysecret")
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure(settings)
+        logger = logging.getLogger("aiohttp.client")
+        logger.warning("GET https://api.telegram.org/bot%s/getUpdates with key %s", token, "sk-verysecret")
         try:
             raise RuntimeError(f"connect failed for https://api.telegram.org/bot{token}/getMe")
         except RuntimeError:
             logger.exception("network")
-    text = caplog.text
-    assert token not in text and "sk-verysecret" not in text and "***" in text
-    assert repr(settings).count(token) == 0
+    finally:
+        root.handlers[:], _ = saved[0], root.setLevel(saved[1])
+    text = capsys.readouterr().err
+    assert "getUpdates" in text and "connect failed" in text
+    assert token not in text and "sk-verysecret" not in text and text.count("***") >= 3
+    assert token not in repr(settings)
 
 
 async def test_llm_outage_falls_back_to_rules_and_loses_nothing(sqlite_db: Database, clock: FakeClock) -> None:
