@@ -53,7 +53,8 @@ def test_secrets_never_reach_the_log(capsys: pytest.CaptureFixture[str]) -> None
         except RuntimeError:
             logger.exception("network")
     finally:
-        root.handlers[:], _ = saved[0], root.setLevel(saved[1])
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
     text = capsys.readouterr().err
     assert "getUpdates" in text and "connect failed" in text
     assert token not in text and "sk-verysecret" not in text and text.count("***") >= 3
