@@ -13,7 +13,7 @@ from handlers.commands import ButtonAction, ButtonHandler, code_arg, int_arg, pa
 from handlers.context import Context
 from handlers.messages import Button, Keyboard, Outcome, Reply
 from handlers.parsing import resolve_time
-from handlers.render import category, category_picker, clip, severity
+from handlers.render import category, category_picker, clip, picking, severity
 from handlers.taxonomy import CATEGORIES, GROUP_RECORD_INTENTS
 from storage.models import Draft
 from storage.repos import messages, sites
@@ -127,8 +127,8 @@ async def record_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
 
 @on_pending_draft
 async def category_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
-    text = draft_text(ctx, draft) + "\n" + ctx.t("pick.category")
-    return Outcome(replies=[Reply(text, category_picker(ctx.t, "dr.setcat", draft.id), edit=True)])
+    picker = category_picker(ctx.t, "dr.setcat", draft.id)
+    return Outcome(replies=[picking(ctx.t, draft_text(ctx, draft), "pick.category", picker)])
 
 
 @on_pending_draft

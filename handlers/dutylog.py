@@ -16,7 +16,7 @@ from handlers.context import Context
 from handlers.lookups import numbered_incident
 from handlers.messages import Outcome, Reply
 from handlers.parsing import resolve_time
-from handlers.render import category_picker, clip, incident_buttons, incident_card, severity_picker
+from handlers.render import category_picker, clip, incident_buttons, incident_card, picking, severity_picker
 from handlers.taxonomy import CATEGORIES, SEVERITIES, SEVERITY_RANK
 from storage.models import Incident, Site
 from storage.repos import incidents, messages, sites
@@ -199,8 +199,8 @@ def on_open_incident(action: RecordAction) -> ButtonHandler:
 
 @on_open_incident
 async def category_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
-    text = incident_card(ctx, incident) + "\n" + ctx.t("pick.category")
-    return Outcome(replies=[Reply(text, category_picker(ctx.t, "inc.setcat", incident.id), edit=True)])
+    picker = category_picker(ctx.t, "inc.setcat", incident.id)
+    return Outcome(replies=[picking(ctx.t, incident_card(ctx, incident), "pick.category", picker)])
 
 
 @on_open_incident
@@ -215,8 +215,8 @@ async def set_category_button(ctx: Context, incident: Incident, args: list[str])
 
 @on_open_incident
 async def severity_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
-    text = incident_card(ctx, incident) + "\n" + ctx.t("pick.severity")
-    return Outcome(replies=[Reply(text, severity_picker(ctx.t, "inc.setsev", incident.id), edit=True)])
+    picker = severity_picker(ctx.t, "inc.setsev", incident.id)
+    return Outcome(replies=[picking(ctx.t, incident_card(ctx, incident), "pick.severity", picker)])
 
 
 @on_open_incident

@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers.commands import pack
 from handlers.context import Context
 from handlers.i18n import Translator
-from handlers.messages import Button, Keyboard
+from handlers.messages import Button, Keyboard, Reply
 from handlers.taxonomy import CATEGORIES, SEVERITIES
 from storage.models import Incident
 
@@ -64,3 +64,8 @@ def category_picker(t: Translator, action: str, record_id: int | None) -> Keyboa
 
 def severity_picker(t: Translator, action: str, record_id: int | None) -> Keyboard:
     return [[Button(severity(t, code), pack(action, record_id, code)) for code in SEVERITIES]]
+
+
+def picking(t: Translator, card: str, prompt_key: str, keyboard: Keyboard) -> Reply:
+    """The card edited to ask for a choice, with the choices as its buttons."""
+    return Reply(card + "\n" + t(prompt_key), keyboard, edit=True)
