@@ -1,8 +1,12 @@
-"""Atomic claiming of due rows, shared by the timer sweep and the outbox delivery.
+"""Atomic claiming of due rows, shared by the timer sweep, the outbox delivery and the inbox.
 
-One statement: ``UPDATE … SET claimed_by=:me WHERE id IN (SELECT id … FOR UPDATE SKIP LOCKED)
-RETURNING …``. On PostgreSQL the row locks make two sweepers take disjoint rows; SQLite runs the
-statement under its single writer lock (FOR UPDATE is not emitted there), which is as strong.
+Two statements in one transaction: ``SELECT id … ORDER BY due LIMIT n FOR UPDATE SKIP LOCKED``,
+then ``UPDATE … SET claimed_by=:me WHERE id IN (:ids) AND state=:from RETURNING …``. On PostgreSQL
+the row locks (held until commit) make two sweepers take disjoint rows. The two steps are kept
+apart on purpose: written as ``UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)``,
+PostgreSQL may plan the subquery as a semi-join that is evaluated again per row and ignores the
+LIMIT, so one process could claim every due row. SQLite runs both under its single writer lock
+(FOR UPDATE is not emitted there), which is as strong.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
@@ -26,21 +31,26 @@ async def claim_due(
     from_state: str = "pending",
     to_state: str | None = None,
     extra_values: dict[str, Any] | None = None,
+    order_by: Sequence[Any] = (),
 ) -> Sequence[Any]:
-    """Take up to ``limit`` rows in ``from_state`` due by ``now``; returns them as model objects."""
+    """Take up to ``limit`` rows in ``from_state`` due by ``now``; returns them as model objects.
+    ``order_by`` comes before the due time (the outbox sends urgent rows first)."""
     due = (
         select(model.id)
         .where(model.state == from_state, due_column <= now)
-        .order_by(due_column, model.id)
+        .order_by(*order_by, due_column, model.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    ids = list((await session.exec(due)).all())
+    if not ids:
+        return []
     values: dict[str, Any] = {"claimed_by": token, **(extra_values or {})}
     if to_state:
         values["state"] = to_state
     stmt = (
         update(model)
-        .where(model.id.in_(due.scalar_subquery()), model.state == from_state)
+        .where(model.id.in_(ids), model.state == from_state)
         .values(**values)
         .returning(model)
         .execution_options(synchronize_session=False)
