@@ -12,7 +12,11 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from bot.cli_verbs import Verb
 from bot.config import Settings
+
+# Verbs that features add, each in its own module (bot/cli_<feature>.py): add yours here.
+VERBS: list[Verb] = []
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--site", help="site code (may be omitted while there is only one site)")
     chat = sub.add_parser("chat", help="offline console playing a duty group and a private chat")
     chat.add_argument("--database", help="database URL (default: a console database under ./data/)")
+    for verb in VERBS:
+        verb.configure(sub)
     return parser
 
 
@@ -60,6 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.engines.console import run_console
 
         return asyncio.run(run_console(settings, database=args.database))
+    for verb in VERBS:
+        if args.command == verb.name:
+            return verb.run(args, settings)
     return 2
 
 
@@ -100,11 +109,11 @@ async def _export_rows(settings: Settings, kind: str) -> list[dict[str, object]]
 
 
 def _export(settings: Settings, kind: str, fmt: str, output: str | None) -> int:
-    from handlers.exports import KINDS, LATER
+    from handlers.exports import export_kinds
 
-    if kind not in KINDS:
-        later = " (not built yet)" if kind in LATER else ""
-        print(f"dutydesk: cannot export {kind!r}{later}; kinds: {', '.join(KINDS)}", file=sys.stderr)
+    kinds = export_kinds()
+    if kind not in kinds:
+        print(f"dutydesk: cannot export {kind!r}; kinds: {', '.join(kinds)}", file=sys.stderr)
         return 2
     rows = asyncio.run(_export_rows(settings, kind))
     with open(output, "w", encoding="utf-8", newline="") if output else contextlib.nullcontext(sys.stdout) as handle:
@@ -112,7 +121,7 @@ def _export(settings: Settings, kind: str, fmt: str, output: str | None) -> int:
             for row in rows:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         else:
-            writer = csv.DictWriter(handle, fieldnames=list(KINDS[kind]))
+            writer = csv.DictWriter(handle, fieldnames=list(kinds[kind].fields))
             writer.writeheader()
             writer.writerows(rows)
     print(f"dutydesk: exported {len(rows)} {kind}", file=sys.stderr)

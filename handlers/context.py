@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import notices
-from handlers.classification import Classifier
+from handlers.classification import Classification, Classifier, Speaker
 from handlers.i18n import Translator
 from handlers.messages import Inbound, Keyboard, Outcome
 from handlers.policy import Policy
@@ -18,6 +19,12 @@ from storage.models import Site
 # Roles are per site (SPEC §1); a higher role may do what a lower one may.
 RANK: dict[str, int] = {"anyone": 0, "staff": 1, "supervisor": 2, "manager": 3, "admin": 4}
 ROLES = ("staff", "supervisor", "manager", "admin")
+
+
+class FileSource(Protocol):
+    """Downloads a file a user sent (a roster, a key list): the engine implements it."""
+
+    async def fetch(self, file_id: str) -> bytes: ...
 
 
 @dataclass(slots=True)
@@ -30,6 +37,7 @@ class Services:
     default_timezone: str = "Asia/Shanghai"
     bot_username: str | None = None
     can_read_group_messages: bool | None = None
+    files: FileSource | None = None
 
 
 @dataclass(slots=True)
@@ -42,6 +50,19 @@ class Context:
     site: Site | None = None  # the site whose duty group this chat is
     roles: dict[int, str] = field(default_factory=dict)  # site_id → role of the sender
     notified: int = 0
+
+    async def classify(self, text: str, *, speaker: Speaker, private: bool) -> Classification:
+        """Read a message with the classifier. Handlers call this, never the classifier itself: the
+        desk makes sure no slow call (the LLM) runs inside the record's transaction."""
+        return await self.services.classifier.classify(text, speaker=speaker, private=private)
+
+    async def download(self, file_id: str) -> bytes:
+        """The bytes of a file the sender attached (a roster, a key list); like :meth:`classify`,
+        the network call is kept out of the transaction by the desk. Raises ``LookupError`` when
+        files cannot be fetched here (the console)."""
+        if self.services.files is None:
+            raise LookupError("files cannot be downloaded here")
+        return await self.services.files.fetch(file_id)
 
     def role_at(self, site_id: int | None) -> str | None:
         if self.msg.user.id in self.services.admin_ids:

@@ -8,25 +8,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import escalation, router
+from handlers import router
 from handlers.context import Context, Services
+from handlers.feature import TimerHandler
+from handlers.features import FEATURES
 from handlers.i18n import Translator, pick_language
 from handlers.messages import Inbound, Outcome, Reply
 from storage.clock import utcnow
 from storage.db import Database
-from storage.models import Timer
 from storage.repos import messages, outbox, sites, timers
 
 log = logging.getLogger(__name__)
 
-TimerHandler = Callable[[AsyncSession, Timer, datetime], Awaitable[datetime | None]]
-TIMER_KINDS: dict[str, TimerHandler] = {**escalation.TIMERS}
+TIMER_KINDS: dict[str, TimerHandler] = {kind: run for feature in FEATURES for kind, run in feature.timers.items()}
+PLANNERS = [plan for feature in FEATURES for plan in feature.planners]
 STALE_CLAIM = timedelta(minutes=5)
 
 
@@ -142,6 +143,12 @@ class DutyDesk:
     async def sweep(self, now: datetime | None = None, *, limit: int = 50) -> int:
         """Run the due business timers once; returns how many ran. Each runs in its own transaction."""
         now = now or self.clock()
+        for plan in PLANNERS:
+            try:
+                async with self.db.session() as session:
+                    await plan(session, now)
+            except Exception:
+                log.exception("planning timers (%s) failed; the next tick tries again", plan.__qualname__)
         async with self.db.session() as session:
             await timers.release_stale(session, older_than=now - STALE_CLAIM)
             await outbox.release_stale(session, older_than=now - STALE_CLAIM)

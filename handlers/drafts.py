@@ -11,6 +11,7 @@ from functools import wraps
 from handlers import dutylog
 from handlers.commands import ButtonAction, ButtonHandler, code_arg, int_arg, pack
 from handlers.context import Context
+from handlers.feature import Feature
 from handlers.messages import Button, Keyboard, Outcome, Reply
 from handlers.parsing import resolve_time
 from handlers.render import category, category_picker, clip, picking, severity
@@ -59,7 +60,7 @@ async def offer(ctx: Context) -> Outcome:
     site = ctx.site
     if site is None or site.id is None or not ctx.may(site.id, "staff") or not ctx.msg.text.strip():
         return Outcome()
-    reading = await ctx.services.classifier.classify(ctx.msg.text, speaker="staff", private=False)
+    reading = await ctx.classify(ctx.msg.text, speaker="staff", private=False)
     if reading.intent not in GROUP_RECORD_INTENTS or reading.confidence < ctx.policy().draft_min_confidence:
         return Outcome()
     draft = await messages.add_draft(
@@ -105,6 +106,17 @@ def on_pending_draft(action: DraftAction) -> ButtonHandler:
 
 @on_pending_draft
 async def record_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
+    from handlers.features import FEATURES  # the list imports this module
+
+    for feature in FEATURES:
+        recorder = feature.drafts.get(draft.intent)
+        if recorder is not None:
+            return await recorder(ctx, draft)
+    return await record_as_incident(ctx, draft)
+
+
+async def record_as_incident(ctx: Context, draft: Draft) -> Outcome:
+    """The default: a duty-log entry whose ``kind`` is the draft's intent."""
     site = await sites.get(ctx.session, site_id=draft.site_id)
     if site is None:
         return Outcome(toast=ctx.t("button.stale"))
@@ -159,3 +171,4 @@ BUTTONS = [
     ButtonAction("dr.setcat", set_category_button),
     ButtonAction("dr.ign", ignore_button),
 ]
+FEATURE = Feature("drafts", buttons=BUTTONS)

@@ -13,13 +13,15 @@ from functools import wraps
 from handlers import escalation
 from handlers.commands import ButtonAction, ButtonHandler, Command, code_arg, int_arg
 from handlers.context import Context
+from handlers.exports import INCIDENT_FIELDS, incident_rows
+from handlers.feature import ExportKind, Feature
 from handlers.lookups import numbered_incident
 from handlers.messages import Outcome, Reply
 from handlers.parsing import resolve_time
 from handlers.render import category_picker, clip, incident_buttons, incident_card, picking, severity_picker
 from handlers.taxonomy import CATEGORIES, SEVERITIES, SEVERITY_RANK
 from storage.models import Incident, Site
-from storage.repos import incidents, messages, sites
+from storage.repos import incidents, sites
 
 
 async def record(
@@ -71,7 +73,7 @@ async def log_command(ctx: Context, args: str) -> Outcome:
     if not text:
         return Outcome.say(ctx.t("usage.log"))
     assert ctx.site is not None
-    reading = await ctx.services.classifier.classify(text, speaker="staff", private=False)
+    reading = await ctx.classify(text, speaker="staff", private=False)
     incident = await record(
         ctx,
         ctx.site,
@@ -157,16 +159,13 @@ async def incidents_command(ctx: Context, args: str) -> Outcome:
     return Outcome.say("\n".join(lines))
 
 
-async def attach_photo(ctx: Context) -> Outcome:
+async def attach_photo(ctx: Context, incident_id: int) -> Outcome | None:
     """A photo sent as a reply to an incident's message is attached to that incident."""
-    if ctx.site is None or ctx.msg.reply_to_message_id is None or not ctx.msg.photo_file_id:
-        return Outcome()
+    if ctx.site is None or not ctx.msg.photo_file_id:
+        return None
     if not ctx.may(ctx.site.id, "staff"):
         return Outcome()
-    linked = await messages.linked(ctx.session, chat_id=ctx.msg.chat.id, message_id=ctx.msg.reply_to_message_id)
-    if linked is None or linked.ref_kind != "incident":
-        return Outcome()
-    incident = await incidents.get(ctx.session, incident_id=linked.ref_id)
+    incident = await incidents.get(ctx.session, incident_id=incident_id)
     if incident is None or incident.site_id != ctx.site.id:
         return Outcome()
     await incidents.add_photo(
@@ -255,3 +254,10 @@ BUTTONS = [
     ButtonAction("inc.setsev", set_severity_button),
     ButtonAction("inc.major", major_button),
 ]
+FEATURE = Feature(
+    "dutylog",
+    commands=COMMANDS,
+    buttons=BUTTONS,
+    replies={"incident": attach_photo},
+    exports={"incidents": ExportKind(INCIDENT_FIELDS, incident_rows)},
+)

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import notices
 from handlers.commands import ButtonAction, Command, int_arg, pack
 from handlers.context import Context
+from handlers.feature import Feature
 from handlers.i18n import Translator
 from handlers.lookups import numbered_incident
 from handlers.messages import Button, Outcome, Reply
@@ -212,3 +213,4 @@ COMMANDS = [
 ]
 BUTTONS = [ButtonAction("esc.ack", ack_button), ButtonAction("inc.filed", filed_button)]
 TIMERS = {ESCALATE: on_escalate, REPORT: on_report}
+FEATURE = Feature("escalation", commands=COMMANDS, buttons=BUTTONS, timers=TIMERS)

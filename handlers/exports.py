@@ -1,4 +1,6 @@
-"""Rows for `dutydesk export`: stable keys, documented in the README; times in ISO 8601 UTC."""
+"""Rows for `dutydesk export`: stable keys, documented in the README; times in ISO 8601 UTC.
+
+Each feature declares its kinds (``Feature.exports``); the duty log's and the tickets' rows are here."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.feature import ExportKind
 from storage.repos import incidents, messages, sites
 
 INCIDENT_FIELDS = (
@@ -51,8 +54,6 @@ TICKET_FIELDS = (
     "confidence",
     "created_at",
 )
-KINDS = {"incidents": INCIDENT_FIELDS, "tickets": TICKET_FIELDS}
-LATER = ("keys", "key_loans", "handovers", "patrols")  # records that later issues add
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -127,5 +128,12 @@ async def ticket_rows(session: AsyncSession) -> list[dict[str, Any]]:
     ]
 
 
+def export_kinds() -> dict[str, ExportKind]:
+    """Every export kind the features declare (``dutydesk export KIND``)."""
+    from handlers.features import FEATURES  # the features import this module's row builders
+
+    return {kind: export for feature in FEATURES for kind, export in feature.exports.items()}
+
+
 async def rows_for(session: AsyncSession, kind: str) -> list[dict[str, Any]]:
-    return await (incident_rows if kind == "incidents" else ticket_rows)(session)
+    return await export_kinds()[kind].rows(session)

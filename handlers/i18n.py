@@ -1,4 +1,8 @@
-"""Message catalogues (zh-Hans default, zh-Hant, en): every user-visible text lives in locales/*.toml."""
+"""Message catalogues (zh-Hans default, zh-Hant, en): every user-visible text lives in locales/*.toml.
+
+A language's catalogue is ``locales/{language}.toml`` (shared texts) merged with one file per feature,
+``locales/{feature}.{language}.toml``, so features add their texts without touching each other's.
+A key defined twice is an error."""
 
 from __future__ import annotations
 
@@ -11,10 +15,21 @@ DEFAULT = "zh-Hans"
 LOCALES = Path(__file__).resolve().parent / "locales"
 
 
+def catalogue_files(language: str) -> list[Path]:
+    return [LOCALES / f"{language}.toml", *sorted(LOCALES.glob(f"*.{language}.toml"))]
+
+
 @cache
 def catalogue(language: str) -> dict[str, str]:
-    with (LOCALES / f"{language}.toml").open("rb") as handle:
-        return _flatten(tomllib.load(handle))
+    merged: dict[str, str] = {}
+    for path in catalogue_files(language):
+        with path.open("rb") as handle:
+            texts = _flatten(tomllib.load(handle))
+        twice = merged.keys() & texts.keys()
+        if twice:
+            raise ValueError(f"{path.name} defines keys already defined: {sorted(twice)[:5]}")
+        merged.update(texts)
+    return merged
 
 
 def _flatten(tree: dict[str, object], prefix: str = "") -> dict[str, str]:

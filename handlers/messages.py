@@ -38,6 +38,9 @@ class Inbound:
     message_id: int | None = None
     reply_to_message_id: int | None = None
     photo_file_id: str | None = None
+    document_file_id: str | None = None  # a file sent with a caption command (/roster, /keys_import)
+    document_name: str | None = None
+    location: tuple[float, float] | None = None  # (latitude, longitude) of a shared location
     callback_id: str | None = None
     callback_data: str | None = None
     at: datetime = field(default_factory=utcnow)

@@ -7,6 +7,8 @@ the full life cycle (accept, dispatch, callback) on the Ticket rows written here
 from __future__ import annotations
 
 from handlers.context import Context
+from handlers.exports import TICKET_FIELDS, ticket_rows
+from handlers.feature import ExportKind, Feature
 from handlers.i18n import Translator
 from handlers.messages import Outcome
 from handlers.render import category, clip
@@ -27,7 +29,7 @@ async def receive(ctx: Context) -> Outcome:
     text = ctx.msg.text.strip()
     if not text:
         return Outcome.say(t("resident.text_please"))
-    reading = await ctx.services.classifier.classify(text, speaker="resident", private=True)
+    reading = await ctx.classify(text, speaker="resident", private=True)
     kind = reading.intent if reading.intent in ("complaint", "repair", "inquiry") else "inquiry"
     if reading.intent not in ("complaint", "repair", "inquiry") and len(text) <= GREETING_MAX:
         return Outcome.say(t("resident.greeting", name=ctx.msg.user.name))
@@ -72,3 +74,6 @@ async def receive(ctx: Context) -> Outcome:
             link=("ticket", ticket.id or 0),
         )
     return Outcome.say("\n".join(lines))
+
+
+FEATURE = Feature("residents", exports={"tickets": ExportKind(TICKET_FIELDS, ticket_rows)})

@@ -2,27 +2,40 @@
 
 from __future__ import annotations
 
-from handlers import drafts, dutylog, escalation, residents, setup
+from handlers import drafts, residents
 from handlers.commands import ButtonAction, Command, unpack
 from handlers.context import Context
+from handlers.feature import ReplyHandler
+from handlers.features import FEATURES
 from handlers.i18n import Translator
 from handlers.messages import Outcome
-
-FEATURES = (setup, dutylog, escalation)
+from storage.repos import messages
 
 
 def _commands() -> dict[str, Command]:
     table: dict[str, Command] = {}
     for feature in FEATURES:
-        for command in feature.COMMANDS:
+        for command in feature.commands:
             for name in (command.name, *command.aliases):
+                if name in table:
+                    raise ValueError(f"command /{name} is declared twice")
                 table[name] = command
     table["help"] = Command("help", help_command, min_role="anyone", where="any", needs_site=False)
     return table
 
 
 def _buttons() -> dict[str, ButtonAction]:
-    return {action.name: action for feature in (dutylog, escalation, drafts) for action in feature.BUTTONS}
+    table: dict[str, ButtonAction] = {}
+    for feature in FEATURES:
+        for action in feature.buttons:
+            if action.name in table:
+                raise ValueError(f"button action {action.name} is declared twice")
+            table[action.name] = action
+    return table
+
+
+def _reply_handlers() -> dict[str, ReplyHandler]:
+    return {kind: handler for feature in FEATURES for kind, handler in feature.replies.items()}
 
 
 async def help_command(ctx: Context, args: str) -> Outcome:
@@ -47,6 +60,7 @@ async def help_command(ctx: Context, args: str) -> Outcome:
 
 COMMANDS = _commands()
 BUTTONS = _buttons()
+REPLIES = _reply_handlers()
 
 
 def menu(private: bool, language: str) -> list[tuple[str, str]]:
@@ -83,8 +97,19 @@ async def route(ctx: Context) -> Outcome:
         return await on_button(ctx)
     if msg.text.startswith("/"):
         return await on_command(ctx)
-    if msg.photo_file_id:
-        return await dutylog.attach_photo(ctx)
+    if msg.reply_to_message_id is not None:
+        answered = await on_reply(ctx)
+        if answered is not None:
+            return answered
+    if msg.location is not None:
+        for feature in FEATURES:
+            if feature.on_location is not None:
+                located = await feature.on_location(ctx)
+                if located is not None:
+                    return located
+        return Outcome()
+    if msg.photo_file_id:  # a photo no feature took
+        return Outcome()
     if msg.chat.private:
         if ctx.roles or ctx.is_global_admin:
             return Outcome.say(ctx.t("private.staff_hint"))
@@ -111,6 +136,18 @@ async def on_command(ctx: Context) -> Outcome:
             return Outcome.say(t("denied.stranger"))
         return Outcome.say(t("denied.role", role=t(f"role.{command.min_role}")))
     return await command.run(ctx, args)
+
+
+async def on_reply(ctx: Context) -> Outcome | None:
+    """A message replying to a bot message that shows a record goes to the feature owning the record."""
+    reply_to = ctx.msg.reply_to_message_id
+    if reply_to is None:
+        return None
+    linked = await messages.linked(ctx.session, chat_id=ctx.msg.chat.id, message_id=reply_to)
+    handler = REPLIES.get(linked.ref_kind) if linked is not None else None
+    if linked is None or handler is None:
+        return None
+    return await handler(ctx, linked.ref_id)
 
 
 async def on_button(ctx: Context) -> Outcome:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from handlers.commands import Command
 from handlers.context import RANK, ROLES, Context
+from handlers.feature import Feature
 from handlers.messages import Outcome
 from storage.repos import invites, sites
 
@@ -102,3 +103,4 @@ COMMANDS = [
     Command("start", start_command, min_role="anyone", where="private", needs_site=False),
     Command("whoami", whoami_command, min_role="anyone", where="any", needs_site=False),
 ]
+FEATURE = Feature("setup", commands=COMMANDS)

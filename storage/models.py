@@ -162,9 +162,14 @@ class Ticket(SQLModel, table=True):
 
 
 class Timer(SQLModel, table=True):
-    """A business timer: a due row swept by the scheduler tick and claimed atomically (SPEC §7)."""
+    """A business timer: a due row swept by the scheduler tick and claimed atomically (SPEC §7).
+    One row per (kind, site, ref): recurring jobs use a ref such as the date (20261130), so two
+    processes planning the same job insert it once (``timers.ensure``)."""
 
-    __table_args__ = (Index("ix_timer_due", "state", "due_at"),)
+    __table_args__ = (
+        Index("ix_timer_due", "state", "due_at"),
+        UniqueConstraint("kind", "site_id", "ref_id", name="uq_timer_kind_site_ref"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=24)  # escalate | report_reminder
     ref_id: int
@@ -177,12 +182,22 @@ class Timer(SQLModel, table=True):
 
 
 class Outbox(SQLModel, table=True):
-    """A message to another chat, written in the same transaction as the change that caused it and
-    sent by the delivery sweep, so a crash loses none and two processes send it once."""
+    """Everything the bot says: a reply, a card edit, a button's answer or a message to another chat,
+    written in the same transaction as the change that caused it and sent by the delivery loop, so a
+    stored record always gets its reply (after a crash too) and two processes send it once."""
 
-    __table_args__ = (Index("ix_outbox_due", "state", "next_try_at"),)
+    __table_args__ = (Index("ix_outbox_due", "state", "priority", "next_try_at"),)
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_type=BigInteger)
+    method: str = Field(default="send", max_length=8)  # send | edit | answer (a button's toast)
+    priority: int = Field(default=5)  # lower first: 0 escalations and approvals, 5 routine
+    reply_to: int | None = None  # send: quote this message
+    edit_message_id: int | None = None  # edit: the message to change
+    callback_id: str | None = Field(default=None, max_length=128)  # answer: the button press
+    alert: bool = False  # answer: a dialog rather than a toast
+    update_id: int | None = Field(default=None, sa_type=BigInteger)  # the update it answers, if any
+    site_id: int | None = None  # whose duty group hears of a ping that cannot be delivered
+    purpose: str | None = Field(default=None, max_length=20)  # e.g. escalation, reminder
     text: str = Field(sa_type=Text)
     buttons: list[list[dict[str, str]]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     ref_kind: str | None = Field(default=None, max_length=20)
@@ -207,6 +222,21 @@ class MessageLink(SQLModel, table=True):
     message_id: int
     ref_kind: str = Field(max_length=20)
     ref_id: int
+
+
+class Inbox(SQLModel, table=True):
+    """A Telegram update stored before Telegram is told it was received (the polling offset moves
+    on, a webhook answers 200); deleted in the transaction that handles it. A row whose lease ran
+    out (its process died) is handled again by whoever sweeps it; ProcessedUpdate keeps it once-only."""
+
+    __table_args__ = (Index("ix_inbox_lease", "lease_until"),)
+    update_id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    payload: str = Field(sa_type=Text)  # the update as Telegram sent it (JSON)
+    received_at: datetime = Field(default_factory=utcnow)
+    lease_until: datetime | None = None
+    claimed_by: str | None = Field(default=None, max_length=64)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)
 
 
 class ProcessedUpdate(SQLModel, table=True):

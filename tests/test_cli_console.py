@@ -86,5 +86,5 @@ def test_console_session_then_staff_add_and_export(
     assert main(["export", "tickets"]) == 0
     tickets = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert tickets[0]["kind"] == "repair" and tickets[0]["number"] == 3
-    assert main(["export", "patrols"]) == 2
-    assert "not built yet" in capsys.readouterr().err
+    assert main(["export", "nonsense"]) == 2
+    assert "cannot export 'nonsense'" in capsys.readouterr().err

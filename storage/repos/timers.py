@@ -6,12 +6,19 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
-from storage.models import Timer
+from storage.models import Timer, table_of
 from storage.repos.claims import claim_due
+
+_TIMER = table_of(Timer)
+_ENSURE = {
+    "sqlite": sqlite.insert(_TIMER).on_conflict_do_nothing().returning(_TIMER.c.id),
+    "postgresql": postgresql.insert(_TIMER).on_conflict_do_nothing().returning(_TIMER.c.id),
+}
 
 
 async def schedule(session: AsyncSession, *, kind: str, ref_id: int, site_id: int, due_at: datetime) -> Timer:
@@ -19,6 +26,23 @@ async def schedule(session: AsyncSession, *, kind: str, ref_id: int, site_id: in
     session.add(timer)
     await session.flush()
     return timer
+
+
+async def ensure(session: AsyncSession, *, kind: str, ref_id: int, site_id: int, due_at: datetime) -> bool:
+    """Make the timer unless one of this (kind, site, ref) exists, in any state; True when made.
+    Safe when two processes plan the same job at once (one insert wins, the other does nothing)."""
+    connection = await session.connection()
+    values = {
+        "kind": kind,
+        "ref_id": ref_id,
+        "site_id": site_id,
+        "due_at": due_at,
+        "state": "pending",
+        "fired": 0,
+        "updated_at": utcnow(),
+    }
+    result = await connection.execute(_ENSURE[connection.dialect.name], values)
+    return result.first() is not None
 
 
 async def claim(session: AsyncSession, *, now: datetime, token: str, limit: int = 50) -> Sequence[Timer]:
