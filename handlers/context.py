@@ -99,8 +99,17 @@ class Context:
         return Outcome(toast=text, alert=alert) if self.msg.is_button else Outcome.say(text)
 
     async def notify(
-        self, chat_id: int, text: str, buttons: Keyboard | None = None, link: tuple[str, int] | None = None
+        self,
+        chat_id: int,
+        text: str,
+        buttons: Keyboard | None = None,
+        link: tuple[str, int] | None = None,
+        *,
+        urgent: bool = False,
+        site_id: int | None = None,
+        purpose: str | None = None,
     ) -> None:
-        """Queue a message to another chat in this transaction (sent by the delivery sweep)."""
-        await notices.queue(self.session, chat_id, text, buttons, link)
+        """Queue a message to another chat in this transaction (sent by the delivery loop); see
+        :func:`handlers.notices.queue` for ``urgent`` (escalations, approvals) and ``site_id``."""
+        await notices.queue(self.session, chat_id, text, buttons, link, urgent=urgent, site_id=site_id, purpose=purpose)
         self.notified += 1

@@ -7,6 +7,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.messages import Button, Keyboard
 from storage.repos import outbox
 
+URGENT, ROUTINE = 0, 5  # outbox priorities: lower is sent first
+
 
 def button_dicts(buttons: Keyboard | None) -> list[list[dict[str, str]]]:
     return [[_as_dict(b) for b in row] for row in (buttons or [])]
@@ -31,8 +33,15 @@ async def queue(
     text: str,
     buttons: Keyboard | None = None,
     link: tuple[str, int] | None = None,
+    *,
+    urgent: bool = False,
+    site_id: int | None = None,
+    purpose: str | None = None,
 ) -> None:
-    """Write the message into the outbox in the caller's transaction; delivery sends it after commit."""
+    """Write the message into the outbox in the caller's transaction; delivery sends it after commit.
+    ``urgent`` (escalations, approval requests) goes before routine replies. ``site_id`` and
+    ``purpose`` let the delivery tell that site's duty group when a private message cannot be
+    delivered (the person never opened the bot, or blocked it)."""
     await outbox.enqueue(
         session,
         chat_id=chat_id,
@@ -40,4 +49,7 @@ async def queue(
         buttons=button_dicts(buttons),
         ref_kind=link[0] if link else None,
         ref_id=link[1] if link else None,
+        priority=URGENT if urgent else ROUTINE,
+        site_id=site_id,
+        purpose=purpose,
     )

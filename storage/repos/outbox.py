@@ -24,8 +24,20 @@ async def enqueue(
     buttons: list[list[dict[str, str]]] | None = None,
     ref_kind: str | None = None,
     ref_id: int | None = None,
+    priority: int = 5,
+    site_id: int | None = None,
+    purpose: str | None = None,
 ) -> Outbox:
-    row = Outbox(chat_id=chat_id, text=text, buttons=buttons or [], ref_kind=ref_kind, ref_id=ref_id)
+    row = Outbox(
+        chat_id=chat_id,
+        text=text,
+        buttons=buttons or [],
+        ref_kind=ref_kind,
+        ref_id=ref_id,
+        priority=priority,
+        site_id=site_id,
+        purpose=purpose,
+    )
     session.add(row)
     return row
 
