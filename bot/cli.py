@@ -23,7 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dutydesk", description="DutyDesk (值班台) duty-desk bot")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the bot (long polling)")
-    run.add_argument("--engine", choices=("aiogram", "ptb"), default="aiogram")
+    run.add_argument(
+        "--engine", choices=("aiogram", "ptb"), help="Telegram library to run on (default: DUTYDESK_ENGINE, aiogram)"
+    )
     classify = sub.add_parser("classify", help="classify TEXT, or one message per line of standard input")
     classify.add_argument("text", nargs="?")
     classify.add_argument("--speaker", choices=("staff", "resident"), default="staff")
@@ -77,19 +79,18 @@ def _run(settings: Settings, engine: str) -> int:
     if problem:
         print(f"dutydesk: {problem}", file=sys.stderr)
         return 2
-    if engine == "ptb":
-        print("dutydesk: the python-telegram-bot engine is not built yet; use --engine aiogram.", file=sys.stderr)
-        return 2
-    from bot.engines.aiogram_engine import TokenRefused
+    if engine:
+        settings = settings.model_copy(update={"dutydesk_engine": engine})
+    from bot.engines.base import TokenRefused
     from bot.logs import configure
-    from bot.runner import run_bot
+    from bot.runner import StartupError, run_bot
 
     configure(settings)
     try:
         asyncio.run(run_bot(settings))
     except KeyboardInterrupt:
         pass
-    except TokenRefused as exc:
+    except (TokenRefused, StartupError) as exc:
         print(f"dutydesk: {exc}", file=sys.stderr)
         return 1
     return 0

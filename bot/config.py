@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -28,7 +29,24 @@ class Settings(BaseSettings):
     dutydesk_language: Literal["zh-Hans", "zh-Hant", "en"] = "zh-Hans"
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     tick_seconds: float = 5.0
+    dutydesk_engine: Literal["aiogram", "ptb"] = "aiogram"
+    polling_timeout: int = Field(default=30, description="seconds a getUpdates long poll waits")
+    concurrent_updates: int = Field(default=32, ge=1, description="updates handled at once")
+    inbox_lease_seconds: float = Field(
+        default=30.0, gt=0, description="a stored update not handled within this is taken by a sweep"
+    )
+    send_per_second: float = Field(default=30.0, ge=0, description="Telegram's overall limit; 0 turns it off")
+    group_per_minute: float = Field(default=20.0, ge=0, description="Telegram's limit per group; 0 turns it off")
+    chat_per_second: float = Field(default=1.0, ge=0, description="Telegram's limit per chat; 0 turns it off")
     lexicon_dir: Path | None = Field(default=None, description="extra classifier lexicon files of a site")
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        parsed = urlsplit(value.strip())
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ValueError("must be an http(s) URL such as https://api.telegram.org")
+        return value.strip().rstrip("/")
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -1,8 +1,13 @@
-"""Sending what handlers return, with retries and a rate limit, and the outbox sweep.
+"""Everything the bot says leaves through the outbox: claimed in priority order, sent within
+Telegram's limits, marked sent or failed. A row is only ever in one process's hands.
 
 Engines implement :class:`Transport` and translate their library's errors into the three below, so
-the retry policy is written once: 429 waits ``retry_after``; 5xx and network errors back off
-exponentially; a refusal (blocked by the user, bad request) is not retried.
+the retry policy is written once: 429 waits ``retry_after`` (that chat only); 5xx and network
+errors back off; a refusal (blocked by the user, bad request) is not retried.
+
+Limits (SPEC §7; Telegram's FAQ): about 30 messages a second overall, 20 a minute in one group,
+one a second in one chat. A chat over its limit does not hold up the others: its rows are put back
+with the time it may send again, all together so that they keep their order.
 """
 
 from __future__ import annotations
@@ -10,7 +15,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol, TypeVar
 
 from aiolimiter import AsyncLimiter
@@ -54,6 +62,23 @@ def fit(text: str) -> str:
     return text if len(text) <= TELEGRAM_LIMIT else text[: TELEGRAM_LIMIT - 1] + "…"
 
 
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Telegram's sending limits; 0 turns one off (the benchmarks, whose fake server has none)."""
+
+    per_second: float = 30.0
+    group_per_minute: float = 20.0
+    chat_per_second: float = 1.0
+
+
+@dataclass(slots=True)
+class _Result:
+    row: Outbox
+    message_id: int | None = None
+    error: Exception | None = None
+    wait: float = 0.0  # the chat may send again in this many seconds (429 or its own limit)
+
+
 class Delivery:
     def __init__(
         self,
@@ -61,32 +86,36 @@ class Delivery:
         transport: Transport,
         *,
         per_second: float = 30.0,
-        attempts: int = 5,
+        limits: Limits | None = None,
+        attempts: int = 3,
         base_delay: float = 0.5,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        batch: int = 20,
     ) -> None:
         self.desk = desk
         self.transport = transport
-        # Telegram allows about 30 messages a second per bot; 0 turns the limiter off.
-        self.limiter = AsyncLimiter(per_second, 1) if per_second > 0 else None
+        self.limits = limits or Limits(per_second=per_second)
+        self.limiter = AsyncLimiter(self.limits.per_second, 1) if self.limits.per_second > 0 else None
+        self._chats: dict[int, AsyncLimiter] = {}
+        self._blocked: dict[int, float] = {}  # chat → monotonic time a 429 lets it send again
         self.attempts = attempts
         self.base_delay = base_delay
         self.sleep = sleep
+        self.batch = batch
         self._flush_lock = asyncio.Lock()
+        self._again = False
+
+    # -- retries ---------------------------------------------------------------------------------
 
     async def retrying(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
-        """Run one API call; retries 429 (after retry_after) and transient faults (backoff)."""
+        """Run one API call; transient faults back off and try again a few times. A 429 is not
+        waited out here: the caller puts the row back for that chat (others go on)."""
         for attempt in range(1, self.attempts + 1):
             try:
                 if self.limiter is not None:
                     async with self.limiter:
                         return await call()
                 return await call()
-            except RetryLater as exc:
-                if attempt == self.attempts:
-                    raise
-                log.warning("%s: rate limited, waiting %.1fs (attempt %d)", what, exc.retry_after, attempt)
-                await self.sleep(exc.retry_after)
             except Transient as exc:
                 if attempt == self.attempts:
                     raise
@@ -95,72 +124,137 @@ class Delivery:
                 await self.sleep(delay)
         raise AssertionError("unreachable")
 
+    # -- limits ----------------------------------------------------------------------------------
+
+    def _chat_limiter(self, chat_id: int) -> AsyncLimiter | None:
+        group = chat_id < 0
+        rate, period = (
+            (self.limits.group_per_minute, 60.0) if group else (self.limits.chat_per_second, 1.0)
+        )
+        if rate <= 0:
+            return None
+        limiter = self._chats.get(chat_id)
+        if limiter is None:
+            if len(self._chats) > 10_000:
+                self._chats.clear()
+            limiter = self._chats[chat_id] = AsyncLimiter(rate, period)
+        return limiter
+
+    def _wait_for(self, chat_id: int) -> float:
+        """Seconds before this chat may be sent to; 0 when now (and the slot is taken)."""
+        blocked = self._blocked.get(chat_id, 0.0) - time.monotonic()
+        if blocked > 0:
+            return blocked
+        limiter = self._chat_limiter(chat_id)
+        if limiter is None:
+            return 0.0
+        if not limiter.has_capacity():
+            return limiter.time_period / limiter.max_rate
+        limiter._level += 1  # take the slot now (aiolimiter's acquire would wait) — see has_capacity
+        return 0.0
+
+    # -- the outbox ------------------------------------------------------------------------------
+
     async def deliver(self, msg: Inbound, outcome: Outcome) -> None:
-        """Send one outcome back to the chat it came from; then wake the outbox if it queued any."""
-        if msg.callback_id is not None:
-            await self._answer(msg.callback_id, outcome)
-        for reply in outcome.replies:
-            await self._send_reply(msg, reply)
-        if outcome.notified:
-            try:
-                await self.flush()
-            except Exception:  # the rows are safe in the outbox; the next tick sends them
-                log.exception("outbox flush after update %s failed; the scheduler tick retries", msg.update_id)
-
-    async def _answer(self, callback_id: str, outcome: Outcome) -> None:
-        try:
-            await self.retrying(
-                "answerCallbackQuery", lambda: self.transport.answer(callback_id, outcome.toast, outcome.alert)
-            )
-        except (Refused, Transient, RetryLater) as exc:  # an old button press: the reply still goes out
-            log.info("could not answer callback %s: %s", callback_id, exc)
-
-    async def _send_reply(self, msg: Inbound, reply: Reply) -> None:
-        chat_id, text = msg.chat.id, fit(reply.text)
-        try:
-            if reply.edit and msg.message_id is not None:
-                await self.retrying(
-                    "editMessageText", lambda: self.transport.edit(chat_id, msg.message_id or 0, text, reply.buttons)
-                )
-                message_id = msg.message_id
-            else:
-                reply_to = msg.message_id if reply.quote else None
-                message_id = await self.retrying(
-                    "sendMessage", lambda: self.transport.send(chat_id, text, reply.buttons, reply_to)
-                )
-        except (Refused, Transient, RetryLater) as exc:
-            log.error("could not reply in chat %s to update %s: %s", chat_id, msg.update_id, exc)
+        """After an update was handled: its replies are in the outbox; send them (and the rest)."""
+        if not outcome.notified:
             return
-        await self.desk.link_sent(chat_id, message_id, reply)
+        try:
+            await self.flush()
+        except Exception:  # the rows are safe in the outbox; the next tick sends them
+            log.exception("outbox flush after update %s failed; the scheduler tick retries", msg.update_id)
 
-    async def flush(self, *, limit: int = 30) -> int:
-        """Send due outbox rows, claimed atomically so that two processes never send one twice."""
+    async def flush(self, *, limit: int | None = None) -> int:
+        """Send due outbox rows, a batch at a time (urgent first), until none is due. One flush runs
+        at a time in a process; a call while one runs makes it look again before it ends."""
+        if self._flush_lock.locked():
+            self._again = True
+            return 0
         sent = 0
         async with self._flush_lock:
             while True:
+                self._again = False
                 async with self.desk.db.session() as session:
-                    rows = list(await outbox.claim(session, now=utcnow(), token=self.desk.token, limit=limit))
+                    rows = list(
+                        await outbox.claim(session, now=utcnow(), token=self.desk.token, limit=limit or self.batch)
+                    )
                 if not rows:
+                    if self._again:
+                        continue
                     return sent
-                for row in rows:
-                    sent += await self._send_row(row)
+                results = await self._send_batch(rows)
+                await self._record(results)
+                sent += sum(1 for r in results if r.error is None and r.wait == 0)
 
-    async def _send_row(self, row: Outbox) -> int:
-        buttons = buttons_from_dicts(row.buttons)
+    async def _send_batch(self, rows: list[Outbox]) -> list[_Result]:
+        """Chats in parallel; one chat's rows in order, and once one must wait the rest wait too."""
+        by_chat: dict[int, list[Outbox]] = {}
+        for row in rows:
+            by_chat.setdefault(row.chat_id, []).append(row)
+
+        async def one_chat(chat_rows: list[Outbox]) -> list[_Result]:
+            results: list[_Result] = []
+            waiting = 0.0
+            for row in chat_rows:
+                if waiting > 0:
+                    results.append(_Result(row, wait=waiting))
+                    continue
+                result = await self._send_row(row)
+                waiting = result.wait
+                results.append(result)
+            return results
+
+        done = await asyncio.gather(*(one_chat(chat_rows) for chat_rows in by_chat.values()))
+        return [result for chat_results in done for result in chat_results]
+
+    async def _send_row(self, row: Outbox) -> _Result:
+        if row.method != "answer":  # answering a button press does not count against the chat
+            wait = self._wait_for(row.chat_id)
+            if wait > 0:
+                return _Result(row, wait=wait)
         try:
-            message_id = await self.retrying(
-                "sendMessage(outbox)", lambda: self.transport.send(row.chat_id, fit(row.text), buttons, None)
-            )
-        except (Refused, Transient, RetryLater) as exc:
-            log.warning("outbox %s to chat %s failed: %s", row.id, row.chat_id, exc)
-            async with self.desk.db.session() as session:
-                await outbox.mark_failed(session, row=row, error=str(exc), permanent=isinstance(exc, Refused))
-            return 0
+            message_id = await self.retrying(f"{row.method}(outbox {row.id})", lambda: self._call(row))
+        except RetryLater as exc:
+            self._blocked[row.chat_id] = time.monotonic() + exc.retry_after
+            log.warning("chat %s is rate limited for %.1fs; its messages wait", row.chat_id, exc.retry_after)
+            return _Result(row, wait=exc.retry_after)
+        except (Refused, Transient) as exc:
+            return _Result(row, error=exc)
+        return _Result(row, message_id=message_id)
+
+    async def _call(self, row: Outbox) -> int | None:
+        buttons = buttons_from_dicts(row.buttons)
+        if row.method == "answer":
+            try:
+                await self.transport.answer(row.callback_id or "", row.text or None, row.alert)
+            except Refused as exc:  # an old press (Telegram forgets them after a while): nothing to do
+                log.info("could not answer button press %s: %s", row.callback_id, exc)
+            return None
+        if row.method == "edit" and row.edit_message_id is not None:
+            await self.transport.edit(row.chat_id, row.edit_message_id, fit(row.text), buttons)
+            return row.edit_message_id
+        return await self.transport.send(row.chat_id, fit(row.text), buttons, row.reply_to)
+
+    async def _record(self, results: list[_Result]) -> None:
+        """Write what happened to a batch in one transaction."""
+        now = utcnow()
         async with self.desk.db.session() as session:
-            await outbox.mark_sent(session, row_id=row.id or 0, message_id=message_id)
-        if row.ref_kind and row.ref_id is not None:
-            await self.desk.link_sent(row.chat_id, message_id, Reply("", link=(row.ref_kind, row.ref_id)))
-        return 1
+            for result in results:
+                row = result.row
+                if result.wait > 0:
+                    await outbox.postpone_chat(
+                        session, chat_id=row.chat_id, until=now + timedelta(seconds=result.wait), row_id=row.id or 0
+                    )
+                elif result.error is not None:
+                    permanent = isinstance(result.error, Refused)
+                    log.warning("outbox %s to chat %s failed: %s", row.id, row.chat_id, result.error)
+                    await outbox.mark_failed(session, row=row, error=str(result.error), permanent=permanent)
+                else:
+                    await outbox.mark_sent(session, row_id=row.id or 0, message_id=result.message_id)
+        for result in results:
+            row, message_id = result.row, result.message_id
+            if result.error is None and result.wait == 0 and message_id is not None and row.ref_kind and row.ref_id:
+                await self.desk.link_sent(row.chat_id, message_id, Reply("", link=(row.ref_kind, row.ref_id)))
 
     async def tick(self) -> None:
         """One scheduler tick: run due timers, then send what they queued."""

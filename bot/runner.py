@@ -1,4 +1,11 @@
-"""`dutydesk run`: the bot in long polling, with the ticker, until SIGINT/SIGTERM."""
+"""`dutydesk run`: the bot with its inbox, workers, outbox delivery and ticker, until SIGINT/SIGTERM.
+
+The path of an update (SPEC §7): the engine fetches it; it is stored in the inbox; only then is it
+confirmed to Telegram (the next getUpdates carries the new offset); a worker converts it and the desk
+handles it in one transaction that also removes it from the inbox and queues the replies; the
+delivery sends the outbox. A process killed at any moment loses nothing: what was confirmed is in
+the inbox, what was handled has its replies in the outbox.
+"""
 
 from __future__ import annotations
 
@@ -6,46 +13,270 @@ import asyncio
 import contextlib
 import logging
 import signal
+from datetime import timedelta
 
-from bot.app import build_app
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import faults
+from bot.app import App, build_app
 from bot.config import Settings
-from bot.delivery import Delivery
-from bot.engines.aiogram_engine import AiogramEngine, AiogramTransport, make_bot
+from bot.delivery import Delivery, Limits, Refused, RetryLater, Transient
+from bot.engines.base import Engine, TokenRefused, Unreachable
+from bot.engines.factory import make_engine
+from bot.outage import OutageLog
 from bot.scheduler import start_ticker
+from handlers.desk import StorageUnavailable
+from handlers.router import menu
+from storage.clock import utcnow
+from storage.repos import inbox, outbox, timers
 
 log = logging.getLogger(__name__)
+STORAGE_ERRORS = (SQLAlchemyError, OSError, StorageUnavailable)
 
 
-async def run_bot(settings: Settings, *, polling_timeout: int = 30, stop: asyncio.Event | None = None) -> None:
+class StartupError(RuntimeError):
+    """The bot cannot start; the message says why in one line."""
+
+
+class Runner:
+    """The engine-neutral loop: polling into the inbox, workers out of it, delivery, ticks."""
+
+    def __init__(self, app: App, engine: Engine, settings: Settings) -> None:
+        self.app, self.engine, self.settings = app, engine, settings
+        self.desk = app.desk
+        limits = Limits(settings.send_per_second, settings.group_per_minute, settings.chat_per_second)
+        self.delivery = Delivery(self.desk, engine.transport, limits=limits)
+        self.lease = timedelta(seconds=settings.inbox_lease_seconds)
+        self.queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(maxsize=settings.concurrent_updates * 4)
+        self.queued: set[int] = set()
+        self.chat_locks: dict[int, asyncio.Lock] = {}
+        self.db_outage = OutageLog("the database", log)
+        self.api_outage = OutageLog("the Bot API", log)
+        self.stopping = asyncio.Event()
+
+    # -- start ------------------------------------------------------------------------------------
+
+    async def introduce(self) -> None:
+        """Who the bot is (for invite links and the privacy-mode warning), and its command menu.
+        A refused token ends at once; an unreachable API is tried a few times."""
+        for attempt in range(1, 4):
+            try:
+                username, reads_all = await self.engine.introduce()
+                break
+            except Unreachable as exc:
+                if attempt == 3:
+                    raise StartupError(
+                        f"cannot reach the Bot API at {self.settings.telegram_api_url} ({_first_line(exc)}); "
+                        "check TELEGRAM_API_URL and the network"
+                    ) from None
+                await asyncio.sleep(attempt)
+        self.desk.services.bot_username = username
+        self.desk.services.can_read_group_messages = reads_all
+        self.desk.services.files = self.engine.files
+        language = self.desk.services.default_language
+        await self.engine.publish_menu({private: menu(private, language) for private in (False, True)})
+        log.info("running as @%s (%s engine; reads group messages: %s)", username, self.engine.name, reads_all)
+
+    async def recover(self) -> None:
+        """On SQLite the bot is the only process: what an earlier run leased or claimed is due now."""
+        if not self.app.db.is_sqlite:
+            return
+        async with self.app.db.session() as session:
+            waiting = await inbox.release_all(session)
+            await outbox.release_stale(session, older_than=utcnow() + timedelta(days=1))
+            await timers.release_stale(session, older_than=utcnow() + timedelta(days=1))
+        if waiting:
+            log.info("%d stored update(s) from an earlier run will be handled now", waiting)
+
+    # -- polling into the inbox ---------------------------------------------------------------------
+
+    async def poll(self) -> None:
+        await self.engine.delete_webhook()
+        offset: int | None = None
+        while not self.stopping.is_set():
+            try:
+                updates = await self.engine.get_updates(offset, self.settings.polling_timeout)
+                self.api_outage.ok()
+            except TokenRefused:
+                raise
+            except (Transient, RetryLater, Refused, Unreachable) as exc:
+                self.api_outage.failed(exc, "getUpdates")
+                await self._pause(2.0)
+                continue
+            if not updates:
+                continue
+            fresh = await self._store(updates)
+            if fresh is None:
+                return  # stopping while the database is away: nothing was confirmed
+            faults.point("stored")
+            offset = max(update_id for update_id, _ in updates) + 1  # confirmed with the next call
+            for update_id, payload in updates:
+                if update_id in fresh:
+                    await self._enqueue(update_id, payload)
+
+    async def _store(self, updates: list[tuple[int, str]]) -> set[int] | None:
+        """Store the batch, retrying while the database is away (Telegram keeps the updates meanwhile)."""
+        delay = 0.5
+        while not self.stopping.is_set():
+            try:
+                async with self.app.db.session() as session:
+                    fresh = await inbox.store(
+                        session, updates=updates, now=utcnow(), lease=self.lease, token=self.desk.token
+                    )
+                self.db_outage.ok()
+                return fresh
+            except STORAGE_ERRORS as exc:
+                self.db_outage.failed(exc, f"storing {len(updates)} update(s)")
+                await self._pause(delay)
+                delay = min(delay * 2, 10.0)
+        return None
+
+    async def _enqueue(self, update_id: int, payload: str) -> None:
+        if update_id in self.queued:
+            return
+        self.queued.add(update_id)
+        await self.queue.put((update_id, payload))
+
+    # -- workers ----------------------------------------------------------------------------------
+
+    async def work(self) -> None:
+        while True:
+            update_id, payload = await self.queue.get()
+            try:
+                await self._handle(update_id, payload)
+            except Exception:
+                log.exception("update %s could not be handled; it stays in the inbox", update_id)
+            finally:
+                self.queued.discard(update_id)
+                self.queue.task_done()
+
+    async def _handle(self, update_id: int, payload: str) -> None:
+        try:
+            inbound = self.engine.to_inbound(payload)
+        except Exception:
+            log.exception("update %s cannot be read; dropped from the inbox", update_id)
+            inbound = None
+        if inbound is None:  # nothing DutyDesk reads (a service message, an edit)
+            try:
+                async with self.app.db.session() as session:
+                    await inbox.done(session, update_id=update_id)
+            except STORAGE_ERRORS as exc:
+                self.db_outage.failed(exc)
+            return
+        lock = self.chat_locks.setdefault(inbound.chat.id, asyncio.Lock())
+        async with lock:  # one chat's updates are handled in the order they came
+            try:
+                outcome = await self.desk.handle(inbound)
+            except StorageUnavailable as exc:
+                self.db_outage.failed(exc, f"update {update_id} in chat {inbound.chat.id}")
+                return  # its lease runs out and a sweep handles it again
+            finally:
+                if not lock._waiters:  # type: ignore[attr-defined]
+                    self.chat_locks.pop(inbound.chat.id, None)
+        self.db_outage.ok()
+        await self.delivery.deliver(inbound, outcome)
+
+    # -- ticks ------------------------------------------------------------------------------------
+
+    async def tick(self) -> None:
+        """Timers, the outbox, and stored updates whose lease ran out (a dead process's, or one the
+        database was away for)."""
+        try:
+            async with self.app.db.session() as session:
+                expired = await inbox.claim_expired(session, now=utcnow(), lease=self.lease, token=self.desk.token)
+            for row in expired:
+                await self._enqueue(row.update_id, row.payload)
+            await self.desk.sweep()
+            await self.delivery.flush()
+            self.db_outage.ok()
+        except STORAGE_ERRORS as exc:
+            self.db_outage.failed(exc, "scheduler tick")
+        except Exception:
+            log.exception("scheduler tick failed; the next tick tries again")
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stopping.wait(), timeout=seconds)
+
+    async def run(self) -> None:
+        await self.introduce()
+        await self.recover()
+        workers = [asyncio.create_task(self.work()) for _ in range(self.settings.concurrent_updates)]
+        ticker = start_ticker(self.tick, self.settings.tick_seconds, self.settings.dutydesk_timezone)
+        polling = asyncio.create_task(self.poll())
+        stopper = asyncio.create_task(self.stopping.wait())
+        try:
+            done, _ = await asyncio.wait({polling, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if polling in done:
+                polling.result()
+        finally:
+            self.stopping.set()
+            ticker.shutdown(wait=False)
+            polling.cancel()
+            stopper.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await polling
+            # Let the workers finish what was taken (whatever is left stays in the inbox), then send.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.queue.join(), timeout=10)
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.delivery.flush(), timeout=5)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
+
+
+async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     """Run until ``stop`` is set (or a signal arrives). Restart-safe: all state is in the database."""
     assert settings.bot_token is not None
-    app = await build_app(settings)
-    bot = make_bot(settings.bot_token.get_secret_value().strip(), settings.telegram_api_url)
-    delivery = Delivery(app.desk, AiogramTransport(bot))
-    engine = AiogramEngine(bot, app.desk, delivery)
-    stop = stop or asyncio.Event()
+    faults.install()
+    app = await _build(settings)
+    engine = make_engine(settings)
+    runner = Runner(app, engine, settings)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(sig, stop.set)
-    ticker = None
-    polling = None
+            loop.add_signal_handler(sig, runner.stopping.set)
+    watcher = asyncio.create_task(_forward(stop, runner.stopping)) if stop is not None else None
     try:
-        await engine.introduce()
-        ticker = start_ticker(delivery.tick, settings.tick_seconds, settings.dutydesk_timezone)
-        polling = asyncio.create_task(engine.poll(polling_timeout=polling_timeout))
-        stopper = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait({polling, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        if polling in done:
-            stopper.cancel()
-            polling.result()
+        await runner.run()
     finally:
-        if ticker is not None:
-            ticker.shutdown(wait=False)
-        if polling is not None and not polling.done():
-            await engine.stop()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(polling, timeout=10)
-        await bot.session.close()
+        if watcher is not None:
+            watcher.cancel()
+        await engine.close()
         await app.close()
         log.info("stopped")
+
+
+async def _forward(source: asyncio.Event, target: asyncio.Event) -> None:
+    await source.wait()
+    target.set()
+
+
+async def _build(settings: Settings) -> App:
+    """The app, with its database migrated; an unreachable or unwritable database is tried a few
+    times, then reported in one line."""
+    for attempt in range(1, 4):
+        try:
+            return await build_app(settings)
+        except (OSError, SQLAlchemyError, RuntimeError) as exc:
+            if attempt == 3:
+                raise StartupError(f"cannot open the database ({_database_problem(exc)}); check DATABASE_URL") from None
+            log.warning("database not ready (%s); trying again", _first_line(exc))
+            await asyncio.sleep(attempt)
+    raise AssertionError("unreachable")
+
+
+def _database_problem(exc: BaseException) -> str:
+    text = str(exc)
+    for line in reversed(text.strip().splitlines()):
+        if "Error" in line or "error" in line:
+            return line.strip()[:200]
+    return _first_line(exc)

@@ -14,6 +14,7 @@ from handlers.classification import Classification, Classifier, Speaker
 from handlers.i18n import Translator
 from handlers.messages import Inbound, Keyboard, Outcome
 from handlers.policy import Policy
+from handlers.prepared import Prepared
 from storage.models import Site
 
 # Roles are per site (SPEC §1); a higher role may do what a lower one may.
@@ -50,19 +51,46 @@ class Context:
     site: Site | None = None  # the site whose duty group this chat is
     roles: dict[int, str] = field(default_factory=dict)  # site_id → role of the sender
     notified: int = 0
+    prepared: Prepared = field(default_factory=lambda: Prepared(inline=True))
 
     async def classify(self, text: str, *, speaker: Speaker, private: bool) -> Classification:
         """Read a message with the classifier. Handlers call this, never the classifier itself: the
-        desk makes sure no slow call (the LLM) runs inside the record's transaction."""
-        return await self.services.classifier.classify(text, speaker=speaker, private=private)
+        rules answer at once; when the LLM step is wanted, the desk asks it outside the record's
+        transaction and runs the handler again (handlers.prepared)."""
+        classifier = self.services.classifier
+        fast = getattr(classifier, "classify_fast", None)
+        if fast is not None:
+            reading: Classification | None = fast(text, speaker=speaker, private=private)
+            if reading is not None:
+                return reading
+        elif not self.prepared.inline:
+            # A classifier without a fast path (a test double): it has no network step either.
+            return await classifier.classify(text, speaker=speaker, private=private)
+
+        async def slow() -> Classification:
+            return await classifier.classify(text, speaker=speaker, private=private)
+
+        answer: Classification = await self.prepared.get(("classify", text, speaker, private), slow)
+        return answer
 
     async def download(self, file_id: str) -> bytes:
-        """The bytes of a file the sender attached (a roster, a key list); like :meth:`classify`,
-        the network call is kept out of the transaction by the desk. Raises ``LookupError`` when
-        files cannot be fetched here (the console)."""
-        if self.services.files is None:
+        """The bytes of a file the sender attached (a roster, a key list), fetched outside the
+        transaction like the LLM step. Raises ``LookupError`` when files cannot be fetched here
+        (the console) or the download failed."""
+        files = self.services.files
+        if files is None:
             raise LookupError("files cannot be downloaded here")
-        return await self.services.files.fetch(file_id)
+
+        async def fetch() -> bytes | Exception:
+            try:
+                return await files.fetch(file_id)
+            except Exception as exc:  # kept as the answer: the handler tells the user
+                return exc
+
+        answer = await self.prepared.get(("download", file_id), fetch)
+        if isinstance(answer, Exception):
+            raise LookupError(f"the file could not be downloaded: {answer}") from answer
+        return answer  # type: ignore[no-any-return]
 
     def role_at(self, site_id: int | None) -> str | None:
         if self.msg.user.id in self.services.admin_ids:

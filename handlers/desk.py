@@ -14,21 +14,27 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import router
+from handlers import replies, router
 from handlers.context import Context, Services
 from handlers.feature import TimerHandler
 from handlers.features import FEATURES
 from handlers.i18n import Translator, pick_language
-from handlers.messages import Inbound, Outcome, Reply
+from handlers.messages import Inbound, Outcome, Reply, clean_inbound
+from handlers.prepared import NeedsSlowCall, Prepared
 from storage.clock import utcnow
 from storage.db import Database
-from storage.repos import messages, outbox, sites, timers
+from storage.repos import inbox, messages, outbox, sites, timers
 
 log = logging.getLogger(__name__)
 
 TIMER_KINDS: dict[str, TimerHandler] = {kind: run for feature in FEATURES for kind, run in feature.timers.items()}
 PLANNERS = [plan for feature in FEATURES for plan in feature.planners]
 STALE_CLAIM = timedelta(minutes=5)
+MAX_SLOW_CALLS = 4  # an update needing more (LLM calls, downloads) is a bug
+
+
+class StorageUnavailable(Exception):
+    """The database did not answer; nothing of the update was written and it stays in the inbox."""
 
 
 class DutyDesk:
@@ -45,36 +51,72 @@ class DutyDesk:
         return Translator(pick_language(msg.user.language, self.services.default_language))
 
     async def handle(self, msg: Inbound) -> Outcome:
-        """Handle one update. A duplicate update id is ignored; a database fault is logged with
-        context and the sender is asked to retry (nothing half-written stays: one transaction)."""
+        """Handle one update in one transaction: the record, the inbox row's removal and every reply
+        and notice (into the outbox) commit together. A duplicate update id is ignored. A slow call
+        (the LLM, a download) is made between attempts, never inside one (handlers.prepared).
+
+        A database fault raises :class:`StorageUnavailable`: nothing was written, the update stays
+        in the inbox and is handled again once the database answers. Any other fault is logged
+        with context and the sender is told (the update is then done: retrying would fail again)."""
+        msg = clean_inbound(msg)
+        prepared = Prepared()
+        for _ in range(MAX_SLOW_CALLS + 1):
+            try:
+                return await self._attempt(msg, prepared)
+            except NeedsSlowCall as wanted:
+                prepared.answers[wanted.key] = await wanted.call()
+            except (SQLAlchemyError, OSError) as exc:
+                log.debug(  # the runner logs the outage once, not once per update
+                    "database error on update %s in chat %s from user %s: %s",
+                    msg.update_id,
+                    msg.chat.id,
+                    msg.user.id,
+                    type(exc).__name__,
+                )
+                raise StorageUnavailable(str(exc)) from exc
+            except Exception:
+                log.exception(
+                    "failed to handle update %s in chat %s from user %s", msg.update_id, msg.chat.id, msg.user.id
+                )
+                return await self._fault(msg, "error.internal")
+        log.error("update %s wanted more than %d slow calls", msg.update_id, MAX_SLOW_CALLS)
+        return await self._fault(msg, "error.internal")
+
+    async def _attempt(self, msg: Inbound, prepared: Prepared) -> Outcome:
         # A reply may point at a message sent a moment ago: its link must be in the table first.
         links, self._links = (self._links, []) if msg.reply_to_message_id is not None else ([], self._links)
         try:
-            try:
-                async with self.db.session() as session:
-                    return await self._handle(session, msg, links)
-            except BaseException:  # rolled back (commit included): keep what it would have written
-                self._links[:0] = links
-                self._people.pop(msg.user.id, None)
-                raise
-        except (SQLAlchemyError, OSError):
-            log.exception(
-                "database error on update %s in chat %s from user %s", msg.update_id, msg.chat.id, msg.user.id
-            )
-            return self._fault(msg, "error.database")
-        except Exception:
-            log.exception("failed to handle update %s in chat %s from user %s", msg.update_id, msg.chat.id, msg.user.id)
-            return self._fault(msg, "error.internal")
+            async with self.db.session() as session:
+                return await self._handle(session, msg, links, prepared)
+        except BaseException:  # rolled back (commit included): keep what it would have written
+            self._links[:0] = links
+            self._people.pop(msg.user.id, None)
+            raise
 
-    def _fault(self, msg: Inbound, key: str) -> Outcome:
+    async def _fault(self, msg: Inbound, key: str) -> Outcome:
+        """Tell the sender something went wrong, and mark the update done (through the outbox)."""
         text = self.translator_for(msg)(key)
-        return Outcome(toast=text, alert=True) if msg.is_button else Outcome.say(text)
+        outcome = Outcome(toast=text, alert=True) if msg.is_button else Outcome.say(text)
+        try:
+            async with self.db.session() as session:
+                if msg.update_id is not None and not await messages.first_delivery(session, update_id=msg.update_id):
+                    return Outcome()
+                await inbox.done(session, update_id=msg.update_id)
+                outcome.notified = await replies.queue_outcome(session, msg, outcome)
+        except (SQLAlchemyError, OSError) as exc:
+            raise StorageUnavailable(str(exc)) from exc
+        return outcome
 
-    async def _handle(self, session: AsyncSession, msg: Inbound, links: list[tuple[int, int, str, int]]) -> Outcome:
+    async def _handle(
+        self, session: AsyncSession, msg: Inbound, links: list[tuple[int, int, str, int]], prepared: Prepared
+    ) -> Outcome:
+        session.sync_session.info["update_id"] = msg.update_id  # for the logs and the fault tests
         await messages.link_many(session, links=links)
         if msg.update_id is not None and not await messages.first_delivery(session, update_id=msg.update_id):
             log.info("duplicate update %s ignored", msg.update_id)
+            await inbox.done(session, update_id=msg.update_id)
             return Outcome()
+        await inbox.done(session, update_id=msg.update_id)
         await self._remember(session, msg)
         site, roles = None, {}
         if not msg.chat.private:
@@ -92,9 +134,10 @@ class DutyDesk:
             now=self.clock(),
             site=site,
             roles=roles,
+            prepared=prepared,
         )
         outcome = await router.route(ctx)
-        outcome.notified = ctx.notified
+        outcome.notified = ctx.notified + await replies.queue_outcome(session, msg, outcome)
         return outcome
 
     async def _remember(self, session: AsyncSession, msg: Inbound) -> None:

@@ -6,7 +6,8 @@ sees a Telegram object.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from storage.clock import utcnow
@@ -83,3 +84,26 @@ class Outcome:
     @classmethod
     def say(cls, text: str, **kwargs: object) -> Outcome:
         return cls(replies=[Reply(text, **kwargs)])  # type: ignore[arg-type]
+
+
+# C0 control characters but tab and newline, DEL, and the invisible format characters people paste
+# by accident (zero-width space/joiners, BOM). PostgreSQL refuses U+0000 in text, so a message
+# holding one would fail to store on every retry.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
+
+
+def clean_text(text: str) -> str:
+    """The text without control and invisible characters (a carriage return becomes a newline)."""
+    return _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def clean_inbound(msg: Inbound) -> Inbound:
+    """The edge's cleaning of what people typed: text, names and button data (SPEC §7)."""
+    text, name = clean_text(msg.text), clean_text(msg.user.name)
+    data = clean_text(msg.callback_data) if msg.callback_data is not None else None
+    username = clean_text(msg.user.username) if msg.user.username else msg.user.username
+    if (text, name, data, username) == (msg.text, msg.user.name, msg.callback_data, msg.user.username):
+        return msg
+    user = replace(msg.user, name=name or str(msg.user.id), username=username)
+    chat = replace(msg.chat, title=clean_text(msg.chat.title)) if msg.chat.title else msg.chat
+    return replace(msg, text=text, user=user, chat=chat, callback_data=data)

@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from handlers.desk import DutyDesk
 from handlers.messages import Chat, Inbound, Outcome, User
+from handlers.replies import REPLY_PURPOSES
 from storage.models import Outbox
 
 GROUP = Chat(id=-100500, private=False, title="华庭花园值班群")
@@ -82,9 +83,12 @@ class DeskHarness:
         joined = await self.dm(f"/start {code}", user)
         assert "✅" in joined.replies[0].text, joined
 
-    async def outbox(self) -> list[Outbox]:
+    async def outbox(self, *, replies: bool = False) -> list[Outbox]:
+        """Messages queued for other chats (notices, pings); with ``replies`` also the replies and
+        button answers the desk queued for the chats the updates came from."""
         async with self.desk.db.session() as session:
-            return list((await session.exec(select(Outbox).order_by(Outbox.id))).all())  # type: ignore[arg-type]
+            rows = list((await session.exec(select(Outbox).order_by(Outbox.id))).all())  # type: ignore[arg-type]
+        return rows if replies else [r for r in rows if r.purpose not in REPLY_PURPOSES]
 
 
 def text_of(outcome: Outcome) -> str:

@@ -1,4 +1,5 @@
-"""A database outage: the sender is told to retry, the log says which update, nothing crashes."""
+"""A database outage writes nothing half and is logged once; secrets stay out of logs; an LLM
+outage falls back to the rules."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import logging
 
 import pytest
 
-from bot.delivery import Delivery
+from bot.delivery import Delivery, Limits
+from handlers.desk import StorageUnavailable
 from handlers.messages import Inbound
 from storage.db import Database
 from tests.conftest import make_desk
@@ -14,21 +16,31 @@ from tests.support import GROUP, STAFF, FakeClock, text_of
 from tests.test_sweep_race import Recorder
 
 
-async def test_database_down_is_a_polite_reply_and_a_log_line(
+async def test_database_down_writes_nothing_and_the_tick_logs_the_outage_once(
     rules, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """With the database away, the desk raises StorageUnavailable (the runner keeps the update in
+    the inbox for later) and a run of failing ticks is one log line, not one per tick."""
+    from bot.outage import OutageLog
+
     db = Database("postgresql://postgres@127.0.0.1:1/nowhere")  # nothing listens on port 1
     desk = make_desk(db, rules, clock)
-    with caplog.at_level(logging.ERROR):
-        out = await desk.handle(Inbound(chat=GROUP, user=STAFF, text="/log 3栋漏水", update_id=77, message_id=1))
-    assert "稍后再试" in text_of(out) and "未保存" in text_of(out)
-    assert any("update 77" in r.getMessage() and str(GROUP.id) in r.getMessage() for r in caplog.records)
-    press = await desk.handle(Inbound(chat=GROUP, user=STAFF, update_id=78, callback_id="c", callback_data="1|x"))
-    assert press.alert and "稍后再试" in (press.toast or "")
-    # The scheduler tick survives it too and says so in the log.
-    with caplog.at_level(logging.ERROR):
-        await Delivery(desk, Recorder([]), per_second=0).tick()
-    assert any("tick failed" in r.getMessage() for r in caplog.records)
+    with pytest.raises(StorageUnavailable):
+        await desk.handle(Inbound(chat=GROUP, user=STAFF, text="/log 3栋漏水", update_id=77, message_id=1))
+    outage = OutageLog("the database", logging.getLogger("test.outage"), every=60.0, clock=lambda: clock().timestamp())
+    delivery = Delivery(desk, Recorder([]), limits=Limits(0, 0, 0))
+    with caplog.at_level(logging.INFO, logger="test.outage"):
+        for _ in range(30):  # 30 ticks, 10 s apart: the start, one reminder after a minute
+            try:
+                await desk.sweep()
+                await delivery.flush()
+            except Exception as exc:
+                outage.failed(exc, "tick")
+            clock.advance(seconds=10)
+        outage.ok()
+    lines = [r.getMessage() for r in caplog.records if r.name == "test.outage"]
+    assert len(lines) == 1 + 4 + 1, lines  # the start, one line a minute, the end
+    assert "unreachable" in lines[0] and "back after 300s" in lines[-1]
     await db.dispose()
 
 

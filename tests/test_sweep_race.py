@@ -8,7 +8,7 @@ from collections import Counter
 from sqlalchemy import text
 from sqlmodel import select
 
-from bot.delivery import Delivery
+from bot.delivery import Delivery, Limits
 from handlers.desk import DutyDesk
 from handlers.messages import Keyboard
 from storage.db import Database
@@ -52,7 +52,7 @@ async def test_two_deliveries_send_each_outbox_row_once(any_db: Database, rules,
         for i in range(200):
             await outbox.enqueue(session, chat_id=1000 + i % 7, text=f"notice {i}")
     sent: list[tuple[int, str]] = []
-    deliveries = [Delivery(desk, Recorder(sent), per_second=0) for desk in (a, b)]
+    deliveries = [Delivery(desk, Recorder(sent), limits=Limits(0, 0, 0)) for desk in (a, b)]
     counts = await asyncio.gather(*(d.flush(limit=7) for d in deliveries))
     texts = Counter(text for _, text in sent)
     assert len(texts) == 200 and max(texts.values()) == 1

@@ -52,6 +52,14 @@ class CascadeClassifier:
         self.llm = llm
         self.threshold = threshold
 
+    def classify_fast(self, text: str, *, speaker: Speaker, private: bool) -> Classification | None:
+        """The rules' answer when it is sure enough; None when the LLM step would be asked (a slow
+        network call, which the desk makes outside the record's transaction)."""
+        ruled = self.rules.classify_sync(text, speaker=speaker, private=private)
+        if self.llm is None or ruled.confidence >= self.threshold:
+            return ruled
+        return None
+
     async def classify(self, text: str, *, speaker: Speaker, private: bool) -> Classification:
         ruled = self.rules.classify_sync(text, speaker=speaker, private=private)
         if self.llm is None or ruled.confidence >= self.threshold:

@@ -94,6 +94,10 @@ class RuleClassifier:
     async def classify(self, text: str, *, speaker: Speaker, private: bool) -> Classification:
         return self.classify_sync(text, speaker=speaker, private=private)
 
+    def classify_fast(self, text: str, *, speaker: Speaker, private: bool) -> Classification:
+        """The rules never need the network: always an answer (handlers.context.Context.classify)."""
+        return self.classify_sync(text, speaker=speaker, private=private)
+
     def classify_sync(self, text: str, *, speaker: Speaker, private: bool) -> Classification:
         cased, low = normalize_pair(text)
         scan = self._scan(low)

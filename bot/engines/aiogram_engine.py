@@ -1,11 +1,12 @@
-"""The aiogram 3 engine: long polling (or a webhook), updates → Inbound → DutyDesk → Delivery."""
+"""The aiogram 3 engine: Telegram updates to the neutral ``Inbound`` and replies back, for the runner."""
 
 from __future__ import annotations
 
-import contextlib
+import json
 import logging
+from typing import Any, cast
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
@@ -17,7 +18,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.methods import SendMessage
+from aiogram.methods import GetUpdates, SendMessage
 from aiogram.types import (
     BotCommand,
     BotCommandScopeAllGroupChats,
@@ -30,17 +31,14 @@ from aiogram.types import (
     Update,
 )
 from aiogram.types import User as TgUser
+from aiohttp import ClientError
 
-from bot.delivery import Delivery, Refused, RetryLater, Transient
-from handlers.desk import DutyDesk
+from bot.delivery import Refused, RetryLater, Transient
+from bot.engines.base import TokenRefused, Unreachable
 from handlers.messages import Chat, Inbound, Keyboard, User
-from handlers.router import menu
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
-# Updates handled at once: beyond this a burst waits in Telegram's queue rather than in memory
-# (SQLite runs one transaction at a time anyway).
-CONCURRENT_UPDATES = 32
 
 
 def make_bot(token: str, api_url: str) -> Bot:
@@ -63,7 +61,9 @@ def message_to_inbound(message: Message, update_id: int | None) -> Inbound | Non
         return None
     text = message.text or message.caption or ""
     photo = message.photo[-1].file_id if message.photo else None
-    if not text and photo is None:
+    document = message.document
+    location = (message.location.latitude, message.location.longitude) if message.location else None
+    if not text and photo is None and document is None and location is None:
         return None
     return Inbound(
         chat=Chat(id=message.chat.id, private=message.chat.type == "private", title=message.chat.title),
@@ -73,6 +73,9 @@ def message_to_inbound(message: Message, update_id: int | None) -> Inbound | Non
         message_id=message.message_id,
         reply_to_message_id=message.reply_to_message.message_id if message.reply_to_message else None,
         photo_file_id=photo,
+        document_file_id=document.file_id if document else None,
+        document_name=document.file_name if document else None,
+        location=location,
     )
 
 
@@ -107,10 +110,6 @@ def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
             [InlineKeyboardButton(text=b.label, callback_data=b.data, url=b.url) for b in row] for row in buttons
         ]
     )
-
-
-class TokenRefused(RuntimeError):
-    """The Bot API does not know this token; nothing will work until it is fixed."""
 
 
 class AiogramTransport:
@@ -165,59 +164,81 @@ class _mapped:
         return False
 
 
+class GetRawUpdates(GetUpdates):
+    """getUpdates whose answer is kept as the JSON objects Telegram sent: they are stored in the
+    inbox as they are, and parsed once, when handled."""
+
+    __returning__ = list[dict[str, Any]]  # type: ignore[assignment]  # raw on purpose
+
+
+class AiogramFiles:
+    """Downloads files people send (a roster, a key list) through the same session."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def fetch(self, file_id: str) -> bytes:
+        async with _mapped():
+            found = await self.bot.get_file(file_id)
+            if not found.file_path:
+                raise Refused(f"file {file_id} has no path")
+            data = await self.bot.download_file(found.file_path)
+        if data is None:
+            raise Refused(f"file {file_id} could not be downloaded")
+        return data.read()
+
+
 class AiogramEngine:
-    """Wires the dispatcher's two handlers to the desk; everything else is the desk's business."""
+    """aiogram 3 as an :class:`bot.engines.base.Engine`: the runner owns polling and the inbox."""
 
-    def __init__(self, bot: Bot, desk: DutyDesk, delivery: Delivery, dispatcher: Dispatcher | None = None) -> None:
-        self.bot, self.desk, self.delivery = bot, desk, delivery
-        self.dispatcher = dispatcher or Dispatcher()
-        self.dispatcher.message.register(self.on_message)
-        self.dispatcher.callback_query.register(self.on_callback)
+    name = "aiogram"
 
-    async def on_message(self, message: Message, event_update: Update) -> None:
-        inbound = message_to_inbound(message, event_update.update_id)
-        if inbound is not None:
-            await self.delivery.deliver(inbound, await self.desk.handle(inbound))
+    def __init__(self, token: str, api_url: str) -> None:
+        self.bot = make_bot(token, api_url)
+        self.transport = AiogramTransport(self.bot)
+        self.files = AiogramFiles(self.bot)
 
-    async def on_callback(self, query: CallbackQuery, event_update: Update) -> None:
-        inbound = callback_to_inbound(query, event_update.update_id)
-        if inbound is None:
-            await self.delivery.retrying("answerCallbackQuery", lambda: self.bot.answer_callback_query(query.id))
-            return
-        await self.delivery.deliver(inbound, await self.desk.handle(inbound))
-
-    async def introduce(self) -> None:
-        """Ask Telegram who the bot is: the username for invite links, and whether privacy mode is on."""
+    async def introduce(self) -> tuple[str | None, bool]:
         try:
             me = await self.bot.get_me()
         except TelegramUnauthorizedError as exc:
             raise TokenRefused("BOT_TOKEN was refused by the Bot API (401 Unauthorized): check the token.") from exc
-        self.desk.services.bot_username = me.username
-        self.desk.services.can_read_group_messages = bool(me.can_read_all_group_messages)
-        await self.publish_menu()
-        log.info("running as @%s (reads group messages: %s)", me.username, me.can_read_all_group_messages)
+        except (TelegramNetworkError, TelegramServerError, ClientError, ValueError) as exc:
+            raise Unreachable(str(exc)) from exc
+        return me.username, bool(me.can_read_all_group_messages)
 
-    async def publish_menu(self) -> None:
-        """The command menu Telegram shows when someone types '/', in the default language."""
-        language = self.desk.services.default_language
+    async def publish_menu(self, menus: dict[bool, list[tuple[str, str]]]) -> None:
         for private, scope in ((False, BotCommandScopeAllGroupChats()), (True, BotCommandScopeAllPrivateChats())):
-            commands = [BotCommand(command=name, description=text[:256]) for name, text in menu(private, language)]
+            commands = [BotCommand(command=name, description=text[:256]) for name, text in menus[private]]
             try:
                 await self.bot.set_my_commands(commands, scope=scope)
             except (TelegramBadRequest, TelegramNetworkError, TelegramServerError) as exc:
                 log.warning("could not publish the command menu: %s", exc)
 
-    async def poll(self, *, polling_timeout: int = 30) -> None:
-        """Long polling until stopped; call :meth:`introduce` first."""
-        await self.bot.delete_webhook(drop_pending_updates=False)
-        await self.dispatcher.start_polling(
-            self.bot,
-            allowed_updates=ALLOWED_UPDATES,
-            handle_signals=False,
-            close_bot_session=False,
-            polling_timeout=polling_timeout,
-        )
+    async def get_updates(self, offset: int | None, poll_seconds: int) -> list[tuple[int, str]]:
+        async with _mapped():
+            answer = await self.bot(
+                GetRawUpdates(offset=offset, timeout=poll_seconds, allowed_updates=ALLOWED_UPDATES),
+                request_timeout=poll_seconds + 10,
+            )
+        raw = cast(list[dict[str, Any]], answer)
+        return [(int(item["update_id"]), json.dumps(item, ensure_ascii=False)) for item in raw]
 
-    async def stop(self) -> None:
-        with contextlib.suppress(RuntimeError):  # not polling (any more)
-            await self.dispatcher.stop_polling()
+    def to_inbound(self, payload: str) -> Inbound | None:
+        update = Update.model_validate(json.loads(payload), context={"bot": self.bot})
+        if update.message is not None:
+            return message_to_inbound(update.message, update.update_id)
+        if update.callback_query is not None:
+            return callback_to_inbound(update.callback_query, update.update_id)
+        return None
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        async with _mapped():
+            await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+    async def delete_webhook(self) -> None:
+        async with _mapped():
+            await self.bot.delete_webhook(drop_pending_updates=False)
+
+    async def close(self) -> None:
+        await self.bot.session.close()

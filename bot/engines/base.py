@@ -18,10 +18,19 @@ class TokenRefused(RuntimeError):
     """The Bot API does not know this token; nothing will work until it is fixed."""
 
 
+class Unreachable(RuntimeError):
+    """The Bot API did not answer (network, DNS, a malformed TELEGRAM_API_URL, a 5xx)."""
+
+
 class Engine(Protocol):
-    name: str
-    transport: Transport
-    files: FileSource
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def transport(self) -> Transport: ...
+
+    @property
+    def files(self) -> FileSource: ...
 
     async def introduce(self) -> tuple[str | None, bool]:
         """getMe: (bot username, whether it reads all group messages); raises TokenRefused on 401."""

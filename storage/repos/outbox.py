@@ -27,6 +27,12 @@ async def enqueue(
     priority: int = 5,
     site_id: int | None = None,
     purpose: str | None = None,
+    method: str = "send",
+    reply_to: int | None = None,
+    edit_message_id: int | None = None,
+    callback_id: str | None = None,
+    alert: bool = False,
+    update_id: int | None = None,
 ) -> Outbox:
     row = Outbox(
         chat_id=chat_id,
@@ -37,12 +43,19 @@ async def enqueue(
         priority=priority,
         site_id=site_id,
         purpose=purpose,
+        method=method,
+        reply_to=reply_to,
+        edit_message_id=edit_message_id,
+        callback_id=callback_id,
+        alert=alert,
+        update_id=update_id,
     )
     session.add(row)
     return row
 
 
 async def claim(session: AsyncSession, *, now: datetime, token: str, limit: int = 30) -> Sequence[Outbox]:
+    """Due rows, most urgent first (then oldest), for this process to send."""
     return await claim_due(
         session,
         Outbox,
@@ -52,6 +65,7 @@ async def claim(session: AsyncSession, *, now: datetime, token: str, limit: int 
         limit=limit,
         to_state="sending",
         extra_values={"claimed_at": now},
+        order_by=(Outbox.priority,),
     )
 
 
@@ -77,6 +91,21 @@ async def mark_failed(session: AsyncSession, *, row: Outbox, error: str, permane
             claimed_by=None,
             next_try_at=utcnow() + timedelta(seconds=min(600, 5 * 2**attempts)),
         )
+    )
+
+
+async def postpone_chat(session: AsyncSession, *, chat_id: int, until: datetime, row_id: int) -> None:
+    """The chat must wait (its limit, or a 429): give the row back, and move every other waiting row
+    of the chat to the same time, so that they still go out in order."""
+    await session.exec(  # type: ignore[call-overload]
+        update(Outbox)
+        .where(col(Outbox.id) == row_id)
+        .values(state="pending", claimed_by=None, next_try_at=until)
+    )
+    await session.exec(  # type: ignore[call-overload]
+        update(Outbox)
+        .where(col(Outbox.chat_id) == chat_id, col(Outbox.state) == "pending", col(Outbox.next_try_at) < until)
+        .values(next_try_at=until)
     )
 
 

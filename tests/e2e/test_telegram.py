@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from bot.config import Settings
-from bot.engines.aiogram_engine import TokenRefused
+from bot.engines.base import TokenRefused
 from bot.runner import run_bot
 from storage.clock import utcnow
 from storage.db import Database
@@ -38,13 +38,16 @@ class RunningBot:
             database_url=f"sqlite+aiosqlite:///{db_path}",
             admin_ids=frozenset({ADMIN}),
             tick_seconds=0.2,
+            polling_timeout=1,
+            group_per_minute=0,  # the fake has no limits unless a test models them
+            chat_per_second=0,
         )
         self.task: asyncio.Task[None] | None = None
         self.stop_event = asyncio.Event()
 
     async def start(self) -> None:
         self.stop_event = asyncio.Event()
-        self.task = asyncio.create_task(run_bot(self.settings, polling_timeout=1, stop=self.stop_event))
+        self.task = asyncio.create_task(run_bot(self.settings, stop=self.stop_event))
         await self.fake.wait_for("getUpdates", timeout=10)
 
     async def stop(self) -> None:
@@ -239,4 +242,4 @@ async def test_refused_token_is_one_clear_line(tmp_path: Path) -> None:
             update={"bot_token": SecretStr("987654321:AAHthisTokenIsNotTheOneTheServerKnows")}
         )
         with pytest.raises(TokenRefused, match=r"BOT_TOKEN was refused.*401"):
-            await asyncio.wait_for(run_bot(settings, polling_timeout=1), timeout=15)
+            await asyncio.wait_for(run_bot(settings), timeout=15)

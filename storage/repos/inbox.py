@@ -1,0 +1,95 @@
+"""The inbox: updates stored before Telegram is told they were received, removed when handled.
+
+A row carries a lease: the process that stored (or swept) it handles it; a row whose lease ran out
+(its process died, or the database was away) is taken by the next sweep. Handling is once-only
+because the handling transaction inserts ProcessedUpdate and deletes the row together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Inbox, table_of
+
+_TABLE = table_of(Inbox)
+_STORE = {
+    "sqlite": sqlite.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.update_id),
+    "postgresql": postgresql.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.update_id),
+}
+
+
+async def store(
+    session: AsyncSession, *, updates: Sequence[tuple[int, str]], now: datetime, lease: timedelta, token: str
+) -> set[int]:
+    """Store a batch of (update_id, payload); returns the ids that were new (the caller handles
+    those; a redelivered one is already here, leased by whoever stored it first)."""
+    if not updates:
+        return set()
+    connection = await session.connection()
+    rows = [
+        {
+            "update_id": update_id,
+            "payload": payload,
+            "received_at": now,
+            "lease_until": now + lease,
+            "claimed_by": token,
+            "attempts": 0,
+        }
+        for update_id, payload in updates
+    ]
+    stmt = _STORE[connection.dialect.name]
+    fresh: set[int] = set()
+    for (update_id, _), row in zip(updates, rows, strict=True):  # RETURNING with executemany is not portable
+        result = await connection.execute(stmt, row)
+        if result.first() is not None:
+            fresh.add(update_id)
+    return fresh
+
+
+async def done(session: AsyncSession, *, update_id: int | None) -> None:
+    """In the handling transaction: the update is handled (ProcessedUpdate is the proof)."""
+    if update_id is not None:
+        await session.exec(delete(Inbox).where(col(Inbox.update_id) == update_id))  # type: ignore[call-overload]
+
+
+async def claim_expired(
+    session: AsyncSession, *, now: datetime, lease: timedelta, token: str, limit: int = 50
+) -> list[Inbox]:
+    """Take rows whose lease ran out (or that have none), oldest first, for this process."""
+    expired = or_(col(Inbox.lease_until).is_(None), col(Inbox.lease_until) < now)
+    due = (
+        select(Inbox.update_id)
+        .where(expired)
+        .order_by(col(Inbox.update_id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list((await session.exec(due)).all())
+    if not ids:
+        return []
+    result = await session.exec(  # type: ignore[call-overload]
+        update(Inbox)
+        .where(col(Inbox.update_id).in_(ids), expired)
+        .values(lease_until=now + lease, claimed_by=token, attempts=col(Inbox.attempts) + 1)
+        .returning(Inbox)
+        .execution_options(synchronize_session=False)
+    )
+    return list(result.scalars().all())
+
+
+async def release_all(session: AsyncSession) -> int:
+    """At start of a single-process (SQLite) bot: whatever an earlier run leased is due now."""
+    result = await session.exec(update(Inbox).values(lease_until=None, claimed_by=None))  # type: ignore[call-overload]
+    return int(result.rowcount or 0)
+
+
+async def pending(session: AsyncSession) -> int:
+    from sqlalchemy import func
+
+    return int((await session.exec(select(func.count()).select_from(Inbox))).one())
