@@ -21,13 +21,14 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiogram import Bot, Dispatcher
+from aiogram.types import Message, Update
 from pydantic import SecretStr
 
 from bench.harness import DEFAULT_CHAT_IDS, DEFAULT_USER_IDS, bench_arguments, report, run_bench
 from bot.app import build_app
 from bot.config import Settings
-from bot.delivery import Delivery
-from bot.engines.aiogram_engine import CONCURRENT_UPDATES, AiogramEngine, AiogramTransport
+from bot.delivery import Delivery, Limits
+from bot.engines.aiogram_engine import AiogramTransport, message_to_inbound
 from storage.repos import sites
 
 TEXTS = ("3栋大堂天花漏水，地面有积水", "B座1802门禁故障", "停车场B2有车辆乱停堵住通道", "5号楼电梯异响，已通知维保")
@@ -44,7 +45,14 @@ def make_setup(database_url: str, chat_id: int, user_id: int):  # type: ignore[n
             site.duty_chat_id = chat_id
             await sites.set_role(session, telegram_id=user_id, site_id=site.id or 0, role="staff", added_by=None)
         app.desk.services.bot_username = "dutydesk_test_bot"
-        AiogramEngine(bot, app.desk, Delivery(app.desk, AiogramTransport(bot), per_second=0), dispatcher=dp)
+        delivery = Delivery(app.desk, AiogramTransport(bot), limits=Limits(0, 0, 0))
+
+        async def on_message(message: Message, event_update: Update) -> None:
+            inbound = message_to_inbound(message, event_update.update_id)
+            if inbound is not None:
+                await delivery.deliver(inbound, await app.desk.handle(inbound))
+
+        dp.message.register(on_message)
 
     return setup
 
@@ -67,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
                 latency_n=args.latency_n,
                 warmup=args.warmup,
                 name="DutyDesk /log (aiogram, SQLite)",
-                tasks_concurrency_limit=CONCURRENT_UPDATES,
+                tasks_concurrency_limit=32,
             )
         )
     report(result, args.json)
