@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.classifier.factory import build_classifier
 from bot.config import Settings
@@ -43,5 +43,5 @@ async def build_app(settings: Settings, *, clock: Callable[[], datetime] = utcno
         default_language=settings.dutydesk_language,
         default_timezone=settings.dutydesk_timezone,
     )
-    desk = DutyDesk(db, services, clock=clock)
+    desk = DutyDesk(db, services, clock=clock, stale_claim=timedelta(seconds=settings.claim_stale_seconds))
     return App(settings=settings, db=db, desk=desk, closers=[db.dispose, close_classifier, desk.flush_links])

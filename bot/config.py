@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     inbox_lease_seconds: float = Field(
         default=30.0, gt=0, description="a stored update not handled within this is taken by a sweep"
     )
+    claim_stale_seconds: float = Field(
+        default=120.0, gt=0, description="a timer or message claimed longer ago belonged to a process that died"
+    )
     send_per_second: float = Field(default=30.0, ge=0, description="Telegram's overall limit; 0 turns it off")
     group_per_minute: float = Field(default=20.0, ge=0, description="Telegram's limit per group; 0 turns it off")
     chat_per_second: float = Field(default=1.0, ge=0, description="Telegram's limit per chat; 0 turns it off")

@@ -23,6 +23,7 @@ from typing import Protocol, TypeVar
 
 from aiolimiter import AsyncLimiter
 
+from bot import faults
 from handlers.desk import DutyDesk
 from handlers.messages import Inbound, Keyboard, Outcome, Reply
 from handlers.notices import buttons_from_dicts
@@ -186,6 +187,12 @@ class Delivery:
                 await self._record(results)
                 sent += sum(1 for r in results if r.error is None and r.wait == 0)
 
+    async def drain(self) -> int:
+        """At a stop: let a running flush finish recording what it sent, then send what is due."""
+        async with self._flush_lock:
+            pass
+        return await self.flush()
+
     async def _send_batch(self, rows: list[Outbox]) -> list[_Result]:
         """Chats in parallel; one chat's rows in order, and once one must wait the rest wait too."""
         by_chat: dict[int, list[Outbox]] = {}
@@ -220,6 +227,7 @@ class Delivery:
             return _Result(row, wait=exc.retry_after)
         except (Refused, Transient) as exc:
             return _Result(row, error=exc)
+        faults.point("sent")
         return _Result(row, message_id=message_id)
 
     async def _call(self, row: Outbox) -> int | None:

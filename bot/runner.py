@@ -53,6 +53,8 @@ class Runner:
         self.db_outage = OutageLog("the database", log)
         self.api_outage = OutageLog("the Bot API", log)
         self.stopping = asyncio.Event()
+        self.offset: int | None = None  # the next getUpdates confirms every update before it
+        self._tick_lock = asyncio.Lock()  # a stop waits for a running tick (it may hold claimed rows)
 
     # -- start ------------------------------------------------------------------------------------
 
@@ -92,8 +94,8 @@ class Runner:
 
     async def poll(self) -> None:
         await self.engine.delete_webhook()
-        offset: int | None = None
         while not self.stopping.is_set():
+            offset = self.offset
             try:
                 updates = await self.engine.get_updates(offset, self.settings.polling_timeout)
                 self.api_outage.ok()
@@ -109,10 +111,17 @@ class Runner:
             if fresh is None:
                 return  # stopping while the database is away: nothing was confirmed
             faults.point("stored")
-            offset = max(update_id for update_id, _ in updates) + 1  # confirmed with the next call
+            self.offset = max(update_id for update_id, _ in updates) + 1  # confirmed with the next call
             for update_id, payload in updates:
                 if update_id in fresh:
                     await self._enqueue(update_id, payload)
+
+    async def _confirm_stored(self) -> None:
+        """At a clean stop, tell Telegram that what is stored was received (what comes back with
+        this call is not confirmed by it, and is fetched again at the next start)."""
+        if self.offset is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.engine.get_updates(self.offset, 0), timeout=5)
 
     async def _store(self, updates: list[tuple[int, str]]) -> set[int] | None:
         """Store the batch, retrying while the database is away (Telegram keeps the updates meanwhile)."""
@@ -181,6 +190,12 @@ class Runner:
     async def tick(self) -> None:
         """Timers, the outbox, and stored updates whose lease ran out (a dead process's, or one the
         database was away for)."""
+        if self.stopping.is_set():
+            return
+        async with self._tick_lock:
+            await self._tick()
+
+    async def _tick(self) -> None:
         try:
             async with self.app.db.session() as session:
                 expired = await inbox.claim_expired(session, now=utcnow(), lease=self.lease, token=self.desk.token)
@@ -213,11 +228,16 @@ class Runner:
                 polling.result()
         finally:
             self.stopping.set()
+            # APScheduler cancels a running job at shutdown: let a running tick end first (it may
+            # hold claimed rows); no new tick starts once stopping is set.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._tick_lock.acquire(), timeout=15)
             ticker.shutdown(wait=False)
             polling.cancel()
             stopper.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await polling
+            await self._confirm_stored()
             # Let the workers finish what was taken (whatever is left stays in the inbox), then send.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.queue.join(), timeout=10)
@@ -225,7 +245,7 @@ class Runner:
                 worker.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.delivery.flush(), timeout=5)
+                await asyncio.wait_for(self.delivery.drain(), timeout=10)
 
 
 def _first_line(exc: BaseException) -> str:

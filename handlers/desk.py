@@ -38,8 +38,16 @@ class StorageUnavailable(Exception):
 
 
 class DutyDesk:
-    def __init__(self, db: Database, services: Services, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        db: Database,
+        services: Services,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        stale_claim: timedelta = STALE_CLAIM,
+    ) -> None:
         self.db = db
+        self.stale_claim = stale_claim  # a claim older than this belonged to a process that died
         self.services = services
         self.clock = clock
         self.token = f"desk-{uuid.uuid4().hex[:12]}"  # who claimed a row, for the logs
@@ -193,8 +201,8 @@ class DutyDesk:
             except Exception:
                 log.exception("planning timers (%s) failed; the next tick tries again", plan.__qualname__)
         async with self.db.session() as session:
-            await timers.release_stale(session, older_than=now - STALE_CLAIM)
-            await outbox.release_stale(session, older_than=now - STALE_CLAIM)
+            await timers.release_stale(session, older_than=now - self.stale_claim)
+            await outbox.release_stale(session, older_than=utcnow() - self.stale_claim)
             claimed = list(await timers.claim(session, now=now, token=self.token, limit=limit))
         for timer in claimed:
             try:

@@ -48,7 +48,7 @@ class RunningBot:
     async def start(self) -> None:
         self.stop_event = asyncio.Event()
         self.task = asyncio.create_task(run_bot(self.settings, stop=self.stop_event))
-        await self.fake.wait_for("getUpdates", timeout=10)
+        await self.fake.wait_for("getUpdates", timeout=45)  # start-up includes migrations in a child process
 
     async def stop(self) -> None:
         self.stop_event.set()

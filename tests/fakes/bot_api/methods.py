@@ -5,8 +5,10 @@ members, files, and the command menu."""
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
+from collections import deque
 from typing import Any
 
 from .errors import NOT_MODIFIED, QUERY_INVALID, TelegramError, bad, check_caption, check_markup, check_text
@@ -28,6 +30,8 @@ class BotMethods(ObjectBuilders):
             raise bad("chat_id is empty")
         if sending and chat_id in self.blocked_chats:
             raise TelegramError(403, "Forbidden: bot was blocked by the user")
+        if sending and isinstance(chat_id, int) and chat_id < 0 and self.group_limit_per_minute:
+            self._count_group_send(chat_id)
         if isinstance(chat_id, str):
             if chat_id.startswith("@"):
                 for known in self.chats.values():
@@ -42,6 +46,19 @@ class BotMethods(ObjectBuilders):
                 raise bad("chat not found")
             chat = self.make_chat(chat_id)
         return chat
+
+    def _count_group_send(self, chat_id: int) -> None:
+        """Telegram's 20 messages a minute in one group: past it, 429 with the wait until a slot frees."""
+        now = time.monotonic()
+        sent = self._group_sends.setdefault(chat_id, deque())
+        window = self.group_limit_window
+        while sent and now - sent[0] >= window:
+            sent.popleft()
+        if len(sent) >= self.group_limit_per_minute:
+            wait = max(1, math.ceil(window - (now - sent[0])))
+            self.rate_limited += 1
+            raise TelegramError(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
+        sent.append(now)
 
     def _bot_message(self, params: dict[str, Any]) -> dict[str, Any]:
         if params.get("inline_message_id"):

@@ -36,6 +36,8 @@ class FakeState:
         host: str = "127.0.0.1",
         port: int = 0,
         first_update_id: int = 1000,
+        group_limit_per_minute: int = 0,
+        group_limit_window: float = 60.0,
     ) -> None:
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
@@ -48,6 +50,11 @@ class FakeState:
         #: <= -10**12 = supergroup); True → 400 "chat not found".
         self.strict_chats = strict_chats
         self.blocked_chats: set[int | str] = set()
+        #: Telegram's limit of messages a minute in one group (0: unlimited); past it a send gets 429.
+        self.group_limit_per_minute = group_limit_per_minute
+        self.group_limit_window = group_limit_window  # seconds; tests shorten Telegram's minute
+        self._group_sends: dict[int, deque[float]] = {}
+        self.rate_limited = 0  # sends refused with 429 by that limit
         self.host = host
         self._port = port
 
