@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import make_transient_to_detached
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import EscalationNotice, Incident, IncidentNote, IncidentPhoto, table_of
@@ -90,3 +90,30 @@ async def all_for_export(session: AsyncSession, *, site_id: int | None = None) -
     if site_id is not None:
         stmt = stmt.where(Incident.site_id == site_id)
     return (await session.exec(stmt)).all()
+
+
+async def pinged(session: AsyncSession, *, incident_id: int) -> list[tuple[int, str]]:
+    """Everyone an escalation reached, once each, as (telegram id, role), in the order first pinged."""
+    rows = await session.exec(
+        select(EscalationNotice).where(EscalationNotice.incident_id == incident_id).order_by(col(EscalationNotice.id))
+    )
+    seen: dict[int, str] = {}
+    for row in rows.all():
+        seen.setdefault(row.telegram_id, row.role)
+    return list(seen.items())
+
+
+async def open_page(
+    session: AsyncSession, *, site_id: int, limit: int, offset: int = 0
+) -> tuple[list[Incident], list[Incident], int]:
+    """Every open major incident, a page of the newest other open ones, and how many open ones in all."""
+    base = select(Incident).where(Incident.site_id == site_id, Incident.status == "open")
+    newest = (col(Incident.logged_at).desc(), col(Incident.id).desc())
+    majors = list((await session.exec(base.where(Incident.severity == "major").order_by(*newest))).all())
+    others = await session.exec(
+        base.where(Incident.severity != "major").order_by(*newest).offset(offset).limit(max(limit, 0))
+    )
+    total = await session.exec(
+        select(func.count()).select_from(Incident).where(Incident.site_id == site_id, Incident.status == "open")
+    )
+    return majors, list(others.all()), int(total.one())
