@@ -171,6 +171,8 @@ async def major_command(ctx: Context, args: str) -> Outcome:
     incident, _, problem = await numbered_incident(ctx, args, "usage.major")
     if problem or incident is None:
         return problem or Outcome()
+    if incident.status == "closed":  # closed records stay closed: nobody is pinged about them
+        return Outcome.say(ctx.t("incident.already_closed", number=incident.number))
     return await mark_major(ctx, incident)
 
 

@@ -13,7 +13,7 @@ from handlers import drafts, dutylog
 from handlers.classification import TimeHint
 from handlers.parsing import number_and_rest, visible
 from storage.models import Draft, Incident, IncidentNote
-from tests.support import STAFF, SUPERVISOR, DeskHarness, button_data, text_of
+from tests.support import RESIDENT, STAFF, SUPERVISOR, DeskHarness, button_data, text_of
 
 
 async def rows(h: DeskHarness, model: type) -> list:  # type: ignore[type-arg]
@@ -125,3 +125,16 @@ async def test_a_draft_with_a_time_to_come_is_refused_on_record(
     assert await rows(h, Incident) == []
     [draft] = await rows(h, Draft)
     assert draft.status == "pending" and draft.author_id == STAFF.id
+
+
+async def test_a_closed_incident_is_not_escalated_and_invisible_resident_text_is_empty(harness: DeskHarness) -> None:
+    from tests.support import RESIDENT
+    from tests.support import SUPERVISOR as BOSS
+
+    h = harness
+    await h.setup_site()
+    await h.send("/log 3栋大堂漏水")
+    await h.send("/close 1 已修复")
+    assert "已结案" in text_of(await h.send("/major 1"))
+    assert not [r for r in await h.outbox() if r.chat_id == SUPERVISOR.id]
+    assert "请用文字" in text_of(await h.dm("\u200b\u200b", RESIDENT))
