@@ -128,9 +128,6 @@ async def test_a_draft_with_a_time_to_come_is_refused_on_record(
 
 
 async def test_a_closed_incident_is_not_escalated_and_invisible_resident_text_is_empty(harness: DeskHarness) -> None:
-    from tests.support import RESIDENT
-    from tests.support import SUPERVISOR as BOSS
-
     h = harness
     await h.setup_site()
     await h.send("/log 3栋大堂漏水")
