@@ -17,16 +17,22 @@ async def incidents_command(ctx: Context, args: str) -> Outcome:
     assert ctx.site is not None
     page = max(number_and_rest(args)[0] or 1, 1)
     site_id = ctx.site.id or 0
-    majors, _, total = await incidents.open_page(ctx.session, site_id=site_id, limit=0)
+    total = await incidents.count_open(ctx.session, site_id=site_id)
+    majors = await incidents.open_majors(ctx.session, site_id=site_id)
     first = max(PAGE - len(majors), 0)
     offset = 0 if page == 1 else first + (page - 2) * PAGE
-    _, others, _ = await incidents.open_page(
+    others = await incidents.open_others(
         ctx.session, site_id=site_id, limit=first if page == 1 else PAGE, offset=offset
     )
     if total == 0:
         return Outcome.say(ctx.t("incident.none_open"))
     rows = [*majors, *others] if page == 1 else others
     lines = [ctx.t("open_list.header", count=total, page=page)]
+    later = total - len(majors) - offset - len(others)  # older than this page: said in the header
+    if later > 0:
+        lines.append(ctx.t("open_list.more", count=later, next=page + 1))
+    elif not rows:
+        lines.append(ctx.t("open_list.past_end", pages=page - 1))
     for row in rows:
         lines.append(
             ctx.t(
@@ -38,9 +44,4 @@ async def incidents_command(ctx: Context, args: str) -> Outcome:
                 text=clip(row.situation, 40),
             )
         )
-    later = total - len(majors) - offset - len(others)
-    if later > 0:
-        lines.append(ctx.t("open_list.more", count=later, next=page + 1))
-    elif not rows:
-        lines.append(ctx.t("open_list.past_end", pages=page - 1))
     return Outcome.say("\n".join(lines))

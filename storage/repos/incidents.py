@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col, func, select
@@ -103,17 +104,24 @@ async def pinged(session: AsyncSession, *, incident_id: int) -> list[tuple[int, 
     return list(seen.items())
 
 
-async def open_page(
-    session: AsyncSession, *, site_id: int, limit: int, offset: int = 0
-) -> tuple[list[Incident], list[Incident], int]:
-    """Every open major incident, a page of the newest other open ones, and how many open ones in all."""
-    base = select(Incident).where(Incident.site_id == site_id, Incident.status == "open")
-    newest = (col(Incident.logged_at).desc(), col(Incident.id).desc())
-    majors = list((await session.exec(base.where(Incident.severity == "major").order_by(*newest))).all())
-    others = await session.exec(
-        base.where(Incident.severity != "major").order_by(*newest).offset(offset).limit(max(limit, 0))
-    )
-    total = await session.exec(
-        select(func.count()).select_from(Incident).where(Incident.site_id == site_id, Incident.status == "open")
-    )
-    return majors, list(others.all()), int(total.one())
+def _open(site_id: int) -> Any:
+    return select(Incident).where(Incident.site_id == site_id, Incident.status == "open")
+
+
+_NEWEST = (col(Incident.logged_at).desc(), col(Incident.id).desc())
+
+
+async def open_majors(session: AsyncSession, *, site_id: int) -> list[Incident]:
+    """Every open major incident of a site, newest first (all of them: none may be left out)."""
+    return list((await session.exec(_open(site_id).where(Incident.severity == "major").order_by(*_NEWEST))).all())
+
+
+async def open_others(session: AsyncSession, *, site_id: int, limit: int, offset: int = 0) -> list[Incident]:
+    """A page of the other open incidents, newest first."""
+    stmt = _open(site_id).where(Incident.severity != "major").order_by(*_NEWEST).offset(offset).limit(max(limit, 0))
+    return list((await session.exec(stmt)).all())
+
+
+async def count_open(session: AsyncSession, *, site_id: int) -> int:
+    stmt = select(func.count()).select_from(Incident).where(Incident.site_id == site_id, Incident.status == "open")
+    return int((await session.exec(stmt)).one())
