@@ -238,7 +238,7 @@ async def set_category_button(ctx: Context, incident: Incident, args: list[str])
 
 def lowering_denied(ctx: Context, incident: Incident) -> Outcome | None:
     """An escalated incident is lowered only by a supervisor or above (see escalation.may_stand_down)."""
-    if incident.escalation == "none" or escalation.may_stand_down(ctx, incident):
+    if incident.severity != "major" or incident.escalation == "none" or escalation.may_stand_down(ctx, incident):
         return None
     return Outcome(toast=ctx.t("esc_truth.lower_denied", number=incident.number), alert=True)
 
@@ -262,9 +262,9 @@ async def set_severity_button(ctx: Context, incident: Incident, args: list[str])
     denied = lowering_denied(ctx, incident)
     if denied:
         return denied
+    await escalation.stand_down(ctx, incident, closed=False, lowered_to=code)
     incident.severity = code
     ctx.session.add(incident)
-    await escalation.stand_down(ctx, incident, closed=False)
     return Outcome(replies=[await full_card(ctx, incident, edit=True)], toast=ctx.t("incident.updated"))
 
 

@@ -160,10 +160,11 @@ def may_stand_down(ctx: Context, incident: Incident) -> bool:
     return ctx.may(incident.site_id, "supervisor")
 
 
-async def stand_down(ctx: Context, incident: Incident, *, closed: bool) -> None:
+async def stand_down(ctx: Context, incident: Incident, *, closed: bool, lowered_to: str | None = None) -> None:
     """Closing or lowering an escalated incident stops the repeats (a lowered one needs no written
-    report either) and tells everyone who was pinged, in one line, what happened and by whom."""
-    if incident.escalation == "none" or incident.id is None:
+    report either) and tells everyone who was pinged, in one line, what happened and by whom.
+    Called before a lowered incident's severity changes; a no-op unless it is an escalated major one."""
+    if incident.escalation == "none" or incident.severity != "major" or incident.id is None:
         return
     await timers.cancel_for(ctx.session, kind=ESCALATE, ref_id=incident.id)
     if not closed:
@@ -181,7 +182,7 @@ async def stand_down(ctx: Context, incident: Incident, *, closed: bool) -> None:
             number=incident.number,
             name=user.name,
             role=role,
-            severity=severity(t, incident.severity),
+            severity=severity(t, lowered_to or incident.severity),
         )
     for telegram_id, _ in await incidents.pinged(ctx.session, incident_id=incident.id):
         if telegram_id != user.id:

@@ -133,3 +133,17 @@ async def test_global_admins_join_the_repeats(harness: DeskHarness) -> None:
     ping = next(r for r in second if r.chat_id == ADMIN.id)
     acked = await h.press(ping.buttons[0][0]["data"], user=ADMIN, chat=Chat(id=ADMIN.id, private=True))
     assert "已确认" in (acked.toast or "")
+
+
+async def test_after_lowering_staff_may_change_severity_and_nobody_is_told_twice(harness: DeskHarness) -> None:
+    h = harness
+    await h.setup_site()
+    card = await h.send("/log 5栋12楼起火，浓烟很大，有住户被困")
+    picker = await h.press(button_data(card, "改级别"), user=SUPERVISOR)
+    await h.press(button_data(picker, "紧急"), user=SUPERVISOR)
+    seen = len(await h.outbox())
+    picker = await h.press(button_data(card, "改级别"), user=STAFF)
+    assert not picker.alert
+    assert "一般" in text_of(await h.press(button_data(picker, "一般"), user=STAFF))
+    assert "#1 已结案" in text_of(await h.send("/close 1 已处理", STAFF))
+    assert await new_rows(h, seen) == []
