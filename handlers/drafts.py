@@ -14,7 +14,7 @@ from handlers.context import Context
 from handlers.feature import Feature
 from handlers.messages import Button, Keyboard, Outcome, Reply
 from handlers.parsing import resolve_time, visible
-from handlers.render import category, category_picker, clip, picking, severity
+from handlers.render import category, category_picker, clip, picking, severity, with_cancel
 from handlers.taxonomy import CATEGORIES, GROUP_RECORD_INTENTS
 from storage.models import Draft
 from storage.repos import messages, sites
@@ -144,7 +144,7 @@ async def record_as_incident(ctx: Context, draft: Draft) -> Outcome:
 
 @on_pending_draft
 async def category_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
-    picker = dutylog.with_cancel(ctx, category_picker(ctx.t, "dr.setcat", draft.id), pack("dr.card", draft.id))
+    picker = with_cancel(ctx.t, category_picker(ctx.t, "dr.setcat", draft.id), pack("dr.card", draft.id))
     return Outcome(replies=[picking(ctx.t, draft_text(ctx, draft), "pick.category", picker)])
 
 

@@ -17,9 +17,17 @@ from handlers.dutylog_list import incidents_command
 from handlers.exports import INCIDENT_FIELDS, incident_rows
 from handlers.feature import ExportKind, Feature
 from handlers.lookups import button_incident, numbered_incident
-from handlers.messages import Button, Keyboard, Outcome, Reply
+from handlers.messages import Outcome, Reply
 from handlers.parsing import resolve_time, visible
-from handlers.render import category_picker, clip, incident_buttons, incident_card, picking, severity_picker
+from handlers.render import (
+    category_picker,
+    clip,
+    incident_buttons,
+    incident_card,
+    picking,
+    severity_picker,
+    with_cancel,
+)
 from handlers.taxonomy import CATEGORIES, SEVERITIES
 from storage.models import Incident, Site
 from storage.repos import incidents, sites
@@ -210,14 +218,9 @@ def on_open_incident(action: RecordAction) -> ButtonHandler:
     return handler
 
 
-def with_cancel(ctx: Context, picker: Keyboard, data: str) -> Keyboard:
-    """A picker with a last row that puts the card back as it was."""
-    return [*picker, [Button(ctx.t("pickers.cancel"), data)]]
-
-
 @on_open_incident
 async def category_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
-    picker = with_cancel(ctx, category_picker(ctx.t, "inc.setcat", incident.id), pack("inc.card", incident.id))
+    picker = with_cancel(ctx.t, category_picker(ctx.t, "inc.setcat", incident.id), pack("inc.card", incident.id))
     return Outcome(replies=[picking(ctx.t, incident_card(ctx, incident), "pick.category", picker)])
 
 
@@ -236,19 +239,12 @@ async def set_category_button(ctx: Context, incident: Incident, args: list[str])
     return Outcome(replies=[await full_card(ctx, incident, edit=True)], toast=ctx.t("incident.updated"))
 
 
-def lowering_denied(ctx: Context, incident: Incident) -> Outcome | None:
-    """An escalated incident is lowered only by a supervisor or above (see escalation.may_stand_down)."""
-    if incident.severity != "major" or incident.escalation == "none" or escalation.may_stand_down(ctx, incident):
-        return None
-    return Outcome(toast=ctx.t("esc_truth.lower_denied", number=incident.number), alert=True)
-
-
 @on_open_incident
 async def severity_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
-    denied = lowering_denied(ctx, incident)
+    denied = escalation.lowering_denied(ctx, incident)
     if denied:
         return denied
-    picker = with_cancel(ctx, severity_picker(ctx.t, "inc.setsev", incident.id), pack("inc.card", incident.id))
+    picker = with_cancel(ctx.t, severity_picker(ctx.t, "inc.setsev", incident.id), pack("inc.card", incident.id))
     return Outcome(replies=[picking(ctx.t, incident_card(ctx, incident), "pick.severity", picker)])
 
 
@@ -259,7 +255,7 @@ async def set_severity_button(ctx: Context, incident: Incident, args: list[str])
         return Outcome(toast=ctx.t("button.stale"))
     if code == "major":
         return await _escalate_card(ctx, incident)
-    denied = lowering_denied(ctx, incident)
+    denied = escalation.lowering_denied(ctx, incident)
     if denied:
         return denied
     await escalation.stand_down(ctx, incident, closed=False, lowered_to=code)

@@ -8,8 +8,6 @@ alone and no concealing (source 000 L151; 001); a written report follows the nex
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,7 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import notices
 from handlers.commands import ButtonAction, Command, pack
-from handlers.context import GLOBAL_ADMINS, ROLES, Context
+from handlers.context import Context
+from handlers.escalation_people import status_line, targets, who
 from handlers.feature import Feature
 from handlers.i18n import Translator
 from handlers.lookups import button_incident, numbered_incident
@@ -29,8 +28,6 @@ from storage.repos import incidents, sites, timers
 
 ESCALATE = "escalate"
 REPORT = "report_reminder"
-CHAIN = ("supervisor", "manager")  # pinged at once (SPEC §4)
-TOP = ("admin",)  # added from the second round on: the site's admins and the global ADMIN_IDS
 
 
 def local(moment: datetime, site: Site) -> str:
@@ -67,24 +64,6 @@ async def start(ctx: Context, site: Site, incident: Incident) -> None:
         site_id=site.id or 0,
         due_at=next_morning(ctx.now, site, policy.report_reminder_hour),
     )
-
-
-async def targets(session: AsyncSession, site: Site, level: int) -> list[tuple[int, str]]:
-    """Who a round reaches, as (telegram id, role): the site's supervisors and managers; from the
-    second round also its admins and the global admins (ADMIN_IDS), each person once."""
-    roles = CHAIN + TOP if level > 1 else CHAIN
-    people = [(m.telegram_id, m.role) for m in await sites.members(session, site_id=site.id or 0, roles=roles)]
-    if level > 1:
-        known = {telegram_id for telegram_id, _ in people}
-        people += [(admin, "admin") for admin in sorted(GLOBAL_ADMINS.get()) if admin not in known]
-    return people
-
-
-def who(t: Translator, people: Sequence[tuple[int, str]]) -> str:
-    """ "主管 1 位、经理 2 位": the roles reached and how many of each."""
-    counts = Counter(role for _, role in people)
-    parts = [t("esc_truth.role_count", role=t(f"role.{role}"), count=counts[role]) for role in ROLES if counts[role]]
-    return t("esc_truth.separator").join(parts)
 
 
 async def ping(session: AsyncSession, site: Site, incident: Incident, now: datetime, *, tell_group: bool = True) -> int:
@@ -139,25 +118,17 @@ async def ping(session: AsyncSession, site: Site, incident: Incident, now: datet
     return sent
 
 
-async def status_line(ctx: Context, incident: Incident) -> str | None:
-    """Where the escalation of an incident stands, in one line: who was told (roles and count) or
-    that nobody could be, or who acknowledged; None when it was never escalated or was stopped."""
-    t = ctx.t
-    at = ctx.hhmm(incident.escalated_at) if incident.escalated_at else "-"
-    if incident.escalation == "acknowledged":
-        return t("esc_truth.acknowledged_by", name=incident.acknowledged_name or "?", at=at)
-    if incident.escalation != "pending":
-        return None
-    people = await incidents.pinged(ctx.session, incident_id=incident.id or 0)
-    if not people:
-        return t("esc_truth.nobody", number=incident.number)
-    return t("esc_truth.waiting", at=at, count=len(people), who=who(t, people), number=incident.number)
-
-
 def may_stand_down(ctx: Context, incident: Incident) -> bool:
     """Only a supervisor or above may lower an escalated incident or close an unacknowledged
     major one: the chain was told, and only the chain stands it down (source 000 L151)."""
     return ctx.may(incident.site_id, "supervisor")
+
+
+def lowering_denied(ctx: Context, incident: Incident) -> Outcome | None:
+    """An escalated incident is lowered only by a supervisor or above (see may_stand_down)."""
+    if incident.severity != "major" or incident.escalation == "none" or may_stand_down(ctx, incident):
+        return None
+    return Outcome(toast=ctx.t("esc_truth.lower_denied", number=incident.number), alert=True)
 
 
 async def stand_down(ctx: Context, incident: Incident, *, closed: bool, lowered_to: str | None = None) -> None:
@@ -297,4 +268,5 @@ COMMANDS = [
 ]
 BUTTONS = [ButtonAction("esc.ack", ack_button), ButtonAction("inc.filed", filed_button)]
 TIMERS = {ESCALATE: on_escalate, REPORT: on_report}
+__all__ = ["FEATURE", "stand_down", "start", "status_line"]
 FEATURE = Feature("escalation", commands=COMMANDS, buttons=BUTTONS, timers=TIMERS)
