@@ -33,6 +33,8 @@ def draft_text(ctx: Context, draft: Draft) -> str:
     if draft.location:
         lines.append(t("incident.location", location=draft.location))
     lines.append(t("incident.situation", text=clip(draft.text, 120)))
+    if dutylog.future_refusal(ctx, draft.occurred_at):  # said before anyone taps 记录
+        lines.append(t("future_time.on_draft", at=ctx.hhmm(draft.occurred_at)))
     return "\n".join(lines)
 
 

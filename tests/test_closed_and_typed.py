@@ -120,6 +120,7 @@ async def test_a_draft_with_a_time_to_come_is_refused_on_record(
     await h.setup_site()
     monkeypatch.setattr(drafts, "resolve_time", later_today)
     card = await h.send("3栋2单元电梯困人了，有位老人在里面")
+    assert "11-23 23:00 还没到" in text_of(card)
     refused = await h.press(button_data(card, "记录"), user=SUPERVISOR)
     assert refused.alert and "还没到" in (refused.toast or "")
     assert await rows(h, Incident) == []
