@@ -14,7 +14,15 @@ from handlers.i18n import LOCALES
 # s2t writes the Taiwan/classical form; Hong Kong writes the left one, which is not simplified.
 HONG_KONG_FORMS = {("群", "羣"), ("台", "臺"), ("裏", "裡"), ("衞", "衛"), ("着", "著")}
 # Machine conversion leaves these; Hong Kong users write the right-hand words.
-NOT_HONG_KONG = {"羣": "群", "鏈接": "連結", "信息": "訊息", "默認": "預設", "視頻": "影片", "用户": "用戶", "保存": "儲存"}
+NOT_HONG_KONG = {
+    "羣": "群",
+    "鏈接": "連結",
+    "信息": "訊息",
+    "默認": "預設",
+    "視頻": "影片",
+    "用户": "用戶",
+    "保存": "儲存",
+}
 FILES = sorted(LOCALES.glob("*zh-Hant.toml"))
 
 
