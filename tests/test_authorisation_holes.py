@@ -87,8 +87,8 @@ def test_int_arg_range() -> None:
     assert int_arg(["0"]) is None and int_arg(["+5"]) is None and int_arg([" 5"]) is None and int_arg([]) is None
 
 
-async def test_incidents_shows_every_open_major_one_and_says_what_is_left_out(harness: DeskHarness) -> None:
-    h = harness
+async def test_incidents_shows_every_open_major_one_and_says_what_is_left_out(any_harness: DeskHarness) -> None:
+    h = any_harness
     await h.setup_site()
     await h.send("/log 5栋12楼起火，浓烟很大，有住户被困")  # #1, the oldest
     for i in range(30):

@@ -20,8 +20,8 @@ async def test_staff_lists_the_site_for_supervisors_only(harness: DeskHarness) -
     assert "没有权限" in text_of(await h.send("/staff", STAFF))
 
 
-async def test_remove_takes_effect_at_once_and_never_above_own_role(harness: DeskHarness) -> None:
-    h = harness
+async def test_remove_takes_effect_at_once_and_never_above_own_role(any_harness: DeskHarness) -> None:
+    h = any_harness
     await h.setup_site()
     card = await h.send("/log 门禁故障")
     assert "没有权限" in text_of(await h.send(f"/remove {SUPERVISOR.id}", STAFF))
