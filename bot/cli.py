@@ -1,4 +1,4 @@
-"""The `dutydesk` command line (SPEC §6): run, classify, export, staff add, chat."""
+"""The `dutydesk` command line (SPEC §6): run, classify, export, staff add|list|remove, chat."""
 
 from __future__ import annotations
 
@@ -7,40 +7,51 @@ import asyncio
 import contextlib
 import csv
 import json
+import os
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from pydantic import ValidationError
 
+from bot import cli_staff
 from bot.cli_verbs import Verb
 from bot.config import Settings
 
 # Verbs that features add, each in its own module (bot/cli_<feature>.py): add yours here.
-VERBS: list[Verb] = []
+VERBS: list[Verb] = [*cli_staff.VERBS]
+DATABASE_HELP = cli_staff.DATABASE_HELP
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dutydesk")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dutydesk", description="DutyDesk (值班台) duty-desk bot")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"dutydesk {_version()}", help="print the version")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = sub.add_parser("run", help="run the bot (long polling)")
     run.add_argument(
         "--engine", choices=("aiogram", "ptb"), help="Telegram library to run on (default: DUTYDESK_ENGINE, aiogram)"
     )
     classify = sub.add_parser("classify", help="classify TEXT, or one message per line of standard input")
-    classify.add_argument("text", nargs="?")
-    classify.add_argument("--speaker", choices=("staff", "resident"), default="staff")
-    export = sub.add_parser("export", help="write records as JSON lines or CSV")
-    export.add_argument("kind", help="incidents | tickets")
-    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
-    export.add_argument("--output", "-o", help="file to write (default: standard output)")
-    staff = sub.add_parser("staff", help="manage staff roles")
-    staff_sub = staff.add_subparsers(dest="action", required=True)
-    add = staff_sub.add_parser("add", help="give TELEGRAM_ID a role at a site")
-    add.add_argument("telegram_id", type=int)
-    add.add_argument("--role", required=True, choices=("staff", "supervisor", "manager", "admin"))
-    add.add_argument("--site", help="site code (may be omitted while there is only one site)")
+    classify.add_argument("text", nargs="?", metavar="TEXT", help="the message (default: read lines from stdin)")
+    classify.add_argument(
+        "--speaker", choices=("staff", "resident"), default="staff", help="read as staff in the group (default)"
+    )
+    export = sub.add_parser("export", help="write records as JSON lines or CSV (UTF-8 with BOM, opens in Excel)")
+    export.add_argument("kind", metavar="KIND", help="what to export: incidents, tickets, and the kinds features add")
+    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="output format (default jsonl)")
+    export.add_argument("--output", "-o", metavar="FILE", help="file to write (default: standard output)")
+    export.add_argument("--database", metavar="URL", help=DATABASE_HELP)
     chat = sub.add_parser("chat", help="offline console playing a duty group and a private chat")
-    chat.add_argument("--database", help="database URL (default: a console database under ./data/)")
+    chat.add_argument("--database", metavar="URL", help=DATABASE_HELP)
     for verb in VERBS:
         verb.configure(sub)
     return parser
@@ -61,13 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_classify(args.text, settings, sys.stdin, sys.stdout, speaker=args.speaker)
     if args.command == "export":
+        settings = settings.model_copy(update={"database_url": args.database or settings.database_url})
         return _export(settings, args.kind, args.format, args.output)
-    if args.command == "staff":
-        return asyncio.run(_staff_add(settings, args.telegram_id, args.role, args.site))
     if args.command == "chat":
         from bot.engines.console import run_console
 
-        return asyncio.run(run_console(settings, database=args.database))
+        return asyncio.run(run_console(settings, database=args.database or settings.database_url))
     for verb in VERBS:
         if args.command == verb.name:
             return verb.run(args, settings)
@@ -117,33 +127,30 @@ def _export(settings: Settings, kind: str, fmt: str, output: str | None) -> int:
         print(f"dutydesk: cannot export {kind!r}; kinds: {', '.join(kinds)}", file=sys.stderr)
         return 2
     rows = asyncio.run(_export_rows(settings, kind))
-    with open(output, "w", encoding="utf-8", newline="") if output else contextlib.nullcontext(sys.stdout) as handle:
-        if fmt == "jsonl":
-            for row in rows:
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-        else:
-            writer = csv.DictWriter(handle, fieldnames=list(kinds[kind].fields))
-            writer.writeheader()
-            writer.writerows(rows)
+    # CSV gets a BOM so that Excel reads it as UTF-8 (Chinese would show as garbage); JSONL stays plain.
+    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    try:
+        with open(output, "w", encoding=encoding, newline="") if output else contextlib.nullcontext(sys.stdout) as out:
+            if fmt == "csv" and not output:
+                out.write("\ufeff")
+            _write(out, fmt, list(kinds[kind].fields), rows)
+            out.flush()
+    except BrokenPipeError:  # `dutydesk export … | head`: the reader has had enough
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     print(f"dutydesk: exported {len(rows)} {kind}", file=sys.stderr)
     return 0
 
 
-async def _staff_add(settings: Settings, telegram_id: int, role: str, site: str | None) -> int:
-    from handlers.admin import AdminError, add_staff
-    from storage.db import Database
-
-    db = Database(settings.database_url)
-    try:
-        await db.migrate()
-        name, role = await add_staff(db, telegram_id=telegram_id, role=role, site_code=site)
-    except AdminError as exc:
-        print(f"dutydesk: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        await db.dispose()
-    print(f"{telegram_id} is now {role} at {name}")
-    return 0
+def _write(out: TextIO, fmt: str, fields: list[str], rows: list[dict[str, object]]) -> None:
+    if fmt == "jsonl":
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    writer = csv.DictWriter(out, fieldnames=fields)
+    writer.writeheader()
+    writer.writerows(rows)
 
 
 if __name__ == "__main__":

@@ -65,8 +65,14 @@ def code_arg(args: list[str], allowed: tuple[str, ...], index: int = 0) -> str |
     return code if code in allowed else None
 
 
+MAX_ID = 2**63 - 1  # a BIGINT; a larger (forged) id is no record and must not reach the database
+
+
 def int_arg(args: list[str], index: int = 0) -> int | None:
-    try:
-        return int(args[index])
-    except (IndexError, ValueError):
+    """A record id from a button, or None when the data names none (missing, not a plain positive
+    decimal, or beyond 64 bits): the caller answers "button.stale"."""
+    text = args[index] if len(args) > index else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
         return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None

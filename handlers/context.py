@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -20,6 +21,11 @@ from storage.models import Site
 # Roles are per site (SPEC §1); a higher role may do what a lower one may.
 RANK: dict[str, int] = {"anyone": 0, "staff": 1, "supervisor": 2, "manager": 3, "admin": 4}
 ROLES = ("staff", "supervisor", "manager", "admin")
+
+
+# The process's global admins (ADMIN_IDS), for code that runs without a Context (timer handlers):
+# the desk sets it before it runs the due timers.
+GLOBAL_ADMINS: ContextVar[frozenset[int]] = ContextVar("global_admins", default=frozenset())
 
 
 class FileSource(Protocol):
@@ -103,6 +109,15 @@ class Context:
             return True
         role = self.role_at(site_id)
         return role is not None and RANK[role] >= RANK[min_role]
+
+    def may_here(self, min_role: str) -> bool:
+        """Before a button's record is looked up: in a duty group, the role at its site; elsewhere
+        (a private chat) the role at some site. The record's own site is checked after the lookup."""
+        if self.site is not None:
+            return self.may(self.site.id, min_role)
+        if self.is_global_admin or min_role == "anyone":
+            return True
+        return any(RANK[role] >= RANK[min_role] for role in self.roles.values())
 
     @property
     def is_global_admin(self) -> bool:

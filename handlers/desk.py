@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import replies, router
-from handlers.context import Context, Services
+from handlers.context import GLOBAL_ADMINS, Context, Services
 from handlers.feature import TimerHandler
 from handlers.features import FEATURES
 from handlers.i18n import Translator, pick_language
@@ -194,6 +194,7 @@ class DutyDesk:
     async def sweep(self, now: datetime | None = None, *, limit: int = 50) -> int:
         """Run the due business timers once; returns how many ran. Each runs in its own transaction."""
         now = now or self.clock()
+        GLOBAL_ADMINS.set(self.services.admin_ids)  # escalation repeats reach them too
         for plan in PLANNERS:
             try:
                 async with self.db.session() as session:

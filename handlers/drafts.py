@@ -13,8 +13,8 @@ from handlers.commands import ButtonAction, ButtonHandler, code_arg, int_arg, pa
 from handlers.context import Context
 from handlers.feature import Feature
 from handlers.messages import Button, Keyboard, Outcome, Reply
-from handlers.parsing import resolve_time
-from handlers.render import category, category_picker, clip, picking, severity
+from handlers.parsing import resolve_time, visible
+from handlers.render import category, category_picker, clip, picking, severity, with_cancel
 from handlers.taxonomy import CATEGORIES, GROUP_RECORD_INTENTS
 from storage.models import Draft
 from storage.repos import messages, sites
@@ -33,6 +33,8 @@ def draft_text(ctx: Context, draft: Draft) -> str:
     if draft.location:
         lines.append(t("incident.location", location=draft.location))
     lines.append(t("incident.situation", text=clip(draft.text, 120)))
+    if dutylog.future_refusal(ctx, draft.occurred_at):  # said before anyone taps 记录
+        lines.append(t("future_time.on_draft", at=ctx.hhmm(draft.occurred_at)))
     return "\n".join(lines)
 
 
@@ -58,7 +60,7 @@ def alternatives_of(draft: Draft) -> list[str]:
 async def offer(ctx: Context) -> Outcome:
     """Classify a staff member's free text; offer a card for a record, stay silent for chit-chat."""
     site = ctx.site
-    if site is None or site.id is None or not ctx.may(site.id, "staff") or not ctx.msg.text.strip():
+    if site is None or site.id is None or not ctx.may(site.id, "staff") or not visible(ctx.msg.text):
         return Outcome()
     reading = await ctx.classify(ctx.msg.text, speaker="staff", private=False)
     if reading.intent not in GROUP_RECORD_INTENTS or reading.confidence < ctx.policy().draft_min_confidence:
@@ -91,6 +93,8 @@ def on_pending_draft(action: DraftAction) -> ButtonHandler:
 
     @wraps(action)
     async def handler(ctx: Context, args: list[str]) -> Outcome:
+        if not ctx.may_here("staff"):  # the role first, before anything is looked up
+            return Outcome(toast=ctx.t("denied.role", role=ctx.t("role.staff")), alert=True)
         draft_id = int_arg(args)
         draft = None if draft_id is None else await messages.get_draft(ctx.session, draft_id=draft_id)
         if draft is None or draft.chat_id != ctx.msg.chat.id:
@@ -120,6 +124,9 @@ async def record_as_incident(ctx: Context, draft: Draft) -> Outcome:
     site = await sites.get(ctx.session, site_id=draft.site_id)
     if site is None:
         return Outcome(toast=ctx.t("button.stale"))
+    refusal = dutylog.future_refusal(ctx, draft.occurred_at)
+    if refusal:  # the draft stays pending: 忽略 it, or /log it without the time to come
+        return Outcome(toast=refusal, alert=True)
     incident = await dutylog.record(
         ctx,
         site,
@@ -133,14 +140,19 @@ async def record_as_incident(ctx: Context, draft: Draft) -> Outcome:
     )
     draft.status, draft.incident_id, draft.decided_by = "recorded", incident.id, ctx.msg.user.id
     ctx.session.add(draft)
-    reply = dutylog.card_reply(ctx, incident, edit=True, header="incident.logged")
+    reply = await dutylog.full_card(ctx, incident, edit=True, header="incident.logged")
     return Outcome(replies=[reply], toast=ctx.t("draft.recorded", number=incident.number))
 
 
 @on_pending_draft
 async def category_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
-    picker = category_picker(ctx.t, "dr.setcat", draft.id)
+    picker = with_cancel(ctx.t, category_picker(ctx.t, "dr.setcat", draft.id), pack("dr.card", draft.id))
     return Outcome(replies=[picking(ctx.t, draft_text(ctx, draft), "pick.category", picker)])
+
+
+@on_pending_draft
+async def cancel_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
+    return Outcome(replies=[Reply(draft_text(ctx, draft), draft_buttons(ctx, draft), edit=True)])
 
 
 @on_pending_draft
@@ -170,5 +182,6 @@ BUTTONS = [
     ButtonAction("dr.cat", category_button),
     ButtonAction("dr.setcat", set_category_button),
     ButtonAction("dr.ign", ignore_button),
+    ButtonAction("dr.card", cancel_button),
 ]
 FEATURE = Feature("drafts", buttons=BUTTONS)

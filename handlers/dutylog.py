@@ -7,19 +7,28 @@ Fields follow source 000 第2篇 L101-116: situation (事情情况), handling (�
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 
 from handlers import escalation
-from handlers.commands import ButtonAction, ButtonHandler, Command, code_arg, int_arg
+from handlers.commands import ButtonAction, ButtonHandler, Command, code_arg, pack
 from handlers.context import Context
+from handlers.dutylog_list import incidents_command
 from handlers.exports import INCIDENT_FIELDS, incident_rows
 from handlers.feature import ExportKind, Feature
-from handlers.lookups import numbered_incident
+from handlers.lookups import button_incident, numbered_incident
 from handlers.messages import Outcome, Reply
-from handlers.parsing import resolve_time
-from handlers.render import category_picker, clip, incident_buttons, incident_card, picking, severity_picker
-from handlers.taxonomy import CATEGORIES, SEVERITIES, SEVERITY_RANK
+from handlers.parsing import resolve_time, visible
+from handlers.render import (
+    category_picker,
+    clip,
+    incident_buttons,
+    incident_card,
+    picking,
+    severity_picker,
+    with_cancel,
+)
+from handlers.taxonomy import CATEGORIES, SEVERITIES
 from storage.models import Incident, Site
 from storage.repos import incidents, sites
 
@@ -61,19 +70,42 @@ async def record(
     return incident
 
 
-def card_reply(ctx: Context, incident: Incident, *, edit: bool = False, header: str = "incident.card") -> Reply:
+def card_reply(
+    ctx: Context, incident: Incident, *, edit: bool = False, header: str = "incident.card", status: str | None = None
+) -> Reply:
+    """The incident's card with its buttons; ``status`` is where its escalation stands."""
     text = incident_card(ctx, incident, header=header)
-    if incident.escalation == "pending":
-        text += "\n" + ctx.t("escalation.started")
+    if status:
+        text += "\n" + status
     return Reply(text, incident_buttons(ctx.t, incident), edit=edit, link=("incident", incident.id or 0))
+
+
+async def full_card(ctx: Context, incident: Incident, *, edit: bool = False, header: str = "incident.card") -> Reply:
+    """The card with one line on the escalation: who was told (roles and count), or that nobody could be."""
+    return card_reply(ctx, incident, edit=edit, header=header, status=await escalation.status_line(ctx, incident))
+
+
+FUTURE_GRACE = timedelta(minutes=5)  # clocks and "10点" said at 09:58 are not the future
+
+
+def future_refusal(ctx: Context, occurred_at: datetime) -> str | None:
+    """A duty-log entry records what happened (source 000 第2篇 L101-116: 事情情况): a time still to
+    come (a planned outage, a drill) is refused with the reason, never moved to another day."""
+    if occurred_at <= ctx.now + FUTURE_GRACE:
+        return None
+    return ctx.t("future_time.refused", at=ctx.hhmm(occurred_at))
 
 
 async def log_command(ctx: Context, args: str) -> Outcome:
     text = args.strip()
-    if not text:
+    if not visible(text):
         return Outcome.say(ctx.t("usage.log"))
     assert ctx.site is not None
     reading = await ctx.classify(text, speaker="staff", private=False)
+    occurred_at = resolve_time(reading.time, ctx.now, ctx.zone())
+    refusal = future_refusal(ctx, occurred_at)
+    if refusal:
+        return Outcome.say(refusal)
     incident = await record(
         ctx,
         ctx.site,
@@ -81,13 +113,13 @@ async def log_command(ctx: Context, args: str) -> Outcome:
         category=reading.category,
         severity=reading.severity,
         location=reading.location,
-        occurred_at=resolve_time(reading.time, ctx.now, ctx.zone()),
+        occurred_at=occurred_at,
     )
     if ctx.msg.photo_file_id:
         await incidents.add_photo(
             ctx.session, incident_id=incident.id or 0, file_id=ctx.msg.photo_file_id, added_by=ctx.msg.user.id
         )
-    return Outcome(replies=[card_reply(ctx, incident, header="incident.logged")])
+    return Outcome(replies=[await full_card(ctx, incident, header="incident.logged")])
 
 
 async def note_command(ctx: Context, args: str) -> Outcome:
@@ -96,6 +128,8 @@ async def note_command(ctx: Context, args: str) -> Outcome:
         return problem or Outcome()
     if not text:
         return Outcome.say(ctx.t("usage.note"))
+    if incident.status == "closed":  # closed records stay closed: refused, and the text shown back
+        return Outcome.say(ctx.t("closed_rec.note_refused", number=incident.number, text=clip(text, 120)))
     await incidents.add_note(
         ctx.session, incident_id=incident.id or 0, author_id=ctx.msg.user.id, author_name=ctx.msg.user.name, text=text
     )
@@ -109,10 +143,17 @@ async def close_command(ctx: Context, args: str) -> Outcome:
     if not text:
         return Outcome.say(ctx.t("usage.close"))
     if incident.status == "closed":
-        return Outcome.say(ctx.t("incident.already_closed", number=incident.number))
+        return Outcome.say(ctx.t("closed_rec.close_again", number=incident.number, text=clip(text, 120)))
+    if (
+        incident.severity == "major"
+        and incident.escalation == "pending"
+        and not escalation.may_stand_down(ctx, incident)
+    ):
+        return Outcome.say(ctx.t("esc_truth.close_denied", number=incident.number))
     incident.result, incident.status = text, "closed"
     incident.closed_by, incident.closed_at = ctx.msg.user.id, ctx.now
     ctx.session.add(incident)
+    await escalation.stand_down(ctx, incident, closed=True)
     reply = Outcome.say(ctx.t("incident.closed", number=incident.number, text=clip(text, 120)))
     if incident.severity == "major" and incident.report_filed_at is None:
         reply.replies.append(Reply(ctx.t("report.still_due", number=incident.number)))
@@ -120,43 +161,27 @@ async def close_command(ctx: Context, args: str) -> Outcome:
 
 
 async def mark_major(ctx: Context, incident: Incident) -> Outcome:
+    """Mark major and escalate; again on an escalated one: since when, and who was told."""
     if incident.severity == "major":
-        return Outcome.say(ctx.t("incident.already_major", number=incident.number))
+        status = await escalation.status_line(ctx, incident)
+        already = ctx.t("incident.already_major", number=incident.number)
+        return Outcome.say(already + ("\n" + status if status else ""))
     site = await sites.get(ctx.session, site_id=incident.site_id)
     assert site is not None
     incident.severity = "major"
     ctx.session.add(incident)
     await escalation.start(ctx, site, incident)
-    return Outcome.say(ctx.t("incident.marked_major", number=incident.number))
+    status = await escalation.status_line(ctx, incident)
+    return Outcome.say(ctx.t("esc_truth.marked", number=incident.number) + ("\n" + status if status else ""))
 
 
 async def major_command(ctx: Context, args: str) -> Outcome:
     incident, _, problem = await numbered_incident(ctx, args, "usage.major")
     if problem or incident is None:
         return problem or Outcome()
+    if incident.status == "closed":  # closed records stay closed: nobody is pinged about them
+        return Outcome.say(ctx.t("incident.already_closed", number=incident.number))
     return await mark_major(ctx, incident)
-
-
-async def incidents_command(ctx: Context, args: str) -> Outcome:
-    assert ctx.site is not None
-    rows = list(await incidents.open_for_site(ctx.session, site_id=ctx.site.id or 0))
-    if not rows:
-        return Outcome.say(ctx.t("incident.none_open"))
-    # Newest first, major first (the sort is stable, so the second key keeps newest-first inside a rank).
-    rows.sort(key=lambda row: SEVERITY_RANK.get(row.severity, 9))
-    lines = [ctx.t("incident.open_header", count=len(rows))]
-    for row in rows:
-        lines.append(
-            ctx.t(
-                "incident.line",
-                number=row.number,
-                severity=ctx.t(f"sev.{row.severity}"),
-                category=ctx.t(f"cat.{row.category}"),
-                at=ctx.hhmm(row.occurred_at),
-                text=clip(row.situation, 40),
-            )
-        )
-    return Outcome.say("\n".join(lines))
 
 
 async def attach_photo(ctx: Context, incident_id: int) -> Outcome | None:
@@ -183,12 +208,9 @@ def on_open_incident(action: RecordAction) -> ButtonHandler:
 
     @wraps(action)
     async def handler(ctx: Context, args: list[str]) -> Outcome:
-        incident_id = int_arg(args)
-        incident = None if incident_id is None else await incidents.get(ctx.session, incident_id=incident_id)
-        if incident is None:
-            return Outcome(toast=ctx.t("button.stale"))
-        if not ctx.may(incident.site_id, "staff"):
-            return Outcome(toast=ctx.t("denied.role", role=ctx.t("role.staff")), alert=True)
+        incident = await button_incident(ctx, args, "staff")
+        if isinstance(incident, Outcome):
+            return incident
         if incident.status != "open":
             return Outcome(toast=ctx.t("incident.already_closed", number=incident.number))
         return await action(ctx, incident, args[1:])
@@ -198,8 +220,13 @@ def on_open_incident(action: RecordAction) -> ButtonHandler:
 
 @on_open_incident
 async def category_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
-    picker = category_picker(ctx.t, "inc.setcat", incident.id)
+    picker = with_cancel(ctx.t, category_picker(ctx.t, "inc.setcat", incident.id), pack("inc.card", incident.id))
     return Outcome(replies=[picking(ctx.t, incident_card(ctx, incident), "pick.category", picker)])
+
+
+@on_open_incident
+async def cancel_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
+    return Outcome(replies=[await full_card(ctx, incident, edit=True)], toast=ctx.t("pickers.cancelled"))
 
 
 @on_open_incident
@@ -209,12 +236,15 @@ async def set_category_button(ctx: Context, incident: Incident, args: list[str])
         return Outcome(toast=ctx.t("button.stale"))
     incident.category = code
     ctx.session.add(incident)
-    return Outcome(replies=[card_reply(ctx, incident, edit=True)], toast=ctx.t("incident.updated"))
+    return Outcome(replies=[await full_card(ctx, incident, edit=True)], toast=ctx.t("incident.updated"))
 
 
 @on_open_incident
 async def severity_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
-    picker = severity_picker(ctx.t, "inc.setsev", incident.id)
+    denied = escalation.lowering_denied(ctx, incident)
+    if denied:
+        return denied
+    picker = with_cancel(ctx.t, severity_picker(ctx.t, "inc.setsev", incident.id), pack("inc.card", incident.id))
     return Outcome(replies=[picking(ctx.t, incident_card(ctx, incident), "pick.severity", picker)])
 
 
@@ -225,9 +255,13 @@ async def set_severity_button(ctx: Context, incident: Incident, args: list[str])
         return Outcome(toast=ctx.t("button.stale"))
     if code == "major":
         return await _escalate_card(ctx, incident)
+    denied = escalation.lowering_denied(ctx, incident)
+    if denied:
+        return denied
+    await escalation.stand_down(ctx, incident, closed=False, lowered_to=code)
     incident.severity = code
     ctx.session.add(incident)
-    return Outcome(replies=[card_reply(ctx, incident, edit=True)], toast=ctx.t("incident.updated"))
+    return Outcome(replies=[await full_card(ctx, incident, edit=True)], toast=ctx.t("incident.updated"))
 
 
 @on_open_incident
@@ -236,8 +270,12 @@ async def major_button(ctx: Context, incident: Incident, args: list[str]) -> Out
 
 
 async def _escalate_card(ctx: Context, incident: Incident) -> Outcome:
-    outcome = await mark_major(ctx, incident)
-    return Outcome(replies=[card_reply(ctx, incident, edit=True), *outcome.replies])
+    """The card's 标为重大: the card shows who was told; on an escalated one, a toast says since when."""
+    if incident.severity == "major":
+        already = await mark_major(ctx, incident)
+        return Outcome(replies=[await full_card(ctx, incident, edit=True)], toast=already.replies[0].text, alert=True)
+    await mark_major(ctx, incident)
+    return Outcome(replies=[await full_card(ctx, incident, edit=True)])
 
 
 COMMANDS = [
@@ -253,6 +291,7 @@ BUTTONS = [
     ButtonAction("inc.sev", severity_button),
     ButtonAction("inc.setsev", set_severity_button),
     ButtonAction("inc.major", major_button),
+    ButtonAction("inc.card", cancel_button),
 ]
 FEATURE = Feature(
     "dutylog",

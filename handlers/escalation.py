@@ -14,21 +14,20 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import notices
-from handlers.commands import ButtonAction, Command, int_arg, pack
+from handlers.commands import ButtonAction, Command, pack
 from handlers.context import Context
+from handlers.escalation_people import status_line, targets, who
 from handlers.feature import Feature
 from handlers.i18n import Translator
-from handlers.lookups import numbered_incident
+from handlers.lookups import button_incident, numbered_incident
 from handlers.messages import Button, Outcome, Reply
 from handlers.policy import Policy
-from handlers.render import category, clip
+from handlers.render import category, clip, severity
 from storage.models import Incident, Site, Timer
 from storage.repos import incidents, sites, timers
 
 ESCALATE = "escalate"
 REPORT = "report_reminder"
-CHAIN = ("supervisor", "manager")  # pinged at once (SPEC §4)
-TOP = ("admin",)  # added from the second round on: the next rung up
 
 
 def local(moment: datetime, site: Site) -> str:
@@ -42,12 +41,15 @@ def next_morning(now: datetime, site: Site, hour: int) -> datetime:
 
 
 async def start(ctx: Context, site: Site, incident: Incident) -> None:
-    """Mark the incident escalated, ping the chain now and set the repeat and report timers."""
+    """Mark the incident escalated, ping the chain now and set the repeat and report timers.
+    Started from the duty group, the reply there says who was told (:func:`status_line`), so the
+    group gets no second message about the first round."""
     if incident.escalation != "none" or incident.id is None:
         return
     policy = ctx.policy(site)
     incident.escalation, incident.escalated_at, incident.escalation_level = "pending", ctx.now, 0
-    ctx.notified += await ping(ctx.session, site, incident, ctx.now)
+    in_group = site.duty_chat_id is not None and ctx.msg.chat.id == site.duty_chat_id
+    ctx.notified += await ping(ctx.session, site, incident, ctx.now, tell_group=not in_group)
     await timers.schedule(
         ctx.session,
         kind=ESCALATE,
@@ -64,14 +66,13 @@ async def start(ctx: Context, site: Site, incident: Incident) -> None:
     )
 
 
-async def ping(session: AsyncSession, site: Site, incident: Incident, now: datetime) -> int:
+async def ping(session: AsyncSession, site: Site, incident: Incident, now: datetime, *, tell_group: bool = True) -> int:
     """One round up the chain; returns how many messages were queued."""
     assert incident.id is not None and site.id is not None
     t = Translator(site.language)
     incident.escalation_level += 1
     level = incident.escalation_level
-    roles = CHAIN + TOP if level > 1 else CHAIN
-    people = await sites.members(session, site_id=site.id, roles=roles)
+    people = await targets(session, site, level)
     header = "escalation.ping" if level == 1 else "escalation.repeat"
     text = "\n".join(
         [
@@ -90,27 +91,82 @@ async def ping(session: AsyncSession, site: Site, incident: Incident, now: datet
     )
     ack = [[Button(t("btn.acknowledge"), pack("esc.ack", incident.id))]]
     sent = 0
-    for member in people:
-        await notices.queue(session, member.telegram_id, text, ack, ("incident", incident.id))
+    for telegram_id, role in people:
+        await notices.queue(
+            session,
+            telegram_id,
+            text,
+            ack,
+            ("incident", incident.id),
+            urgent=True,
+            site_id=site.id,
+            purpose="escalation",
+        )
         await incidents.record_notice(
-            session, incident_id=incident.id, level=level, telegram_id=member.telegram_id, role=member.role, at=now
+            session, incident_id=incident.id, level=level, telegram_id=telegram_id, role=role, at=now
         )
         sent += 1
-    if site.duty_chat_id is not None:
-        key = "escalation.group_first" if level == 1 else "escalation.group_repeat"
+    if site.duty_chat_id is not None and (tell_group or level > 1):
         if not people:
-            key = "escalation.nobody"
-        await notices.queue(session, site.duty_chat_id, t(key, number=incident.number, count=len(people), level=level))
+            line = t("escalation.nobody", number=incident.number)
+        else:
+            key = "esc_truth.group_first" if level == 1 else "esc_truth.group_repeat"
+            line = t(key, number=incident.number, count=len(people), who=who(t, people), level=level)
+        await notices.queue(session, site.duty_chat_id, line)
         sent += 1
     session.add(incident)
     return sent
+
+
+def may_stand_down(ctx: Context, incident: Incident) -> bool:
+    """Only a supervisor or above may lower an escalated incident or close an unacknowledged
+    major one: the chain was told, and only the chain stands it down (source 000 L151)."""
+    return ctx.may(incident.site_id, "supervisor")
+
+
+def lowering_denied(ctx: Context, incident: Incident) -> Outcome | None:
+    """An escalated incident is lowered only by a supervisor or above (see may_stand_down)."""
+    if incident.severity != "major" or incident.escalation == "none" or may_stand_down(ctx, incident):
+        return None
+    return Outcome(toast=ctx.t("esc_truth.lower_denied", number=incident.number), alert=True)
+
+
+async def stand_down(ctx: Context, incident: Incident, *, closed: bool, lowered_to: str | None = None) -> None:
+    """Closing or lowering an escalated incident stops the repeats (a lowered one needs no written
+    report either) and tells everyone who was pinged, in one line, what happened and by whom.
+    Called before a lowered incident's severity changes; a no-op unless it is an escalated major one."""
+    if incident.escalation == "none" or incident.severity != "major" or incident.id is None:
+        return
+    await timers.cancel_for(ctx.session, kind=ESCALATE, ref_id=incident.id)
+    if not closed:
+        await timers.cancel_for(ctx.session, kind=REPORT, ref_id=incident.id)
+    if incident.escalation == "pending":
+        incident.escalation = "stopped"
+    ctx.session.add(incident)
+    t, user = ctx.t, ctx.msg.user
+    role = t(f"role.{ctx.role_at(incident.site_id) or 'staff'}")
+    if closed:
+        line = t("esc_truth.closed", number=incident.number, name=user.name, role=role)
+    else:
+        line = t(
+            "esc_truth.lowered",
+            number=incident.number,
+            name=user.name,
+            role=role,
+            severity=severity(t, lowered_to or incident.severity),
+        )
+    for telegram_id, _ in await incidents.pinged(ctx.session, incident_id=incident.id):
+        if telegram_id != user.id:
+            await ctx.notify(
+                telegram_id, line, link=("incident", incident.id), site_id=incident.site_id, purpose="escalation"
+            )
 
 
 async def on_escalate(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
     """Repeat the ping every N minutes while nobody has acknowledged; None ends the timer."""
     incident = await incidents.get(session, incident_id=timer.ref_id)
     site = await sites.get(session, site_id=timer.site_id)
-    if incident is None or site is None or incident.escalation != "pending":
+    if incident is None or site is None or incident.escalation != "pending" or incident.status != "open":
         return None
     await ping(session, site, incident, now)
     return now + timedelta(minutes=Policy.for_site(site.policy).escalation_repeat_minutes)
@@ -121,6 +177,8 @@ async def on_report(session: AsyncSession, timer: Timer, now: datetime) -> datet
     incident = await incidents.get(session, incident_id=timer.ref_id)
     site = await sites.get(session, site_id=timer.site_id)
     if incident is None or site is None or incident.report_filed_at is not None or incident.id is None:
+        return None
+    if incident.severity != "major":  # lowered by a supervisor: no written report is due
         return None
     t = Translator(site.language)
     text = "\n".join([t("report.reminder", number=incident.number, site=site.name), t("rule.written_report")])
@@ -147,25 +205,21 @@ async def acknowledge(ctx: Context, incident: Incident) -> Outcome:
     await timers.cancel_for(ctx.session, kind=ESCALATE, ref_id=incident.id or 0)
     site = await sites.get(ctx.session, site_id=incident.site_id)
     role = t(f"role.{ctx.role_at(incident.site_id)}")
+    told = t("escalation.acknowledged", number=incident.number, name=user.name, role=role)
+    if site and site.duty_chat_id == ctx.msg.chat.id:  # /ack in the duty group: one answer, there
+        return ctx.answer(told)
     if site and site.duty_chat_id is not None:
-        await ctx.notify(
-            site.duty_chat_id, t("escalation.acknowledged", number=incident.number, name=user.name, role=role)
-        )
+        await ctx.notify(site.duty_chat_id, told)
     done = t("escalation.you_acknowledged", number=incident.number)
     if ctx.msg.is_button:
         return Outcome(replies=[Reply(done, edit=True)], toast=done)
     return Outcome.say(done)
 
 
-async def _incident_from_button(ctx: Context, args: list[str]) -> Incident | None:
-    incident_id = int_arg(args)
-    return None if incident_id is None else await incidents.get(ctx.session, incident_id=incident_id)
-
-
 async def ack_button(ctx: Context, args: list[str]) -> Outcome:
-    incident = await _incident_from_button(ctx, args)
-    if incident is None:
-        return Outcome(toast=ctx.t("button.stale"))
+    incident = await button_incident(ctx, args, "supervisor")
+    if isinstance(incident, Outcome):
+        return incident
     return await acknowledge(ctx, incident)
 
 
@@ -177,9 +231,12 @@ async def ack_command(ctx: Context, args: str) -> Outcome:
 
 
 async def file_report(ctx: Context, incident: Incident) -> Outcome:
+    """The one path of /report_filed and the 已交书面报告 button: same checks for both."""
     t = ctx.t
     if not ctx.may(incident.site_id, "staff"):
         return ctx.answer(t("denied.role", role=t("role.staff")), alert=True)
+    if incident.severity != "major":
+        return ctx.answer(t("report.not_major", number=incident.number))
     if incident.report_filed_at is not None:
         return ctx.answer(t("report.already", number=incident.number))
     incident.report_filed_at, incident.report_filed_by = ctx.now, ctx.msg.user.id
@@ -195,15 +252,13 @@ async def report_filed_command(ctx: Context, args: str) -> Outcome:
     incident, _, problem = await numbered_incident(ctx, args, "usage.report_filed")
     if problem or incident is None:
         return problem or Outcome()
-    if incident.severity != "major":
-        return Outcome.say(ctx.t("report.not_major", number=incident.number))
     return await file_report(ctx, incident)
 
 
 async def filed_button(ctx: Context, args: list[str]) -> Outcome:
-    incident = await _incident_from_button(ctx, args)
-    if incident is None:
-        return Outcome(toast=ctx.t("button.stale"))
+    incident = await button_incident(ctx, args, "staff")
+    if isinstance(incident, Outcome):
+        return incident
     return await file_report(ctx, incident)
 
 
@@ -213,4 +268,5 @@ COMMANDS = [
 ]
 BUTTONS = [ButtonAction("esc.ack", ack_button), ButtonAction("inc.filed", filed_button)]
 TIMERS = {ESCALATE: on_escalate, REPORT: on_report}
+__all__ = ["FEATURE", "stand_down", "start", "status_line"]
 FEATURE = Feature("escalation", commands=COMMANDS, buttons=BUTTONS, timers=TIMERS)

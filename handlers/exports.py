@@ -1,11 +1,13 @@
-"""Rows for `dutydesk export`: stable keys, documented in the README; times in ISO 8601 UTC.
+"""Rows for `dutydesk export`: stable keys, documented in the README; times in ISO 8601 in the
+site's time zone, with its UTC offset, to the second (``2026-11-23T10:00:00+08:00``).
 
 Each feature declares its kinds (``Feature.exports``); the duty log's and the tickets' rows are here."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -56,30 +58,40 @@ TICKET_FIELDS = (
 )
 
 
-def iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+def iso(moment: datetime | None, zone: ZoneInfo | None = None) -> str | None:
+    """ISO 8601 to the second, in ``zone`` (the site's) with its offset; UTC without one."""
+    if moment is None:
+        return None
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(zone or UTC).replace(microsecond=0).isoformat()
 
 
 async def _site_codes(session: AsyncSession) -> dict[int, str]:
     return {s.id or 0: s.code for s in await sites.all_sites(session)}
 
 
+async def site_zones(session: AsyncSession) -> dict[int, ZoneInfo]:
+    """Each site's time zone, for the times of its rows."""
+    return {s.id or 0: ZoneInfo(s.timezone) for s in await sites.all_sites(session)}
+
+
 async def incident_rows(session: AsyncSession) -> list[dict[str, Any]]:
-    codes = await _site_codes(session)
+    codes, zones = await _site_codes(session), await site_zones(session)
     rows = list(await incidents.all_for_export(session))
     ids = [r.id or 0 for r in rows]
     notes = await incidents.notes(session, incident_ids=ids)
     photos = await incidents.photo_counts(session, incident_ids=ids)
     out = []
     for r in rows:
-        handling = "\n".join(f"[{iso(n.created_at)}] {n.author_name}: {n.text}" for n in notes[r.id or 0])
+        zone = zones.get(r.site_id)
+        handling = "\n".join(f"[{iso(n.created_at, zone)}] {n.author_name}: {n.text}" for n in notes[r.id or 0])
         out.append(
             {
                 "number": r.number,
                 "site": codes.get(r.site_id),
                 "kind": r.kind,
-                "occurred_at": iso(r.occurred_at),
-                "logged_at": iso(r.logged_at),
+                "occurred_at": iso(r.occurred_at, zone),
+                "logged_at": iso(r.logged_at, zone),
                 "reporter_id": r.reporter_id,
                 "reporter": r.reporter_name,
                 "location": r.location,
@@ -90,22 +102,22 @@ async def incident_rows(session: AsyncSession) -> list[dict[str, Any]]:
                 "handling": handling,
                 "result": r.result,
                 "closed_by": r.closed_by,
-                "closed_at": iso(r.closed_at),
+                "closed_at": iso(r.closed_at, zone),
                 "photos": photos[r.id or 0],
                 "escalation": r.escalation,
                 "escalation_level": r.escalation_level,
-                "escalated_at": iso(r.escalated_at),
+                "escalated_at": iso(r.escalated_at, zone),
                 "acknowledged_by": r.acknowledged_by,
                 "acknowledged_name": r.acknowledged_name,
-                "acknowledged_at": iso(r.acknowledged_at),
-                "report_filed_at": iso(r.report_filed_at),
+                "acknowledged_at": iso(r.acknowledged_at, zone),
+                "report_filed_at": iso(r.report_filed_at, zone),
             }
         )
     return out
 
 
 async def ticket_rows(session: AsyncSession) -> list[dict[str, Any]]:
-    codes = await _site_codes(session)
+    codes, zones = await _site_codes(session), await site_zones(session)
     rows = await messages.all_tickets(session)
     return [
         {
@@ -122,7 +134,7 @@ async def ticket_rows(session: AsyncSession) -> list[dict[str, Any]]:
             "channel": r.channel,
             "classified_by": r.classified_by,
             "confidence": r.confidence,
-            "created_at": iso(r.created_at),
+            "created_at": iso(r.created_at, zones.get(r.site_id or 0)),
         }
         for r in rows
     ]

@@ -66,6 +66,11 @@ def severity_picker(t: Translator, action: str, record_id: int | None) -> Keyboa
     return [[Button(severity(t, code), pack(action, record_id, code)) for code in SEVERITIES]]
 
 
+def with_cancel(t: Translator, picker: Keyboard, data: str) -> Keyboard:
+    """A picker with a last row (取消) that puts the card back as it was."""
+    return [*picker, [Button(t("pickers.cancel"), data)]]
+
+
 def picking(t: Translator, card: str, prompt_key: str, keyboard: Keyboard) -> Reply:
     """The card edited to ask for a choice, with the choices as its buttons."""
     return Reply(card + "\n" + t(prompt_key), keyboard, edit=True)

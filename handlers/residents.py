@@ -11,6 +11,7 @@ from handlers.exports import TICKET_FIELDS, ticket_rows
 from handlers.feature import ExportKind, Feature
 from handlers.i18n import Translator
 from handlers.messages import Outcome
+from handlers.parsing import visible
 from handlers.render import category, clip
 from storage.models import Site, Ticket
 from storage.repos import messages, sites
@@ -27,7 +28,7 @@ async def _home_site(ctx: Context) -> Site | None:
 async def receive(ctx: Context) -> Outcome:
     t = ctx.t
     text = ctx.msg.text.strip()
-    if not text:
+    if not visible(text):  # only zero-width spaces is nothing typed
         return Outcome.say(t("resident.text_please"))
     reading = await ctx.classify(text, speaker="resident", private=True)
     kind = reading.intent if reading.intent in ("complaint", "repair", "inquiry") else "inquiry"

@@ -9,6 +9,7 @@ from handlers.commands import Command
 from handlers.context import RANK, ROLES, Context
 from handlers.feature import Feature
 from handlers.messages import Outcome
+from storage.models import Invite
 from storage.repos import invites, sites
 
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -73,6 +74,11 @@ async def start_command(ctx: Context, args: str) -> Outcome:
     if not code:
         key = "start.staff" if ctx.roles or ctx.is_global_admin else "start.resident"
         return Outcome.say(t(key, name=ctx.msg.user.name))
+    offered = await invites.peek(ctx.session, code=code, now=ctx.now)
+    if offered is not None:
+        problem = await _invite_problem(ctx, offered)
+        if problem:
+            return Outcome.say(problem)
     invite = await invites.redeem(ctx.session, code=code, telegram_id=ctx.msg.user.id, now=ctx.now)
     if invite is None:
         return Outcome.say(t("invite.invalid"))
@@ -81,6 +87,22 @@ async def start_command(ctx: Context, args: str) -> Outcome:
         ctx.session, telegram_id=ctx.msg.user.id, site_id=invite.site_id, role=invite.role, added_by=invite.created_by
     )
     return Outcome.say(t("invite.joined", role=t(f"role.{invite.role}"), site=site.name if site else "?"))
+
+
+async def _invite_problem(ctx: Context, invite: Invite) -> str | None:
+    """An invite never lowers a role (it stays unused, for the colleague it was meant for), and it
+    stops working when its maker no longer holds a role as high as the one it gives."""
+    t = ctx.t
+    site = await sites.get(ctx.session, site_id=invite.site_id)
+    name = site.name if site else "?"
+    current = ctx.role_at(invite.site_id)
+    if current is not None and RANK[current] >= RANK[invite.role]:
+        return t("invite_rules.keeps_role", site=name, role=t(f"role.{current}"), offered=t(f"role.{invite.role}"))
+    maker = "admin" if invite.created_by in ctx.services.admin_ids else None
+    maker = maker or (await sites.roles_of(ctx.session, telegram_id=invite.created_by)).get(invite.site_id)
+    if maker is None or RANK[maker] < RANK[invite.role]:
+        return t("invite.invalid")
+    return None
 
 
 async def whoami_command(ctx: Context, args: str) -> Outcome:

@@ -33,15 +33,16 @@ async def test_major_pings_chain_at_once_and_repeats_until_acknowledged(any_harn
     ping = next(r for r in rows if r.chat_id == SUPERVISOR.id)
     assert "重大事件 #1" in ping.text and "不得拖延" in ping.text
     ack_data = ping.buttons[0][0]["data"]
-    group = [r for r in rows if r.chat_id == GROUP.id]
-    assert group and "2 位" in group[0].text
+    # The reply in the duty group says who was told, once; the group gets no second message about it.
+    assert "已通知 2 位：主管 1 位、经理 1 位" in text_of(out)
+    assert not [r for r in rows if r.chat_id == GROUP.id]
 
     # Nothing is due before the interval; after 10 minutes the chain is pinged again, with admins added.
     assert await h.desk.sweep(h.clock.advance(minutes=5)) == 0
     seen = len(rows)
     assert await h.desk.sweep(h.clock.advance(minutes=6)) == 1
     again = await fresh_outbox(h, seen)
-    assert {r.chat_id for r in again if r.chat_id > 0} == {SUPERVISOR.id, MANAGER.id}
+    assert {r.chat_id for r in again if r.chat_id > 0} == {SUPERVISOR.id, MANAGER.id, ADMIN.id}
     assert any("第2次" in r.text for r in again)
 
     # The manager acknowledges from the private ping; the group is told who; the repeats stop.
@@ -63,6 +64,7 @@ async def test_major_pings_chain_at_once_and_repeats_until_acknowledged(any_harn
     assert sorted({(n.level, n.telegram_id) for n in notices}) == [
         (1, SUPERVISOR.id),
         (1, MANAGER.id),
+        (2, ADMIN.id),
         (2, SUPERVISOR.id),
         (2, MANAGER.id),
     ]
@@ -97,9 +99,9 @@ async def test_no_supervisor_warns_the_group(harness: DeskHarness) -> None:
     await h.send("/setup HG 华庭花园", ADMIN)
     await h.join(STAFF, "staff")
     await h.send("/log 地下室水管爆裂，水浸到膝盖")
-    await h.send("/major 1")
-    group = [r for r in await h.outbox() if r.chat_id == GROUP.id]
-    assert any("没有登记主管" in r.text for r in group)
+    said = text_of(await h.send("/major 1"))
+    assert "没有登记主管" in said and "已通知" not in said
+    assert said.count("没有登记主管") == 1 and not [r for r in await h.outbox() if r.chat_id == GROUP.id]
 
 
 async def test_written_report_reminded_each_morning_until_filed(any_harness: DeskHarness) -> None:

@@ -60,7 +60,7 @@ class ConsoleTransport:
 async def run_console(
     settings: Settings, *, database: str | None = None, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout
 ) -> int:
-    settings = settings.model_copy(update={"database_url": database or "sqlite+aiosqlite:///./data/console.db"})
+    settings = settings.model_copy(update={"database_url": database or settings.database_url})  # as `export`
     offset = timedelta()
 
     def clock() -> datetime:
@@ -114,7 +114,13 @@ async def run_console(
                     await delivery.deliver(press, await app.desk.handle(press))
                 elif word in ("wait", "tick"):
                     if word == "wait":
-                        offset += timedelta(minutes=float(rest or 0))
+                        try:
+                            step = timedelta(minutes=float(rest or 0))
+                            clock() + step  # a step past year 9999 is refused here, not later
+                        except (ValueError, OverflowError):
+                            out.write("usage: :wait MINUTES (a number of minutes, e.g. :wait 10)\n")
+                            continue
+                        offset += step
                     ran = await app.desk.sweep(clock())
                     sent = await delivery.flush()
                     out.write(f"  ({ran} timer(s) ran, {sent} message(s) sent)\n")

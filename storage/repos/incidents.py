@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import make_transient_to_detached
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import EscalationNotice, Incident, IncidentNote, IncidentPhoto, table_of
@@ -90,3 +91,37 @@ async def all_for_export(session: AsyncSession, *, site_id: int | None = None) -
     if site_id is not None:
         stmt = stmt.where(Incident.site_id == site_id)
     return (await session.exec(stmt)).all()
+
+
+async def pinged(session: AsyncSession, *, incident_id: int) -> list[tuple[int, str]]:
+    """Everyone an escalation reached, once each, as (telegram id, role), in the order first pinged."""
+    rows = await session.exec(
+        select(EscalationNotice).where(EscalationNotice.incident_id == incident_id).order_by(col(EscalationNotice.id))
+    )
+    seen: dict[int, str] = {}
+    for row in rows.all():
+        seen.setdefault(row.telegram_id, row.role)
+    return list(seen.items())
+
+
+def _open(site_id: int) -> Any:
+    return select(Incident).where(Incident.site_id == site_id, Incident.status == "open")
+
+
+_NEWEST = (col(Incident.logged_at).desc(), col(Incident.id).desc())
+
+
+async def open_majors(session: AsyncSession, *, site_id: int) -> list[Incident]:
+    """Every open major incident of a site, newest first (all of them: none may be left out)."""
+    return list((await session.exec(_open(site_id).where(Incident.severity == "major").order_by(*_NEWEST))).all())
+
+
+async def open_others(session: AsyncSession, *, site_id: int, limit: int, offset: int = 0) -> list[Incident]:
+    """A page of the other open incidents, newest first."""
+    stmt = _open(site_id).where(Incident.severity != "major").order_by(*_NEWEST).offset(offset).limit(max(limit, 0))
+    return list((await session.exec(stmt)).all())
+
+
+async def count_open(session: AsyncSession, *, site_id: int) -> int:
+    stmt = select(func.count()).select_from(Incident).where(Incident.site_id == site_id, Incident.status == "open")
+    return int((await session.exec(stmt)).one())

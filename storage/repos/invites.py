@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import update
 from sqlmodel import col
@@ -31,3 +31,12 @@ async def redeem(session: AsyncSession, *, code: str, telegram_id: int, now: dat
         .execution_options(synchronize_session=False)
     )
     return result.scalars().first()  # type: ignore[no-any-return]
+
+
+async def peek(session: AsyncSession, *, code: str, now: datetime) -> Invite | None:
+    """An unused, unexpired invite, without using it (to check it first)."""
+    invite = await session.get(Invite, code[:32])
+    if invite is None or invite.used_by is not None:
+        return None
+    expires = invite.expires_at if invite.expires_at.tzinfo else invite.expires_at.replace(tzinfo=UTC)
+    return invite if expires > now else None

@@ -149,3 +149,22 @@ async def members(session: AsyncSession, *, site_id: int, roles: Sequence[str]) 
         select(Member).where(Member.site_id == site_id, col(Member.role).in_(list(roles))).order_by(col(Member.id))
     )
     return result.all()
+
+
+async def staff_of(session: AsyncSession, *, site_id: int) -> list[tuple[Member, Person | None]]:
+    """The members of a site with what is known of each person, highest role first."""
+    rank = {"admin": 0, "manager": 1, "supervisor": 2, "staff": 3}
+    rows = (
+        await session.exec(
+            select(Member, Person)
+            .join(Person, col(Person.telegram_id) == col(Member.telegram_id), isouter=True)
+            .where(Member.site_id == site_id)
+            .order_by(col(Member.id))
+        )
+    ).all()
+    return sorted(((member, person) for member, person in rows), key=lambda row: rank.get(row[0].role, 9))
+
+
+async def remove_member(session: AsyncSession, *, member: Member) -> None:
+    await session.delete(member)
+    await session.flush()

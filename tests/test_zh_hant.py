@@ -1,0 +1,46 @@
+"""Traditional Chinese catalogues read as Hong Kong usage, not machine conversion (issue 8): no
+simplified-only character remains in any ``*zh-Hant.toml`` (OpenCC s2t changes nothing, apart from
+the Hong Kong forms below), and the words Hong Kong users write are used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import opencc
+import pytest
+
+from handlers.i18n import LOCALES
+
+# s2t writes the Taiwan/classical form; Hong Kong writes the left one, which is not simplified.
+HONG_KONG_FORMS = {("群", "羣"), ("台", "臺"), ("裏", "裡"), ("衞", "衛"), ("着", "著")}
+# Machine conversion leaves these; Hong Kong users write the right-hand words.
+NOT_HONG_KONG = {
+    "羣": "群",
+    "鏈接": "連結",
+    "信息": "訊息",
+    "默認": "預設",
+    "視頻": "影片",
+    "用户": "用戶",
+    "保存": "儲存",
+}
+FILES = sorted(LOCALES.glob("*zh-Hant.toml"))
+
+
+def test_every_traditional_catalogue_is_checked() -> None:
+    assert LOCALES / "zh-Hant.toml" in FILES and len(FILES) >= 2
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_no_simplified_character_remains(path: Path) -> None:
+    convert = opencc.OpenCC("s2t").convert
+    problems = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        converted = convert(line)
+        if len(converted) != len(line):
+            problems.append(f"{path.name}:{number}: {line!r} → {converted!r}")
+            continue
+        for column, (mine, theirs) in enumerate(zip(line, converted, strict=True), 1):
+            if mine != theirs and (mine, theirs) not in HONG_KONG_FORMS:
+                problems.append(f"{path.name}:{number}:{column}: {mine} (traditional: {theirs})")
+        problems += [f"{path.name}:{number}: {w} (write {hk})" for w, hk in NOT_HONG_KONG.items() if w in line]
+    assert problems == []
