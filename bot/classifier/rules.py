@@ -28,9 +28,10 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
-from bot.classifier.extract import extract_location, extract_time
+from bot.classifier.extract import extract_location
 from bot.classifier.lexicon import PACKAGE_LEXICON_DIR, CompiledLexicon, Lexicon
 from bot.classifier.normalize import normalize_pair
+from bot.classifier.times import extract_time
 from handlers.classification import Classification, Speaker
 from handlers.taxonomy import CATEGORIES
 
