@@ -43,7 +43,8 @@ def weigh_events(category: MutableMapping[str, float], signals: Mapping[str, int
     if parking and not signals.get("parking_act"):
         event = max((v for c, v in category.items() if c in _EVENTS_OVER_OBJECTS), default=0.0)
         if event >= 2.0:
-            category["parking"] = parking * OBJECT_WEIGHT_WITH_EVENT
+            # Where evidence does not add up ("车位" + "电动车" is still one place): capped, then a third.
+            category["parking"] = min(parking, 3.0) * OBJECT_WEIGHT_WITH_EVENT
             contested = True
     if category.get("fight", 0.0) >= 2.0 and category.get("medical"):
         category["medical"] *= INJURY_WEIGHT_WITH_FIGHT
