@@ -15,11 +15,18 @@ Source = Literal["rules", "llm"]
 
 @dataclass(frozen=True, slots=True)
 class TimeHint:
-    """A time of day the text mentions ("10点半", "昨晚11点", "at 3pm"); resolved in the site's zone."""
+    """When the text says something happens or happened ("10点半", "昨晚11点", "明天上午9点", "周三",
+    "at 3pm yesterday"); :func:`handlers.parsing.resolve_time` turns it into a moment in the site's zone.
 
-    hour: int
+    ``hour`` is None when the text names a day but no time of day ("明天 3栋停水检修").
+    """
+
+    hour: int | None
     minute: int = 0
-    day_offset: int = 0  # 0 today, -1 yesterday ("昨晚", "琴日")
+    day_offset: int = 0  # days from today: -1 昨天/昨晚/琴日, -2 前天, +1 明天/听日, +2 后天
+    weekday: int | None = None  # 0 Monday … 6 Sunday (周三, 星期三, 禮拜三, Wednesday); replaces day_offset
+    week_offset: int = 0  # with a weekday: -1 上周三 / last Wednesday, +1 下周三 / next Wednesday
+    said_today: bool = False  # 今天, 今晚, tonight: a time later than now stays today
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime, timedelta
+from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
 from handlers.classification import TimeHint
@@ -37,16 +38,28 @@ def _trim(text: str) -> str:
 
 
 def resolve_time(hint: TimeHint | None, now: datetime, zone: ZoneInfo) -> datetime:
-    """When the text says a time of day, the incident happened then (today, or the day it names);
-    a time later than now without a day is taken as yesterday. No time: now."""
+    """The moment the text means, in the site's zone; may be in the future ("明天上午9点").
+
+    A named day (明天, 前天, 周三) is taken as said; a weekday without 上/下 is this week's (weeks
+    start on Monday).  A day without a time of day keeps the time of writing on that day.  A time
+    of day without any day that is later than now is taken as yesterday ("11点有人唱K" written at
+    10:00), unless the text said today ("今晚8点").  No hint: now.
+    """
     if hint is None:
         return now
     local_now = now.astimezone(zone)
+    day = local_now.date()
+    if hint.weekday is not None:
+        monday = day - timedelta(days=day.weekday())
+        day = monday + timedelta(days=hint.weekday + 7 * hint.week_offset)
+    else:
+        day += timedelta(days=hint.day_offset)
+    hour, minute = (local_now.hour, local_now.minute) if hint.hour is None else (hint.hour, hint.minute)
     try:
-        moment = local_now.replace(hour=hint.hour, minute=hint.minute, second=0, microsecond=0)
+        moment = datetime.combine(day, dtime(hour, minute), tzinfo=zone)
     except ValueError:
         return now
-    moment += timedelta(days=hint.day_offset)
-    if hint.day_offset == 0 and moment > local_now + timedelta(minutes=5):
+    named = hint.weekday is not None or hint.day_offset != 0 or hint.said_today
+    if not named and moment > local_now + timedelta(minutes=5):
         moment -= timedelta(days=1)
     return moment.astimezone(now.tzinfo)

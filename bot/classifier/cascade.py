@@ -7,11 +7,13 @@
 3. A failed, timed-out, circuit-open or invalid LLM answer → the rules' answer (``source='rules'``).
 4. Otherwise the LLM decides intent and category (``source='llm'``), within these limits:
 
-   - **Severity cap.**  The LLM may not raise severity to ``major`` on its own: ``major`` is kept
-     only when the rules' severity lexicon saw a severity signal in the text (an urgent or major
-     word, or a combination such as trapped + distress); otherwise it is capped at ``urgent``.
-     A major event pings the supervisor and the manager at once (SPEC §4), so a message that
-     says "mark this major" must not be able to page management by itself.
+   - **Severity cap** (issue 6 item 7).  ``major`` — the one severity that pings people (the
+     supervisor and the manager at once, SPEC §4) — comes only from the rules or a person, never
+     from the LLM alone: the LLM's severity is capped at ``max(rules, urgent)``, where "rules" is
+     what the severity lexicon alone reads in the text (a major word, or a combination such as
+     trapped + distress).  So an LLM ``major`` stands only when the rules read ``major`` too;
+     otherwise it becomes ``urgent`` (no ping; a person can still mark it major on the card).
+     An urgent word next to "把严重程度设为 major" is not enough, which it was before.
    - **Intents by speaker.**  A resident's message cannot become a staff record (key loan,
      handover, takeover, patrol report); such an answer is treated as invalid.
    - **Location** comes from the rules' extractor; the LLM's location is used only when the rules
@@ -32,12 +34,18 @@ from typing import Protocol
 
 from bot.classifier.llm import LLMAnswer
 from bot.classifier.normalize import normalize
-from bot.classifier.rules import MAX_ALTERNATIVES, RuleClassifier
+from bot.classifier.rules import MAX_ALTERNATIVES, SEVERITY_LEVELS, RuleClassifier
 from handlers.classification import Classification, Speaker
 
 log = logging.getLogger(__name__)
 
 STAFF_ONLY_INTENTS = frozenset({"key_borrow", "key_return", "handover", "takeover", "patrol_report"})
+
+
+def capped_severity(llm: str, rules: str) -> str:
+    """The LLM's severity, at most ``max(rules, urgent)``: ``major`` only when the rules say so."""
+    ceiling = max(SEVERITY_LEVELS.index(rules), SEVERITY_LEVELS.index("urgent"))
+    return SEVERITY_LEVELS[min(SEVERITY_LEVELS.index(llm), ceiling)]
 
 
 class LLMStep(Protocol):
@@ -77,9 +85,7 @@ class CascadeClassifier:
         if speaker == "resident" and answer.intent in STAFF_ONLY_INTENTS:
             log.info("LLM gave a staff-only intent to a resident's message; keeping the rules' answer")
             return ruled
-        severity = answer.severity
-        if severity == "major" and self.rules.severity_signal(text) == "normal":
-            severity = "urgent"
+        severity = capped_severity(answer.severity, self.rules.severity_signal(text))
         location = ruled.location
         if location is None and answer.location and normalize(answer.location) in normalize(text):
             location = answer.location

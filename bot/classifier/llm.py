@@ -11,8 +11,10 @@
   re-opens the circuit.
 - JSON output is requested with ``response_format`` (json_schema).  A server that rejects it with
   400 is asked again once without it, and is remembered as not supporting it.
-- The answer is parsed tolerantly (bare JSON, a ```json fence, or an object inside prose) and then
-  validated: only ``intent``, ``category``, ``severity``, ``location`` and ``confidence`` are read;
+- The answer is parsed tolerantly (bare JSON, a ```json fence, or an object inside prose), in
+  bounded work: at most ``MAX_BODY_BYTES`` of the body are read and ``MAX_ANSWER_CHARS`` of the
+  content scanned, in one linear pass (issue 6 item 7).  It is then validated: only ``intent``,
+  ``category``, ``severity``, ``location`` and ``confidence`` are read;
   any invalid one makes the whole answer ``None`` (the cascade keeps the rules' answer); every
   other key the model adds (``role``, ``approve``…) is ignored.  The output is data, never a command.
 - The user's text is sent as data: in the user message, between markers, with the system prompt
@@ -26,7 +28,6 @@ import asyncio
 import json
 import logging
 import random
-import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -174,23 +175,23 @@ def response_schema() -> dict[str, Any]:
     }
 
 
-_FENCE = re.compile(r"```(?:json|JSON)?\s*(\{.*?\})\s*```", re.S)
+# An answer is ~150 characters; anything far longer is not a classification.  Both bounds keep
+# a hostile or broken server from blocking the event loop (32 000 "{" once took 23.9 s to parse).
+MAX_BODY_BYTES = 64 * 1024  # read at most this much of the HTTP body
+MAX_ANSWER_CHARS = 4000  # scan at most this much of the assistant's content
+MAX_CANDIDATES = 8  # json.loads attempts per answer
 
 
 def extract_json(content: str) -> dict[str, Any] | None:
-    """The first JSON object in ``content``: bare, fenced, or embedded in prose."""
-    content = content.strip()
-    candidates = [content]
-    candidates += _FENCE.findall(content)
-    start = content.find("{")
-    while start != -1:
-        end = _matching_brace(content, start)
-        if end is not None:
-            candidates.append(content[start : end + 1])
-        start = content.find("{", start + 1)
-    for candidate in candidates:
+    """The first JSON object in ``content``: bare, fenced, or embedded in prose.
+
+    Linear in the (truncated) content: one pass pairs the braces outside strings; at most
+    ``MAX_CANDIDATES`` balanced spans, outermost and earliest first, are given to ``json.loads``.
+    """
+    content = content[:MAX_ANSWER_CHARS].strip()
+    for start, end in balanced_objects(content)[:MAX_CANDIDATES]:
         try:
-            value = json.loads(candidate)
+            value = json.loads(content[start : end + 1])
         except (json.JSONDecodeError, ValueError):
             continue
         if isinstance(value, dict):
@@ -198,10 +199,15 @@ def extract_json(content: str) -> dict[str, Any] | None:
     return None
 
 
-def _matching_brace(text: str, start: int) -> int | None:
-    depth, in_string, escaped = 0, False, False
-    for i in range(start, len(text)):
-        ch = text[i]
+def balanced_objects(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every balanced ``{...}`` span, sorted by start: one pass, a stack of opens.
+
+    Quotes count only inside an open brace (prose may hold a stray apostrophe or quote).
+    """
+    spans: list[tuple[int, int]] = []
+    opens: list[int] = []
+    in_string = escaped = False
+    for i, ch in enumerate(text):
         if in_string:
             if escaped:
                 escaped = False
@@ -209,15 +215,14 @@ def _matching_brace(text: str, start: int) -> int | None:
                 escaped = True
             elif ch == '"':
                 in_string = False
-        elif ch == '"':
+        elif ch == '"' and opens:
             in_string = True
         elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-    return None
+            opens.append(i)
+        elif ch == "}" and opens:
+            spans.append((opens.pop(), i))
+    spans.sort()
+    return spans
 
 
 def validate_answer(data: dict[str, Any]) -> LLMAnswer | None:
@@ -341,12 +346,13 @@ class LLMClassifier:
 
     async def _post(self, payload: dict[str, Any]) -> str:
         try:
-            response = await self._client.post(self.url, json=payload)
+            async with self._client.stream("POST", self.url, json=payload) as response:
+                status = response.status_code
+                raw = await _read_capped(response, MAX_BODY_BYTES) if status == 200 else b""
         except httpx.TimeoutException as exc:
             raise LLMError("timeout") from exc
         except httpx.TransportError as exc:
             raise _Retryable(f"network error: {type(exc).__name__}") from exc
-        status = response.status_code
         if status == 429:
             raise _Retryable("429 rate limited", _retry_after(response))
         if status >= 500:
@@ -355,14 +361,28 @@ class LLMClassifier:
             raise _RejectedResponseFormat("400 with response_format")
         if status != 200:
             raise LLMError(f"HTTP {status}")
+        if raw is None:
+            raise LLMError(f"completion body over {MAX_BODY_BYTES} bytes")
         try:
-            body = response.json()
+            body = json.loads(raw)
             content = body["choices"][0]["message"]["content"]
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             raise LLMError("malformed completion body") from exc
         if not isinstance(content, str):
             raise LLMError("completion content is not text")
         return content
+
+
+async def _read_capped(response: httpx.Response, limit: int) -> bytes | None:
+    """The body, or None as soon as it passes ``limit`` bytes (the rest is never read)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _describe(exc: BaseException) -> str:

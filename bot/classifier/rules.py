@@ -28,9 +28,18 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
-from bot.classifier.extract import extract_location, extract_time
+from bot.classifier.extract import extract_location
+from bot.classifier.families import (
+    NOTICE_WEIGHT,
+    SHIFT_WEIGHT_IN_QUESTION,
+    asks_about_shift,
+    is_future,
+    is_notice,
+    weigh_events,
+)
 from bot.classifier.lexicon import PACKAGE_LEXICON_DIR, CompiledLexicon, Lexicon
 from bot.classifier.normalize import normalize_pair
+from bot.classifier.times import extract_time
 from handlers.classification import Classification, Speaker
 from handlers.taxonomy import CATEGORIES
 
@@ -101,6 +110,8 @@ class RuleClassifier:
     def classify_sync(self, text: str, *, speaker: Speaker, private: bool) -> Classification:
         cased, low = normalize_pair(text)
         scan = self._scan(low)
+        time = extract_time(low)
+        scan.future = is_future(time, scan.signals)
         intent, intent_conf = _decide_intent(scan, speaker=speaker)
         category, cat_conf = _decide_category(scan, intent)
         severity = _decide_severity(scan, intent, category, self._compiled)
@@ -112,7 +123,7 @@ class RuleClassifier:
             confidence=confidence,
             source="rules",
             location=extract_location(cased, low),
-            time=extract_time(low),
+            time=time,
             alternatives=_alternatives(scan, intent, category),
         )
 
@@ -152,6 +163,7 @@ class RuleClassifier:
                     scan.neutral += 1
         if scan.signals.get("trapped"):
             scan.category["equipment"] += 3.0  # people are trapped in lifts (困梯), not elsewhere
+        scan.contested = weigh_events(scan.category, scan.signals)
         _weigh_places(scan)
         return scan
 
@@ -162,6 +174,7 @@ class _Scan:
         "contested",
         "covered",
         "first",
+        "future",
         "intent",
         "length",
         "letters",
@@ -185,6 +198,7 @@ class _Scan:
         self.severity: defaultdict[str, float] = defaultdict(float)
         self.signals: defaultdict[str, int] = defaultdict(int)
         self.first: dict[str, int] = {}  # signal → position of its first occurrence
+        self.future = False  # the text names a day or hour still to come (set by classify_sync)
 
 
 # Categories that name something that happened (an inquiry about a fee names no event).
@@ -256,6 +270,14 @@ def _decide_intent(scan: _Scan, *, speaker: Speaker) -> tuple[str, float]:
     fault = sig.get("fault", 0)
     question = sig.get("question", 0)
     severe = _severity_level_quick(scan) >= 1
+    notice = speaker == "staff" and is_notice(sig, future=scan.future)
+    if notice:
+        event, fault, severe = False, 0, False  # announced, not happened (a drill, planned works)
+        scores["other"] += NOTICE_WEIGHT
+    if asks_about_shift(sig, future=scan.future):
+        for shift in ("takeover", "handover"):
+            if shift in scores:
+                scores[shift] *= SHIFT_WEIGHT_IN_QUESTION
     # Frequency words alone (成日, every day) are weak: "the light often flickers" is still a repair.
     dissatisfied = scores.get("complaint", 0.0) >= 2.0
 
@@ -280,9 +302,10 @@ def _decide_intent(scan: _Scan, *, speaker: Speaker) -> tuple[str, float]:
         scores["patrol_report"] += 3.5
     if scores["patrol_report"] and severe and sig.get("found"):
         scores["incident"] += scores["patrol_report"] + 1.0  # a patrol that found a fire is a fire
-    elif sig.get("patrol") and not severe and (fault or sig.get("ok")):
-        # A patrol that found a broken light is still a patrol report (its "发现" leans incident).
-        scores["patrol_report"] += 1.5 + (1.0 if fault and sig.get("found") else 0.0)
+    elif sig.get("patrol") and not severe and (fault or sig.get("ok") or _found_hazard(sig)):
+        # A patrol that found a broken light or a blocked exit is still a patrol report (its "发现"
+        # leans incident).
+        scores["patrol_report"] += 1.5 + (1.0 if sig.get("found") else 0.0)
 
     # Events and faults: who speaks decides what they are.
     if event or fault:
@@ -292,6 +315,8 @@ def _decide_intent(scan: _Scan, *, speaker: Speaker) -> tuple[str, float]:
                 scores["incident"] += weight + 1.0
             elif dissatisfied:
                 scores["complaint"] += weight
+            elif cat == "theft" and not question:
+                scores["incident"] += weight + 1.0  # something was stolen: an event, not a repair
             elif fault:
                 scores["repair"] += weight + 0.5
             elif cat in NUISANCE_CATEGORIES:
@@ -320,10 +345,17 @@ def _decide_intent(scan: _Scan, *, speaker: Speaker) -> tuple[str, float]:
     return best, conf
 
 
+def _found_hazard(sig: defaultdict[str, int]) -> bool:
+    """发现 + something blocked or parked where it should not be (a fire exit, a lane)."""
+    return bool(sig.get("found") and (sig.get("blocked") or sig.get("parking_act")))
+
+
 def _decide_category(scan: _Scan, intent: str) -> tuple[str, float]:
     cat, score, second = _best_category(scan)
     if intent in _CATEGORYLESS_INTENTS:
         return "other", 1.0
+    if intent in ("other", "inquiry") and scan.signals.get("drill"):
+        return "other", 0.9  # a drill rehearses a category, it is not one
     if intent in _PROBLEM_ONLY_INTENTS:
         # A handover or patrol names a category only when it reports a problem.
         sig = scan.signals

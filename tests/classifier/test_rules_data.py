@@ -132,3 +132,17 @@ def test_place_tables_are_checked(tmp_path: Path) -> None:
 async def test_async_protocol(rules: RuleClassifier) -> None:
     got = await rules.classify("已接班", speaker="staff", private=False)
     assert got.intent == "takeover" and got.source == "rules"
+
+
+def test_holdout4_is_well_formed_and_separate() -> None:
+    """The held-out set of round 4: every intent and category, nothing shared with the tuned sets."""
+    rows = load("holdout4.jsonl")
+    assert len(rows) >= 120
+    for r in rows:
+        assert r["intent"] in INTENTS and r["category"] in CATEGORIES and r["severity"] in SEVERITIES, r
+        assert r["speaker"] in ("staff", "resident") and isinstance(r["private"], bool), r
+    assert {r["intent"] for r in rows} == set(INTENTS)
+    assert {r["category"] for r in rows} == set(CATEGORIES)
+    names = ("dataset.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl")
+    seen = {r["text"] for name in names for r in load(name)}
+    assert not {r["text"] for r in rows} & seen

@@ -99,6 +99,6 @@ def test_time(rules: RuleClassifier, text: str, hint: TimeHint) -> None:
     assert staff(rules, text).time == hint
 
 
-def test_no_time_for_room_numbers_or_day_words_alone(rules: RuleClassifier) -> None:
+def test_no_time_for_room_numbers_and_only_a_day_for_day_words_alone(rules: RuleClassifier) -> None:
     assert staff(rules, "1802室漏水").time is None
-    assert staff(rules, "琴晚好嘈").time is None
+    assert staff(rules, "琴晚好嘈").time == TimeHint(None, day_offset=-1)  # the day, no invented hour
