@@ -4,6 +4,7 @@ reach the delivery, raw updates for the inbox, and stored updates read back as `
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -52,6 +53,20 @@ async def test_a_refused_token_is_one_clear_error_without_the_token(api: FakeBot
             await wrong.get_updates(None, 0)
     finally:
         await wrong.close()
+
+
+async def test_an_unreachable_api_is_transient_at_start() -> None:
+    closed = socket.socket()  # bound, never listening: connections are refused while we hold it
+    closed.bind(("127.0.0.1", 0))
+    nowhere = PtbEngine(WRONG_TOKEN, f"http://127.0.0.1:{closed.getsockname()[1]}")
+    try:
+        with pytest.raises(Transient):
+            await nowhere.introduce()
+        with pytest.raises(Transient):
+            await nowhere.get_updates(5, 0)
+    finally:
+        await nowhere.close()
+        closed.close()
 
 
 async def test_send_with_buttons_and_quote_then_edit_and_answer(engine: PtbEngine, api: FakeBotAPI) -> None:

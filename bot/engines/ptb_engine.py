@@ -76,6 +76,15 @@ class _mapped:
         return False
 
 
+class _token_checked(_mapped):
+    """Like :class:`_mapped`, but a refused token (401/404) is ``TokenRefused``: nothing works."""
+
+    async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
+        if isinstance(exc, InvalidToken):
+            raise TokenRefused(TOKEN_REFUSED) from exc
+        return await super().__aexit__(kind, exc, tb)
+
+
 class PtbTransport:
     """Sends through PTB; see :class:`bot.delivery.Transport`."""
 
@@ -127,11 +136,10 @@ class PtbEngine:
         self.files: FileSource = PtbFiles(self.bot)
 
     async def introduce(self) -> tuple[str | None, bool]:
-        """getMe. Not ``Bot.initialize``: its error message carries the token."""
-        try:
+        """getMe (not ``Bot.initialize``: its error message carries the token). An unreachable API
+        is ``Transient``, a refused token ``TokenRefused``."""
+        async with _token_checked():
             me = await self.bot.get_me()
-        except InvalidToken as exc:
-            raise TokenRefused(TOKEN_REFUSED) from exc
         return me.username, bool(me.can_read_all_group_messages)
 
     async def publish_menu(self, menus: dict[bool, list[tuple[str, str]]]) -> None:
@@ -150,13 +158,8 @@ class PtbEngine:
         if offset is not None:
             params["offset"] = offset
         url = f"{self.bot.base_url}/getUpdates?{urlencode(params)}"
-        try:
-            async with _mapped():
-                raw = await self._requests[1].post(url, read_timeout=poll_seconds + 10)
-        except Refused as exc:
-            if isinstance(exc.__cause__, InvalidToken):
-                raise TokenRefused(TOKEN_REFUSED) from exc.__cause__
-            raise
+        async with _token_checked():
+            raw = await self._requests[1].post(url, read_timeout=poll_seconds + 10)
         if not isinstance(raw, list):
             raise Transient(f"getUpdates answered {type(raw).__name__}, not a list")
         return [(int(u["update_id"]), json.dumps(u, ensure_ascii=False, separators=(",", ":"))) for u in raw]
