@@ -121,7 +121,7 @@ class PtbFiles:
     async def fetch(self, file_id: str) -> bytes:
         async with _mapped():
             file = await self.bot.get_file(file_id)
-            data = await file.download_as_bytearray()
+            data = await file.download_as_bytearray(read_timeout=30)  # an XLSX roster may be large
         return bytes(data)
 
 
