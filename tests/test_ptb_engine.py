@@ -112,6 +112,14 @@ async def test_errors_map_onto_the_delivery_kinds(engine: PtbEngine, api: FakeBo
     api.fail_next("getFile", status=500)
     with pytest.raises(Transient):
         await engine.files.fetch("whatever")
+    with pytest.raises(Refused, match=r"(?i)invalid file_id"):
+        await engine.files.fetch("whatever")
+    api.fail_next("getUpdates", status=429, retry_after=2)
+    with pytest.raises(RetryLater):
+        await engine.get_updates(None, 0)
+    api.fail_next("getUpdates", status=409, description="Conflict: terminated by other getUpdates request")
+    with pytest.raises(Transient, match="Conflict"):
+        await engine.get_updates(None, 0)
 
 
 async def test_get_updates_returns_raw_payloads_and_the_offset_confirms(engine: PtbEngine, api: FakeBotAPI) -> None:
