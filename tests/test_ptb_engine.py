@@ -51,6 +51,8 @@ async def test_a_refused_token_is_one_clear_error_without_the_token(api: FakeBot
         assert "check the token" in str(raised.value) and WRONG_TOKEN not in str(raised.value)
         with pytest.raises(TokenRefused):
             await wrong.get_updates(None, 0)
+        with pytest.raises(TokenRefused):  # not Refused: the outbox row must wait, not fail for good
+            await wrong.transport.send(GROUP, "x", [], None)
     finally:
         await wrong.close()
 

@@ -3,7 +3,8 @@
 It only talks to the Bot API (send, edit, answer, files, getMe, the menu, getUpdates, the webhook);
 the runner owns the inbox and the handling. PTB's errors are mapped onto the delivery's three kinds
 exactly like the aiogram engine's: 429 → RetryLater, 5xx and network faults → Transient, a refusal
-(403, 400, 404, a revoked token) → Refused.
+(403, 400) → Refused. A refused token (401; PTB says the same for 404) is ``TokenRefused`` in every
+call, like aiogram's unmapped 401: an outbox row is then not marked failed for good, it waits.
 """
 
 from __future__ import annotations
@@ -66,23 +67,16 @@ class _mapped:
     async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
         if exc is None:
             return False
+        if isinstance(exc, InvalidToken):
+            raise TokenRefused(TOKEN_REFUSED) from exc
         if isinstance(exc, RetryAfter):
             wait = exc.retry_after
             raise RetryLater(wait.total_seconds() if isinstance(wait, timedelta) else float(wait)) from exc
-        if isinstance(exc, Forbidden | BadRequest | EndPointNotFound | InvalidToken | ChatMigrated):
+        if isinstance(exc, Forbidden | BadRequest | EndPointNotFound | ChatMigrated):
             raise Refused(exc.message) from exc
         if isinstance(exc, NetworkError | TelegramError):  # 5xx, timeouts, dropped connections, 409
             raise Transient(exc.message) from exc
         return False
-
-
-class _token_checked(_mapped):
-    """Like :class:`_mapped`, but a refused token (401/404) is ``TokenRefused``: nothing works."""
-
-    async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
-        if isinstance(exc, InvalidToken):
-            raise TokenRefused(TOKEN_REFUSED) from exc
-        return await super().__aexit__(kind, exc, tb)
 
 
 class PtbTransport:
@@ -138,7 +132,7 @@ class PtbEngine:
     async def introduce(self) -> tuple[str | None, bool]:
         """getMe (not ``Bot.initialize``: its error message carries the token). An unreachable API
         is ``Transient``, a refused token ``TokenRefused``."""
-        async with _token_checked():
+        async with _mapped():
             me = await self.bot.get_me()
         return me.username, bool(me.can_read_all_group_messages)
 
@@ -158,7 +152,7 @@ class PtbEngine:
         if offset is not None:
             params["offset"] = offset
         url = f"{self.bot.base_url}/getUpdates?{urlencode(params)}"
-        async with _token_checked():
+        async with _mapped():
             raw = await self._requests[1].post(url, read_timeout=poll_seconds + 10)
         if not isinstance(raw, list):
             raise Transient(f"getUpdates answered {type(raw).__name__}, not a list")
