@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.delivery import Refused, RetryLater, Transient
-from bot.engines.base import Engine, TokenRefused
+from bot.engines.base import Engine, TokenRefused, Unreachable
 from bot.engines.ptb_engine import PtbEngine
 from handlers.messages import Button
 from tests.fakes.bot_api import FakeBotAPI
@@ -57,15 +57,23 @@ async def test_a_refused_token_is_one_clear_error_without_the_token(api: FakeBot
         await wrong.close()
 
 
-async def test_an_unreachable_api_is_transient_at_start() -> None:
+async def test_an_unreachable_api_is_unreachable_at_start_and_transient_later() -> None:
     closed = socket.socket()  # bound, never listening: connections are refused while we hold it
     closed.bind(("127.0.0.1", 0))
     nowhere = PtbEngine(WRONG_TOKEN, f"http://127.0.0.1:{closed.getsockname()[1]}")
     try:
-        with pytest.raises(Transient):
+        with pytest.raises(Unreachable):
             await nowhere.introduce()
         with pytest.raises(Transient):
             await nowhere.get_updates(5, 0)
+        for malformed in ("ftp://api.example.org", "http://[::1"):
+            engine = PtbEngine(WRONG_TOKEN, malformed)
+            try:
+                with pytest.raises(Unreachable) as raised:
+                    await engine.introduce()
+                assert WRONG_TOKEN not in str(raised.value)
+            finally:
+                await engine.close()
     finally:
         await nowhere.close()
         closed.close()

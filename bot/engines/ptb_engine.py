@@ -29,7 +29,7 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from bot.delivery import Refused, RetryLater, Transient, Transport
-from bot.engines.base import TokenRefused
+from bot.engines.base import TokenRefused, Unreachable
 from bot.engines.ptb_inbound import markup, update_to_inbound
 from handlers.context import FileSource
 from handlers.messages import Inbound, Keyboard
@@ -130,10 +130,13 @@ class PtbEngine:
         self.files: FileSource = PtbFiles(self.bot)
 
     async def introduce(self) -> tuple[str | None, bool]:
-        """getMe (not ``Bot.initialize``: its error message carries the token). An unreachable API
-        is ``Transient``, a refused token ``TokenRefused``."""
-        async with _mapped():
-            me = await self.bot.get_me()
+        """getMe (not ``Bot.initialize``: its error message carries the token). A refused token is
+        ``TokenRefused``; no answer (network, DNS, a malformed URL, 5xx, 429) is ``Unreachable``."""
+        try:
+            async with _mapped():
+                me = await self.bot.get_me()
+        except (Transient, RetryLater) as exc:
+            raise Unreachable(str(exc)) from exc
         return me.username, bool(me.can_read_all_group_messages)
 
     async def publish_menu(self, menus: dict[bool, list[tuple[str, str]]]) -> None:
