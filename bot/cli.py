@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from bot import cli_staff
 from bot.cli_verbs import Verb
 from bot.config import Settings
+from bot.prompts import PromptError
 
 # Verbs that features add, each in its own module (bot/cli_<feature>.py): add yours here.
 VERBS: list[Verb] = [*cli_staff.VERBS]
@@ -65,6 +66,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         first = exc.errors()[0]
         print(f"dutydesk: bad setting {'.'.join(map(str, first['loc'])).upper()}: {first['msg']}", file=sys.stderr)
         return 2
+    try:
+        return _dispatch(args, settings)
+    except PromptError as exc:  # the LLM step is configured but cannot work: say so, do not guess
+        print(f"dutydesk: {exc}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
         return _run(settings, args.engine)
     if args.command == "classify":

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from bot import prompts
 from bot.classifier.cascade import CascadeClassifier
-from bot.classifier.llm import LLMClassifier
+from bot.classifier.llm import LLMClassifier, check_prompts
 from bot.classifier.rules import RuleClassifier
 from bot.config import Settings
 from handlers.classification import Classifier
@@ -16,10 +17,20 @@ async def _nothing_to_close() -> None:
 
 
 def build_classifier(settings: Settings) -> tuple[Classifier, Callable[[], Awaitable[None]]]:
-    """(classifier, async close): rules only when ``LLM_BASE_URL`` is unset, else rules → LLM cascade."""
+    """(classifier, async close): rules only when ``LLM_BASE_URL`` is unset, else rules → LLM cascade.
+
+    Raises ``PromptError`` (one line for the operator) when the LLM step is configured but its
+    prompts cannot be read: the rules alone would answer every message without anyone noticing."""
     rules = RuleClassifier.load(settings.lexicon_dir)
     if not settings.llm_base_url:
         return rules, _nothing_to_close
+    try:
+        check_prompts()
+    except prompts.PromptError as exc:
+        raise prompts.PromptError(
+            f"LLM_BASE_URL is set but the LLM prompts are unusable ({exc}); "
+            "reinstall DutyDesk with its package data, or unset LLM_BASE_URL to classify by rules only."
+        ) from exc
     llm = LLMClassifier(
         settings.llm_base_url,
         settings.llm_api_key,

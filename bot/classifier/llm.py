@@ -18,7 +18,7 @@
   any invalid one makes the whole answer ``None`` (the cascade keeps the rules' answer); every
   other key the model adds (``role``, ``approve``…) is ignored.  The output is data, never a command.
 - The user's text is sent as data: in the user message, between markers, with the system prompt
-  saying it is data (``prompts/classify_system.md``).  The API key goes only in the Authorization
+  saying it is data (``bot/prompts/classify_system.md``).  The API key goes only in the Authorization
   header and is never logged or shown in ``repr``.
 """
 
@@ -139,6 +139,15 @@ def build_messages(text: str, *, speaker: Speaker, private: bool) -> list[dict[s
         messages.append({"role": "assistant", "content": json.dumps(example["answer"], ensure_ascii=False)})
     messages.append({"role": "user", "content": _user_content(text, speaker, private)})
     return messages
+
+
+def check_prompts() -> None:
+    """Build one whole request: raises ``PromptError`` when a prompt file is missing or broken, so
+    that a bad install fails at start instead of falling back to the rules on every message."""
+    try:
+        build_messages("check", speaker="staff", private=False)
+    except (KeyError, TypeError) as exc:
+        raise prompts.PromptError(f"{EXAMPLES}: an example lacks {exc}") from exc
 
 
 def _user_content(text: str, speaker: str, private: bool) -> str:

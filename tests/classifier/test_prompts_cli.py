@@ -27,9 +27,24 @@ def settings(**kwargs: object) -> Settings:
 # -- prompts -----------------------------------------------------------------------------------
 
 
-def test_prompts_dir_is_the_repo_prompts_folder() -> None:
-    assert Path(__file__).resolve().parents[2] / "prompts" == prompts.PROMPTS_DIR
+def test_prompts_are_package_data_of_bot_prompts() -> None:
+    assert Path(__file__).resolve().parents[2] / "bot" / "prompts" == Path(str(prompts.PROMPTS_DIR))
     assert (prompts.PROMPTS_DIR / "classify_system.md").is_file()
+
+
+def test_llm_step_without_its_prompts_fails_at_start_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot import cli
+
+    monkeypatch.setattr(prompts, "PROMPTS_DIR", tmp_path)  # an install without the package data
+    monkeypatch.setenv("LLM_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.chdir(tmp_path)  # no .env
+    with pytest.raises(prompts.PromptError, match="LLM_BASE_URL is set"):
+        build_classifier(settings(llm_base_url="http://127.0.0.1:9/v1"))
+    assert cli.main(["classify", "3栋漏水"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "classify_system.md" in err and "Traceback" not in err
 
 
 def test_system_prompt_renders_with_all_codes_and_cites_the_regulation() -> None:

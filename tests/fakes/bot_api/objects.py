@@ -96,6 +96,8 @@ class ObjectBuilders(FakeState):
         language_code: str | None = None,
         reply_to_message_id: int | None = None,
         photo: bool = False,
+        document: tuple[str, bytes] | None = None,
+        location: tuple[float, float] | None = None,
         chat_title: str | None = None,
         extra: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
@@ -103,7 +105,9 @@ class ObjectBuilders(FakeState):
 
         ``chat_type`` defaults from the id (positive: private; negative: group; <= -10**12:
         supergroup).  A leading ``/command`` gets its ``bot_command`` entity like Telegram gives.
-        ``photo=True`` makes a photo message with ``text`` as its caption.
+        ``photo=True`` makes a photo message with ``text`` as its caption; ``document=(name, bytes)``
+        a file message (the bytes are served by getFile and the file URL); ``location=(lat, lon)``
+        a shared location (no text).
         ``reply_to_message_id`` must name a message of that chat the fake knows (sent by the bot
         or built here).  ``extra`` is merged into the Message.
         """
@@ -119,9 +123,15 @@ class ObjectBuilders(FakeState):
             "date": int(time.time()),
         }
         entities = self._command_entities(text)
-        if photo:
-            stored = self._store_file(b"\xff\xd8\xff\xe0fake-jpeg\xff\xd9", "photos")
-            message["photo"] = self._photo_sizes(stored)
+        if location is not None:
+            message["location"] = {"latitude": location[0], "longitude": location[1]}
+        elif photo or document is not None:
+            if document is not None:
+                stored = self._store_file(document[1], "documents", document[0].rsplit(".", 1)[-1])
+                message["document"] = self._document(stored, document[0])
+            else:
+                stored = self._store_file(b"\xff\xd8\xff\xe0fake-jpeg\xff\xd9", "photos")
+                message["photo"] = self._photo_sizes(stored)
             if text:
                 message["caption"] = text
                 if entities:
@@ -217,6 +227,16 @@ class ObjectBuilders(FakeState):
                 "file_size": len(stored.data),
             },
         ]
+
+    @staticmethod
+    def _document(stored: StoredFile, name: str) -> dict[str, Any]:
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_name": name,
+            "mime_type": "application/octet-stream",
+            "file_size": len(stored.data),
+        }
 
     # ------------------------------------------------------------------ the bot's messages
 
