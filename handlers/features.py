@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import drafts, dutylog, escalation, residents, setup
+from handlers import daylog, drafts, dutylog, escalation, handover, orders, residents, setup, shifts
 from handlers.feature import Feature
 
 FEATURES: tuple[Feature, ...] = (
@@ -11,4 +11,8 @@ FEATURES: tuple[Feature, ...] = (
     escalation.FEATURE,
     drafts.FEATURE,
     residents.FEATURE,
+    shifts.FEATURE,
+    handover.FEATURE,
+    orders.FEATURE,
+    daylog.FEATURE,
 )

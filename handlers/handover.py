@@ -1,0 +1,393 @@
+"""Handover and takeover (交接班, 000 L118-134; 002 L22-25; 004 §7).
+
+``/handover [notes]`` compiles the report from the records and posts it with a 接班 button; it is
+blocked while a major incident is open (000 L131; 002 L99-100) until a supervisor overrides it with
+a reason (``/allow_handover``, or the button and a reply). The incoming person (the roster's next
+shift; any staff when there is none) confirms with the button or ``/takeover``: both confirmations
+and their times are stored (the two signatures, 002 L25). Until then the outgoing person may not
+leave (002 L22; 000 L125; 001 L495): reminded with the supervisors every few minutes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers import notices
+from handlers.commands import ButtonAction, Command, int_arg, pack
+from handlers.context import Context
+from handlers.exports import iso
+from handlers.feature import ExportKind, Feature
+from handlers.handover_report import compile_report, open_majors, records_section
+from handlers.i18n import Translator
+from handlers.messages import Button, Keyboard, Outcome, Reply
+from handlers.policy import Policy
+from handlers.shift_times import Instance, around, ending_near, following, shifts_of
+from handlers.shifts import label, names, on_roster
+from storage.models import Draft, Handover, Incident, Site, Timer
+from storage.repos import handovers, sites, timers
+
+LATE = "shift_takeover_late"
+Who = tuple[int, str]
+
+
+async def _shift_plan(
+    session: AsyncSession, site: Site, outgoing: int, now: datetime
+) -> tuple[Instance, Instance, list[int]]:
+    """The shift being handed over (the sender's rostered shift ending nearest now, else any shift
+    ending nearest now), the one taking over, and who is rostered on it."""
+    zone = ZoneInfo(site.timezone)
+    defs = await shifts_of(session, site)
+    mine = [i for i in around(defs, now, zone) if outgoing in await on_roster(session, site, i)]
+    mine = [i for i in mine if abs((i.end_at - now).total_seconds()) <= 12 * 3600]
+    out = ending_near(defs, now, zone, among=mine or None)
+    nxt = following(defs, out, zone)
+    return out, nxt, await on_roster(session, site, nxt)
+
+
+def expected_ids(handover: Handover) -> list[int]:
+    return [int(x) for x in handover.expected.split(",") if x]
+
+
+def card(t: Translator, handover: Handover, zone: ZoneInfo) -> str:
+    lines = [handover.report]
+    if handover.override_at is not None:
+        lines.append(
+            t("handover.overridden", name=handover.override_name or "?", reason=handover.override_reason or "")
+        )
+    if handover.taken_at is not None:
+        at = handover.taken_at.astimezone(zone).strftime("%m-%d %H:%M")
+        lines.append(t("handover.done", outgoing=handover.outgoing_name, incoming=handover.incoming_name or "?", at=at))
+    return "\n".join(lines)
+
+
+def take_button(t: Translator, handover: Handover) -> Keyboard:
+    return [[Button(t("handover.btn_take"), pack("hov.take", handover.id))]]
+
+
+async def _header(
+    session: AsyncSession, site: Site, handover: Handover, t: Translator, out: Instance, nxt: Instance
+) -> str:
+    zone = ZoneInfo(site.timezone)
+    expected = expected_ids(handover)
+    who = await names(session, expected) if expected else t("handover.anyone")
+    return t(
+        "handover.header",
+        site=site.name,
+        outgoing=handover.outgoing_name,
+        shift=label(t, out, zone),
+        next=label(t, nxt, zone),
+        incoming=who,
+        at=handover.handed_at.astimezone(zone).strftime("%m-%d %H:%M"),
+    )
+
+
+async def begin(
+    ctx: Context, site: Site, who: Who, notes: str, *, edit: bool = False
+) -> tuple[Handover | None, Outcome]:
+    """Start a handover for ``who``; (None, the refusal) when one is already waiting."""
+    t, session = ctx.t, ctx.session
+    waiting = await handovers.pending(session, site_id=site.id or 0)
+    mine_blocked = waiting is not None and waiting.status == "blocked" and waiting.outgoing_id == who[0]
+    if waiting is not None and mine_blocked and not await _still_blocked(ctx, site):
+        return waiting, await _reopen(ctx, site, waiting, notes, edit=edit)
+    if waiting is not None:
+        key = "handover.already_blocked" if waiting.status == "blocked" else "handover.already_open"
+        return None, ctx.answer(t(key, name=waiting.outgoing_name, at=ctx.hhmm(waiting.handed_at)))
+    out, nxt, expected = await _shift_plan(session, site, who[0], ctx.now)
+    row = Handover(
+        site_id=site.id or 0,
+        shift_code=out.shift.code,
+        shift_day=out.day,
+        next_code=nxt.shift.code,
+        next_day=nxt.day,
+        shift_end_at=out.end_at,
+        expected=",".join(str(i) for i in expected if i != who[0]),
+        outgoing_id=who[0],
+        outgoing_name=who[1],
+        handed_at=ctx.now,
+        notes=notes.strip(),
+        chat_id=ctx.msg.chat.id,
+    )
+    policy = ctx.policy(site)
+    majors = await open_majors(session, site.id or 0) if policy.handover_block_on_major else []
+    numbers = _block(row, majors) if majors else ""
+    await handovers.add(session, row)
+    row.report = (
+        await _header(session, site, row, t, out, nxt) + "\n" + await compile_report(session, site, row, ctx.now, t)
+    )
+    grace = timedelta(minutes=policy.takeover_grace_minutes)
+    due = max(out.end_at + grace, ctx.now + grace)
+    await timers.schedule(session, kind=LATE, ref_id=row.id or 0, site_id=site.id or 0, due_at=due)
+    if majors:
+        return row, await _blocked(ctx, site, row, majors_text=numbers, edit=edit)
+    reply = Reply(card(t, row, ctx.zone(site)), take_button(t, row), edit=edit, link=("handover", row.id or 0))
+    return row, Outcome(replies=[reply], toast=t("handover.posted") if ctx.msg.is_button else None)
+
+
+async def _still_blocked(ctx: Context, site: Site) -> bool:
+    return ctx.policy(site).handover_block_on_major and bool(await open_majors(ctx.session, site.id or 0))
+
+
+def _block(row: Handover, majors: list[Incident]) -> str:
+    """Mark the handover blocked by these open major incidents (000 L131); their numbers as text."""
+    numbers = " ".join(f"#{m.number}" for m in majors)
+    row.status, row.blocked_reason = "blocked", f"major incident open: {numbers}"
+    return numbers
+
+
+async def _reopen(ctx: Context, site: Site, row: Handover, notes: str, *, edit: bool) -> Outcome:
+    """The outgoing person hands over again once the major incidents that blocked it are closed."""
+    t = ctx.t
+    row.status = "open"
+    row.notes = notes.strip() or row.notes
+    row.report = row.report.split("\n", 1)[0] + "\n" + await compile_report(ctx.session, site, row, ctx.now, t)
+    ctx.session.add(row)
+    return Outcome(
+        replies=[Reply(card(t, row, ctx.zone(site)), take_button(t, row), edit=edit, link=("handover", row.id or 0))]
+    )
+
+
+async def _blocked(ctx: Context, site: Site, row: Handover, *, majors_text: str, edit: bool) -> Outcome:
+    """The refusal, naming the rule and the open major incidents; the supervisors are told."""
+    t = ctx.t
+    text = "\n".join([t("handover.blocked", majors=majors_text), t("handover.rule_major"), t("handover.blocked_how")])
+    allow = [[Button(t("handover.btn_allow"), pack("hov.allow", row.id))]]
+    for member in await sites.members(ctx.session, site_id=site.id or 0, roles=("supervisor", "manager")):
+        ping = t("handover.blocked_ping", site=site.name, name=row.outgoing_name, majors=majors_text)
+        await ctx.notify(member.telegram_id, ping, site_id=site.id, purpose="handover")
+    return Outcome(replies=[Reply(text, allow, edit=edit, link=("handover", row.id or 0))])
+
+
+async def take(ctx: Context, row: Handover, who: Who, *, edit: bool = False) -> tuple[bool, Outcome]:
+    """``who`` takes over ``row``; (False, the refusal) when they may not."""
+    t = ctx.t
+    expected = expected_ids(row)
+    expected_text = await names(ctx.session, expected) if expected else t("handover.anyone")
+    if row.status == "taken_over":
+        return False, ctx.answer(t("handover.already_taken", name=row.incoming_name or "?"))
+    if not ctx.may(row.site_id, "staff") and ctx.msg.user.id == who[0]:
+        return False, ctx.answer(t("handover.not_expected", expected=expected_text), alert=True)
+    if who[0] == row.outgoing_id:
+        return False, ctx.answer(t("handover.not_yourself"), alert=True)
+    if expected and who[0] not in expected:
+        return False, ctx.answer(t("handover.not_expected", expected=expected_text), alert=True)
+    site = await sites.get(ctx.session, site_id=row.site_id)
+    assert site is not None
+    if row.override_at is None and ctx.policy(site).handover_block_on_major:
+        majors = await open_majors(ctx.session, site.id or 0)
+        if majors:
+            numbers = _block(row, majors)
+            ctx.session.add(row)
+            return False, await _blocked(ctx, site, row, majors_text=numbers, edit=False)
+    row.status, row.incoming_id, row.incoming_name, row.taken_at = "taken_over", who[0], who[1], ctx.now
+    ctx.session.add(row)
+    await timers.cancel_for(ctx.session, kind=LATE, ref_id=row.id or 0)
+    done = t("handover.done", outgoing=row.outgoing_name, incoming=who[1], at=ctx.hhmm(ctx.now))
+    if edit:
+        return True, Outcome(replies=[Reply(card(t, row, ctx.zone(site)), edit=True)], toast=done)
+    return True, Outcome.say(done)
+
+
+async def allow(ctx: Context, row: Handover, reason: str) -> Outcome:
+    """A supervisor's override of a blocked handover, who and why stored on it; the report is
+    compiled again and posted with the 接班 button."""
+    t = ctx.t
+    if not ctx.may(row.site_id, "supervisor"):
+        return ctx.answer(t("denied.role", role=t("role.supervisor")), alert=True)
+    if row.status != "blocked":
+        return ctx.answer(t("handover.not_blocked"))
+    if not reason.strip():
+        return ctx.answer(t("handover.usage_allow"))
+    site = await sites.get(ctx.session, site_id=row.site_id)
+    assert site is not None
+    row.status, row.override_by, row.override_name = "open", ctx.msg.user.id, ctx.msg.user.name
+    row.override_reason, row.override_at = reason.strip(), ctx.now
+    head = row.report.split("\n", 1)[0]
+    row.report = head + "\n" + await compile_report(ctx.session, site, row, ctx.now, t)
+    ctx.session.add(row)
+    reply = Reply(card(t, row, ctx.zone(site)), take_button(t, row), link=("handover", row.id or 0))
+    if site.duty_chat_id is not None and site.duty_chat_id != ctx.msg.chat.id:
+        text = card(t, row, ctx.zone(site))
+        await ctx.notify(site.duty_chat_id, text, take_button(t, row), ("handover", row.id or 0), site_id=site.id)
+        return Outcome.say(t("handover.allowed_private"))
+    return Outcome(replies=[reply])
+
+
+# -- commands, buttons, replies ------------------------------------------------------------------
+
+
+def _me(ctx: Context) -> Who:
+    return ctx.msg.user.id, ctx.msg.user.name
+
+
+async def handover_command(ctx: Context, args: str) -> Outcome:
+    assert ctx.site is not None
+    _, outcome = await begin(ctx, ctx.site, _me(ctx), args)
+    return outcome
+
+
+async def takeover_command(ctx: Context, args: str) -> Outcome:
+    assert ctx.site is not None
+    row = await handovers.pending(ctx.session, site_id=ctx.site.id or 0)
+    if row is None:
+        return Outcome.say(ctx.t("handover.nothing_to_take"))
+    _, outcome = await take(ctx, row, _me(ctx))
+    return outcome
+
+
+async def allow_command(ctx: Context, args: str) -> Outcome:
+    assert ctx.site is not None
+    row = await handovers.pending(ctx.session, site_id=ctx.site.id or 0)
+    if row is None or row.status != "blocked":
+        return Outcome.say(ctx.t("handover.not_blocked"))
+    return await allow(ctx, row, args)
+
+
+async def _from_button(ctx: Context, args: list[str]) -> Handover | None:
+    handover_id = int_arg(args)
+    return None if handover_id is None else await handovers.get(ctx.session, handover_id=handover_id)
+
+
+async def take_button_pressed(ctx: Context, args: list[str]) -> Outcome:
+    row = await _from_button(ctx, args)
+    if row is None:
+        return Outcome(toast=ctx.t("button.stale"))
+    _, outcome = await take(ctx, row, _me(ctx), edit=True)
+    return outcome
+
+
+async def allow_button_pressed(ctx: Context, args: list[str]) -> Outcome:
+    """Asks the supervisor for the reason: a reply to the prompt (or /allow_handover reason) overrides."""
+    row = await _from_button(ctx, args)
+    if row is None:
+        return Outcome(toast=ctx.t("button.stale"))
+    if not ctx.may(row.site_id, "supervisor"):
+        return Outcome(toast=ctx.t("denied.role", role=ctx.t("role.supervisor")), alert=True)
+    if row.status != "blocked":
+        return Outcome(toast=ctx.t("handover.not_blocked"))
+    prompt = Reply(ctx.t("handover.ask_reason"), link=("handover", row.id or 0))
+    return Outcome(replies=[prompt], toast=ctx.t("handover.ask_reason_toast"))
+
+
+async def reason_reply(ctx: Context, handover_id: int) -> Outcome | None:
+    """A supervisor's reply to a blocked handover's message is the override's reason."""
+    row = await handovers.get(ctx.session, handover_id=handover_id)
+    text = ctx.msg.text.strip()
+    if row is None or row.status != "blocked" or not text or not ctx.may(row.site_id, "supervisor"):
+        return None
+    return await allow(ctx, row, text)
+
+
+async def handover_draft(ctx: Context, draft: Draft) -> Outcome:
+    """A 交班 message recorded with one tap: the handover of its author, the text as notes."""
+    site = await sites.get(ctx.session, site_id=draft.site_id)
+    if site is None:
+        return Outcome(toast=ctx.t("button.stale"))
+    row, outcome = await begin(ctx, site, (draft.author_id, draft.author_name), draft.text, edit=True)
+    if row is not None:
+        draft.status, draft.decided_by = "recorded", ctx.msg.user.id
+        ctx.session.add(draft)
+    return outcome
+
+
+async def takeover_draft(ctx: Context, draft: Draft) -> Outcome:
+    """A 接班 message recorded with one tap: its author takes over the waiting handover."""
+    row = await handovers.pending(ctx.session, site_id=draft.site_id)
+    if row is None:
+        return Outcome(toast=ctx.t("handover.nothing_to_take"), alert=True)
+    taken, outcome = await take(ctx, row, (draft.author_id, draft.author_name), edit=True)
+    if taken:
+        draft.status, draft.decided_by = "recorded", ctx.msg.user.id
+        ctx.session.add(draft)
+    return outcome
+
+
+# -- the not-taken-over timer --------------------------------------------------------------------
+
+
+async def on_late(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+    """Nobody has taken over: the outgoing person may not leave (002 L22; 000 L125; 001 L495); they
+    and the supervisors are reminded, again every few minutes until someone takes over."""
+    row = await handovers.get(session, handover_id=timer.ref_id)
+    site = await sites.get(session, site_id=timer.site_id)
+    if row is None or site is None or row.status == "taken_over":
+        return None
+    t, policy = Translator(site.language), Policy.for_site(site.policy)
+    expected = expected_ids(row)
+    who = await names(session, expected) if expected else t("handover.anyone")
+    stay = "\n".join([t("handover.late_outgoing", expected=who), t("handover.rule_stay")])
+    await notices.queue(session, row.outgoing_id, stay, site_id=site.id, purpose="handover")
+    ping = t("handover.late_ping", site=site.name, name=row.outgoing_name, expected=who)
+    for member in await sites.members(session, site_id=site.id or 0, roles=("supervisor",)):
+        await notices.queue(session, member.telegram_id, ping, site_id=site.id, purpose="handover", urgent=True)
+    return now + timedelta(minutes=policy.takeover_grace_minutes)
+
+
+# -- export --------------------------------------------------------------------------------------
+
+HANDOVER_FIELDS = (
+    "id",
+    "site",
+    "shift",
+    "shift_date",
+    "outgoing_id",
+    "outgoing",
+    "incoming_id",
+    "incoming",
+    "handed_at",
+    "taken_at",
+    "status",
+    "report",
+    "notes",
+    "blocked_reason",
+    "override_by",
+    "override_reason",
+    "override_at",
+)
+
+
+async def handover_rows(session: AsyncSession) -> list[dict[str, Any]]:
+    codes = {s.id or 0: s.code for s in await sites.all_sites(session)}
+    return [
+        {
+            "id": r.id,
+            "site": codes.get(r.site_id),
+            "shift": r.shift_code,
+            "shift_date": r.shift_day.isoformat() if r.shift_day else None,
+            "outgoing_id": r.outgoing_id,
+            "outgoing": r.outgoing_name,
+            "incoming_id": r.incoming_id,
+            "incoming": r.incoming_name,
+            "handed_at": iso(r.handed_at),
+            "taken_at": iso(r.taken_at),
+            "status": r.status,
+            "report": r.report,
+            "notes": r.notes,
+            "blocked_reason": r.blocked_reason,
+            "override_by": r.override_by,
+            "override_reason": r.override_reason,
+            "override_at": iso(r.override_at),
+        }
+        for r in await handovers.all_handovers(session)
+    ]
+
+
+COMMANDS = [
+    Command("handover", handover_command, aliases=("jiaoban",)),
+    Command("takeover", takeover_command, aliases=("jieban",)),
+    Command("allow_handover", allow_command, min_role="supervisor"),
+]
+BUTTONS = [ButtonAction("hov.take", take_button_pressed), ButtonAction("hov.allow", allow_button_pressed)]
+FEATURE = Feature(
+    "handover",
+    commands=COMMANDS,
+    buttons=BUTTONS,
+    timers={LATE: on_late},
+    handover=records_section,
+    replies={"handover": reason_reply},
+    drafts={"handover": handover_draft, "takeover": takeover_draft},
+    exports={"handovers": ExportKind(HANDOVER_FIELDS, handover_rows)},
+)
