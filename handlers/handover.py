@@ -9,7 +9,7 @@ leave (002 L22; 000 L125; 001 L495): reminded with the supervisors every few min
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,7 @@ from handlers.handover_report import compile_report, open_majors, records_sectio
 from handlers.i18n import Translator
 from handlers.messages import Button, Keyboard, Outcome, Reply
 from handlers.policy import Policy
-from handlers.shift_times import Instance, around, ending_near, following, shifts_of
+from handlers.shift_times import Instance, around, ending_near, following, instance, shifts_of
 from handlers.shifts import label, names, on_roster
 from storage.models import Draft, Handover, Incident, Site, Timer
 from storage.repos import handovers, sites, timers
@@ -67,21 +67,26 @@ def take_button(t: Translator, handover: Handover) -> Keyboard:
     return [[Button(t("handover.btn_take"), pack("hov.take", handover.id))]]
 
 
-async def _header(
-    session: AsyncSession, site: Site, handover: Handover, t: Translator, out: Instance, nxt: Instance
-) -> str:
+async def _compose(session: AsyncSession, site: Site, handover: Handover, t: Translator, now: datetime) -> str:
+    """The report as stored: who hands over which shift to whom, then the sections and notes."""
     zone = ZoneInfo(site.timezone)
+    defs = await shifts_of(session, site)
+
+    def shift_label(code: str | None, day: date | None) -> str:
+        shift = next((s for s in defs if s.code == code), None)
+        return label(t, instance(shift, day, zone), zone) if shift and day else "-"
+
     expected = expected_ids(handover)
-    who = await names(session, expected) if expected else t("handover.anyone")
-    return t(
+    header = t(
         "handover.header",
         site=site.name,
         outgoing=handover.outgoing_name,
-        shift=label(t, out, zone),
-        next=label(t, nxt, zone),
-        incoming=who,
+        shift=shift_label(handover.shift_code, handover.shift_day),
+        next=shift_label(handover.next_code, handover.next_day),
+        incoming=await names(session, expected) if expected else t("handover.anyone"),
         at=handover.handed_at.astimezone(zone).strftime("%m-%d %H:%M"),
     )
+    return header + "\n" + await compile_report(session, site, handover, now, t)
 
 
 async def begin(
@@ -115,9 +120,7 @@ async def begin(
     majors = await open_majors(session, site.id or 0) if policy.handover_block_on_major else []
     numbers = _block(row, majors) if majors else ""
     await handovers.add(session, row)
-    row.report = (
-        await _header(session, site, row, t, out, nxt) + "\n" + await compile_report(session, site, row, ctx.now, t)
-    )
+    row.report = await _compose(session, site, row, t, ctx.now)
     grace = timedelta(minutes=policy.takeover_grace_minutes)
     due = max(out.end_at + grace, ctx.now + grace)
     await timers.schedule(session, kind=LATE, ref_id=row.id or 0, site_id=site.id or 0, due_at=due)
@@ -143,7 +146,7 @@ async def _reopen(ctx: Context, site: Site, row: Handover, notes: str, *, edit: 
     t = ctx.t
     row.status = "open"
     row.notes = notes.strip() or row.notes
-    row.report = row.report.split("\n", 1)[0] + "\n" + await compile_report(ctx.session, site, row, ctx.now, t)
+    row.report = await _compose(ctx.session, site, row, t, ctx.now)
     ctx.session.add(row)
     return Outcome(
         replies=[Reply(card(t, row, ctx.zone(site)), take_button(t, row), edit=edit, link=("handover", row.id or 0))]
@@ -178,6 +181,9 @@ async def take(ctx: Context, row: Handover, who: Who, *, edit: bool = False) -> 
     assert site is not None
     if row.override_at is None and ctx.policy(site).handover_block_on_major:
         majors = await open_majors(ctx.session, site.id or 0)
+        if majors and row.status == "blocked":
+            text = t("handover.blocked", majors=" ".join(f"#{m.number}" for m in majors))
+            return False, ctx.answer(text + "\n" + t("handover.rule_major"), alert=True)
         if majors:
             numbers = _block(row, majors)
             ctx.session.add(row)
@@ -205,8 +211,7 @@ async def allow(ctx: Context, row: Handover, reason: str) -> Outcome:
     assert site is not None
     row.status, row.override_by, row.override_name = "open", ctx.msg.user.id, ctx.msg.user.name
     row.override_reason, row.override_at = reason.strip(), ctx.now
-    head = row.report.split("\n", 1)[0]
-    row.report = head + "\n" + await compile_report(ctx.session, site, row, ctx.now, t)
+    row.report = await _compose(ctx.session, site, row, t, ctx.now)
     ctx.session.add(row)
     reply = Reply(card(t, row, ctx.zone(site)), take_button(t, row), link=("handover", row.id or 0))
     if site.duty_chat_id is not None and site.duty_chat_id != ctx.msg.chat.id:
