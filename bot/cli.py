@@ -12,11 +12,12 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from bot import cli_shifts
 from bot.cli_verbs import Verb
 from bot.config import Settings
 
 # Verbs that features add, each in its own module (bot/cli_<feature>.py): add yours here.
-VERBS: list[Verb] = []
+VERBS: list[Verb] = [*cli_shifts.VERBS]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     classify.add_argument("text", nargs="?")
     classify.add_argument("--speaker", choices=("staff", "resident"), default="staff")
     export = sub.add_parser("export", help="write records as JSON lines or CSV")
-    export.add_argument("kind", help="incidents | tickets")
+    export.add_argument("kind", help="incidents | tickets | handovers | orders | duty_days | roster | …")
     export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
     staff = sub.add_parser("staff", help="manage staff roles")

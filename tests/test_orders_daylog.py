@@ -39,7 +39,11 @@ async def test_standing_order_in_every_handover_until_cleared(harness: DeskHarne
     third = text_of(await h.send("/handover"))
     assert "今晚3栋停水" not in third and "无未结事项" in third
     rows = await _rows(h, "orders")
-    assert rows[0]["number"] == 1 and rows[0]["done_by"] == SUPERVISOR.id and rows[0]["issued_at"].startswith("2026-11-23")
+    assert (
+        rows[0]["number"] == 1
+        and rows[0]["done_by"] == SUPERVISOR.id
+        and str(rows[0]["issued_at"]).startswith("2026-11-23")
+    )
 
 
 async def _rows(h: DeskHarness, kind: str) -> list[dict[str, object]]:
@@ -93,7 +97,13 @@ async def test_daily_log_sent_signed_and_shown_as_signed(any_harness: DeskHarnes
     assert not [r for r in (await h.outbox())[seen:] if "2026-11-23 的值班日志尚未签阅" in r.text]
     exported = [r for r in await _rows(h, "duty_days") if r["date"] == "2026-11-23"]
     assert exported[0]["signed_by"] == MANAGER.id
-    assert json.loads(str(exported[0]["counts"])) == {"handovers": 1, "incidents": 1, "major": 0, "open": 0, "orders": 1}
+    assert json.loads(str(exported[0]["counts"])) == {
+        "handovers": 1,
+        "incidents": 1,
+        "major": 0,
+        "open": 0,
+        "orders": 1,
+    }
 
 
 async def test_sign_command_signs_the_last_unsigned_day(harness: DeskHarness) -> None:
@@ -121,4 +131,7 @@ async def test_exports_of_handovers_and_roster(harness: DeskHarness) -> None:
     assert handover["incoming"] == "夜班小王" and handover["shift"] == "D" and handover["notes"] == "对讲机2台"
     assert str(handover["taken_at"]).startswith("2026-11-23T02:00")
     roster = await _rows(h, "roster")
-    assert {(r["date"], r["shift"], r["staff_id"]) for r in roster} == {("2026-11-23", "D", 101), ("2026-11-23", "N", 102)}
+    assert {(r["date"], r["shift"], r["staff_id"]) for r in roster} == {
+        ("2026-11-23", "D", 101),
+        ("2026-11-23", "N", 102),
+    }

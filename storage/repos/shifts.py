@@ -82,3 +82,11 @@ async def people(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, Pers
 async def by_username(session: AsyncSession, *, username: str) -> Person | None:
     rows = await session.exec(select(Person).where(col(Person.username).ilike(username)))
     return rows.first()
+
+
+async def remove_shift(session: AsyncSession, *, site_id: int, code: str) -> bool:
+    row = (await session.exec(select(Shift).where(Shift.site_id == site_id, Shift.code == code))).first()
+    if row is None:
+        return False
+    await session.delete(row)
+    return True
