@@ -104,6 +104,13 @@ class Context:
         role = self.role_at(site_id)
         return role is not None and RANK[role] >= RANK[min_role]
 
+    def may_here(self, min_role: str) -> bool:
+        """The command check: the role at this chat's site; in a chat of no site (private), the
+        sender's highest role at any site (the handler then picks the site, e.g. /daylog, /sign)."""
+        if self.site is not None or min_role == "anyone":
+            return self.may(self.site.id if self.site else None, min_role)
+        return self.is_global_admin or any(RANK[role] >= RANK[min_role] for role in self.roles.values())
+
     @property
     def is_global_admin(self) -> bool:
         return self.msg.user.id in self.services.admin_ids

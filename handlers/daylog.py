@@ -236,8 +236,8 @@ async def duty_day_rows(session: AsyncSession) -> list[dict[str, Any]]:
 
 
 COMMANDS = [
-    Command("daylog", daylog_command, min_role="anyone", where="any", needs_site=False),
-    Command("sign", sign_command, min_role="anyone", where="any", needs_site=False),
+    Command("daylog", daylog_command, min_role="supervisor", where="any", needs_site=False),
+    Command("sign", sign_command, min_role="manager", where="any", needs_site=False),
 ]
 FEATURE = Feature(
     "daylog",

@@ -12,7 +12,7 @@ from handlers.exports import rows_for
 from handlers.messages import Chat
 from storage.models import DutyDay
 from tests.shift_support import NIGHT, site_with_roster
-from tests.support import MANAGER, STAFF, SUPERVISOR, DeskHarness, button_data, text_of
+from tests.support import MANAGER, RESIDENT, STAFF, SUPERVISOR, DeskHarness, button_data, text_of
 
 NEXT_MORNING = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai: the duty day of the 23rd ends
 
@@ -110,6 +110,11 @@ async def test_sign_command_signs_the_last_unsigned_day(harness: DeskHarness) ->
     h = harness
     await h.setup_site()
     assert "需要：经理" in text_of(await h.dm("/sign", SUPERVISOR))
+    assert "尚未登记" in text_of(await h.dm("/daylog", RESIDENT))
+    assert "/daylog" not in text_of(await h.dm("/help", RESIDENT))
+    assert "/daylog" in text_of(await h.dm("/help", SUPERVISOR)) and "/sign" not in text_of(
+        await h.dm("/help", SUPERVISOR)
+    )
     await h.desk.sweep()
     h.clock.now = NEXT_MORNING
     await h.desk.sweep()
