@@ -112,3 +112,24 @@ async def test_roster_due_stops_once_next_month_is_loaded(harness: DeskHarness) 
     h.clock.now = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
     await h.desk.sweep()
     assert not [r for r in (await h.outbox())[seen:] if "值班表尚未上传" in r.text]
+
+
+async def test_xlsx_roster_with_excel_dates(harness: DeskHarness) -> None:
+    import io
+    from datetime import date
+
+    from openpyxl import Workbook
+
+    h = harness
+    await h.setup_site()
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Date", "Shift", "Staff"])
+    sheet.append([date(2026, 11, 23), "夜班", 101])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    h.desk.services.files = FakeFiles({"x1": buffer.getvalue()})
+    out = await h.send("/roster", SUPERVISOR, document_file_id="x1", document_name="排班.xlsx")
+    assert "已导入值班表 1 条（2026-11-23 至 2026-11-23）" in text_of(out)
+    assert "11-23 夜班 20:00-08:00：值班员小李" in text_of(await h.send("/roster"))
