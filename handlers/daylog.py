@@ -27,6 +27,7 @@ from storage.models import Site, Timer
 from storage.repos import handovers, incidents, sites, timers
 
 DAYLOG = "shift_daylog"
+DETAIL_BUDGET = 2500  # characters of handling details in one message (Telegram takes 4096)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +62,17 @@ async def compile_day(session: AsyncSession, site: Site, day: date, t: Translato
     orders = await handovers.orders_between(session, site_id=site.id or 0, start=start, end=end)
     lines = [t("daylog.header", site=site.name, day=day.isoformat(), start=hm(start), end=hm(end))]
     lines.append(t("daylog.section_incidents", count=len(entries)))
+    used = 0
     for row in entries:
         sev, cat = severity(t, row.severity), category(t, row.category)
         lines.append(t("daylog.incident", number=row.number, severity=sev, category=cat, at=hm(row.occurred_at)))
-        lines.append(t("incident.situation", text=clip(row.situation, 200)))
-        lines += [t("daylog.handling", name=n.author_name, text=clip(n.text, 120)) for n in notes[row.id or 0]]
-        lines.append(t("incident.result", text=clip(row.result, 200)) if row.result else t("daylog.still_open"))
+        if used > DETAIL_BUDGET:  # a busy day: one line each from here on, the export has everything
+            continue
+        detail = [t("incident.situation", text=clip(row.situation, 200))]
+        detail += [t("daylog.handling", name=n.author_name, text=clip(n.text, 120)) for n in notes[row.id or 0]]
+        detail.append(t("incident.result", text=clip(row.result, 200)) if row.result else t("daylog.still_open"))
+        used += sum(len(line) for line in detail)
+        lines += detail
     lines.append(t("daylog.section_handovers", count=len(shifts)))
     for h in shifts:
         incoming = h.incoming_name or t("daylog.not_taken")
