@@ -9,8 +9,9 @@ leave (002 L22; 000 L125; 001 L495): reminded with the supervisors every few min
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,9 +25,12 @@ from handlers.handover_report import records_section
 from handlers.i18n import Translator
 from handlers.messages import Outcome, Reply
 from handlers.policy import Policy
-from handlers.shifts import names
+from handlers.shift_times import around, following, instance, shifts_of
+from handlers.shifts import label, names, on_roster
 from storage.models import Draft, Handover, Timer
-from storage.repos import handovers, sites
+from storage.repos import handovers, sites, timers
+
+END_CHECK = "shift_end_check"
 
 # -- commands, buttons, replies ------------------------------------------------------------------
 
@@ -138,6 +142,50 @@ async def on_late(session: AsyncSession, timer: Timer, now: datetime) -> datetim
     return now + timedelta(minutes=policy.takeover_grace_minutes)
 
 
+async def plan_end_checks(session: AsyncSession, now: datetime) -> None:
+    """A check after the end of every rostered shift of the coming day (planned ahead, so a restart
+    loses none): was it handed over?"""
+    for site in await sites.all_sites(session):
+        zone, grace = ZoneInfo(site.timezone), timedelta(minutes=Policy.for_site(site.policy).takeover_grace_minutes)
+        defs = await shifts_of(session, site)
+        ending = [i for i in around(defs, now, zone) if now < i.end_at <= now + timedelta(days=1)]
+        for inst in ending:
+            if await on_roster(session, site, inst):
+                await timers.ensure(
+                    session, kind=END_CHECK, ref_id=inst.ref, site_id=site.id or 0, due_at=inst.end_at + grace
+                )
+
+
+async def on_end_check(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+    """A rostered shift ended and nobody handed it over: the people on it are told to hand over and
+    not to leave before the takeover (002 L22; 000 L125), the supervisors are pinged; again every
+    few minutes until a handover is made, at most until the next shift ends."""
+    site = await sites.get(session, site_id=timer.site_id)
+    if site is None:
+        return None
+    zone, t, policy = ZoneInfo(site.timezone), Translator(site.language), Policy.for_site(site.policy)
+    defs = await shifts_of(session, site)
+    ref_day = timer.ref_id // 100
+    day = date(ref_day // 10000, ref_day // 100 % 100, ref_day % 100)
+    shift = next((s for s in defs if s.position == timer.ref_id % 100), None)
+    if shift is None:
+        return None
+    inst = instance(shift, day, zone)
+    if await handovers.for_shift(session, site_id=site.id or 0, code=shift.code, day=day) is not None:
+        return None
+    if now >= following(defs, inst, zone).end_at:
+        return None
+    people = await on_roster(session, site, inst)
+    shift_text = label(t, inst, zone)
+    stay = "\n".join([t("handover.end_outgoing", shift=shift_text), t("handover.rule_stay")])
+    for telegram_id in people:
+        await notices.queue(session, telegram_id, stay, site_id=site.id, purpose="handover")
+    ping = t("handover.end_ping", site=site.name, shift=shift_text, who=await names(session, people))
+    for member in await sites.members(session, site_id=site.id or 0, roles=("supervisor",)):
+        await notices.queue(session, member.telegram_id, ping, site_id=site.id, purpose="handover", urgent=True)
+    return now + timedelta(minutes=policy.takeover_grace_minutes)
+
+
 # -- export --------------------------------------------------------------------------------------
 
 HANDOVER_FIELDS = (
@@ -197,7 +245,8 @@ FEATURE = Feature(
     "handover",
     commands=COMMANDS,
     buttons=BUTTONS,
-    timers={LATE: on_late},
+    timers={LATE: on_late, END_CHECK: on_end_check},
+    planners=[plan_end_checks],
     handover=records_section,
     replies={"handover": reason_reply},
     drafts={"handover": handover_draft, "takeover": takeover_draft},

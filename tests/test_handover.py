@@ -167,3 +167,22 @@ async def test_takeover_with_nothing_to_take(harness: DeskHarness) -> None:
     for forged in ("1|hov.take|999", "1|hov.take|abc", "1|hov.allow|", "1|day.sign|1|2026"):
         pressed = await h.press(forged, STAFF, chat=Chat(id=STAFF.id, private=True))
         assert pressed.toast and "已失效" in pressed.toast, pressed
+
+
+async def test_a_rostered_shift_not_handed_over_is_chased_after_its_end(any_harness: DeskHarness) -> None:
+    h = any_harness
+    await site_with_roster(h)
+    await h.desk.sweep()  # plans the checks of the day's rostered shifts
+    h.clock.now = datetime(2026, 11, 23, 12, 14, tzinfo=UTC)  # 20:14
+    await h.desk.sweep()
+    assert not [r for r in await h.outbox() if "尚未交接班" in r.text]
+    await h.desk.sweep(h.clock.advance(minutes=1))  # 20:15: the day shift ended 15 minutes ago
+    chased = [r for r in await h.outbox() if "尚未交接班" in r.text]
+    assert [r.chat_id for r in chased] == [STAFF.id] and "11-23 白班" in chased[0].text and "002 L22" in chased[0].text
+    assert [r.chat_id for r in await h.outbox() if "尚无交接班记录" in r.text] == [SUPERVISOR.id]
+    await h.desk.sweep(h.clock.advance(minutes=15))
+    assert len([r for r in await h.outbox() if "尚未交接班" in r.text]) == 2
+    await h.send("/handover 迟交班")  # from now on the handover's own reminders take over
+    await h.desk.sweep(h.clock.advance(minutes=15))
+    assert len([r for r in await h.outbox() if "尚未交接班" in r.text]) == 2
+    assert [r.chat_id for r in await h.outbox() if "请勿离岗" in r.text] == [STAFF.id]

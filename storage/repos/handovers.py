@@ -139,3 +139,11 @@ async def incidents_between(
         .order_by(col(Incident.number))
     )
     return rows.all()
+
+
+async def for_shift(session: AsyncSession, *, site_id: int, code: str, day: date) -> Handover | None:
+    """A handover of this shift on this date, in any state."""
+    rows = await session.exec(
+        select(Handover).where(Handover.site_id == site_id, Handover.shift_code == code, Handover.shift_day == day)
+    )
+    return rows.first()
