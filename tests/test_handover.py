@@ -186,3 +186,18 @@ async def test_a_rostered_shift_not_handed_over_is_chased_after_its_end(any_harn
     await h.desk.sweep(h.clock.advance(minutes=15))
     assert len([r for r in await h.outbox() if "尚未交接班" in r.text]) == 2
     assert [r.chat_id for r in await h.outbox() if "请勿离岗" in r.text] == [STAFF.id]
+
+
+async def test_a_site_may_turn_the_major_incident_block_off(harness: DeskHarness) -> None:
+    from storage.models import Site
+
+    h = harness
+    await site_with_roster(h)
+    async with h.desk.db.session() as session:
+        site = (await session.exec(select(Site))).one()
+        site.policy = {"handover_block_on_major": False}
+        session.add(site)
+    await h.send("/log 5栋12楼起火，浓烟很大")
+    out = await h.send("/handover")
+    assert "不能交班" not in text_of(out) and "#1" in text_of(out)
+    assert "已交班给 夜班小王" in ((await h.press(button_data(out, "接班"), NIGHT)).toast or "")
