@@ -34,20 +34,28 @@ async def open_majors(session: AsyncSession, site_id: int) -> list[Incident]:
 
 
 async def records_section(session: AsyncSession, site: Site, now: datetime, t: Translator) -> list[str]:
-    """Open incidents with #N, major first (000 L122: handled or not, major problems are handed
-    over), and open resident tickets."""
+    """The handover feature's section: open incidents, then open resident tickets."""
+    return await incidents_section(session, site, t) + await tickets_section(session, site, t)
+
+
+async def incidents_section(session: AsyncSession, site: Site, t: Translator) -> list[str]:
+    """Open incidents with #N, major first (000 L122: major problems are handed over, handled or not)."""
     rows = list(await incidents.open_for_site(session, site_id=site.id or 0, limit=200))
-    lines: list[str] = []
-    if rows:
-        rows.sort(key=lambda r: (r.severity != "major", r.severity != "urgent"))
-        lines.append(t("handover.section_incidents", count=len(rows)))
-        for row in rows[:SECTION_LINES]:
-            severity = t(f"sev.{row.severity}")
-            lines.append(
-                t("handover.incident_line", number=row.number, severity=severity, text=clip(row.situation, 40))
-            )
-        if len(rows) > SECTION_LINES:
-            lines.append(t("handover.more", count=len(rows) - SECTION_LINES))
+    if not rows:
+        return []
+    rows.sort(key=lambda r: (r.severity != "major", r.severity != "urgent"))
+    lines = [t("handover.section_incidents", count=len(rows))]
+    for row in rows[:SECTION_LINES]:
+        severity = t(f"sev.{row.severity}")
+        lines.append(t("handover.incident_line", number=row.number, severity=severity, text=clip(row.situation, 40)))
+    if len(rows) > SECTION_LINES:
+        lines.append(t("handover.more", count=len(rows) - SECTION_LINES))
+    return lines
+
+
+async def tickets_section(session: AsyncSession, site: Site, t: Translator) -> list[str]:
+    """Open resident tickets (new, accepted, dispatched, reopened). If the tickets feature brings a
+    section of its own, drop this one from :func:`records_section`."""
     tickets = list(
         (
             await session.exec(
@@ -57,19 +65,16 @@ async def records_section(session: AsyncSession, site: Site, now: datetime, t: T
             )
         ).all()
     )
-    if tickets:
-        lines.append(t("handover.section_tickets", count=len(tickets)))
-        for ticket in tickets[:SECTION_LINES]:
-            lines.append(
-                t(
-                    "handover.ticket_line",
-                    number=ticket.number or "-",
-                    kind=t(f"kind.{ticket.kind}"),
-                    text=clip(ticket.description, 40),
-                )
-            )
-        if len(tickets) > SECTION_LINES:
-            lines.append(t("handover.more", count=len(tickets) - SECTION_LINES))
+    if not tickets:
+        return []
+    lines = [t("handover.section_tickets", count=len(tickets))]
+    for ticket in tickets[:SECTION_LINES]:
+        kind = t(f"kind.{ticket.kind}")
+        lines.append(
+            t("handover.ticket_line", number=ticket.number or "-", kind=kind, text=clip(ticket.description, 40))
+        )
+    if len(tickets) > SECTION_LINES:
+        lines.append(t("handover.more", count=len(tickets) - SECTION_LINES))
     return lines
 
 

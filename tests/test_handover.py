@@ -201,3 +201,13 @@ async def test_a_site_may_turn_the_major_incident_block_off(harness: DeskHarness
     out = await h.send("/handover")
     assert "不能交班" not in text_of(out) and "#1" in text_of(out)
     assert "已交班给 夜班小王" in ((await h.press(button_data(out, "接班"), NIGHT)).toast or "")
+
+
+async def test_open_resident_tickets_are_in_the_report(harness: DeskHarness) -> None:
+    from tests.support import RESIDENT
+
+    h = harness
+    await site_with_roster(h)
+    await h.dm("我家厨房水管漏水，请派人维修", RESIDENT)
+    report = text_of(await h.send("/handover"))
+    assert "【未完成业户事务】1 宗" in report and "厨房水管漏水" in report
