@@ -47,7 +47,7 @@ async def handover_command(ctx: Context, args: str) -> Outcome:
 
 async def takeover_command(ctx: Context, args: str) -> Outcome:
     assert ctx.site is not None
-    row = await handovers.pending(ctx.session, site_id=ctx.site.id or 0)
+    row = await handovers.pending(ctx.session, site_id=ctx.site.id or 0, lock=True)
     if row is None:
         return Outcome.say(ctx.t("handover.nothing_to_take"))
     _, outcome = await take(ctx, row, _me(ctx))
@@ -56,7 +56,7 @@ async def takeover_command(ctx: Context, args: str) -> Outcome:
 
 async def allow_command(ctx: Context, args: str) -> Outcome:
     assert ctx.site is not None
-    row = await handovers.pending(ctx.session, site_id=ctx.site.id or 0)
+    row = await handovers.pending(ctx.session, site_id=ctx.site.id or 0, lock=True)
     if row is None or row.status != "blocked":
         return Outcome.say(ctx.t("handover.not_blocked"))
     return await allow(ctx, row, args)
@@ -64,7 +64,7 @@ async def allow_command(ctx: Context, args: str) -> Outcome:
 
 async def _from_button(ctx: Context, args: list[str]) -> Handover | None:
     handover_id = int_arg(args)
-    return None if handover_id is None else await handovers.get(ctx.session, handover_id=handover_id)
+    return None if handover_id is None else await handovers.get(ctx.session, handover_id=handover_id, lock=True)
 
 
 async def take_button_pressed(ctx: Context, args: list[str]) -> Outcome:
@@ -90,7 +90,7 @@ async def allow_button_pressed(ctx: Context, args: list[str]) -> Outcome:
 
 async def reason_reply(ctx: Context, handover_id: int) -> Outcome | None:
     """A supervisor's reply to a blocked handover's message is the override's reason."""
-    row = await handovers.get(ctx.session, handover_id=handover_id)
+    row = await handovers.get(ctx.session, handover_id=handover_id, lock=True)
     text = ctx.msg.text.strip()
     if row is None or row.status != "blocked" or not text or not ctx.may(row.site_id, "supervisor"):
         return None
@@ -111,7 +111,7 @@ async def handover_draft(ctx: Context, draft: Draft) -> Outcome:
 
 async def takeover_draft(ctx: Context, draft: Draft) -> Outcome:
     """A 接班 message recorded with one tap: its author takes over the waiting handover."""
-    row = await handovers.pending(ctx.session, site_id=draft.site_id)
+    row = await handovers.pending(ctx.session, site_id=draft.site_id, lock=True)
     if row is None:
         return Outcome(toast=ctx.t("handover.nothing_to_take"), alert=True)
     taken, outcome = await take(ctx, row, (draft.author_id, draft.author_name), edit=True)

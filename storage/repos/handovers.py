@@ -18,17 +18,20 @@ async def add(session: AsyncSession, row: Handover) -> Handover:
     return row
 
 
-async def get(session: AsyncSession, *, handover_id: int) -> Handover | None:
-    return await session.get(Handover, handover_id)
+async def get(session: AsyncSession, *, handover_id: int, lock: bool = False) -> Handover | None:
+    """``lock``: the row stays locked until the transaction ends (PostgreSQL ``FOR UPDATE``), so two
+    people pressing 接班 at once in two processes are served one after the other."""
+    return await session.get(Handover, handover_id, with_for_update=lock or None)
 
 
-async def pending(session: AsyncSession, *, site_id: int) -> Handover | None:
+async def pending(session: AsyncSession, *, site_id: int, lock: bool = False) -> Handover | None:
     """The site's handover waiting for a takeover or an override, if any (one at a time)."""
-    rows = await session.exec(
+    stmt = (
         select(Handover)
         .where(Handover.site_id == site_id, col(Handover.status).in_(["open", "blocked"]))
         .order_by(col(Handover.id).desc())
     )
+    rows = await session.exec(stmt.with_for_update() if lock else stmt)
     return rows.first()
 
 
