@@ -29,6 +29,7 @@ from handlers.shift_times import around, following, instance, shifts_of
 from handlers.shifts import label, names, on_roster
 from storage.models import Draft, Handover, Timer
 from storage.repos import handovers, sites, timers
+from storage.repos import shifts as shift_repo
 
 END_CHECK = "shift_end_check"
 
@@ -149,8 +150,9 @@ async def plan_end_checks(session: AsyncSession, now: datetime) -> None:
         zone, grace = ZoneInfo(site.timezone), timedelta(minutes=Policy.for_site(site.policy).takeover_grace_minutes)
         defs = await shifts_of(session, site)
         ending = [i for i in around(defs, now, zone) if now < i.end_at <= now + timedelta(days=1)]
+        rostered = await shift_repo.on_days(session, site_id=site.id or 0, days=sorted({i.day for i in ending}))
         for inst in ending:
-            if await on_roster(session, site, inst):
+            if rostered.get((inst.day, inst.shift.code)):
                 await timers.ensure(
                     session, kind=END_CHECK, ref_id=inst.ref, site_id=site.id or 0, due_at=inst.end_at + grace
                 )
