@@ -111,8 +111,9 @@ class Context:
         return role is not None and RANK[role] >= RANK[min_role]
 
     def may_here(self, min_role: str) -> bool:
-        """Before a button's record is looked up: in a duty group, the role at its site; elsewhere
-        (a private chat) the role at some site. The record's own site is checked after the lookup."""
+        """The role at this chat's site; in a chat of no site (private), the sender's highest role at
+        any site. Commands (the handler then picks the site, e.g. /daylog) and buttons (before the
+        record is looked up; its own site is checked after) use it."""
         if self.site is not None:
             return self.may(self.site.id, min_role)
         if self.is_global_admin or min_role == "anyone":

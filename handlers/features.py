@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import drafts, dutylog, escalation, residents, setup, staff
+from handlers import daylog, drafts, dutylog, escalation, handover, orders, residents, setup, shifts, staff
 from handlers.feature import Feature
 
 FEATURES: tuple[Feature, ...] = (
@@ -12,4 +12,8 @@ FEATURES: tuple[Feature, ...] = (
     drafts.FEATURE,
     residents.FEATURE,
     staff.FEATURE,
+    shifts.FEATURE,
+    handover.FEATURE,
+    orders.FEATURE,
+    daylog.FEATURE,
 )

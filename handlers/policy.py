@@ -18,6 +18,27 @@ class Policy:
     draft_min_confidence: float = 0.55
     # Invite links are one-time and expire.
     invite_valid_hours: int = 72
+    # Handover is forbidden while a major or emergency incident is open (000 L131; 002 L99-100);
+    # a supervisor or above may override it with a reason.
+    handover_block_on_major: bool = True
+    # The incoming person arrives 15 minutes early (002 L23; 000 L256 says 10): their reminder.
+    incoming_reminder_minutes: int = 15
+    # The outgoing person may not leave until someone takes over (002 L22; 000 L125; 001 L495):
+    # reminded, with the supervisors, this long after the shift's end, and again as often.
+    takeover_grace_minutes: int = 15
+    # Next month's roster by the 25th (002 L10; 004 says month end): supervisors reminded from this
+    # day, daily, at roster_reminder_hour; managers too on the month's last day.
+    roster_due_day: int = 25
+    roster_reminder_hour: int = 9
+    # The duty log is signed by the manager every day (000 L116); supervisors read it daily (002 L21).
+    # The duty day ends at this hour the next morning, when it is sent; reminded daily until signed.
+    daylog_hour: int = 8
+
+    @classmethod
+    def known(cls) -> dict[str, Any]:
+        """Every setting with its default."""
+        base = cls()
+        return {f.name: getattr(base, f.name) for f in fields(cls)}
 
     @classmethod
     def for_site(cls, overrides: dict[str, Any] | None) -> Policy:
@@ -32,7 +53,67 @@ class Policy:
             if kind is None:
                 continue
             try:
-                clean[key] = kind(value)
+                clean[key] = parse_value(kind, value)
             except (TypeError, ValueError):
                 continue
         return replace(base, **clean)
+
+
+# The clause each setting comes from, shown by `dutydesk policy show` (add one with every field).
+CLAUSES: dict[str, str] = {
+    "escalation_repeat_minutes": "000 L151: major events reported up at once, no delay (repeat: foundation default)",
+    "report_reminder_hour": "000 L144; 001 L479: written report of a major event the next day",
+    "draft_min_confidence": "SPEC §5: the classifier only suggests (below this, no draft card)",
+    "invite_valid_hours": "SPEC §1: roles are given by one-time invite links",
+    "handover_block_on_major": "000 L131; 002 L99-100: no handover while a major incident is open",
+    "incoming_reminder_minutes": "002 L23: the incoming person arrives 15 minutes early (000 L256: 10)",
+    "takeover_grace_minutes": "002 L22; 000 L125; 001 L495: the outgoing person may not leave before the takeover",
+    "roster_due_day": "002 L10: next month's roster drafted by the 25th (004: by month end)",
+    "roster_reminder_hour": "002 L10: hour of the daily roster-due reminder (issue 9 default)",
+    "daylog_hour": "000 L116: the manager signs the duty log daily; 002 L21: supervisors read it daily",
+}
+# Settings whose value must lie in a range (inclusive); other numbers must not be negative.
+BOUNDS: dict[str, tuple[float, float]] = {
+    "report_reminder_hour": (0, 23),
+    "roster_reminder_hour": (0, 23),
+    "daylog_hour": (0, 23),
+    "roster_due_day": (1, 28),
+    "draft_min_confidence": (0, 1),
+    "incoming_reminder_minutes": (0, 720),
+    "takeover_grace_minutes": (1, 720),
+    "escalation_repeat_minutes": (1, 1440),
+}
+_TRUE, _FALSE = ("true", "on", "yes", "1"), ("false", "off", "no", "0")
+
+
+def parse_value(kind: type, value: Any) -> Any:
+    """A setting's value as its type; booleans also from true/false, on/off, yes/no, 1/0."""
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValueError(f"{value!r} is not true or false")
+    if kind is int and isinstance(value, str):
+        return int(value.strip())
+    return kind(value)
+
+
+def parse_setting(key: str, raw: str) -> Any:
+    """The value to store for ``key``; ValueError with a one-line reason for an unknown key or a bad value."""
+    defaults = Policy.known()
+    if key not in defaults:
+        raise ValueError(f"unknown policy key {key!r}; keys: {', '.join(defaults)}")
+    kind = type(defaults[key])
+    try:
+        value = parse_value(kind, raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"{key} needs {'true or false' if kind is bool else kind.__name__}, not {raw!r}") from None
+    if kind is not bool:
+        low, high = BOUNDS.get(key, (0, float("inf")))
+        if not low <= value <= high:
+            raise ValueError(f"{key} must be between {low:g} and {high:g}, not {raw}")
+    return value

@@ -41,7 +41,6 @@ def _reply_handlers() -> dict[str, ReplyHandler]:
 async def help_command(ctx: Context, args: str) -> Outcome:
     """Only the commands the sender may use in this chat."""
     t = ctx.t
-    site_id = ctx.site.id if ctx.site else None
     lines = [t("help.header")]
     seen: set[str] = set()
     for command in COMMANDS.values():
@@ -49,7 +48,7 @@ async def help_command(ctx: Context, args: str) -> Outcome:
             continue
         if command.where == "group" and command.needs_site and ctx.site is None:
             continue
-        if command.min_role != "anyone" and not ctx.may(site_id, command.min_role):
+        if not ctx.may_here(command.min_role):
             continue
         seen.add(command.name)
         lines.append(f"/{command.name} — {t(command.help_key)}")
@@ -131,8 +130,8 @@ async def on_command(ctx: Context) -> Outcome:
     if not ctx.msg.chat.private and command.needs_site and ctx.site is None:
         return Outcome.say(t("command.no_site"))
     site_id = ctx.site.id if ctx.site else None
-    if command.min_role != "anyone" and not ctx.may(site_id, command.min_role):
-        if ctx.role_at(site_id) is None:
+    if not ctx.may_here(command.min_role):
+        if ctx.role_at(site_id) is None and not ctx.roles:
             return Outcome.say(t("denied.stranger"))
         return Outcome.say(t("denied.role", role=t(f"role.{command.min_role}")))
     return await command.run(ctx, args)

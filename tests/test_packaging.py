@@ -125,7 +125,8 @@ def test_installed_migrations_and_catalogues_work_on_a_fresh_database(installed:
         env=installed.env(DATABASE_URL=f"sqlite+aiosqlite:///{database}"),
     )
     assert done.returncode == 0, done.stderr
-    assert "exported 0 incidents" in done.stderr and done.stdout.startswith("\ufeffnumber,")  # CSV with a BOM, for Excel
+    # CSV starts with a BOM, for Excel
+    assert "exported 0 incidents" in done.stderr and done.stdout.startswith("\ufeffnumber,")
     assert database.is_file()
     check_catalogues = (
         "from handlers.i18n import Translator; from bot.classifier.rules import RuleClassifier; "

@@ -1,0 +1,152 @@
+"""Handovers (交接班记录), standing orders (上级指令) and signed duty days."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import and_, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import DutyDay, Handover, Incident, StandingOrder
+
+
+async def add(session: AsyncSession, row: Handover) -> Handover:
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def get(session: AsyncSession, *, handover_id: int, lock: bool = False) -> Handover | None:
+    """``lock``: the row stays locked until the transaction ends (PostgreSQL ``FOR UPDATE``), so two
+    people pressing 接班 at once in two processes are served one after the other."""
+    return await session.get(Handover, handover_id, with_for_update=lock or None)
+
+
+async def pending(session: AsyncSession, *, site_id: int, lock: bool = False) -> Handover | None:
+    """The site's handover waiting for a takeover or an override, if any (one at a time)."""
+    stmt = (
+        select(Handover)
+        .where(Handover.site_id == site_id, col(Handover.status).in_(["open", "blocked"]))
+        .order_by(col(Handover.id).desc())
+    )
+    rows = await session.exec(stmt.with_for_update() if lock else stmt)
+    return rows.first()
+
+
+async def last_taken(session: AsyncSession, *, site_id: int) -> Handover | None:
+    rows = await session.exec(
+        select(Handover)
+        .where(Handover.site_id == site_id, Handover.status == "taken_over")
+        .order_by(col(Handover.taken_at).desc(), col(Handover.id).desc())
+    )
+    return rows.first()
+
+
+async def between(session: AsyncSession, *, site_id: int, start: datetime, end: datetime) -> Sequence[Handover]:
+    rows = await session.exec(
+        select(Handover)
+        .where(Handover.site_id == site_id, Handover.handed_at >= start, Handover.handed_at < end)
+        .order_by(col(Handover.handed_at))
+    )
+    return rows.all()
+
+
+async def all_handovers(session: AsyncSession) -> Sequence[Handover]:
+    return (await session.exec(select(Handover).order_by(col(Handover.site_id), col(Handover.id)))).all()
+
+
+async def add_order(session: AsyncSession, row: StandingOrder) -> StandingOrder:
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def order_by_number(session: AsyncSession, *, site_id: int, number: int) -> StandingOrder | None:
+    rows = await session.exec(
+        select(StandingOrder).where(StandingOrder.site_id == site_id, StandingOrder.number == number)
+    )
+    return rows.first()
+
+
+async def active_orders(session: AsyncSession, *, site_id: int) -> Sequence[StandingOrder]:
+    rows = await session.exec(
+        select(StandingOrder)
+        .where(StandingOrder.site_id == site_id, col(StandingOrder.done_at).is_(None))
+        .order_by(col(StandingOrder.number))
+    )
+    return rows.all()
+
+
+async def orders_between(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> Sequence[StandingOrder]:
+    rows = await session.exec(
+        select(StandingOrder)
+        .where(StandingOrder.site_id == site_id, StandingOrder.issued_at >= start, StandingOrder.issued_at < end)
+        .order_by(col(StandingOrder.number))
+    )
+    return rows.all()
+
+
+async def all_orders(session: AsyncSession) -> Sequence[StandingOrder]:
+    stmt = select(StandingOrder).order_by(col(StandingOrder.site_id), col(StandingOrder.number))
+    return (await session.exec(stmt)).all()
+
+
+async def duty_day(session: AsyncSession, *, site_id: int, day: date) -> DutyDay | None:
+    rows = await session.exec(select(DutyDay).where(DutyDay.site_id == site_id, DutyDay.day == day))
+    return rows.first()
+
+
+async def put_duty_day(
+    session: AsyncSession, *, site_id: int, day: date, counts: dict[str, int], at: datetime
+) -> DutyDay:
+    row = await duty_day(session, site_id=site_id, day=day)
+    if row is None:
+        row = DutyDay(site_id=site_id, day=day, compiled_at=at, counts=counts)
+    else:
+        row.counts, row.compiled_at = dict(counts), at
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def last_unsigned(session: AsyncSession, *, site_ids: Sequence[int]) -> DutyDay | None:
+    rows = await session.exec(
+        select(DutyDay)
+        .where(col(DutyDay.site_id).in_(list(site_ids)), col(DutyDay.signed_at).is_(None))
+        .order_by(col(DutyDay.day).desc())
+    )
+    return rows.first()
+
+
+async def all_duty_days(session: AsyncSession) -> Sequence[DutyDay]:
+    return (await session.exec(select(DutyDay).order_by(col(DutyDay.site_id), col(DutyDay.day)))).all()
+
+
+async def incidents_between(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> Sequence[Incident]:
+    """The duty log of a duty day: entries that occurred in it, or were logged in it."""
+    rows = await session.exec(
+        select(Incident)
+        .where(
+            Incident.site_id == site_id,
+            or_(
+                and_(col(Incident.occurred_at) >= start, col(Incident.occurred_at) < end),
+                and_(col(Incident.logged_at) >= start, col(Incident.logged_at) < end),
+            ),
+        )
+        .order_by(col(Incident.number))
+    )
+    return rows.all()
+
+
+async def for_shift(session: AsyncSession, *, site_id: int, code: str, day: date) -> Handover | None:
+    """A handover of this shift on this date, in any state."""
+    rows = await session.exec(
+        select(Handover).where(Handover.site_id == site_id, Handover.shift_code == code, Handover.shift_day == day)
+    )
+    return rows.first()
