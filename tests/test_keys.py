@@ -142,3 +142,30 @@ async def test_sealed_key_witnesses_last_activates_in_the_group_card(harness: De
     last = await harness.press(button_data(out, "见证"), SUPERVISOR)
     assert "已借出 S-0802" in text_of(last) and last.replies[0].edit and button_data(last, "归还")
     assert (await loans(harness))[0].status == "out"
+
+
+async def test_sealed_key_with_gm_approval_where_the_site_says_so(harness: DeskHarness) -> None:
+    from sqlalchemy import update
+    from sqlmodel import col
+
+    from storage.models import Site
+    from tests.support import ADMIN
+
+    await key_site(harness)
+    async with harness.desk.db.session() as session:
+        policy = {"key_sealed_gm_approval": True}
+        await session.exec(update(Site).where(col(Site.code) == "HG").values(policy=policy))  # type: ignore[call-overload]
+    out = await harness.send("/borrow S-0802 紧急开门")
+    assert "等待总经理批准" in text_of(out)
+    [ping] = [row for row in await harness.outbox() if row.chat_id == MANAGER.id]
+    await harness.press(ping.buttons[0][0]["data"], MANAGER)
+    again = await harness.press(ping.buttons[0][0]["data"], MANAGER)
+    assert again.alert and "总经理" in (again.toast or "")  # the manager cannot give the GM's approval too
+    await harness.press(button_data(out, "见证"), STAFF2)
+    await harness.press(button_data(out, "见证"), GUARD)
+    assert (await loans(harness))[0].status == "pending"
+    [gm_ping] = [row for row in await harness.outbox() if row.chat_id == ADMIN.id and "批准" in row.text]
+    assert gm_ping.priority == 0
+    await harness.press(gm_ping.buttons[0][0]["data"], ADMIN, chat=Chat(id=ADMIN.id, private=True))
+    [loan] = await loans(harness)
+    assert loan.status == "out" and loan.gm_approved_by == ADMIN.id and loan.approved_by == MANAGER.id
