@@ -156,8 +156,9 @@ async def lost_command(ctx: Context, args: str) -> Outcome:
         occurred_at=ctx.now,
     )
     loan = await keys.active_loan(ctx.session, key_id=key.id or 0)
-    if loan is not None:
-        loan.status = "lost"
+    if loan is not None:  # a loan still waiting for approval never went out: it ends refused
+        loan.status = "lost" if loan.status == "out" else "refused"
+        loan.refused_by = ctx.msg.user.id if loan.status == "refused" else None
         ctx.session.add(loan)
         await timers.cancel_for(ctx.session, kind=key_loans.OVERDUE, ref_id=loan.id or 0)
     key.status = "lost"

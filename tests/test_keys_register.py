@@ -212,3 +212,23 @@ async def test_ambiguous_text_asks_which_key(harness: DeskHarness) -> None:
     done = await harness.press(button_data(asked, "3栋机房西"))
     assert "已借出 3-JF-W 3栋机房西" in text_of(done)
     assert "已处理" in ((await harness.press(button_data(asked, "3栋机房东"))).toast or "")
+
+
+async def test_english_free_text_finds_an_english_label(harness: DeskHarness) -> None:
+    await key_site(harness)
+    await harness.send("/key_add B3-PR Block 3 plant room plant", SUPERVISOR)
+    card = await draft_for(harness, "borrowed the block 3 plant room key to fix the aircon")
+    assert "B3-PR Block 3 plant room" in text_of(await harness.press(button_data(card, "记录")))
+    back = await draft_for(harness, "returned the block 3 plant room key")
+    assert "已归还 B3-PR" in text_of(await harness.press(button_data(back, "记录")))
+
+
+async def test_key_lost_while_waiting_for_approval_ends_the_request(harness: DeskHarness) -> None:
+    await key_site(harness)
+    await harness.send("/lend 5-JF 王师傅")
+    await harness.send("/key_lost 5-JF 柜里找不到了")
+    async with harness.desk.db.session() as session:
+        loan = (await session.exec(select(KeyLoan))).one()
+    assert loan.status == "refused"
+    [ping] = [row for row in await harness.outbox() if row.chat_id == SUPERVISOR.id and "批准" in row.text]
+    assert "已处理" in ((await harness.press(ping.buttons[0][0]["data"], SUPERVISOR)).toast or "")
