@@ -23,7 +23,8 @@ async def last_id(h: DeskHarness) -> int:
     return rows[-1].id or 0 if rows else 0
 
 
-async def test_overdue_pings_borrower_and_group_in_the_evening_then_supervisors_daily(harness: DeskHarness) -> None:
+async def test_overdue_pings_borrower_and_group_in_the_evening_then_supervisors_daily(any_harness: DeskHarness) -> None:
+    harness = any_harness
     await key_site(harness)
     await harness.send("/borrow 3-JF 修空调")
     assert await harness.desk.sweep(harness.clock.advance(hours=7, minutes=59)) == 0  # 17:59, not due yet
@@ -63,7 +64,8 @@ async def test_late_loan_is_due_at_the_end_of_the_same_day(harness: DeskHarness)
     assert "应还：11-23 23:59" in text_of(await harness.send("/borrow 3-JF"))
 
 
-async def test_daily_key_report_at_21_lists_out_overdue_lent_and_returned(harness: DeskHarness) -> None:
+async def test_daily_key_report_at_21_lists_out_overdue_lent_and_returned(any_harness: DeskHarness) -> None:
+    harness = any_harness
     await key_site(harness)
     await harness.send("/borrow 3-JF 修空调")
     await harness.send("/borrow V-1201 带看", STAFF2)
