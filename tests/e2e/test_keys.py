@@ -1,5 +1,5 @@
-"""End to end against the fake Bot API: the key register, a loan, a refused double loan, the return
-button, an outside loan approved in private, and an overdue ping from a timer row."""
+"""End to end against the fake Bot API: the key register from a file, a loan, a refused double loan,
+the return button, an outside loan approved in private, and an overdue ping from a timer row."""
 
 from __future__ import annotations
 
@@ -7,10 +7,39 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from storage.clock import utcnow
-from storage.models import KeyLoan, Timer
+from storage.models import Key, KeyLoan, Timer
 from tests.e2e.test_telegram import GROUP, STAFF, SUPERVISOR, RunningBot, button, running, setup_site
 
 __all__ = ["running"]
+
+
+def send_file(bot: RunningBot, user: int, data: bytes, name: str, caption: str = "/keys_import") -> None:
+    stored = bot.fake._store_file(data, "documents", name.rsplit(".", 1)[1])
+    document = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_name": name}
+    entities = [{"type": "bot_command", "offset": 0, "length": len(caption.split()[0])}]
+    message = bot.fake.user_message(
+        GROUP,
+        user,
+        "",
+        first_name=f"U{user}",
+        extra={"document": document, "caption": caption, "caption_entities": entities},
+    )
+    message.pop("text", None)
+    bot.fake.push_update(message)
+
+
+async def test_key_register_from_a_file_sent_to_the_group(running: RunningBot) -> None:
+    bot = running
+    await setup_site(bot)
+    send_file(
+        bot, SUPERVISOR, b"code,label,kind\n3-JF,3\xe6\xa0\x8b\xe6\x9c\xba\xe6\x88\xbf,plant\n,x,unit\n", "bad.csv"
+    )
+    await bot.reply_to(GROUP, "第 3 行")
+    send_file(bot, SUPERVISOR, "code,label,kind,location,copies\n3-JF,3栋机房,plant,钥匙柜,2\n".encode(), "keys.csv")
+    await bot.reply_to(GROUP, "已导入 1 把钥匙")
+    async with bot.db().session() as session:
+        keys = (await session.exec(select(Key))).all()
+    assert [(k.code, k.label, k.copies) for k in keys] == [("3-JF", "3栋机房", 2)]
 
 
 async def test_borrow_refuse_double_return_and_outside_loan_approved(running: RunningBot) -> None:
