@@ -232,3 +232,11 @@ async def test_key_lost_while_waiting_for_approval_ends_the_request(harness: Des
     assert loan.status == "refused"
     [ping] = [row for row in await harness.outbox() if row.chat_id == SUPERVISOR.id and "批准" in row.text]
     assert "已处理" in ((await harness.press(ping.buttons[0][0]["data"], SUPERVISOR)).toast or "")
+
+
+async def test_a_failed_download_is_a_clear_answer(harness: DeskHarness) -> None:
+    await harness.setup_site()
+    with_files(harness)  # knows no file: fetching raises
+    out = text_of(await harness.send("/keys_import", SUPERVISOR, document_file_id="gone", document_name="k.csv"))
+    assert "无法下载" in out
+    assert await register(harness) == []
