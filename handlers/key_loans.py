@@ -108,9 +108,12 @@ def card(ctx: Context, loan: KeyLoan, key: Key, witnesses: list[str], *, header:
 def loan_buttons(ctx: Context, loan: KeyLoan, key: Key) -> list[list[Button]]:
     if loan.status == "out":
         return [[Button(ctx.t("keys.btn.return"), pack("key.ret", loan.id))]]
-    if loan.status == "pending" and witnesses_needed(key, ctx.policy()) > 0:
-        return [[Button(ctx.t("keys.btn.witness"), pack("key.wit", loan.id))]]
-    return []
+    if loan.status != "pending":
+        return []
+    withdraw = Button(ctx.t("keys.btn.withdraw"), pack("key.wd", loan.id))
+    if witnesses_needed(key, ctx.policy()) > 0:
+        return [[Button(ctx.t("keys.btn.witness"), pack("key.wit", loan.id)), withdraw]]
+    return [[withdraw]]
 
 
 async def schedule_overdue(ctx: Context, loan: KeyLoan) -> None:
@@ -192,6 +195,21 @@ async def refuse(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
         await ctx.notify(site.duty_chat_id, text, link=("key_loan", loan.id or 0))
     done = t("keys.you_refused", code=key.code, name=loan.borrower_name)
     return Outcome(replies=[Reply(done, edit=True)] if ctx.msg.is_button else [Reply(done)], toast=done)
+
+
+async def withdraw(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
+    """A loan still waiting is withdrawn by whoever wrote it, the borrower, or a supervisor, so an
+    unanswered request does not hold the key; it ends ``refused`` (the key was never handed out)."""
+    t = ctx.t
+    user = ctx.msg.user
+    if user.id not in (loan.lent_by, loan.borrower_id) and not ctx.may(site.id, "supervisor"):
+        return ctx.answer(t("keys.withdraw_denied"), alert=True)
+    if loan.status != "pending":
+        return ctx.answer(t("keys.decided", code=key.code, status=t(f"keys.status.{loan.status}")))
+    loan.status, loan.refused_by = "refused", user.id
+    ctx.session.add(loan)
+    done = t("keys.withdrawn", code=key.code, label=key.label, name=user.name)
+    return Outcome(replies=[Reply(done, edit=True)], toast=done)
 
 
 async def witness(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:

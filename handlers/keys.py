@@ -232,6 +232,7 @@ BUTTONS = [
     ButtonAction("key.ok", on_loan(key_loans.approve)),
     ButtonAction("key.no", on_loan(key_loans.refuse)),
     ButtonAction("key.wit", on_loan(key_loans.witness)),
+    ButtonAction("key.wd", on_loan(key_loans.withdraw)),
     ButtonAction("key.dr", keys_drafts.pick_button),
 ]
 FEATURE = Feature(

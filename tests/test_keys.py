@@ -169,3 +169,33 @@ async def test_sealed_key_with_gm_approval_where_the_site_says_so(harness: DeskH
     await harness.press(gm_ping.buttons[0][0]["data"], ADMIN, chat=Chat(id=ADMIN.id, private=True))
     [loan] = await loans(harness)
     assert loan.status == "out" and loan.gm_approved_by == ADMIN.id and loan.approved_by == MANAGER.id
+
+
+async def test_a_waiting_loan_can_be_withdrawn_by_its_writer_or_a_supervisor(harness: DeskHarness) -> None:
+    await key_site(harness)
+    out = await harness.send("/lend 5-JF 王师傅")
+    denied = await harness.press(button_data(out, "撤销"), STAFF2)
+    assert denied.alert and (await loans(harness))[0].status == "pending"
+    done = await harness.press(button_data(out, "撤销"))
+    assert "已撤销 5-JF" in text_of(done) and done.replies[0].edit
+    assert (await loans(harness))[0].status == "refused"
+    [ping] = [row for row in await harness.outbox() if row.chat_id == SUPERVISOR.id]
+    assert "已处理" in ((await harness.press(ping.buttons[0][0]["data"], SUPERVISOR)).toast or "")
+    sealed = await harness.send("/borrow S-0802 开门", STAFF2)
+    assert "已撤销" in text_of(await harness.press(button_data(sealed, "撤销"), SUPERVISOR))
+    assert "已借出 5-JF" in text_of(await harness.send("/borrow 5-JF"))  # the key is free again
+
+
+def test_key_texts_have_the_same_keys_and_placeholders_in_every_language() -> None:
+    import re
+    import tomllib
+
+    from handlers.i18n import LANGUAGES, LOCALES, _flatten
+
+    def shape(language: str) -> dict[str, set[str]]:
+        with (LOCALES / f"keys.{language}.toml").open("rb") as handle:
+            texts = _flatten(tomllib.load(handle))
+        return {key: set(re.findall(r"{(\w+)}", text)) for key, text in texts.items()}
+
+    shapes = [shape(language) for language in LANGUAGES]
+    assert all(s == shapes[0] for s in shapes[1:])
