@@ -16,7 +16,7 @@ from handlers.commands import ButtonAction, ButtonHandler, Command, int_arg
 from handlers.context import Context
 from handlers.feature import ExportKind, Feature
 from handlers.key_loans import Borrower
-from handlers.keys_register import KINDS, check_row, import_rows, kind_of
+from handlers.keys_register import KINDS, check_row, import_rows, kind_of, load
 from handlers.messages import Outcome
 from handlers.tables import TableError, read_table
 from storage.models import Key, KeyLoan, Site
@@ -128,7 +128,7 @@ async def import_command(ctx: Context, args: str) -> Outcome:
         return Outcome.say(t("keys.import.no_files"))
     except TableError as exc:
         return Outcome.say(t("keys.import.unreadable", why=str(exc)))
-    problems = await import_rows(ctx.session, ctx.site, rows)
+    problems = await load(ctx.session, ctx.site, rows)
     if problems:
         lines = [t("keys.import.refused", count=len(problems))]
         lines.extend(t("keys.import.bad_line", line=line, what=t(f"keys.bad.{what}")) for line, what in problems[:20])

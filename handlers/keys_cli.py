@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers.admin import AdminError
 from handlers.i18n import Translator
-from handlers.keys_register import import_rows
+from handlers.keys_register import load
 from handlers.tables import TableError, read_table
 from storage.db import Database
 from storage.repos import keys, sites
@@ -30,7 +30,7 @@ async def import_file(db: Database, data: bytes, filename: str, site_code: str |
             if len(every) > 1:
                 raise AdminError("several sites exist; name one with --site " + "/".join(s.code for s in every))
             site = every[0]
-        problems = await import_rows(session, site, rows)
+        problems = await load(session, site, rows)
         if problems:
             detail = "; ".join(f"line {line}: {t(f'keys.bad.{what}')}" for line, what in problems[:20])
             raise AdminError(f"{filename}: nothing imported, {len(problems)} bad rows: {detail}")

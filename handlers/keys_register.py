@@ -14,6 +14,7 @@ from typing import Any
 import opencc
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.i18n import Translator
 from handlers.tables import TableRow
 from storage.models import Key, Site
 from storage.repos import keys
@@ -64,8 +65,15 @@ def check_row(values: dict[str, str]) -> tuple[dict[str, Any] | None, str | None
 
 
 async def import_rows(session: AsyncSession, site: Site, rows: Sequence[TableRow]) -> list[tuple[int, str]]:
+    """The feature's importer (``Feature.imports``): like :func:`load`, problems in the site's language."""
+    t = Translator(site.language)
+    return [(line, t(f"keys.bad.{what}")) for line, what in await load(session, site, rows)]
+
+
+async def load(session: AsyncSession, site: Site, rows: Sequence[TableRow]) -> list[tuple[int, str]]:
     """Check every row first; write nothing when any is bad. Returns (line, problem code) pairs,
-    problem codes being ``code``, ``label``, ``kind``, ``copies``, ``duplicate`` or ``empty``."""
+    problem codes being ``code``, ``label``, ``kind``, ``copies``, ``duplicate`` or ``empty``.
+    A code already in the register is updated (and usable again if it was reported lost)."""
     problems: list[tuple[int, str]] = []
     seen: set[str] = set()
     clean: list[dict[str, Any]] = []

@@ -15,7 +15,7 @@ from sqlmodel import select
 from bot.cli import main
 from handlers.exports import rows_for
 from storage.db import Database, upgrade
-from storage.models import Draft, Key, KeyLoan
+from storage.models import Draft, Key, KeyLoan, Site
 from storage.repos import sites
 from tests.keys_support import STAFF2, FakeFiles, key_site
 from tests.support import MANAGER, STAFF, SUPERVISOR, DeskHarness, button_data, text_of
@@ -239,4 +239,16 @@ async def test_a_failed_download_is_a_clear_answer(harness: DeskHarness) -> None
     with_files(harness)  # knows no file: fetching raises
     out = text_of(await harness.send("/keys_import", SUPERVISOR, document_file_id="gone", document_name="k.csv"))
     assert "无法下载" in out
+    assert await register(harness) == []
+
+
+async def test_feature_importer_reports_in_the_site_language(harness: DeskHarness) -> None:
+    from handlers.keys import FEATURE
+    from handlers.tables import read_table
+
+    await harness.setup_site()
+    async with harness.desk.db.session() as session:
+        site = (await session.exec(select(Site))).one()
+        problems = await FEATURE.imports["keys"](session, site, read_table(BAD.encode(), "k.csv"))
+    assert (4, "类别不对（unit、vacant、plant、common、sealed）") in problems and len(problems) == 4
     assert await register(harness) == []
