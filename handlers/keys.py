@@ -22,6 +22,16 @@ from handlers.tables import TableError, read_table
 from storage.models import Key, KeyLoan, Site
 from storage.repos import keys, sites, timers
 
+# Who hears of a lost or damaged key: the supervisors (001 L297, L1047); a unit, vacant-unit or sealed
+# key also the CS manager (000 L509, L517, L574). Plant-room keys go to the property manager (000 L521),
+# who has no role here: the supervisors pass it on.
+LOST_REPORTED_TO = {
+    "unit": ("supervisor", "manager"),
+    "vacant": ("supervisor", "manager"),
+    "sealed": ("supervisor", "manager"),
+    "plant": ("supervisor",),
+    "common": ("supervisor",),
+}
 _PHONE = re.compile(r"^\+?\d[\d\- ]{5,19}$")
 
 
@@ -176,7 +186,7 @@ async def lost_command(ctx: Context, args: str) -> Outcome:
             t("keys.rule.lost"),
         ]
     )
-    for member in await sites.members(ctx.session, site_id=site.id or 0, roles=("supervisor",)):
+    for member in await sites.members(ctx.session, site_id=site.id or 0, roles=LOST_REPORTED_TO[key.kind]):
         await ctx.notify(
             member.telegram_id,
             ping,

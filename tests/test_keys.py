@@ -112,6 +112,7 @@ async def test_sealed_key_needs_manager_and_two_other_witnesses(harness: DeskHar
     approve = ping.buttons[0][0]["data"]
     assert (await harness.press(approve, SUPERVISOR)).alert  # a supervisor is not enough for a sealed key
     witness = button_data(out, "见证")
+    assert (await harness.press(witness, STRANGER)).alert
     own = await harness.press(witness, STAFF)
     assert own.alert and "不能为自己的借用作见证" in (own.toast or "")
     first = await harness.press(witness, STAFF2)

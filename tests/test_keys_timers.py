@@ -114,7 +114,9 @@ async def test_key_lost_opens_a_security_incident_and_pings_supervisors(harness:
     assert loan.status == "lost" and key.status == "lost"
     [ping] = [row for row in await harness.outbox() if row.chat_id == SUPERVISOR.id]
     assert ping.priority == 0 and "钥匙断在锁里" in ping.text and "#1" in ping.text
-    assert not [row for row in await harness.outbox() if row.chat_id == MANAGER.id and "丢失" in row.text]
+    assert not [row for row in await harness.outbox() if row.chat_id == MANAGER.id and "丢失" in row.text]  # plant
+    await harness.send("/key_lost S-0802 封条破损", STAFF2)
+    assert [row for row in await harness.outbox() if row.chat_id == MANAGER.id and "封条破损" in row.text]
     assert "已报丢失" in text_of(await harness.send("/borrow 3-JF", STAFF2))
     assert "没有借出" in ((await harness.press(button_data(out, "归还"))).toast or "")
     await harness.desk.sweep(harness.clock.advance(hours=9))
