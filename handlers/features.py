@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import daylog, drafts, dutylog, escalation, handover, orders, residents, setup, shifts, staff
+from handlers import daylog, drafts, dutylog, escalation, handover, keys, orders, residents, setup, shifts, staff
 from handlers.feature import Feature
 
 FEATURES: tuple[Feature, ...] = (
@@ -16,4 +16,5 @@ FEATURES: tuple[Feature, ...] = (
     handover.FEATURE,
     orders.FEATURE,
     daylog.FEATURE,
+    keys.FEATURE,
 )

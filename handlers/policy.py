@@ -34,6 +34,21 @@ class Policy:
     # The duty day ends at this hour the next morning, when it is sent; reminded daily until signed.
     daylog_hour: int = 8
 
+    # Keys: a loan is returned the same day ("当天借当天还", 001 L1041, L1335); due at this hour, site
+    # time (a loan made later is due at the end of that day).
+    key_due_hour: int = 18
+    # An overdue key: the borrower and the duty group are pinged at the due time, the supervisors
+    # each morning at this hour until it is returned (001 L291 "对未收回的钥匙要查明原因").
+    key_overdue_morning_hour: int = 9
+    # The key register checked daily (000 L514, L571): the daily key report to the duty group.
+    key_report_hour: int = 21
+    # Outside borrowers need a leader's signature (001 L1043): a supervisor approves first.
+    key_external_approval: bool = True
+    # Sealed (custody) keys: the manager approves and two staff are present (000 L505-508); the GM's
+    # approval as well where the site says so (000 L506) — an admin's tap counts as the GM's.
+    key_sealed_witnesses: int = 2
+    key_sealed_gm_approval: bool = False
+
     @classmethod
     def known(cls) -> dict[str, Any]:
         """Every setting with its default."""
@@ -71,6 +86,12 @@ CLAUSES: dict[str, str] = {
     "roster_due_day": "002 L10: next month's roster drafted by the 25th (004: by month end)",
     "roster_reminder_hour": "002 L10: hour of the daily roster-due reminder (issue 9 default)",
     "daylog_hour": "000 L116: the manager signs the duty log daily; 002 L21: supervisors read it daily",
+    "key_due_hour": "001 L1041, L1335: a key loan is returned the same day",
+    "key_overdue_morning_hour": "001 L291: keys not returned are followed up (supervisors each morning)",
+    "key_report_hour": "000 L514, L571: the key register is checked daily (daily key report)",
+    "key_external_approval": "001 L1043: outside borrowers need a leader's approval",
+    "key_sealed_witnesses": "000 L505-508: sealed keys used only with two staff and a guard present",
+    "key_sealed_gm_approval": "000 L506: sealed keys also need the general manager's approval",
 }
 # Settings whose value must lie in a range (inclusive); other numbers must not be negative.
 BOUNDS: dict[str, tuple[float, float]] = {
@@ -82,6 +103,10 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "incoming_reminder_minutes": (0, 720),
     "takeover_grace_minutes": (1, 720),
     "escalation_repeat_minutes": (1, 1440),
+    "key_due_hour": (0, 23),
+    "key_overdue_morning_hour": (0, 23),
+    "key_report_hour": (0, 23),
+    "key_sealed_witnesses": (1, 5),
 }
 _TRUE, _FALSE = ("true", "on", "yes", "1"), ("false", "off", "no", "0")
 

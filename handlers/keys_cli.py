@@ -1,0 +1,38 @@
+"""The key import for the command line (``dutydesk keys import``), kept free of any transport."""
+
+from __future__ import annotations
+
+from handlers.admin import AdminError
+from handlers.i18n import Translator
+from handlers.keys_register import load
+from handlers.tables import TableError, read_table
+from storage.db import Database
+from storage.repos import keys, sites
+
+
+async def import_file(db: Database, data: bytes, filename: str, site_code: str | None) -> str:
+    """Load the file into a site's register; returns the confirmation line. Raises AdminError with
+    every bad row (by line) when any row is bad, and then nothing is written."""
+    try:
+        rows = read_table(data, filename)
+    except TableError as exc:
+        raise AdminError(f"{filename}: {exc}") from exc
+    t = Translator("en")
+    async with db.session() as session:
+        if site_code:
+            site = await sites.by_code(session, code=site_code)
+            if site is None:
+                raise AdminError(f"no site with code {site_code!r}")
+        else:
+            every = await sites.all_sites(session)
+            if not every:
+                raise AdminError("no site yet: send /setup CODE Name in the duty group first")
+            if len(every) > 1:
+                raise AdminError("several sites exist; name one with --site " + "/".join(s.code for s in every))
+            site = every[0]
+        problems = await load(session, site, rows)
+        if problems:
+            detail = "; ".join(f"line {line}: {t(f'keys.bad.{what}')}" for line, what in problems[:20])
+            raise AdminError(f"{filename}: nothing imported, {len(problems)} bad rows: {detail}")
+        total = await keys.count_for_site(session, site_id=site.id or 0)
+        return f"imported {len(rows)} keys into {site.code} ({total} in the register)"

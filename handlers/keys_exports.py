@@ -1,0 +1,88 @@
+"""Rows for `dutydesk export keys|key_loans`: stable keys documented in the README; ISO 8601 UTC."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.exports import iso
+from handlers.keys_render import is_overdue
+from storage.clock import utcnow
+from storage.repos import keys, sites
+
+KEY_FIELDS = ("site", "code", "label", "kind", "location", "copies", "status", "holder", "created_at")
+LOAN_FIELDS = (
+    "site",
+    "key",
+    "label",
+    "kind",
+    "borrower_id",
+    "borrower",
+    "external",
+    "phone",
+    "purpose",
+    "lent_by",
+    "requested_at",
+    "out_at",
+    "due_at",
+    "approved_by",
+    "witnesses",
+    "returned_at",
+    "returned_to",
+    "condition",
+    "status",
+)
+
+
+async def _codes(session: AsyncSession) -> dict[int, str]:
+    return {s.id or 0: s.code for s in await sites.all_sites(session)}
+
+
+async def key_rows(session: AsyncSession) -> list[dict[str, Any]]:
+    codes = await _codes(session)
+    holders = {key.id: loan.borrower_name for loan, key in await keys.all_loans(session) if loan.status == "out"}
+    return [
+        {
+            "site": codes.get(k.site_id),
+            "code": k.code,
+            "label": k.label,
+            "kind": k.kind,
+            "location": k.location,
+            "copies": k.copies,
+            "status": k.status,
+            "holder": holders.get(k.id),
+            "created_at": iso(k.created_at),
+        }
+        for k in await keys.all_keys(session)
+    ]
+
+
+async def loan_rows(session: AsyncSession) -> list[dict[str, Any]]:
+    codes, now = await _codes(session), utcnow()
+    rows = await keys.all_loans(session)
+    seen = await keys.witnesses(session, loan_ids=[loan.id or 0 for loan, _ in rows])
+    return [
+        {
+            "site": codes.get(loan.site_id),
+            "key": key.code,
+            "label": key.label,
+            "kind": key.kind,
+            "borrower_id": loan.borrower_id,
+            "borrower": loan.borrower_name,
+            "external": loan.external,
+            "phone": loan.phone,
+            "purpose": loan.purpose,
+            "lent_by": loan.lent_by,
+            "requested_at": iso(loan.requested_at),
+            "out_at": iso(loan.out_at),
+            "due_at": iso(loan.due_at),
+            "approved_by": loan.approved_by,
+            "witnesses": "; ".join(f"{w.name} ({w.telegram_id})" for w in seen[loan.id or 0]),
+            "returned_at": iso(loan.returned_at),
+            "returned_to": loan.returned_to,
+            "condition": loan.condition,
+            "status": "overdue" if is_overdue(loan, now) else loan.status,
+        }
+        for loan, key in rows
+    ]

@@ -1,0 +1,144 @@
+"""The key register and its loans. One active loan per key is the database's job (a partial unique
+index), so two processes lending one key at once cannot both win."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Key, KeyLoan, KeyWitness, table_of
+
+ACTIVE = ("pending", "out")
+_LOANS = table_of(KeyLoan)
+# A second active loan of one key hits uq_keyloan_active and inserts nothing (no error, no abort).
+_LEND = {
+    "sqlite": sqlite.insert(_LOANS).on_conflict_do_nothing().returning(_LOANS.c.id),
+    "postgresql": postgresql.insert(_LOANS).on_conflict_do_nothing().returning(_LOANS.c.id),
+}
+
+
+async def by_code(session: AsyncSession, *, site_id: int, code: str) -> Key | None:
+    result = await session.exec(
+        select(Key).where(Key.site_id == site_id, func.lower(col(Key.code)) == code.strip().lower())
+    )
+    return result.first()
+
+
+async def get(session: AsyncSession, *, key_id: int) -> Key | None:
+    return await session.get(Key, key_id)
+
+
+async def for_site(session: AsyncSession, *, site_id: int) -> Sequence[Key]:
+    return (await session.exec(select(Key).where(Key.site_id == site_id).order_by(col(Key.code)))).all()
+
+
+async def count_for_site(session: AsyncSession, *, site_id: int) -> int:
+    result = await session.exec(select(func.count()).select_from(Key).where(Key.site_id == site_id))
+    return int(result.one())
+
+
+async def sites_with_keys(session: AsyncSession) -> list[int]:
+    return list((await session.exec(select(Key.site_id).distinct())).all())
+
+
+async def upsert(session: AsyncSession, *, site_id: int, values: dict[str, Any]) -> bool:
+    """Add a key or update the one with that code (case-blind); True when it was new. A key
+    re-registered is usable again (status ``ok``)."""
+    key = await by_code(session, site_id=site_id, code=values["code"])
+    new = key is None
+    if key is None:
+        key = Key(site_id=site_id, **values)
+    else:
+        for name, value in values.items():
+            setattr(key, name, value)
+        key.status = "ok"
+    session.add(key)
+    await session.flush()
+    return new
+
+
+async def lend(session: AsyncSession, loan: KeyLoan) -> KeyLoan | None:
+    """Insert the loan unless the key has an active one; None when another loan holds the key."""
+    values = {c.name: getattr(loan, c.name) for c in _LOANS.columns if c.name != "id"}
+    connection = await session.connection()
+    row = (await connection.execute(_LEND[connection.dialect.name], values)).first()
+    if row is None:
+        return None
+    return await session.get(KeyLoan, int(row[0]))
+
+
+async def loan(session: AsyncSession, *, loan_id: int, lock: bool = False) -> KeyLoan | None:
+    """A loan; ``lock`` holds its row to the end of the transaction (PostgreSQL ``FOR UPDATE``), so
+    two witnesses or approvers tapping at once see each other."""
+    return await session.get(KeyLoan, loan_id, with_for_update=lock or None, populate_existing=lock)
+
+
+async def active_loan(session: AsyncSession, *, key_id: int) -> KeyLoan | None:
+    result = await session.exec(select(KeyLoan).where(KeyLoan.key_id == key_id, col(KeyLoan.status).in_(ACTIVE)))
+    return result.first()
+
+
+async def last_loans(session: AsyncSession, *, key_id: int, limit: int = 5) -> Sequence[KeyLoan]:
+    result = await session.exec(
+        select(KeyLoan).where(KeyLoan.key_id == key_id).order_by(col(KeyLoan.id).desc()).limit(limit)
+    )
+    return result.all()
+
+
+async def active_for_site(session: AsyncSession, *, site_id: int) -> list[tuple[KeyLoan, Key]]:
+    """Loans pending or out at a site with their keys, earliest due first (pending ones last)."""
+    result = await session.exec(
+        select(KeyLoan, Key)
+        .join(Key, col(Key.id) == col(KeyLoan.key_id))
+        .where(KeyLoan.site_id == site_id, col(KeyLoan.status).in_(ACTIVE))
+        .order_by(col(KeyLoan.due_at).is_(None), col(KeyLoan.due_at), col(KeyLoan.id))
+    )
+    return [(row[0], row[1]) for row in result.all()]
+
+
+async def moved_between(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> tuple[list[tuple[KeyLoan, Key]], list[tuple[KeyLoan, Key]]]:
+    """(lent, returned) in [start, end): loans handed out, and loans returned, in that window."""
+    base = select(KeyLoan, Key).join(Key, col(Key.id) == col(KeyLoan.key_id)).where(KeyLoan.site_id == site_id)
+    lent = await session.exec(
+        base.where(col(KeyLoan.out_at) >= start, col(KeyLoan.out_at) < end).order_by(col(KeyLoan.out_at))
+    )
+    back = await session.exec(
+        base.where(col(KeyLoan.returned_at) >= start, col(KeyLoan.returned_at) < end).order_by(col(KeyLoan.returned_at))
+    )
+    return [(r[0], r[1]) for r in lent.all()], [(r[0], r[1]) for r in back.all()]
+
+
+async def witnesses(session: AsyncSession, *, loan_ids: Sequence[int]) -> dict[int, list[KeyWitness]]:
+    out: dict[int, list[KeyWitness]] = {i: [] for i in loan_ids}
+    if not loan_ids:
+        return out
+    rows = await session.exec(
+        select(KeyWitness).where(col(KeyWitness.loan_id).in_(list(loan_ids))).order_by(col(KeyWitness.id))
+    )
+    for row in rows.all():
+        out[row.loan_id].append(row)
+    return out
+
+
+async def add_witness(session: AsyncSession, *, loan_id: int, telegram_id: int, name: str, at: datetime) -> None:
+    session.add(KeyWitness(loan_id=loan_id, telegram_id=telegram_id, name=name, at=at))
+    await session.flush()
+
+
+async def all_keys(session: AsyncSession) -> Sequence[Key]:
+    return (await session.exec(select(Key).order_by(col(Key.site_id), col(Key.code)))).all()
+
+
+async def all_loans(session: AsyncSession) -> list[tuple[KeyLoan, Key]]:
+    result = await session.exec(
+        select(KeyLoan, Key).join(Key, col(Key.id) == col(KeyLoan.key_id)).order_by(col(KeyLoan.id))
+    )
+    return [(row[0], row[1]) for row in result.all()]
