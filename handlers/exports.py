@@ -1,6 +1,7 @@
 """Rows for `dutydesk export`: stable keys, documented in the README; times in ISO 8601 UTC.
 
-Each feature declares its kinds (``Feature.exports``); the duty log's and the tickets' rows are here."""
+Each feature declares its kinds (``Feature.exports``); the duty log's rows are here
+(the tickets' are in ``handlers.tickets_export``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.feature import ExportKind
-from storage.repos import incidents, messages, sites
+from storage.repos import incidents, sites
 
 INCIDENT_FIELDS = (
     "number",
@@ -37,22 +38,6 @@ INCIDENT_FIELDS = (
     "acknowledged_name",
     "acknowledged_at",
     "report_filed_at",
-)
-TICKET_FIELDS = (
-    "number",
-    "site",
-    "kind",
-    "category",
-    "urgency",
-    "status",
-    "location",
-    "description",
-    "resident_id",
-    "resident",
-    "channel",
-    "classified_by",
-    "confidence",
-    "created_at",
 )
 
 
@@ -102,30 +87,6 @@ async def incident_rows(session: AsyncSession) -> list[dict[str, Any]]:
             }
         )
     return out
-
-
-async def ticket_rows(session: AsyncSession) -> list[dict[str, Any]]:
-    codes = await _site_codes(session)
-    rows = await messages.all_tickets(session)
-    return [
-        {
-            "number": r.number,
-            "site": codes.get(r.site_id or 0),
-            "kind": r.kind,
-            "category": r.category,
-            "urgency": r.urgency,
-            "status": r.status,
-            "location": r.location,
-            "description": r.description,
-            "resident_id": r.resident_id,
-            "resident": r.resident_name,
-            "channel": r.channel,
-            "classified_by": r.classified_by,
-            "confidence": r.confidence,
-            "created_at": iso(r.created_at),
-        }
-        for r in rows
-    ]
 
 
 def export_kinds() -> dict[str, ExportKind]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import drafts, dutylog, escalation, residents, setup
+from handlers import callbacks, drafts, dutylog, escalation, residents, setup, tickets
 from handlers.feature import Feature
 
 FEATURES: tuple[Feature, ...] = (
@@ -11,4 +11,6 @@ FEATURES: tuple[Feature, ...] = (
     escalation.FEATURE,
     drafts.FEATURE,
     residents.FEATURE,
+    tickets.FEATURE,
+    callbacks.FEATURE,
 )

@@ -18,6 +18,27 @@ class Policy:
     draft_min_confidence: float = 0.55
     # Invite links are one-time and expire.
     invite_valid_hours: int = 72
+    # Tickets. The promised deadline (处理时限) told to the resident (001 L901), by kind and urgency;
+    # the hours are this defaults, the documents give none except the 15 minutes below.
+    ticket_hours_complaint: float = 48
+    ticket_hours_repair: float = 24
+    ticket_hours_inquiry: float = 8
+    ticket_hours_urgent: float = 4
+    ticket_hours_vip: float = 2  # 特急, pursued until the resident is satisfied (000 L37)
+    # An urgent repair: repair staff on site within 15 minutes of the notice (001 L1113).
+    ticket_onsite_minutes: float = 15
+    # A complaint not resolved at once is followed up every 2 days until resolved (001 L905).
+    ticket_followup_days: float = 2
+    # Callback (回访) due: complaints within 3 days of resolution (003 L63); emergency repairs at once
+    # (003 L63), so the resident's rating is awaited only this long before staff phone.
+    callback_due_days: float = 3
+    callback_urgent_minutes: float = 60
+    # Without the resident's rating this long after asking, the callback becomes a phone task.
+    callback_answer_hours: float = 24
+    # A second complaint about the same category within this many days counts as repeated (000 L88).
+    repeat_complaint_days: float = 30
+    # Resident messages a minute before the rest are held back (and relayed in one batch later).
+    resident_messages_per_minute: int = 10
 
     @classmethod
     def for_site(cls, overrides: dict[str, Any] | None) -> Policy:

@@ -1,0 +1,171 @@
+"""Residents' tickets: the ticket, its conversation, its callbacks and the resident's profile."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.clock import utcnow
+from storage.models import Callback, Resident, Ticket, TicketMessage, Timer
+
+OPEN = ("new", "accepted", "dispatched", "reopened")  # the resident is still waiting
+WAITING = ("asked", "task")  # callbacks not yet made (done and void are not)
+
+
+async def get(session: AsyncSession, *, ticket_id: int) -> Ticket | None:
+    return await session.get(Ticket, ticket_id)
+
+
+async def by_number(session: AsyncSession, *, site_id: int, number: int) -> Ticket | None:
+    result = await session.exec(select(Ticket).where(Ticket.site_id == site_id, Ticket.number == number))
+    return result.first()
+
+
+async def open_of_resident(session: AsyncSession, *, resident_id: int) -> Ticket | None:
+    """The resident's most recent open ticket (further messages join it)."""
+    result = await session.exec(
+        select(Ticket)
+        .where(Ticket.resident_id == resident_id, col(Ticket.status).in_(OPEN))
+        .order_by(col(Ticket.id).desc())
+    )
+    return result.first()
+
+
+async def of_resident(session: AsyncSession, *, resident_id: int, limit: int = 20) -> Sequence[Ticket]:
+    result = await session.exec(
+        select(Ticket).where(Ticket.resident_id == resident_id).order_by(col(Ticket.id).desc()).limit(limit)
+    )
+    return result.all()
+
+
+async def siteless_of_resident(session: AsyncSession, *, resident_id: int) -> Sequence[Ticket]:
+    """Tickets written before the resident picked a site (several sites): they wait for it."""
+    result = await session.exec(
+        select(Ticket).where(Ticket.resident_id == resident_id, col(Ticket.site_id).is_(None)).order_by(col(Ticket.id))
+    )
+    return result.all()
+
+
+async def open_for_site(session: AsyncSession, *, site_id: int, limit: int = 50) -> Sequence[Ticket]:
+    result = await session.exec(
+        select(Ticket)
+        .where(Ticket.site_id == site_id, col(Ticket.status).in_(OPEN))
+        .order_by(col(Ticket.deadline_at), col(Ticket.id))
+        .limit(limit)
+    )
+    return result.all()
+
+
+async def earlier_complaint(
+    session: AsyncSession, *, resident_id: int, category: str, since: datetime, before_id: int
+) -> Ticket | None:
+    """The resident's earlier complaint of the same category since a time: a repeated complaint."""
+    result = await session.exec(
+        select(Ticket).where(
+            Ticket.resident_id == resident_id,
+            Ticket.kind == "complaint",
+            Ticket.category == category,
+            col(Ticket.created_at) >= since,
+            col(Ticket.id) < before_id,
+        )
+    )
+    return result.first()
+
+
+async def add_message(session: AsyncSession, message: TicketMessage) -> TicketMessage:
+    session.add(message)
+    await session.flush()
+    return message
+
+
+async def history(session: AsyncSession, *, ticket_id: int) -> Sequence[TicketMessage]:
+    result = await session.exec(
+        select(TicketMessage).where(TicketMessage.ticket_id == ticket_id).order_by(col(TicketMessage.id))
+    )
+    return result.all()
+
+
+async def held(session: AsyncSession, *, ticket_id: int) -> Sequence[TicketMessage]:
+    result = await session.exec(
+        select(TicketMessage)
+        .where(TicketMessage.ticket_id == ticket_id, col(TicketMessage.held).is_(True))
+        .order_by(col(TicketMessage.id))
+    )
+    return result.all()
+
+
+async def message_counts(session: AsyncSession) -> dict[int, int]:
+    rows = await session.exec(
+        select(TicketMessage.ticket_id, func.count()).group_by(col(TicketMessage.ticket_id))  # type: ignore[call-overload]
+    )
+    return {ticket_id: int(count) for ticket_id, count in rows.all()}
+
+
+async def resident(session: AsyncSession, *, telegram_id: int) -> Resident:
+    """The resident's profile, made on first use."""
+    row = await session.get(Resident, telegram_id)
+    if row is None:
+        row = Resident(telegram_id=telegram_id)
+        session.add(row)
+        await session.flush()
+    return row
+
+
+async def touch(session: AsyncSession, row: Resident) -> None:
+    row.updated_at = utcnow()
+    session.add(row)
+
+
+async def add_callback(session: AsyncSession, callback: Callback) -> Callback:
+    session.add(callback)
+    await session.flush()
+    return callback
+
+
+async def get_callback(session: AsyncSession, *, callback_id: int) -> Callback | None:
+    return await session.get(Callback, callback_id)
+
+
+async def pending_callback(session: AsyncSession, *, ticket_id: int) -> Callback | None:
+    result = await session.exec(
+        select(Callback)
+        .where(Callback.ticket_id == ticket_id, col(Callback.state).in_(WAITING))
+        .order_by(col(Callback.id))
+    )
+    return result.first()
+
+
+async def open_callbacks(session: AsyncSession, *, site_id: int) -> Sequence[tuple[Callback, Ticket]]:
+    result = await session.exec(
+        select(Callback, Ticket)
+        .join(Ticket, col(Ticket.id) == col(Callback.ticket_id))
+        .where(Callback.site_id == site_id, col(Callback.state).in_(WAITING))
+        .order_by(col(Callback.due_at))
+    )
+    return result.all()
+
+
+async def all_callbacks(session: AsyncSession) -> Sequence[tuple[Callback, Ticket]]:
+    result = await session.exec(
+        select(Callback, Ticket).join(Ticket, col(Ticket.id) == col(Callback.ticket_id)).order_by(col(Callback.id))
+    )
+    return result.all()
+
+
+async def arm(session: AsyncSession, *, kind: str, ref_id: int, site_id: int, due_at: datetime) -> None:
+    """Set a ticket timer to fire at ``due_at``, reviving the row of an earlier round (a timer is
+    one row per kind, site and ref: a reopened ticket arms its deadline again)."""
+    result = await session.exec(
+        select(Timer).where(Timer.kind == kind, Timer.site_id == site_id, Timer.ref_id == ref_id)
+    )
+    timer = result.first()
+    if timer is None:
+        session.add(Timer(kind=kind, ref_id=ref_id, site_id=site_id, due_at=due_at))
+    else:
+        timer.due_at, timer.state, timer.claimed_by, timer.updated_at = due_at, "pending", None, utcnow()
+        session.add(timer)
+    await session.flush()
