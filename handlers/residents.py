@@ -43,22 +43,29 @@ def site_picker(ctx: Context, choices: list[Site]) -> Reply:
     return Reply(ctx.t("tk.res.pick_site"), buttons)
 
 
-def over_limit(ctx: Context, resident: Resident) -> bool:
-    """Count this message in the resident's one-minute window; True past the policy number."""
+async def over_limit(ctx: Context, resident: Resident) -> bool:
+    """Count this message in the resident's one-minute window; True past the policy number (of the
+    resident's site, else the default)."""
     if resident.window_start is None or ctx.now - resident.window_start >= WINDOW:
         resident.window_start, resident.window_count, resident.noticed = ctx.now, 0, False
     resident.window_count += 1
-    limit = Policy.for_site(None).resident_messages_per_minute
-    return resident.window_count > limit
+    site = await sites.get(ctx.session, site_id=resident.site_id) if resident.site_id is not None else None
+    return resident.window_count > Policy.for_site(site.policy if site else None).resident_messages_per_minute
 
 
 async def receive(ctx: Context) -> Outcome:
     """A resident's private message (text or photo)."""
+    resident = await repo.resident(ctx.session, telegram_id=ctx.msg.user.id)
+    limited = await over_limit(ctx, resident)
+    await repo.touch(ctx.session, resident)
+    return await understood(ctx, resident, limited)
+
+
+async def understood(ctx: Context, resident: Resident, limited: bool) -> Outcome:
+    """The message, counted: the answer the bot waits for, a further message of the open ticket,
+    or a new ticket."""
     t = ctx.t
     text, photo = ctx.msg.text.strip(), ctx.msg.photo_file_id
-    resident = await repo.resident(ctx.session, telegram_id=ctx.msg.user.id)
-    limited = over_limit(ctx, resident)
-    await repo.touch(ctx.session, resident)
     if resident.awaiting == "unit" and text and not photo and len(text) <= UNIT_MAX:
         return await set_unit(ctx, resident, text)
     if resident.awaiting == "comment" and text and not photo:

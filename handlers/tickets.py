@@ -5,12 +5,17 @@ Steps follow 000 L86-97 (受理, 重大投诉报主管, 通知责任部门, 处�
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from handlers import residents
 from handlers import tickets_flow as flow
 from handlers import tickets_timers as flow_timers
 from handlers.commands import ButtonAction, Command, int_arg, pack
 from handlers.context import ROLES, Context
 from handlers.feature import ExportKind, Feature
+from handlers.i18n import Translator
 from handlers.messages import Button, Outcome, Reply
 from handlers.parsing import number_and_rest
 from handlers.render import clip
@@ -131,8 +136,6 @@ async def on_site_button(ctx: Context, args: list[str]) -> Outcome:
     ctx.session.add(ticket)
     if flow.urgent_repair(ticket):
         policy = ctx.policy(site)
-        from datetime import timedelta
-
         ticket.deadline_at = ctx.now + timedelta(hours=policy.ticket_hours_urgent)
         await repo.arm(
             ctx.session, kind=flow.SLA, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=ticket.deadline_at
@@ -182,9 +185,10 @@ async def on_reply(ctx: Context, ticket_id: int) -> Outcome | None:
         return None
     if ctx.msg.chat.private and ctx.msg.user.id == ticket.resident_id and not ctx.roles:
         resident = await repo.resident(ctx.session, telegram_id=ctx.msg.user.id)
-        limited = residents.over_limit(ctx, resident)
-        if ticket.status not in repo.OPEN:  # an answer to an old ticket: a new message
-            return await residents.receive(ctx)
+        limited = await residents.over_limit(ctx, resident)
+        await repo.touch(ctx.session, resident)
+        if ticket.status not in repo.OPEN or resident.awaiting in ("unit", "comment"):
+            return await residents.understood(ctx, resident, limited)  # as if it replied to nothing
         return await residents.add_to_ticket(ctx, ticket, resident, limited=limited)
     if ctx.site is None or ctx.site.id != ticket.site_id or not ctx.may(ticket.site_id, "staff"):
         return None
@@ -307,6 +311,17 @@ async def vip_command(ctx: Context, args: str) -> Outcome:
     return Outcome.say(ctx.t("tk.vip.done", number=number, text=clip(ticket.description, 60)))
 
 
+async def handover(session: AsyncSession, site: Site, now: datetime, t: Translator) -> list[str]:
+    """The handover report's section: the site's open tickets, overdue first; none, no section."""
+    rows = sorted(
+        await repo.open_for_site(session, site_id=site.id or 0),
+        key=lambda x: (not overdue(x, now), x.deadline_at or now, x.id or 0),
+    )
+    if not rows:
+        return []
+    return [t("tk.handover", count=len(rows)), *(list_line(t, x, site, now) for x in rows)]
+
+
 COMMANDS = [
     Command("ticket", ticket_command),
     Command("tickets", tickets_command),
@@ -325,6 +340,7 @@ FEATURE = Feature(
     commands=COMMANDS,
     buttons=BUTTONS,
     timers=flow_timers.TIMERS,
+    handover=handover,
     replies={"ticket": on_reply},
     exports={
         "tickets": ExportKind(TICKET_FIELDS, ticket_rows),

@@ -8,6 +8,7 @@ import logging
 import pytest
 from sqlmodel import select
 
+from handlers.classification import Classification
 from handlers.messages import Chat, Outcome, User
 from storage.models import Callback, Outbox, Resident, Ticket, TicketMessage
 from tests.support import GROUP, MANAGER, RESIDENT, STAFF, STRANGER, SUPERVISOR, DeskHarness, button_data, text_of
@@ -418,3 +419,57 @@ async def test_logs_never_carry_resident_words(harness: DeskHarness, caplog: pyt
     await h.dm("我的银行卡密码是123456，家里水管漏水", RESIDENT)
     await h.dm("补充：秘密内容", RESIDENT)
     assert "123456" not in caplog.text and "秘密内容" not in caplog.text
+
+
+class MajorComplaints:
+    """A classifier that reads every resident message as a major complaint (the LLM might)."""
+
+    async def classify(self, text: str, *, speaker: str, private: bool) -> Classification:
+        return Classification("complaint", "service", "major", 0.9)
+
+
+async def test_major_complaint_goes_to_supervisor_and_missed_deadline_pings(harness: DeskHarness) -> None:
+    h, wire = harness, Wire(harness)
+    await h.setup_site()
+    h.desk.services.classifier = MajorComplaints()  # type: ignore[assignment]
+    await h.dm("你们保安态度恶劣还动手推人", RESIDENT)
+    sent = await wire.take()
+    assert [r for r in to(sent, SUPERVISOR.id) if "重大投诉 #1" in r.text]
+    assert [r for r in to(sent, MANAGER.id) if r.purpose == "escalation" and r.site_id]
+    h.clock.advance(hours=5)  # past the urgent deadline (4 h by default)
+    await h.desk.sweep()
+    [late] = to(await wire.take(), SUPERVISOR.id)
+    assert "超过处理时限" in late.text
+
+
+async def test_english_resident_hears_english_signed_by_the_centre(harness: DeskHarness) -> None:
+    h, wire = harness, Wire(harness)
+    await h.setup_site()
+    ann = User(5003, "Ann", None, "en")
+    out = await h.dm("The air conditioner in my flat is broken, please send someone", ann)
+    assert "We will handle it by" in text_of(out)
+    [card] = to(await wire.take(), GROUP.id)
+    await h.send("明天上午十点上门 / tomorrow 10am", reply_to_message_id=card.message_id)
+    accepted, answer = to(await wire.take(), ann.id)  # a first reply also accepts the ticket
+    assert "has been accepted" in accepted.text and "Hello, about your #1" in answer.text
+    assert "Customer Service Centre" in answer.text
+    assert STAFF.name not in answer.text
+    assert "#1" in text_of(await h.dm("/my", ann))
+
+
+async def test_open_tickets_in_the_handover_overdue_first(harness: DeskHarness) -> None:
+    from handlers.i18n import Translator
+    from handlers.tickets import handover
+    from storage.repos import sites
+
+    h = harness
+    await h.setup_site()
+    async with h.desk.db.session() as session:
+        [site] = await sites.all_sites(session)
+        assert await handover(session, site, h.clock(), Translator("zh-Hans")) == []
+    await h.dm(COMPLAINT, RESIDENT)  # due in 48 h
+    await h.dm(URGENT_REPAIR, NEIGHBOUR)  # due in 15 min
+    h.clock.advance(minutes=20)
+    async with h.desk.db.session() as session:
+        lines = await handover(session, site, h.clock(), Translator("zh-Hans"))
+    assert "（2）" in lines[0] and lines[1].startswith("⏰ #2") and "#1" in lines[2]
