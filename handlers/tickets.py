@@ -190,8 +190,8 @@ async def on_reply(ctx: Context, ticket_id: int) -> Outcome | None:
         if ticket.status not in repo.OPEN or resident.awaiting in ("unit", "comment"):
             return await residents.understood(ctx, resident, limited)  # as if it replied to nothing
         return await residents.add_to_ticket(ctx, ticket, resident, limited=limited)
-    if ctx.site is None or ctx.site.id != ticket.site_id or not ctx.may(ticket.site_id, "staff"):
-        return None
+    if not ctx.may(ticket.site_id, "staff") or (ctx.site is not None and ctx.site.id != ticket.site_id):
+        return None  # a stranger, or another site's group; staff may also reply from private
     if not ctx.msg.text.strip() and not ctx.msg.photo_file_id:
         return None
     return await relay_to_resident(ctx, ticket)
@@ -340,6 +340,7 @@ FEATURE = Feature(
     commands=COMMANDS,
     buttons=BUTTONS,
     timers=flow_timers.TIMERS,
+    planners=[flow_timers.plan_relays],
     handover=handover,
     replies={"ticket": on_reply},
     exports={

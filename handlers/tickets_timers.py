@@ -74,4 +74,16 @@ async def on_relay(session: AsyncSession, timer: Timer, now: datetime) -> dateti
     return None
 
 
+async def plan_relays(session: AsyncSession, now: datetime) -> None:
+    """Safety net: held messages whose relay timer already ran (a message held while the batch
+    was being sent by another process) get relayed by the next sweep."""
+    for ticket_id in await repo.held_tickets(session):
+        ticket = await repo.get(session, ticket_id=ticket_id)
+        if ticket is None or ticket.site_id is None:
+            continue
+        state = await repo.timer_state(session, kind=flow.RELAY, ref_id=ticket_id, site_id=ticket.site_id)
+        if state not in ("pending", "running"):
+            await repo.arm(session, kind=flow.RELAY, ref_id=ticket_id, site_id=ticket.site_id, due_at=now)
+
+
 TIMERS: dict[str, TimerHandler] = {flow.SLA: on_deadline, flow.FOLLOW: on_follow_up, flow.RELAY: on_relay}

@@ -473,3 +473,40 @@ async def test_open_tickets_in_the_handover_overdue_first(harness: DeskHarness) 
     async with h.desk.db.session() as session:
         lines = await handover(session, site, h.clock(), Translator("zh-Hans"))
     assert "（2）" in lines[0] and lines[1].startswith("⏰ #2") and "#1" in lines[2]
+
+
+async def test_held_messages_whose_timer_already_ran_are_still_relayed(any_harness: DeskHarness) -> None:
+    from sqlalchemy import update
+    from sqlmodel import col
+
+    from storage.models import Timer
+
+    h, wire = any_harness, Wire(any_harness)
+    await h.setup_site()
+    await h.dm(REPAIR, RESIDENT)
+    for i in range(12):
+        await h.dm(f"第{i}条", RESIDENT)
+    await wire.take()
+    async with h.desk.db.session() as session:  # as if another process finished the batch early
+        await session.exec(update(Timer).where(col(Timer.kind) == "tk.relay").values(state="done"))  # type: ignore[call-overload]
+    await h.desk.sweep()
+    await h.desk.sweep()
+    relayed = "\n".join(r.text for r in to(await wire.take(), GROUP.id))
+    assert "第10条" in relayed and "第11条" in relayed
+    assert not [m for m in await rows(h, TicketMessage) if m.held]
+
+
+async def test_dispatched_staff_may_reply_from_private(harness: DeskHarness) -> None:
+    h, wire = harness, Wire(harness)
+    await h.setup_site()
+    await h.dm(REPAIR, RESIDENT)
+    [card] = to(await wire.take(), GROUP.id)
+    picker = await h.press(data(card, "派工"), user=SUPERVISOR)
+    await h.press(button_data(picker, STAFF.name), user=SUPERVISOR)
+    [private_card] = to(await wire.take(), STAFF.id)
+    assert "已派给您" in private_card.text and private_card.purpose == "dispatch"
+    out = await h.send("我十分钟后到", STAFF, Chat(STAFF.id, True), reply_to_message_id=private_card.message_id)
+    assert "转达" in text_of(out)
+    assert "十分钟后到" in to(await wire.take(), RESIDENT.id)[-1].text
+    stranger = await h.send("我也来", STRANGER, Chat(STRANGER.id, True), reply_to_message_id=private_card.message_id)
+    assert "转达" not in text_of(stranger)

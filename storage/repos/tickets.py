@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
-from storage.models import Callback, Resident, Ticket, TicketMessage, Timer
+from storage.models import Callback, Resident, Ticket, TicketMessage, Timer, table_of
 
 OPEN = ("new", "accepted", "dispatched", "reopened")  # the resident is still waiting
 WAITING = ("asked", "task")  # callbacks not yet made (done and void are not)
@@ -158,14 +160,49 @@ async def all_callbacks(session: AsyncSession) -> Sequence[tuple[Callback, Ticke
 
 async def arm(session: AsyncSession, *, kind: str, ref_id: int, site_id: int, due_at: datetime) -> None:
     """Set a ticket timer to fire at ``due_at``, reviving the row of an earlier round (a timer is
-    one row per kind, site and ref: a reopened ticket arms its deadline again)."""
+    one row per kind, site and ref: a reopened ticket arms its deadline again). One upsert, so two
+    processes arming the same timer cannot collide."""
+    connection = await session.connection()
+    values = {
+        "kind": kind,
+        "ref_id": ref_id,
+        "site_id": site_id,
+        "due_at": due_at,
+        "state": "pending",
+        "fired": 0,
+        "updated_at": utcnow(),
+    }
+    await connection.execute(_ARM[connection.dialect.name], values)
+
+
+async def held_tickets(session: AsyncSession) -> Sequence[int]:
+    """Tickets with held-back resident messages (the relay planner's safety net)."""
+    result = await session.exec(select(TicketMessage.ticket_id).where(col(TicketMessage.held).is_(True)).distinct())
+    return result.all()
+
+
+async def timer_state(session: AsyncSession, *, kind: str, ref_id: int, site_id: int) -> str | None:
     result = await session.exec(
-        select(Timer).where(Timer.kind == kind, Timer.site_id == site_id, Timer.ref_id == ref_id)
+        select(Timer.state).where(Timer.kind == kind, Timer.site_id == site_id, Timer.ref_id == ref_id)
     )
-    timer = result.first()
-    if timer is None:
-        session.add(Timer(kind=kind, ref_id=ref_id, site_id=site_id, due_at=due_at))
-    else:
-        timer.due_at, timer.state, timer.claimed_by, timer.updated_at = due_at, "pending", None, utcnow()
-        session.add(timer)
-    await session.flush()
+    return result.first()
+
+
+def _arm_statements() -> dict[str, Any]:
+    table = table_of(Timer)
+    out: dict[str, Any] = {}
+    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert)):
+        stmt = insert(table)
+        out[name] = stmt.on_conflict_do_update(
+            index_elements=["kind", "site_id", "ref_id"],
+            set_={
+                "due_at": stmt.excluded.due_at,
+                "state": "pending",
+                "claimed_by": None,
+                "updated_at": stmt.excluded.updated_at,
+            },
+        )
+    return out
+
+
+_ARM = _arm_statements()
