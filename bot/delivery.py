@@ -128,9 +128,7 @@ class Delivery:
 
     def _chat_limiter(self, chat_id: int) -> AsyncLimiter | None:
         group = chat_id < 0
-        rate, period = (
-            (self.limits.group_per_minute, 60.0) if group else (self.limits.chat_per_second, 1.0)
-        )
+        rate, period = (self.limits.group_per_minute, 60.0) if group else (self.limits.chat_per_second, 1.0)
         if rate <= 0:
             return None
         limiter = self._chats.get(chat_id)

@@ -62,7 +62,7 @@ async def record(
         return sent + await flow.reopen(session, site, ticket, now, why="unsatisfied")
     ticket.status, ticket.satisfaction = "closed", rating
     session.add(ticket)
-    return sent
+    return sent + await flow.refresh_card(session, site, ticket)
 
 
 async def rate_button(ctx: Context, args: list[str]) -> Outcome:

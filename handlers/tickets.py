@@ -43,8 +43,11 @@ async def staff_ticket(ctx: Context, ticket_id: int | None) -> tuple[Ticket | No
     return ticket, await sites.get(ctx.session, site_id=ticket.site_id), None
 
 
-def shown(ctx: Context, ticket: Ticket, site: Site | None, toast: str) -> Outcome:
-    """The pressed card edited to the ticket's new state, with a toast."""
+async def shown(ctx: Context, ticket: Ticket, site: Site, toast: str) -> Outcome:
+    """The pressed card edited to the ticket's new state, with a toast; pressed outside the duty
+    group (the dispatched person's private copy), the group's card is edited too."""
+    if ctx.msg.chat.id != site.duty_chat_id:
+        ctx.notified += await flow.refresh_card(ctx.session, site, ticket)
     return Outcome(replies=[Reply(card(ctx.t, ticket, site), card_buttons(ctx.t, ticket), edit=True)], toast=toast)
 
 
@@ -65,9 +68,9 @@ async def accept_button(ctx: Context, args: list[str]) -> Outcome:
     if problem or ticket is None or site is None:
         return problem or Outcome()
     if ticket.status not in ("new", "reopened"):
-        return shown(ctx, ticket, site, ctx.t("tk.already", status=ctx.t(f"tk.status.{ticket.status}")))
+        return await shown(ctx, ticket, site, ctx.t("tk.already", status=ctx.t(f"tk.status.{ticket.status}")))
     await accept(ctx, ticket, site)
-    return shown(ctx, ticket, site, ctx.t("tk.done.accepted", number=ticket.number))
+    return await shown(ctx, ticket, site, ctx.t("tk.done.accepted", number=ticket.number))
 
 
 async def dispatch_button(ctx: Context, args: list[str]) -> Outcome:
@@ -76,7 +79,7 @@ async def dispatch_button(ctx: Context, args: list[str]) -> Outcome:
     if problem or ticket is None or site is None:
         return problem or Outcome()
     if ticket.status not in repo.OPEN:
-        return shown(ctx, ticket, site, ctx.t("tk.closed", number=ticket.number))
+        return await shown(ctx, ticket, site, ctx.t("tk.closed", number=ticket.number))
     people = await sites.members(ctx.session, site_id=site.id or 0, roles=ROLES)
     buttons = []
     for member in people[:12]:
@@ -104,7 +107,7 @@ async def dispatch_to_button(ctx: Context, args: list[str]) -> Outcome:
     if name is None:
         return Outcome(toast=ctx.t("button.stale"))
     if ticket.status not in repo.OPEN:
-        return shown(ctx, ticket, site, ctx.t("tk.closed", number=ticket.number))
+        return await shown(ctx, ticket, site, ctx.t("tk.closed", number=ticket.number))
     if ticket.accepted_by is None:
         await accept(ctx, ticket, site)
     ticket.status, ticket.dispatched_to, ticket.dispatched_to_id, ticket.dispatched_at = (
@@ -122,7 +125,7 @@ async def dispatch_to_button(ctx: Context, args: list[str]) -> Outcome:
         )
     rt = await flow.resident_t(ctx.session, ticket, site)
     ctx.notified += await flow.to_resident(ctx.session, site, ticket, rt("tk.res.dispatched", number=ticket.number))
-    return shown(ctx, ticket, site, ctx.t("tk.done.dispatched", number=ticket.number, to=name))
+    return await shown(ctx, ticket, site, ctx.t("tk.done.dispatched", number=ticket.number, to=name))
 
 
 async def on_site_button(ctx: Context, args: list[str]) -> Outcome:
@@ -131,7 +134,7 @@ async def on_site_button(ctx: Context, args: list[str]) -> Outcome:
     if problem or ticket is None or site is None:
         return problem or Outcome()
     if ticket.on_site_at is not None or ticket.status not in repo.OPEN:
-        return shown(ctx, ticket, site, ctx.t("tk.already", status=ctx.t(f"tk.status.{ticket.status}")))
+        return await shown(ctx, ticket, site, ctx.t("tk.already", status=ctx.t(f"tk.status.{ticket.status}")))
     ticket.on_site_at = ctx.now
     ctx.session.add(ticket)
     if flow.urgent_repair(ticket):
@@ -147,7 +150,7 @@ async def on_site_button(ctx: Context, args: list[str]) -> Outcome:
             st("tk.on_site_group", number=ticket.number, name=ctx.msg.user.name),
             link=("ticket", ticket.id or 0),
         )
-    return shown(ctx, ticket, site, ctx.t("tk.done.on_site", number=ticket.number))
+    return await shown(ctx, ticket, site, ctx.t("tk.done.on_site", number=ticket.number))
 
 
 async def resolve_button(ctx: Context, args: list[str]) -> Outcome:
@@ -155,11 +158,11 @@ async def resolve_button(ctx: Context, args: list[str]) -> Outcome:
     if problem or ticket is None or site is None:
         return problem or Outcome()
     if ticket.status not in repo.OPEN:
-        return shown(ctx, ticket, site, ctx.t("tk.already", status=ctx.t(f"tk.status.{ticket.status}")))
+        return await shown(ctx, ticket, site, ctx.t("tk.already", status=ctx.t(f"tk.status.{ticket.status}")))
     if ticket.accepted_by is None:
         ticket.accepted_by, ticket.accepted_name, ticket.accepted_at = ctx.msg.user.id, ctx.msg.user.name, ctx.now
     ctx.notified += await flow.resolve(ctx.session, site, ticket, ctx.msg.user.id, ctx.msg.user.name, ctx.now)
-    return shown(ctx, ticket, site, ctx.t("tk.done.resolved", number=ticket.number))
+    return await shown(ctx, ticket, site, ctx.t("tk.done.resolved", number=ticket.number))
 
 
 async def reopen_button(ctx: Context, args: list[str]) -> Outcome:
@@ -167,7 +170,7 @@ async def reopen_button(ctx: Context, args: list[str]) -> Outcome:
     if problem or ticket is None or site is None:
         return problem or Outcome()
     if ticket.status in repo.OPEN:
-        return shown(ctx, ticket, site, ctx.t("tk.already", status=ctx.t(f"tk.status.{ticket.status}")))
+        return await shown(ctx, ticket, site, ctx.t("tk.already", status=ctx.t(f"tk.status.{ticket.status}")))
     pending = await repo.pending_callback(ctx.session, ticket_id=ticket.id or 0)
     if pending is not None:
         from handlers.callbacks import drop_callback
@@ -218,8 +221,9 @@ async def relay_to_resident(ctx: Context, ticket: Ticket) -> Outcome:
     )
     if ticket.channel != "bot":
         return Outcome.say(t("tk.note_only", number=ticket.number), quote=True)
-    if ticket.status in ("new", "reopened"):
+    if ticket.status in ("new", "reopened"):  # the first answer accepts it
         await accept(ctx, ticket, site)
+        ctx.notified += await flow.refresh_card(ctx.session, site, ticket)
     rt = await flow.resident_t(ctx.session, ticket, site)
     if ctx.msg.photo_file_id:
         text = (rt("tk.photo_from_centre") + " " + text).strip()
@@ -308,6 +312,7 @@ async def vip_command(ctx: Context, args: str) -> Outcome:
     if ticket.status in repo.OPEN:
         await flow.arm_deadline(ctx.session, site, ticket, ctx.now)
     ctx.notified += await flow.escalate(ctx.session, site, ticket, "vip", ctx.now)
+    ctx.notified += await flow.refresh_card(ctx.session, site, ticket)
     return Outcome.say(ctx.t("tk.vip.done", number=number, text=clip(ticket.description, 60)))
 
 

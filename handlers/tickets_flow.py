@@ -17,7 +17,7 @@ from handlers.policy import Policy
 from handlers.render import category, clip
 from handlers.tickets_render import card, card_buttons, hhmm, rating_buttons, signed
 from storage.models import Callback, Site, Ticket
-from storage.repos import sites, timers
+from storage.repos import outbox, sites, timers
 from storage.repos import tickets as repo
 
 SLA = "tk.sla"  # the promised deadline (001 L901) or, for an urgent repair, on site (001 L1113)
@@ -74,7 +74,28 @@ async def post_card(session: AsyncSession, site: Site, ticket: Ticket, *, header
     if header:
         text = header + "\n" + text
     await notices.queue(
-        session, site.duty_chat_id, text, card_buttons(t, ticket), ("ticket", ticket.id or 0), site_id=site.id
+        session, site.duty_chat_id, text, card_buttons(t, ticket), ("ticket", ticket.id or 0), purpose="card"
+    )
+    return 1
+
+
+async def refresh_card(session: AsyncSession, site: Site, ticket: Ticket) -> int:
+    """Edit the ticket's latest card in the duty group to its present state (a change made
+    elsewhere: a reply, the resident's rating, /vip, a button in a private chat)."""
+    if site.duty_chat_id is None:
+        return 0
+    message_id = await repo.last_card(session, chat_id=site.duty_chat_id, ticket_id=ticket.id or 0)
+    if message_id is None:
+        return 0
+    t = site_t(site)
+    await outbox.enqueue(
+        session,
+        chat_id=site.duty_chat_id,
+        text=card(t, ticket, site),
+        buttons=notices.button_dicts(card_buttons(t, ticket)),
+        method="edit",
+        edit_message_id=message_id,
+        purpose="card_edit",
     )
     return 1
 
@@ -83,9 +104,7 @@ async def to_group(session: AsyncSession, site: Site, ticket: Ticket, text: str,
     """A line about the ticket in the duty group, linked to it (staff may reply to it)."""
     if site.duty_chat_id is None:
         return 0
-    await notices.queue(
-        session, site.duty_chat_id, text, None, ("ticket", ticket.id or 0), urgent=urgent, site_id=site.id
-    )
+    await notices.queue(session, site.duty_chat_id, text, None, ("ticket", ticket.id or 0), urgent=urgent)
     return 1
 
 
@@ -194,7 +213,8 @@ async def reopen(session: AsyncSession, site: Site, ticket: Ticket, now: datetim
     session.add(ticket)
     await arm_deadline(session, site, ticket, now)
     t = site_t(site)
-    sent = await post_card(session, site, ticket, header=t(f"tk.reopened.{why}", number=ticket.number))
+    sent = await refresh_card(session, site, ticket)  # the old card shows it reopened
+    sent += await post_card(session, site, ticket, header=t(f"tk.reopened.{why}", number=ticket.number))
     if why == "unsatisfied":
         sent += await escalate(session, site, ticket, "unsatisfied", now)
     return sent

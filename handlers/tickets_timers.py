@@ -43,7 +43,7 @@ async def on_follow_up(session: AsyncSession, timer: Timer, now: datetime) -> da
         from handlers import notices
 
         await notices.queue(
-            session, site.duty_chat_id, text, card_buttons(t, ticket), ("ticket", ticket.id or 0), site_id=site.id
+            session, site.duty_chat_id, text, card_buttons(t, ticket), ("ticket", ticket.id or 0), purpose="card"
         )
     return now + timedelta(days=Policy.for_site(site.policy).ticket_followup_days)
 

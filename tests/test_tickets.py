@@ -91,7 +91,7 @@ async def test_life_cycle_relay_both_ways_resolve_rate_reopen(any_harness: DeskH
     [answer] = to(await wire.take(), RESIDENT.id)
     assert "下午两点" in answer.text and "华庭花园客户服务中心" in answer.text
     assert STAFF.name not in answer.text and str(STAFF.id) not in answer.text
-    assert (answer.site_id, answer.purpose) == (card.site_id, "relay")
+    assert answer.site_id and answer.purpose == "relay"  # so delivery can tell the group if it bounces
 
     # The resident's answer joins the ticket and comes back to the group threaded to it.
     joined = await h.dm("好的，我两点在家", RESIDENT)
@@ -128,10 +128,18 @@ async def test_life_cycle_relay_both_ways_resolve_rate_reopen(any_harness: DeskH
     assert "灯还是闪" in to(await wire.take(), GROUP.id)[0].text
 
     # Resolved again, 满意 closes it; the callback is recorded.
-    [new_card] = [r for r in sent if r.chat_id == GROUP.id and r.buttons]
+    [old_card_edit] = [r for r in sent if r.chat_id == GROUP.id and r.method == "edit"]
+    assert old_card_edit.edit_message_id == card.message_id and "重新处理中" in old_card_edit.text
+    [new_card] = [r for r in sent if r.chat_id == GROUP.id and r.buttons and r.method == "send"]
     await h.press(data(new_card, "已处理"), message_id=new_card.message_id or 0)
     [ask] = to(await wire.take(), RESIDENT.id)
     await h.press(data(ask, "满意"), user=RESIDENT, chat=Chat(RESIDENT.id, True))
+    [edit] = [r for r in to(await wire.take(), GROUP.id) if r.method == "edit"]
+    assert (
+        edit.edit_message_id == new_card.message_id
+        and "已回访" in edit.text
+        and edit.buttons[0][0]["label"] == "重新打开"
+    )
     done = await ticket(h)
     assert (done.status, done.satisfaction, done.reopened) == ("closed", "satisfied", 1)
     callbacks = await rows(h, Callback)

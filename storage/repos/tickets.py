@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
-from storage.models import Callback, Resident, Ticket, TicketMessage, Timer, table_of
+from storage.models import Callback, Outbox, Resident, Ticket, TicketMessage, Timer, table_of
 
 OPEN = ("new", "accepted", "dispatched", "reopened")  # the resident is still waiting
 WAITING = ("asked", "task")  # callbacks not yet made (done and void are not)
@@ -74,6 +74,23 @@ async def earlier_complaint(
             col(Ticket.created_at) >= since,
             col(Ticket.id) < before_id,
         )
+    )
+    return result.first()
+
+
+async def last_card(session: AsyncSession, *, chat_id: int, ticket_id: int) -> int | None:
+    """The message id of the ticket's latest card sent to a chat (to edit its status line)."""
+    result = await session.exec(
+        select(Outbox.message_id)
+        .where(
+            Outbox.chat_id == chat_id,
+            Outbox.ref_kind == "ticket",
+            Outbox.ref_id == ticket_id,
+            Outbox.purpose == "card",
+            col(Outbox.message_id).is_not(None),
+        )
+        .order_by(col(Outbox.id).desc())
+        .limit(1)
     )
     return result.first()
 
