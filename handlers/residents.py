@@ -219,11 +219,22 @@ async def site_button(ctx: Context, args: list[str]) -> Outcome:
         ticket.unit = ticket.unit or resident.unit
         ctx.notified += await flow.open_ticket(ctx.session, site, ticket, ctx.now, severity="normal")
         lines.append(acknowledgement(ctx, site, ticket))
+        await hold_for_batch(ctx, site, ticket)
     if not resident.unit:
         resident.awaiting = "unit"
         lines.append(ctx.t("tk.res.ask_unit", unit="-"))
     await repo.touch(ctx.session, resident)
     return Outcome(replies=[Reply("\n".join(lines), edit=True)])
+
+
+async def hold_for_batch(ctx: Context, site: Site, ticket: Ticket) -> None:
+    """What the resident added before the site was known goes to the group in the next batch."""
+    waiting = [m for m in await repo.history(ctx.session, ticket_id=ticket.id or 0) if m.direction == "in"]
+    for message in waiting:
+        message.held = True
+        ctx.session.add(message)
+    if waiting:
+        await repo.arm(ctx.session, kind=flow.RELAY, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=ctx.now)
 
 
 async def new_issue_button(ctx: Context, args: list[str]) -> Outcome:

@@ -314,9 +314,15 @@ async def test_two_sites_ask_for_site_and_unit_once(harness: DeskHarness) -> Non
     assert "哪个小区" in text_of(asked)
     [waiting] = await rows(h, Ticket)
     assert waiting.site_id is None and waiting.number is None
-    picked = await h.press(button_data(asked, "翠苑"), user=RESIDENT, chat=Chat(RESIDENT.id, True))
+    still = await h.dm("补充：是主卧的灯", RESIDENT)
+    assert "哪个小区" in text_of(still)  # asked again; nothing reached any group yet
+    assert not await wire.take()
+    picked = await h.press(button_data(still, "翠苑"), user=RESIDENT, chat=Chat(RESIDENT.id, True))
     assert "翠苑" in text_of(picked) and "#1" in text_of(picked) and "房号" in text_of(picked)
-    assert to(await wire.take(), other.id) and not to(await wire.take(), GROUP.id)
+    assert to(await wire.take(), other.id)
+    await h.desk.sweep()
+    relayed = await wire.take()
+    assert "主卧" in to(relayed, other.id)[0].text and not to(relayed, GROUP.id)
     assert "12栋1201" in text_of(await h.dm("12栋1201", RESIDENT))
     assert (await ticket(h)).unit == "12栋1201"
     [resident] = await rows(h, Resident)
@@ -363,6 +369,10 @@ async def test_staff_side_bad_input(harness: DeskHarness) -> None:
     assert (await h.press("1|tk.acc|abc")).toast and (await h.press("1|tk.to|1|m999999")).toast
     ignored = await h.send("随便聊聊", STRANGER, reply_to_message_id=card.message_id)
     assert "转达" not in text_of(ignored) and not to(await wire.take(), RESIDENT.id)
+    photo = await h.send("现场照片", photo_file_id="AgACstaff", reply_to_message_id=card.message_id)
+    assert "转达" in text_of(photo)
+    [relayed_photo] = to(await wire.take(), RESIDENT.id)[-1:]
+    assert "照片已存档" in relayed_photo.text and "现场照片" in relayed_photo.text
     await h.press(data(card, "已处理"))
     await wire.take()
     late = await h.send("还有一点要说", reply_to_message_id=card.message_id)
