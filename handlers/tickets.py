@@ -1,36 +1,28 @@
 """The staff side of residents' tickets, in the duty group: the card's buttons 受理 / 派工 / 已到场 /
-已处理, replies relayed to the resident signed as the service centre, /ticket, /tickets and /vip.
+已处理 and replies relayed to the resident signed as the service centre (the commands are in
+``handlers.tickets_commands``).
 
 Steps follow 000 L86-97 (受理, 重大投诉报主管, 通知责任部门, 处理, 回访) and 001 L895-911."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
-from sqlmodel.ext.asyncio.session import AsyncSession
+from datetime import timedelta
 
 from handlers import residents
+from handlers import tickets_commands as commands
 from handlers import tickets_flow as flow
 from handlers import tickets_timers as flow_timers
 from handlers.commands import ButtonAction, Command, int_arg, pack
 from handlers.context import ROLES, Context
 from handlers.feature import ExportKind, Feature
-from handlers.i18n import Translator
 from handlers.messages import Button, Outcome, Reply
-from handlers.parsing import number_and_rest
-from handlers.render import clip
 from handlers.tickets_export import CALLBACK_FIELDS, TICKET_FIELDS, callback_rows, ticket_rows
-from handlers.tickets_render import card, card_buttons, history_line, list_line, overdue
+from handlers.tickets_render import card, card_buttons
 from storage.models import Site, Ticket, TicketMessage
-from storage.repos import messages, sites
+from storage.repos import sites
 from storage.repos import tickets as repo
 
 DEPARTMENTS = ("engineering", "security", "cleaning", "service", "greening")
-CHANNELS = {
-    "电话": "phone", "電話": "phone", "phone": "phone",
-    "来访": "visit", "來訪": "visit", "visit": "visit",
-    "来函": "letter", "來函": "letter", "letter": "letter",
-}  # fmt: skip
 
 
 async def staff_ticket(ctx: Context, ticket_id: int | None) -> tuple[Ticket | None, Site | None, Outcome | None]:
@@ -233,104 +225,10 @@ async def relay_to_resident(ctx: Context, ticket: Ticket) -> Outcome:
     return Outcome.say(t("tk.relayed", number=ticket.number), quote=True)
 
 
-async def ticket_command(ctx: Context, args: str) -> Outcome:
-    """/ticket N shows one with its history; /ticket [电话|来访|来函] text registers one."""
-    number, rest = number_and_rest(args)
-    if number is not None and not rest:
-        return await show(ctx, number)
-    head, _, tail = args.strip().partition(" ")
-    channel = CHANNELS.get(head.lower())
-    text = tail.strip() if channel else args.strip()
-    if not text:
-        return Outcome.say(ctx.t("tk.usage.ticket"))
-    assert ctx.site is not None
-    site = await sites.get(ctx.session, site_id=ctx.site.id or 0)
-    assert site is not None
-    reading = await ctx.classify(text, speaker="resident", private=True)
-    kind = reading.intent if reading.intent in ("complaint", "repair", "inquiry") else "inquiry"
-    ticket = await messages.add_ticket(
-        ctx.session,
-        Ticket(
-            kind=kind,
-            category=reading.category,
-            urgency="urgent" if reading.severity in ("urgent", "major") else "normal",
-            location=reading.location,
-            unit=reading.location,
-            description=text,
-            resident_id=0,
-            channel=channel or "phone",
-            classified_by=reading.source,
-            confidence=reading.confidence,
-            created_at=ctx.now,
-            status="accepted",
-            accepted_by=ctx.msg.user.id,
-            accepted_name=ctx.msg.user.name,
-            accepted_at=ctx.now,
-        ),
-    )
-    ctx.notified += await flow.open_ticket(ctx.session, site, ticket, ctx.now, severity=reading.severity)
-    return Outcome.say(ctx.t("tk.registered", number=ticket.number))
-
-
-async def show(ctx: Context, number: int) -> Outcome:
-    assert ctx.site is not None
-    ticket = await repo.by_number(ctx.session, site_id=ctx.site.id or 0, number=number)
-    if ticket is None:
-        return Outcome.say(ctx.t("tk.not_found", number=number))
-    lines = [card(ctx.t, ticket, ctx.site)]
-    for message in await repo.history(ctx.session, ticket_id=ticket.id or 0):
-        lines.append(history_line(ctx.t, message, ctx.site))
-    return Outcome(replies=[Reply("\n".join(lines), card_buttons(ctx.t, ticket), link=("ticket", ticket.id or 0))])
-
-
-async def tickets_command(ctx: Context, args: str) -> Outcome:
-    """Open tickets of this site, overdue first."""
-    assert ctx.site is not None
-    rows = list(await repo.open_for_site(ctx.session, site_id=ctx.site.id or 0))
-    if not rows:
-        return Outcome.say(ctx.t("tk.list.none"))
-    rows.sort(key=lambda x: (not overdue(x, ctx.now), x.deadline_at or ctx.now, x.id or 0))
-    lines = [ctx.t("tk.list.header", count=len(rows))]
-    lines += [list_line(ctx.t, x, ctx.site, ctx.now) for x in rows]
-    return Outcome.say("\n".join(lines))
-
-
-async def vip_command(ctx: Context, args: str) -> Outcome:
-    """/vip N: 特急, pursued until the resident is satisfied; supervisors and managers pinged (000 L37)."""
-    number, _ = number_and_rest(args)
-    if number is None:
-        return Outcome.say(ctx.t("tk.usage.vip"))
-    assert ctx.site is not None
-    ticket = await repo.by_number(ctx.session, site_id=ctx.site.id or 0, number=number)
-    if ticket is None:
-        return Outcome.say(ctx.t("tk.not_found", number=number))
-    if ticket.urgency == "vip":
-        return Outcome.say(ctx.t("tk.vip.already", number=number))
-    site = await sites.get(ctx.session, site_id=ctx.site.id or 0)
-    assert site is not None
-    ticket.urgency = "vip"
-    if ticket.status in repo.OPEN:
-        await flow.arm_deadline(ctx.session, site, ticket, ctx.now)
-    ctx.notified += await flow.escalate(ctx.session, site, ticket, "vip", ctx.now)
-    ctx.notified += await flow.refresh_card(ctx.session, site, ticket)
-    return Outcome.say(ctx.t("tk.vip.done", number=number, text=clip(ticket.description, 60)))
-
-
-async def handover(session: AsyncSession, site: Site, now: datetime, t: Translator) -> list[str]:
-    """The handover report's section: the site's open tickets, overdue first; none, no section."""
-    rows = sorted(
-        await repo.open_for_site(session, site_id=site.id or 0),
-        key=lambda x: (not overdue(x, now), x.deadline_at or now, x.id or 0),
-    )
-    if not rows:
-        return []
-    return [t("tk.handover", count=len(rows)), *(list_line(t, x, site, now) for x in rows)]
-
-
 COMMANDS = [
-    Command("ticket", ticket_command),
-    Command("tickets", tickets_command),
-    Command("vip", vip_command),
+    Command("ticket", commands.ticket_command),
+    Command("tickets", commands.tickets_command),
+    Command("vip", commands.vip_command),
 ]
 BUTTONS = [
     ButtonAction("tk.acc", accept_button),
@@ -346,7 +244,7 @@ FEATURE = Feature(
     buttons=BUTTONS,
     timers=flow_timers.TIMERS,
     planners=[flow_timers.plan_relays],
-    handover=handover,
+    handover=commands.handover,
     replies={"ticket": on_reply},
     exports={
         "tickets": ExportKind(TICKET_FIELDS, ticket_rows),

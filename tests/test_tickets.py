@@ -1,74 +1,16 @@
 """Residents' tickets, whole: intake, the card's buttons, relay both ways signed as the service
-centre, dispatch, deadlines and follow-ups, resolve → rating → reopen, /my, limits and bad input."""
+centre, dispatch, resolve → rating → reopen, /my, two sites, photos, exports and bad input."""
 
 from __future__ import annotations
 
 import logging
 
 import pytest
-from sqlmodel import select
 
-from handlers.classification import Classification
-from handlers.messages import Chat, Outcome, User
-from storage.models import Callback, Outbox, Resident, Ticket, TicketMessage
+from handlers.messages import Chat, User
+from storage.models import Callback, Resident, Ticket, TicketMessage
 from tests.support import GROUP, MANAGER, RESIDENT, STAFF, STRANGER, SUPERVISOR, DeskHarness, button_data, text_of
-
-NEIGHBOUR = User(id=5002, name="业户黄太", language="zh-hans")
-REPAIR = "卫生间的灯坏了，麻烦安排人修一下"
-URGENT_REPAIR = "家里水管爆了，水漫出来了，紧急！"
-COMPLAINT = "楼上装修太吵了，晚上十点还在打钻，投诉！"
-
-
-class Wire:
-    """Plays the delivery: marks queued rows sent with a message id and links them, as the bot does."""
-
-    def __init__(self, h: DeskHarness) -> None:
-        self.h = h
-        self.seen = 0
-        self.next_id = 9000
-
-    async def take(self) -> list[Outbox]:
-        rows = (await self.h.outbox())[self.seen :]
-        self.seen += len(rows)
-        async with self.h.desk.db.session() as session:
-            for row in rows:
-                self.next_id += 1
-                row.message_id, row.state = self.next_id, "sent"
-                session.add(await session.merge(row))
-        for row in rows:
-            if row.ref_kind and row.ref_id is not None:
-                await self.h.desk.link_sent(row.chat_id, row.message_id or 0, _linked(row))
-        await self.h.desk.flush_links()
-        return rows
-
-
-def _linked(row: Outbox):  # type: ignore[no-untyped-def]
-    from handlers.messages import Reply
-
-    assert row.ref_kind is not None and row.ref_id is not None
-    return Reply("", link=(row.ref_kind, row.ref_id))
-
-
-def to(rows: list[Outbox], chat_id: int) -> list[Outbox]:
-    return [r for r in rows if r.chat_id == chat_id]
-
-
-def data(row: Outbox, label_part: str) -> str:
-    for line in row.buttons:
-        for button in line:
-            if label_part in button["label"]:
-                return button["data"]
-    raise AssertionError(f"no {label_part!r} button in {row.text!r}")
-
-
-async def rows(h: DeskHarness, model: type) -> list:  # type: ignore[type-arg]
-    async with h.desk.db.session() as session:
-        return list((await session.exec(select(model))).all())
-
-
-async def ticket(h: DeskHarness) -> Ticket:
-    [one] = await rows(h, Ticket)
-    return one
+from tests.tickets_support import COMPLAINT, NEIGHBOUR, REPAIR, Wire, data, rows, ticket, to
 
 
 async def test_life_cycle_relay_both_ways_resolve_rate_reopen(any_harness: DeskHarness) -> None:
@@ -167,117 +109,6 @@ async def test_my_lists_only_ones_own_and_forged_rating_is_refused(harness: Desk
     assert (await h.press("1|tk.rate|999|satisfied", user=RESIDENT, chat=Chat(RESIDENT.id, True))).toast
     assert (await h.press("1|tk.rate|1|great", user=RESIDENT, chat=Chat(RESIDENT.id, True))).toast
     assert (await rows(h, Callback))[0].state == "asked"
-
-
-async def test_urgent_repair_on_site_deadline_pings_supervisor(any_harness: DeskHarness) -> None:
-    h, wire = any_harness, Wire(any_harness)
-    await h.setup_site()
-    await wire.take()
-    await h.dm(URGENT_REPAIR, RESIDENT)
-    [card] = to(await wire.take(), GROUP.id)
-    assert "紧急" in card.text
-    h.clock.advance(minutes=14)
-    await h.desk.sweep()
-    assert await wire.take() == []
-    h.clock.advance(minutes=2)
-    await h.desk.sweep()
-    sent = await wire.take()
-    [ping] = to(sent, SUPERVISOR.id)
-    assert "15分钟内仍无人到场" in ping.text and ping.priority == 0
-    assert to(sent, GROUP.id)  # the group hears who was pinged
-
-
-async def test_on_site_in_time_means_no_ping(harness: DeskHarness) -> None:
-    h, wire = harness, Wire(harness)
-    await h.setup_site()
-    await wire.take()
-    await h.dm(URGENT_REPAIR, RESIDENT)
-    [card] = to(await wire.take(), GROUP.id)
-    picker = await h.press(data(card, "派工"))
-    dispatched = await h.press(button_data(picker, "工程部"))
-    h.clock.advance(minutes=10)
-    await h.press(button_data(dispatched, "已到场"))
-    h.clock.advance(minutes=10)
-    await h.desk.sweep()
-    assert to(await wire.take(), SUPERVISOR.id) == []
-    assert (await ticket(h)).on_site_at is not None
-
-
-async def test_complaint_followed_up_every_two_days_until_resolved(harness: DeskHarness) -> None:
-    h, wire = harness, Wire(harness)
-    await h.setup_site()
-    await wire.take()
-    await h.dm(COMPLAINT, RESIDENT)
-    [card] = to(await wire.take(), GROUP.id)
-    for _ in range(2):
-        h.clock.advance(days=2, minutes=1)
-        await h.desk.sweep()
-        reminders = [r for r in to(await wire.take(), GROUP.id) if "跟进提醒" in r.text]
-        assert len(reminders) == 1 and "#1" in reminders[0].text
-    await h.press(data(card, "已处理"))
-    await wire.take()
-    h.clock.advance(days=2, minutes=1)
-    await h.desk.sweep()
-    assert not [r for r in await wire.take() if "跟进提醒" in r.text]
-
-
-async def test_unanswered_rating_becomes_phone_task_recorded_by_callback(any_harness: DeskHarness) -> None:
-    h, wire = any_harness, Wire(any_harness)
-    await h.setup_site()
-    await h.dm(COMPLAINT, RESIDENT)
-    await wire.take()
-    [card] = [r for r in await h.outbox() if r.chat_id == GROUP.id and r.buttons]
-    assert "待受理" in card.text
-    assert "尚未处理完毕" in text_of(await h.send("/callback 1 满意"))
-    await h.press(data(card, "已处理"))
-    await wire.take()
-    from handlers.callbacks import handover
-    from storage.repos import sites
-
-    async with h.desk.db.session() as session:
-        [site] = await sites.all_sites(session)
-        from handlers.i18n import Translator
-
-        lines = await handover(session, site, h.clock(), Translator("zh-Hans"))
-    assert "待回访（1）" in lines[0] and "#1" in lines[1]
-    h.clock.advance(hours=25)
-    await h.desk.sweep()
-    [task] = [r for r in to(await wire.take(), GROUP.id) if "回访任务" in r.text]
-    assert "/callback 1" in task.text
-    assert "用法" in text_of(await h.send("/callback 1 很好"))
-    recorded = await h.send("/callback 1 电话 基本满意 业户说还行", user=SUPERVISOR)
-    assert "基本满意" in text_of(recorded)
-    [callback] = await rows(h, Callback)
-    assert (callback.how, callback.by_name, callback.satisfaction, callback.note) == (
-        "phone",
-        SUPERVISOR.name,
-        "basic",
-        "业户说还行",
-    )
-    assert (await ticket(h)).status == "closed"
-    async with h.desk.db.session() as session:
-        assert await handover(session, site, h.clock(), Translator("zh-Hans")) == []
-
-
-async def test_a_burst_of_fifty_loses_nothing_and_gets_one_notice(any_harness: DeskHarness) -> None:
-    h, wire = any_harness, Wire(any_harness)
-    await h.setup_site()
-    await h.dm(REPAIR, RESIDENT)
-    await wire.take()
-    answers: list[Outcome] = []
-    for i in range(50):
-        answers.append(await h.dm(f"补充说明第{i}条", RESIDENT))
-    notices = [a for a in answers if "不必重复发送" in text_of(a)]
-    assert len(notices) == 1
-    group_now = to(await wire.take(), GROUP.id)
-    h.clock.advance(minutes=1)
-    await h.desk.sweep()
-    group_later = to(await wire.take(), GROUP.id)
-    relayed = "\n".join(r.text for r in group_now + group_later)
-    assert all(f"补充说明第{i}条" in relayed for i in range(50))
-    stored = [m for m in await rows(h, TicketMessage) if m.direction == "in"]
-    assert len(stored) == 50 and not any(m.held for m in stored)
-    assert len(group_later) < 5  # held messages went in a batch
 
 
 async def test_photo_from_resident_joins_the_open_ticket(harness: DeskHarness) -> None:
@@ -439,27 +270,6 @@ async def test_logs_never_carry_resident_words(harness: DeskHarness, caplog: pyt
     assert "123456" not in caplog.text and "秘密内容" not in caplog.text
 
 
-class MajorComplaints:
-    """A classifier that reads every resident message as a major complaint (the LLM might)."""
-
-    async def classify(self, text: str, *, speaker: str, private: bool) -> Classification:
-        return Classification("complaint", "service", "major", 0.9)
-
-
-async def test_major_complaint_goes_to_supervisor_and_missed_deadline_pings(harness: DeskHarness) -> None:
-    h, wire = harness, Wire(harness)
-    await h.setup_site()
-    h.desk.services.classifier = MajorComplaints()  # type: ignore[assignment]
-    await h.dm("你们保安态度恶劣还动手推人", RESIDENT)
-    sent = await wire.take()
-    assert [r for r in to(sent, SUPERVISOR.id) if "重大投诉 #1" in r.text]
-    assert [r for r in to(sent, MANAGER.id) if r.purpose == "escalation" and r.site_id]
-    h.clock.advance(hours=5)  # past the urgent deadline (4 h by default)
-    await h.desk.sweep()
-    [late] = to(await wire.take(), SUPERVISOR.id)
-    assert "超过处理时限" in late.text
-
-
 async def test_english_resident_hears_english_signed_by_the_centre(harness: DeskHarness) -> None:
     h, wire = harness, Wire(harness)
     await h.setup_site()
@@ -473,45 +283,6 @@ async def test_english_resident_hears_english_signed_by_the_centre(harness: Desk
     assert "Customer Service Centre" in answer.text
     assert STAFF.name not in answer.text
     assert "#1" in text_of(await h.dm("/my", ann))
-
-
-async def test_open_tickets_in_the_handover_overdue_first(harness: DeskHarness) -> None:
-    from handlers.i18n import Translator
-    from handlers.tickets import handover
-    from storage.repos import sites
-
-    h = harness
-    await h.setup_site()
-    async with h.desk.db.session() as session:
-        [site] = await sites.all_sites(session)
-        assert await handover(session, site, h.clock(), Translator("zh-Hans")) == []
-    await h.dm(COMPLAINT, RESIDENT)  # due in 48 h
-    await h.dm(URGENT_REPAIR, NEIGHBOUR)  # due in 15 min
-    h.clock.advance(minutes=20)
-    async with h.desk.db.session() as session:
-        lines = await handover(session, site, h.clock(), Translator("zh-Hans"))
-    assert "（2）" in lines[0] and lines[1].startswith("⏰ #2") and "#1" in lines[2]
-
-
-async def test_held_messages_whose_timer_already_ran_are_still_relayed(any_harness: DeskHarness) -> None:
-    from sqlalchemy import update
-    from sqlmodel import col
-
-    from storage.models import Timer
-
-    h, wire = any_harness, Wire(any_harness)
-    await h.setup_site()
-    await h.dm(REPAIR, RESIDENT)
-    for i in range(12):
-        await h.dm(f"第{i}条", RESIDENT)
-    await wire.take()
-    async with h.desk.db.session() as session:  # as if another process finished the batch early
-        await session.exec(update(Timer).where(col(Timer.kind) == "tk.relay").values(state="done"))  # type: ignore[call-overload]
-    await h.desk.sweep()
-    await h.desk.sweep()
-    relayed = "\n".join(r.text for r in to(await wire.take(), GROUP.id))
-    assert "第10条" in relayed and "第11条" in relayed
-    assert not [m for m in await rows(h, TicketMessage) if m.held]
 
 
 async def test_dispatched_staff_may_reply_from_private(harness: DeskHarness) -> None:
