@@ -125,12 +125,14 @@ async def message_counts(session: AsyncSession) -> dict[int, int]:
 
 
 async def resident(session: AsyncSession, *, telegram_id: int) -> Resident:
-    """The resident's profile, made on first use."""
+    """The resident's profile, made on first use (an insert that ignores a concurrent twin)."""
     row = await session.get(Resident, telegram_id)
     if row is None:
-        row = Resident(telegram_id=telegram_id)
-        session.add(row)
-        await session.flush()
+        connection = await session.connection()
+        values = {"telegram_id": telegram_id, "window_count": 0, "noticed": False, "updated_at": utcnow()}
+        await connection.execute(_NEW_RESIDENT[connection.dialect.name], values)
+        row = await session.get(Resident, telegram_id)
+        assert row is not None
     return row
 
 
@@ -223,3 +225,7 @@ def _arm_statements() -> dict[str, Any]:
 
 
 _ARM = _arm_statements()
+_NEW_RESIDENT = {
+    "sqlite": sqlite.insert(table_of(Resident)).on_conflict_do_nothing(),
+    "postgresql": postgresql.insert(table_of(Resident)).on_conflict_do_nothing(),
+}
