@@ -58,7 +58,8 @@ async def record(
         ticket,
         t("cb.group", number=ticket.number, rating=t(f"tk.rating.{rating}"), how=t(f"cb.how.{how}"), name=by_name),
     )
-    if rating == "unsatisfied":
+    if rating == "unsatisfied" or (ticket.urgency == "vip" and rating != "satisfied"):
+        # 特急: pursued until the resident is satisfied (000 L37), so 基本满意 reopens it too
         return sent + await flow.reopen(session, site, ticket, now, why="unsatisfied")
     ticket.status, ticket.satisfaction = "closed", rating
     session.add(ticket)

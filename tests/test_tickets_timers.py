@@ -4,8 +4,8 @@ held-back bursts relayed in a batch, escalation of major complaints, the handove
 from __future__ import annotations
 
 from handlers.classification import Classification
-from handlers.messages import Outcome
-from storage.models import Callback, TicketMessage
+from handlers.messages import Chat, Outcome
+from storage.models import Callback, Ticket, TicketMessage
 from tests.support import GROUP, MANAGER, RESIDENT, SUPERVISOR, DeskHarness, button_data, text_of
 from tests.tickets_support import COMPLAINT, NEIGHBOUR, REPAIR, URGENT_REPAIR, Wire, data, rows, ticket, to
 
@@ -179,3 +179,17 @@ async def test_held_messages_whose_timer_already_ran_are_still_relayed(any_harne
     relayed = "\n".join(r.text for r in to(await wire.take(), GROUP.id))
     assert "第10条" in relayed and "第11条" in relayed
     assert not [m for m in await rows(h, TicketMessage) if m.held]
+
+
+async def test_vip_is_pursued_until_satisfied(harness: DeskHarness) -> None:
+    h, wire = harness, Wire(harness)
+    await h.setup_site()
+    await h.dm(REPAIR, RESIDENT)
+    await h.send("/vip 1")
+    await wire.take()
+    [one] = await rows(h, Ticket)
+    await h.press(f"1|tk.done|{one.id}")
+    [ask] = to(await wire.take(), RESIDENT.id)
+    await h.press(data(ask, "基本满意"), user=RESIDENT, chat=Chat(RESIDENT.id, True))
+    assert (await ticket(h)).status == "reopened"
+    assert [r for r in to(await wire.take(), SUPERVISOR.id) if "不满意" in r.text or "重新打开" in r.text]
