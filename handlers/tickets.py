@@ -22,6 +22,7 @@ from storage.models import Site, Ticket, TicketMessage
 from storage.repos import sites
 from storage.repos import tickets as repo
 
+INTERNAL = ("!", "！")  # a reply starting so is an internal note, not relayed
 DEPARTMENTS = ("engineering", "security", "cleaning", "service", "greening")
 
 
@@ -200,17 +201,22 @@ async def relay_to_resident(ctx: Context, ticket: Ticket) -> Outcome:
         buttons = [[Button(t("tk.btn.reopen"), pack("tk.reopen", ticket.id))]]
         return Outcome(replies=[Reply(t("tk.reply_closed", number=ticket.number), buttons, quote=True)])
     text = ctx.msg.text.strip()
+    internal = text[:1] in INTERNAL
+    if internal:  # "!…": a note for colleagues, kept in the history, not sent to the resident
+        text = text[1:].strip()
     await repo.add_message(
         ctx.session,
         TicketMessage(
             ticket_id=ticket.id or 0,
-            direction="out" if ticket.channel == "bot" else "note",
+            direction="out" if ticket.channel == "bot" and not internal else "note",
             author_id=ctx.msg.user.id,
             author_name=ctx.msg.user.name,
             text=text,
             photo_file_id=ctx.msg.photo_file_id,
         ),
     )
+    if internal:
+        return Outcome.say(t("tk.noted", number=ticket.number), quote=True)
     if ticket.channel != "bot":
         return Outcome.say(t("tk.note_only", number=ticket.number), quote=True)
     if ticket.status in ("new", "reopened"):  # the first answer accepts it

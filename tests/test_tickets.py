@@ -42,6 +42,8 @@ async def test_life_cycle_relay_both_ways_resolve_rate_reopen(any_harness: DeskH
     assert "两点在家" in back.text and back.ref_kind == "ticket"
     await h.send("收到，谢谢", reply_to_message_id=back.message_id)
     assert "收到，谢谢" in to(await wire.take(), RESIDENT.id)[0].text
+    internal = await h.send("！业户脾气不太好，上门注意", reply_to_message_id=back.message_id)
+    assert "内部记录" in text_of(internal) and not to(await wire.take(), RESIDENT.id)
 
     # 派工 to a person: the card asks whom; the person gets it privately with 已到场.
     picker = await h.press(data(card, "派工"), message_id=card.message_id or 0)
