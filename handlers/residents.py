@@ -66,8 +66,10 @@ async def understood(ctx: Context, resident: Resident, limited: bool) -> Outcome
     or a new ticket."""
     t = ctx.t
     text, photo = ctx.msg.text.strip(), ctx.msg.photo_file_id
-    if resident.awaiting == "unit" and text and not photo and len(text) <= UNIT_MAX:
-        return await set_unit(ctx, resident, text)
+    if resident.awaiting == "unit":
+        if text and not photo and len(text) <= UNIT_MAX and any(c.isdigit() for c in text):
+            return await set_unit(ctx, resident, text)
+        resident.awaiting = None  # asked once; this message is about something else
     if resident.awaiting == "comment" and text and not photo:
         from handlers.callbacks import record_comment  # the callbacks feature owns the rating
 

@@ -157,6 +157,7 @@ async def test_two_sites_ask_for_site_and_unit_once(harness: DeskHarness) -> Non
     relayed = await wire.take()
     assert "主卧" in to(relayed, other.id)[0].text and not to(relayed, GROUP.id)
     assert "12栋1201" in text_of(await h.dm("12栋1201", RESIDENT))
+    assert "已补充" in text_of(await h.dm("谢谢", RESIDENT))  # not taken for a unit
     assert (await ticket(h)).unit == "12栋1201"
     [resident] = await rows(h, Resident)
     assert resident.unit == "12栋1201"
