@@ -107,8 +107,9 @@ async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, lim
     )
     resident.awaiting = None if resident.awaiting == "new" else resident.awaiting
     if hold and site is not None:
-        due = (resident.window_start or ctx.now) + WINDOW
-        await repo.arm(ctx.session, kind=flow.RELAY, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=due)
+        if limited:  # behind held ones only: the batch already waits (the planner re-arms a lost one)
+            due = (resident.window_start or ctx.now) + WINDOW
+            await repo.arm(ctx.session, kind=flow.RELAY, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=due)
         if limited and not resident.noticed:
             resident.noticed = True
             return Outcome.say(t("tk.res.slow_down"))
