@@ -49,7 +49,7 @@ async def over_limit(ctx: Context, resident: Resident) -> bool:
     if resident.window_start is None or ctx.now - resident.window_start >= WINDOW:
         resident.window_start, resident.window_count, resident.noticed = ctx.now, 0, False
     resident.window_count += 1
-    site = await sites.get(ctx.session, site_id=resident.site_id) if resident.site_id is not None else None
+    site = await home_site(ctx, resident)
     return resident.window_count > Policy.for_site(site.policy if site else None).resident_messages_per_minute
 
 

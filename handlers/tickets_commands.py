@@ -14,7 +14,7 @@ from handlers.i18n import Translator
 from handlers.messages import Outcome, Reply
 from handlers.parsing import number_and_rest
 from handlers.render import clip
-from handlers.tickets_render import card, card_buttons, history_line, list_line, overdue
+from handlers.tickets_render import callback_line, card, card_buttons, history_line, list_line, overdue
 from storage.models import Site, Ticket
 from storage.repos import messages, sites
 from storage.repos import tickets as repo
@@ -73,6 +73,8 @@ async def show(ctx: Context, number: int) -> Outcome:
     lines = [card(ctx.t, ticket, ctx.site)]
     for message in await repo.history(ctx.session, ticket_id=ticket.id or 0):
         lines.append(history_line(ctx.t, message, ctx.site))
+    for callback in await repo.callbacks_of(ctx.session, ticket_id=ticket.id or 0):
+        lines.append(callback_line(ctx.t, callback, ctx.site))
     return Outcome(replies=[Reply("\n".join(lines), card_buttons(ctx.t, ticket), link=("ticket", ticket.id or 0))])
 
 

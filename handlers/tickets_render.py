@@ -10,7 +10,7 @@ from handlers.commands import pack
 from handlers.i18n import Translator
 from handlers.messages import Button, Keyboard
 from handlers.render import category, clip
-from storage.models import Site, Ticket, TicketMessage
+from storage.models import Callback, Site, Ticket, TicketMessage
 from storage.repos.tickets import OPEN
 
 RATINGS = ("satisfied", "basic", "unsatisfied")  # 满意 / 基本满意 / 不满意
@@ -108,6 +108,20 @@ def history_line(t: Translator, message: TicketMessage, site: Site | None) -> st
         at=hhmm(message.created_at, site),
         name=message.author_name,
         text=clip(what, 200),
+    )
+
+
+def callback_line(t: Translator, callback: Callback, site: Site | None) -> str:
+    """A callback in a ticket's history: when, how, by whom, the rating and the note."""
+    if callback.state != "done":
+        return t("tk.hist.callback_due", due=hhmm(callback.due_at, site), state=t(f"cb.state.{callback.state}"))
+    return t(
+        "tk.hist.callback",
+        at=hhmm(callback.done_at, site),
+        how=t(f"cb.how.{callback.how or 'phone'}"),
+        name=callback.by_name or "-",
+        rating=t(f"tk.rating.{callback.satisfaction or 'basic'}"),
+        note=clip(callback.note or "", 100),
     )
 
 

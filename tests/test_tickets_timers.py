@@ -96,6 +96,8 @@ async def test_unanswered_rating_becomes_phone_task_recorded_by_callback(any_har
         "业户说还行",
     )
     assert (await ticket(h)).status == "closed"
+    history = text_of(await h.send("/ticket 1"))
+    assert "回访（电话，主管陈姐）：基本满意 业户说还行" in history
     async with h.desk.db.session() as session:
         assert await handover(session, site, h.clock(), Translator("zh-Hans")) == []
 

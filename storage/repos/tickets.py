@@ -160,6 +160,11 @@ async def pending_callback(session: AsyncSession, *, ticket_id: int) -> Callback
     return result.first()
 
 
+async def callbacks_of(session: AsyncSession, *, ticket_id: int) -> Sequence[Callback]:
+    result = await session.exec(select(Callback).where(Callback.ticket_id == ticket_id).order_by(col(Callback.id)))
+    return result.all()
+
+
 async def open_callbacks(session: AsyncSession, *, site_id: int) -> Sequence[tuple[Callback, Ticket]]:
     result = await session.exec(
         select(Callback, Ticket)
