@@ -195,3 +195,32 @@ async def test_vip_is_pursued_until_satisfied(harness: DeskHarness) -> None:
     await h.press(data(ask, "基本满意"), user=RESIDENT, chat=Chat(RESIDENT.id, True))
     assert (await ticket(h)).status == "reopened"
     assert [r for r in to(await wire.take(), SUPERVISOR.id) if "不满意" in r.text or "重新打开" in r.text]
+
+
+async def test_a_burst_across_two_processes_loses_nothing(any_harness: DeskHarness) -> None:
+    import asyncio
+
+    from handlers.messages import Inbound
+    from tests.test_sweep_race import second_process
+
+    h, wire = any_harness, Wire(any_harness)
+    await h.setup_site()
+    await h.dm(REPAIR, RESIDENT)
+    other = await second_process(h.desk.db, h.desk, h.clock)
+    chat = Chat(RESIDENT.id, True)
+    inbound = [
+        Inbound(
+            chat=chat, user=RESIDENT, text=f"并发第{i}条", update_id=10_000 + i, message_id=20_000 + i, at=h.clock()
+        )
+        for i in range(30)
+    ]
+    outcomes = await asyncio.gather(*((h.desk if i % 2 else other).handle(m) for i, m in enumerate(inbound)))
+    assert not [o for o in outcomes if "稍后再试" in text_of(o)]  # no database or internal error
+    for _ in range(2):
+        h.clock.advance(minutes=1)
+        await asyncio.gather(h.desk.sweep(), other.sweep())
+    relayed = "\n".join(r.text for r in to(await wire.take(), GROUP.id))
+    assert all(relayed.count(f"并发第{i}条") == 1 for i in range(30))
+    stored = [m for m in await rows(h, TicketMessage) if m.text.startswith("并发")]
+    assert len(stored) == 30 and not any(m.held for m in stored)
+    await other.db.dispose()
