@@ -8,7 +8,7 @@ callback rate 100% (001 L907); the record keeps who, how and the satisfaction (0
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -30,6 +30,7 @@ RATING_WORDS = {
     "基本满意": "basic", "基本滿意": "basic", "basic": "basic",
     "不满意": "unsatisfied", "不滿意": "unsatisfied", "unsatisfied": "unsatisfied",
 }  # fmt: skip
+COMMENT_WINDOW = timedelta(hours=24)  # a message this long after the rating is not its comment
 HOW_WORDS = {"电话": "phone", "電話": "phone", "phone": "phone", "上门": "visit", "上門": "visit", "visit": "visit"}
 
 
@@ -99,10 +100,11 @@ async def record_comment(ctx: Context, resident: Resident, text: str) -> Outcome
     await repo.touch(ctx.session, resident)
     callback = await repo.get_callback(ctx.session, callback_id=ref) if ref is not None else None
     ticket = await repo.get(ctx.session, ticket_id=callback.ticket_id) if callback else None
-    if callback is None or ticket is None or ticket.resident_id != ctx.msg.user.id:
-        from handlers.residents import receive
+    stale = callback is not None and callback.done_at is not None and ctx.now - callback.done_at > COMMENT_WINDOW
+    if callback is None or ticket is None or ticket.resident_id != ctx.msg.user.id or stale:
+        from handlers.residents import understood  # not a comment: an ordinary message
 
-        return await receive(ctx)
+        return await understood(ctx, resident, limited=False)
     callback.note = ((callback.note or "") + "\n" + text).strip()
     ctx.session.add(callback)
     site = await sites.get(ctx.session, site_id=callback.site_id)

@@ -302,3 +302,18 @@ async def test_dispatched_staff_may_reply_from_private(harness: DeskHarness) -> 
     assert "十分钟后到" in to(await wire.take(), RESIDENT.id)[-1].text
     stranger = await h.send("我也来", STRANGER, Chat(STRANGER.id, True), reply_to_message_id=private_card.message_id)
     assert "转达" not in text_of(stranger)
+
+
+async def test_a_message_long_after_the_rating_is_not_taken_as_its_comment(harness: DeskHarness) -> None:
+    h, wire = harness, Wire(harness)
+    await h.setup_site()
+    await h.dm(REPAIR, RESIDENT)
+    [one] = await rows(h, Ticket)
+    await h.press(f"1|tk.done|{one.id}")
+    [ask] = to(await wire.take(), RESIDENT.id)
+    await h.press(data(ask, "满意"), user=RESIDENT, chat=Chat(RESIDENT.id, True))
+    h.clock.advance(days=2)
+    later = await h.dm(COMPLAINT, RESIDENT)
+    assert "#2" in text_of(later)
+    [callback] = await rows(h, Callback)
+    assert callback.note is None
