@@ -19,6 +19,7 @@ from handlers.feature import Feature
 from handlers.i18n import Translator
 from handlers.messages import Outcome, Reply
 from handlers.parsing import number_and_rest
+from handlers.policy import Policy
 from handlers.render import clip
 from handlers.tickets_render import RATINGS, hhmm
 from storage.models import Callback, Resident, Site, Ticket, Timer
@@ -156,22 +157,28 @@ async def drop_callback(session: AsyncSession, callback: Callback) -> None:
 
 
 async def on_callback_due(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
-    """No rating from the resident in time: the group gets a phone-callback task."""
+    """No rating from the resident in time: the group gets a phone-callback task; still not made
+    when it is due (3 days for a complaint, 003 L63), the supervisors hear of it (rate 100%, 001 L907)."""
     callback = await repo.get_callback(session, callback_id=timer.ref_id)
-    if callback is None or callback.state != "asked":
+    if callback is None or callback.state not in repo.WAITING:
         return None
     ticket = await repo.get(session, ticket_id=callback.ticket_id)
     site = await sites.get(session, site_id=timer.site_id)
     if ticket is None or site is None:
         return None
+    t = flow.site_t(site)
+    if callback.state == "task":
+        await flow.escalate(session, site, ticket, "callback_late", now)
+        return None
     callback.state = "task"
     session.add(callback)
-    t = flow.site_t(site)
     text = "\n".join(
         [t("cb.task", number=ticket.number, due=hhmm(callback.due_at, site)), flow.describe(t, ticket, site)]
     )
     await flow.to_group(session, site, ticket, text)
-    return None
+    if callback.due_at > now:
+        return callback.due_at
+    return now + timedelta(hours=Policy.for_site(site.policy).callback_answer_hours)
 
 
 async def handover(session: AsyncSession, site: Site, now: datetime, t: Translator) -> list[str]:

@@ -85,6 +85,10 @@ async def test_unanswered_rating_becomes_phone_task_recorded_by_callback(any_har
     await h.desk.sweep()
     [task] = [r for r in to(await wire.take(), GROUP.id) if "回访任务" in r.text]
     assert "/callback 1" in task.text
+    h.clock.advance(days=2)  # 3 days after resolution the callback is due
+    await h.desk.sweep()
+    [late] = to(await wire.take(), SUPERVISOR.id)
+    assert "回访已到期" in late.text and late.purpose == "escalation"
     assert "用法" in text_of(await h.send("/callback 1 很好"))
     recorded = await h.send("/callback 1 电话 基本满意 业户说还行", user=SUPERVISOR)
     assert "基本满意" in text_of(recorded)
