@@ -122,7 +122,7 @@ async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, lim
         ctx.notified += await flow.to_group(ctx.session, site, ticket, flow.preview(st, ticket, what))
     new_button = [[Button(t("tk.btn.new_issue"), pack("tk.new", ticket.id))]]
     key = "tk.res.photo_added" if ctx.msg.photo_file_id else "tk.res.added"
-    replies = [Reply(t(key, number=f"#{ticket.number}" if ticket.number else ""), new_button)]
+    replies = [Reply(t(key, number=f"#{ticket.number}" if ticket.number else t("tk.res.matter")), new_button)]
     choices = await duty_sites(ctx) if site is None else []
     if len(choices) > 1:  # still no site picked: ask again, nothing reaches a group until then
         replies.append(site_picker(ctx, choices))

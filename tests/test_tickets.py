@@ -148,6 +148,7 @@ async def test_two_sites_ask_for_site_and_unit_once(harness: DeskHarness) -> Non
     [waiting] = await rows(h, Ticket)
     assert waiting.site_id is None and waiting.number is None
     still = await h.dm("补充：是主卧的灯", RESIDENT)
+    assert "已补充到您的 问题" in text_of(still)
     assert "哪个小区" in text_of(still)  # asked again; nothing reached any group yet
     assert not await wire.take()
     picked = await h.press(button_data(still, "翠苑"), user=RESIDENT, chat=Chat(RESIDENT.id, True))
