@@ -116,10 +116,9 @@ async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, lim
         return Outcome()
     if site is not None:
         st = flow.site_t(site)
-        what = ctx.msg.text.strip()
-        if ctx.msg.photo_file_id:
-            what = (st("tk.photo") + " " + what).strip()
-        ctx.notified += await flow.to_group(ctx.session, site, ticket, flow.preview(st, ticket, what))
+        what = ctx.msg.text.strip() or (st("tk.photo") if ctx.msg.photo_file_id else "")
+        preview = flow.preview(st, ticket, what)
+        ctx.notified += await flow.to_group(ctx.session, site, ticket, preview, photo=ctx.msg.photo_file_id)
     new_button = [[Button(t("tk.btn.new_issue"), pack("tk.new", ticket.id))]]
     key = "tk.res.photo_added" if ctx.msg.photo_file_id else "tk.res.added"
     replies = [Reply(t(key, number=f"#{ticket.number}" if ticket.number else t("tk.res.matter")), new_button)]
@@ -165,6 +164,11 @@ async def new_ticket(ctx: Context, resident: Resident, text: str, photo: str | N
             return Outcome(replies=[Reply(received), site_picker(ctx, choices)])
         return Outcome.say(received + "\n" + t("resident.normal"))  # no site yet: kept until one exists
     ctx.notified += await flow.open_ticket(ctx.session, site, ticket, ctx.now, severity=reading.severity)
+    if photo:
+        st = flow.site_t(site)
+        ctx.notified += await flow.to_group(
+            ctx.session, site, ticket, flow.preview(st, ticket, st("tk.photo")), photo=photo
+        )
     return Outcome.say(acknowledgement(ctx, site, ticket))
 
 

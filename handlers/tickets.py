@@ -223,10 +223,8 @@ async def relay_to_resident(ctx: Context, ticket: Ticket) -> Outcome:
         await accept(ctx, ticket, site)
         ctx.notified += await flow.refresh_card(ctx.session, site, ticket)
     rt = await flow.resident_t(ctx.session, ticket, site)
-    if ctx.msg.photo_file_id:
-        text = (rt("tk.photo_from_centre") + " " + text).strip()
     ctx.notified += await flow.to_resident(
-        ctx.session, site, ticket, rt("tk.res.relay", number=ticket.number, text=text)
+        ctx.session, site, ticket, rt("tk.res.relay", number=ticket.number, text=text), photo=ctx.msg.photo_file_id
     )
     return Outcome.say(t("tk.relayed", number=ticket.number), quote=True)
 

@@ -100,16 +100,25 @@ async def refresh_card(session: AsyncSession, site: Site, ticket: Ticket) -> int
     return 1
 
 
-async def to_group(session: AsyncSession, site: Site, ticket: Ticket, text: str, *, urgent: bool = False) -> int:
-    """A line about the ticket in the duty group, linked to it (staff may reply to it)."""
+async def to_group(
+    session: AsyncSession, site: Site, ticket: Ticket, text: str, *, urgent: bool = False, photo: str | None = None
+) -> int:
+    """A line (or a photo with it as caption) about the ticket in the duty group, linked to it
+    (staff may reply to it)."""
     if site.duty_chat_id is None:
         return 0
-    await notices.queue(session, site.duty_chat_id, text, None, ("ticket", ticket.id or 0), urgent=urgent)
+    await notices.queue(session, site.duty_chat_id, text, None, ("ticket", ticket.id or 0), urgent=urgent, photo=photo)
     return 1
 
 
 async def to_resident(
-    session: AsyncSession, site: Site, ticket: Ticket, text: str, buttons: Keyboard | None = None
+    session: AsyncSession,
+    site: Site,
+    ticket: Ticket,
+    text: str,
+    buttons: Keyboard | None = None,
+    *,
+    photo: str | None = None,
 ) -> int:
     """A message to the resident signed as the service centre. ``purpose="relay"`` with the site
     lets the delivery tell the duty group when it cannot be delivered (the resident blocked the bot)."""
@@ -124,6 +133,7 @@ async def to_resident(
         ("ticket", ticket.id or 0),
         site_id=site.id,
         purpose="relay",
+        photo=photo,
     )
     return 1
 

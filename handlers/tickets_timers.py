@@ -56,10 +56,12 @@ async def on_relay(session: AsyncSession, timer: Timer, now: datetime) -> dateti
         return None
     t = flow.site_t(site)
     chunks: list[str] = []
+    photos: list[str] = []
     for message in await repo.held(session, ticket_id=ticket.id or 0):
         line = message.text or ""
         if message.photo_file_id:
             line = (t("tk.photo") + " " + line).strip()
+            photos.append(message.photo_file_id)
         line = f"[{hhmm(message.created_at, site)}] {line}"
         if chunks and len(chunks[-1]) + len(line) + 1 <= BATCH:
             chunks[-1] += "\n" + line
@@ -67,10 +69,11 @@ async def on_relay(session: AsyncSession, timer: Timer, now: datetime) -> dateti
             chunks.append(line[:BATCH])
         message.held = False
         session.add(message)
+    head = t("tk.grp.batch", number=ticket.number, unit=ticket.unit or "-")
     for chunk in chunks:
-        await flow.to_group(
-            session, site, ticket, t("tk.grp.batch", number=ticket.number, unit=ticket.unit or "-") + "\n" + chunk
-        )
+        await flow.to_group(session, site, ticket, head + "\n" + chunk)
+    for photo in photos:  # the photos themselves, after the text that mentions them
+        await flow.to_group(session, site, ticket, flow.preview(t, ticket, t("tk.photo")), photo=photo)
     return None
 
 

@@ -252,7 +252,7 @@ class Outbox(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_due", "state", "priority", "next_try_at"),)
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_type=BigInteger)
-    method: str = Field(default="send", max_length=8)  # send | edit | answer (a button's toast)
+    method: str = Field(default="send", max_length=8)  # send | photo | edit | answer (a button's toast)
     priority: int = Field(default=5)  # lower first: 0 escalations and approvals, 5 routine
     reply_to: int | None = None  # send: quote this message
     edit_message_id: int | None = None  # edit: the message to change
@@ -262,6 +262,7 @@ class Outbox(SQLModel, table=True):
     site_id: int | None = None  # whose duty group hears of a ping that cannot be delivered
     purpose: str | None = Field(default=None, max_length=20)  # e.g. escalation, reminder
     text: str = Field(sa_type=Text)
+    photo_file_id: str | None = Field(default=None, max_length=256)  # method photo: the photo, text its caption
     buttons: list[list[dict[str, str]]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     ref_kind: str | None = Field(default=None, max_length=20)
     ref_id: int | None = None

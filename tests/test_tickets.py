@@ -121,7 +121,8 @@ async def test_photo_from_resident_joins_the_open_ticket(harness: DeskHarness) -
     assert "照片已附到您的 #1" in text_of(out)
     [photo] = [m for m in await rows(h, TicketMessage) if m.photo_file_id]
     assert photo.photo_file_id == "AgACres1"
-    assert "[照片]" in (await h.outbox())[-1].text
+    last = (await h.outbox())[-1]
+    assert (last.chat_id, last.method, last.photo_file_id) == (GROUP.id, "photo", "AgACres1") and "[照片]" in last.text
 
 
 async def test_new_issue_button_opens_a_second_ticket(harness: DeskHarness) -> None:
@@ -207,7 +208,12 @@ async def test_staff_side_bad_input(harness: DeskHarness) -> None:
     photo = await h.send("现场照片", photo_file_id="AgACstaff", reply_to_message_id=card.message_id)
     assert "转达" in text_of(photo)
     [relayed_photo] = to(await wire.take(), RESIDENT.id)[-1:]
-    assert "照片已存档" in relayed_photo.text and "现场照片" in relayed_photo.text
+    assert (relayed_photo.method, relayed_photo.photo_file_id) == ("photo", "AgACstaff")
+    assert (
+        "现场照片" in relayed_photo.text
+        and "客户服务中心" in relayed_photo.text
+        and STAFF.name not in relayed_photo.text
+    )
     await h.press(data(card, "已处理"))
     await wire.take()
     late = await h.send("还有一点要说", reply_to_message_id=card.message_id)

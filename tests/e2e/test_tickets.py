@@ -1,5 +1,6 @@
 """End to end: residents' tickets through the real runner and the fake Bot API — relay both ways
-with the staff member's identity never reaching the resident, the rating, and a forged rating."""
+(text and photos) with the staff member's identity never reaching the resident, the rating, and a
+forged rating."""
 
 from __future__ import annotations
 
@@ -30,6 +31,13 @@ async def test_relay_both_ways_rating_and_forged_rating(running: RunningBot) -> 
     bot.say(STAFF, "收到", reply_to_message_id=back.result["message_id"])
     await bot.reply_to(RESIDENT, "收到")
 
+    # Photos both ways: the resident's reaches the group, a staff photo reply reaches the resident.
+    bot.say(RESIDENT, "", chat=RESIDENT, photo=True)
+    [resident_photo] = await bot.fake.wait_for("sendPhoto", lambda c: c.params.get("chat_id") == GROUP)
+    bot.say(STAFF, "修好后的样子", reply_to_message_id=resident_photo.result["message_id"], photo=True)
+    [staff_photo] = await bot.fake.wait_for("sendPhoto", lambda c: c.params.get("chat_id") == RESIDENT)
+    assert "客户服务中心" in staff_photo.params["caption"] and f"U{STAFF}" not in staff_photo.params["caption"]
+
     bot.fake.push_update(bot.fake.user_click(GROUP, STAFF, card_id, button(card, "已处理")))
     [ask] = await bot.reply_to(RESIDENT, "请您对本次服务评价")
     bot.say(NEIGHBOUR, "/my", chat=NEIGHBOUR)
@@ -44,5 +52,5 @@ async def test_relay_both_ways_rating_and_forged_rating(running: RunningBot) -> 
     async with bot.db().session() as session:
         ticket = (await session.exec(select(Ticket))).one()
     assert (ticket.status, ticket.reopened) == ("reopened", 1)
-    everything_to_resident = " ".join(m["text"] for m in bot.fake.sent_messages(RESIDENT))
+    everything_to_resident = " ".join(m.get("text") or m.get("caption") or "" for m in bot.fake.sent_messages(RESIDENT))
     assert f"U{STAFF}" not in everything_to_resident and str(STAFF) not in everything_to_resident
