@@ -4,9 +4,11 @@ forged rating."""
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 
-from storage.models import Ticket
+from storage.clock import utcnow
+from storage.models import Ticket, Timer
 from tests.e2e.test_telegram import GROUP, STAFF, SUPERVISOR, RunningBot, button, running, setup_site
 
 RESIDENT, NEIGHBOUR = 5001, 5002
@@ -54,3 +56,22 @@ async def test_relay_both_ways_rating_and_forged_rating(running: RunningBot) -> 
     assert (ticket.status, ticket.reopened) == ("reopened", 1)
     everything_to_resident = " ".join(m.get("text") or m.get("caption") or "" for m in bot.fake.sent_messages(RESIDENT))
     assert f"U{STAFF}" not in everything_to_resident and str(STAFF) not in everything_to_resident
+
+
+async def test_missed_on_site_deadline_pings_and_phone_callback(running: RunningBot) -> None:
+    bot = running
+    await setup_site(bot)
+    bot.say(RESIDENT, "家里水管爆了，水漫出来了，紧急！", chat=RESIDENT)
+    [card] = await bot.reply_to(GROUP, "#1")
+    async with bot.db().session() as session:  # as if 15 minutes passed with nobody on site
+        await session.exec(update(Ticket).values(deadline_at=utcnow()))  # type: ignore[call-overload]
+        await session.exec(update(Timer).where(col(Timer.kind) == "tk.sla").values(due_at=utcnow()))  # type: ignore[call-overload]
+    [ping] = await bot.reply_to(SUPERVISOR, "15分钟内仍无人到场", timeout=10)
+    assert "#1" in ping.params["text"]
+    bot.fake.push_update(bot.fake.user_click(GROUP, STAFF, card.result["message_id"], button(card, "已处理")))
+    await bot.reply_to(RESIDENT, "请您对本次服务评价")
+    bot.say(STAFF, "/callback 1 电话 满意 已电话确认")
+    await bot.reply_to(GROUP, "已登记 #1 的回访")
+    async with bot.db().session() as session:
+        ticket = (await session.exec(select(Ticket))).one()
+    assert (ticket.status, ticket.satisfaction) == ("closed", "satisfied")
