@@ -34,6 +34,7 @@ from storage.repos import outbox
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 TELEGRAM_LIMIT = 4096
+CAPTION_LIMIT = 1024
 
 
 class RetryLater(Exception):
@@ -53,9 +54,16 @@ class Refused(Exception):
 class Transport(Protocol):
     async def send(self, chat_id: int, text: str, buttons: Keyboard, reply_to: int | None) -> int: ...
 
+    async def send_photo(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int: ...
+
     async def edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None: ...
 
     async def answer(self, callback_id: str, text: str | None, alert: bool) -> None: ...
+
+
+def fit_caption(text: str) -> str:
+    """A photo's caption takes at most 1024 characters."""
+    return text if len(text) <= CAPTION_LIMIT else text[: CAPTION_LIMIT - 1] + "…"
 
 
 def fit(text: str) -> str:
@@ -236,6 +244,8 @@ class Delivery:
             except Refused as exc:  # an old press (Telegram forgets them after a while): nothing to do
                 log.info("could not answer button press %s: %s", row.callback_id, exc)
             return None
+        if row.method == "photo" and row.photo_file_id:
+            return await self.transport.send_photo(row.chat_id, row.photo_file_id, fit_caption(row.text), buttons)
         if row.method == "edit" and row.edit_message_id is not None:
             await self.transport.edit(row.chat_id, row.edit_message_id, fit(row.text), buttons)
             return row.edit_message_id

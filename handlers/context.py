@@ -152,8 +152,11 @@ class Context:
         urgent: bool = False,
         site_id: int | None = None,
         purpose: str | None = None,
+        photo: str | None = None,
     ) -> None:
         """Queue a message to another chat in this transaction (sent by the delivery loop); see
         :func:`handlers.notices.queue` for ``urgent`` (escalations, approvals) and ``site_id``."""
-        await notices.queue(self.session, chat_id, text, buttons, link, urgent=urgent, site_id=site_id, purpose=purpose)
+        await notices.queue(
+            self.session, chat_id, text, buttons, link, urgent=urgent, site_id=site_id, purpose=purpose, photo=photo
+        )
         self.notified += 1

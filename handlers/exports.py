@@ -1,7 +1,8 @@
 """Rows for `dutydesk export`: stable keys, documented in the README; times in ISO 8601 in the
 site's time zone, with its UTC offset, to the second (``2026-11-23T10:00:00+08:00``).
 
-Each feature declares its kinds (``Feature.exports``); the duty log's and the tickets' rows are here."""
+Each feature declares its kinds (``Feature.exports``); the duty log's rows are here
+(the tickets' are in ``handlers.tickets_export``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.feature import ExportKind
-from storage.repos import incidents, messages, sites
+from storage.repos import incidents, sites
 
 INCIDENT_FIELDS = (
     "number",
@@ -39,22 +40,6 @@ INCIDENT_FIELDS = (
     "acknowledged_name",
     "acknowledged_at",
     "report_filed_at",
-)
-TICKET_FIELDS = (
-    "number",
-    "site",
-    "kind",
-    "category",
-    "urgency",
-    "status",
-    "location",
-    "description",
-    "resident_id",
-    "resident",
-    "channel",
-    "classified_by",
-    "confidence",
-    "created_at",
 )
 
 
@@ -114,30 +99,6 @@ async def incident_rows(session: AsyncSession) -> list[dict[str, Any]]:
             }
         )
     return out
-
-
-async def ticket_rows(session: AsyncSession) -> list[dict[str, Any]]:
-    codes, zones = await _site_codes(session), await site_zones(session)
-    rows = await messages.all_tickets(session)
-    return [
-        {
-            "number": r.number,
-            "site": codes.get(r.site_id or 0),
-            "kind": r.kind,
-            "category": r.category,
-            "urgency": r.urgency,
-            "status": r.status,
-            "location": r.location,
-            "description": r.description,
-            "resident_id": r.resident_id,
-            "resident": r.resident_name,
-            "channel": r.channel,
-            "classified_by": r.classified_by,
-            "confidence": r.confidence,
-            "created_at": iso(r.created_at, zones.get(r.site_id or 0)),
-        }
-        for r in rows
-    ]
 
 
 def export_kinds() -> dict[str, ExportKind]:

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from handlers import daylog, drafts, dutylog, escalation, handover, keys, orders, residents, setup, shifts, staff
+from handlers import (
+    callbacks,
+    daylog,
+    drafts,
+    dutylog,
+    escalation,
+    handover,
+    keys,
+    orders,
+    residents,
+    setup,
+    shifts,
+    staff,
+    tickets,
+)
 from handlers.feature import Feature
 
 FEATURES: tuple[Feature, ...] = (
@@ -17,4 +31,6 @@ FEATURES: tuple[Feature, ...] = (
     orders.FEATURE,
     daylog.FEATURE,
     keys.FEATURE,
+    tickets.FEATURE,
+    callbacks.FEATURE,
 )

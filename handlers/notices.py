@@ -37,11 +37,13 @@ async def queue(
     urgent: bool = False,
     site_id: int | None = None,
     purpose: str | None = None,
+    photo: str | None = None,
 ) -> None:
     """Write the message into the outbox in the caller's transaction; delivery sends it after commit.
     ``urgent`` (escalations, approval requests) goes before routine replies. ``site_id`` and
     ``purpose`` let the delivery tell that site's duty group when a private message cannot be
-    delivered (the person never opened the bot, or blocked it)."""
+    delivered (the person never opened the bot, or blocked it). With ``photo`` (a Telegram file id)
+    the message is that photo with ``text`` as its caption."""
     await outbox.enqueue(
         session,
         chat_id=chat_id,
@@ -52,4 +54,6 @@ async def queue(
         priority=URGENT if urgent else ROUTINE,
         site_id=site_id,
         purpose=purpose,
+        method="photo" if photo else "send",
+        photo_file_id=photo,
     )

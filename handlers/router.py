@@ -107,8 +107,8 @@ async def route(ctx: Context) -> Outcome:
                 if located is not None:
                     return located
         return Outcome()
-    if msg.photo_file_id:  # a photo no feature took
-        return Outcome()
+    if msg.photo_file_id and not (msg.chat.private and not ctx.roles and not ctx.is_global_admin):
+        return Outcome()  # a photo no feature took (a resident's photo joins their ticket below)
     if msg.chat.private:
         if ctx.roles or ctx.is_global_admin:
             return Outcome.say(ctx.t("private.staff_hint"))

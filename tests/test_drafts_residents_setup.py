@@ -81,8 +81,10 @@ async def test_resident_repair_is_filed_and_answered_politely(harness: DeskHarne
     assert (ticket.kind, ticket.category, ticket.resident_id) == ("repair", "water", RESIDENT.id)
     to_group = [r for r in await all_rows(h, Outbox) if r.chat_id == GROUP.id]
     assert to_group and "业户刘先生" in to_group[-1].text
-    greeting = await h.dm("你好", RESIDENT)
+    greeting = await h.dm("你好", User(5009, "新业户", None, "zh-hans"))
     assert "请问有什么可以帮您" in text_of(greeting)
+    further = await h.dm("你好", RESIDENT)  # while #1 is open, a further message joins it (tickets issue)
+    assert "已补充到您的 #1" in text_of(further)
     assert len(await all_rows(h, Ticket)) == 1
 
 

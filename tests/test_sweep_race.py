@@ -29,6 +29,9 @@ class Recorder:
         self.sent.append((chat_id, text))
         return len(self.sent)
 
+    async def send_photo(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
+        return await self.send(chat_id, caption, buttons, None)
+
     async def edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
         return None
 

@@ -131,6 +131,13 @@ class AiogramTransport:
             )
         return sent.message_id
 
+    async def send_photo(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
+        async with _mapped():
+            sent = await self.bot.send_photo(
+                chat_id=chat_id, photo=file_id, caption=caption or None, reply_markup=markup(buttons)
+            )
+        return sent.message_id
+
     async def edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
         try:
             async with _mapped():

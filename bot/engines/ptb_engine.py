@@ -91,6 +91,11 @@ class PtbTransport:
             sent = await self.bot.send_message(chat_id, text, reply_markup=markup(buttons), reply_parameters=quote)
         return sent.message_id
 
+    async def send_photo(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
+        async with _mapped():
+            sent = await self.bot.send_photo(chat_id, file_id, caption=caption or None, reply_markup=markup(buttons))
+        return sent.message_id
+
     async def edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
         try:
             async with _mapped():

@@ -33,10 +33,12 @@ async def enqueue(
     callback_id: str | None = None,
     alert: bool = False,
     update_id: int | None = None,
+    photo_file_id: str | None = None,
 ) -> Outbox:
     row = Outbox(
         chat_id=chat_id,
         text=text,
+        photo_file_id=photo_file_id,
         buttons=buttons or [],
         ref_kind=ref_kind,
         ref_id=ref_id,

@@ -1,0 +1,99 @@
+"""Export rows of tickets and callbacks (``dutydesk export tickets|callbacks``): stable keys,
+documented in the README; times ISO 8601 UTC. The first fourteen ticket keys are the original ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.exports import iso
+from storage.repos import messages, sites
+from storage.repos import tickets as repo
+
+TICKET_FIELDS = (
+    "number",
+    "site",
+    "kind",
+    "category",
+    "urgency",
+    "status",
+    "location",
+    "description",
+    "resident_id",
+    "resident",
+    "channel",
+    "classified_by",
+    "confidence",
+    "created_at",
+    "unit",
+    "accepted_by",
+    "accepted_at",
+    "dispatched_to",
+    "deadline_at",
+    "on_site_at",
+    "resolved_by",
+    "resolved_at",
+    "reopened",
+    "messages",
+    "satisfaction",
+)
+CALLBACK_FIELDS = ("ticket", "site", "due_at", "done_at", "how", "by", "by_id", "satisfaction", "note", "state")
+
+
+async def _site_codes(session: AsyncSession) -> dict[int, str]:
+    return {s.id or 0: s.code for s in await sites.all_sites(session)}
+
+
+async def ticket_rows(session: AsyncSession) -> list[dict[str, Any]]:
+    codes = await _site_codes(session)
+    counts = await repo.message_counts(session)
+    return [
+        {
+            "number": r.number,
+            "site": codes.get(r.site_id or 0),
+            "kind": r.kind,
+            "category": r.category,
+            "urgency": r.urgency,
+            "status": r.status,
+            "location": r.location,
+            "description": r.description,
+            "resident_id": r.resident_id,
+            "resident": r.resident_name,
+            "channel": r.channel,
+            "classified_by": r.classified_by,
+            "confidence": r.confidence,
+            "created_at": iso(r.created_at),
+            "unit": r.unit,
+            "accepted_by": r.accepted_name,
+            "accepted_at": iso(r.accepted_at),
+            "dispatched_to": r.dispatched_to,
+            "deadline_at": iso(r.deadline_at),
+            "on_site_at": iso(r.on_site_at),
+            "resolved_by": r.resolved_name,
+            "resolved_at": iso(r.resolved_at),
+            "reopened": r.reopened,
+            "messages": counts.get(r.id or 0, 0),
+            "satisfaction": r.satisfaction,
+        }
+        for r in await messages.all_tickets(session)
+    ]
+
+
+async def callback_rows(session: AsyncSession) -> list[dict[str, Any]]:
+    codes = await _site_codes(session)
+    return [
+        {
+            "ticket": t.number,
+            "site": codes.get(c.site_id),
+            "due_at": iso(c.due_at),
+            "done_at": iso(c.done_at),
+            "how": c.how,
+            "by": c.by_name,
+            "by_id": c.by_id,
+            "satisfaction": c.satisfaction,
+            "note": c.note,
+            "state": c.state,
+        }
+        for c, t in await repo.all_callbacks(session)
+    ]

@@ -1,0 +1,92 @@
+"""A ticket's timers (database rows, so a restart loses none): the promised deadline, the complaint
+follow-up every 2 days, and the batch relay of a resident's held-back messages."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers import tickets_flow as flow
+from handlers.feature import TimerHandler
+from handlers.policy import Policy
+from handlers.tickets_render import card, card_buttons, hhmm
+from storage.models import Timer
+from storage.repos import sites
+from storage.repos import tickets as repo
+
+BATCH = 3500  # characters of held messages per relayed message (Telegram takes 4096)
+
+
+async def on_deadline(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+    """Past the deadline and not resolved (an urgent repair: nobody on site) → the supervisors."""
+    ticket = await repo.get(session, ticket_id=timer.ref_id)
+    site = await sites.get(session, site_id=timer.site_id)
+    if ticket is None or site is None or ticket.status not in repo.OPEN:
+        return None
+    if ticket.deadline_at is not None and ticket.deadline_at > now:  # moved later meanwhile
+        return ticket.deadline_at
+    late_on_site = flow.urgent_repair(ticket) and ticket.on_site_at is None
+    await flow.escalate(session, site, ticket, "onsite_late" if late_on_site else "late", now)
+    return None
+
+
+async def on_follow_up(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+    """Every 2 days until resolved, the group sees the complaint again (001 L905)."""
+    ticket = await repo.get(session, ticket_id=timer.ref_id)
+    site = await sites.get(session, site_id=timer.site_id)
+    if ticket is None or site is None or ticket.status not in repo.OPEN:
+        return None
+    t = flow.site_t(site)
+    text = t("tk.follow_up", number=ticket.number, since=hhmm(ticket.created_at, site)) + "\n" + card(t, ticket, site)
+    if site.duty_chat_id is not None:
+        from handlers import notices
+
+        await notices.queue(
+            session, site.duty_chat_id, text, card_buttons(t, ticket), ("ticket", ticket.id or 0), purpose="card"
+        )
+    return now + timedelta(days=Policy.for_site(site.policy).ticket_followup_days)
+
+
+async def on_relay(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+    """The resident's held-back messages go to the group in as few messages as fit, in order."""
+    ticket = await repo.get(session, ticket_id=timer.ref_id)
+    site = await sites.get(session, site_id=timer.site_id)
+    if ticket is None or site is None:
+        return None
+    t = flow.site_t(site)
+    chunks: list[str] = []
+    photos: list[str] = []
+    for message in await repo.held(session, ticket_id=ticket.id or 0):
+        line = message.text or ""
+        if message.photo_file_id:
+            line = (t("tk.photo") + " " + line).strip()
+            photos.append(message.photo_file_id)
+        line = f"[{hhmm(message.created_at, site)}] {line}"
+        if chunks and len(chunks[-1]) + len(line) + 1 <= BATCH:
+            chunks[-1] += "\n" + line
+        else:
+            chunks.append(line[:BATCH])
+        message.held = False
+        session.add(message)
+    head = t("tk.grp.batch", number=ticket.number, unit=ticket.unit or "-")
+    for chunk in chunks:
+        await flow.to_group(session, site, ticket, head + "\n" + chunk)
+    for photo in photos:  # the photos themselves, after the text that mentions them
+        await flow.to_group(session, site, ticket, flow.preview(t, ticket, t("tk.photo")), photo=photo)
+    return None
+
+
+async def plan_relays(session: AsyncSession, now: datetime) -> None:
+    """Safety net: held messages whose relay timer already ran (a message held while the batch
+    was being sent by another process) get relayed by the next sweep."""
+    for ticket_id in await repo.held_tickets(session):
+        ticket = await repo.get(session, ticket_id=ticket_id)
+        if ticket is None or ticket.site_id is None:
+            continue
+        state = await repo.timer_state(session, kind=flow.RELAY, ref_id=ticket_id, site_id=ticket.site_id)
+        if state not in ("pending", "running"):
+            await repo.arm(session, kind=flow.RELAY, ref_id=ticket_id, site_id=ticket.site_id, due_at=now)
+
+
+TIMERS: dict[str, TimerHandler] = {flow.SLA: on_deadline, flow.FOLLOW: on_follow_up, flow.RELAY: on_relay}

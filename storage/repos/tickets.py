@@ -1,0 +1,236 @@
+"""Residents' tickets: the ticket, its conversation, its callbacks and the resident's profile."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.clock import utcnow
+from storage.models import Callback, Outbox, Resident, Ticket, TicketMessage, Timer, table_of
+
+OPEN = ("new", "accepted", "dispatched", "reopened")  # the resident is still waiting
+WAITING = ("asked", "task")  # callbacks not yet made (done and void are not)
+
+
+async def get(session: AsyncSession, *, ticket_id: int) -> Ticket | None:
+    return await session.get(Ticket, ticket_id)
+
+
+async def by_number(session: AsyncSession, *, site_id: int, number: int) -> Ticket | None:
+    result = await session.exec(select(Ticket).where(Ticket.site_id == site_id, Ticket.number == number))
+    return result.first()
+
+
+async def open_of_resident(session: AsyncSession, *, resident_id: int) -> Ticket | None:
+    """The resident's most recent open ticket (further messages join it)."""
+    result = await session.exec(
+        select(Ticket)
+        .where(Ticket.resident_id == resident_id, col(Ticket.status).in_(OPEN))
+        .order_by(col(Ticket.id).desc())
+    )
+    return result.first()
+
+
+async def of_resident(session: AsyncSession, *, resident_id: int, limit: int = 20) -> Sequence[Ticket]:
+    result = await session.exec(
+        select(Ticket).where(Ticket.resident_id == resident_id).order_by(col(Ticket.id).desc()).limit(limit)
+    )
+    return result.all()
+
+
+async def siteless_of_resident(session: AsyncSession, *, resident_id: int) -> Sequence[Ticket]:
+    """Tickets written before the resident picked a site (several sites): they wait for it."""
+    result = await session.exec(
+        select(Ticket).where(Ticket.resident_id == resident_id, col(Ticket.site_id).is_(None)).order_by(col(Ticket.id))
+    )
+    return result.all()
+
+
+async def open_for_site(session: AsyncSession, *, site_id: int, limit: int = 50) -> Sequence[Ticket]:
+    result = await session.exec(
+        select(Ticket)
+        .where(Ticket.site_id == site_id, col(Ticket.status).in_(OPEN))
+        .order_by(col(Ticket.deadline_at), col(Ticket.id))
+        .limit(limit)
+    )
+    return result.all()
+
+
+async def earlier_complaint(
+    session: AsyncSession, *, resident_id: int, category: str, since: datetime, before_id: int
+) -> Ticket | None:
+    """The resident's earlier complaint of the same category since a time: a repeated complaint."""
+    result = await session.exec(
+        select(Ticket).where(
+            Ticket.resident_id == resident_id,
+            Ticket.kind == "complaint",
+            Ticket.category == category,
+            col(Ticket.created_at) >= since,
+            col(Ticket.id) < before_id,
+        )
+    )
+    return result.first()
+
+
+async def last_card(session: AsyncSession, *, chat_id: int, ticket_id: int) -> int | None:
+    """The message id of the ticket's latest card sent to a chat (to edit its status line)."""
+    result = await session.exec(
+        select(Outbox.message_id)
+        .where(
+            Outbox.chat_id == chat_id,
+            Outbox.ref_kind == "ticket",
+            Outbox.ref_id == ticket_id,
+            Outbox.purpose == "card",
+            col(Outbox.message_id).is_not(None),
+        )
+        .order_by(col(Outbox.id).desc())
+        .limit(1)
+    )
+    return result.first()
+
+
+async def add_message(session: AsyncSession, message: TicketMessage) -> TicketMessage:
+    session.add(message)
+    await session.flush()
+    return message
+
+
+async def history(session: AsyncSession, *, ticket_id: int) -> Sequence[TicketMessage]:
+    result = await session.exec(
+        select(TicketMessage).where(TicketMessage.ticket_id == ticket_id).order_by(col(TicketMessage.id))
+    )
+    return result.all()
+
+
+async def held(session: AsyncSession, *, ticket_id: int) -> Sequence[TicketMessage]:
+    result = await session.exec(
+        select(TicketMessage)
+        .where(TicketMessage.ticket_id == ticket_id, col(TicketMessage.held).is_(True))
+        .order_by(col(TicketMessage.id))
+    )
+    return result.all()
+
+
+async def message_counts(session: AsyncSession) -> dict[int, int]:
+    rows = await session.exec(
+        select(TicketMessage.ticket_id, func.count()).group_by(col(TicketMessage.ticket_id))  # type: ignore[call-overload]
+    )
+    return {ticket_id: int(count) for ticket_id, count in rows.all()}
+
+
+async def resident(session: AsyncSession, *, telegram_id: int) -> Resident:
+    """The resident's profile, made on first use (an insert that ignores a concurrent twin)."""
+    row = await session.get(Resident, telegram_id)
+    if row is None:
+        connection = await session.connection()
+        values = {"telegram_id": telegram_id, "window_count": 0, "noticed": False, "updated_at": utcnow()}
+        await connection.execute(_NEW_RESIDENT[connection.dialect.name], values)
+        row = await session.get(Resident, telegram_id)
+        assert row is not None
+    return row
+
+
+async def touch(session: AsyncSession, row: Resident) -> None:
+    row.updated_at = utcnow()
+    session.add(row)
+
+
+async def add_callback(session: AsyncSession, callback: Callback) -> Callback:
+    session.add(callback)
+    await session.flush()
+    return callback
+
+
+async def get_callback(session: AsyncSession, *, callback_id: int) -> Callback | None:
+    return await session.get(Callback, callback_id)
+
+
+async def pending_callback(session: AsyncSession, *, ticket_id: int) -> Callback | None:
+    result = await session.exec(
+        select(Callback)
+        .where(Callback.ticket_id == ticket_id, col(Callback.state).in_(WAITING))
+        .order_by(col(Callback.id))
+    )
+    return result.first()
+
+
+async def callbacks_of(session: AsyncSession, *, ticket_id: int) -> Sequence[Callback]:
+    result = await session.exec(select(Callback).where(Callback.ticket_id == ticket_id).order_by(col(Callback.id)))
+    return result.all()
+
+
+async def open_callbacks(session: AsyncSession, *, site_id: int) -> Sequence[tuple[Callback, Ticket]]:
+    result = await session.exec(
+        select(Callback, Ticket)
+        .join(Ticket, col(Ticket.id) == col(Callback.ticket_id))
+        .where(Callback.site_id == site_id, col(Callback.state).in_(WAITING))
+        .order_by(col(Callback.due_at))
+    )
+    return result.all()
+
+
+async def all_callbacks(session: AsyncSession) -> Sequence[tuple[Callback, Ticket]]:
+    result = await session.exec(
+        select(Callback, Ticket).join(Ticket, col(Ticket.id) == col(Callback.ticket_id)).order_by(col(Callback.id))
+    )
+    return result.all()
+
+
+async def arm(session: AsyncSession, *, kind: str, ref_id: int, site_id: int, due_at: datetime) -> None:
+    """Set a ticket timer to fire at ``due_at``, reviving the row of an earlier round (a timer is
+    one row per kind, site and ref: a reopened ticket arms its deadline again). One upsert, so two
+    processes arming the same timer cannot collide."""
+    connection = await session.connection()
+    values = {
+        "kind": kind,
+        "ref_id": ref_id,
+        "site_id": site_id,
+        "due_at": due_at,
+        "state": "pending",
+        "fired": 0,
+        "updated_at": utcnow(),
+    }
+    await connection.execute(_ARM[connection.dialect.name], values)
+
+
+async def held_tickets(session: AsyncSession) -> Sequence[int]:
+    """Tickets with held-back resident messages (the relay planner's safety net)."""
+    result = await session.exec(select(TicketMessage.ticket_id).where(col(TicketMessage.held).is_(True)).distinct())
+    return result.all()
+
+
+async def timer_state(session: AsyncSession, *, kind: str, ref_id: int, site_id: int) -> str | None:
+    result = await session.exec(
+        select(Timer.state).where(Timer.kind == kind, Timer.site_id == site_id, Timer.ref_id == ref_id)
+    )
+    return result.first()
+
+
+def _arm_statements() -> dict[str, Any]:
+    table = table_of(Timer)
+    out: dict[str, Any] = {}
+    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert)):
+        stmt = insert(table)
+        out[name] = stmt.on_conflict_do_update(
+            index_elements=["kind", "site_id", "ref_id"],
+            set_={
+                "due_at": stmt.excluded.due_at,
+                "state": "pending",
+                "claimed_by": None,
+                "updated_at": stmt.excluded.updated_at,
+            },
+        )
+    return out
+
+
+_ARM = _arm_statements()
+_NEW_RESIDENT = {
+    "sqlite": sqlite.insert(table_of(Resident)).on_conflict_do_nothing(),
+    "postgresql": postgresql.insert(table_of(Resident)).on_conflict_do_nothing(),
+}
