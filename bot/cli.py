@@ -12,11 +12,12 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from bot import cli_patrols
 from bot.cli_verbs import Verb
 from bot.config import Settings
 
 # Verbs that features add, each in its own module (bot/cli_<feature>.py): add yours here.
-VERBS: list[Verb] = []
+VERBS: list[Verb] = [*cli_patrols.VERBS]
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import drafts, dutylog, escalation, residents, setup
+from handlers import drafts, dutylog, escalation, patrols, residents, setup
 from handlers.feature import Feature
 
 FEATURES: tuple[Feature, ...] = (
@@ -11,4 +11,5 @@ FEATURES: tuple[Feature, ...] = (
     escalation.FEATURE,
     drafts.FEATURE,
     residents.FEATURE,
+    patrols.FEATURE,
 )

@@ -18,6 +18,21 @@ class Policy:
     draft_min_confidence: float = 0.55
     # Invite links are one-time and expire.
     invite_valid_hours: int = 72
+    # Patrols (000 L451; 001 L543, L811, L813). A round not started this long after it falls due gets
+    # a reminder in the duty group (the guard-tour "grace period for late notification", 15 minutes
+    # by default, peers.md §7); a plan may set its own.
+    patrol_grace_minutes: int = 15
+    # Not done this long after that reminder, it goes to the supervisors in private: what stays
+    # unfinished is reported up (001 L551 P15), slackness is not let pass (001 L823).
+    patrol_escalate_minutes: int = 15
+    # A finding's incident closed: the group is reminded of the on-site re-check this often until
+    # someone confirms it (001 L551 P15 复查; L1357 verify on site after the fix).
+    patrol_recheck_repeat_minutes: int = 60
+    # A shared location proves a checkpoint within this many metres, unless the checkpoint sets its
+    # own radius (guard-tour GPS checkpoints advise 15-20 m accuracy; phones indoors do worse).
+    patrol_radius_m: int = 50
+    # The handover report lists the late and missed rounds due within this many hours.
+    patrol_handover_hours: int = 12
 
     @classmethod
     def for_site(cls, overrides: dict[str, Any] | None) -> Policy:
