@@ -122,9 +122,10 @@ async def photo(ctx: Context, view: RoundView) -> Outcome:
     named = [(i, cp) for i, cp in pending if caption and str(cp["name"]) in caption]
     choices = named or pending
     target = choices[0] if choices else None
+    # A caption that is only the checkpoint's name is no finding; one that says more is, whole.
     rest = caption
-    if named:
-        rest = caption.replace(str(named[0][1]["name"]), "", 1).strip(" ，,。:：")
+    if named and not caption.replace(str(named[0][1]["name"]), "", 1).strip(" ，,。:：.!！"):
+        rest = ""
     if target is None:
         if not caption:
             return Outcome.say(ctx.t("patrol.no_photo_checkpoint"))
