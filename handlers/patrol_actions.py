@@ -12,7 +12,7 @@ import math
 from handlers import dutylog
 from handlers.context import Context
 from handlers.messages import Outcome, Reply
-from handlers.patrol_rounds import load_view
+from handlers.patrol_rounds import ROUND, load_view
 from handlers.patrols_render import RoundView, card_buttons, card_text
 from storage.models import PatrolCheck, PatrolFinding, PatrolRound
 from storage.repos import incidents, patrols, sites, timers
@@ -223,6 +223,6 @@ async def finish(ctx: Context, view: RoundView, *, clean: bool = False) -> Outco
     user = ctx.msg.user
     rnd.status, rnd.done_by, rnd.done_name, rnd.done_at = "done", user.id, user.name, ctx.now
     ctx.session.add(rnd)
-    await timers.cancel_for(ctx.session, kind="patrol_round", ref_id=rnd.id or 0)
+    await timers.cancel_for(ctx.session, kind=ROUND, ref_id=rnd.id or 0)
     key = "patrol.finished_clean" if clean and not view.findings else "patrol.finished"
     return shown(ctx, view, t(key, plan=view.plan.name, count=len(view.findings)))

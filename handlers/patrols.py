@@ -201,6 +201,8 @@ async def location_shared(ctx: Context) -> Outcome | None:
         return None
     rnd = await current_round(ctx, ctx.site.id or 0, ctx.msg.user.id)
     if rnd is None:
+        if not await patrols.plans_for_site(ctx.session, site_id=ctx.site.id or 0):
+            return None  # a site without patrols: the location is someone else's business
         return Outcome.say(ctx.t("patrol.no_running"))
     return await patrol_actions.located(ctx, await load_view(ctx.session, rnd), ctx.msg.location)
 
