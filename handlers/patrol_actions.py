@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from handlers import dutylog
+from handlers.classification import Classification
 from handlers.context import Context
 from handlers.messages import Outcome, Reply
 from handlers.patrol_rounds import ROUND, load_view
@@ -160,7 +161,13 @@ async def located(ctx: Context, view: RoundView, where: tuple[float, float]) -> 
 
 
 async def finding(
-    ctx: Context, view: RoundView, text: str, *, photo_id: str | None = None, checkpoint: str | None = None
+    ctx: Context,
+    view: RoundView,
+    text: str,
+    *,
+    photo_id: str | None = None,
+    checkpoint: str | None = None,
+    reading: Classification | None = None,
 ) -> Outcome:
     """Record what the round found; a problem opens an incident linked to the round, whose closing
     makes a re-check due (001 L551, L1357)."""
@@ -169,7 +176,7 @@ async def finding(
     assert site is not None
     problem, incident = False, None
     if text:
-        reading = await ctx.classify(text, speaker="staff", private=False)
+        reading = reading or await ctx.classify(text, speaker="staff", private=False)
         problem = reading.intent == "incident" or reading.category != "other"
         if problem:
             incident = await dutylog.record(

@@ -10,24 +10,21 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from functools import wraps
-from typing import Any
-
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import drafts, patrol_actions
 from handlers.commands import ButtonAction, ButtonHandler, Command, int_arg
 from handlers.context import Context
-from handlers.exports import iso
 from handlers.feature import ExportKind, Feature
 from handlers.messages import Outcome, Reply
 from handlers.patrol_plans import import_rows
 from handlers.patrol_recheck import RECHECK, on_recheck, plan_rechecks, rechecked_button
 from handlers.patrol_rounds import ROUND, grace_of, handover_lines, load_view, on_round, plan_rounds
 from handlers.patrol_schedule import previous_due
-from handlers.patrols_render import RoundView, plan_line, round_line, status_of
+from handlers.patrols_export import PATROL_FIELDS, patrol_rows
+from handlers.patrols_render import RoundView, plan_line, round_line
 from handlers.render import clip
 from storage.models import Draft, PatrolPlan, PatrolRound
-from storage.repos import patrols, sites
+from storage.repos import patrols
 
 # ── commands ────────────────────────────────────────────────────────────────────────────────────
 
@@ -171,8 +168,13 @@ async def card_reply(ctx: Context, round_id: int) -> Outcome | None:
         if msg.photo_file_id or msg.location:
             return Outcome.say(ctx.t("patrol.closed", status=ctx.t(f"patrol.status.{rnd.status}")), quote=True)
         return None  # chit-chat replying to an old card goes on to the usual handling
+    reading = None
+    if not (msg.location or msg.photo_file_id):
+        reading = await ctx.classify(msg.text, speaker="staff", private=False)
+        if reading.intent == "other" and reading.category == "other":
+            return None  # "好的", "收到": not a finding
     view = await load_view(ctx.session, rnd)
-    if rnd.status == "due":
+    if rnd.status == "due":  # proof or a finding on a card nobody started: the sender starts it
         started = await patrol_actions.start(ctx, view)
         if rnd.status != "running":
             return started
@@ -180,12 +182,10 @@ async def card_reply(ctx: Context, round_id: int) -> Outcome | None:
         return await patrol_actions.located(ctx, view, msg.location)
     if msg.photo_file_id:
         return await patrol_actions.photo(ctx, view)
-    reading = await ctx.classify(msg.text, speaker="staff", private=False)
+    assert reading is not None
     if is_clean(reading.category, reading.intent):
         return await patrol_actions.finish(ctx, view, clean=True)
-    if reading.intent == "other" and reading.category == "other":
-        return None  # "好的", "收到": not a finding
-    return await patrol_actions.finding(ctx, view, msg.text.strip())
+    return await patrol_actions.finding(ctx, view, msg.text.strip(), reading=reading)
 
 
 async def current_round(ctx: Context, site_id: int, user_id: int) -> PatrolRound | None:
@@ -229,69 +229,6 @@ async def record_draft(ctx: Context, draft: Draft) -> Outcome:
     draft.status, draft.decided_by = "recorded", ctx.msg.user.id
     ctx.session.add(draft)
     return outcome
-
-
-# ── export ──────────────────────────────────────────────────────────────────────────────────────
-
-PATROL_FIELDS = (
-    "site",
-    "plan",
-    "round_id",
-    "due_at",
-    "manual",
-    "status",
-    "late",
-    "started_at",
-    "started_by",
-    "done_at",
-    "done_by",
-    "done_by_name",
-    "checkpoints_done",
-    "checkpoints_total",
-    "findings",
-    "incidents",
-    "missed_at",
-    "escalated_at",
-)
-
-
-async def patrol_rows(session: AsyncSession) -> list[dict[str, Any]]:
-    codes = {s.id: s.code for s in await sites.all_sites(session)}
-    plans = {p.id: p for p in await patrols.all_plans(session)}
-    rounds = list(await patrols.all_rounds(session))
-    ids = [r.id or 0 for r in rounds]
-    checks = await patrols.checks(session, round_ids=ids)
-    found = await patrols.findings(session, round_ids=ids)
-    numbers = await patrols.incident_numbers(
-        session, incident_ids=[f.incident_id for fs in found.values() for f in fs if f.incident_id]
-    )
-    out = []
-    for r in rounds:
-        plan = plans.get(r.plan_id)
-        mine = found[r.id or 0]
-        out.append(
-            {
-                "site": codes.get(r.site_id),
-                "plan": plan.name if plan else None,
-                "round_id": r.id,
-                "due_at": iso(r.due_at),
-                "manual": r.manual,
-                "status": status_of(r),
-                "late": r.late_at is not None,
-                "started_at": iso(r.started_at),
-                "started_by": r.started_by,
-                "done_at": iso(r.done_at),
-                "done_by": r.done_by,
-                "done_by_name": r.done_name,
-                "checkpoints_done": len(checks[r.id or 0]),
-                "checkpoints_total": len(plan.checkpoints) if plan else 0,
-                "findings": "\n".join(f.text for f in mine if f.text),
-                "incidents": ",".join(str(numbers[f.incident_id]) for f in mine if f.incident_id in numbers),
-                "missed_at": iso(r.missed_at),
-                "escalated_at": iso(r.escalated_at),
-            }
-        )
-    return out
 
 
 COMMANDS = [

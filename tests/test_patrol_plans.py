@@ -16,7 +16,7 @@ from bot.cli import main
 from handlers.exports import rows_for
 from handlers.features import FEATURES
 from handlers.patrol_plans import specs_from_yaml
-from handlers.patrols import PATROL_FIELDS
+from handlers.patrols_export import PATROL_FIELDS
 from handlers.tables import read_table
 from storage.db import Database, upgrade
 from storage.models import PatrolPlan

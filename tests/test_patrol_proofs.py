@@ -97,6 +97,19 @@ async def test_other_staff_tap_is_theirs_strangers_and_forged_buttons_refused(ha
     assert [(c.name, c.done_by) for c in await checks(h)] == [("大堂", SUPERVISOR.id)]
 
 
+async def test_chit_chat_replying_to_a_due_card_starts_nothing(harness: DeskHarness) -> None:
+    h = harness
+    await h.setup_site()
+    h.clock.advance(minutes=5)
+    await add_plan(h, ["大堂"])
+    await h.desk.sweep(h.clock.advance(hours=1, minutes=55))
+    await link_card(h, (await rounds(h))[0].id or 0)
+    assert text_of(await h.send("收到", reply_to_message_id=7001)) == ""
+    assert (await rounds(h))[0].status == "due"
+    found = await h.send("大堂地面有积水", reply_to_message_id=7001)  # a finding on the card starts the round
+    assert "#1" in text_of(found) and (await rounds(h))[0].started_by == STAFF.id
+
+
 async def test_location_without_a_running_round_and_without_coordinates(harness: DeskHarness) -> None:
     h = harness
     await h.setup_site()
