@@ -3,6 +3,7 @@ signed), its buttons, the /plans and /patrols lists."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -105,11 +106,27 @@ def card_buttons(t: Translator, view: RoundView) -> Keyboard:
     return rows
 
 
+_EVERY = re.compile(r"^every (\d+)(h|m) from (\d\d:\d\d)$")
+_PER_DAY = re.compile(r"^(\d+)x a day (\d\d:\d\d)-(\d\d:\d\d)$")
+
+
+def schedule_text(t: Translator, label: str) -> str:
+    """The stored schedule label (handlers.patrol_schedule) in the chat's language."""
+    if match := _EVERY.match(label):
+        unit = t("patrol.sched.hours" if match.group(2) == "h" else "patrol.sched.minutes", n=match.group(1))
+        return t("patrol.sched.every", interval=unit, start=match.group(3))
+    if match := _PER_DAY.match(label):
+        return t("patrol.sched.per_day", n=match.group(1), start=match.group(2), until=match.group(3))
+    if label.startswith("at "):
+        return t("patrol.sched.at", times=label.removeprefix("at "))
+    return label
+
+
 def plan_line(t: Translator, plan: PatrolPlan, grace: int) -> str:
     return t(
         "patrol.plan_line",
         name=plan.name,
-        schedule=plan.schedule,
+        schedule=schedule_text(t, plan.schedule),
         count=len(plan.checkpoints),
         route=route(plan),
         role=t(f"role.{plan.role}"),

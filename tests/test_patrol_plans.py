@@ -135,7 +135,7 @@ async def test_importer_in_the_feature_writes_nothing_on_bad_rows(harness: DeskH
         assert problems and not (await session.exec(select(PatrolPlan))).all()
         assert await importer(session, site, read_table(GOOD_CSV.encode(), "p.csv")) == []
     out = text_of(await harness.send("/plans"))
-    assert "消防巡查：every 2h from 00:00，3 个点（地下车库 → 消防泵房 → 天台），值班员，宽限 10 分钟" in out
+    assert "消防巡查：每2小时一次（自 00:00 起），3 个点（地下车库 → 消防泵房 → 天台），值班员，宽限 10 分钟" in out
     assert "主管巡查" in out and "宽限 15 分钟" in out
 
 
