@@ -56,8 +56,9 @@ async def start(ctx: Context, view: RoundView) -> Outcome:
     if rnd.status in ("done", "missed"):
         return ctx.answer(t("patrol.closed", status=t(f"patrol.status.{rnd.status}")))
     user = ctx.msg.user
-    rnd.status, rnd.started_by, rnd.started_name, rnd.started_at = "running", user.id, user.name, ctx.now
-    ctx.session.add(rnd)
+    values = {"status": "running", "started_by": user.id, "started_name": user.name, "started_at": ctx.now}
+    if not await patrols.move(ctx.session, rnd, from_status="due", **values):
+        return ctx.answer(t("patrol.already_running", name=rnd.started_name or "?"))
     return shown(ctx, view, t("patrol.started", plan=plan.name, name=user.name))
 
 
@@ -228,8 +229,9 @@ async def finish(ctx: Context, view: RoundView, *, clean: bool = False) -> Outco
         names = "、".join(str(cp["name"]) for _, cp in pending)
         return ctx.answer(t("patrol.still_pending", count=len(pending), names=names), alert=True)
     user = ctx.msg.user
-    rnd.status, rnd.done_by, rnd.done_name, rnd.done_at = "done", user.id, user.name, ctx.now
-    ctx.session.add(rnd)
+    values = {"status": "done", "done_by": user.id, "done_name": user.name, "done_at": ctx.now}
+    if not await patrols.move(ctx.session, rnd, from_status="running", **values):
+        return ctx.answer(ctx.t("patrol.closed", status=ctx.t(f"patrol.status.{rnd.status}")))
     await timers.cancel_for(ctx.session, kind=ROUND, ref_id=rnd.id or 0)
     key = "patrol.finished_clean" if clean and not view.findings else "patrol.finished"
     return shown(ctx, view, t(key, plan=view.plan.name, count=len(view.findings)))

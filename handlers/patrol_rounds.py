@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import notices
+from handlers.context import RANK
 from handlers.i18n import Translator
 from handlers.patrol_schedule import next_due, previous_due
 from handlers.patrols_render import RoundView, card_buttons, card_text, hm, status_of
@@ -77,6 +78,9 @@ async def on_round(session: AsyncSession, timer: Timer, now: datetime) -> dateti
     if plan is None or site is None:
         return None
     zone, policy = ZoneInfo(site.timezone), Policy.for_site(site.policy)
+    if rnd.pinged_at is None and not rnd.manual and not fits(plan, rnd.due_at, zone):
+        await session.delete(rnd)  # made ahead before the plan was stopped or re-timed: never owed
+        return None
     following = next_due(plan.times, zone, rnd.due_at) if plan.times else None
     if following is not None and now >= following:
         await _missed(session, site, plan, rnd, now)
@@ -104,6 +108,12 @@ async def on_round(session: AsyncSession, timer: Timer, now: datetime) -> dateti
         session.add(rnd)
         await _escalate(session, site, plan, rnd)
     return following
+
+
+def fits(plan: PatrolPlan, due_at: datetime, zone: ZoneInfo) -> bool:
+    """Whether the plan, as it is now, has a round at that time."""
+    local = due_at.astimezone(zone)
+    return plan.active and local.hour * 60 + local.minute in plan.times
 
 
 async def _to_group(session: AsyncSession, site: Site, view: RoundView, header: str) -> None:
@@ -134,7 +144,9 @@ async def _escalate(session: AsyncSession, site: Site, plan: PatrolPlan, rnd: Pa
             t("patrol.rule.unfinished"),
         ]
     )
-    people = await sites.members(session, site_id=site.id or 0, roles=("supervisor",))
+    # The supervisors (001 L551); for a supervisor's own plan the managers too, the rung above.
+    roles = ("supervisor",) if RANK.get(plan.role, 1) < RANK["supervisor"] else ("supervisor", "manager")
+    people = await sites.members(session, site_id=site.id or 0, roles=roles)
     for member in people:
         await notices.queue(
             session,

@@ -19,12 +19,12 @@ from handlers.messages import Outcome, Reply
 from handlers.patrol_plans import import_rows
 from handlers.patrol_recheck import RECHECK, on_recheck, plan_rechecks, rechecked_button
 from handlers.patrol_rounds import ROUND, grace_of, handover_lines, load_view, on_round, plan_rounds
-from handlers.patrol_schedule import previous_due
+from handlers.patrol_schedule import next_due, previous_due
 from handlers.patrols_export import PATROL_FIELDS, patrol_rows
 from handlers.patrols_render import RoundView, plan_line, round_line
 from handlers.render import clip
 from storage.models import Draft, PatrolPlan, PatrolRound
-from storage.repos import patrols
+from storage.repos import patrols, timers
 
 # ── commands ────────────────────────────────────────────────────────────────────────────────────
 
@@ -69,10 +69,22 @@ async def patrol_command(ctx: Context, args: str) -> Outcome:
     due = previous_due(plan.times, ctx.zone(), ctx.now) if plan.times else None
     rnd = await patrols.round_at(ctx.session, plan_id=plan.id or 0, due_at=due) if due else None
     if rnd is None or rnd.status != "due":
-        round_id = await patrols.ensure_round(ctx.session, plan=plan, due_at=ctx.now, manual=True)
-        rnd = await patrols.get_round(ctx.session, round_id=round_id or 0)
-    assert rnd is not None
+        rnd = await extra_round(ctx, plan)
     return await patrol_actions.start(ctx, await load_view(ctx.session, rnd, plan))
+
+
+async def extra_round(ctx: Context, plan: PatrolPlan) -> PatrolRound:
+    """A round started by hand outside the schedule: never pinged or late, but not done by the
+    plan's next due time it is missed like any other."""
+    round_id = await patrols.ensure_round(ctx.session, plan=plan, due_at=ctx.now, manual=True)
+    rnd = await patrols.get_round(ctx.session, round_id=round_id or 0)
+    assert rnd is not None
+    following = next_due(plan.times, ctx.zone(), ctx.now) if plan.times else None
+    if following is not None:
+        rnd.pinged_at = ctx.now
+        ctx.session.add(rnd)
+        await timers.ensure(ctx.session, kind=ROUND, ref_id=rnd.id or 0, site_id=plan.site_id, due_at=following)
+    return rnd
 
 
 async def patrols_command(ctx: Context, args: str) -> Outcome:

@@ -153,6 +153,36 @@ async def test_patrol_command_starts_the_waiting_round_or_an_extra_one(harness: 
     assert "进行中" in text_of(extra) and extra.replies[-1].link is not None
     assert "已由 值班员小李 开始" in text_of(await h.send("/patrol 消防巡查"))
     await h.desk.sweep(h.clock.advance(hours=1, minutes=55))
-    started = await h.send("/patrol 消防巡查", SUPERVISOR)  # the extra round still runs: shown again
-    assert "已由" in text_of(started)
-    assert [r.manual for r in await rounds(h)] == [True, False, False]
+    # 12:00: the unfinished extra round is missed; the 12:00 round waits and is the one started.
+    started = await h.send("/patrol 消防巡查", SUPERVISOR)
+    assert "主管陈姐 开始了 消防巡查" in text_of(started) and "12:00 · 进行中" in text_of(started)
+    assert [(r.manual, r.status) for r in await rounds(h)] == [(True, "missed"), (False, "running"), (False, "due")]
+    extra_pings = [r for r in await h.outbox() if "巡查时间到" in r.text and "10:05" in r.text]
+    assert extra_pings == []  # an extra round is never pinged
+
+
+async def test_retimed_plan_drops_the_round_made_ahead(harness: DeskHarness) -> None:
+    h = harness
+    await h.setup_site()
+    h.clock.advance(minutes=5)
+    await add_plan(h)  # every 2h: the 12:00 round is made ahead
+    await h.desk.sweep()
+    await add_plan(h, at="12:30")  # re-imported with one round a day at 12:30
+    seen = len(await h.outbox())
+    await h.desk.sweep(h.clock.advance(hours=1, minutes=55))  # 12:00
+    assert await group_since(h, seen) == []
+    await h.desk.sweep(h.clock.advance(minutes=30))  # 12:30
+    [ping] = await group_since(h, seen)
+    assert "12:30" in ping.text
+    assert [r.due_at for r in await rounds(h)] == [local("2026-11-23 12:30"), local("2026-11-24 12:30")]
+
+
+async def test_late_supervisor_plan_goes_to_managers_too(harness: DeskHarness) -> None:
+    h = harness
+    await h.setup_site()
+    h.clock.advance(minutes=5)
+    await add_plan(h, ["大堂"], name="主管巡查", role="supervisor")
+    for minutes in (115, 16, 15):  # due, late, escalated
+        await h.desk.sweep(h.clock.advance(minutes=minutes))
+    escalated = [r for r in await h.outbox() if r.purpose == "escalation"]
+    assert {r.chat_id for r in escalated} == {SUPERVISOR.id, MANAGER.id}

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -81,6 +82,19 @@ async def ensure_round(
     }
     made = (await connection.execute(_ENSURE_ROUND[connection.dialect.name], values)).first()
     return int(made[0]) if made else None
+
+
+async def move(session: AsyncSession, patrol_round: PatrolRound, *, from_status: str, **values: Any) -> bool:
+    """Change a round only if it is still in ``from_status`` (one UPDATE): of two people starting or
+    finishing it at once, one does; the object is reloaded either way."""
+    result = await session.exec(  # type: ignore[call-overload]
+        update(PatrolRound)
+        .where(col(PatrolRound.id) == patrol_round.id, col(PatrolRound.status) == from_status)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(patrol_round)
+    return bool(result.rowcount)
 
 
 async def round_at(session: AsyncSession, *, plan_id: int, due_at: datetime) -> PatrolRound | None:
