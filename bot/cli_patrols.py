@@ -38,6 +38,9 @@ def configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     load.add_argument("--site", help="site code (may be omitted while there is only one site)")
     show = actions.add_parser("list", help="list the patrol plans of a site")
     show.add_argument("--site", help="site code (may be omitted while there is only one site)")
+    stop = actions.add_parser("remove", help="stop a plan: no more rounds (its past rounds stay for the records)")
+    stop.add_argument("name", help="the plan's name")
+    stop.add_argument("--site", help="site code (may be omitted while there is only one site)")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -49,6 +52,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             specs = [spec_of(0, values, names)]
         elif args.action == "import":
             specs = read_plans(Path(args.file))
+        elif args.action == "remove":
+            return asyncio.run(_remove(settings, args.site, args.name))
         else:
             return asyncio.run(_list(settings, args.site))
     except PlanError as exc:
@@ -110,6 +115,26 @@ async def _list(settings: Settings, site_code: str | None) -> int:
         return 2
     finally:
         await db.dispose()
+    return 0
+
+
+async def _remove(settings: Settings, site_code: str | None, name: str) -> int:
+    db = Database(settings.database_url)
+    try:
+        await db.migrate()
+        async with db.session() as session:
+            site = await resolve_site(session, site_code)
+            plan = await patrols.plan_by_name(session, site_id=site.id or 0, name=name)
+            if plan is None or not plan.active:
+                raise PlanError(f"no active patrol plan {name!r} at {site.code}")
+            plan.active = False
+            session.add(plan)
+    except PlanError as exc:
+        print(f"dutydesk: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        await db.dispose()
+    print(f"patrol plan {name} stopped")
     return 0
 
 

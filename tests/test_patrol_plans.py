@@ -66,11 +66,12 @@ def make_site_db(path: Path) -> str:
     return url
 
 
-def plan_names(url: str) -> list[str]:
+def plan_names(url: str, *, active: bool = False) -> list[str]:
     async def read() -> list[str]:
         db = Database(url)
         async with db.session() as session:
-            names = [p.name for p in (await session.exec(select(PatrolPlan).order_by(PatrolPlan.id))).all()]  # type: ignore[arg-type]
+            plans = (await session.exec(select(PatrolPlan).order_by(PatrolPlan.id))).all()  # type: ignore[arg-type]
+            names = [p.name for p in plans if p.active or not active]
         await db.dispose()
         return names
 
@@ -114,6 +115,9 @@ def test_cli_import_is_all_or_nothing(tmp_path: Path, monkeypatch: pytest.Monkey
     assert main(["patrol", "list"]) == 0
     listed = capsys.readouterr().out
     assert "夜巡\tat 02:00,22:00\tstaff\tA座 > B座" in listed and "消防巡查\tevery 2h from 00:00" in listed
+    assert main(["patrol", "remove", "夜巡"]) == 0 and main(["patrol", "remove", "夜巡"]) == 2
+    assert "no active patrol plan '夜巡' at HG" in capsys.readouterr().err
+    assert "夜巡" not in plan_names(url, active=True)
 
 
 def test_bad_csv_rows_are_reported_by_line_and_nothing_else() -> None:
