@@ -13,10 +13,12 @@ from handlers import dutylog
 from handlers.classification import Classification
 from handlers.context import Context
 from handlers.messages import Outcome, Reply
+from handlers.notices import button_dicts
 from handlers.patrol_rounds import ROUND, load_view
 from handlers.patrols_render import RoundView, card_buttons, card_text
+from handlers.replies import REPLY
 from storage.models import PatrolCheck, PatrolFinding, PatrolRound
-from storage.repos import incidents, patrols, sites, timers
+from storage.repos import incidents, outbox, patrols, sites, timers
 
 EARTH_RADIUS_M = 6_371_000.0
 
@@ -39,11 +41,30 @@ def card(ctx: Context, view: RoundView, *, edit: bool = False, quote: bool = Fal
     )
 
 
-def shown(ctx: Context, view: RoundView, note: str, *, alert: bool = False) -> Outcome:
-    """A button edits the card in place; a message (photo, location, text) gets a fresh card."""
+async def shown(ctx: Context, view: RoundView, note: str, *, alert: bool = False) -> Outcome:
+    """The card edited in place: the pressed one for a button; for a message (photo, location,
+    text) the round's newest card in this chat, with the note as a reply. A fresh card when no
+    card of the round is known here (a command, or its message link not written yet)."""
     if ctx.msg.is_button:
         return Outcome(replies=[card(ctx, view, edit=True)], toast=note, alert=alert)
-    return Outcome(replies=[Reply(note, quote=True), card(ctx, view)])
+    message_id = await patrols.card_message(ctx.session, chat_id=ctx.msg.chat.id, round_id=view.round.id or 0)
+    if message_id is None:
+        return Outcome(replies=[Reply(note, quote=True), card(ctx, view)])
+    shown_card = card(ctx, view)
+    await outbox.enqueue(
+        ctx.session,
+        chat_id=ctx.msg.chat.id,
+        text=shown_card.text,
+        buttons=button_dicts(shown_card.buttons),
+        ref_kind="patrol_round",
+        ref_id=view.round.id,
+        method="edit",
+        edit_message_id=message_id,
+        priority=REPLY,
+        purpose="reply",
+    )
+    ctx.notified += 1
+    return Outcome(replies=[Reply(note, quote=True)])
 
 
 async def start(ctx: Context, view: RoundView) -> Outcome:
@@ -59,7 +80,7 @@ async def start(ctx: Context, view: RoundView) -> Outcome:
     values = {"status": "running", "started_by": user.id, "started_name": user.name, "started_at": ctx.now}
     if not await patrols.move(ctx.session, rnd, from_status="due", **values):
         return ctx.answer(t("patrol.already_running", name=rnd.started_name or "?"))
-    return shown(ctx, view, t("patrol.started", plan=plan.name, name=user.name))
+    return await shown(ctx, view, t("patrol.started", plan=plan.name, name=user.name))
 
 
 def closed_problem(ctx: Context, rnd: PatrolRound) -> Outcome | None:
@@ -103,7 +124,7 @@ async def sign(
         return ctx.answer(t("patrol.cp_already", name=checkpoint["name"]))
     view = await load_view(ctx.session, rnd, view.plan)
     note = t("patrol.cp_signed", name=checkpoint["name"], left=len(view.pending()))
-    return shown(ctx, view, note)
+    return await shown(ctx, view, note)
 
 
 async def tap(ctx: Context, view: RoundView, position: int) -> Outcome:
@@ -211,11 +232,15 @@ async def finding(
         ),
     )
     view = await load_view(ctx.session, rnd, view.plan)
-    if incident is not None:
-        note = t("patrol.finding_opened", number=incident.number)
-        replies = [Reply(note, quote=True), dutylog.card_reply(ctx, incident, header="incident.logged")]
-        return Outcome(replies=[*replies, card(ctx, view)], toast=note)
-    return shown(ctx, view, t("patrol.finding_noted"))
+    if incident is None:
+        return await shown(ctx, view, t("patrol.finding_noted"))
+    note = t("patrol.finding_opened", number=incident.number)
+    incident_card = dutylog.card_reply(ctx, incident, header="incident.logged")
+    if ctx.msg.is_button:  # a draft's 记录: the round's card is not the pressed message
+        return Outcome(replies=[Reply(note, quote=True), incident_card, card(ctx, view)], toast=note)
+    outcome = await shown(ctx, view, note)
+    outcome.replies.insert(1, incident_card)
+    return outcome
 
 
 async def finish(ctx: Context, view: RoundView, *, clean: bool = False) -> Outcome:
@@ -234,4 +259,4 @@ async def finish(ctx: Context, view: RoundView, *, clean: bool = False) -> Outco
         return ctx.answer(ctx.t("patrol.closed", status=ctx.t(f"patrol.status.{rnd.status}")))
     await timers.cancel_for(ctx.session, kind=ROUND, ref_id=rnd.id or 0)
     key = "patrol.finished_clean" if clean and not view.findings else "patrol.finished"
-    return shown(ctx, view, t(key, plan=view.plan.name, count=len(view.findings)))
+    return await shown(ctx, view, t(key, plan=view.plan.name, count=len(view.findings)))

@@ -65,7 +65,7 @@ async def patrol_command(ctx: Context, args: str) -> Outcome:
         if running.plan_id == plan.id:
             view = await load_view(ctx.session, running, plan)
             note = ctx.t("patrol.already_running", name=running.started_name or "?")
-            return patrol_actions.shown(ctx, view, note)
+            return await patrol_actions.shown(ctx, view, note)
     due = previous_due(plan.times, ctx.zone(), ctx.now) if plan.times else None
     rnd = await patrols.round_at(ctx.session, plan_id=plan.id or 0, due_at=due) if due else None
     if rnd is None or rnd.status != "due":

@@ -48,7 +48,10 @@ async def test_tap_photo_and_location_sign_the_route(harness: DeskHarness) -> No
     assert "还剩 2" in (tapped.toast or "")
     # A photo replying to the card signs the next point a photo proves.
     photo = await h.send("", photo_file_id="AgACpump", reply_to_message_id=7001)
-    assert "「消防泵房」已签到" in text_of(photo) and photo.replies[-1].link is not None
+    assert "「消防泵房」已签到" in text_of(photo) and photo.replies[0].quote
+    [edit] = [r for r in await h.outbox(replies=True) if r.method == "edit" and r.edit_message_id == 7001]
+    assert (edit.method, edit.edit_message_id, edit.ref_kind) == ("edit", 7001, "patrol_round")
+    assert "✅ 消防泵房 — 值班员小李" in edit.text and "⬜ 天台" in edit.text
     # A location 200 m away is refused with the distance; at the roof it signs.
     far = await h.send("", location=(ROOF[0] + 0.0018, ROOF[1]))
     assert "离「天台」还有 200 米" in text_of(far) and "30 米" in text_of(far)
@@ -57,7 +60,7 @@ async def test_tap_photo_and_location_sign_the_route(harness: DeskHarness) -> No
     signed = await checks(h)
     assert [(c.name, c.proof) for c in signed] == [("地下车库", "tap"), ("消防泵房", "photo"), ("天台", "location")]
     assert signed[1].photo_file_id == "AgACpump" and signed[2].distance_m is not None and signed[2].distance_m < 15
-    done = await h.press(button_data(near, "巡查完毕"))
+    done = await h.press(button_data(tapped, "巡查完毕"))
     assert "巡查完毕" in (done.toast or "") and "已完成" in done.replies[0].text
     assert (await rounds(h))[0].status == "done"
     # Nothing more is due for a finished round: no reminder, no escalation.

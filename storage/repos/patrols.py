@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Incident, PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound, table_of
+from storage.models import Incident, MessageLink, PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound, table_of
 
 _ROUND = table_of(PatrolRound)
 _CHECK = table_of(PatrolCheck)
@@ -139,6 +139,14 @@ async def all_rounds(session: AsyncSession) -> Sequence[PatrolRound]:
 
 async def all_plans(session: AsyncSession) -> Sequence[PatrolPlan]:
     return (await session.exec(select(PatrolPlan).order_by(col(PatrolPlan.id)))).all()
+
+
+async def card_message(session: AsyncSession, *, chat_id: int, round_id: int) -> int | None:
+    """The newest message in a chat that shows the round (its card), if its link is stored."""
+    stmt = select(func.max(MessageLink.message_id)).where(
+        MessageLink.chat_id == chat_id, MessageLink.ref_kind == "patrol_round", MessageLink.ref_id == round_id
+    )
+    return (await session.exec(stmt)).first()
 
 
 # Checkpoints

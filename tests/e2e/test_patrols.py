@@ -50,8 +50,10 @@ async def test_round_pinged_and_signed_by_tap_photo_and_location(running: Runnin
     await bot.reply_to(GROUP, "离「天台」还有 200 米")
     near = {"location": {"latitude": ROOF[0], "longitude": ROOF[1] + 0.0001}}
     bot.fake.push_update(bot.fake.user_message(GROUP, STAFF, extra=near))
-    [card] = await bot.reply_to(GROUP, "✅ 天台")
-    bot.fake.push_update(bot.fake.user_click(GROUP, STAFF, card.result["message_id"], button(card, "巡查完毕")))
+    await bot.reply_to(GROUP, "「天台」已签到")
+    [card] = await bot.fake.wait_for("editMessageText", lambda c: "✅ 天台" in c.params["text"])
+    assert card.params["message_id"] == card_id  # the card is edited in place, also for a location
+    bot.fake.push_update(bot.fake.user_click(GROUP, STAFF, card_id, button(card, "巡查完毕")))
     await bot.fake.wait_for("editMessageText", lambda c: "已完成" in c.params["text"])
     db = bot.db()
     async with db.session() as session:
