@@ -237,7 +237,7 @@ async def finding(
     note = t("patrol.finding_opened", number=incident.number)
     incident_card = dutylog.card_reply(ctx, incident, header="incident.logged")
     if ctx.msg.is_button:  # a draft's 记录: the round's card is not the pressed message
-        return Outcome(replies=[Reply(note, quote=True), incident_card, card(ctx, view)], toast=note)
+        return Outcome(replies=[incident_card, card(ctx, view)], toast=note)
     outcome = await shown(ctx, view, note)
     outcome.replies.insert(1, incident_card)
     return outcome

@@ -4,6 +4,7 @@ escalated to the supervisors, and marked missed when the next round falls due.""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections import Counter
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -186,3 +187,20 @@ async def test_late_supervisor_plan_goes_to_managers_too(harness: DeskHarness) -
         await h.desk.sweep(h.clock.advance(minutes=minutes))
     escalated = [r for r in await h.outbox() if r.purpose == "escalation"]
     assert {r.chat_id for r in escalated} == {SUPERVISOR.id, MANAGER.id}
+
+
+async def test_two_people_start_one_round_at_once_one_owns_it(any_db: Database, rules, clock: FakeClock) -> None:
+    h = DeskHarness(make_desk(any_db, rules, clock), clock)
+    await h.setup_site()
+    clock.advance(minutes=5)
+    await add_plan(h)
+    seen = len(await h.outbox())
+    await h.desk.sweep(clock.advance(hours=1, minutes=55))
+    [ping] = await group_since(h, seen)
+    other = DeskHarness(await second_process(any_db, h.desk, clock), clock, ids=itertools.count(10_000))
+    outs = await asyncio.gather(h.press(data_of(ping, "开始巡查")), other.press(data_of(ping, "开始巡查"), SUPERVISOR))
+    owner = (await rounds(h))[0]
+    started = [o for o in outs if "开始了" in (o.toast or "")]
+    assert len(started) == 1 and owner.started_by in (STAFF.id, SUPERVISOR.id)
+    assert owner.started_name is not None and owner.started_name in (started[0].toast or "")
+    await other.desk.db.dispose()
