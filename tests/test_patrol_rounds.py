@@ -204,3 +204,21 @@ async def test_two_people_start_one_round_at_once_one_owns_it(any_db: Database, 
     assert len(started) == 1 and owner.started_by in (STAFF.id, SUPERVISOR.id)
     assert owner.started_name is not None and owner.started_name in (started[0].toast or "")
     await other.desk.db.dispose()
+
+
+async def test_rounds_fall_due_in_the_sites_own_time_zone(harness: DeskHarness) -> None:
+    h = harness
+    await h.setup_site()
+    async with h.desk.db.session() as session:
+        site = await session.get(Site, 1)
+        assert site is not None
+        site.timezone = "Asia/Tokyo"  # UTC+9, an hour ahead of the desk's default
+        session.add(site)
+    await add_plan(h, at="12:00")  # added at 11:00 Tokyo
+    await h.desk.sweep()
+    [ahead] = await rounds(h)
+    assert ahead.due_at == datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 12:00 Tokyo
+    await h.desk.sweep(h.clock.advance(minutes=59))
+    assert not [r for r in await h.outbox() if "巡查时间到" in r.text]
+    await h.desk.sweep(h.clock.advance(minutes=1))
+    assert [r for r in await h.outbox() if "巡查时间到" in r.text and "12:00" in r.text]
