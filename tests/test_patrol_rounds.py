@@ -18,7 +18,7 @@ from storage.db import Database
 from storage.models import Site
 from tests.conftest import make_desk
 from tests.patrol_support import add_plan, data_of, group_since, rounds
-from tests.support import MANAGER, STAFF, SUPERVISOR, DeskHarness, FakeClock, text_of
+from tests.support import ADMIN, GROUP, MANAGER, STAFF, SUPERVISOR, DeskHarness, FakeClock, text_of
 from tests.test_sweep_race import second_process
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -222,3 +222,18 @@ async def test_rounds_fall_due_in_the_sites_own_time_zone(harness: DeskHarness) 
     assert not [r for r in await h.outbox() if "巡查时间到" in r.text]
     await h.desk.sweep(h.clock.advance(minutes=1))
     assert [r for r in await h.outbox() if "巡查时间到" in r.text and "12:00" in r.text]
+
+
+async def test_restart_loses_no_round_and_no_supervisor_is_said(harness: DeskHarness, rules) -> None:
+    h = harness
+    await h.send("/setup HG 华庭花园", ADMIN)
+    await h.join(STAFF, "staff")
+    h.clock.advance(minutes=5)
+    await add_plan(h)
+    await h.desk.sweep()  # the 12:00 round is made ahead, then the process stops
+    restarted = make_desk(h.desk.db, rules, h.clock)
+    for minutes in (115, 16, 15):  # due, late, not done by the next reminder
+        await restarted.sweep(h.clock.advance(minutes=minutes))
+    texts = [r.text for r in await h.outbox() if r.chat_id == GROUP.id]
+    assert sum("巡查时间到" in t for t in texts) == 1 and sum("尚未开始" in t for t in texts) == 1
+    assert any("没有登记主管" in t for t in texts)
