@@ -62,3 +62,19 @@ async def test_round_pinged_and_signed_by_tap_photo_and_location(running: Runnin
     await db.dispose()
     assert rnd is not None and (rnd.status, rnd.done_by) == ("done", STAFF)
     assert sorted(proofs) == ["location", "photo", "tap"]
+
+
+async def test_finding_opens_incident_and_recheck_follows_close(running: RunningBot) -> None:
+    bot = running
+    await setup_site(bot)
+    await add_plan_due_now(bot)
+    [ping] = await bot.reply_to(GROUP, "巡查时间到", timeout=10)
+    card_id = ping.result["message_id"]
+    finding = bot.fake.user_message(GROUP, STAFF, "消防泵房门锁坏了", reply_to_message_id=card_id, photo=True)
+    bot.fake.push_update(finding)
+    await bot.reply_to(GROUP, "巡查发现已记录为 #1")
+    bot.say(STAFF, "/close 1 已换新锁")
+    [reminder] = await bot.reply_to(GROUP, "请到现场复查", timeout=10)
+    assert "#1" in reminder.params["text"] and "已换新锁" in reminder.params["text"]
+    bot.fake.push_update(bot.fake.user_click(GROUP, STAFF, reminder.result["message_id"], button(reminder, "已复查")))
+    await bot.fake.wait_for("editMessageText", lambda c: "#1 已复查" in c.params["text"])
