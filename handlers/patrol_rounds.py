@@ -78,7 +78,7 @@ async def on_round(session: AsyncSession, timer: Timer, now: datetime) -> dateti
     if plan is None or site is None:
         return None
     zone, policy = ZoneInfo(site.timezone), Policy.for_site(site.policy)
-    if rnd.pinged_at is None and not rnd.manual and not fits(plan, rnd.due_at, zone):
+    if rnd.status == "due" and rnd.pinged_at is None and not rnd.manual and not fits(plan, rnd.due_at, zone):
         await session.delete(rnd)  # made ahead before the plan was stopped or re-timed: never owed
         return None
     following = next_due(plan.times, zone, rnd.due_at) if plan.times else None
