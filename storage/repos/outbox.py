@@ -98,7 +98,9 @@ async def postpone_chat(session: AsyncSession, *, chat_id: int, until: datetime,
     """The chat must wait (its limit, or a 429): give the row back, and move every other waiting row
     of the chat to the same time, so that they still go out in order."""
     await session.exec(  # type: ignore[call-overload]
-        update(Outbox).where(col(Outbox.id) == row_id).values(state="pending", claimed_by=None, next_try_at=until)
+        update(Outbox)
+        .where(col(Outbox.id) == row_id)
+        .values(state="pending", claimed_by=None, next_try_at=until)
     )
     await session.exec(  # type: ignore[call-overload]
         update(Outbox)
