@@ -18,7 +18,7 @@ from storage.db import Database
 from storage.models import Site
 from tests.conftest import make_desk
 from tests.patrol_support import add_plan, data_of, group_since, rounds
-from tests.support import ADMIN, GROUP, MANAGER, STAFF, SUPERVISOR, DeskHarness, FakeClock, text_of
+from tests.support import ADMIN, GROUP, MANAGER, STAFF, SUPERVISOR, DeskHarness, FakeClock, button_data, text_of
 from tests.test_sweep_race import second_process
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -237,3 +237,24 @@ async def test_restart_loses_no_round_and_no_supervisor_is_said(harness: DeskHar
     texts = [r.text for r in await h.outbox() if r.chat_id == GROUP.id]
     assert sum("巡查时间到" in t for t in texts) == 1 and sum("尚未开始" in t for t in texts) == 1
     assert any("没有登记主管" in t for t in texts)
+
+
+async def test_a_round_done_late_is_in_the_handover_as_late(harness: DeskHarness) -> None:
+    h = harness
+    await h.setup_site()
+    h.clock.advance(minutes=5)
+    await add_plan(h, ["大堂"])
+    await h.desk.sweep(h.clock.advance(hours=1, minutes=55))
+    seen = len(await h.outbox())
+    await h.desk.sweep(h.clock.advance(minutes=16))  # 12:16: reminded
+    [late] = await group_since(h, seen)
+    h.clock.advance(minutes=4)
+    card = await h.press(data_of(late, "开始巡查"))
+    await h.press(button_data(card, "大堂"))
+    await h.press(button_data(card, "巡查完毕"))
+    async with h.desk.db.session() as session:
+        site = await session.get(Site, 1)
+        assert site is not None
+        lines = await handover_lines(session, site, h.clock(), Translator("zh-Hans"))
+    assert lines == ["巡查：漏巡 0 轮，迟巡 1 轮", "  ⏰ 消防巡查 12:00 迟巡（已完成，开始：12:20）"]
+    assert (await rounds(h))[0].status == "done"
