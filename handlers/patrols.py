@@ -245,7 +245,7 @@ async def record_draft(ctx: Context, draft: Draft) -> Outcome:
 
 COMMANDS = [
     Command("plans", plans_command),
-    Command("patrol", patrol_command, aliases=("xc",)),
+    Command("patrol", patrol_command),
     Command("patrols", patrols_command),
 ]
 BUTTONS = [
