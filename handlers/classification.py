@@ -41,6 +41,13 @@ class Classification:
     # The next most likely categories, best first (at most 3, never the chosen one): the draft card
     # offers them as one-tap corrections.
     alternatives: tuple[str, ...] = ()
+    # How sure the reading is of the intent alone (a record or not, and which); None when only the
+    # overall confidence is known. A draft card needs only this: its category is one tap away.
+    intent_confidence: float | None = None
+
+    @property
+    def record_confidence(self) -> float:
+        return self.confidence if self.intent_confidence is None else max(self.confidence, self.intent_confidence)
 
     def as_json(self) -> dict[str, object]:
         """The `dutydesk classify` contract (SPEC §6) plus the extracted location."""

@@ -68,11 +68,12 @@ def code_arg(args: list[str], allowed: tuple[str, ...], index: int = 0) -> str |
 MAX_ID = 2**63 - 1  # a BIGINT; a larger (forged) id is no record and must not reach the database
 
 
-def int_arg(args: list[str], index: int = 0) -> int | None:
-    """A record id from a button, or None when the data names none (missing, not a plain positive
-    decimal, or beyond 64 bits): the caller answers "button.stale"."""
+def int_arg(args: list[str], index: int = 0, *, minimum: int = 1) -> int | None:
+    """A record id from a button (``minimum=0`` for a position in a list), or None when the data
+    names none (missing, not a plain decimal, below ``minimum``, or beyond 64 bits): the caller
+    answers "button.stale"."""
     text = args[index] if len(args) > index else ""
     if not (text.isascii() and text.isdigit()) or len(text) > 19:
         return None
     value = int(text)
-    return value if 0 < value <= MAX_ID else None
+    return value if minimum <= value <= MAX_ID else None

@@ -63,7 +63,8 @@ async def offer(ctx: Context) -> Outcome:
     if site is None or site.id is None or not ctx.may(site.id, "staff") or not visible(ctx.msg.text):
         return Outcome()
     reading = await ctx.classify(ctx.msg.text, speaker="staff", private=False)
-    if reading.intent not in GROUP_RECORD_INTENTS or reading.confidence < ctx.policy().draft_min_confidence:
+    # The record's kind must be clear; its category is a tap away on the card.
+    if reading.intent not in GROUP_RECORD_INTENTS or reading.record_confidence < ctx.policy().draft_min_confidence:
         return Outcome()
     draft = await messages.add_draft(
         ctx.session,

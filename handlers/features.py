@@ -11,6 +11,7 @@ from handlers import (
     handover,
     keys,
     orders,
+    patrols,
     residents,
     setup,
     shifts,
@@ -33,4 +34,5 @@ FEATURES: tuple[Feature, ...] = (
     keys.FEATURE,
     tickets.FEATURE,
     callbacks.FEATURE,
+    patrols.FEATURE,
 )

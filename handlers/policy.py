@@ -71,6 +71,22 @@ class Policy:
     # Resident messages a minute before the rest are held back (and relayed in one batch later).
     resident_messages_per_minute: int = 10
 
+    # Patrols (000 L451; 001 L543, L811, L813). A round not started this long after it falls due gets
+    # a reminder in the duty group (the guard-tour "grace period for late notification", 15 minutes
+    # by default, peers.md §7); a plan may set its own.
+    patrol_grace_minutes: int = 15
+    # Not done this long after that reminder, it goes to the supervisors in private: what stays
+    # unfinished is reported up (001 L551 P15), slackness is not let pass (001 L823).
+    patrol_escalate_minutes: int = 15
+    # A finding's incident closed: the group is reminded of the on-site re-check this often until
+    # someone confirms it (001 L551 P15 复查; L1357 verify on site after the fix).
+    patrol_recheck_repeat_minutes: int = 60
+    # A shared location proves a checkpoint within this many metres, unless the checkpoint sets its
+    # own radius (guard-tour GPS checkpoints advise 15-20 m accuracy; phones indoors do worse).
+    patrol_radius_m: int = 50
+    # The handover report lists the late and missed rounds due within this many hours.
+    patrol_handover_hours: int = 12
+
     @classmethod
     def known(cls) -> dict[str, Any]:
         """Every setting with its default."""
@@ -126,6 +142,11 @@ CLAUSES: dict[str, str] = {
     "callback_answer_hours": "how long the resident's rating is awaited before staff phone (our default)",
     "repeat_complaint_days": "000 L88: repeated complaints go to the supervisor",
     "resident_messages_per_minute": "a resident's messages a minute before the rest are held back (our default)",
+    "patrol_grace_minutes": "000 L451 patrols at set times; a round may start this late (guard-tour practice)",
+    "patrol_escalate_minutes": "001 L551, L823: a round not done after its reminder goes to the supervisors",
+    "patrol_recheck_repeat_minutes": "001 L551 (P15), L1357: a finding once fixed is checked again",
+    "patrol_radius_m": "a shared location counts within this distance of a checkpoint (our default)",
+    "patrol_handover_hours": "late and missed rounds of this many hours go into the handover report",
 }
 # Settings whose value must lie in a range (inclusive); other numbers must not be negative.
 BOUNDS: dict[str, tuple[float, float]] = {
@@ -141,6 +162,12 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "key_overdue_morning_hour": (0, 23),
     "key_report_hour": (0, 23),
     "key_sealed_witnesses": (1, 5),
+    "patrol_grace_minutes": (0, 720),
+    "patrol_escalate_minutes": (1, 720),
+    "patrol_recheck_repeat_minutes": (1, 1440),
+    "patrol_radius_m": (5, 5000),
+    "patrol_handover_hours": (1, 72),
+    "resident_messages_per_minute": (1, 600),
 }
 _TRUE, _FALSE = ("true", "on", "yes", "1"), ("false", "off", "no", "0")
 

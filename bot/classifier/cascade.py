@@ -103,4 +103,6 @@ class CascadeClassifier:
             source="llm",
             location=location,
             alternatives=alternatives,
+            # the rules' certainty was about their own intent; the LLM's confidence stands alone
+            intent_confidence=ruled.intent_confidence if answer.intent == ruled.intent else None,
         )

@@ -125,6 +125,7 @@ class RuleClassifier:
             location=extract_location(cased, low),
             time=time,
             alternatives=_alternatives(scan, intent, category),
+            intent_confidence=round(intent_conf * (0.9 if scan.contested else 1.0), 3),
         )
 
     def severity_signal(self, text: str) -> str:

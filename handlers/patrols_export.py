@@ -1,0 +1,71 @@
+"""Rows for `dutydesk export patrols`: one per round, keys in PATROL_FIELDS (documented in the README)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.exports import iso
+from handlers.patrols_render import status_of
+from storage.repos import patrols, sites
+
+PATROL_FIELDS = (
+    "site",
+    "plan",
+    "round_id",
+    "due_at",
+    "manual",
+    "status",
+    "late",
+    "started_at",
+    "started_by",
+    "done_at",
+    "done_by",
+    "done_by_name",
+    "checkpoints_done",
+    "checkpoints_total",
+    "findings",
+    "incidents",
+    "missed_at",
+    "escalated_at",
+)
+
+
+async def patrol_rows(session: AsyncSession) -> list[dict[str, Any]]:
+    codes = {s.id: s.code for s in await sites.all_sites(session)}
+    plans = {p.id: p for p in await patrols.all_plans(session)}
+    rounds = list(await patrols.all_rounds(session))
+    ids = [r.id or 0 for r in rounds]
+    checks = await patrols.checks(session, round_ids=ids)
+    found = await patrols.findings(session, round_ids=ids)
+    numbers = await patrols.incident_numbers(
+        session, incident_ids=[f.incident_id for fs in found.values() for f in fs if f.incident_id]
+    )
+    out = []
+    for r in rounds:
+        plan = plans.get(r.plan_id)
+        mine = found[r.id or 0]
+        out.append(
+            {
+                "site": codes.get(r.site_id),
+                "plan": plan.name if plan else None,
+                "round_id": r.id,
+                "due_at": iso(r.due_at),
+                "manual": r.manual,
+                "status": status_of(r),
+                "late": r.late_at is not None,
+                "started_at": iso(r.started_at),
+                "started_by": r.started_by,
+                "done_at": iso(r.done_at),
+                "done_by": r.done_by,
+                "done_by_name": r.done_name,
+                "checkpoints_done": len(checks[r.id or 0]),
+                "checkpoints_total": len(plan.checkpoints) if plan else 0,
+                "findings": "\n".join(f.text for f in mine if f.text),
+                "incidents": ",".join(str(numbers[f.incident_id]) for f in mine if f.incident_id in numbers),
+                "missed_at": iso(r.missed_at),
+                "escalated_at": iso(r.escalated_at),
+            }
+        )
+    return out

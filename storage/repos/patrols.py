@@ -1,0 +1,213 @@
+"""Patrol plans, their rounds, the checkpoints signed on a round and what the rounds found."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Incident, MessageLink, PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound, table_of
+
+_ROUND = table_of(PatrolRound)
+_CHECK = table_of(PatrolCheck)
+
+
+def _per_dialect(table: Any, returning: Any) -> dict[str, Any]:
+    return {
+        "sqlite": sqlite.insert(table).on_conflict_do_nothing().returning(returning),
+        "postgresql": postgresql.insert(table).on_conflict_do_nothing().returning(returning),
+    }
+
+
+_ENSURE_ROUND = _per_dialect(_ROUND, _ROUND.c.id)
+_SIGN = _per_dialect(_CHECK, _CHECK.c.id)
+
+
+# Plans
+
+
+async def plans_for_site(session: AsyncSession, *, site_id: int, active_only: bool = True) -> Sequence[PatrolPlan]:
+    stmt = select(PatrolPlan).where(PatrolPlan.site_id == site_id).order_by(col(PatrolPlan.id))
+    if active_only:
+        stmt = stmt.where(col(PatrolPlan.active).is_(True))
+    return (await session.exec(stmt)).all()
+
+
+async def active_plans(session: AsyncSession) -> Sequence[PatrolPlan]:
+    return (await session.exec(select(PatrolPlan).where(col(PatrolPlan.active).is_(True)))).all()
+
+
+async def plan_by_name(session: AsyncSession, *, site_id: int, name: str) -> PatrolPlan | None:
+    stmt = select(PatrolPlan).where(PatrolPlan.site_id == site_id, PatrolPlan.name == name)
+    return (await session.exec(stmt)).first()
+
+
+async def get_plan(session: AsyncSession, *, plan_id: int) -> PatrolPlan | None:
+    return await session.get(PatrolPlan, plan_id)
+
+
+async def save_plan(session: AsyncSession, plan: PatrolPlan) -> PatrolPlan:
+    """Insert a new plan, or replace the fields of the site's plan of that name (a re-import)."""
+    existing = await plan_by_name(session, site_id=plan.site_id, name=plan.name)
+    if existing is not None:
+        for field in ("checkpoints", "schedule", "times", "role", "grace_minutes"):
+            setattr(existing, field, getattr(plan, field))
+        existing.active = True
+        plan = existing
+    session.add(plan)
+    await session.flush()
+    return plan
+
+
+# Rounds
+
+
+async def ensure_round(
+    session: AsyncSession, *, plan: PatrolPlan, due_at: datetime, manual: bool = False
+) -> int | None:
+    """Make the round of ``plan`` due at ``due_at`` unless it exists; its id when this call made it.
+    One row per (plan, due time): two processes planning at once make it once."""
+    connection = await session.connection()
+    values = {
+        "plan_id": plan.id,
+        "site_id": plan.site_id,
+        "due_at": due_at,
+        "status": "due",
+        "manual": manual,
+    }
+    made = (await connection.execute(_ENSURE_ROUND[connection.dialect.name], values)).first()
+    return int(made[0]) if made else None
+
+
+async def move(session: AsyncSession, patrol_round: PatrolRound, *, from_status: str, **values: Any) -> bool:
+    """Change a round only if it is still in ``from_status`` (one UPDATE): of two people starting or
+    finishing it at once, one does; the object is reloaded either way."""
+    result = await session.exec(  # type: ignore[call-overload]
+        update(PatrolRound)
+        .where(col(PatrolRound.id) == patrol_round.id, col(PatrolRound.status) == from_status)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(patrol_round)
+    return bool(result.rowcount)
+
+
+async def round_at(session: AsyncSession, *, plan_id: int, due_at: datetime) -> PatrolRound | None:
+    stmt = select(PatrolRound).where(PatrolRound.plan_id == plan_id, PatrolRound.due_at == due_at)
+    return (await session.exec(stmt)).first()
+
+
+async def existing_due_times(session: AsyncSession, *, since: datetime) -> set[tuple[int, datetime]]:
+    """(plan id, due time) of the rounds due from ``since``: what the planner need not make again."""
+    rows = await session.exec(select(PatrolRound.plan_id, PatrolRound.due_at).where(PatrolRound.due_at >= since))
+    return {(plan_id, due_at) for plan_id, due_at in rows.all()}
+
+
+async def get_round(session: AsyncSession, *, round_id: int) -> PatrolRound | None:
+    return await session.get(PatrolRound, round_id)
+
+
+async def rounds_between(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> Sequence[PatrolRound]:
+    stmt = (
+        select(PatrolRound)
+        .where(PatrolRound.site_id == site_id, PatrolRound.due_at >= start, PatrolRound.due_at < end)
+        .order_by(col(PatrolRound.due_at), col(PatrolRound.id))
+    )
+    return (await session.exec(stmt)).all()
+
+
+async def running_rounds(session: AsyncSession, *, site_id: int) -> Sequence[PatrolRound]:
+    stmt = (
+        select(PatrolRound)
+        .where(PatrolRound.site_id == site_id, PatrolRound.status == "running")
+        .order_by(col(PatrolRound.started_at).desc(), col(PatrolRound.id).desc())
+    )
+    return (await session.exec(stmt)).all()
+
+
+async def all_rounds(session: AsyncSession) -> Sequence[PatrolRound]:
+    stmt = select(PatrolRound).order_by(col(PatrolRound.site_id), col(PatrolRound.due_at), col(PatrolRound.id))
+    return (await session.exec(stmt)).all()
+
+
+async def all_plans(session: AsyncSession) -> Sequence[PatrolPlan]:
+    return (await session.exec(select(PatrolPlan).order_by(col(PatrolPlan.id)))).all()
+
+
+async def card_message(session: AsyncSession, *, chat_id: int, round_id: int) -> int | None:
+    """The newest message in a chat that shows the round (its card), if its link is stored."""
+    stmt = select(func.max(MessageLink.message_id)).where(
+        MessageLink.chat_id == chat_id, MessageLink.ref_kind == "patrol_round", MessageLink.ref_id == round_id
+    )
+    return (await session.exec(stmt)).first()
+
+
+# Checkpoints
+
+
+async def sign(session: AsyncSession, check: PatrolCheck) -> bool:
+    """Sign one checkpoint of a round; False when it was already signed (two taps at once: one wins)."""
+    connection = await session.connection()
+    values = {c.name: getattr(check, c.name) for c in _CHECK.columns if c.name != "id"}
+    return (await connection.execute(_SIGN[connection.dialect.name], values)).first() is not None
+
+
+async def checks(session: AsyncSession, *, round_ids: Sequence[int]) -> dict[int, list[PatrolCheck]]:
+    out: dict[int, list[PatrolCheck]] = {i: [] for i in round_ids}
+    if not round_ids:
+        return out
+    rows = await session.exec(
+        select(PatrolCheck).where(col(PatrolCheck.round_id).in_(list(round_ids))).order_by(col(PatrolCheck.position))
+    )
+    for row in rows.all():
+        out[row.round_id].append(row)
+    return out
+
+
+# Findings
+
+
+async def add_finding(session: AsyncSession, finding: PatrolFinding) -> PatrolFinding:
+    session.add(finding)
+    await session.flush()
+    return finding
+
+
+async def get_finding(session: AsyncSession, *, finding_id: int) -> PatrolFinding | None:
+    return await session.get(PatrolFinding, finding_id)
+
+
+async def findings(session: AsyncSession, *, round_ids: Sequence[int]) -> dict[int, list[PatrolFinding]]:
+    out: dict[int, list[PatrolFinding]] = {i: [] for i in round_ids}
+    if not round_ids:
+        return out
+    rows = await session.exec(
+        select(PatrolFinding).where(col(PatrolFinding.round_id).in_(list(round_ids))).order_by(col(PatrolFinding.id))
+    )
+    for row in rows.all():
+        out[row.round_id].append(row)
+    return out
+
+
+async def findings_fixed(session: AsyncSession) -> Sequence[PatrolFinding]:
+    """Findings waiting for their incident to close whose incident is now closed: a re-check is due."""
+    stmt = (
+        select(PatrolFinding)
+        .join(Incident, col(Incident.id) == col(PatrolFinding.incident_id))
+        .where(PatrolFinding.recheck == "waiting", Incident.status == "closed")
+    )
+    return (await session.exec(stmt)).all()
+
+
+async def incident_numbers(session: AsyncSession, *, incident_ids: Sequence[int]) -> dict[int, int]:
+    if not incident_ids:
+        return {}
+    rows = await session.exec(select(Incident.id, Incident.number).where(col(Incident.id).in_(list(incident_ids))))
+    return {incident_id or 0: number for incident_id, number in rows.all()}
