@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import csv
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -112,6 +113,10 @@ def _run(settings: Settings, engine: str) -> int:
         pass
     except (TokenRefused, StartupError) as exc:
         print(f"dutydesk: {exc}", file=sys.stderr)
+        return 1
+    except Exception:  # logged through the redacting handler: the token never reaches stderr raw
+        logging.getLogger("dutydesk").exception("the bot stopped on an unexpected error")
+        print("dutydesk: the bot stopped on an unexpected error (see the log above)", file=sys.stderr)
         return 1
     return 0
 

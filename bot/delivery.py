@@ -24,6 +24,7 @@ from typing import Protocol, TypeVar
 from aiolimiter import AsyncLimiter
 
 from bot import faults
+from handlers import undeliverable
 from handlers.desk import DutyDesk
 from handlers.messages import Inbound, Keyboard, Outcome, Reply
 from handlers.notices import buttons_from_dicts
@@ -252,7 +253,8 @@ class Delivery:
         return await self.transport.send(row.chat_id, fit(row.text), buttons, row.reply_to)
 
     async def _record(self, results: list[_Result]) -> None:
-        """Write what happened to a batch in one transaction."""
+        """Write what happened to a batch in one transaction (with, for a private message refused
+        for good, the duty group's notice of who could not be reached)."""
         now = utcnow()
         async with self.desk.db.session() as session:
             for result in results:
@@ -265,6 +267,8 @@ class Delivery:
                     permanent = isinstance(result.error, Refused)
                     log.warning("outbox %s to chat %s failed: %s", row.id, row.chat_id, result.error)
                     await outbox.mark_failed(session, row=row, error=str(result.error), permanent=permanent)
+                    if permanent:
+                        await undeliverable.refused(session, row)
                 else:
                     await outbox.mark_sent(session, row_id=row.id or 0, message_id=result.message_id)
         for result in results:

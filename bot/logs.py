@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sys
+import threading
+from types import TracebackType
+from typing import Any
 
 from bot.config import Settings
 
@@ -38,3 +43,20 @@ def configure(settings: Settings, level: int = logging.INFO) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per tick otherwise
+    # Uncaught exceptions (in the main thread, other threads and the event loop) go through the same
+    # handler, so their text is redacted too: a request URL in a traceback carries the token.
+    sys.excepthook = _log_uncaught
+    threading.excepthook = lambda args: _log_uncaught(args.exc_type, args.exc_value, args.exc_traceback)
+
+
+def _log_uncaught(kind: type[BaseException], value: BaseException | None, tb: TracebackType | None) -> None:
+    if value is not None and issubclass(kind, KeyboardInterrupt):
+        return
+    logging.getLogger("dutydesk").error("uncaught exception", exc_info=(kind, value, tb))  # type: ignore[arg-type]
+
+
+def loop_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """asyncio's own reports (a task's exception nobody retrieved) through the redacting log."""
+    error = context.get("exception")
+    message = str(context.get("message", "asyncio error"))
+    logging.getLogger("asyncio").error(message, exc_info=error if isinstance(error, BaseException) else None)

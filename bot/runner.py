@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.delivery import Delivery, Limits, Refused, RetryLater, Transient
 from bot.engines.base import Engine, TokenRefused, Unreachable
 from bot.engines.factory import make_engine
+from bot.logs import loop_exception_handler
 from bot.outage import OutageLog
 from bot.scheduler import start_ticker
 from handlers.desk import StorageUnavailable
@@ -261,6 +262,7 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> N
     engine = make_engine(settings)
     runner = Runner(app, engine, settings)
     loop = asyncio.get_running_loop()
+    loop.set_exception_handler(loop_exception_handler)
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, runner.stopping.set)

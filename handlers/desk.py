@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import replies, router
+from handlers import replies, router, undeliverable
 from handlers.context import GLOBAL_ADMINS, Context, Services
 from handlers.feature import TimerHandler
 from handlers.features import FEATURES
@@ -152,6 +152,8 @@ class DutyDesk:
         """Upsert the sender, unless this process already wrote exactly this (most messages)."""
         user = msg.user
         known = self._people.get(user.id)
+        if msg.chat.private and undeliverable.reached(user.id):
+            known = None  # marked unreachable since: write ``reachable`` again
         seen = (user.name, user.username, user.language)
         if known is not None and known[0] == seen and (known[1] or not msg.chat.private):
             return

@@ -186,7 +186,9 @@ async def on_report(session: AsyncSession, timer: Timer, now: datetime) -> datet
     targets = {incident.reporter_id}
     targets.update(m.telegram_id for m in await sites.members(session, site_id=site.id or 0, roles=("supervisor",)))
     for chat_id in sorted(targets):
-        await notices.queue(session, chat_id, text, button, ("incident", incident.id))
+        await notices.queue(
+            session, chat_id, text, button, ("incident", incident.id), site_id=site.id, purpose="reminder"
+        )
     return now + timedelta(days=1)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -59,9 +60,16 @@ class Database:
         return self.url.split(":///", 1)[1].split("?", 1)[0] or ":memory:"
 
     def _ensure_sqlite_dir(self) -> None:
+        """The folder and the file, made readable by the owner only: they hold residents' messages
+        and unused invite codes (SQLite gives its -wal and -shm files the database file's mode)."""
         path = self._sqlite_path()
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path == ":memory:" or path.startswith("file:"):
+            return
+        folder = Path(path).parent
+        if not folder.exists():
+            folder.mkdir(parents=True, mode=0o700)
+        if not Path(path).exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

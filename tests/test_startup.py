@@ -1,0 +1,59 @@
+"""Clean failures at start (issue 6): an unreachable or malformed Bot API URL, an unreachable
+PostgreSQL, an unwritable data folder — a few tries, then one clear line and a non-zero exit, no
+traceback and never the token. The SQLite file and folder are readable by the owner only."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from storage.db import Database
+
+TOKEN = "123456789:AAHsecretSecretSecretSecretSecret123"
+
+
+def run(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DUTYDESK_", "LLM_", "DATABASE_", "TELEGRAM_"))}
+    clean.update({"BOT_TOKEN": TOKEN, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/d.db", **env})
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"], cwd=tmp_path, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def one_clear_line(done: subprocess.CompletedProcess[str], code: int, words: str) -> None:
+    assert done.returncode == code, done.stderr
+    assert "Traceback" not in done.stderr and TOKEN not in done.stderr + done.stdout
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("dutydesk: ") and words in last, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "code", "words"),
+    [
+        ("http://127.0.0.1:1", 1, "cannot reach the Bot API at http://127.0.0.1:1"),
+        ("htp//api.telegram", 2, "bad setting TELEGRAM_API_URL"),
+    ],
+)
+def test_bot_api_unreachable_or_malformed(tmp_path: Path, url: str, code: int, words: str) -> None:
+    one_clear_line(run(tmp_path, TELEGRAM_API_URL=url), code, words)
+
+
+@pytest.mark.parametrize(
+    "database",
+    ["postgresql://postgres@127.0.0.1:1/nowhere", "sqlite+aiosqlite:////proc/dutydesk/cannot.db"],
+    ids=["postgres-down", "unwritable-folder"],
+)
+def test_database_unreachable_or_unwritable(tmp_path: Path, database: str) -> None:
+    one_clear_line(run(tmp_path, DATABASE_URL=database), 1, "cannot open the database")
+
+
+def test_sqlite_file_and_folder_are_private(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "dutydesk.db"
+    Database(f"sqlite+aiosqlite:///{path}")
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
