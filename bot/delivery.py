@@ -22,6 +22,7 @@ from datetime import timedelta
 from typing import Protocol, TypeVar
 
 from aiolimiter import AsyncLimiter
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import faults
 from handlers import undeliverable
@@ -114,6 +115,9 @@ class Delivery:
         self.batch = batch
         self._flush_lock = asyncio.Lock()
         self._again = False
+        # Results of sends whose recording failed (the database went away after the send): kept to
+        # be written first thing at the next flush, so the rows are not sent a second time.
+        self._unrecorded: list[_Result] = []
 
     # -- retries ---------------------------------------------------------------------------------
 
@@ -169,6 +173,8 @@ class Delivery:
             return
         try:
             await self.flush()
+        except (SQLAlchemyError, OSError) as exc:  # the database is away: the runner logs the outage
+            log.debug("outbox flush after update %s failed (%s); the scheduler tick retries", msg.update_id, exc)
         except Exception:  # the rows are safe in the outbox; the next tick sends them
             log.exception("outbox flush after update %s failed; the scheduler tick retries", msg.update_id)
 
@@ -180,6 +186,9 @@ class Delivery:
             return 0
         sent = 0
         async with self._flush_lock:
+            if self._unrecorded:
+                leftovers, self._unrecorded = self._unrecorded, []
+                await self._record(leftovers)
             while True:
                 self._again = False
                 async with self.desk.db.session() as session:
@@ -254,7 +263,16 @@ class Delivery:
 
     async def _record(self, results: list[_Result]) -> None:
         """Write what happened to a batch in one transaction (with, for a private message refused
-        for good, the duty group's notice of who could not be reached)."""
+        for good, the duty group's notice of who could not be reached). If the database is away, the
+        results are kept and written at the next flush."""
+        try:
+            await self._write(results)
+        except Exception:
+            self._unrecorded.extend(results)
+            raise
+        await self._link(results)
+
+    async def _write(self, results: list[_Result]) -> None:
         now = utcnow()
         async with self.desk.db.session() as session:
             for result in results:
@@ -271,6 +289,8 @@ class Delivery:
                         await undeliverable.refused(session, row)
                 else:
                     await outbox.mark_sent(session, row_id=row.id or 0, message_id=result.message_id)
+
+    async def _link(self, results: list[_Result]) -> None:
         for result in results:
             row, message_id = result.row, result.message_id
             if result.error is None and result.wait == 0 and message_id is not None and row.ref_kind and row.ref_id:

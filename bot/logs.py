@@ -42,7 +42,8 @@ def configure(settings: Settings, level: int = logging.INFO) -> None:
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per tick otherwise
+    # a line per tick otherwise, and one per tick skipped while a long one runs (an outage)
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
     # Uncaught exceptions (in the main thread, other threads and the event loop) go through the same
     # handler, so their text is redacted too: a request URL in a traceback carries the token.
     sys.excepthook = _log_uncaught

@@ -189,8 +189,8 @@ class DutyDesk:
         try:
             async with self.db.session() as session:
                 await messages.link_many(session, links=links)
-        except SQLAlchemyError:
-            log.exception("could not store %d message links; keeping them for the next update", len(links))
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning("could not store %d message links (%s); keeping them for the next update", len(links), exc)
             self._links[:0] = links
 
     async def sweep(self, now: datetime | None = None, *, limit: int = 50) -> int:

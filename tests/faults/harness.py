@@ -72,17 +72,19 @@ class BotProcess:
     def env(self, fault: str | None, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DUTYDESK_", "LLM_"))}
         env.update(
-            BOT_TOKEN=self.fake.token,
-            TELEGRAM_API_URL=self.fake.base_url,
-            DATABASE_URL=self.database_url,
-            ADMIN_IDS=str(ADMIN.id),
-            TICK_SECONDS="0.2",
-            POLLING_TIMEOUT="1",
-            INBOX_LEASE_SECONDS="2",
-            CLAIM_STALE_SECONDS="3",
-            CHAT_PER_SECOND="0",
-            GROUP_PER_MINUTE="0",
-            **extra,
+            {
+                "BOT_TOKEN": self.fake.token,
+                "TELEGRAM_API_URL": self.fake.base_url,
+                "DATABASE_URL": self.database_url,
+                "ADMIN_IDS": str(ADMIN.id),
+                "TICK_SECONDS": "0.2",
+                "POLLING_TIMEOUT": "1",
+                "INBOX_LEASE_SECONDS": "2",
+                "CLAIM_STALE_SECONDS": "3",
+                "CHAT_PER_SECOND": "0",
+                "GROUP_PER_MINUTE": "0",
+                **extra,
+            }
         )
         if fault:
             env["DUTYDESK_FAULT"] = fault

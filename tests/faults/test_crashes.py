@@ -5,6 +5,7 @@ cannot tell (a process killed after sendMessage succeeded and before it was mark
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,47 @@ async def test_bot_api_storms_of_502_and_429_lose_no_reply(
         result = await tally(fake, sqlite_db, pushed, exits)
         assert fake.rate_limited > 0  # the limit was met and honoured
     assert_nothing_lost(result)
+
+
+@pytest.mark.postgres
+async def test_database_outage_mid_burst_loses_nothing_and_logs_a_few_lines(
+    pg_db: Database, rules: RuleClassifier, tmp_path: Path
+) -> None:
+    """PostgreSQL refuses every connection for a while in the middle of a burst: the bot keeps
+    Telegram's updates unconfirmed (or stored), handles them all once it is back, and logs the
+    outage once (then once a minute), not once per tick."""
+    import asyncpg
+
+    from tests.conftest import PG_ADMIN
+
+    name = pg_db.url.rsplit("/", 1)[1]
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(PG_ADMIN)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    await prepare_site(pg_db, rules)
+    await pg_db.dispose()
+    async with FakeBotAPI(can_read_all_group_messages=True) as fake:
+        pushed = push_burst(fake, N // 2)
+        bot = BotProcess(fake, pg_db.url, tmp_path)
+        await bot.start(CLAIM_STALE_SECONDS="60")  # no process dies here: nothing is taken over
+        await wait_for_replies(fake, 5, timeout=60)
+        await admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        await admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+        pushed += push_burst(fake, N // 2, start=N // 2)  # arrive during the outage
+        await asyncio.sleep(6)
+        await admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        await wait_for_replies(fake, N, timeout=90)
+        exits = [await bot.terminate()]
+        result = await tally(fake, pg_db, pushed, exits)
+    print(result.row("database outage"))
+    assert_nothing_lost(result)
+    log = bot.stderr.decode(errors="replace")
+    assert "database is unreachable" in log and "database is back" in log
+    assert "Traceback" not in log, log[-3000:]
+    problems = [line for line in log.splitlines() if " ERROR " in line or " WARNING " in line]
+    assert len(problems) <= 6, problems  # the outage, its end, a few lines: not one per tick or update
