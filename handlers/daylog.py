@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import notices
 from handlers.commands import ButtonAction, Command, int_arg, pack
 from handlers.context import Context
-from handlers.exports import iso
+from handlers.exports import iso, site_zones
 from handlers.feature import ExportKind, Feature
 from handlers.i18n import Translator
 from handlers.messages import Button, Keyboard, Outcome, Reply
@@ -226,15 +226,16 @@ DUTY_DAY_FIELDS = ("site", "date", "compiled_at", "signed_by", "signed_name", "s
 
 
 async def duty_day_rows(session: AsyncSession) -> list[dict[str, Any]]:
+    zones = await site_zones(session)
     codes = {s.id or 0: s.code for s in await sites.all_sites(session)}
     return [
         {
             "site": codes.get(d.site_id),
             "date": d.day.isoformat(),
-            "compiled_at": iso(d.compiled_at),
+            "compiled_at": iso(d.compiled_at, zones.get(d.site_id or 0)),
             "signed_by": d.signed_by,
             "signed_name": d.signed_name,
-            "signed_at": iso(d.signed_at),
+            "signed_at": iso(d.signed_at, zones.get(d.site_id or 0)),
             "counts": json.dumps(d.counts, sort_keys=True),
         }
         for d in await handovers.all_duty_days(session)

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import notices
 from handlers.commands import ButtonAction, Command, int_arg
 from handlers.context import Context
-from handlers.exports import iso
+from handlers.exports import iso, site_zones
 from handlers.feature import ExportKind, Feature
 from handlers.handover_flow import LATE, Who, allow, begin, expected_ids, take
 from handlers.handover_report import records_section
@@ -212,6 +212,7 @@ HANDOVER_FIELDS = (
 
 
 async def handover_rows(session: AsyncSession) -> list[dict[str, Any]]:
+    zones = await site_zones(session)
     codes = {s.id or 0: s.code for s in await sites.all_sites(session)}
     return [
         {
@@ -223,15 +224,15 @@ async def handover_rows(session: AsyncSession) -> list[dict[str, Any]]:
             "outgoing": r.outgoing_name,
             "incoming_id": r.incoming_id,
             "incoming": r.incoming_name,
-            "handed_at": iso(r.handed_at),
-            "taken_at": iso(r.taken_at),
+            "handed_at": iso(r.handed_at, zones.get(r.site_id or 0)),
+            "taken_at": iso(r.taken_at, zones.get(r.site_id or 0)),
             "status": r.status,
             "report": r.report,
             "notes": r.notes,
             "blocked_reason": r.blocked_reason,
             "override_by": r.override_by,
             "override_reason": r.override_reason,
-            "override_at": iso(r.override_at),
+            "override_at": iso(r.override_at, zones.get(r.site_id or 0)),
         }
         for r in await handovers.all_handovers(session)
     ]

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.exports import iso
+from handlers.exports import iso, site_zones
 from handlers.keys_render import is_overdue
 from storage.clock import utcnow
 from storage.repos import keys, sites
@@ -40,6 +40,7 @@ async def _codes(session: AsyncSession) -> dict[int, str]:
 
 
 async def key_rows(session: AsyncSession) -> list[dict[str, Any]]:
+    zones = await site_zones(session)
     codes = await _codes(session)
     holders = {key.id: loan.borrower_name for loan, key in await keys.all_loans(session) if loan.status == "out"}
     return [
@@ -52,13 +53,14 @@ async def key_rows(session: AsyncSession) -> list[dict[str, Any]]:
             "copies": k.copies,
             "status": k.status,
             "holder": holders.get(k.id),
-            "created_at": iso(k.created_at),
+            "created_at": iso(k.created_at, zones.get(k.site_id or 0)),
         }
         for k in await keys.all_keys(session)
     ]
 
 
 async def loan_rows(session: AsyncSession) -> list[dict[str, Any]]:
+    zones = await site_zones(session)
     codes, now = await _codes(session), utcnow()
     rows = await keys.all_loans(session)
     seen = await keys.witnesses(session, loan_ids=[loan.id or 0 for loan, _ in rows])
@@ -74,12 +76,12 @@ async def loan_rows(session: AsyncSession) -> list[dict[str, Any]]:
             "phone": loan.phone,
             "purpose": loan.purpose,
             "lent_by": loan.lent_by,
-            "requested_at": iso(loan.requested_at),
-            "out_at": iso(loan.out_at),
-            "due_at": iso(loan.due_at),
+            "requested_at": iso(loan.requested_at, zones.get(loan.site_id or 0)),
+            "out_at": iso(loan.out_at, zones.get(loan.site_id or 0)),
+            "due_at": iso(loan.due_at, zones.get(loan.site_id or 0)),
             "approved_by": loan.approved_by,
             "witnesses": "; ".join(f"{w.name} ({w.telegram_id})" for w in seen[loan.id or 0]),
-            "returned_at": iso(loan.returned_at),
+            "returned_at": iso(loan.returned_at, zones.get(loan.site_id or 0)),
             "returned_to": loan.returned_to,
             "condition": loan.condition,
             "status": "overdue" if is_overdue(loan, now) else loan.status,

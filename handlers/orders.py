@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.commands import Command
 from handlers.context import Context
-from handlers.exports import iso
+from handlers.exports import iso, site_zones
 from handlers.feature import ExportKind, Feature
 from handlers.i18n import Translator
 from handlers.messages import Outcome
@@ -91,6 +91,7 @@ ORDER_FIELDS = ("number", "site", "text", "issued_by", "issued_name", "issued_at
 
 
 async def order_rows(session: AsyncSession) -> list[dict[str, Any]]:
+    zones = await site_zones(session)
     codes = {s.id or 0: s.code for s in await sites.all_sites(session)}
     return [
         {
@@ -99,9 +100,9 @@ async def order_rows(session: AsyncSession) -> list[dict[str, Any]]:
             "text": o.text,
             "issued_by": o.issued_by,
             "issued_name": o.issued_name,
-            "issued_at": iso(o.issued_at),
+            "issued_at": iso(o.issued_at, zones.get(o.site_id or 0)),
             "done_by": o.done_by,
-            "done_at": iso(o.done_at),
+            "done_at": iso(o.done_at, zones.get(o.site_id or 0)),
         }
         for o in await handovers.all_orders(session)
     ]

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.exports import iso
+from handlers.exports import iso, site_zones
 from handlers.patrols_render import status_of
 from storage.repos import patrols, sites
 
@@ -33,6 +33,7 @@ PATROL_FIELDS = (
 
 
 async def patrol_rows(session: AsyncSession) -> list[dict[str, Any]]:
+    zones = await site_zones(session)
     codes = {s.id: s.code for s in await sites.all_sites(session)}
     plans = {p.id: p for p in await patrols.all_plans(session)}
     rounds = list(await patrols.all_rounds(session))
@@ -51,21 +52,21 @@ async def patrol_rows(session: AsyncSession) -> list[dict[str, Any]]:
                 "site": codes.get(r.site_id),
                 "plan": plan.name if plan else None,
                 "round_id": r.id,
-                "due_at": iso(r.due_at),
+                "due_at": iso(r.due_at, zones.get(r.site_id or 0)),
                 "manual": r.manual,
                 "status": status_of(r),
                 "late": r.late_at is not None,
-                "started_at": iso(r.started_at),
+                "started_at": iso(r.started_at, zones.get(r.site_id or 0)),
                 "started_by": r.started_by,
-                "done_at": iso(r.done_at),
+                "done_at": iso(r.done_at, zones.get(r.site_id or 0)),
                 "done_by": r.done_by,
                 "done_by_name": r.done_name,
                 "checkpoints_done": len(checks[r.id or 0]),
                 "checkpoints_total": len(plan.checkpoints) if plan else 0,
                 "findings": "\n".join(f.text for f in mine if f.text),
                 "incidents": ",".join(str(numbers[f.incident_id]) for f in mine if f.incident_id in numbers),
-                "missed_at": iso(r.missed_at),
-                "escalated_at": iso(r.escalated_at),
+                "missed_at": iso(r.missed_at, zones.get(r.site_id or 0)),
+                "escalated_at": iso(r.escalated_at, zones.get(r.site_id or 0)),
             }
         )
     return out

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.exports import iso
+from handlers.exports import iso, site_zones
 from storage.repos import messages, sites
 from storage.repos import tickets as repo
 
@@ -46,6 +46,7 @@ async def _site_codes(session: AsyncSession) -> dict[int, str]:
 
 
 async def ticket_rows(session: AsyncSession) -> list[dict[str, Any]]:
+    zones = await site_zones(session)
     codes = await _site_codes(session)
     counts = await repo.message_counts(session)
     return [
@@ -63,15 +64,15 @@ async def ticket_rows(session: AsyncSession) -> list[dict[str, Any]]:
             "channel": r.channel,
             "classified_by": r.classified_by,
             "confidence": r.confidence,
-            "created_at": iso(r.created_at),
+            "created_at": iso(r.created_at, zones.get(r.site_id or 0)),
             "unit": r.unit,
             "accepted_by": r.accepted_name,
-            "accepted_at": iso(r.accepted_at),
+            "accepted_at": iso(r.accepted_at, zones.get(r.site_id or 0)),
             "dispatched_to": r.dispatched_to,
-            "deadline_at": iso(r.deadline_at),
-            "on_site_at": iso(r.on_site_at),
+            "deadline_at": iso(r.deadline_at, zones.get(r.site_id or 0)),
+            "on_site_at": iso(r.on_site_at, zones.get(r.site_id or 0)),
             "resolved_by": r.resolved_name,
-            "resolved_at": iso(r.resolved_at),
+            "resolved_at": iso(r.resolved_at, zones.get(r.site_id or 0)),
             "reopened": r.reopened,
             "messages": counts.get(r.id or 0, 0),
             "satisfaction": r.satisfaction,
@@ -81,13 +82,14 @@ async def ticket_rows(session: AsyncSession) -> list[dict[str, Any]]:
 
 
 async def callback_rows(session: AsyncSession) -> list[dict[str, Any]]:
+    zones = await site_zones(session)
     codes = await _site_codes(session)
     return [
         {
             "ticket": t.number,
             "site": codes.get(c.site_id),
-            "due_at": iso(c.due_at),
-            "done_at": iso(c.done_at),
+            "due_at": iso(c.due_at, zones.get(c.site_id or 0)),
+            "done_at": iso(c.done_at, zones.get(c.site_id or 0)),
             "how": c.how,
             "by": c.by_name,
             "by_id": c.by_id,

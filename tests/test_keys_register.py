@@ -149,7 +149,7 @@ async def test_export_key_loans_with_documented_keys_and_statuses(harness: DeskH
     sealed = by_key["S-0802"]
     assert sealed["status"] == "returned" and sealed["approved_by"] == MANAGER.id and sealed["condition"] == "完好"
     assert sealed["witnesses"] == f"{STAFF.name} ({STAFF.id}); {SUPERVISOR.name} ({SUPERVISOR.id})"
-    assert by_key["3-JF"]["due_at"] == "2026-11-23T10:00:00+00:00"
+    assert by_key["3-JF"]["due_at"] == "2026-11-23T18:00:00+08:00"
     holders = {k["code"]: k["holder"] for k in keys}
     assert holders["3-JF"] == STAFF.name and holders["S-0802"] is None
 

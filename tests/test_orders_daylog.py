@@ -134,7 +134,7 @@ async def test_exports_of_handovers_and_roster(harness: DeskHarness) -> None:
     handover = (await _rows(h, "handovers"))[0]
     assert handover["status"] == "taken_over" and handover["outgoing_id"] == STAFF.id
     assert handover["incoming"] == "夜班小王" and handover["shift"] == "D" and handover["notes"] == "对讲机2台"
-    assert str(handover["taken_at"]).startswith("2026-11-23T02:00")
+    assert str(handover["taken_at"]).startswith("2026-11-23T10:00")  # site time (Asia/Shanghai)
     roster = await _rows(h, "roster")
     assert {(r["date"], r["shift"], r["staff_id"]) for r in roster} == {
         ("2026-11-23", "D", 101),

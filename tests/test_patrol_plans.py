@@ -164,7 +164,7 @@ async def test_supervisor_plan_refuses_staff_and_export_rows(harness: DeskHarnes
         rows = await rows_for(session, "patrols")
     assert list(rows[0]) == list(PATROL_FIELDS)
     assert rows[0]["status"] == "running" and rows[0]["checkpoints_done"] == 1 and rows[0]["plan"] == "主管巡查"
-    assert rows[0]["due_at"] == "2026-11-23T04:00:00+00:00" and rows[1]["status"] == "due"
+    assert rows[0]["due_at"] == "2026-11-23T12:00:00+08:00" and rows[1]["status"] == "due"
     json.dumps(rows, ensure_ascii=False)
     buffer = io.StringIO()
     csv.DictWriter(buffer, fieldnames=list(PATROL_FIELDS)).writerows(rows)
