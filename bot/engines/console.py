@@ -10,7 +10,7 @@ from typing import TextIO
 
 from bot.app import build_app
 from bot.config import Settings
-from bot.delivery import Delivery
+from bot.delivery import Delivery, Limits
 from handlers.messages import Chat, Inbound, Keyboard, User
 from storage.clock import utcnow
 
@@ -76,7 +76,7 @@ async def run_console(
     app.desk.services.admin_ids = app.desk.services.admin_ids | {me.id}
     app.desk.services.bot_username = "DutyDeskConsoleBot"
     transport = ConsoleTransport(out, me.id)
-    delivery = Delivery(app.desk, transport, per_second=0)
+    delivery = Delivery(app.desk, transport, limits=Limits(0, 0, 0))  # a terminal has no rate limits
     user, private = me, False
     out.write(HELP + "\n")
     try:
