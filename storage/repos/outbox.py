@@ -117,3 +117,33 @@ async def release_stale(session: AsyncSession, *, older_than: datetime) -> int:
         .values(state="pending", claimed_by=None)
     )
     return int(result.rowcount or 0)
+
+
+async def problems(session: AsyncSession, *, now: datetime, everything: bool, limit: int) -> Sequence[Outbox]:
+    """Failed rows, rows that failed and wait for another try, rows claimed long ago (a process
+    died); with ``everything`` also those simply waiting their turn. Oldest first."""
+    from sqlmodel import or_, select
+
+    query = select(Outbox).where(col(Outbox.state) != "sent")
+    if not everything:
+        query = query.where(
+            or_(
+                col(Outbox.state) == "failed",
+                col(Outbox.attempts) > 0,
+                (col(Outbox.state) == "sending") & (col(Outbox.claimed_at) < now - timedelta(minutes=2)),
+                (col(Outbox.state) == "pending") & (col(Outbox.next_try_at) < now - timedelta(minutes=2)),
+            )
+        )
+    result = await session.exec(query.order_by(col(Outbox.id)).limit(limit))
+    return result.all()
+
+
+async def retry(session: AsyncSession, *, row_id: int | None) -> int:
+    """Send a failed row (or every failed row) again, from a fresh count of attempts."""
+    condition = col(Outbox.state) == "failed" if row_id is None else col(Outbox.id) == row_id
+    result = await session.exec(  # type: ignore[call-overload]
+        update(Outbox)
+        .where(condition, col(Outbox.state) != "sent")
+        .values(state="pending", attempts=0, claimed_by=None, next_try_at=utcnow())
+    )
+    return int(result.rowcount or 0)
