@@ -50,6 +50,7 @@ class Runner:
         self.lease = timedelta(seconds=settings.inbox_lease_seconds)
         self.queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(maxsize=settings.concurrent_updates * 4)
         self.queued: set[int] = set()
+        self.again: dict[int, str] = {}
         self.chat_locks: dict[int, asyncio.Lock] = {}
         self.db_outage = OutageLog("the database", log)
         self.api_outage = OutageLog("the Bot API", log)
@@ -143,6 +144,9 @@ class Runner:
 
     async def _enqueue(self, update_id: int, payload: str) -> None:
         if update_id in self.queued:
+            # Being handled now, yet stored again (Telegram redelivered it, or a sweep took it):
+            # look at it once more when this round ends (it is then a duplicate, and leaves the inbox).
+            self.again[update_id] = payload
             return
         self.queued.add(update_id)
         await self.queue.put((update_id, payload))
@@ -158,6 +162,10 @@ class Runner:
                 log.exception("update %s could not be handled; it stays in the inbox", update_id)
             finally:
                 self.queued.discard(update_id)
+                again = self.again.pop(update_id, None)
+                if again is not None and not self.queue.full():
+                    self.queued.add(update_id)
+                    self.queue.put_nowait((update_id, again))  # else a sweep takes it after its lease
                 self.queue.task_done()
 
     async def _handle(self, update_id: int, payload: str) -> None:

@@ -201,6 +201,8 @@ class DutyDesk:
             try:
                 async with self.db.session() as session:
                     await plan(session, now)
+            except (SQLAlchemyError, OSError):
+                raise  # the database is away: the caller logs the outage once
             except Exception:
                 log.exception("planning timers (%s) failed; the next tick tries again", plan.__qualname__)
         async with self.db.session() as session:
@@ -217,6 +219,8 @@ class DutyDesk:
                         await timers.finish(session, timer=row)
                     else:
                         await timers.reschedule(session, timer=row, due_at=due)
+            except (SQLAlchemyError, OSError):
+                raise  # the database is away: the claimed timers are taken up again after the stale period
             except Exception:
                 log.exception("timer %s (%s for %s) failed; it will be retried", timer.id, timer.kind, timer.ref_id)
         return len(claimed)
