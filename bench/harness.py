@@ -17,8 +17,15 @@ Three phases, one polling engine (see bench/README.md):
 3. latency: ``latency_n`` updates with at most ``window`` in flight; a new update is pushed as
    soon as one is answered, so the latency is the bot's, not a queue's.
 
-Latency is matched per update by FakeBotAPI.instrument: the first reply (a ``send*`` call) made
-while aiogram handled that update, timed from the push to the reply's arrival at the fake.
+Two ways to run the bot under test: ``setup(dp, bot)`` registers handlers on the harness's own
+aiogram Dispatcher (the floor), or ``app_runner(app)`` runs an app that polls the fake by itself
+(DutyDesk's runner: inbox, desk, outbox, delivery) until ``app.stopping`` is set.
+
+Latency is matched per update, exactly: with ``setup``, FakeBotAPI.instrument tags the first reply
+(a ``send*`` call) made while aiogram handled that update; with ``app_runner``, the app calls
+``app.tag_reply(update_id, chat_id, message_id)`` for what it sent in answer to an update (DutyDesk:
+the outbox row's ``update_id``). Either way the time is from the push to the reply's arrival at the
+fake.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ import resource
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -45,10 +52,26 @@ from aiogram.client.telegram import TelegramAPIServer
 
 from tests.fakes.bot_api import FakeBotAPI
 
-__all__ = ["BenchResult", "MakeUpdate", "SetupDispatcher", "percentile", "run_bench"]
+__all__ = ["AppRunner", "BenchApp", "BenchResult", "MakeUpdate", "SetupDispatcher", "percentile", "run_bench"]
 
 #: Registers the bot under test: ``setup(dp, bot)``, plain or async.
 SetupDispatcher = Callable[[Dispatcher, Bot], Awaitable[None] | None]
+
+
+@dataclass(frozen=True)
+class BenchApp:
+    """What an app that does its own polling gets from the harness (``run_bench(app_runner=...)``)."""
+
+    base_url: str  # the fake Bot API, for TELEGRAM_API_URL
+    token: str  # the token the fake accepts
+    stopping: asyncio.Event  # set when the run is over: the app stops and returns
+    #: ``tag_reply(update_id, chat_id, message_id)``: the app tells the fake which update a message it
+    #: sent answered (exact latency matching when replies leave outside the update's context)
+    tag_reply: Callable[[int, int, int], None]
+
+
+#: Runs the app under test against the fake until ``BenchApp.stopping`` is set.
+AppRunner = Callable[[BenchApp], Coroutine[Any, Any, None]]
 #: Builds the i-th update (without update_id): ``make_update(fake, i)``.
 MakeUpdate = Callable[[FakeBotAPI, int], dict[str, Any]]
 
@@ -191,8 +214,9 @@ async def _windowed(
 
 
 async def run_bench(
-    setup: SetupDispatcher,
+    setup: SetupDispatcher | None = None,
     *,
+    app_runner: AppRunner | None = None,
     n: int = 2000,
     text: str | Callable[[int], str] = "/log 3栋大堂漏水",
     chat_ids: Sequence[int] = DEFAULT_CHAT_IDS,
@@ -210,6 +234,10 @@ async def run_bench(
 ) -> BenchResult:
     """Run the three phases against a fresh fake server and Dispatcher; see the module docstring.
 
+    Either ``setup`` (the harness polls with its own aiogram Dispatcher) or ``app_runner`` (the app
+    polls by itself, gets the fake's address and token, tags its replies, and returns once
+    ``stopping`` is set; ``tasks_concurrency_limit`` and ``dispatcher_options`` do not apply).
+
     Update i is ``make_update(fake, i)`` if given, else a message ``text`` (or ``text(i)``) from
     ``user_ids[i % len(user_ids)]`` in ``chat_ids[i % len(chat_ids)]`` (negative ids <= -10**12 are
     supergroups; positive ids private chats).  ``latency_n`` defaults to ``min(n, 1000)``.
@@ -218,6 +246,8 @@ async def run_bench(
     """
     if n < 1 or window < 1:
         raise ValueError("n and window must be positive")
+    if (setup is None) == (app_runner is None):
+        raise ValueError("give either setup or app_runner")
     latency_n = min(n, 1000) if latency_n is None else latency_n
     sampler = _RssSampler()
     sampler.start()
@@ -238,23 +268,31 @@ async def run_bench(
         return fake.push_update(update)
 
     await fake.start()
-    bot = Bot(fake.token, session=AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url)))
-    dp = Dispatcher(**(dispatcher_options or {}))
+    bot: Bot | None = None
+    dp: Dispatcher | None = None
+    stopping = asyncio.Event()
     polling: asyncio.Task[None] | None = None
     try:
-        fake.instrument(dp, bot)
-        maybe = setup(dp, bot)
-        if inspect.isawaitable(maybe):
-            await maybe
-        polling = asyncio.create_task(
-            dp.start_polling(
-                bot,
-                polling_timeout=polling_timeout,
-                handle_signals=False,
-                close_bot_session=False,
-                tasks_concurrency_limit=tasks_concurrency_limit,
+        if app_runner is not None:
+            fake.expect_tags()
+            polling = asyncio.create_task(app_runner(BenchApp(fake.base_url, fake.token, stopping, fake.tag_reply)))
+        else:
+            assert setup is not None
+            bot = Bot(fake.token, session=AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url)))
+            dp = Dispatcher(**(dispatcher_options or {}))
+            fake.instrument(dp, bot)
+            maybe = setup(dp, bot)
+            if inspect.isawaitable(maybe):
+                await maybe
+            polling = asyncio.create_task(
+                dp.start_polling(
+                    bot,
+                    polling_timeout=polling_timeout,
+                    handle_signals=False,
+                    close_bot_session=False,
+                    tasks_concurrency_limit=tasks_concurrency_limit,
+                )
             )
-        )
         await _guarded(fake.wait_polling(timeout=timeout), polling, "polling to start")
 
         # 1. warm-up
@@ -276,13 +314,15 @@ async def run_bench(
         latency_ids = await _windowed(fake, push, latency_n, window, polling, timeout) if latency_n else []
         latency_ms = [1000 * p.latency for p in fake.latency_pairs(latency_ids)]
     finally:
+        stopping.set()
         if polling is not None:
-            if not polling.done():
+            if not polling.done() and dp is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(dp.stop_polling(), 10)
             with contextlib.suppress(Exception, asyncio.CancelledError):
-                await asyncio.wait_for(polling, 10)
-        await bot.session.close()
+                await asyncio.wait_for(polling, 20)
+        if bot is not None:
+            await bot.session.close()
         await fake.stop()
         await sampler.stop()
 

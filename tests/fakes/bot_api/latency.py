@@ -81,6 +81,16 @@ class LatencyTracking(FakeState):
         bot.session.middleware(tag_reply)
         self._instrumented = True
 
+    def expect_tags(self) -> None:
+        """Match replies only by ``tag_reply`` (a bot that sends from an outbox, outside the
+        update's context, tells the fake itself which update a sent message answered)."""
+        self._instrumented = True
+
+    def tag_reply(self, update_id: int, chat_id: int, message_id: int) -> None:
+        """The message ``message_id`` the fake sent into ``chat_id`` was the reply to ``update_id``
+        (ignored unless that update came from that chat); the first such reply counts."""
+        self._tag(update_id, chat_id, message_id)
+
     def _tag(self, update_id: int, chat_id: int, message_id: int) -> None:
         call = self._sent_index.get((chat_id, message_id))
         push = self._pushes.get(update_id)
