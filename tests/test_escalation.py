@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import select
 
 from handlers.messages import Chat
+from storage.clock import utcnow
 from storage.models import EscalationNotice, Incident, Outbox
+from storage.repos import outbox
 from tests.support import (
     ADMIN,
     GROUP,
@@ -125,3 +129,15 @@ async def test_written_report_reminded_each_morning_until_filed(any_harness: Des
     await h.desk.sweep(h.clock.advance(days=1))
     assert [r for r in await fresh_outbox(h, seen) if "书面报告" in r.text] == []
     assert "已登记" in text_of(await h.send("/report_filed 1"))
+
+
+async def test_major_pings_go_before_routine_replies_already_waiting(harness: DeskHarness) -> None:
+    h = harness
+    await h.setup_site()
+    for i in range(30):  # a busy group: their cards wait in the outbox
+        await h.send(f"/log 3栋大堂天花漏水 {i}")
+    await h.send("/log 5栋12楼起火，浓烟很大，有住户被困")
+    async with h.desk.db.session() as session:
+        first = await outbox.claim(session, now=utcnow() + timedelta(seconds=1), token="t", limit=2)
+    assert {row.chat_id for row in first} == {SUPERVISOR.id, MANAGER.id}
+    assert all("重大事件" in row.text for row in first)
