@@ -16,8 +16,9 @@ Scenarios:
 - ``logs``: ``backlog`` `/log` pushed at once over the 30 duty groups (20 each for 600, within a
   group's 20 a minute, so the 30/s overall limit is what holds them); the incident is pushed as
   soon as all of them are handled, with their replies still waiting (the count is printed);
-- ``direct``: ``backlog`` routine replies written straight into the outbox (the same 30 groups),
-  then the incident at once: exactly ``backlog`` rows due ahead of it.
+- ``direct``: ``backlog`` routine replies written straight into the outbox (the same 30 groups); the
+  delivery is started on them (as a tick would) and the incident is pushed once 45 have been sent
+  (the delivery is busy, about 1.5 s in at 30/s), with the rest due ahead of it.
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ async def one_run(scenario: str, backlog: int, database_url: str, timeout: float
         holder: dict[str, Runner] = {}
         stored: dict[int, float] = {}
         handled = 0
+        busy: asyncio.Task[int] | None = None
 
         def on_runner(runner: Runner) -> None:
             holder["runner"] = runner
@@ -128,6 +130,8 @@ async def one_run(scenario: str, backlog: int, database_url: str, timeout: float
                 await fake.wait_until(lambda: handled >= backlog, timeout=timeout)
             elif scenario == "direct":
                 await enqueue_backlog(app, backlog)
+                busy = asyncio.create_task(holder["runner"].delivery.flush())
+                await fake.wait_for("sendMessage", count=min(45, backlog), timeout=timeout)
             waiting = await unsent(app)
             pushed = time.monotonic()
             uid = fake.push_update(fake.user_message(GROUPS[0], STAFF, INCIDENT, first_name="值班员"))
@@ -138,6 +142,10 @@ async def one_run(scenario: str, backlog: int, database_url: str, timeout: float
             [ping] = await fake.wait_for("sendMessage", is_ping, timeout=timeout)
             return PingRun(scenario, waiting, ping.at - stored[uid], ping.at - pushed)
         finally:
+            if busy is not None:
+                busy.cancel()
+                with contextlib.suppress(Exception, asyncio.CancelledError):
+                    await busy
             stopping.set()
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(app_task, 30)
