@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import bindparam, delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -22,6 +22,8 @@ _STORE = {
     "sqlite": sqlite.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.update_id),
     "postgresql": postgresql.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.update_id),
 }
+# Built once: an ORM delete built per update cost ~0.2 ms of each update's handling (bench/bench_log.py).
+_DONE = delete(_TABLE).where(_TABLE.c.update_id == bindparam("done_id"))
 
 
 async def store(
@@ -55,7 +57,8 @@ async def store(
 async def done(session: AsyncSession, *, update_id: int | None) -> None:
     """In the handling transaction: the update is handled (ProcessedUpdate is the proof)."""
     if update_id is not None:
-        await session.exec(delete(Inbox).where(col(Inbox.update_id) == update_id))  # type: ignore[call-overload]
+        connection = await session.connection()
+        await connection.execute(_DONE, {"done_id": update_id})
 
 
 async def claim_expired(
