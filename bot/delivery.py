@@ -275,6 +275,8 @@ class Delivery:
     async def _write(self, results: list[_Result]) -> None:
         now = utcnow()
         async with self.desk.db.session() as session:
+            sent = [(r.row.id or 0, r.message_id) for r in results if r.wait <= 0 and r.error is None]
+            await outbox.mark_sent_many(session, sent=sent, at=now)
             for result in results:
                 row = result.row
                 if result.wait > 0:
@@ -287,8 +289,6 @@ class Delivery:
                     await outbox.mark_failed(session, row=row, error=str(result.error), permanent=permanent)
                     if permanent:
                         await undeliverable.refused(session, row)
-                else:
-                    await outbox.mark_sent(session, row_id=row.id or 0, message_id=result.message_id)
 
     async def _link(self, results: list[_Result]) -> None:
         for result in results:
