@@ -43,6 +43,15 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"throughput ratio per round: {', '.join(f'{r:.0%}' for r in ratios)}; median {statistics.median(ratios):.0%}"
     )
+    cpu = [
+        (floor["burst_cpu_seconds"] / floor["n"]) / (log["burst_cpu_seconds"] / log["n"])
+        for floor, log in zip(floors, logs, strict=True)
+    ]
+    per_round = ", ".join(f"{r:.0%}" for r in cpu)
+    print(f"CPU per update, floor / app, per round: {per_round}; median {statistics.median(cpu):.0%}")
+    extra = [log["rss_peak_mb"] - floor["rss_peak_mb"] for floor, log in zip(floors, logs, strict=True)]
+    print(f"peak RSS app - floor per round: {', '.join(f'{mb:+.1f}' for mb in extra)} MB")
+    print("(the app: production runner, inbox, outbox; Telegram sending limits off, the fake has none)")
 
 
 if __name__ == "__main__":
