@@ -56,4 +56,6 @@ async def claim_due(
         .execution_options(synchronize_session=False)
     )
     result = await session.exec(stmt)  # type: ignore[call-overload]
-    return list(result.scalars().all())
+    rank = {row_id: k for k, row_id in enumerate(ids)}
+    # RETURNING gives no order: put the rows back in the order asked for (urgent first)
+    return sorted(result.scalars().all(), key=lambda row: rank[row.id])
