@@ -118,6 +118,10 @@ class Delivery:
         # Results of sends whose recording failed (the database went away after the send): kept to
         # be written first thing at the next flush, so the rows are not sent a second time.
         self._unrecorded: list[_Result] = []
+        self._wake: asyncio.TimerHandle | None = None  # a flush when rows put back for a chat are due
+        self._wake_at = 0.0
+        self._woken_tasks: set[asyncio.Task[None]] = set()
+        self._stopped = False
 
     # -- retries ---------------------------------------------------------------------------------
 
@@ -202,9 +206,46 @@ class Delivery:
                 results = await self._send_batch(rows)
                 await self._record(results)
                 sent += sum(1 for r in results if r.error is None and r.wait == 0)
+                waits = [r.wait for r in results if r.wait > 0]
+                if waits:
+                    self._wake_in(min(waits))
+
+    def _wake_in(self, seconds: float) -> None:
+        """Flush again when rows put back for a chat's limit (or a 429) are due, not at the next tick:
+        an escalation ping held 1 s because its chat just got a message waited up to TICK_SECONDS
+        (5 s) for the tick (bench/bench_ping.py)."""
+        if self._stopped:
+            return
+        loop = asyncio.get_running_loop()
+        at = loop.time() + seconds + 0.05  # after the rows' next_try_at (written before this)
+        if self._wake is not None and loop.time() < self._wake_at <= at:
+            return  # an earlier wake-up is set; it sets the next one if rows still wait
+        if self._wake is not None:
+            self._wake.cancel()
+        self._wake_at = at
+        self._wake = loop.call_at(at, self._woken)
+
+    def _woken(self) -> None:
+        self._wake = None
+        if not self._stopped:
+            task = asyncio.get_running_loop().create_task(self._flush_logged())
+            self._woken_tasks.add(task)
+            task.add_done_callback(self._woken_tasks.discard)
+
+    async def _flush_logged(self) -> None:
+        try:
+            await self.flush()
+        except (SQLAlchemyError, OSError) as exc:  # the database is away: the runner logs the outage
+            log.debug("outbox flush for rows that waited failed (%s); the scheduler tick retries", exc)
+        except Exception:  # the rows are safe in the outbox; the next tick sends them
+            log.exception("outbox flush for rows that waited failed; the scheduler tick retries")
 
     async def drain(self) -> int:
         """At a stop: let a running flush finish recording what it sent, then send what is due."""
+        self._stopped = True
+        if self._wake is not None:
+            self._wake.cancel()
+            self._wake = None
         async with self._flush_lock:
             pass
         return await self.flush()
