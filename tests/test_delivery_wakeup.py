@@ -27,6 +27,9 @@ class Arrivals:
         self.changed.set()
         return len(self.texts)
 
+    async def send_photo(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
+        return await self.send(chat_id, caption, buttons, None)
+
     async def edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
         return None
 
