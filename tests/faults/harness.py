@@ -63,6 +63,9 @@ async def prepare_site(db: Database, rules: object) -> None:
         await session.exec(Outbox.__table__.delete())  # type: ignore[attr-defined,call-overload]
 
 
+RUNNING: list[asyncio.subprocess.Process] = []  # killed after each test (tests/faults/conftest.py)
+
+
 class BotProcess:
     def __init__(self, fake: FakeBotAPI, database_url: str, workdir: Path) -> None:
         self.fake, self.database_url, self.workdir = fake, database_url, workdir
@@ -101,6 +104,7 @@ class BotProcess:
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
         )
+        RUNNING.append(self.process)
 
     async def wait(self, timeout: float = 60) -> int:  # noqa: ASYNC109
         assert self.process is not None and self.process.stderr is not None

@@ -39,10 +39,10 @@ async def crash_and_recover(
         pushed = push_burst(fake, N)
         bot = BotProcess(fake, db.url, tmp_path)
         await bot.start(fault)
-        exits = [await bot.wait(60)]
+        exits = [await bot.wait(120)]
         repeated = await in_flight(fake, db)
         await bot.start()
-        await wait_for_replies(fake, N, timeout=60, repeated=repeated)
+        await wait_for_replies(fake, N, timeout=120, repeated=repeated)
         exits.append(await bot.terminate())
         result = await tally(fake, db, pushed, exits, repeated)
     print(result.row(fault))
