@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as setWebhook secret_token
 DEFAULT_DB = "sqlite+aiosqlite:///./data/dutydesk.db"
 
 
@@ -42,6 +43,10 @@ class Settings(BaseSettings):
     group_per_minute: float = Field(default=20.0, ge=0, description="Telegram's limit per group; 0 turns it off")
     chat_per_second: float = Field(default=1.0, ge=0, description="Telegram's limit per chat; 0 turns it off")
     lexicon_dir: Path | None = Field(default=None, description="extra classifier lexicon files of a site")
+    webhook_url: str = Field(default="", description="public https URL Telegram posts updates to; empty: polling")
+    webhook_secret: SecretStr | None = Field(default=None, description="X-Telegram-Bot-Api-Secret-Token value")
+    webhook_listen: str = Field(default="0.0.0.0:8080", description="host:port the webhook server listens on")
+    webhook_path: str = Field(default="/telegram", description="the path of the webhook on that server")
 
     @field_validator("telegram_api_url")
     @classmethod
@@ -50,6 +55,42 @@ class Settings(BaseSettings):
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise ValueError("must be an http(s) URL such as https://api.telegram.org")
         return value.strip().rstrip("/")
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        host, sep, port = value.strip().rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("must be host:port, such as 0.0.0.0:8080")
+        return value.strip()
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        value = value.strip()
+        if not value.startswith("/") or " " in value:
+            raise ValueError("must be a path starting with /, such as /telegram")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook(self) -> Settings:
+        url = self.webhook_url.strip()
+        self.webhook_url = url
+        if not url:
+            return self
+        parsed = urlsplit(url)
+        loopback = parsed.hostname in ("127.0.0.1", "localhost", "::1")  # http only there: tests, a local proxy
+        if not parsed.hostname or not (parsed.scheme == "https" or (parsed.scheme == "http" and loopback)):
+            raise ValueError("WEBHOOK_URL must be a public https URL such as https://bot.example.com/telegram")
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if not SECRET_RE.match(secret):
+            raise ValueError("WEBHOOK_SECRET must be set with WEBHOOK_URL: 1-256 characters of A-Z a-z 0-9 _ -")
+        return self
+
+    @property
+    def webhook_address(self) -> tuple[str, int]:
+        host, _, port = self.webhook_listen.rpartition(":")
+        return host.strip("[]"), int(port)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -60,7 +101,7 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("llm_base_url", "llm_api_key", "lexicon_dir", "bot_token", mode="before")
+    @field_validator("llm_base_url", "llm_api_key", "lexicon_dir", "bot_token", "webhook_secret", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -15,6 +15,7 @@ import logging
 import signal
 from datetime import timedelta
 
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import faults
@@ -26,6 +27,7 @@ from bot.engines.factory import make_engine
 from bot.logs import loop_exception_handler
 from bot.outage import OutageLog
 from bot.scheduler import start_ticker
+from bot.webhook import WebhookServer
 from handlers.desk import StorageUnavailable
 from handlers.router import menu
 from storage.clock import utcnow
@@ -151,6 +153,61 @@ class Runner:
         self.queued.add(update_id)
         await self.queue.put((update_id, payload))
 
+    # -- webhook into the inbox --------------------------------------------------------------------
+
+    async def serve_webhook(self) -> None:
+        """Webhook mode: Telegram POSTs updates; each is stored in the inbox before it is answered
+        200 (bot/webhook.py), so a process that dies loses nothing and several can share the work."""
+        host, port = self.settings.webhook_address
+        secret = self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else ""
+        server = WebhookServer(
+            host=host, port=port, path=self.settings.webhook_path, secret=secret,
+            accept=self._accept, healthy=self._healthy,
+        )  # fmt: skip
+        await server.start()
+        try:
+            await self._set_webhook(secret)
+            await self.stopping.wait()
+        finally:
+            await server.stop()
+
+    async def _set_webhook(self, secret: str) -> None:
+        for attempt in range(1, 4):
+            try:
+                await self.engine.set_webhook(self.settings.webhook_url, secret)
+                return
+            except (Transient, RetryLater, Unreachable) as exc:
+                if attempt == 3:
+                    raise StartupError(f"setWebhook failed ({_first_line(exc)}); check WEBHOOK_URL") from None
+                await self._pause(attempt)
+            except Refused as exc:
+                raise StartupError(f"setWebhook was refused ({_first_line(exc)}); check WEBHOOK_URL") from None
+
+    async def _accept(self, update_id: int, payload: str) -> bool:
+        """One pushed update: stored (True; a fresh one is queued for the workers) or not (False:
+        the webhook answers 5xx and Telegram delivers it again)."""
+        try:
+            async with self.app.db.session() as session:
+                fresh = await inbox.store(
+                    session, updates=[(update_id, payload)], now=utcnow(), lease=self.lease, token=self.desk.token
+                )
+            self.db_outage.ok()
+        except STORAGE_ERRORS as exc:
+            self.db_outage.failed(exc, f"storing update {update_id}")
+            return False
+        faults.point("stored")
+        if fresh:  # shielded: a dropped connection must not leave it marked queued but not in the queue
+            await asyncio.shield(self._enqueue(update_id, payload))
+        return True
+
+    async def _healthy(self) -> bool:
+        try:
+            async with self.app.db.session() as session:
+                await asyncio.wait_for(session.exec(text("SELECT 1")), timeout=5)  # type: ignore[call-overload]
+            return True
+        except (*STORAGE_ERRORS, TimeoutError):
+            return False
+
     # -- workers ----------------------------------------------------------------------------------
 
     async def work(self) -> None:
@@ -229,7 +286,7 @@ class Runner:
         await self.recover()
         workers = [asyncio.create_task(self.work()) for _ in range(self.settings.concurrent_updates)]
         ticker = start_ticker(self.tick, self.settings.tick_seconds, self.settings.dutydesk_timezone)
-        polling = asyncio.create_task(self.poll())
+        polling = asyncio.create_task(self.serve_webhook() if self.settings.webhook_url else self.poll())
         stopper = asyncio.create_task(self.stopping.wait())
         try:
             done, _ = await asyncio.wait({polling, stopper}, return_when=asyncio.FIRST_COMPLETED)

@@ -1,5 +1,7 @@
-"""End to end: the real runner (aiogram long polling, ticker, outbox) against the suite's fake Bot
-API on loopback. Assertions are on the Bot API calls the bot makes and on the database."""
+"""End to end: the real runner (long polling, ticker, outbox) against the suite's fake Bot API on
+loopback, once per engine (aiogram, python-telegram-bot: the ``running`` fixture's parameter, so
+every e2e file that uses it runs under both). Assertions are on the Bot API calls the bot makes and
+on the database."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from sqlmodel import col, select
 
 from bot.config import Settings
 from bot.engines.base import TokenRefused
+from bot.engines.factory import ENGINES
 from bot.runner import run_bot
 from storage.clock import utcnow
 from storage.db import Database
@@ -29,9 +32,10 @@ GROUP = -100777
 class RunningBot:
     """Starts and stops `run_bot` like a process would, on one database and one fake server."""
 
-    def __init__(self, fake: FakeBotAPI, db_path: Path) -> None:
+    def __init__(self, fake: FakeBotAPI, db_path: Path, engine: str = "aiogram", **settings: Any) -> None:
         self.fake = fake
         self.settings = Settings(
+            dutydesk_engine=engine,
             _env_file=None,  # type: ignore[call-arg]
             bot_token=SecretStr(fake.token),
             telegram_api_url=fake.base_url,
@@ -41,6 +45,7 @@ class RunningBot:
             polling_timeout=1,
             group_per_minute=0,  # the fake has no limits unless a test models them
             chat_per_second=0,
+            **settings,
         )
         self.task: asyncio.Task[None] | None = None
         self.stop_event = asyncio.Event()
@@ -48,7 +53,8 @@ class RunningBot:
     async def start(self) -> None:
         self.stop_event = asyncio.Event()
         self.task = asyncio.create_task(run_bot(self.settings, stop=self.stop_event))
-        await self.fake.wait_for("getUpdates", timeout=45)  # start-up includes migrations in a child process
+        # start-up includes migrations in a child process; then it polls, or sets its webhook
+        await self.fake.wait_for("setWebhook" if self.settings.webhook_url else "getUpdates", timeout=45)
 
     async def stop(self) -> None:
         self.stop_event.set()
@@ -73,10 +79,10 @@ class RunningBot:
         return Database(self.settings.database_url)
 
 
-@pytest.fixture
-async def running(tmp_path: Path) -> AsyncIterator[RunningBot]:
+@pytest.fixture(params=["aiogram", "ptb"])
+async def running(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[RunningBot]:
     async with FakeBotAPI(can_read_all_group_messages=True) as fake:
-        bot = RunningBot(fake, tmp_path / "e2e.db")
+        bot = RunningBot(fake, tmp_path / "e2e.db", engine=request.param)
         await bot.start()
         try:
             yield bot
@@ -224,9 +230,10 @@ async def test_restart_loses_nothing_and_repeats_nothing(running: RunningBot) ->
     assert not [m for m in bot.fake.sent_messages(GROUP) if "#3" in m["text"]]
 
 
-async def test_setup_warns_when_privacy_mode_hides_group_messages(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+async def test_setup_warns_when_privacy_mode_hides_group_messages(tmp_path: Path, engine: str) -> None:
     async with FakeBotAPI(can_read_all_group_messages=False) as fake:
-        bot = RunningBot(fake, tmp_path / "privacy.db")
+        bot = RunningBot(fake, tmp_path / "privacy.db", engine=engine)
         await bot.start()
         try:
             bot.say(ADMIN, "/setup HG 华庭花园")
@@ -236,9 +243,10 @@ async def test_setup_warns_when_privacy_mode_hides_group_messages(tmp_path: Path
             await bot.stop()
 
 
-async def test_refused_token_is_one_clear_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+async def test_refused_token_is_one_clear_line(tmp_path: Path, engine: str) -> None:
     async with FakeBotAPI() as fake:
-        settings = RunningBot(fake, tmp_path / "t.db").settings.model_copy(
+        settings = RunningBot(fake, tmp_path / "t.db", engine=engine).settings.model_copy(
             update={"bot_token": SecretStr("987654321:AAHthisTokenIsNotTheOneTheServerKnows")}
         )
         with pytest.raises(TokenRefused, match=r"BOT_TOKEN was refused.*401"):

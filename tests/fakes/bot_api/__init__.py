@@ -29,17 +29,19 @@ Modules, each one job (``FakeBotAPI`` is assembled from the parts in ``server``)
 - ``latency``: benchmark bookkeeping — which reply answered which update;
 - ``errors``: ``TelegramError`` and the strict checks (lengths, keyboards);
 - ``wire``: reading request parameters and writing JSON answers;
+- ``webhook``: pushing updates to a webhook that is set (secret header, retries, ``deliveries``).
 - ``records``: the plain data records (``Call``, ``Upload``, ``LatencyPair``...).
 """
 
 from .errors import TelegramError
-from .records import Call, LatencyPair, Upload
+from .records import Call, Delivery, LatencyPair, Upload
 from .server import FakeBotAPI
 from .state import DEFAULT_TOKEN
 
 __all__ = [
     "DEFAULT_TOKEN",
     "Call",
+    "Delivery",
     "FakeBotAPI",
     "LatencyPair",
     "TelegramError",

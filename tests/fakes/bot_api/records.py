@@ -89,3 +89,12 @@ class StoredFile:
     file_unique_id: str
     path: str
     data: bytes = field(repr=False)
+
+
+@dataclass
+class Delivery:
+    """One POST of an update to a webhook: ``status`` 0 when the connection failed."""
+
+    update_id: int
+    url: str
+    status: int

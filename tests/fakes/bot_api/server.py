@@ -19,12 +19,13 @@ from .latency import LatencyTracking
 from .methods import BotMethods
 from .polling import UpdatePolling
 from .records import Call, Failure, Pending
+from .webhook import WebhookPush
 from .wire import error_payload, json_response, read_params
 
 Handler = Callable[["FakeBotAPI", dict[str, Any]], Any]
 
 
-class FakeBotAPI(BotMethods, UpdatePolling, LatencyTracking):
+class FakeBotAPI(BotMethods, WebhookPush, LatencyTracking):
     """A fake Bot API server; see the package docstring, and ``FakeState`` for the constructor.
 
     Configuration attributes may be changed at any time: ``blocked_chats`` (sending there
@@ -35,8 +36,8 @@ class FakeBotAPI(BotMethods, UpdatePolling, LatencyTracking):
     _HANDLERS: ClassVar[dict[str, Handler]] = {
         "getMe": BotMethods._get_me,
         "getUpdates": UpdatePolling._get_updates,
-        "setWebhook": UpdatePolling._set_webhook,
-        "deleteWebhook": UpdatePolling._delete_webhook,
+        "setWebhook": WebhookPush._set_webhook,
+        "deleteWebhook": WebhookPush._delete_webhook,
         "getWebhookInfo": UpdatePolling._get_webhook_info,
         "sendMessage": BotMethods._send_message,
         "sendPhoto": BotMethods._send_photo,
@@ -89,6 +90,7 @@ class FakeBotAPI(BotMethods, UpdatePolling, LatencyTracking):
 
     async def stop(self) -> None:
         self._stopping = True
+        await self._stop_pushing()
         self._wake_pollers()
         self._notify()
         if self._runner is not None:

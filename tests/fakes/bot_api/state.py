@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .records import Call, Failure, Pending, Push, StoredFile
+from .records import Call, Delivery, Failure, Pending, Push, StoredFile
 
 DEFAULT_TOKEN = "123456789:AAHfakeTokenForDutyDeskTests-0123456789"
 
@@ -38,6 +38,8 @@ class FakeState:
         first_update_id: int = 1000,
         group_limit_per_minute: int = 0,
         group_limit_window: float = 60.0,
+        allow_http_webhook: bool = False,
+        webhook_retry_seconds: float = 0.2,
     ) -> None:
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
@@ -65,6 +67,12 @@ class FakeState:
         self.chat_members: dict[tuple[int, int], dict[str, Any]] = {}
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] | None = None
+        #: tests: setWebhook accepts an http:// URL (a bot on loopback); Telegram wants https
+        self.allow_http_webhook = allow_http_webhook
+        self.webhook_retry_seconds = webhook_retry_seconds  # before an update not answered 200 is POSTed again
+        self.balance_to: list[str] = []  # a load balancer: deliver to these URLs in turn (webhook.py)
+        self.deliveries: list[Delivery] = []  # every POST of an update to a webhook
+        self._pusher: asyncio.Task[None] | None = None
         self.files: dict[str, StoredFile] = {}
 
         self._update_ids = itertools.count(first_update_id)
