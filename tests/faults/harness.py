@@ -71,6 +71,7 @@ class BotProcess:
         self.fake, self.database_url, self.workdir = fake, database_url, workdir
         self.process: asyncio.subprocess.Process | None = None
         self.stderr = b""
+        self._reader: asyncio.Task[bytes] | None = None
 
     def env(self, fault: str | None, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DUTYDESK_", "LLM_"))}
@@ -106,9 +107,16 @@ class BotProcess:
         )
         RUNNING.append(self.process)
 
+    def drain(self) -> None:
+        """Read the log while the process runs (a long run would fill the pipe and block it)."""
+        assert self.process is not None and self.process.stderr is not None
+        self._reader = asyncio.create_task(self.process.stderr.read())
+
     async def wait(self, timeout: float = 60) -> int:  # noqa: ASYNC109
         assert self.process is not None and self.process.stderr is not None
-        err = await asyncio.wait_for(self.process.stderr.read(), timeout)
+        reader = self._reader or self.process.stderr.read()
+        self._reader = None
+        err = await asyncio.wait_for(reader, timeout)
         self.stderr += err
         code = await asyncio.wait_for(self.process.wait(), timeout)
         return code
