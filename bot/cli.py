@@ -66,7 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        print(f"dutydesk: bad setting {'.'.join(map(str, first['loc'])).upper()}: {first['msg']}", file=sys.stderr)
+        if first["loc"]:
+            print(f"dutydesk: bad setting {'.'.join(map(str, first['loc'])).upper()}: {first['msg']}", file=sys.stderr)
+        else:  # a rule over several settings (e.g. WEBHOOK_URL needs WEBHOOK_SECRET): its message names them
+            print(f"dutydesk: bad settings: {first['msg'].removeprefix('Value error, ')}", file=sys.stderr)
         return 2
     try:
         return _dispatch(args, settings)

@@ -164,7 +164,12 @@ class Runner:
             host=host, port=port, path=self.settings.webhook_path, secret=secret,
             accept=self._accept, healthy=self._healthy,
         )  # fmt: skip
-        await server.start()
+        try:
+            await server.start()
+        except OSError as exc:
+            raise StartupError(
+                f"cannot listen on {self.settings.webhook_listen} ({exc}); check WEBHOOK_LISTEN"
+            ) from None
         try:
             await self._set_webhook(secret)
             await self.stopping.wait()
