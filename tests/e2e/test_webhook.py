@@ -105,3 +105,17 @@ async def test_database_outage_answers_503_and_telegram_delivers_again(
             assert response.status == 503
     await bot.reply_to(GROUP, "#1", timeout=15)
     assert [d.status for d in bot.fake.deliveries if d.update_id == update_id][-1] == 200
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+async def test_polling_removes_a_webhook_left_from_an_earlier_run(tmp_path: Path, engine: str) -> None:
+    async with FakeBotAPI(can_read_all_group_messages=True, allow_http_webhook=True) as fake:
+        fake.webhook = {"url": "https://old.example.com/telegram", "secret_token": "old"}
+        bot = RunningBot(fake, tmp_path / "polling.db", engine=engine)
+        await bot.start()  # waits for a getUpdates, which the fake refuses (409) while a webhook is set
+        try:
+            assert fake.webhook is None and fake.calls_of("deleteWebhook")
+            bot.say(STAFF, "/help")
+            await fake.wait_for("sendMessage", timeout=8)
+        finally:
+            await bot.stop()
