@@ -1,7 +1,7 @@
 """End to end: the real runner (long polling, ticker, outbox) against the suite's fake Bot API on
 loopback, once per engine (aiogram, python-telegram-bot: the ``running`` fixture's parameter, so
-every e2e file that uses it runs under both). Assertions are on the Bot API calls the bot makes and
-on the database."""
+every e2e file that uses it runs under both; with DUTYDESK_E2E_MODE=webhook in webhook mode, the
+fake pushing every update). Assertions are on the Bot API calls the bot makes and on the database."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from bot.runner import run_bot
 from storage.clock import utcnow
 from storage.db import Database
 from storage.models import Incident, Member, Timer
+from tests.e2e.webhook_support import WEBHOOK_SUITE, webhook_settings
 from tests.fakes.bot_api import Call, FakeBotAPI
 
 ADMIN, STAFF, SUPERVISOR, STRANGER = 1, 101, 201, 999
@@ -81,8 +82,9 @@ class RunningBot:
 
 @pytest.fixture(params=["aiogram", "ptb"])
 async def running(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[RunningBot]:
-    async with FakeBotAPI(can_read_all_group_messages=True) as fake:
-        bot = RunningBot(fake, tmp_path / "e2e.db", engine=request.param)
+    async with FakeBotAPI(can_read_all_group_messages=True, allow_http_webhook=True) as fake:
+        hook = webhook_settings() if WEBHOOK_SUITE else {}
+        bot = RunningBot(fake, tmp_path / "e2e.db", engine=request.param, **hook)
         await bot.start()
         try:
             yield bot

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -19,23 +18,8 @@ from bot.engines.factory import ENGINES
 from storage.db import Database
 from storage.models import Inbox, Incident, ProcessedUpdate
 from tests.e2e.test_telegram import GROUP, STAFF, RunningBot, setup_site
+from tests.e2e.webhook_support import SECRET, free_port, webhook_settings
 from tests.fakes.bot_api import FakeBotAPI
-
-SECRET = "s3cret_Token-for-tests"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def webhook_settings(port: int) -> dict[str, object]:
-    return {
-        "webhook_url": f"http://127.0.0.1:{port}/telegram",
-        "webhook_secret": SECRET,
-        "webhook_listen": f"127.0.0.1:{port}",
-    }
 
 
 @pytest.fixture(params=ENGINES)
