@@ -106,8 +106,10 @@ async def test_two_webhook_processes_once_only_even_after_a_sigkill(
         repeated = await in_flight_sends(fake, pg_db)
         fake.balance_to = [urls[1]]  # the load balancer's health check takes the dead one out
 
-        await wait_for_replies(fake, N, timeout=90, repeated=sum(repeated.values()))
-        await wait_settled(pg_db)
+        # (a message the dead process had in flight may be a ping, not a burst reply: wait for the
+        # replies, then for the outbox to be sent, which covers those sent again)
+        await wait_for_replies(fake, N, timeout=90)
+        await wait_settled(pg_db, timeout=90)
 
         # Every major incident's repeat timer made due at once: each fires once, on one process.
         async with pg_db.session() as session:
@@ -126,7 +128,7 @@ async def test_two_webhook_processes_once_only_even_after_a_sigkill(
         )
         await wait_settled(pg_db)
         exits.append(await bots[1].terminate())
-        result = await tally(fake, pg_db, pushed, exits, sum(repeated.values()))
+        result = await tally(fake, pg_db, pushed, exits)
         print(result.row("two webhook processes"), "inbox rows at the kill:", orphaned)
 
         async with pg_db.session() as session:
@@ -135,6 +137,7 @@ async def test_two_webhook_processes_once_only_even_after_a_sigkill(
 
     assert exits[0] == -9
     assert result.stored == N and result.lost == 0 and result.duplicated_records == 0, result
+    assert result.duplicated_replies <= sum(repeated.values()), result
     assert result.replied == N and result.outbox_left == 0 and result.inbox_left == 0, result
     assert result.handled == before + N + FIRES, result
     assert sum(1 for d in fake.delivered() if d.url == urls[0]) >= N // 4
@@ -144,7 +147,10 @@ async def test_two_webhook_processes_once_only_even_after_a_sigkill(
     # Every outbox row sent once; twice only when the dead process had sent it but not marked it.
     queued = Counter((row.chat_id, row.text) for row in rows)
     sent = Counter((m["chat_id"], m["text"]) for m in fake.sent_messages())
-    assert sent == queued + repeated
+    # (a row "sending" at the kill may be the survivor's own, sent once: the repeats are a subset)
+    assert not queued - sent, "a queued message was never sent"
+    twice = sent - queued
+    assert set(twice.values()) <= {1} and set(twice) <= set(repeated), twice
     repeats = Counter(
         (m["chat_id"], int(found.group(1))) for m in fake.sent_messages() if (found := REPEAT.search(m["text"]))
     )
