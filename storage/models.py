@@ -404,6 +404,8 @@ class DutyDay(SQLModel, table=True):
     signed_by: int | None = Field(default=None, sa_type=BigInteger)
     signed_name: str | None = Field(default=None, max_length=200)
     signed_at: datetime | None = None
+
+
 class Key(SQLModel, table=True):
     """A key in the register (钥匙): source 000 第13/15篇 L501-574, 001 L1031-1047, L1317-1335."""
 
@@ -470,6 +472,8 @@ class KeyWitness(SQLModel, table=True):
     telegram_id: int = Field(sa_type=BigInteger)
     name: str = Field(default="", max_length=200)
     at: datetime = Field(default_factory=utcnow)
+
+
 class PatrolPlan(SQLModel, table=True):
     """A patrol plan (巡查计划): checkpoints in order, a schedule in the site's timezone, who patrols
     (000 L451 fire patrol every 2 h; 001 L543, L811, L875 daily patrols; 001 L813 route + sign-in)."""

@@ -131,8 +131,7 @@ async def test_a_slow_llm_holds_no_transaction(sqlite_db: Database, rules: RuleC
     await h.setup_site()
     h.desk.services.classifier = CascadeClassifier(rules, llm, threshold=1.01)  # asks about everything
     waiting = [
-        asyncio.create_task(h.dm(f"家里有点问题，麻烦看看 {i}", User(id=7000 + i, name=f"业户{i}")))
-        for i in range(5)
+        asyncio.create_task(h.dm(f"家里有点问题，麻烦看看 {i}", User(id=7000 + i, name=f"业户{i}"))) for i in range(5)
     ]
     await asyncio.wait_for(llm.all_asked.wait(), timeout=10)
     whoami = await asyncio.wait_for(h.send("/whoami", STAFF), timeout=5)  # not behind the LLM
