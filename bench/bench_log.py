@@ -1,7 +1,9 @@
 """DutyDesk's `/log` on the production path (runner, inbox, desk, outbox, delivery; aiogram engine,
 SQLite) against the fake Bot API, beside the floor.
 
-    .venv/bin/python -m bench.bench_log [--n 2000] [--window 8] [--json bench/results/log.json]
+    .venv/bin/python -m bench.bench_log [--engine aiogram|ptb] [--n 2000] [--window 8] [--json bench/results/log.json]
+
+``--engine ptb`` runs the same app with ``DUTYDESK_ENGINE=ptb`` (``PtbEngine``, python-telegram-bot).
 
 Every update is a `/log` from a registered staff member in the site's duty group. The runner polls
 the fake, stores each batch in the inbox before confirming it, and its workers (CONCURRENT_UPDATES,
@@ -23,7 +25,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.dutydesk_app import Seed, run_dutydesk
+from bench.dutydesk_app import Engine, Seed, run_dutydesk
 from bench.harness import DEFAULT_CHAT_IDS, DEFAULT_USER_IDS, AppRunner, BenchApp, bench_arguments, report, run_bench
 from bot.app import App
 from storage.repos import sites
@@ -46,22 +48,23 @@ def seed_site(chat_id: int, user_id: int) -> Seed:
     return seed
 
 
-def make_app(database_url: str, chat_id: int, user_id: int) -> AppRunner:
+def make_app(database_url: str, chat_id: int, user_id: int, engine: Engine = "aiogram") -> AppRunner:
     async def app_runner(api: BenchApp) -> None:
-        await run_dutydesk(api, database_url, seed_site(chat_id, user_id), limits=False)
+        await run_dutydesk(api, database_url, seed_site(chat_id, user_id), limits=False, engine=engine)
 
     return app_runner
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = bench_arguments(__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--engine", choices=("aiogram", "ptb"), default="aiogram")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     chat_id, user_id = DEFAULT_CHAT_IDS[0], DEFAULT_USER_IDS[0]
     with tempfile.TemporaryDirectory() as tmp:
         result = asyncio.run(
             run_bench(
-                app_runner=make_app(f"sqlite+aiosqlite:///{tmp}/bench.db", chat_id, user_id),
+                app_runner=make_app(f"sqlite+aiosqlite:///{tmp}/bench.db", chat_id, user_id, args.engine),
                 n=args.n,
                 text=lambda i: f"/log {TEXTS[i % len(TEXTS)]} {i}",
                 chat_ids=(chat_id,),
@@ -69,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
                 window=args.window,
                 latency_n=args.latency_n,
                 warmup=args.warmup,
-                name="DutyDesk /log (runner, aiogram engine, SQLite)",
+                name=f"DutyDesk /log (runner, {args.engine} engine, SQLite)",
             )
         )
     result.extra["note"] = LIMITS_NOTE
