@@ -20,8 +20,8 @@ def check_id(telegram_id: int) -> None:
         raise AdminError(f"{telegram_id} is not a Telegram user id (user ids are positive numbers)")
 
 
-async def _site(session: AsyncSession, site_code: str | None) -> Site:
-    """The site named by code, or the only one while there is only one."""
+async def site_for_cli(session: AsyncSession, site_code: str | None) -> Site:
+    """The site named by code, or the only one while there is only one (every `--site` option)."""
     if site_code:
         site = await sites.by_code(session, code=site_code)
         if site is None:
@@ -42,7 +42,7 @@ async def add_staff(db: Database, *, telegram_id: int, role: str, site_code: str
     if role not in ROLES:
         raise AdminError(f"role must be one of {', '.join(ROLES)}")
     async with db.session() as session:
-        site = await _site(session, site_code)
+        site = await site_for_cli(session, site_code)
         await sites.set_role(session, telegram_id=telegram_id, site_id=site.id or 0, role=role, added_by=None)
         return site.name, role
 
@@ -50,7 +50,7 @@ async def add_staff(db: Database, *, telegram_id: int, role: str, site_code: str
 async def list_staff(db: Database, *, site_code: str | None) -> list[tuple[str, int, str, str, str | None]]:
     """(site code, telegram id, role, name, username) of every member, of one site or of all."""
     async with db.session() as session:
-        chosen = [await _site(session, site_code)] if site_code else list(await sites.all_sites(session))
+        chosen = [await site_for_cli(session, site_code)] if site_code else list(await sites.all_sites(session))
         out = []
         for site in chosen:
             for member, person in await sites.staff_of(session, site_id=site.id or 0):
@@ -63,7 +63,7 @@ async def remove_staff(db: Database, *, telegram_id: int, site_code: str | None)
     """Take a person's role at a site away (effective at once); returns (site name, the role they had)."""
     check_id(telegram_id)
     async with db.session() as session:
-        site = await _site(session, site_code)
+        site = await site_for_cli(session, site_code)
         found = [m for m, _ in await sites.staff_of(session, site_id=site.id or 0) if m.telegram_id == telegram_id]
         if not found:
             raise AdminError(f"{telegram_id} has no role at {site.code}")

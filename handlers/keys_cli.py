@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from handlers.admin import AdminError
+from handlers.admin import AdminError, site_for_cli
 from handlers.i18n import Translator
 from handlers.keys_register import load
 from handlers.tables import TableError, read_table
 from storage.db import Database
-from storage.repos import keys, sites
+from storage.repos import keys
 
 
 async def import_file(db: Database, data: bytes, filename: str, site_code: str | None) -> str:
@@ -19,17 +19,7 @@ async def import_file(db: Database, data: bytes, filename: str, site_code: str |
         raise AdminError(f"{filename}: {exc}") from exc
     t = Translator("en")
     async with db.session() as session:
-        if site_code:
-            site = await sites.by_code(session, code=site_code)
-            if site is None:
-                raise AdminError(f"no site with code {site_code!r}")
-        else:
-            every = await sites.all_sites(session)
-            if not every:
-                raise AdminError("no site yet: send /setup CODE Name in the duty group first")
-            if len(every) > 1:
-                raise AdminError("several sites exist; name one with --site " + "/".join(s.code for s in every))
-            site = every[0]
+        site = await site_for_cli(session, site_code)
         problems = await load(session, site, rows)
         if problems:
             detail = "; ".join(f"line {line}: {t(f'keys.bad.{what}')}" for line, what in problems[:20])

@@ -16,13 +16,14 @@ from typing import Any
 import yaml
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.admin import AdminError, site_for_cli
 from handlers.context import ROLES
 from handlers.patrol_schedule import Schedule, ScheduleError, at, every, per_day
 from handlers.patrols_render import PROOFS
 from handlers.tables import TableRow
 from storage.clock import utcnow
 from storage.models import PatrolPlan, Site
-from storage.repos import patrols, sites
+from storage.repos import patrols
 
 MAX_CHECKPOINTS = 30
 NAME_LIMIT = 100
@@ -193,17 +194,10 @@ def specs_from_rows(rows: Sequence[TableRow]) -> tuple[list[PlanSpec], list[tupl
 
 
 async def resolve_site(session: AsyncSession, code: str | None) -> Site:
-    if code:
-        site = await sites.by_code(session, code=code)
-        if site is None:
-            raise PlanError(f"no site with code {code!r}")
-        return site
-    every_site = await sites.all_sites(session)
-    if not every_site:
-        raise PlanError("no site yet: send /setup CODE Name in the duty group first")
-    if len(every_site) > 1:
-        raise PlanError("several sites exist; name one with --site " + "/".join(s.code for s in every_site))
-    return every_site[0]
+    try:
+        return await site_for_cli(session, code)
+    except AdminError as exc:
+        raise PlanError(str(exc)) from None
 
 
 async def save(session: AsyncSession, site: Site, specs: Sequence[PlanSpec], *, now: datetime | None = None) -> None:

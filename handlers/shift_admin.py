@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import roster
-from handlers.admin import AdminError
+from handlers.admin import AdminError, site_for_cli
 from handlers.policy import CLAUSES, Policy, parse_setting
 from handlers.shift_times import DEFAULT_SHIFTS, parse_hhmm, shifts_of
 from handlers.tables import TableError, read_table
@@ -18,17 +18,7 @@ from storage.repos import sites
 
 async def pick_site(session: AsyncSession, code: str | None) -> Site:
     """The site named by code, or the only one."""
-    if code:
-        site = await sites.by_code(session, code=code)
-        if site is None:
-            raise AdminError(f"no site with code {code!r}")
-        return site
-    every = await sites.all_sites(session)
-    if not every:
-        raise AdminError("no site yet: send /setup CODE Name in the duty group first")
-    if len(every) > 1:
-        raise AdminError("several sites exist; name one with --site " + "/".join(s.code for s in every))
-    return every[0]
+    return await site_for_cli(session, code)
 
 
 async def import_roster(db: Database, data: bytes, filename: str, site_code: str | None) -> str:
