@@ -1,0 +1,95 @@
+"""The duty log: incidents, their handling notes and photos, drafts, escalation notices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.clock import utcnow
+
+
+class Incident(SQLModel, table=True):
+    """A duty-log entry (值班日志条目), fields from source 000 第2篇 L101-116."""
+
+    __table_args__ = (UniqueConstraint("site_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    number: int
+    kind: str = Field(default="incident", max_length=20)  # the intent it was recorded from
+    occurred_at: datetime
+    logged_at: datetime = Field(default_factory=utcnow)
+    reporter_id: int = Field(sa_type=BigInteger)
+    reporter_name: str = Field(default="", max_length=200)
+    location: str | None = Field(default=None, max_length=200)
+    category: str = Field(max_length=20)
+    severity: str = Field(max_length=10)
+    situation: str = Field(sa_type=Text)  # 事情情况
+    result: str | None = Field(default=None, sa_type=Text)  # 善后处理
+    status: str = Field(default="open", max_length=10, index=True)  # open | closed
+    closed_by: int | None = Field(default=None, sa_type=BigInteger)
+    closed_at: datetime | None = None
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    # Escalation of a major event (source 000 L151): none | pending | acknowledged
+    escalation: str = Field(default="none", max_length=12)
+    escalated_at: datetime | None = None
+    escalation_level: int = 0
+    acknowledged_by: int | None = Field(default=None, sa_type=BigInteger)
+    acknowledged_name: str | None = Field(default=None, max_length=200)
+    acknowledged_at: datetime | None = None
+    report_filed_at: datetime | None = None  # the written report due next day (000 L144)
+    report_filed_by: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class IncidentNote(SQLModel, table=True):
+    """One line of 处理 (handling); the handling is appendable, so it is a list."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    author_id: int = Field(sa_type=BigInteger)
+    author_name: str = Field(default="", max_length=200)
+    text: str = Field(sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class IncidentPhoto(SQLModel, table=True):
+    """A photo attached to an incident (major events need photos, source 000 L100)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    file_id: str = Field(max_length=256)
+    added_by: int = Field(sa_type=BigInteger)
+    added_at: datetime = Field(default_factory=utcnow)
+
+
+class Draft(SQLModel, table=True):
+    """A free-text group message the classifier read as a record, waiting for one tap."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id")
+    chat_id: int = Field(sa_type=BigInteger)
+    author_id: int = Field(sa_type=BigInteger)
+    author_name: str = Field(default="", max_length=200)
+    text: str = Field(sa_type=Text)
+    intent: str = Field(max_length=20)
+    category: str = Field(max_length=20)
+    severity: str = Field(max_length=10)
+    location: str | None = Field(default=None, max_length=200)
+    alternatives: str = Field(default="", max_length=100)  # other likely categories, comma-separated
+    occurred_at: datetime
+    status: str = Field(default="pending", max_length=10)  # pending | recorded | ignored
+    incident_id: int | None = Field(default=None, foreign_key="incident.id")
+    decided_by: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class EscalationNotice(SQLModel, table=True):
+    """Who was pinged about a major incident, at which level and when (SPEC §2 Escalation)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    level: int
+    telegram_id: int = Field(sa_type=BigInteger)
+    role: str = Field(max_length=16)
+    notified_at: datetime = Field(default_factory=utcnow)

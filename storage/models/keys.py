@@ -1,0 +1,78 @@
+"""The key register, loans and witnesses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from storage.clock import utcnow
+
+
+class Key(SQLModel, table=True):
+    """A key in the register (钥匙): source 000 第13/15篇 L501-574, 001 L1031-1047, L1317-1335."""
+
+    __table_args__ = (UniqueConstraint("site_id", "code", name="uq_key_site_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    code: str = Field(max_length=32)  # what staff type, e.g. 3-JF (kept as typed, matched case-blind)
+    label: str = Field(max_length=200)  # 3栋机房
+    kind: str = Field(max_length=10)  # unit | vacant | plant | common | sealed
+    location: str | None = Field(default=None, max_length=200)  # where it is kept
+    copies: int = 1
+    status: str = Field(default="ok", max_length=10)  # ok | lost (reported lost or damaged)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class KeyLoan(SQLModel, table=True):
+    """One line of the key-borrowing register (钥匙借用登记表, 001 L1041-1043). At most one active
+    loan (pending or out) per key, enforced by a partial unique index: two processes lending one
+    key at once cannot both win."""
+
+    __table_args__ = (
+        Index(
+            "uq_keyloan_active",
+            "key_id",
+            unique=True,
+            sqlite_where=text("status IN ('pending', 'out')"),
+            postgresql_where=text("status IN ('pending', 'out')"),
+        ),
+        Index("ix_keyloan_site_status", "site_id", "status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id")
+    key_id: int = Field(foreign_key="key.id", index=True)
+    borrower_id: int | None = Field(default=None, sa_type=BigInteger)  # None for an outside borrower
+    borrower_name: str = Field(default="", max_length=200)
+    external: bool = False
+    phone: str | None = Field(default=None, max_length=40)
+    purpose: str | None = Field(default=None, max_length=500)
+    lent_by: int = Field(sa_type=BigInteger)  # the staff member who wrote the loan
+    lent_by_name: str = Field(default="", max_length=200)
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    requested_at: datetime = Field(default_factory=utcnow)
+    out_at: datetime | None = None  # handed out: after approvals and witnesses where needed
+    due_at: datetime | None = None
+    approved_by: int | None = Field(default=None, sa_type=BigInteger)
+    approved_name: str | None = Field(default=None, max_length=200)
+    approved_at: datetime | None = None
+    gm_approved_by: int | None = Field(default=None, sa_type=BigInteger)  # sealed keys, where the site says so
+    gm_approved_name: str | None = Field(default=None, max_length=200)
+    refused_by: int | None = Field(default=None, sa_type=BigInteger)
+    returned_at: datetime | None = None
+    returned_to: int | None = Field(default=None, sa_type=BigInteger)
+    returned_to_name: str | None = Field(default=None, max_length=200)
+    condition: str | None = Field(default=None, max_length=500)
+    status: str = Field(default="pending", max_length=10)  # pending | out | returned | refused | lost
+
+
+class KeyWitness(SQLModel, table=True):
+    """A witness of a sealed key's use (000 L506: two staff and a guard present); once per person."""
+
+    __table_args__ = (UniqueConstraint("loan_id", "telegram_id", name="uq_keywitness_loan_person"),)
+    id: int | None = Field(default=None, primary_key=True)
+    loan_id: int = Field(foreign_key="keyloan.id", index=True)
+    telegram_id: int = Field(sa_type=BigInteger)
+    name: str = Field(default="", max_length=200)
+    at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,96 @@
+"""The inbox, the outbox, business timers, message links and processed update ids (SPEC §7)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.clock import utcnow
+
+
+class Timer(SQLModel, table=True):
+    """A business timer: a due row swept by the scheduler tick and claimed atomically (SPEC §7).
+    One row per (kind, site, ref): recurring jobs use a ref such as the date (20261130), so two
+    processes planning the same job insert it once (``timers.ensure``)."""
+
+    __table_args__ = (
+        Index("ix_timer_due", "state", "due_at"),
+        UniqueConstraint("kind", "site_id", "ref_id", name="uq_timer_kind_site_ref"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=24)  # escalate | report_reminder
+    ref_id: int
+    site_id: int = Field(foreign_key="site.id")
+    due_at: datetime
+    state: str = Field(default="pending", max_length=10)  # pending | running | done | cancelled
+    fired: int = 0
+    claimed_by: str | None = Field(default=None, max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Outbox(SQLModel, table=True):
+    """Everything the bot says: a reply, a card edit, a button's answer or a message to another chat,
+    written in the same transaction as the change that caused it and sent by the delivery loop, so a
+    stored record always gets its reply (after a crash too) and two processes send it once."""
+
+    __table_args__ = (Index("ix_outbox_due", "state", "priority", "next_try_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    method: str = Field(default="send", max_length=8)  # send | photo | edit | answer (a button's toast)
+    priority: int = Field(default=5)  # lower first: 0 escalations and approvals, 5 routine
+    reply_to: int | None = None  # send: quote this message
+    edit_message_id: int | None = None  # edit: the message to change
+    callback_id: str | None = Field(default=None, max_length=128)  # answer: the button press
+    alert: bool = False  # answer: a dialog rather than a toast
+    update_id: int | None = Field(default=None, sa_type=BigInteger)  # the update it answers, if any
+    site_id: int | None = None  # whose duty group hears of a ping that cannot be delivered
+    purpose: str | None = Field(default=None, max_length=20)  # e.g. escalation, reminder
+    text: str = Field(sa_type=Text)
+    photo_file_id: str | None = Field(default=None, max_length=256)  # method photo: the photo, text its caption
+    buttons: list[list[dict[str, str]]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    ref_kind: str | None = Field(default=None, max_length=20)
+    ref_id: int | None = None
+    state: str = Field(default="pending", max_length=10)  # pending | sending | sent | failed
+    attempts: int = 0
+    next_try_at: datetime = Field(default_factory=utcnow)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = None
+    sent_at: datetime | None = None
+    message_id: int | None = None
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class MessageLink(SQLModel, table=True):
+    """Which record a bot message shows, so a reply or a photo to it finds the record."""
+
+    __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    message_id: int
+    ref_kind: str = Field(max_length=20)
+    ref_id: int
+
+
+class Inbox(SQLModel, table=True):
+    """A Telegram update stored before Telegram is told it was received (the polling offset moves
+    on, a webhook answers 200); deleted in the transaction that handles it. A row whose lease ran
+    out (its process died) is handled again by whoever sweeps it; ProcessedUpdate keeps it once-only."""
+
+    __table_args__ = (Index("ix_inbox_lease", "lease_until"),)
+    update_id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    payload: str = Field(sa_type=Text)  # the update as Telegram sent it (JSON)
+    received_at: datetime = Field(default_factory=utcnow)
+    lease_until: datetime | None = None
+    claimed_by: str | None = Field(default=None, max_length=64)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Update ids already handled: a duplicate delivery is ignored, in one process or many."""
+
+    update_id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    processed_at: datetime = Field(default_factory=utcnow)

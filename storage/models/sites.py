@@ -1,0 +1,66 @@
+"""Sites, people, their roles and invites."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Table, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.clock import utcnow
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a model, for statements on hot paths that skip the ORM."""
+    return model.__table__  # type: ignore[attr-defined, no-any-return]
+
+
+class Site(SQLModel, table=True):
+    """A property site with its duty group chat and its policy overrides."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=32)
+    name: str = Field(max_length=200)
+    language: str = Field(default="zh-Hans", max_length=8)
+    timezone: str = Field(default="Asia/Shanghai", max_length=64)
+    duty_chat_id: int | None = Field(default=None, unique=True, sa_type=BigInteger)
+    next_number: int = 1  # the per-site counter behind #N of incidents and tickets
+    policy: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Person(SQLModel, table=True):
+    """Anyone who has written to the bot; ``reachable`` once they opened a private chat with it."""
+
+    telegram_id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    name: str = Field(default="", max_length=200)
+    username: str | None = Field(default=None, max_length=64)
+    language: str | None = Field(default=None, max_length=8)
+    reachable: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Member(SQLModel, table=True):
+    """A role of a person at a site (SPEC §1: roles are per site)."""
+
+    __table_args__ = (UniqueConstraint("telegram_id", "site_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_type=BigInteger, index=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    role: str = Field(max_length=16)  # staff | supervisor | manager | admin
+    added_by: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Invite(SQLModel, table=True):
+    """A one-time deep link code that binds a role at a site when used with /start."""
+
+    code: str = Field(primary_key=True, max_length=32)
+    site_id: int = Field(foreign_key="site.id")
+    role: str = Field(max_length=16)
+    created_by: int = Field(sa_type=BigInteger)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_by: int | None = Field(default=None, sa_type=BigInteger)
+    used_at: datetime | None = None
