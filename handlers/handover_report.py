@@ -8,12 +8,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.i18n import Translator
 from handlers.render import clip
-from storage.models import Handover, Incident, Site, Ticket
+from storage.models import Handover, Incident, Site
 from storage.repos import incidents
 
 OPEN_TICKET_STATES = ("new", "accepted", "dispatched", "reopened")
@@ -34,8 +33,9 @@ async def open_majors(session: AsyncSession, site_id: int) -> list[Incident]:
 
 
 async def records_section(session: AsyncSession, site: Site, now: datetime, t: Translator) -> list[str]:
-    """The handover feature's section: open incidents, then open resident tickets."""
-    return await incidents_section(session, site, t) + await tickets_section(session, site, t)
+    """The handover feature's section: open incidents. Open tickets are the tickets feature's own
+    section (handlers.tickets_commands.handover), overdue first."""
+    return await incidents_section(session, site, t)
 
 
 async def incidents_section(session: AsyncSession, site: Site, t: Translator) -> list[str]:
@@ -50,31 +50,6 @@ async def incidents_section(session: AsyncSession, site: Site, t: Translator) ->
         lines.append(t("handover.incident_line", number=row.number, severity=severity, text=clip(row.situation, 40)))
     if len(rows) > SECTION_LINES:
         lines.append(t("handover.more", count=len(rows) - SECTION_LINES))
-    return lines
-
-
-async def tickets_section(session: AsyncSession, site: Site, t: Translator) -> list[str]:
-    """Open resident tickets (new, accepted, dispatched, reopened). If the tickets feature brings a
-    section of its own, drop this one from :func:`records_section`."""
-    tickets = list(
-        (
-            await session.exec(
-                select(Ticket)
-                .where(Ticket.site_id == site.id, col(Ticket.status).in_(OPEN_TICKET_STATES))
-                .order_by(col(Ticket.id))
-            )
-        ).all()
-    )
-    if not tickets:
-        return []
-    lines = [t("handover.section_tickets", count=len(tickets))]
-    for ticket in tickets[:SECTION_LINES]:
-        kind = t(f"kind.{ticket.kind}")
-        lines.append(
-            t("handover.ticket_line", number=ticket.number or "-", kind=kind, text=clip(ticket.description, 40))
-        )
-    if len(tickets) > SECTION_LINES:
-        lines.append(t("handover.more", count=len(tickets) - SECTION_LINES))
     return lines
 
 
