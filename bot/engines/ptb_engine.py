@@ -1,4 +1,4 @@
-"""The python-telegram-bot 22 engine: PTB's own HTTPX request layer pointed at ``TELEGRAM_API_URL``.
+"""The python-telegram-bot 22 engine: PTB's Bot and its request layer (on aiohttp) pointed at ``TELEGRAM_API_URL``.
 
 It only talks to the Bot API (send, edit, answer, files, getMe, the menu, getUpdates, the webhook);
 the runner owns the inbox and the handling. PTB's errors are mapped onto the delivery's three kinds
@@ -26,11 +26,11 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.request import HTTPXRequest
 
 from bot.delivery import Refused, RetryLater, Transient, Transport
 from bot.engines.base import TokenRefused, Unreachable
 from bot.engines.ptb_inbound import markup, update_to_inbound
+from bot.engines.ptb_request import AiohttpRequest
 from handlers.context import FileSource
 from handlers.messages import Inbound, Keyboard
 
@@ -42,11 +42,12 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 TOKEN_REFUSED = "BOT_TOKEN was refused by the Bot API (401 Unauthorized): check the token."
 
 
-def make_bot(token: str, api_url: str, *, pool_size: int = 64) -> tuple[Bot, list[HTTPXRequest]]:
+def make_bot(token: str, api_url: str, *, pool_size: int = 64) -> tuple[Bot, list[AiohttpRequest]]:
     """A PTB ``Bot`` on ``api_url`` (``{api_url}/bot{token}/method``, files under ``/file/bot``), and
-    its two request objects (getUpdates has its own, so a long poll never waits for a connection)."""
+    its two request objects (getUpdates has its own, so a long poll never waits for a connection),
+    on aiohttp (bot/engines/ptb_request.py)."""
     base = api_url.rstrip("/")
-    requests = [HTTPXRequest(connection_pool_size=pool_size), HTTPXRequest(connection_pool_size=1)]
+    requests = [AiohttpRequest(connection_pool_size=pool_size), AiohttpRequest(connection_pool_size=1)]
     bot = Bot(
         token,
         base_url=base + "/bot",
