@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import yaml
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.admin import AdminError, site_for_cli
@@ -127,6 +126,8 @@ def split_names(text: str) -> list[str]:
 
 def specs_from_yaml(data: bytes) -> tuple[list[PlanSpec], list[tuple[int, str]]]:
     """A list of plans (or ``plans:`` holding one); each plan's line is where its mapping starts."""
+    import yaml  # only for an import of plans (the CLI): not kept in the running bot's memory
+
     try:
         text = data.decode("utf-8-sig")
         root = yaml.compose(text)

@@ -30,12 +30,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from bot.classifier.llm import LLMAnswer
 from bot.classifier.normalize import normalize
 from bot.classifier.rules import MAX_ALTERNATIVES, SEVERITY_LEVELS, RuleClassifier
 from handlers.classification import Classification, Speaker
+
+if TYPE_CHECKING:  # the LLM client (httpx, tenacity) is imported only when the LLM step is configured
+    from bot.classifier.llm import LLMAnswer
 
 log = logging.getLogger(__name__)
 

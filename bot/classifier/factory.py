@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable
 
 from bot import prompts
 from bot.classifier.cascade import CascadeClassifier
-from bot.classifier.llm import LLMClassifier, check_prompts
 from bot.classifier.rules import RuleClassifier
 from bot.config import Settings
 from handlers.classification import Classifier
@@ -24,6 +23,9 @@ def build_classifier(settings: Settings) -> tuple[Classifier, Callable[[], Await
     rules = RuleClassifier.load(settings.lexicon_dir)
     if not settings.llm_base_url:
         return rules, _nothing_to_close
+    # Imported here: httpx and tenacity stay out of a bot that classifies by rules (bench/README.md).
+    from bot.classifier.llm import LLMClassifier, check_prompts
+
     try:
         check_prompts()
     except prompts.PromptError as exc:
