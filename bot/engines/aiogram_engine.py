@@ -1,4 +1,5 @@
-"""The aiogram 3 engine: Telegram updates to the neutral ``Inbound`` and replies back, for the runner."""
+"""The aiogram 3 engine: the Bot API through aiogram for the runner (stored updates are read by
+``bot.engines.inbound``)."""
 
 from __future__ import annotations
 
@@ -23,19 +24,16 @@ from aiogram.types import (
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
-    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    Message,
     MessageId,
-    Update,
 )
-from aiogram.types import User as TgUser
 from aiohttp import ClientError
 
 from bot.delivery import Refused, RetryLater, Transient
 from bot.engines.base import TokenRefused, Unreachable
-from handlers.messages import Chat, Inbound, Keyboard, User
+from bot.engines.inbound import update_to_inbound
+from handlers.messages import Inbound, Keyboard
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -44,55 +42,6 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 def make_bot(token: str, api_url: str) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
     return Bot(token, session=session)
-
-
-def _user(user: TgUser) -> User:
-    return User(
-        id=user.id,
-        name=user.full_name or user.username or str(user.id),
-        username=user.username,
-        language=user.language_code,
-    )
-
-
-def message_to_inbound(message: Message, update_id: int | None) -> Inbound | None:
-    """A Telegram message as the neutral type; None for what DutyDesk does not read (service messages)."""
-    if message.from_user is None or message.from_user.is_bot:
-        return None
-    text = message.text or message.caption or ""
-    photo = message.photo[-1].file_id if message.photo else None
-    document = message.document
-    location = (message.location.latitude, message.location.longitude) if message.location else None
-    if not text and photo is None and document is None and location is None:
-        return None
-    return Inbound(
-        chat=Chat(id=message.chat.id, private=message.chat.type == "private", title=message.chat.title),
-        user=_user(message.from_user),
-        text=text,
-        update_id=update_id,
-        message_id=message.message_id,
-        reply_to_message_id=message.reply_to_message.message_id if message.reply_to_message else None,
-        photo_file_id=photo,
-        document_file_id=document.file_id if document else None,
-        document_name=document.file_name if document else None,
-        location=location,
-    )
-
-
-def callback_to_inbound(query: CallbackQuery, update_id: int | None) -> Inbound | None:
-    message = query.message
-    if message is None:
-        return None
-    return Inbound(
-        chat=Chat(
-            id=message.chat.id, private=message.chat.type == "private", title=getattr(message.chat, "title", None)
-        ),
-        user=_user(query.from_user),
-        update_id=update_id,
-        message_id=message.message_id,
-        callback_id=query.id,
-        callback_data=query.data,
-    )
 
 
 class SendMessageForId(SendMessage):
@@ -232,12 +181,7 @@ class AiogramEngine:
         return [(int(item["update_id"]), json.dumps(item, ensure_ascii=False)) for item in raw]
 
     def to_inbound(self, payload: str) -> Inbound | None:
-        update = Update.model_validate(json.loads(payload), context={"bot": self.bot})
-        if update.message is not None:
-            return message_to_inbound(update.message, update.update_id)
-        if update.callback_query is not None:
-            return callback_to_inbound(update.callback_query, update.update_id)
-        return None
+        return update_to_inbound(payload)
 
     async def set_webhook(self, url: str, secret: str) -> None:
         async with _mapped():

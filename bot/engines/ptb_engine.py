@@ -29,7 +29,8 @@ from telegram.error import (
 
 from bot.delivery import Refused, RetryLater, Transient, Transport
 from bot.engines.base import TokenRefused, Unreachable
-from bot.engines.ptb_inbound import markup, update_to_inbound
+from bot.engines.inbound import update_to_inbound
+from bot.engines.ptb_inbound import markup
 from bot.engines.ptb_request import AiohttpRequest
 from handlers.context import FileSource
 from handlers.messages import Inbound, Keyboard
