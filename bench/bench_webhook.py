@@ -14,37 +14,22 @@ import argparse
 import asyncio
 import itertools
 import os
-import socket
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
 import aiohttp
-import asyncpg
 
 from bot.classifier.rules import RuleClassifier
 from storage.db import Database, upgrade
+from tests.e2e.webhook_support import free_port
 from tests.fakes.bot_api import FakeBotAPI
 from tests.faults.harness import BotProcess, prepare_site, replies_by_mark
+from tests.postgres import database_url, pg_admin
 from tests.support import GROUP, STAFF
 
-PG_ADMIN = os.environ.get("DUTYDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 SECRET = "bench-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def admin(sql: str) -> None:
-    conn = await asyncpg.connect(PG_ADMIN)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 async def post_all(urls: list[str], updates: list[dict[str, object]], connections: int) -> None:
@@ -66,8 +51,8 @@ async def post_all(urls: list[str], updates: list[dict[str, object]], connection
 
 async def run(processes: int, n: int, connections: int, workdir: Path) -> tuple[float, float]:
     name = f"dutydesk_bench_{uuid.uuid4().hex[:8]}"
-    await admin(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    await pg_admin(f'CREATE DATABASE "{name}"')
+    url = database_url(name)
     try:
         await asyncio.to_thread(upgrade, url)
         db = Database(url)
@@ -102,7 +87,7 @@ async def run(processes: int, n: int, connections: int, workdir: Path) -> tuple[
                 await bot.terminate()
         await db.dispose()
     finally:
-        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return n / elapsed, n / stored
 
 

@@ -173,14 +173,8 @@ class Delivery:
 
     async def deliver(self, msg: Inbound, outcome: Outcome) -> None:
         """After an update was handled: its replies are in the outbox; send them (and the rest)."""
-        if not outcome.notified:
-            return
-        try:
-            await self.flush()
-        except (SQLAlchemyError, OSError) as exc:  # the database is away: the runner logs the outage
-            log.debug("outbox flush after update %s failed (%s); the scheduler tick retries", msg.update_id, exc)
-        except Exception:  # the rows are safe in the outbox; the next tick sends them
-            log.exception("outbox flush after update %s failed; the scheduler tick retries", msg.update_id)
+        if outcome.notified:
+            await self._flush_logged(f"after update {msg.update_id}")
 
     async def flush(self, *, limit: int | None = None) -> int:
         """Send due outbox rows, a batch at a time (urgent first), until none is due. One flush runs
@@ -232,13 +226,14 @@ class Delivery:
             self._woken_tasks.add(task)
             task.add_done_callback(self._woken_tasks.discard)
 
-    async def _flush_logged(self) -> None:
+    async def _flush_logged(self, when: str = "for rows that waited") -> None:
+        """A flush whose failure is only logged: the rows are safe in the outbox; the next tick sends them."""
         try:
             await self.flush()
         except (SQLAlchemyError, OSError) as exc:  # the database is away: the runner logs the outage
-            log.debug("outbox flush for rows that waited failed (%s); the scheduler tick retries", exc)
-        except Exception:  # the rows are safe in the outbox; the next tick sends them
-            log.exception("outbox flush for rows that waited failed; the scheduler tick retries")
+            log.debug("outbox flush %s failed (%s); the scheduler tick retries", when, exc)
+        except Exception:
+            log.exception("outbox flush %s failed; the scheduler tick retries", when)
 
     async def drain(self) -> int:
         """At a stop: let a running flush finish recording what it sent, then send what is due."""

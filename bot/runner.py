@@ -131,18 +131,25 @@ class Runner:
         """Store the batch, retrying while the database is away (Telegram keeps the updates meanwhile)."""
         delay = 0.5
         while not self.stopping.is_set():
-            try:
-                async with self.app.db.session() as session:
-                    fresh = await inbox.store(
-                        session, updates=updates, now=utcnow(), lease=self.lease, token=self.desk.token
-                    )
-                self.db_outage.ok()
+            fresh = await self._store_once(updates, f"storing {len(updates)} update(s)")
+            if fresh is not None:
                 return fresh
-            except STORAGE_ERRORS as exc:
-                self.db_outage.failed(exc, f"storing {len(updates)} update(s)")
-                await self._pause(delay)
-                delay = min(delay * 2, 10.0)
+            await self._pause(delay)
+            delay = min(delay * 2, 10.0)
         return None
+
+    async def _store_once(self, updates: list[tuple[int, str]], what: str) -> set[int] | None:
+        """The ids that were new, or None when the database is away (the outage is logged)."""
+        try:
+            async with self.app.db.session() as session:
+                fresh = await inbox.store(
+                    session, updates=updates, now=utcnow(), lease=self.lease, token=self.desk.token
+                )
+        except STORAGE_ERRORS as exc:
+            self.db_outage.failed(exc, what)
+            return None
+        self.db_outage.ok()
+        return fresh
 
     async def _enqueue(self, update_id: int, payload: str) -> None:
         if update_id in self.queued:
@@ -191,14 +198,8 @@ class Runner:
     async def _accept(self, update_id: int, payload: str) -> bool:
         """One pushed update: stored (True; a fresh one is queued for the workers) or not (False:
         the webhook answers 5xx and Telegram delivers it again)."""
-        try:
-            async with self.app.db.session() as session:
-                fresh = await inbox.store(
-                    session, updates=[(update_id, payload)], now=utcnow(), lease=self.lease, token=self.desk.token
-                )
-            self.db_outage.ok()
-        except STORAGE_ERRORS as exc:
-            self.db_outage.failed(exc, f"storing update {update_id}")
+        fresh = await self._store_once([(update_id, payload)], f"storing update {update_id}")
+        if fresh is None:
             return False
         faults.point("stored")
         if fresh:  # shielded: a dropped connection must not leave it marked queued but not in the queue

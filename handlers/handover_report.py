@@ -15,7 +15,6 @@ from handlers.render import clip
 from storage.models import Handover, Incident, Site
 from storage.repos import incidents
 
-OPEN_TICKET_STATES = ("new", "accepted", "dispatched", "reopened")
 SECTION_LINES = 15  # a phone-sized report: the rest are counted, /incidents shows them all
 _ITEM = re.compile(
     r"([\u4e00-\u9fffA-Za-z]{1,12}?)\s*(\d{1,4})\s*(台|个|部|把|串|条|本|份|张|只|支|套|件|副|枚|箱|pcs)"

@@ -19,9 +19,9 @@ from bot.classifier.rules import RuleClassifier
 from handlers.context import Services
 from handlers.desk import DutyDesk
 from storage.db import Database, upgrade
+from tests.postgres import PG_ADMIN, database_url, pg_admin
 from tests.support import DeskHarness, FakeClock
 
-PG_ADMIN = os.environ.get("DUTYDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -61,18 +61,11 @@ def pg_url() -> Iterator[str]:
         pytest.skip(problem)
     name = f"dutydesk_test_{uuid.uuid4().hex[:10]}"
 
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(PG_ADMIN)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    asyncio.run(pg_admin(f'CREATE DATABASE "{name}"'))
+    url = database_url(name)
     upgrade(url)
     yield url
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -10,7 +11,7 @@ from typing import Any
 from sqlmodel import select
 
 from handlers.desk import DutyDesk
-from handlers.messages import Chat, Inbound, Outcome, User
+from handlers.messages import Chat, Inbound, Keyboard, Outcome, User
 from handlers.replies import REPLY_PURPOSES
 from storage.models import Outbox
 
@@ -102,3 +103,39 @@ def button_data(outcome: Outcome, label_part: str) -> str:
                 if label_part in button.label and button.data:
                     return button.data
     raise AssertionError(f"no button with {label_part!r} in {outcome}")
+
+
+class RecordingTransport:
+    """A :class:`bot.delivery.Transport` that records each (chat, text) it sends, in ``sent`` (a list
+    two deliveries may share), optionally taking ``delay`` seconds like a network round trip;
+    ``wait_for(n)`` returns once n messages were sent."""
+
+    def __init__(self, sent: list[tuple[int, str]] | None = None, *, delay: float = 0.0) -> None:
+        self.sent: list[tuple[int, str]] = [] if sent is None else sent
+        self.delay = delay
+        self._changed = asyncio.Event()
+
+    @property
+    def texts(self) -> list[str]:
+        return [text for _, text in self.sent]
+
+    async def send(self, chat_id: int, text: str, buttons: Keyboard, reply_to: int | None) -> int:
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        self.sent.append((chat_id, text))
+        self._changed.set()
+        return len(self.sent)
+
+    async def send_photo(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
+        return await self.send(chat_id, caption, buttons, None)
+
+    async def edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
+        return None
+
+    async def answer(self, callback_id: str, text: str | None, alert: bool) -> None:
+        return None
+
+    async def wait_for(self, count: int) -> None:
+        while len(self.sent) < count:
+            self._changed.clear()
+            await self._changed.wait()

@@ -7,46 +7,18 @@ import asyncio
 from datetime import timedelta
 
 from bot.delivery import Delivery, Limits
-from handlers.messages import Keyboard
 from storage.clock import utcnow
 from storage.repos import outbox
-from tests.support import DeskHarness
+from tests.support import DeskHarness, RecordingTransport
 
 SUPERVISOR_CHAT = 5001
-
-
-class Arrivals:
-    """A transport that records each message and wakes whoever waits for the n-th."""
-
-    def __init__(self) -> None:
-        self.texts: list[str] = []
-        self.changed = asyncio.Event()
-
-    async def send(self, chat_id: int, text: str, buttons: Keyboard, reply_to: int | None) -> int:
-        self.texts.append(text)
-        self.changed.set()
-        return len(self.texts)
-
-    async def send_photo(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
-        return await self.send(chat_id, caption, buttons, None)
-
-    async def edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
-        return None
-
-    async def answer(self, callback_id: str, text: str | None, alert: bool) -> None:
-        return None
-
-    async def wait_for(self, count: int) -> None:
-        while len(self.texts) < count:
-            self.changed.clear()
-            await self.changed.wait()
 
 
 async def test_a_row_held_for_its_chat_is_sent_when_due_without_a_tick(harness: DeskHarness) -> None:
     async with harness.desk.db.session() as session:
         await outbox.enqueue(session, chat_id=SUPERVISOR_CHAT, text="排班提醒")
         await outbox.enqueue(session, chat_id=SUPERVISOR_CHAT, text="重大事件 #1", priority=0)
-    transport = Arrivals()
+    transport = RecordingTransport()
     delivery = Delivery(harness.desk, transport, limits=Limits(per_second=0, group_per_minute=0, chat_per_second=1))
     assert await delivery.flush() == 1  # one a second in a private chat: the other is put back
     assert transport.texts == ["重大事件 #1"]

@@ -19,15 +19,14 @@ from storage.db import Database
 from storage.models import Outbox, Person, Ticket
 from storage.repos import outbox
 from tests.conftest import make_desk
-from tests.support import GROUP, MANAGER, STAFF, SUPERVISOR, DeskHarness, FakeClock, text_of
-from tests.test_sweep_race import Recorder
+from tests.support import GROUP, MANAGER, STAFF, SUPERVISOR, DeskHarness, FakeClock, RecordingTransport, text_of
 
 
-class Refusing(Recorder):
+class Refusing(RecordingTransport):
     """Telegram as it answers a bot that a person never opened (or blocked): 403 for that chat."""
 
     def __init__(self, sent: list[tuple[int, str]], blocked: set[int]) -> None:
-        super().__init__(sent)
+        super().__init__(sent, delay=0.003)
         self.blocked = blocked
 
     async def send(self, chat_id: int, text: str, buttons: Keyboard, reply_to: int | None) -> int:
@@ -43,7 +42,7 @@ async def test_replies_wait_in_the_outbox_until_sent_once(harness: DeskHarness) 
     [reply] = [r for r in await h.outbox(replies=True) if r.purpose == "reply" and "#1" in r.text]
     assert reply.state == "pending" and reply.chat_id == GROUP.id
     sent: list[tuple[int, str]] = []
-    delivery = Delivery(h.desk, Recorder(sent), limits=Limits(0, 0, 0))
+    delivery = Delivery(h.desk, RecordingTransport(sent, delay=0.003), limits=Limits(0, 0, 0))
     await delivery.flush()
     await delivery.flush()  # nothing twice
     assert Counter(text for _, text in sent)[reply.text] == 1
@@ -57,7 +56,7 @@ async def test_an_urgent_ping_goes_before_600_waiting_replies(harness: DeskHarne
             await outbox.enqueue(session, chat_id=-1000 - i % 30, text=f"routine {i}", priority=4, purpose="reply")
     await h.send("/log 5栋12楼起火，浓烟很大，有住户被困")  # major: the chain is pinged
     sent: list[tuple[int, str]] = []
-    delivery = Delivery(h.desk, Recorder(sent), limits=Limits(0, 0, 0), batch=20)
+    delivery = Delivery(h.desk, RecordingTransport(sent, delay=0.003), limits=Limits(0, 0, 0), batch=20)
     await delivery.flush(limit=20)
     first = [chat for chat, _ in sent[:20]]
     assert SUPERVISOR.id in first and MANAGER.id in first  # in the first batch, before any routine reply
@@ -72,7 +71,7 @@ async def test_a_group_over_its_limit_waits_alone_and_in_order(harness: DeskHarn
             await outbox.enqueue(session, chat_id=-500, text=f"group {i:02d}")
         await outbox.enqueue(session, chat_id=4242, text="private one")
     sent: list[tuple[int, str]] = []
-    delivery = Delivery(h.desk, Recorder(sent), limits=Limits(0, 20, 1))
+    delivery = Delivery(h.desk, RecordingTransport(sent, delay=0.003), limits=Limits(0, 20, 1))
     await delivery.flush()
     to_group = [text for chat, text in sent if chat == -500]
     assert to_group == [f"group {i:02d}" for i in range(20)] and (4242, "private one") in sent

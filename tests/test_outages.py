@@ -12,8 +12,7 @@ from handlers.desk import StorageUnavailable
 from handlers.messages import Inbound
 from storage.db import Database
 from tests.conftest import make_desk
-from tests.support import GROUP, STAFF, FakeClock, text_of
-from tests.test_sweep_race import Recorder
+from tests.support import GROUP, STAFF, FakeClock, RecordingTransport, text_of
 
 
 async def test_database_down_writes_nothing_and_the_tick_logs_the_outage_once(
@@ -28,7 +27,7 @@ async def test_database_down_writes_nothing_and_the_tick_logs_the_outage_once(
     with pytest.raises(StorageUnavailable):
         await desk.handle(Inbound(chat=GROUP, user=STAFF, text="/log 3栋漏水", update_id=77, message_id=1))
     outage = OutageLog("the database", logging.getLogger("test.outage"), every=60.0, clock=lambda: clock().timestamp())
-    delivery = Delivery(desk, Recorder([]), limits=Limits(0, 0, 0))
+    delivery = Delivery(desk, RecordingTransport(delay=0.003), limits=Limits(0, 0, 0))
     with caplog.at_level(logging.INFO, logger="test.outage"):
         for _ in range(30):  # 30 ticks, 10 s apart: the start, one reminder after a minute
             try:

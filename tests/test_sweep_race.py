@@ -10,33 +10,11 @@ from sqlmodel import select
 
 from bot.delivery import Delivery, Limits
 from handlers.desk import DutyDesk
-from handlers.messages import Keyboard
 from storage.db import Database
 from storage.models import EscalationNotice, Outbox
 from storage.repos import outbox
 from tests.conftest import make_desk
-from tests.support import DeskHarness, FakeClock
-
-
-class Recorder:
-    """A transport that records what it sends and yields to the loop, so the race is real."""
-
-    def __init__(self, sent: list[tuple[int, str]]) -> None:
-        self.sent = sent
-
-    async def send(self, chat_id: int, text: str, buttons: Keyboard, reply_to: int | None) -> int:
-        await asyncio.sleep(0.003)  # a network round trip: long enough that the two sweeps overlap
-        self.sent.append((chat_id, text))
-        return len(self.sent)
-
-    async def send_photo(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
-        return await self.send(chat_id, caption, buttons, None)
-
-    async def edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
-        return None
-
-    async def answer(self, callback_id: str, text: str | None, alert: bool) -> None:
-        return None
+from tests.support import DeskHarness, FakeClock, RecordingTransport
 
 
 async def second_process(db: Database, desk: DutyDesk, clock: FakeClock) -> DutyDesk:
@@ -55,7 +33,8 @@ async def test_two_deliveries_send_each_outbox_row_once(any_db: Database, rules,
         for i in range(200):
             await outbox.enqueue(session, chat_id=1000 + i % 7, text=f"notice {i}")
     sent: list[tuple[int, str]] = []
-    deliveries = [Delivery(desk, Recorder(sent), limits=Limits(0, 0, 0)) for desk in (a, b)]
+    # Each send takes a round trip long enough that the two sweeps overlap.
+    deliveries = [Delivery(desk, RecordingTransport(sent, delay=0.003), limits=Limits(0, 0, 0)) for desk in (a, b)]
     counts = await asyncio.gather(*(d.flush(limit=7) for d in deliveries))
     texts = Counter(text for _, text in sent)
     assert len(texts) == 200 and max(texts.values()) == 1

@@ -57,6 +57,15 @@ class RunningBot:
         # start-up includes migrations in a child process; then it polls, or sets its webhook
         await self.fake.wait_for("setWebhook" if self.settings.webhook_url else "getUpdates", timeout=45)
 
+    async def __aenter__(self) -> RunningBot:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        """Stopped as a fixture's teardown: a failure to stop cleanly does not mask the test's result."""
+        with contextlib.suppress(Exception):
+            await self.stop()
+
     async def stop(self) -> None:
         self.stop_event.set()
         if self.task is not None:
@@ -82,15 +91,12 @@ class RunningBot:
 
 @pytest.fixture(params=["aiogram", "ptb"])
 async def running(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[RunningBot]:
-    async with FakeBotAPI(can_read_all_group_messages=True, allow_http_webhook=True) as fake:
-        hook = webhook_settings() if WEBHOOK_SUITE else {}
-        bot = RunningBot(fake, tmp_path / "e2e.db", engine=request.param, **hook)
-        await bot.start()
-        try:
-            yield bot
-        finally:
-            with contextlib.suppress(Exception):
-                await bot.stop()
+    hook = webhook_settings() if WEBHOOK_SUITE else {}
+    async with (
+        FakeBotAPI(can_read_all_group_messages=True, allow_http_webhook=True) as fake,
+        RunningBot(fake, tmp_path / "e2e.db", engine=request.param, **hook) as bot,
+    ):
+        yield bot
 
 
 def button(call: Call, label_part: str) -> str:

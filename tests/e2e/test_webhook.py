@@ -24,14 +24,11 @@ from tests.fakes.bot_api import FakeBotAPI
 
 @pytest.fixture(params=ENGINES)
 async def hooked(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[RunningBot]:
-    async with FakeBotAPI(can_read_all_group_messages=True, allow_http_webhook=True) as fake:
-        bot = RunningBot(fake, tmp_path / "hook.db", engine=request.param, **webhook_settings(free_port()))
-        await bot.start()
-        try:
-            yield bot
-        finally:
-            with contextlib.suppress(Exception):
-                await bot.stop()
+    async with (
+        FakeBotAPI(can_read_all_group_messages=True, allow_http_webhook=True) as fake,
+        RunningBot(fake, tmp_path / "hook.db", engine=request.param, **webhook_settings(free_port())) as bot,
+    ):
+        yield bot
 
 
 async def test_webhook_mode_answers_and_refuses_strangers(hooked: RunningBot) -> None:
