@@ -24,6 +24,18 @@ def visible(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
 
 
+# A lone token that was meant as a number but is not one: ``#99999999999999999999`` (too long),
+# ``1.5``, ``12abc``, ``#x``. Text that merely starts with a digit ("3栋漏水") is not such a token.
+_NUMBER_ATTEMPT = re.compile(r"^(?:[#＃]\S*|\d[\dA-Za-z.,:_\-/]*)$")
+
+
+def malformed_number(args: str) -> bool:
+    """True when ``args`` is one token that looks like a record number but names none, so a command
+    answers with its usage line instead of taking the token as free text."""
+    token = _trim(args)
+    return bool(token) and number_and_rest(token)[0] is None and bool(_NUMBER_ATTEMPT.match(token))
+
+
 def number_and_rest(args: str) -> tuple[int | None, str]:
     """``"#12 text"``, ``"＃12 text"`` or ``"12 text"`` → (12, "text"); no number → (None, args)."""
     match = _NUMBER.match(_trim(args))

@@ -12,7 +12,7 @@ from handlers import tickets_flow as flow
 from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.messages import Outcome, Reply
-from handlers.parsing import number_and_rest
+from handlers.parsing import malformed_number, number_and_rest
 from handlers.render import clip
 from handlers.tickets_render import callback_line, card, card_buttons, history_line, list_line, overdue
 from storage.models import Site, Ticket
@@ -31,6 +31,8 @@ async def ticket_command(ctx: Context, args: str) -> Outcome:
     number, rest = number_and_rest(args)
     if number is not None and not rest:
         return await show(ctx, number)
+    if malformed_number(args):
+        return Outcome.say(ctx.t("tk.usage.ticket"))
     head, _, tail = args.strip().partition(" ")
     channel = CHANNELS.get(head.lower())
     text = tail.strip() if channel else args.strip()

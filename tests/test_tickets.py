@@ -324,3 +324,15 @@ async def test_a_message_long_after_the_rating_is_not_taken_as_its_comment(harne
     assert "#2" in text_of(later)
     [callback] = await rows(h, Callback)
     assert callback.note is None
+
+
+@pytest.mark.parametrize("bad", ["#99999999999999999999", "1.5", "12abc", "＃x"])
+async def test_a_malformed_number_is_answered_with_usage_not_registered(harness: DeskHarness, bad: str) -> None:
+    """A number that names no record is a typo, not a phone call to register with SLA timers."""
+    h = harness
+    await h.setup_site()
+    answer = text_of(await h.send(f"/ticket {bad}"))
+    assert "用法" in answer and "/ticket" in answer
+    assert await rows(h, Ticket) == []
+    # Free text that merely starts with a digit is still a phone ticket.
+    assert "#1" in text_of(await h.send("/ticket 3栋大堂漏水"))
