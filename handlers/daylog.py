@@ -102,6 +102,20 @@ def _parse_day(text: str) -> date | None:
         return None
 
 
+# How far back a duty day without a stored log may still be compiled or signed; beyond it (year 1,
+# 1900, or a forged button) there is nothing of the site's to show.
+_LOOKBACK = timedelta(days=366)
+
+
+async def _known_day(ctx: Context, site: Site, day: date) -> bool:
+    """A day of this site's duty log: stored by the daily job, or within the last year up to today.
+    Keeps a forged date (year 1, 9999) away from the time arithmetic, which would overflow."""
+    today = day_of(site, ctx.now)
+    if today - _LOOKBACK <= day <= today:
+        return True
+    return await handovers.duty_day(ctx.session, site_id=site.id or 0, day=day) is not None
+
+
 async def _sites_for(ctx: Context, role: str) -> list[Site]:
     """The chat's site in a duty group; in private every site where the sender has this role."""
     if ctx.site is not None:
@@ -123,6 +137,8 @@ async def daylog_command(ctx: Context, args: str) -> Outcome:
     day = _parse_day(wanted) if wanted else day_of(site, ctx.now)
     if day is None:
         return Outcome.say(t("daylog.usage"))
+    if not await _known_day(ctx, site, day):
+        return Outcome.say(t("daylog.no_such_day", day=day.isoformat()))
     log = await compile_day(ctx.session, site, day, t)
     lines = [log.text]
     stored = await handovers.duty_day(ctx.session, site_id=site.id or 0, day=day)
@@ -163,7 +179,7 @@ async def sign_button_pressed(ctx: Context, args: list[str]) -> Outcome:
     site_id = int_arg(args)
     site = None if site_id is None else await sites.get(ctx.session, site_id=site_id)
     day = _parse_day(args[1]) if site is not None and len(args) > 1 else None
-    if site is None or day is None:
+    if site is None or day is None or not await _known_day(ctx, site, day):
         return Outcome(toast=ctx.t("button.stale"))
     return await sign(ctx, site, day)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
 from sqlmodel import select
 
 from handlers.exports import rows_for
@@ -140,3 +141,16 @@ async def test_exports_of_handovers_and_roster(harness: DeskHarness) -> None:
         ("2026-11-23", "D", 101),
         ("2026-11-23", "N", 102),
     }
+
+
+@pytest.mark.parametrize("forged", ["00010101", "99991231", "19000101"])
+async def test_a_forged_sign_date_outside_the_sites_log_is_a_stale_button(harness: DeskHarness, forged: str) -> None:
+    """签阅 carries its date in the button; a forged one far outside the site's log is refused, not
+    signed (1900) and never a traceback (year 1 and 9999 overflow the duty day's window)."""
+    h = harness
+    await h.setup_site()
+    pressed = await h.press(f"1|day.sign|1|{forged}", MANAGER, chat=Chat(id=MANAGER.id, private=True))
+    assert "过期" in (pressed.toast or "") or "失效" in (pressed.toast or "")
+    async with h.desk.db.session() as session:
+        assert (await session.exec(select(DutyDay))).all() == []
+    assert "没有" in text_of(await h.dm(f"/daylog {forged}", MANAGER))
