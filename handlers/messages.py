@@ -42,6 +42,8 @@ class Inbound:
     document_file_id: str | None = None  # a file sent with a caption command (/roster, /keys_import)
     document_name: str | None = None
     location: tuple[float, float] | None = None  # (latitude, longitude) of a shared location
+    forwarded: bool = False  # the message was forwarded from elsewhere: not the sender's own, now
+    sent_at: datetime | None = None  # Telegram's own date of the message, when the engine knows it
     callback_id: str | None = None
     callback_data: str | None = None
     at: datetime = field(default_factory=utcnow)

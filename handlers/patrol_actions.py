@@ -8,6 +8,7 @@ re-check follows the incident's closing (handlers.patrol_recheck, 001 L551 P15).
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 from handlers import dutylog
 from handlers.classification import Classification
@@ -159,6 +160,26 @@ async def photo(ctx: Context, view: RoundView) -> Outcome:
         found = await finding(ctx, view, rest, photo_id=ctx.msg.photo_file_id, checkpoint=str(target[1]["name"]))
         signed.replies = [*signed.replies[:1], *found.replies]
     return signed
+
+
+# Telegram dates messages to the second, and a round may be started by the very message that
+# carries the location: a location this much older than the round's start still counts.
+_CLOCK_SLACK = timedelta(seconds=5)
+
+
+def location_problem(ctx: Context, rnd: PatrolRound) -> Outcome | None:
+    """A location proves presence only when the patroller shared it here, during the round: a
+    forwarded one, or one sent before the round began (or before a due round could start), signs
+    nothing (000 L451: the patrol itself, at its time, is what the record proves)."""
+    msg = ctx.msg
+    if msg.forwarded:
+        return Outcome.say(ctx.t("patrol.location_forwarded"), quote=True)
+    if msg.sent_at is None:
+        return None
+    began = rnd.started_at or rnd.due_at - timedelta(minutes=ctx.policy().patrol_grace_minutes)
+    if msg.sent_at + _CLOCK_SLACK < began:
+        return Outcome.say(ctx.t("patrol.location_stale"), quote=True)
+    return None
 
 
 async def located(ctx: Context, view: RoundView, where: tuple[float, float]) -> Outcome:

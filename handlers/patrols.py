@@ -185,6 +185,8 @@ async def card_reply(ctx: Context, round_id: int) -> Outcome | None:
         reading = await ctx.classify(msg.text, speaker="staff", private=False)
         if reading.intent == "other" and reading.category == "other":
             return None  # "好的", "收到": not a finding
+    if msg.location is not None and (problem := patrol_actions.location_problem(ctx, rnd)) is not None:
+        return problem
     view = await load_view(ctx.session, rnd)
     if rnd.status == "due":  # proof or a finding on a card nobody started: the sender starts it
         started = await patrol_actions.start(ctx, view)
@@ -216,6 +218,8 @@ async def location_shared(ctx: Context) -> Outcome | None:
         if not await patrols.plans_for_site(ctx.session, site_id=ctx.site.id or 0):
             return None  # a site without patrols: the location is someone else's business
         return Outcome.say(ctx.t("patrol.no_running"))
+    if (problem := patrol_actions.location_problem(ctx, rnd)) is not None:
+        return problem
     return await patrol_actions.located(ctx, await load_view(ctx.session, rnd), ctx.msg.location)
 
 

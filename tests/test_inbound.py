@@ -63,6 +63,19 @@ def test_a_photo_with_a_caption_a_document_and_a_location() -> None:
     assert place is not None and place.location == (22.3, 114.17) and place.text == ""
 
 
+def test_a_forwarded_location_and_the_messages_own_date_are_read() -> None:
+    """A patrol proof needs to know whether a location was the sender's own, and when it was sent."""
+    origin = {"type": "user", "date": 1764400000, "sender_user": {"id": 7, "is_bot": False, "first_name": "甲"}}
+    place = {"latitude": 22.3, "longitude": 114.17}
+    forwarded = update_to_inbound(stored(message(text=None, location=place, forward_origin=origin)))
+    own = update_to_inbound(stored(message(text=None, location=place)))
+    assert forwarded is not None and forwarded.forwarded
+    assert own is not None and not own.forwarded
+    assert own.sent_at is not None and own.sent_at.timestamp() == 1764460800 and own.sent_at.utcoffset() is not None
+    undated = update_to_inbound(stored(message(text=None, location=place, date="soon")))
+    assert undated is not None and undated.sent_at is None
+
+
 def test_a_button_press_and_one_without_its_message() -> None:
     press = {
         "id": "cb-1",

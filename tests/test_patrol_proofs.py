@@ -3,6 +3,8 @@ incidents whose closing makes a re-check due; 巡查完毕，一切正常 closes
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import select
 
 from handlers.messages import Outcome
@@ -111,6 +113,23 @@ async def test_chit_chat_replying_to_a_due_card_starts_nothing(harness: DeskHarn
     assert (await rounds(h))[0].status == "due"
     found = await h.send("大堂地面有积水", reply_to_message_id=7001)  # a finding on the card starts the round
     assert "#1" in text_of(found) and (await rounds(h))[0].started_by == STAFF.id
+
+
+async def test_a_forwarded_or_older_location_signs_no_checkpoint(harness: DeskHarness) -> None:
+    """A location proves the patroller was there during the round: one forwarded from elsewhere, or
+    one sent before the round began (a stale share), is refused and signs nothing."""
+    h = harness
+    await started_round(h)
+    forwarded = await h.send("", location=ROOF, forwarded=True)
+    assert "转发的位置" in text_of(forwarded)
+    replied = await h.send("", location=ROOF, forwarded=True, reply_to_message_id=7001)
+    assert "转发的位置" in text_of(replied)
+    older = await h.send("", location=ROOF, sent_at=h.clock() - timedelta(hours=1))
+    assert "开始前" in text_of(older)
+    assert [c.name for c in await checks(h)] == []
+    fresh = await h.send("", location=ROOF, sent_at=h.clock())
+    assert "「天台」已签到" in text_of(fresh)
+    assert [(c.name, c.proof) for c in await checks(h)] == [("天台", "location")]
 
 
 async def test_location_without_a_running_round_and_without_coordinates(harness: DeskHarness) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from handlers.messages import Chat, Inbound, User
@@ -21,6 +22,18 @@ log = logging.getLogger(__name__)
 
 class _Unreadable(ValueError):
     """A field DutyDesk needs is missing or of the wrong type."""
+
+
+# Telegram marks a forwarded message with forward_origin (Bot API 7.0+); older servers sent these.
+_FORWARD_KEYS = ("forward_origin", "forward_date", "forward_from", "forward_from_chat", "forward_sender_name")
+
+
+def _date(message: dict[str, Any]) -> datetime | None:
+    """The message's own Unix date as an aware UTC time; None when absent or not a number."""
+    stamp = message.get("date")
+    if not isinstance(stamp, int) or isinstance(stamp, bool) or not 0 < stamp < 2**40:
+        return None
+    return datetime.fromtimestamp(stamp, UTC)
 
 
 def update_to_inbound(payload: str) -> Inbound | None:
@@ -66,6 +79,8 @@ def message_to_inbound(message: dict[str, Any], update_id: int | None) -> Inboun
         document_file_id=_str(document, "file_id") if document is not None else None,
         document_name=_text(document, "file_name") if document is not None else None,
         location=location,
+        forwarded=any(key in message for key in _FORWARD_KEYS),
+        sent_at=_date(message),
     )
 
 
