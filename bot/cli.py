@@ -106,7 +106,7 @@ def _run(settings: Settings, engine: str) -> int:
     if engine:
         settings = settings.model_copy(update={"dutydesk_engine": engine})
     from bot.engines.base import TokenRefused
-    from bot.logs import configure
+    from bot.logs import configure, scrub, secrets_of
     from bot.runner import StartupError, run_bot
 
     configure(settings)
@@ -114,8 +114,8 @@ def _run(settings: Settings, engine: str) -> int:
         asyncio.run(run_bot(settings))
     except KeyboardInterrupt:
         pass
-    except (TokenRefused, StartupError) as exc:
-        print(f"dutydesk: {exc}", file=sys.stderr)
+    except (TokenRefused, StartupError) as exc:  # an error's text may quote a request URL, token and all
+        print(f"dutydesk: {scrub(str(exc), secrets_of(settings))}", file=sys.stderr)
         return 1
     except Exception:  # logged through the redacting handler: the token never reaches stderr raw
         logging.getLogger("dutydesk").exception("the bot stopped on an unexpected error")

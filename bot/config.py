@@ -52,8 +52,9 @@ class Settings(BaseSettings):
     @classmethod
     def _api_url(cls, value: str) -> str:
         parsed = urlsplit(value.strip())
-        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        if parsed.scheme not in ("http", "https") or not parsed.hostname or any(c.isspace() for c in value.strip()):
             raise ValueError("must be an http(s) URL such as https://api.telegram.org")
+        _ = parsed.port  # ValueError for a port outside 0-65535 or not a number
         return value.strip().rstrip("/")
 
     @field_validator("webhook_listen")

@@ -12,6 +12,19 @@ from typing import Any
 from bot.config import Settings
 
 
+def secrets_of(settings: Settings) -> list[str]:
+    """The values no output may show: the bot token and the LLM key."""
+    return [s.get_secret_value() for s in (settings.bot_token, settings.llm_api_key) if s is not None]
+
+
+def scrub(text: str, secrets: list[str]) -> str:
+    """``text`` with every secret (of six characters or more) replaced by ``***``."""
+    for secret in secrets:
+        if len(secret) >= 6:
+            text = text.replace(secret, "***")
+    return text
+
+
 class RedactSecrets(logging.Filter):
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
@@ -33,7 +46,7 @@ class RedactSecrets(logging.Filter):
 
 
 def configure(settings: Settings, level: int = logging.INFO) -> None:
-    secrets = [s.get_secret_value() for s in (settings.bot_token, settings.llm_api_key) if s is not None]
+    secrets = secrets_of(settings)
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))

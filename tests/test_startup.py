@@ -37,6 +37,9 @@ def one_clear_line(done: subprocess.CompletedProcess[str], code: int, words: str
     [
         ("http://127.0.0.1:1", 1, "cannot reach the Bot API at http://127.0.0.1:1"),
         ("htp//api.telegram", 2, "bad setting TELEGRAM_API_URL"),
+        # aiohttp's error for these quoted the request URL, token and all, on stderr
+        ("http://127.0.0.1:99999", 2, "bad setting TELEGRAM_API_URL"),
+        ("http://127.0.0.1:1/bot api", 2, "bad setting TELEGRAM_API_URL"),
     ],
 )
 def test_bot_api_unreachable_or_malformed(tmp_path: Path, url: str, code: int, words: str) -> None:
@@ -57,3 +60,24 @@ def test_sqlite_file_and_folder_are_private(tmp_path: Path) -> None:
     Database(f"sqlite+aiosqlite:///{path}")
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_start_up_error_quoting_a_request_url_never_shows_the_token(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Whatever the HTTP library says (its messages carry the URL, which carries the token), the one
+    line the operator reads is redacted."""
+    import bot.logs
+    import bot.runner
+    from bot.cli import main
+
+    async def failing(settings: object) -> None:
+        raise bot.runner.StartupError(f"cannot reach the Bot API (InvalidUrl: http://x/bot{TOKEN}/getMe)")
+
+    monkeypatch.setattr(bot.runner, "run_bot", failing)
+    monkeypatch.setattr(bot.logs, "configure", lambda settings: None)  # keep the suite's logging as it is
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/d.db")
+    assert main(["run"]) == 1
+    err = capsys.readouterr().err
+    assert TOKEN not in err and "/bot***/getMe" in err
