@@ -28,7 +28,9 @@ async def test_an_update_that_kills_the_process_is_set_aside_after_three_deaths(
     await prepare_site(any_db, rules)
     async with FakeBotAPI(can_read_all_group_messages=True) as fake:
         pushed = push_burst(fake, N // 2)
-        poison = fake.push_update(fake.user_message(SUPERVISOR.id, SUPERVISOR.id, f"/roster {MARK}", first_name="王主管"))
+        poison = fake.push_update(
+            fake.user_message(SUPERVISOR.id, SUPERVISOR.id, f"/roster {MARK}", first_name="王主管")
+        )
         pushed += push_burst(fake, N // 2, start=N // 2)
         bot = BotProcess(fake, any_db.url, tmp_path)
         exits = []
