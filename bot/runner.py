@@ -295,7 +295,7 @@ class Runner:
         """A database error while handling: an outage is not the update's fault (not counted); an
         error while the database answers (a value it refuses, say) is, like any other failure."""
         if await self._healthy():
-            log.warning("update %s in chat %s failed in the database: %s", update_id, inbound.chat.id, exc)
+            log.warning("update %s in chat %s failed in the database: %s", update_id, inbound.chat.id, _first_line(exc))
             await self._failed(update_id, exc)
             return
         self.uncounted.add(update_id)
