@@ -18,6 +18,7 @@ from handlers import replies
 from handlers.i18n import Translator, pick_language
 from handlers.messages import Inbound, Outcome, Reply
 from handlers.policy import Policy
+from storage.clock import utcnow
 from storage.repos import inbox, sites
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ async def take_again(
     """Count this attempt, or set the row aside when its attempts are spent, in one transaction.
     ``msg`` is the update read (None when it cannot be read: set aside without a word to anyone).
     ``uncounted``: its last attempt only met a database outage, which is not held against it."""
-    now = desk.clock()
+    now = utcnow()  # leases are real time (the runner's sweep compares them with utcnow)
     async with desk.db.session() as session:
         attempts = await inbox.attempts_of(session, update_id=update_id)
         if attempts is None:
