@@ -70,6 +70,11 @@ class Runner:
         self.stopping = asyncio.Event()
         self.offset: int | None = None  # the next getUpdates confirms every update before it
         self._tick_lock = asyncio.Lock()  # a stop waits for a running tick (it may hold claimed rows)
+        # Rows waiting in the inbox (a dead process's, expired leases) are taken while the queue
+        # has room; a backlog left over is taken as the workers free room, not a tick later.
+        self._refill_lock = asyncio.Lock()
+        self._backlog = False
+        self._refills: set[asyncio.Task[None]] = set()
 
     # -- start ------------------------------------------------------------------------------------
 
@@ -246,6 +251,7 @@ class Runner:
                     self.queued.add(update_id)
                     self.queue.put_nowait((update_id, again, True))  # else a sweep takes it after its lease
                 self.queue.task_done()
+                self._refill_soon()
 
     async def _take(self, update_id: int, payload: str, *, retaken: bool) -> None:
         """Read the update; one taken again is counted first (or set aside when its attempts are
@@ -332,10 +338,7 @@ class Runner:
         try:
             if self.owner is not None and not await self.owner.check():
                 log.warning("owner lock %s is still held for a lost connection; trying again", self.owner.token)
-            async with self.app.db.session() as session:
-                expired = await inbox.claim_expired(session, now=utcnow(), lease=self.lease, token=self.desk.token)
-            for row in expired:
-                await self._enqueue(row.update_id, row.payload, retaken=True)
+            await self._refill()
             await self.desk.sweep()
             await self.delivery.flush()
             self.db_outage.ok()
@@ -343,6 +346,41 @@ class Runner:
             self.db_outage.failed(exc, "scheduler tick")
         except Exception:
             log.exception("scheduler tick failed; the next tick tries again")
+
+    async def _refill(self) -> None:
+        """Take waiting inbox rows, a batch at a time, while the queue has room for them (a
+        restart's backlog is handled at the workers' pace: a batch per tick took 15 s for 150)."""
+        async with self._refill_lock:
+            while not self.stopping.is_set():
+                room = min(50, self.queue.maxsize - self.queue.qsize())
+                self._backlog = room < 1
+                if room < 1:
+                    return
+                async with self.app.db.session() as session:
+                    expired = await inbox.claim_expired(
+                        session, now=utcnow(), lease=self.lease, token=self.desk.token, limit=room
+                    )
+                for row in expired:
+                    await self._enqueue(row.update_id, row.payload, retaken=True)
+                if len(expired) < room:
+                    return
+                self._backlog = True
+
+    def _refill_soon(self) -> None:
+        """After a worker finished: if a backlog waits and the queue is half empty, take more."""
+        if not self._backlog or self._refill_lock.locked() or self.queue.qsize() > self.queue.maxsize // 2:
+            return
+        self._backlog = False
+        task = asyncio.get_running_loop().create_task(self._refill_logged())
+        self._refills.add(task)
+        task.add_done_callback(self._refills.discard)
+
+    async def _refill_logged(self) -> None:
+        try:
+            await self._refill()
+        except STORAGE_ERRORS as exc:
+            self._backlog = True
+            self.db_outage.failed(exc, "taking stored updates")
 
     # -- lifecycle --------------------------------------------------------------------------------
 
