@@ -59,8 +59,9 @@ async def seeded(url: str) -> None:
     await db.dispose()
 
 
-async def restart(kind: str, n: int, workdir: Path) -> float:
-    """Seconds from the restart to the last reply, after a SIGKILL a quarter into the burst."""
+async def restart(kind: str, n: int, workdir: Path) -> tuple[float, float]:
+    """Seconds from the restart to the last reply, after a SIGKILL a quarter into the burst, and
+    (for comparison) to the new process's first getUpdates (its start-up: imports, migrations)."""
     async with fresh_database(kind, workdir) as url:
         await seeded(url)
         async with FakeBotAPI(can_read_all_group_messages=True) as fake:
@@ -73,16 +74,19 @@ async def restart(kind: str, n: int, workdir: Path) -> float:
             assert bot.process is not None
             bot.process.kill()
             await bot.wait(30)
+            polls = len(fake.calls_of("getUpdates"))
             restarted = time.monotonic()
             await bot.start(**PRODUCTION)
             bot.drain()
+            await fake.wait_until(lambda: len(fake.calls_of("getUpdates")) > polls, timeout=120)
+            up = time.monotonic() - restarted
             await fake.wait_until(lambda: len(replies_by_mark(fake)) >= n, timeout=300)
             elapsed = time.monotonic() - restarted
             await bot.terminate()
-    return elapsed
+    return elapsed, up
 
 
-async def survivor(n: int, workdir: Path) -> float:
+async def survivor(n: int, workdir: Path) -> tuple[float, float]:
     """Seconds from the SIGKILL of one of two webhook processes to the last reply."""
     async with fresh_database("postgres", workdir) as url:
         await seeded(url)
@@ -108,12 +112,15 @@ async def survivor(n: int, workdir: Path) -> float:
             elapsed = time.monotonic() - died
             await bots[0].wait(30)
             await bots[1].terminate()
-    return elapsed
+    return elapsed, 0.0
 
 
-def show(label: str, figures: list[float]) -> None:
+def show(label: str, results: list[tuple[float, float]]) -> None:
+    figures = [last for last, _ in results]
     runs = " ".join(f"{f:.1f}" for f in figures)
-    print(f"{label:44} median {statistics.median(figures):6.1f}s  max {max(figures):6.1f}s  (runs: {runs})")
+    ups = [up for _, up in results if up]
+    startup = f"  start-up median {statistics.median(ups):.1f}s" if ups else ""
+    print(f"{label:46} median {statistics.median(figures):5.1f}s  max {max(figures):5.1f}s  (runs: {runs}){startup}")
 
 
 async def main() -> None:
