@@ -61,7 +61,7 @@ async def seeded(url: str) -> None:
 
 async def restart(kind: str, n: int, workdir: Path) -> tuple[float, float]:
     """Seconds from the restart to the last reply, after a SIGKILL a quarter into the burst, and
-    (for comparison) to the new process's first getUpdates (its start-up: imports, migrations)."""
+    (for comparison) to the new process's getMe (its start-up: imports, migrations, settings)."""
     async with fresh_database(kind, workdir) as url:
         await seeded(url)
         async with FakeBotAPI(can_read_all_group_messages=True) as fake:
@@ -74,11 +74,10 @@ async def restart(kind: str, n: int, workdir: Path) -> tuple[float, float]:
             assert bot.process is not None
             bot.process.kill()
             await bot.wait(30)
-            polls = len(fake.calls_of("getUpdates"))
             restarted = time.monotonic()
             await bot.start(**PRODUCTION)
             bot.drain()
-            await fake.wait_until(lambda: len(fake.calls_of("getUpdates")) > polls, timeout=120)
+            await fake.wait_for("getMe", count=2, timeout=120)  # the new process introduces itself
             up = time.monotonic() - restarted
             await fake.wait_until(lambda: len(replies_by_mark(fake)) >= n, timeout=300)
             elapsed = time.monotonic() - restarted

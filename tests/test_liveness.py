@@ -5,6 +5,7 @@ after its lock's connection was cut and taken again. On SQLite there is no other
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -33,6 +34,27 @@ async def hold_rows(db: Database, token: str) -> None:
         assert len(await timers.claim(session, now=utcnow(), token=token)) == 1
 
 
+async def lock_pid(db: Database, lock: OwnerLock) -> int:
+    """The server process that holds the owner lock."""
+    query = text(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = :space AND objid = :key"
+    ).bindparams(space=0x4444736B, key=lock.key & 0xFFFFFFFF)
+    async with db.session() as session:
+        return int((await session.exec(query)).one()[0])  # type: ignore[call-overload]
+
+
+async def wait_gone(db: Database, pid: int) -> None:
+    """Until the server process has ended: a closed or cut connection's backend exits (and frees
+    its locks) a moment after the client is told, as after a real death."""
+    for _ in range(100):
+        async with db.session() as session:
+            query = text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid").bindparams(pid=pid)
+            if not (await session.exec(query)).one()[0]:  # type: ignore[call-overload]
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"backend {pid} did not end")
+
+
 async def sweep(db: Database) -> tuple[int, int, int]:
     """What another process's sweep takes over now: (inbox rows, outbox rows, timers)."""
     past = utcnow() - LONG
@@ -49,7 +71,9 @@ async def test_a_dead_owners_rows_are_taken_at_once_and_a_live_ones_are_not(pg_d
     token = await lock.acquire()
     await hold_rows(pg_db, token)
     assert await sweep(pg_db) == (0, 0, 0)  # alive: nothing taken
+    pid = await lock_pid(pg_db, lock)
     await lock.close()  # as when the process dies: its connection goes, the lock with it
+    await wait_gone(pg_db, pid)
     assert await sweep(pg_db) == (1, 1, 1)
     async with pg_db.session() as session:
         assert (await session.exec(select(Outbox.state))).one() == "pending"
@@ -63,13 +87,10 @@ async def test_the_lock_is_taken_again_after_its_connection_was_cut(pg_db: Datab
     try:
         async with pg_db.session() as session:
             assert await dead_owners(session, [token]) == set()
+        pid = await lock_pid(pg_db, lock)
         async with pg_db.session() as session:  # a database restart or an admin cuts the connection
-            await session.exec(  # type: ignore[call-overload]
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_locks "
-                    "WHERE locktype = 'advisory' AND classid = :space AND objid = :key"
-                ).bindparams(space=0x4444736B, key=lock.key & 0xFFFFFFFF)
-            )
+            await session.exec(text("SELECT pg_terminate_backend(:pid)").bindparams(pid=pid))  # type: ignore[call-overload]
+        await wait_gone(pg_db, pid)
         async with pg_db.session() as session:
             assert await dead_owners(session, [token]) == {token}  # meanwhile it looks dead
         assert await lock.check() is True
