@@ -15,14 +15,14 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
-from bot import cli_outbox, cli_patrols, cli_shifts, cli_staff
+from bot import cli_inbox, cli_outbox, cli_patrols, cli_shifts, cli_staff
 from bot.cli_keys import KEYS
 from bot.cli_verbs import Verb
 from bot.config import Settings
 from bot.prompts import PromptError
 
 # Verbs that features add, each in its own module (bot/cli_<feature>.py): add yours here.
-VERBS: list[Verb] = [*cli_staff.VERBS, *cli_shifts.VERBS, KEYS, *cli_patrols.VERBS, cli_outbox.VERB]
+VERBS: list[Verb] = [*cli_staff.VERBS, *cli_shifts.VERBS, KEYS, *cli_patrols.VERBS, cli_outbox.VERB, cli_inbox.VERB]
 DATABASE_HELP = cli_staff.DATABASE_HELP
 
 

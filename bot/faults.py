@@ -3,6 +3,8 @@ with ``os._exit``) the k-th time the running bot passes that point. Unset in pro
 
 Points: ``stored`` (a batch of updates stored, not yet confirmed to Telegram), ``commit`` (inside
 an update's transaction, just before it commits), ``sent`` (a message sent, not yet marked sent).
+``DUTYDESK_FAULT=poison:MARK`` ends the process whenever a worker starts on an update whose JSON
+holds MARK (ASCII): an update that kills its process every time, as an out-of-memory file would.
 """
 
 from __future__ import annotations
@@ -30,6 +32,14 @@ def point(name: str) -> None:
     _seen[name] += 1
     if _seen[name] >= int(_AT or 1):
         sys.stderr.write(f"fault point {name}:{_seen[name]} reached; exiting\n")
+        sys.stderr.flush()
+        os._exit(137)
+
+
+def poison(payload: str) -> None:
+    """Die here if the update carries the configured poison mark."""
+    if _POINT == "poison" and _AT and _AT in payload:
+        sys.stderr.write("poison update reached; exiting\n")
         sys.stderr.flush()
         os._exit(137)
 

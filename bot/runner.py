@@ -15,6 +15,7 @@ import logging
 import signal
 from datetime import timedelta
 
+from aiorwlock import RWLock
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -28,9 +29,12 @@ from bot.logs import loop_exception_handler
 from bot.outage import OutageLog
 from bot.scheduler import start_ticker
 from bot.webhook import WebhookServer
+from handlers import retakes
 from handlers.desk import StorageUnavailable
+from handlers.messages import Inbound, Outcome
 from handlers.router import menu
 from storage.clock import utcnow
+from storage.liveness import OwnerLock
 from storage.repos import inbox, outbox, timers
 
 log = logging.getLogger(__name__)
@@ -50,15 +54,27 @@ class Runner:
         limits = Limits(settings.send_per_second, settings.group_per_minute, settings.chat_per_second)
         self.delivery = Delivery(self.desk, engine.transport, limits=limits)
         self.lease = timedelta(seconds=settings.inbox_lease_seconds)
-        self.queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(maxsize=settings.concurrent_updates * 4)
+        # (update id, payload, taken again: by a sweep, so counted when a worker starts on it)
+        self.queue: asyncio.Queue[tuple[int, str, bool]] = asyncio.Queue(maxsize=settings.concurrent_updates * 4)
         self.queued: set[int] = set()
         self.again: dict[int, str] = {}
+        # Updates whose last attempt only met a database outage: not counted against them.
+        self.uncounted: set[int] = set()
+        # Updates are handled together (read side); one on its last chance alone (write side).
+        self.gate = RWLock(fast=True)
+        # PostgreSQL: this process's advisory lock, so others see at once when it dies (storage.liveness).
+        self.owner: OwnerLock | None = None
         self.chat_locks: dict[int, asyncio.Lock] = {}
         self.db_outage = OutageLog("the database", log)
         self.api_outage = OutageLog("the Bot API", log)
         self.stopping = asyncio.Event()
         self.offset: int | None = None  # the next getUpdates confirms every update before it
         self._tick_lock = asyncio.Lock()  # a stop waits for a running tick (it may hold claimed rows)
+        # Rows waiting in the inbox (a dead process's, expired leases) are taken while the queue
+        # has room; a backlog left over is taken as the workers free room, not a tick later.
+        self._refill_lock = asyncio.Lock()
+        self._backlog = False
+        self._refills: set[asyncio.Task[None]] = set()
 
     # -- start ------------------------------------------------------------------------------------
 
@@ -84,8 +100,12 @@ class Runner:
         log.info("running as @%s (%s engine; reads group messages: %s)", username, self.engine.name, reads_all)
 
     async def recover(self) -> None:
-        """On SQLite the bot is the only process: what an earlier run leased or claimed is due now."""
+        """On SQLite the bot is the only process: what an earlier run leased or claimed is due now.
+        On PostgreSQL it takes its owner lock: rows of a process that died are taken by the first
+        tick (storage.liveness), and the other processes take this one's at once if it dies."""
         if not self.app.db.is_sqlite:
+            self.owner = OwnerLock(self.app.db.url)
+            self.desk.token = await self.owner.acquire()
             return
         async with self.app.db.session() as session:
             waiting = await inbox.release_all(session)
@@ -151,14 +171,14 @@ class Runner:
         self.db_outage.ok()
         return fresh
 
-    async def _enqueue(self, update_id: int, payload: str) -> None:
+    async def _enqueue(self, update_id: int, payload: str, *, retaken: bool = False) -> None:
         if update_id in self.queued:
-            # Being handled now, yet stored again (Telegram redelivered it, or a sweep took it):
-            # look at it once more when this round ends (it is then a duplicate, and leaves the inbox).
+            # Being handled now, yet taken again by a sweep: look at it once more when this round
+            # ends (it is then a duplicate, and leaves the inbox).
             self.again[update_id] = payload
             return
         self.queued.add(update_id)
-        await self.queue.put((update_id, payload))
+        await self.queue.put((update_id, payload, retaken))
 
     # -- webhook into the inbox --------------------------------------------------------------------
 
@@ -218,25 +238,30 @@ class Runner:
 
     async def work(self) -> None:
         while True:
-            update_id, payload = await self.queue.get()
+            update_id, payload, retaken = await self.queue.get()
             try:
-                await self._handle(update_id, payload)
-            except Exception:
-                log.exception("update %s could not be handled; it stays in the inbox", update_id)
+                await self._take(update_id, payload, retaken=retaken)
+            except Exception as exc:
+                log.exception("update %s could not be handled; it is tried again shortly", update_id)
+                await self._failed(update_id, exc)
             finally:
                 self.queued.discard(update_id)
                 again = self.again.pop(update_id, None)
                 if again is not None and not self.queue.full():
                     self.queued.add(update_id)
-                    self.queue.put_nowait((update_id, again))  # else a sweep takes it after its lease
+                    self.queue.put_nowait((update_id, again, True))  # else a sweep takes it after its lease
                 self.queue.task_done()
+                self._refill_soon()
 
-    async def _handle(self, update_id: int, payload: str) -> None:
+    async def _take(self, update_id: int, payload: str, *, retaken: bool) -> None:
+        """Read the update; one taken again is counted first (or set aside when its attempts are
+        spent: handlers.retakes); then handle it, alone on its last chance."""
         try:
             inbound = self.engine.to_inbound(payload)
-        except Exception:
-            log.exception("update %s cannot be read; dropped from the inbox", update_id)
-            inbound = None
+        except Exception as exc:  # kept, not dropped: `dutydesk inbox --dead` shows it
+            log.exception("update %s cannot be read; set aside", update_id)
+            await self._set_aside_unread(update_id, exc)
+            return
         if inbound is None:  # nothing DutyDesk reads (a service message, an edit)
             try:
                 async with self.app.db.session() as session:
@@ -244,18 +269,60 @@ class Runner:
             except STORAGE_ERRORS as exc:
                 self.db_outage.failed(exc)
             return
+        alone = retaken and await retakes.last_chance(self.desk, inbound, update_id=update_id)
+        async with self.gate.writer if alone else self.gate.reader:
+            if retaken:
+                uncounted = update_id in self.uncounted
+                take = await retakes.take_again(
+                    self.desk, inbound, update_id=update_id, lease=self.lease, uncounted=uncounted
+                )
+                self.uncounted.discard(update_id)
+                if not take.handle:
+                    await self.delivery.deliver(inbound, Outcome(notified=take.notified))
+                    return
+            faults.poison(payload)
+            await self._handle(update_id, inbound)
+
+    async def _handle(self, update_id: int, inbound: Inbound) -> None:
         lock = self.chat_locks.setdefault(inbound.chat.id, asyncio.Lock())
         async with lock:  # one chat's updates are handled in the order they came
             try:
                 outcome = await self.desk.handle(inbound)
             except StorageUnavailable as exc:
-                self.db_outage.failed(exc, f"update {update_id} in chat {inbound.chat.id}")
+                await self._storage_failed(update_id, inbound, exc)
                 return  # its lease runs out and a sweep handles it again
             finally:
                 if not lock._waiters:  # type: ignore[attr-defined]
                     self.chat_locks.pop(inbound.chat.id, None)
         self.db_outage.ok()
         await self.delivery.deliver(inbound, outcome)
+
+    async def _storage_failed(self, update_id: int, inbound: Inbound, exc: StorageUnavailable) -> None:
+        """A database error while handling: an outage is not the update's fault (not counted); an
+        error while the database answers (a value it refuses, say) is, like any other failure."""
+        if await self._healthy():
+            log.warning("update %s in chat %s failed in the database: %s", update_id, inbound.chat.id, _first_line(exc))
+            await self._failed(update_id, exc)
+            return
+        self.uncounted.add(update_id)
+        self.db_outage.failed(exc, f"update {update_id} in chat {inbound.chat.id}")
+
+    async def _failed(self, update_id: int, exc: BaseException) -> None:
+        """Keep why an attempt failed, and let a sweep take the row again shortly (counted then)."""
+        retry_at = utcnow() + min(self.lease, timedelta(seconds=5))
+        try:
+            async with self.app.db.session() as session:
+                await inbox.failed(session, update_id=update_id, error=_first_line(exc), retry_at=retry_at)
+        except STORAGE_ERRORS as error:
+            self.db_outage.failed(error, f"recording the failure of update {update_id}")
+
+    async def _set_aside_unread(self, update_id: int, exc: BaseException) -> None:
+        try:
+            async with self.app.db.session() as session:
+                reason = f"unreadable: {_first_line(exc)}"
+                await inbox.set_aside(session, update_id=update_id, now=utcnow(), error=reason)
+        except STORAGE_ERRORS as error:
+            self.db_outage.failed(error, f"setting update {update_id} aside")
 
     # -- ticks ------------------------------------------------------------------------------------
 
@@ -269,10 +336,9 @@ class Runner:
 
     async def _tick(self) -> None:
         try:
-            async with self.app.db.session() as session:
-                expired = await inbox.claim_expired(session, now=utcnow(), lease=self.lease, token=self.desk.token)
-            for row in expired:
-                await self._enqueue(row.update_id, row.payload)
+            if self.owner is not None and not await self.owner.check():
+                log.warning("owner lock %s is still held for a lost connection; trying again", self.owner.token)
+            await self._refill()
             await self.desk.sweep()
             await self.delivery.flush()
             self.db_outage.ok()
@@ -280,6 +346,41 @@ class Runner:
             self.db_outage.failed(exc, "scheduler tick")
         except Exception:
             log.exception("scheduler tick failed; the next tick tries again")
+
+    async def _refill(self) -> None:
+        """Take waiting inbox rows, a batch at a time, while the queue has room for them (a
+        restart's backlog is handled at the workers' pace: a batch per tick took 15 s for 150)."""
+        async with self._refill_lock:
+            while not self.stopping.is_set():
+                room = min(50, self.queue.maxsize - self.queue.qsize())
+                self._backlog = room < 1
+                if room < 1:
+                    return
+                async with self.app.db.session() as session:
+                    expired = await inbox.claim_expired(
+                        session, now=utcnow(), lease=self.lease, token=self.desk.token, limit=room
+                    )
+                for row in expired:
+                    await self._enqueue(row.update_id, row.payload, retaken=True)
+                if len(expired) < room:
+                    return
+                self._backlog = True
+
+    def _refill_soon(self) -> None:
+        """After a worker finished: if a backlog waits and the queue is half empty, take more."""
+        if not self._backlog or self._refill_lock.locked() or self.queue.qsize() > self.queue.maxsize // 2:
+            return
+        self._backlog = False
+        task = asyncio.get_running_loop().create_task(self._refill_logged())
+        self._refills.add(task)
+        task.add_done_callback(self._refills.discard)
+
+    async def _refill_logged(self) -> None:
+        try:
+            await self._refill()
+        except STORAGE_ERRORS as exc:
+            self._backlog = True
+            self.db_outage.failed(exc, "taking stored updates")
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -318,6 +419,9 @@ class Runner:
             await asyncio.gather(*workers, return_exceptions=True)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.delivery.drain(), timeout=10)
+            if self.owner is not None:
+                with contextlib.suppress(Exception):
+                    await self.owner.close()
 
 
 def _first_line(exc: BaseException) -> str:

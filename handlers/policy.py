@@ -87,6 +87,11 @@ class Policy:
     # The handover report lists the late and missed rounds due within this many hours.
     patrol_handover_hours: int = 12
 
+    # Operational, from no regulation: an update that failed (or ended the bot's process) this many
+    # times is set aside, its sender told once, so one bad update cannot stop the desk (issue 16).
+    # A duty group's site may set its own; a private chat (or an update that cannot be read) uses this.
+    inbox_max_attempts: int = 3
+
     @classmethod
     def known(cls) -> dict[str, Any]:
         """Every setting with its default."""
@@ -147,6 +152,7 @@ CLAUSES: dict[str, str] = {
     "patrol_recheck_repeat_minutes": "001 L551 (P15), L1357: a finding once fixed is checked again",
     "patrol_radius_m": "a shared location counts within this distance of a checkpoint (our default)",
     "patrol_handover_hours": "late and missed rounds of this many hours go into the handover report",
+    "inbox_max_attempts": "operational (no regulation): an update failing this often is set aside (its sender told)",
 }
 # Settings whose value must lie in a range (inclusive); other numbers must not be negative.
 BOUNDS: dict[str, tuple[float, float]] = {
@@ -168,6 +174,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "patrol_radius_m": (5, 5000),
     "patrol_handover_hours": (1, 72),
     "resident_messages_per_minute": (1, 600),
+    "inbox_max_attempts": (1, 20),
 }
 _TRUE, _FALSE = ("true", "on", "yes", "1"), ("false", "off", "no", "0")
 

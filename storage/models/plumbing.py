@@ -77,7 +77,10 @@ class MessageLink(SQLModel, table=True):
 class Inbox(SQLModel, table=True):
     """A Telegram update stored before Telegram is told it was received (the polling offset moves
     on, a webhook answers 200); deleted in the transaction that handles it. A row whose lease ran
-    out (its process died) is handled again by whoever sweeps it; ProcessedUpdate keeps it once-only."""
+    out or whose process died is handled again by whoever sweeps it; ProcessedUpdate keeps it
+    once-only. ``attempts`` counts the times a process took it (before handling, so a process killed
+    by it counts too); past the policy's ``inbox_max_attempts`` it is set aside (``dead_at``), kept
+    for ``dutydesk inbox --dead``, and no sweep takes it again."""
 
     __table_args__ = (Index("ix_inbox_lease", "lease_until"),)
     update_id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
@@ -87,6 +90,7 @@ class Inbox(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=64)
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=500)
+    dead_at: datetime | None = None  # set aside: it failed or ended its process too often
 
 
 class ProcessedUpdate(SQLModel, table=True):

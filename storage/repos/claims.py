@@ -15,9 +15,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import select
+from sqlalchemy import ColumnElement, update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.liveness import PREFIX, dead_owners
 
 
 async def claim_due(
@@ -59,3 +61,14 @@ async def claim_due(
     rank = {row_id: k for k, row_id in enumerate(ids)}
     # RETURNING gives no order: put the rows back in the order asked for (urgent first)
     return sorted(result.scalars().all(), key=lambda row: rank[row.id])
+
+
+async def owners_gone(session: AsyncSession, model: Any, claimed: ColumnElement[bool]) -> list[str]:
+    """The tokens of dead processes (storage.liveness) that still hold rows matching ``claimed``:
+    their rows are taken over at once rather than after the lease or the stale time. PostgreSQL
+    only: on SQLite the one process released its rows at start."""
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        return []
+    owned = select(model.claimed_by).where(claimed, col(model.claimed_by).startswith(PREFIX)).distinct()
+    return sorted(await dead_owners(session, (await session.exec(owned)).all()))

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, insert, or_, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
 from storage.models import Outbox, table_of
-from storage.repos.claims import claim_due
+from storage.repos.claims import claim_due, owners_gone
 
 MAX_ATTEMPTS = 6
 _TABLE = table_of(Outbox)
@@ -132,10 +132,14 @@ async def postpone_chat(session: AsyncSession, *, chat_id: int, until: datetime,
 
 
 async def release_stale(session: AsyncSession, *, older_than: datetime) -> int:
-    """Rows left in ``sending`` by a process that died are sent again (at least once after a crash)."""
+    """Rows left in ``sending`` by a process that died are sent again (at least once after a crash):
+    at once when its death is known (storage.liveness), else once claimed before ``older_than``."""
+    sending = col(Outbox.state) == "sending"
+    dead = await owners_gone(session, Outbox, sending)
+    stale = col(Outbox.claimed_at) < older_than
     result = await session.exec(  # type: ignore[call-overload]
         update(Outbox)
-        .where(col(Outbox.state) == "sending", col(Outbox.claimed_at) < older_than)
+        .where(sending, or_(stale, col(Outbox.claimed_by).in_(dead)) if dead else stale)
         .values(state="pending", claimed_by=None)
     )
     return int(result.rowcount or 0)

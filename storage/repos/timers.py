@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
 from storage.models import Timer, table_of
-from storage.repos.claims import claim_due
+from storage.repos.claims import claim_due, owners_gone
 
 _TIMER = table_of(Timer)
 _ENSURE = {
@@ -78,10 +78,14 @@ async def cancel_for(session: AsyncSession, *, kind: str, ref_id: int) -> None:
 
 
 async def release_stale(session: AsyncSession, *, older_than: datetime) -> int:
-    """Give back timers a crashed process claimed and never finished."""
+    """Give back timers a crashed process claimed and never finished: at once when its death is
+    known (storage.liveness), else once claimed before ``older_than``."""
+    running = col(Timer.state) == "running"
+    dead = await owners_gone(session, Timer, running)
+    stale = col(Timer.updated_at) < older_than
     result = await session.exec(  # type: ignore[call-overload]
         update(Timer)
-        .where(col(Timer.state) == "running", col(Timer.updated_at) < older_than)
+        .where(running, or_(stale, col(Timer.claimed_by).in_(dead)) if dead else stale)
         .values(state="pending", claimed_by=None)
     )
     return int(result.rowcount or 0)

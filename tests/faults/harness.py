@@ -43,6 +43,7 @@ class Tally:
     in_flight: int = 0  # sent to Telegram when the process died, not yet marked sent: repeated
     inbox_left: int = 0
     exits: list[int] = field(default_factory=list)
+    recovery: float = 0.0  # seconds from a restart (or a kill) to the last reply, where measured
 
     def row(self, name: str) -> str:
         return (
