@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +11,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import EscalationNotice, Incident, IncidentNote, IncidentPhoto, table_of
+from storage.repos import chunks
 
 _TABLE = table_of(Incident)
 _INSERT = _TABLE.insert().returning(_TABLE.c.id)
@@ -86,11 +87,12 @@ async def record_notice(
     )
 
 
-async def all_for_export(session: AsyncSession, *, site_id: int | None = None) -> Sequence[Incident]:
+def all_for_export(session: AsyncSession, *, site_id: int | None = None) -> AsyncIterator[Sequence[Incident]]:
+    """Every incident (of one site), by site and number, in chunks."""
     stmt = select(Incident).order_by(col(Incident.site_id), col(Incident.number))
     if site_id is not None:
         stmt = stmt.where(Incident.site_id == site_id)
-    return (await session.exec(stmt)).all()
+    return chunks.scalars(session, stmt)
 
 
 async def pinged(session: AsyncSession, *, incident_id: int) -> list[tuple[int, str]]:
