@@ -85,8 +85,8 @@ async def seed(url: str, n: int) -> None:
         await db.dispose()
 
 
-def run_export(url: str, fmt: str, out: Path) -> tuple[float, float, int]:
-    """Seconds, peak RSS (MB) of the export child, and the lines it wrote."""
+def run_export(url: str, fmt: str, out: Path) -> tuple[float, float, float, int]:
+    """Wall seconds, CPU seconds and peak RSS (MB) of the export child, and the lines it wrote."""
     command = [sys.executable, "-m", "bot.cli", "export", "incidents", "--format", fmt, "-o", str(out)]
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
     began = time.perf_counter()
@@ -99,7 +99,7 @@ def run_export(url: str, fmt: str, out: Path) -> tuple[float, float, int]:
         raise SystemExit(f"export failed ({child.returncode}): {error}")
     with out.open("rb") as written:
         lines = sum(1 for _ in written)
-    return seconds, usage.ru_maxrss / 1024, lines
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, lines
 
 
 async def _pg_database() -> str:
@@ -116,10 +116,13 @@ def bench(kind: str, url: str, n: int, formats: list[str], folder: Path) -> bool
     print(f"{kind}: seeded {n} incidents in {time.perf_counter() - began:.1f} s")
     ok = True
     for fmt in formats:
-        seconds, rss, lines = run_export(url, fmt, folder / f"{kind}-{uuid.uuid4().hex[:6]}.{fmt}")
+        seconds, cpu, rss, lines = run_export(url, fmt, folder / f"{kind}-{uuid.uuid4().hex[:6]}.{fmt}")
         met = seconds < 10 and rss < 150
         ok &= met
-        print(f"{kind} {fmt}: {lines} lines in {seconds:.2f} s, peak RSS {rss:.0f} MB  {'OK' if met else 'MISSED'}")
+        print(
+            f"{kind} {fmt}: {lines} lines in {seconds:.2f} s (CPU {cpu:.2f} s), peak RSS {rss:.0f} MB,"
+            f" load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs  {'OK' if met else 'MISSED'}"
+        )
     return ok
 
 

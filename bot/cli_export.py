@@ -89,8 +89,10 @@ def _writer(out: IO[str], fmt: str, fields: tuple[str, ...]) -> Write:
     """A function writing one row to ``out``: a JSON line, or a CSV line after the header."""
     if fmt == "jsonl":
 
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(row, ensure_ascii=False), built once
+
         def write_json(row: dict[str, Any]) -> None:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.write(encode(row) + "\n")
 
         return write_json
     from handlers.exports import spreadsheet_cell

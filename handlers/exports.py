@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.feature import ExportKind
-from storage.models import Incident, IncidentNote
 from storage.repos import incidents, sites
+from storage.repos.chunks import Record
 
 INCIDENT_FIELDS = (
     "number",
@@ -65,7 +65,7 @@ def iso(moment: datetime | None, zone: ZoneInfo | None = None) -> str | None:
     if moment is None:
         return None
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(zone or UTC).replace(microsecond=0).isoformat()
+    return aware.astimezone(zone or UTC).isoformat(timespec="seconds")
 
 
 async def _site_codes(session: AsyncSession) -> dict[int, str]:
@@ -80,42 +80,42 @@ async def site_zones(session: AsyncSession) -> dict[int, ZoneInfo]:
 async def incident_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
     codes, zones = await _site_codes(session), await site_zones(session)
     async for chunk in incidents.all_for_export(session):
-        ids = [r.id or 0 for r in chunk]
-        notes = await incidents.notes(session, incident_ids=ids)
+        ids = [r["id"] for r in chunk]
+        notes = await incidents.handling(session, incident_ids=ids)
         photos = await incidents.photo_counts(session, incident_ids=ids)
         for r in chunk:
-            yield _incident_row(r, codes, zones.get(r.site_id), notes[r.id or 0], photos[r.id or 0])
+            yield _incident_row(r, codes, zones.get(r["site_id"]), notes[r["id"]], photos[r["id"]])
 
 
 def _incident_row(
-    r: Incident, codes: dict[int, str], zone: ZoneInfo | None, notes: list[IncidentNote], photos: int
+    r: Record, codes: dict[int, str], zone: ZoneInfo | None, notes: list[tuple[datetime, str, str]], photos: int
 ) -> dict[str, Any]:
-    handling = "\n".join(f"[{iso(n.created_at, zone)}] {n.author_name}: {n.text}" for n in notes)
+    handling = "\n".join(f"[{iso(at, zone)}] {name}: {words}" for at, name, words in notes)
     return {
-        "number": r.number,
-        "site": codes.get(r.site_id),
-        "kind": r.kind,
-        "occurred_at": iso(r.occurred_at, zone),
-        "logged_at": iso(r.logged_at, zone),
-        "reporter_id": r.reporter_id,
-        "reporter": r.reporter_name,
-        "location": r.location,
-        "category": r.category,
-        "severity": r.severity,
-        "status": r.status,
-        "situation": r.situation,
+        "number": r["number"],
+        "site": codes.get(r["site_id"]),
+        "kind": r["kind"],
+        "occurred_at": iso(r["occurred_at"], zone),
+        "logged_at": iso(r["logged_at"], zone),
+        "reporter_id": r["reporter_id"],
+        "reporter": r["reporter_name"],
+        "location": r["location"],
+        "category": r["category"],
+        "severity": r["severity"],
+        "status": r["status"],
+        "situation": r["situation"],
         "handling": handling,
-        "result": r.result,
-        "closed_by": r.closed_by,
-        "closed_at": iso(r.closed_at, zone),
+        "result": r["result"],
+        "closed_by": r["closed_by"],
+        "closed_at": iso(r["closed_at"], zone),
         "photos": photos,
-        "escalation": r.escalation,
-        "escalation_level": r.escalation_level,
-        "escalated_at": iso(r.escalated_at, zone),
-        "acknowledged_by": r.acknowledged_by,
-        "acknowledged_name": r.acknowledged_name,
-        "acknowledged_at": iso(r.acknowledged_at, zone),
-        "report_filed_at": iso(r.report_filed_at, zone),
+        "escalation": r["escalation"],
+        "escalation_level": r["escalation_level"],
+        "escalated_at": iso(r["escalated_at"], zone),
+        "acknowledged_by": r["acknowledged_by"],
+        "acknowledged_name": r["acknowledged_name"],
+        "acknowledged_at": iso(r["acknowledged_at"], zone),
+        "report_filed_at": iso(r["report_filed_at"], zone),
     }
 
 

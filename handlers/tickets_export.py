@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.exports import iso, site_zones
 from storage.repos import messages, sites
 from storage.repos import tickets as repo
+from storage.repos.chunks import Record
 
 TICKET_FIELDS = (
     "number",
@@ -50,35 +52,40 @@ async def ticket_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
     codes = await _site_codes(session)
     async for chunk in messages.all_tickets(session):
-        counts = await repo.message_counts(session, ticket_ids=[r.id or 0 for r in chunk])
+        counts = await repo.message_counts(session, ticket_ids=[r["id"] for r in chunk])
         for r in chunk:
-            yield {
-                "number": r.number,
-                "site": codes.get(r.site_id or 0),
-                "kind": r.kind,
-                "category": r.category,
-                "urgency": r.urgency,
-                "status": r.status,
-                "location": r.location,
-                "description": r.description,
-                "resident_id": r.resident_id,
-                "resident": r.resident_name,
-                "channel": r.channel,
-                "classified_by": r.classified_by,
-                "confidence": r.confidence,
-                "created_at": iso(r.created_at, zones.get(r.site_id or 0)),
-                "unit": r.unit,
-                "accepted_by": r.accepted_name,
-                "accepted_at": iso(r.accepted_at, zones.get(r.site_id or 0)),
-                "dispatched_to": r.dispatched_to,
-                "deadline_at": iso(r.deadline_at, zones.get(r.site_id or 0)),
-                "on_site_at": iso(r.on_site_at, zones.get(r.site_id or 0)),
-                "resolved_by": r.resolved_name,
-                "resolved_at": iso(r.resolved_at, zones.get(r.site_id or 0)),
-                "reopened": r.reopened,
-                "messages": counts.get(r.id or 0, 0),
-                "satisfaction": r.satisfaction,
-            }
+            site = r["site_id"] or 0
+            yield _ticket_row(r, codes.get(site), zones.get(site), counts.get(r["id"], 0))
+
+
+def _ticket_row(r: Record, site: str | None, zone: ZoneInfo | None, count: int) -> dict[str, Any]:
+    return {
+        "number": r["number"],
+        "site": site,
+        "kind": r["kind"],
+        "category": r["category"],
+        "urgency": r["urgency"],
+        "status": r["status"],
+        "location": r["location"],
+        "description": r["description"],
+        "resident_id": r["resident_id"],
+        "resident": r["resident_name"],
+        "channel": r["channel"],
+        "classified_by": r["classified_by"],
+        "confidence": r["confidence"],
+        "created_at": iso(r["created_at"], zone),
+        "unit": r["unit"],
+        "accepted_by": r["accepted_name"],
+        "accepted_at": iso(r["accepted_at"], zone),
+        "dispatched_to": r["dispatched_to"],
+        "deadline_at": iso(r["deadline_at"], zone),
+        "on_site_at": iso(r["on_site_at"], zone),
+        "resolved_by": r["resolved_name"],
+        "resolved_at": iso(r["resolved_at"], zone),
+        "reopened": r["reopened"],
+        "messages": count,
+        "satisfaction": r["satisfaction"],
+    }
 
 
 async def callback_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
@@ -68,6 +68,6 @@ async def add_ticket(session: AsyncSession, ticket: Ticket) -> Ticket:
     return ticket
 
 
-def all_tickets(session: AsyncSession) -> AsyncIterator[Sequence[Ticket]]:
-    """Every ticket, oldest first, in chunks."""
-    return chunks.scalars(session, select(Ticket).order_by(col(Ticket.id)))
+def all_tickets(session: AsyncSession) -> AsyncIterator[list[chunks.Record]]:
+    """Every ticket, oldest first, in chunks of dicts."""
+    return chunks.records(session, Ticket, "id")
