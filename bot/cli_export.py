@@ -88,7 +88,6 @@ async def _stream(database_url: str, export: ExportKind, write: Write) -> int:
 def _writer(out: IO[str], fmt: str, fields: tuple[str, ...]) -> Write:
     """A function writing one row to ``out``: a JSON line, or a CSV line after the header."""
     if fmt == "jsonl":
-
         encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(row, ensure_ascii=False), built once
 
         def write_json(row: dict[str, Any]) -> None:
