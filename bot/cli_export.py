@@ -9,6 +9,7 @@ never through a symbolic link, and an existing file is only replaced with ``--fo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import errno
 import json
@@ -48,24 +49,45 @@ def run_export(database_url: str, kind: str, fmt: str, output: str | None, *, fo
         if fmt == "csv" and not output:
             out.write("\ufeff")
         count = asyncio.run(_stream(database_url, kinds[kind], _writer(out, fmt, kinds[kind].fields)))
-        out.flush()
+        _finish(out, closing=bool(output))
     except BrokenPipeError:  # `dutydesk export … | head`: the reader has had enough
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _drop_stdout()
         return 0
     except BaseException as exc:
         if output:  # no half-written file left behind to be taken for the whole export
-            out.close()
+            with contextlib.suppress(OSError):
+                out.close()
             os.unlink(output)
-        if isinstance(exc, OSError):  # the disk filled up, the file system went away…
-            print(f"dutydesk: writing {output or 'the output'} failed: {exc.strerror or exc}", file=sys.stderr)
+        if isinstance(exc, OutputFailed):  # the disk filled up, the file system went away…
+            if not output:
+                _drop_stdout()
+            print(f"dutydesk: writing {output or 'the output'} failed: {exc}", file=sys.stderr)
             return 1
         raise
-    finally:
-        if output:
-            out.close()
     print(f"dutydesk: exported {count} {kind}", file=sys.stderr)
     return 0
+
+
+class OutputFailed(Exception):
+    """Writing the output failed half-way (not a closed pipe); the message is the system's reason."""
+
+
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null, so Python's own flush at exit fails no more."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _finish(out: IO[str], *, closing: bool) -> None:
+    try:
+        if closing:
+            out.close()
+        else:
+            out.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputFailed(exc.strerror or str(exc)) from exc
 
 
 async def _stream(database_url: str, export: ExportKind, write: Write) -> int:
@@ -93,7 +115,7 @@ def _writer(out: IO[str], fmt: str, fields: tuple[str, ...]) -> Write:
         def write_json(row: dict[str, Any]) -> None:
             out.write(encode(row) + "\n")
 
-        return write_json
+        return _guarded(write_json)
     from handlers.exports import spreadsheet_cell
 
     writer = csv.writer(out)
@@ -102,7 +124,22 @@ def _writer(out: IO[str], fmt: str, fields: tuple[str, ...]) -> Write:
     def write_csv(row: dict[str, Any]) -> None:
         writer.writerow([spreadsheet_cell(row.get(name, "")) for name in fields])
 
-    return write_csv
+    return _guarded(write_csv)
+
+
+def _guarded(write: Write) -> Write:
+    """``write`` with a failed write (other than a closed pipe) raised as :class:`OutputFailed`, so
+    it is told apart from a database error."""
+
+    def guarded(row: dict[str, Any]) -> None:
+        try:
+            write(row)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputFailed(exc.strerror or str(exc)) from exc
+
+    return guarded
 
 
 def open_output(path: str, *, encoding: str, force: bool) -> IO[str]:

@@ -158,6 +158,18 @@ def test_a_path_that_cannot_be_written_is_one_line_and_exit_2(
     assert not (tmp_path / "no").exists()
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_full_disk_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/dutydesk.db"
+    seed(url, ["3栋大堂漏水"])
+    with open("/dev/full", "w") as full:  # every write: "No space left on device"
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "export", "incidents", "--database", url],
+            cwd=ROOT, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 1 and done.stderr == "dutydesk: writing the output failed: No space left on device\n"
+
+
 # -- point 7: one database file, and no empty database made by a typo ---------------------------
 
 
