@@ -254,6 +254,7 @@ def test_rows_keep_their_notes_and_photos_across_chunks(
     for r in rows:
         n = r["number"]
         assert r["situation"] == f"巡查 {n}" and r["photos"] == n % 3
+        assert r["occurred_at"] == r["logged_at"] == "2026-11-23T10:00:00+08:00" and r["closed_at"] is None
         assert (
             r["handling"]
             == f"[2026-11-23T10:00:00+08:00] 李四: 第1次 #{n}\n[2026-11-23T10:00:00+08:00] 李四: 第2次 #{n}"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, TypeAlias, TypeVar, TypeVarTuple
 
-from sqlalchemy import Row, select
-from sqlalchemy.sql import Select
+from sqlalchemy import DateTime, Row, TypeDecorator, select, type_coerce
+from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -43,5 +43,15 @@ async def records(session: AsyncSession, model: type[SQLModel], *order_by: str) 
     of thousands of rows of an export they cost a fifth of the CPU."""
     table = table_of(model)
     names = table.c.keys()
-    async for part in rows(session, select(*table.c).order_by(*(table.c[name] for name in order_by))):
+    columns = [_raw_time(c) for c in table.c]
+    async for part in rows(session, select(*columns).order_by(*(table.c[name] for name in order_by))):
         yield [dict(zip(names, row, strict=True)) for row in part]  # 4x quicker than Row._asdict()
+
+
+def _raw_time(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A time column read as the driver gives it, without SQLModel's per-value conversion to an aware
+    UTC time (a Python call per value): SQLite's times come naive, in UTC, PostgreSQL's aware; the
+    export's ``iso`` reads both alike."""
+    if isinstance(column.type, TypeDecorator) and isinstance(column.type.impl_instance, DateTime):
+        return type_coerce(column, DateTime(timezone=column.type.impl_instance.timezone)).label(column.key)
+    return column
