@@ -89,11 +89,13 @@ def run_export(url: str, fmt: str, out: Path) -> tuple[float, float, float, int]
     """Wall seconds, CPU seconds and peak RSS (MB) of the export child, and the lines it wrote."""
     command = [sys.executable, "-m", "bot.cli", "export", "incidents", "--format", fmt, "-o", str(out)]
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
-    began = time.perf_counter()
-    child = subprocess.Popen([*command, "--database", url], cwd=ROOT, env=env, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - began
-    error = child.stderr.read().decode() if child.stderr else ""
+    with tempfile.TemporaryFile() as errors:  # not a pipe: a long traceback would block the child
+        began = time.perf_counter()
+        child = subprocess.Popen([*command, "--database", url], cwd=ROOT, env=env, stderr=errors)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - began
+        errors.seek(0)
+        error = errors.read().decode(errors="replace")[-2000:]
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise SystemExit(f"export failed ({child.returncode}): {error}")
