@@ -1,25 +1,24 @@
-"""The `dutydesk` command line (SPEC §6): run, classify, export, staff add|list|remove, chat."""
+"""The `dutydesk` command line (SPEC §6): run, classify, export, staff add|list|remove, chat.
+
+Start-up is kept cheap: this module and the verb modules import only the standard library and
+light modules (``handlers.taxonomy`` for the choices) at the top, so building the parser
+(``--version``, ``--help``) loads neither the settings nor the database layer; each verb imports what
+it uses when it runs (tests/test_export_safety.py checks it).
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
-import csv
-import json
-import logging
-import os
 import sys
 from collections.abc import Sequence
-from typing import TextIO
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
 from bot import cli_inbox, cli_outbox, cli_patrols, cli_shifts, cli_staff
 from bot.cli_keys import KEYS
 from bot.cli_verbs import Verb
-from bot.config import Settings
-from bot.prompts import PromptError
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 # Verbs that features add, each in its own module (bot/cli_<feature>.py): add yours here.
 VERBS: list[Verb] = [*cli_staff.VERBS, *cli_shifts.VERBS, KEYS, *cli_patrols.VERBS, cli_outbox.VERB, cli_inbox.VERB]
@@ -35,9 +34,17 @@ def _version() -> str:
         return "unknown"
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: looks the version up only when asked (argparse's own action wants it up front)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"dutydesk {_version()}")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dutydesk", description="DutyDesk (值班台) duty-desk bot")
-    parser.add_argument("--version", action="version", version=f"dutydesk {_version()}", help="print the version")
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help="print the version")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = sub.add_parser("run", help="run the bot (long polling)")
     run.add_argument(
@@ -51,7 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write records as JSON lines or CSV (UTF-8 with BOM, opens in Excel)")
     export.add_argument("kind", metavar="KIND", help="what to export: incidents, tickets, and the kinds features add")
     export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="output format (default jsonl)")
-    export.add_argument("--output", "-o", metavar="FILE", help="file to write (default: standard output)")
+    export.add_argument("--output", "-o", metavar="FILE", help="file to write, owner-only (default: standard output)")
+    export.add_argument("--force", action="store_true", help="replace FILE if it exists (never through a symlink)")
     export.add_argument("--database", metavar="URL", help=DATABASE_HELP)
     chat = sub.add_parser("chat", help="offline console playing a duty group and a private chat")
     chat.add_argument("--database", metavar="URL", help=DATABASE_HELP)
@@ -62,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+    from bot.prompts import PromptError
+
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -71,11 +84,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:  # a rule over several settings (e.g. WEBHOOK_URL needs WEBHOOK_SECRET): its message names them
             print(f"dutydesk: bad settings: {first['msg'].removeprefix('Value error, ')}", file=sys.stderr)
         return 2
+    problem = _database_problem(args, settings)
+    if problem:
+        print(f"dutydesk: {problem}", file=sys.stderr)
+        return 2
     try:
         return _dispatch(args, settings)
     except PromptError as exc:  # the LLM step is configured but cannot work: say so, do not guess
         print(f"dutydesk: {exc}", file=sys.stderr)
         return 2
+
+
+def _database_problem(args: argparse.Namespace, settings: Settings) -> str | None:
+    """A SQLite database in a folder that does not exist, named with --database (a typo), or read
+    by `export` (there is nothing to export): said, instead of making an empty database there."""
+    if args.command == "run":
+        return None  # the bot makes its data folder on first start
+    url = getattr(args, "database", None)
+    source = "--database"
+    if not url and args.command == "export":
+        url, source = settings.database_url, "DATABASE_URL"
+    if not url:
+        return None
+    from storage.db import missing_folder
+
+    folder = missing_folder(url)
+    return f"no folder {folder} for the database ({source}); check the path" if folder else None
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
@@ -86,9 +120,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         return run_classify(args.text, settings, sys.stdin, sys.stdout, speaker=args.speaker)
     if args.command == "export":
-        settings = settings.model_copy(update={"database_url": args.database or settings.database_url})
-        return _export(settings, args.kind, args.format, args.output)
+        from bot.cli_export import run_export
+
+        return run_export(args.database or settings.database_url, args.kind, args.format, args.output, force=args.force)
     if args.command == "chat":
+        import asyncio
+
         from bot.engines.console import run_console
 
         return asyncio.run(run_console(settings, database=args.database or settings.database_url))
@@ -99,6 +136,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(settings: Settings, engine: str) -> int:
+    import asyncio  # imported here, not at the top: `dutydesk --version` stays quick
+    import logging
+
     problem = settings.token_problem()
     if problem:
         print(f"dutydesk: {problem}", file=sys.stderr)
@@ -122,53 +162,6 @@ def _run(settings: Settings, engine: str) -> int:
         print("dutydesk: the bot stopped on an unexpected error (see the log above)", file=sys.stderr)
         return 1
     return 0
-
-
-async def _export_rows(settings: Settings, kind: str) -> list[dict[str, object]]:
-    from handlers.exports import rows_for
-    from storage.db import Database
-
-    db = Database(settings.database_url)
-    try:
-        await db.migrate()
-        async with db.session() as session:
-            return await rows_for(session, kind)
-    finally:
-        await db.dispose()
-
-
-def _export(settings: Settings, kind: str, fmt: str, output: str | None) -> int:
-    from handlers.exports import export_kinds
-
-    kinds = export_kinds()
-    if kind not in kinds:
-        print(f"dutydesk: cannot export {kind!r}; kinds: {', '.join(kinds)}", file=sys.stderr)
-        return 2
-    rows = asyncio.run(_export_rows(settings, kind))
-    # CSV gets a BOM so that Excel reads it as UTF-8 (Chinese would show as garbage); JSONL stays plain.
-    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-    try:
-        with open(output, "w", encoding=encoding, newline="") if output else contextlib.nullcontext(sys.stdout) as out:
-            if fmt == "csv" and not output:
-                out.write("\ufeff")
-            _write(out, fmt, list(kinds[kind].fields), rows)
-            out.flush()
-    except BrokenPipeError:  # `dutydesk export … | head`: the reader has had enough
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
-    print(f"dutydesk: exported {len(rows)} {kind}", file=sys.stderr)
-    return 0
-
-
-def _write(out: TextIO, fmt: str, fields: list[str], rows: list[dict[str, object]]) -> None:
-    if fmt == "jsonl":
-        for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        return
-    writer = csv.DictWriter(out, fieldnames=fields)
-    writer.writeheader()
-    writer.writerows(rows)
 
 
 if __name__ == "__main__":

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli_verbs import Verb
-from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 
 def _configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,6 +23,8 @@ def _configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio  # imported here, not at the top: `dutydesk --version` stays quick
+
     path = Path(args.file)
     if not path.is_file():
         print(f"dutydesk: no such file: {path}", file=sys.stderr)

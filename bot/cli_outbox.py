@@ -4,12 +4,14 @@ is dropped in silence: a failed message stays here until someone retries it or l
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
+from typing import TYPE_CHECKING
 
 from bot.cli_staff import DATABASE_HELP
 from bot.cli_verbs import Verb
-from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 
 def _configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,6 +25,8 @@ def _configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio  # imported here, not at the top: `dutydesk --version` stays quick
+
     return asyncio.run(_outbox(args, args.database or settings.database_url))
 
 

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli_verbs import Verb
-from bot.config import Settings
-from handlers.context import ROLES
-from handlers.patrol_plans import PlanError, PlanSpec, resolve_site, save, spec_of, specs_from_rows, specs_from_yaml
-from handlers.patrols_render import PROOFS
-from handlers.tables import TableError, read_table
-from storage.db import Database
-from storage.repos import patrols
+from handlers.taxonomy import PROOFS, ROLES
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from handlers.patrol_plans import PlanSpec
 
 
 def configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,6 +42,10 @@ def configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio  # imported here, not at the top: `dutydesk --version` stays quick
+
+    from handlers.patrol_plans import PlanError, spec_of  # imported when the verb runs, not to build the parser
+
     try:
         if args.action == "add":
             values = {key: getattr(args, key) for key in ("every", "at", "per_day", "start", "until", "grace")}
@@ -70,6 +72,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def read_plans(path: Path) -> list[PlanSpec]:
     """Every plan of the file, or PlanError naming each bad line (nothing is saved then)."""
+    from handlers.patrol_plans import PlanError, specs_from_rows, specs_from_yaml
+    from handlers.tables import TableError, read_table
+
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -90,6 +95,9 @@ def read_plans(path: Path) -> list[PlanSpec]:
 
 
 async def _save(settings: Settings, site_code: str | None, specs: list[PlanSpec]) -> str:
+    from handlers.patrol_plans import resolve_site, save
+    from storage.db import Database
+
     db = Database(settings.database_url)
     try:
         await db.migrate()
@@ -102,6 +110,10 @@ async def _save(settings: Settings, site_code: str | None, specs: list[PlanSpec]
 
 
 async def _list(settings: Settings, site_code: str | None) -> int:
+    from handlers.patrol_plans import PlanError, resolve_site
+    from storage.db import Database
+    from storage.repos import patrols
+
     db = Database(settings.database_url)
     try:
         await db.migrate()
@@ -119,6 +131,10 @@ async def _list(settings: Settings, site_code: str | None) -> int:
 
 
 async def _remove(settings: Settings, site_code: str | None, name: str) -> int:
+    from handlers.patrol_plans import PlanError, resolve_site
+    from storage.db import Database
+    from storage.repos import patrols
+
     db = Database(settings.database_url)
     try:
         await db.migrate()

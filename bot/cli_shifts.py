@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli_verbs import Verb
-from bot.config import Settings
-from handlers import shift_admin
-from handlers.admin import AdminError
-from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from storage.db import Database
 
 SITE_HELP = "site code (may be omitted while there is only one site)"
 
@@ -20,6 +20,10 @@ SITE_HELP = "site code (may be omitted while there is only one site)"
 def _run(settings: Settings, action: Callable[[Database], Awaitable[str]]) -> int:
     """Run one operator action on the migrated database: its result on stdout, or the refusal on
     stderr with exit status 2."""
+    import asyncio
+
+    from handlers.admin import AdminError
+    from storage.db import Database
 
     async def go() -> int:
         db = Database(settings.database_url)
@@ -45,6 +49,8 @@ def _configure_roster(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _run_roster(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers import shift_admin  # imported when the verb runs, not to build the parser
+
     path = Path(args.file)
     try:
         data = path.read_bytes()
@@ -71,6 +77,8 @@ def _configure_shift(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _run_shift(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers import shift_admin  # imported when the verb runs, not to build the parser
+
     if args.action == "set":
         return _run(
             settings,
@@ -95,6 +103,8 @@ def _configure_policy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _run_policy(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers import shift_admin  # imported when the verb runs, not to build the parser
+
     if args.action == "set":
         return _run(settings, lambda db: shift_admin.set_policy(db, key=args.key, raw=args.value, site_code=args.site))
     return _run(settings, lambda db: shift_admin.show_policy(db, args.site))

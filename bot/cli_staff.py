@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
+from typing import TYPE_CHECKING
 
 from bot.cli_verbs import Verb
-from bot.config import Settings
-from handlers.context import ROLES
+from handlers.taxonomy import ROLES
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 DATABASE_HELP = "database URL (default: DATABASE_URL from the environment or .env, the same one `run` uses)"
 
@@ -31,6 +33,8 @@ def _configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio  # imported here, not at the top: `dutydesk --version` stays quick
+
     return asyncio.run(_staff(args, args.database or settings.database_url))
 
 

@@ -16,11 +16,11 @@ from handlers.i18n import Translator
 from handlers.messages import Inbound, Keyboard, Outcome
 from handlers.policy import Policy
 from handlers.prepared import Prepared
+from handlers.taxonomy import ROLES as ROLES  # re-exported: the handlers take it from here
 from storage.models import Site
 
 # Roles are per site (SPEC §1); a higher role may do what a lower one may.
 RANK: dict[str, int] = {"anyone": 0, "staff": 1, "supervisor": 2, "manager": 3, "admin": 4}
-ROLES = ("staff", "supervisor", "manager", "admin")
 
 
 # The process's global admins (ADMIN_IDS), for code that runs without a Context (timer handlers):

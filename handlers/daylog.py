@@ -6,6 +6,7 @@ read it daily (002 L21). ``/daylog [YYYY-MM-DD]`` shows a day at any time; ``/si
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -241,21 +242,20 @@ async def on_daylog(session: AsyncSession, timer: Timer, now: datetime) -> datet
 DUTY_DAY_FIELDS = ("site", "date", "compiled_at", "signed_by", "signed_name", "signed_at", "counts")
 
 
-async def duty_day_rows(session: AsyncSession) -> list[dict[str, Any]]:
+async def duty_day_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
     codes = {s.id or 0: s.code for s in await sites.all_sites(session)}
-    return [
-        {
-            "site": codes.get(d.site_id),
-            "date": d.day.isoformat(),
-            "compiled_at": iso(d.compiled_at, zones.get(d.site_id or 0)),
-            "signed_by": d.signed_by,
-            "signed_name": d.signed_name,
-            "signed_at": iso(d.signed_at, zones.get(d.site_id or 0)),
-            "counts": json.dumps(d.counts, sort_keys=True),
-        }
-        for d in await handovers.all_duty_days(session)
-    ]
+    async for chunk in handovers.all_duty_days(session):
+        for d in chunk:
+            yield {
+                "site": codes.get(d.site_id),
+                "date": d.day.isoformat(),
+                "compiled_at": iso(d.compiled_at, zones.get(d.site_id or 0)),
+                "signed_by": d.signed_by,
+                "signed_name": d.signed_name,
+                "signed_at": iso(d.signed_at, zones.get(d.site_id or 0)),
+                "counts": json.dumps(d.counts, sort_keys=True),
+            }
 
 
 COMMANDS = [

@@ -7,7 +7,7 @@ list, so a new feature is one new module (plus its storage) and one line there.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -38,8 +38,9 @@ LocationHandler = Callable[[Context], Awaitable[Outcome | None]]
 # A file import (roster, keys, patrol plans): checks every row first and writes nothing when any is
 # bad; returns the problems as (line, what) pairs, empty when the whole file was loaded.
 Importer = Callable[[AsyncSession, Site, Sequence[TableRow]], Awaitable[list[tuple[int, str]]]]
-# Export rows of one kind, keys in ``fields`` order (the contract documented in the README).
-ExportRows = Callable[[AsyncSession], Awaitable[list[dict[str, Any]]]]
+# Export rows of one kind, keys in ``fields`` order (the contract documented in docs/exports.md),
+# streamed: read from the database in chunks, so an export's memory does not grow with its rows.
+ExportRows = Callable[[AsyncSession], AsyncIterator[dict[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ leave (002 L22; 000 L125; 001 L495): reminded with the supervisors every few min
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -211,31 +212,30 @@ HANDOVER_FIELDS = (
 )
 
 
-async def handover_rows(session: AsyncSession) -> list[dict[str, Any]]:
+async def handover_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
     codes = {s.id or 0: s.code for s in await sites.all_sites(session)}
-    return [
-        {
-            "id": r.id,
-            "site": codes.get(r.site_id),
-            "shift": r.shift_code,
-            "shift_date": r.shift_day.isoformat() if r.shift_day else None,
-            "outgoing_id": r.outgoing_id,
-            "outgoing": r.outgoing_name,
-            "incoming_id": r.incoming_id,
-            "incoming": r.incoming_name,
-            "handed_at": iso(r.handed_at, zones.get(r.site_id or 0)),
-            "taken_at": iso(r.taken_at, zones.get(r.site_id or 0)),
-            "status": r.status,
-            "report": r.report,
-            "notes": r.notes,
-            "blocked_reason": r.blocked_reason,
-            "override_by": r.override_by,
-            "override_reason": r.override_reason,
-            "override_at": iso(r.override_at, zones.get(r.site_id or 0)),
-        }
-        for r in await handovers.all_handovers(session)
-    ]
+    async for chunk in handovers.all_handovers(session):
+        for r in chunk:
+            yield {
+                "id": r.id,
+                "site": codes.get(r.site_id),
+                "shift": r.shift_code,
+                "shift_date": r.shift_day.isoformat() if r.shift_day else None,
+                "outgoing_id": r.outgoing_id,
+                "outgoing": r.outgoing_name,
+                "incoming_id": r.incoming_id,
+                "incoming": r.incoming_name,
+                "handed_at": iso(r.handed_at, zones.get(r.site_id or 0)),
+                "taken_at": iso(r.taken_at, zones.get(r.site_id or 0)),
+                "status": r.status,
+                "report": r.report,
+                "notes": r.notes,
+                "blocked_reason": r.blocked_reason,
+                "override_by": r.override_by,
+                "override_reason": r.override_reason,
+                "override_at": iso(r.override_at, zones.get(r.site_id or 0)),
+            }
 
 
 COMMANDS = [

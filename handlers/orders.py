@@ -5,6 +5,7 @@ and ``/orders`` lists the active ones."""
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -90,22 +91,21 @@ async def orders_section(session: AsyncSession, site: Site, now: datetime, t: Tr
 ORDER_FIELDS = ("number", "site", "text", "issued_by", "issued_name", "issued_at", "done_by", "done_at")
 
 
-async def order_rows(session: AsyncSession) -> list[dict[str, Any]]:
+async def order_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
     codes = {s.id or 0: s.code for s in await sites.all_sites(session)}
-    return [
-        {
-            "number": o.number,
-            "site": codes.get(o.site_id),
-            "text": o.text,
-            "issued_by": o.issued_by,
-            "issued_name": o.issued_name,
-            "issued_at": iso(o.issued_at, zones.get(o.site_id or 0)),
-            "done_by": o.done_by,
-            "done_at": iso(o.done_at, zones.get(o.site_id or 0)),
-        }
-        for o in await handovers.all_orders(session)
-    ]
+    async for chunk in handovers.all_orders(session):
+        for o in chunk:
+            yield {
+                "number": o.number,
+                "site": codes.get(o.site_id),
+                "text": o.text,
+                "issued_by": o.issued_by,
+                "issued_name": o.issued_name,
+                "issued_at": iso(o.issued_at, zones.get(o.site_id or 0)),
+                "done_by": o.done_by,
+                "done_at": iso(o.done_at, zones.get(o.site_id or 0)),
+            }
 
 
 COMMANDS = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -32,23 +33,21 @@ PATROL_FIELDS = (
 )
 
 
-async def patrol_rows(session: AsyncSession) -> list[dict[str, Any]]:
+async def patrol_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
     codes = {s.id: s.code for s in await sites.all_sites(session)}
-    plans = {p.id: p for p in await patrols.all_plans(session)}
-    rounds = list(await patrols.all_rounds(session))
-    ids = [r.id or 0 for r in rounds]
-    checks = await patrols.checks(session, round_ids=ids)
-    found = await patrols.findings(session, round_ids=ids)
-    numbers = await patrols.incident_numbers(
-        session, incident_ids=[f.incident_id for fs in found.values() for f in fs if f.incident_id]
-    )
-    out = []
-    for r in rounds:
-        plan = plans.get(r.plan_id)
-        mine = found[r.id or 0]
-        out.append(
-            {
+    plans = {p.id: p for p in await patrols.all_plans(session)}  # a site has a handful
+    async for rounds in patrols.all_rounds(session):
+        ids = [r.id or 0 for r in rounds]
+        checks = await patrols.checks(session, round_ids=ids)
+        found = await patrols.findings(session, round_ids=ids)
+        numbers = await patrols.incident_numbers(
+            session, incident_ids=[f.incident_id for fs in found.values() for f in fs if f.incident_id]
+        )
+        for r in rounds:
+            plan = plans.get(r.plan_id)
+            mine = found[r.id or 0]
+            yield {
                 "site": codes.get(r.site_id),
                 "plan": plan.name if plan else None,
                 "round_id": r.id,
@@ -68,5 +67,3 @@ async def patrol_rows(session: AsyncSession) -> list[dict[str, Any]]:
                 "missed_at": iso(r.missed_at, zones.get(r.site_id or 0)),
                 "escalated_at": iso(r.escalated_at, zones.get(r.site_id or 0)),
             }
-        )
-    return out

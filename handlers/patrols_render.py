@@ -14,9 +14,8 @@ from handlers.commands import pack
 from handlers.i18n import Translator
 from handlers.messages import Button, Keyboard
 from handlers.render import clip
+from handlers.taxonomy import PROOFS as PROOFS  # re-exported: the patrol modules take it from here
 from storage.models import PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound
-
-PROOFS = ("tap", "photo", "location")
 
 
 @dataclass(frozen=True, slots=True)

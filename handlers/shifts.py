@@ -3,7 +3,7 @@ reminder (002 L10) and the incoming person's reminder before their shift (002 L2
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -207,20 +207,18 @@ async def on_roster_due(session: AsyncSession, timer: Timer, now: datetime) -> d
 ROSTER_FIELDS = ("site", "date", "shift", "staff_id", "staff")
 
 
-async def roster_rows(session: AsyncSession) -> list[dict[str, Any]]:
+async def roster_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
     codes = {s.id or 0: s.code for s in await sites.all_sites(session)}
-    entries = await shift_repo.all_entries(session)
-    people = await shift_repo.people(session, ids=[e.telegram_id for e in entries])
-    return [
-        {
-            "site": codes.get(e.site_id),
-            "date": e.day.isoformat(),
-            "shift": e.shift_code,
-            "staff_id": e.telegram_id,
-            "staff": people[e.telegram_id].name if e.telegram_id in people else None,
-        }
-        for e in entries
-    ]
+    async for entries in shift_repo.all_entries(session):
+        people = await shift_repo.people(session, ids=[e.telegram_id for e in entries])
+        for e in entries:
+            yield {
+                "site": codes.get(e.site_id),
+                "date": e.day.isoformat(),
+                "shift": e.shift_code,
+                "staff_id": e.telegram_id,
+                "staff": people[e.telegram_id].name if e.telegram_id in people else None,
+            }
 
 
 COMMANDS = [

@@ -1,6 +1,8 @@
-"""The stable codes of SPEC §3: intents, categories and severities.
+"""The stable codes of SPEC §3: intents, categories and severities; and the roles (SPEC §1) and
+patrol proofs that the command line offers as choices.
 
-The classifier, the records and the exports use exactly these strings.
+The classifier, the records and the exports use exactly these strings. This module imports nothing
+of the database layer, so `dutydesk --help` can list the choices without loading it.
 """
 
 from __future__ import annotations
@@ -47,6 +49,11 @@ Severity = Literal["normal", "urgent", "major"]
 INTENTS: Final[tuple[str, ...]] = get_args(Intent)
 CATEGORIES: Final[tuple[str, ...]] = get_args(Category)
 SEVERITIES: Final[tuple[str, ...]] = get_args(Severity)
+
+# Roles are per site (SPEC §1), lowest first; a higher role may do what a lower one may.
+ROLES: Final = ("staff", "supervisor", "manager", "admin")
+# What proves a patrol checkpoint was visited.
+PROOFS: Final = ("tap", "photo", "location")
 
 # Ordering used when listing: major first (source 000 L151 — major events come before all else).
 SEVERITY_RANK: Final[dict[str, int]] = {"major": 0, "urgent": 1, "normal": 2}

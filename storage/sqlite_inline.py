@@ -11,6 +11,8 @@ The loop must never wait on SQLite's file lock: the sqlite3 module runs in autoc
 statement, with ``BEGIN IMMEDIATE`` (the write lock is taken up front, so a transaction never has
 to upgrade later); a BEGIN that finds the database busy (another process or engine writing) is
 retried with ``asyncio.sleep`` until ``lock_wait`` runs out. COMMIT and ROLLBACK end it as usual.
+A read-only connection (exports) begins DEFERRED instead: in WAL a reader takes no lock that a writer
+waits for, and it reads one snapshot however long it takes.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 BEGIN = "BEGIN IMMEDIATE"
+BEGIN_READ = "BEGIN DEFERRED"
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
@@ -97,9 +100,10 @@ class InlineCursor:
 class InlineConnection:
     """The part of aiosqlite.Connection that SQLAlchemy's adapter uses."""
 
-    def __init__(self, connection: sqlite3.Connection, lock_wait: float) -> None:
+    def __init__(self, connection: sqlite3.Connection, lock_wait: float, begin: str = BEGIN) -> None:
         self._connection = connection  # the adapter checks this attribute before commit/rollback
         self.lock_wait = lock_wait
+        self._begin = begin
 
     async def ensure_transaction(self, cursor: sqlite3.Cursor, sql: str) -> None:
         """Before the first statement of a transaction, take the write lock (as sqlite3's own
@@ -114,7 +118,7 @@ class InlineConnection:
         pause = 0.0005
         while True:
             try:
-                cursor.execute(BEGIN)
+                cursor.execute(self._begin)
                 return
             except sqlite3.OperationalError as error:
                 if not _is_busy(error) or loop.time() >= deadline:
@@ -150,11 +154,15 @@ class InlineConnection:
         self._connection.create_function(*args, **kwargs)
 
 
-def creator(path: str, *, lock_wait: float = 30.0) -> Any:
-    """An ``async_creator`` for ``create_async_engine`` that opens ``path`` inline."""
+def creator(path: str, *, lock_wait: float = 30.0, read_only: bool = False) -> Any:
+    """An ``async_creator`` for ``create_async_engine`` that opens ``path`` inline; ``read_only``
+    connections begin their transactions DEFERRED (they never take the write lock)."""
 
     async def connect() -> InlineConnection:
-        raw = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
-        return InlineConnection(raw, lock_wait)
+        # A reader in WAL is rarely told "busy" (while another connection resets the WAL index); a
+        # read-only connection (a command-line export, alone in its loop) may simply wait for that.
+        timeout = lock_wait if read_only else 0
+        raw = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+        return InlineConnection(raw, lock_wait, BEGIN_READ if read_only else BEGIN)
 
     return connect

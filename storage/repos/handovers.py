@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import and_, or_
@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import DutyDay, Handover, Incident, StandingOrder
+from storage.repos import chunks
 
 
 async def add(session: AsyncSession, row: Handover) -> Handover:
@@ -53,8 +54,9 @@ async def between(session: AsyncSession, *, site_id: int, start: datetime, end: 
     return rows.all()
 
 
-async def all_handovers(session: AsyncSession) -> Sequence[Handover]:
-    return (await session.exec(select(Handover).order_by(col(Handover.site_id), col(Handover.id)))).all()
+def all_handovers(session: AsyncSession) -> AsyncIterator[Sequence[Handover]]:
+    """Every handover, by site, oldest first, in chunks."""
+    return chunks.scalars(session, select(Handover).order_by(col(Handover.site_id), col(Handover.id)))
 
 
 async def add_order(session: AsyncSession, row: StandingOrder) -> StandingOrder:
@@ -90,9 +92,10 @@ async def orders_between(
     return rows.all()
 
 
-async def all_orders(session: AsyncSession) -> Sequence[StandingOrder]:
+def all_orders(session: AsyncSession) -> AsyncIterator[Sequence[StandingOrder]]:
+    """Every standing order, by site and number, in chunks."""
     stmt = select(StandingOrder).order_by(col(StandingOrder.site_id), col(StandingOrder.number))
-    return (await session.exec(stmt)).all()
+    return chunks.scalars(session, stmt)
 
 
 async def duty_day(session: AsyncSession, *, site_id: int, day: date) -> DutyDay | None:
@@ -122,8 +125,9 @@ async def last_unsigned(session: AsyncSession, *, site_ids: Sequence[int]) -> Du
     return rows.first()
 
 
-async def all_duty_days(session: AsyncSession) -> Sequence[DutyDay]:
-    return (await session.exec(select(DutyDay).order_by(col(DutyDay.site_id), col(DutyDay.day)))).all()
+def all_duty_days(session: AsyncSession) -> AsyncIterator[Sequence[DutyDay]]:
+    """Every compiled duty day, by site and date, in chunks."""
+    return chunks.scalars(session, select(DutyDay).order_by(col(DutyDay.site_id), col(DutyDay.day)))
 
 
 async def incidents_between(

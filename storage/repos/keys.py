@@ -3,16 +3,17 @@ index), so two processes lending one key at once cannot both win."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Row, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Key, KeyLoan, KeyWitness, table_of
+from storage.repos import chunks
 
 ACTIVE = ("pending", "out")
 _LOANS = table_of(KeyLoan)
@@ -133,12 +134,24 @@ async def add_witness(session: AsyncSession, *, loan_id: int, telegram_id: int, 
     await session.flush()
 
 
-async def all_keys(session: AsyncSession) -> Sequence[Key]:
-    return (await session.exec(select(Key).order_by(col(Key.site_id), col(Key.code)))).all()
+def all_keys(session: AsyncSession) -> AsyncIterator[Sequence[Key]]:
+    """Every key, by site and code, in chunks."""
+    return chunks.scalars(session, select(Key).order_by(col(Key.site_id), col(Key.code)))
 
 
-async def all_loans(session: AsyncSession) -> list[tuple[KeyLoan, Key]]:
-    result = await session.exec(
-        select(KeyLoan, Key).join(Key, col(Key.id) == col(KeyLoan.key_id)).order_by(col(KeyLoan.id))
+def all_loans(session: AsyncSession) -> AsyncIterator[Sequence[Row[KeyLoan, Key]]]:
+    """Every loan with its key, oldest first, in chunks."""
+    stmt = select(KeyLoan, Key).join(Key, col(Key.id) == col(KeyLoan.key_id)).order_by(col(KeyLoan.id))
+    return chunks.rows(session, stmt)
+
+
+async def holders(session: AsyncSession, *, key_ids: Sequence[int]) -> dict[int, str]:
+    """Who has each of these keys out now (key id → borrower's name); keys in the cabinet are left out."""
+    if not key_ids:
+        return {}
+    stmt = (
+        select(KeyLoan.key_id, KeyLoan.borrower_name)
+        .where(col(KeyLoan.key_id).in_(list(key_ids)), KeyLoan.status == "out")
+        .order_by(col(KeyLoan.id))
     )
-    return [(row[0], row[1]) for row in result.all()]
+    return dict((await session.exec(stmt)).all())

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
 from storage.models import Draft, MessageLink, ProcessedUpdate, Ticket, table_of
+from storage.repos import chunks
 
 
 def _per_dialect(build: Any) -> dict[str, Any]:
@@ -67,5 +68,6 @@ async def add_ticket(session: AsyncSession, ticket: Ticket) -> Ticket:
     return ticket
 
 
-async def all_tickets(session: AsyncSession) -> Sequence[Ticket]:
-    return (await session.exec(select(Ticket).order_by(col(Ticket.id)))).all()
+def all_tickets(session: AsyncSession) -> AsyncIterator[list[chunks.Record]]:
+    """Every ticket, oldest first, in chunks of dicts."""
+    return chunks.records(session, Ticket, "id")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Incident, MessageLink, PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound, table_of
+from storage.repos import chunks
 
 _ROUND = table_of(PatrolRound)
 _CHECK = table_of(PatrolCheck)
@@ -132,9 +133,10 @@ async def running_rounds(session: AsyncSession, *, site_id: int) -> Sequence[Pat
     return (await session.exec(stmt)).all()
 
 
-async def all_rounds(session: AsyncSession) -> Sequence[PatrolRound]:
+def all_rounds(session: AsyncSession) -> AsyncIterator[Sequence[PatrolRound]]:
+    """Every round, by site and due time, in chunks."""
     stmt = select(PatrolRound).order_by(col(PatrolRound.site_id), col(PatrolRound.due_at), col(PatrolRound.id))
-    return (await session.exec(stmt)).all()
+    return chunks.scalars(session, stmt)
 
 
 async def all_plans(session: AsyncSession) -> Sequence[PatrolPlan]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import date
 
 from sqlalchemy import delete
@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Person, RosterEntry, Shift
+from storage.repos import chunks
 
 
 async def shifts_of(session: AsyncSession, *, site_id: int) -> Sequence[Shift]:
@@ -66,9 +67,10 @@ async def has_days_between(session: AsyncSession, *, site_id: int, first: date, 
     return row.first() is not None
 
 
-async def all_entries(session: AsyncSession) -> Sequence[RosterEntry]:
+def all_entries(session: AsyncSession) -> AsyncIterator[Sequence[RosterEntry]]:
+    """The whole roster, by site, date and shift, in chunks."""
     stmt = select(RosterEntry).order_by(col(RosterEntry.site_id), col(RosterEntry.day), col(RosterEntry.shift_code))
-    return (await session.exec(stmt.order_by(col(RosterEntry.id)))).all()
+    return chunks.scalars(session, stmt.order_by(col(RosterEntry.id)))
 
 
 async def people(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, Person]:

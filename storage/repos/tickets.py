@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Row, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
 from storage.models import Callback, Outbox, Resident, Ticket, TicketMessage, Timer, table_of
+from storage.repos import chunks
 
 OPEN = ("new", "accepted", "dispatched", "reopened")  # the resident is still waiting
 WAITING = ("asked", "task")  # callbacks not yet made (done and void are not)
@@ -117,9 +118,14 @@ async def held(session: AsyncSession, *, ticket_id: int) -> Sequence[TicketMessa
     return result.all()
 
 
-async def message_counts(session: AsyncSession) -> dict[int, int]:
+async def message_counts(session: AsyncSession, *, ticket_ids: Sequence[int]) -> dict[int, int]:
+    """How many messages each of these tickets' conversations has (tickets without any are left out)."""
+    if not ticket_ids:
+        return {}
     rows = await session.exec(
-        select(TicketMessage.ticket_id, func.count()).group_by(col(TicketMessage.ticket_id))  # type: ignore[call-overload]
+        select(TicketMessage.ticket_id, func.count())  # type: ignore[call-overload]
+        .where(col(TicketMessage.ticket_id).in_(list(ticket_ids)))
+        .group_by(col(TicketMessage.ticket_id))
     )
     return {ticket_id: int(count) for ticket_id, count in rows.all()}
 
@@ -175,11 +181,10 @@ async def open_callbacks(session: AsyncSession, *, site_id: int) -> Sequence[tup
     return result.all()
 
 
-async def all_callbacks(session: AsyncSession) -> Sequence[tuple[Callback, Ticket]]:
-    result = await session.exec(
-        select(Callback, Ticket).join(Ticket, col(Ticket.id) == col(Callback.ticket_id)).order_by(col(Callback.id))
-    )
-    return result.all()
+def all_callbacks(session: AsyncSession) -> AsyncIterator[Sequence[Row[Callback, Ticket]]]:
+    """Every callback with its ticket, oldest first, in chunks."""
+    stmt = select(Callback, Ticket).join(Ticket, col(Ticket.id) == col(Callback.ticket_id)).order_by(col(Callback.id))
+    return chunks.rows(session, stmt)
 
 
 async def arm(session: AsyncSession, *, kind: str, ref_id: int, site_id: int, due_at: datetime) -> None:

@@ -1,0 +1,195 @@
+"""``dutydesk export KIND``: records as JSON lines or CSV, streamed from the database to the output.
+
+Rows are read in chunks and written as they come, so memory does not grow with the number of rows.
+CSV cells that a spreadsheet would run as a formula are written as text (``handlers.exports.
+spreadsheet_cell``); JSONL stays raw. ``-o FILE`` is created owner-only (0600, like the database),
+never through a symbolic link, and an existing file is only replaced with ``--force``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import errno
+import json
+import os
+import stat
+import sys
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from handlers.feature import ExportKind
+
+Write = Callable[[dict[str, Any]], None]
+BUFFER = 1 << 16
+
+
+class OutputRefused(Exception):
+    """The output path cannot or may not be written; the message says why, in one line."""
+
+
+def run_export(database_url: str, kind: str, fmt: str, output: str | None, *, force: bool = False) -> int:
+    """Export every record of ``kind``; 0 when written, 2 for a bad kind or output path."""
+    from handlers.exports import export_kinds
+
+    kinds = export_kinds()
+    if kind not in kinds:
+        print(f"dutydesk: cannot export {kind!r}; kinds: {', '.join(kinds)}", file=sys.stderr)
+        return 2
+    # CSV gets a BOM so that Excel reads it as UTF-8 (Chinese would show as garbage); JSONL stays plain.
+    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    try:
+        out = open_output(output, encoding=encoding, force=force) if output else sys.stdout
+    except OutputRefused as exc:
+        print(f"dutydesk: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if fmt == "csv" and not output:
+            out.write("\ufeff")
+        count = asyncio.run(_stream(database_url, kinds[kind], _writer(out, fmt, kinds[kind].fields)))
+        _finish(out, closing=bool(output))
+    except BrokenPipeError:  # `dutydesk export … | head`: the reader has had enough
+        _drop_stdout()
+        return 0
+    except BaseException as exc:
+        if output:  # no half-written file left behind to be taken for the whole export
+            with contextlib.suppress(OSError):
+                out.close()
+            os.unlink(output)
+        if isinstance(exc, OutputFailed):  # the disk filled up, the file system went away…
+            if not output:
+                _drop_stdout()
+            print(f"dutydesk: writing {output or 'the output'} failed: {exc}", file=sys.stderr)
+            return 1
+        raise
+    print(f"dutydesk: exported {count} {kind}", file=sys.stderr)
+    return 0
+
+
+class OutputFailed(Exception):
+    """Writing the output failed half-way (not a closed pipe); the message is the system's reason."""
+
+
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null, so Python's own flush at exit fails no more."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _finish(out: IO[str], *, closing: bool) -> None:
+    try:
+        if closing:
+            out.close()
+        else:
+            out.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputFailed(exc.strerror or str(exc)) from exc
+
+
+async def _stream(database_url: str, export: ExportKind, write: Write) -> int:
+    """Read the rows in one read-only transaction (one consistent snapshot) and write each as it comes."""
+    from storage.db import Database
+
+    db = Database(database_url, read_only=True)
+    count = 0
+    try:
+        await db.migrate()
+        async with db.session() as session:
+            async for row in export.rows(session):
+                write(row)
+                count += 1
+    finally:
+        await db.dispose()
+    return count
+
+
+def _writer(out: IO[str], fmt: str, fields: tuple[str, ...]) -> Write:
+    """A function writing one row to ``out``: a JSON line, or a CSV line after the header."""
+    if fmt == "jsonl":
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(row, ensure_ascii=False), built once
+
+        def write_json(row: dict[str, Any]) -> None:
+            out.write(encode(row) + "\n")
+
+        return _guarded(write_json)
+    from handlers.exports import spreadsheet_cell
+
+    writer = csv.writer(out)
+    writer.writerow(fields)
+
+    def write_csv(row: dict[str, Any]) -> None:
+        writer.writerow([spreadsheet_cell(row.get(name, "")) for name in fields])
+
+    return _guarded(write_csv)
+
+
+def _guarded(write: Write) -> Write:
+    """``write`` with a failed write (other than a closed pipe) raised as :class:`OutputFailed`, so
+    it is told apart from a database error."""
+
+    def guarded(row: dict[str, Any]) -> None:
+        try:
+            write(row)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputFailed(exc.strerror or str(exc)) from exc
+
+    return guarded
+
+
+def open_output(path: str, *, encoding: str, force: bool) -> IO[str]:
+    """``path`` opened for writing, owner-only (0600). Refused (:class:`OutputRefused`): a symbolic
+    link, a folder, something not a plain file, an existing file without ``force``, a missing folder,
+    a path this user may not write."""
+    try:
+        existing = os.lstat(path)
+    except FileNotFoundError:
+        existing = None
+    except OSError as exc:
+        raise OutputRefused(_why(path, exc)) from exc
+    if existing is not None:
+        _may_replace(path, existing.st_mode, force=force)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (os.O_EXCL if existing is None else 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as exc:
+        raise OutputRefused(_why(path, exc)) from exc
+    try:
+        if existing is not None:  # private first, then emptied: a refusal leaves the old file as it was
+            os.fchmod(fd, 0o600)
+            os.ftruncate(fd, 0)
+    except OSError as exc:
+        os.close(fd)
+        raise OutputRefused(_why(path, exc)) from exc
+    return open(fd, "w", encoding=encoding, newline="", buffering=BUFFER)
+
+
+def _may_replace(path: str, mode: int, *, force: bool) -> None:
+    if stat.S_ISLNK(mode):
+        raise OutputRefused(f"{path} is a symbolic link; not following it (give the real path)")
+    if stat.S_ISDIR(mode):
+        raise OutputRefused(f"{path} is a folder; give a file name")
+    if not stat.S_ISREG(mode):
+        raise OutputRefused(f"{path} is not a plain file")
+    if not force:
+        raise OutputRefused(f"{path} exists; add --force to replace it")
+
+
+def _why(path: str, exc: OSError) -> str:
+    """One line for an OSError opening ``path``."""
+    if isinstance(exc, FileNotFoundError | NotADirectoryError):
+        return f"cannot write {path}: no such folder {os.path.dirname(os.path.abspath(path))}"
+    if isinstance(exc, FileExistsError):  # made by someone else since we looked
+        return f"{path} exists; add --force to replace it"
+    if isinstance(exc, IsADirectoryError):
+        return f"{path} is a folder; give a file name"
+    if exc.errno == errno.ELOOP:  # it became a symbolic link since we looked
+        return f"{path} is a symbolic link; not following it (give the real path)"
+    if isinstance(exc, PermissionError):
+        return f"cannot write {path}: permission denied"
+    return f"cannot write {path}: {exc.strerror or exc}"

@@ -1,0 +1,57 @@
+"""Reading a whole table in chunks, for exports: memory stays flat however many rows there are."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, TypeAlias, TypeVar, TypeVarTuple
+
+from sqlalchemy import DateTime, Row, TypeDecorator, select, type_coerce
+from sqlalchemy.sql import ColumnElement, Select
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import table_of
+
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
+CHUNK = 1000  # rows per fetch; also the size of the IN (...) lists that fetch each chunk's details
+# A row of a model's table as a dict: its columns by name, as the model's fields (``row["site_id"]``).
+Record: TypeAlias = dict[str, Any]
+
+
+async def scalars(session: AsyncSession, statement: Select[T], size: int | None = None) -> AsyncIterator[Sequence[T]]:
+    """The statement's records, ``size`` at a time, from a server-side cursor (PostgreSQL) or a stepped
+    SQLite cursor: the session may run other queries (a chunk's details) between two chunks."""
+    size = size or CHUNK
+    result = await session.stream_scalars(statement.execution_options(yield_per=size))
+    async for part in result.partitions(size):
+        yield part
+
+
+async def rows(
+    session: AsyncSession, statement: Select[*Ts], size: int | None = None
+) -> AsyncIterator[Sequence[Row[*Ts]]]:
+    """Like :func:`scalars` for a statement of several columns or records (one row each)."""
+    size = size or CHUNK
+    result = await session.stream(statement.execution_options(yield_per=size))
+    async for part in result.partitions(size):
+        yield part
+
+
+async def records(session: AsyncSession, model: type[SQLModel], *order_by: str) -> AsyncIterator[list[Record]]:
+    """Every row of a model's table in chunks, as dicts rather than model instances: for the hundreds
+    of thousands of rows of an export they cost a fifth of the CPU."""
+    table = table_of(model)
+    names = table.c.keys()
+    columns = [_raw_time(c) for c in table.c]
+    async for part in rows(session, select(*columns).order_by(*(table.c[name] for name in order_by))):
+        yield [dict(zip(names, row, strict=True)) for row in part]  # 4x quicker than Row._asdict()
+
+
+def _raw_time(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A time column read as the driver gives it, without SQLModel's per-value conversion to an aware
+    UTC time (a Python call per value): SQLite's times come naive, in UTC, PostgreSQL's aware; the
+    export's ``iso`` reads both alike."""
+    if isinstance(column.type, TypeDecorator) and isinstance(column.type.impl_instance, DateTime):
+        return type_coerce(column, DateTime(timezone=column.type.impl_instance.timezone)).label(column.key)
+    return column
