@@ -16,6 +16,7 @@ from handlers.i18n import Translator
 from handlers.messages import Inbound, Keyboard, Outcome
 from handlers.policy import Policy
 from handlers.prepared import Prepared
+from handlers.tables import Caps, TableError, TableRow, read_in_worker, too_big
 from storage.models import Site
 
 # Roles are per site (SPEC §1); a higher role may do what a lower one may.
@@ -96,6 +97,34 @@ class Context:
         answer = await self.prepared.get(("download", file_id), fetch)
         if isinstance(answer, Exception):
             raise LookupError(f"the file could not be downloaded: {answer}") from answer
+        return answer  # type: ignore[no-any-return]
+
+    async def attached_table(self, caps: Caps, default_name: str) -> list[TableRow]:
+        """The rows of the CSV/XLSX file the sender attached: downloaded, then read in the worker
+        process (handlers.tables), both outside the transaction like the LLM step. Raises
+        ``TableError`` when the file is refused (over the size cap: before any download) and
+        ``LookupError`` when it cannot be fetched here."""
+        size, file_id = self.msg.document_size, self.msg.document_file_id
+        if size is not None and (refused := too_big(size, caps)) is not None:
+            raise refused
+        files = self.services.files
+        if files is None or file_id is None:
+            raise LookupError("files cannot be downloaded here")
+        name = self.msg.document_name or default_name
+
+        async def fetch_and_read() -> list[TableRow] | Exception:
+            try:
+                data = await files.fetch(file_id)
+            except Exception as exc:  # kept as the answer: the handler tells the user
+                return LookupError(f"the file could not be downloaded: {exc}")
+            try:
+                return await read_in_worker(data, name, caps)
+            except TableError as exc:  # the refusal, said by the handler
+                return exc
+
+        answer = await self.prepared.get(("table", file_id, caps), fetch_and_read)
+        if isinstance(answer, Exception):
+            raise answer
         return answer  # type: ignore[no-any-return]
 
     def role_at(self, site_id: int | None) -> str | None:
