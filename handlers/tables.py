@@ -8,10 +8,12 @@ Chat imports read in a worker process (:func:`read_in_worker`), outside the upda
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import logging
 import multiprocessing
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -142,16 +144,25 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
         raise TableError("table.csv_unreadable", why=str(exc)) from None
 
 
-# The worker: one process, started on the first import. A parse there cannot hold the event loop or
-# the interpreter lock of the bot, and whatever it costs is released when it ends.
+# The worker: one process (spawned: no copy of the bot's threads or connections), started on the first
+# import, at a lower CPU priority. A parse there cannot hold the bot's event loop or interpreter lock,
+# and its memory is not the bot's. One at a time: a second file waits its turn.
 _worker: Executor | None = None
 
 
 def _pool() -> Executor:
     global _worker
     if _worker is None:
-        _worker = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        _worker = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+        )
     return _worker
+
+
+def _lower_priority() -> None:
+    """The worker yields the CPU to the bot: on a small host a long parse must not slow the replies."""
+    with contextlib.suppress(OSError, AttributeError):  # no nice() on some platforms
+        os.nice(10)
 
 
 async def read_in_worker(data: bytes, filename: str, caps: Caps) -> list[TableRow]:
