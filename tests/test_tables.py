@@ -8,7 +8,7 @@ import re
 import subprocess
 import sys
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -86,7 +86,9 @@ def read_bounded(tmp_path: Path, data: bytes, name: str) -> str:
     return done.stdout.strip() or done.stderr.strip().splitlines()[-1]
 
 
-def xlsx(rows: list[list[object]], *, dimension: str | None = None, styled: tuple[int, int] | None = None) -> bytes:
+def xlsx(
+    rows: Sequence[Sequence[object]], *, dimension: str | None = None, styled: tuple[int, int] | None = None
+) -> bytes:
     """An XLSX with ``rows``; ``dimension`` replaces the size the sheet declares; ``styled`` (rows,
     columns) adds that many empty cells with a fill, as formatting a range in Excel does."""
     from openpyxl.styles import PatternFill
