@@ -80,25 +80,6 @@ class Context:
         answer: Classification = await self.prepared.get(("classify", text, speaker, private), slow)
         return answer
 
-    async def download(self, file_id: str) -> bytes:
-        """The bytes of a file the sender attached (a roster, a key list), fetched outside the
-        transaction like the LLM step. Raises ``LookupError`` when files cannot be fetched here
-        (the console) or the download failed."""
-        files = self.services.files
-        if files is None:
-            raise LookupError("files cannot be downloaded here")
-
-        async def fetch() -> bytes | Exception:
-            try:
-                return await files.fetch(file_id)
-            except Exception as exc:  # kept as the answer: the handler tells the user
-                return exc
-
-        answer = await self.prepared.get(("download", file_id), fetch)
-        if isinstance(answer, Exception):
-            raise LookupError(f"the file could not be downloaded: {answer}") from answer
-        return answer  # type: ignore[no-any-return]
-
     async def attached_table(self, caps: Caps, default_name: str) -> list[TableRow]:
         """The rows of the CSV/XLSX file the sender attached: downloaded, then read in the worker
         process (handlers.tables), both outside the transaction like the LLM step. Raises
