@@ -95,13 +95,13 @@ def read_table(data: bytes, filename: str, caps: Caps = Caps()) -> list[TableRow
     if name.endswith(".xlsx"):
         from handlers.tables_xlsx import xlsx_rows  # imported on use: only XLSX imports need openpyxl
 
-        return _table(xlsx_rows(data, caps), caps)
+        return _table(xlsx_rows(data, caps), caps, count_cells=False)  # the scan counted what is stored
     if name.endswith((".csv", ".txt")):
-        return _table(_csv_rows(data), caps)
+        return _table(_csv_rows(data), caps, count_cells=True)
     raise TableError("table.unsupported", name=filename)
 
 
-def _table(grid: Iterable[Sequence[str]], caps: Caps) -> list[TableRow]:
+def _table(grid: Iterable[Sequence[str]], caps: Caps, *, count_cells: bool) -> list[TableRow]:
     """Rows keyed by the header, the caps checked row by row as the grid is read."""
     lines = iter(grid)
     first = next(lines, None)
@@ -117,7 +117,7 @@ def _table(grid: Iterable[Sequence[str]], caps: Caps) -> list[TableRow]:
         if number - 1 > caps.rows:
             raise TableError("table.too_many_rows", cap=caps.rows)
         cells += len(values)
-        if cells > caps.cells:
+        if count_cells and cells > caps.cells:
             raise TableError("table.too_many_cells", cap=caps.cells)
         if not _check_width(values, caps):
             continue

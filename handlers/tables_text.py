@@ -11,13 +11,14 @@ file is refused naming both encodings, never stored as mojibake."""
 
 from __future__ import annotations
 
+import codecs
 from functools import cache
 
 import opencc
 
 from handlers.tables import TableError
 
-SAMPLE = 64 * 1024  # bytes scored; a line break never falls inside a character of either encoding
+SAMPLE = 64 * 1024  # bytes scored
 MARGIN = 0.25  # how much better one reading must score to be believed
 CANDIDATES = ("gb18030", "big5hkscs")
 NAMES = {"gb18030": "GB18030", "big5hkscs": "Big5"}
@@ -33,7 +34,7 @@ def decode_csv(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    encoding = guess_chinese(data[: data.rfind(b"\n", 0, SAMPLE) + 1 or SAMPLE])
+    encoding = guess_chinese(data[:SAMPLE])
     try:
         return data.decode(encoding)
     except UnicodeDecodeError:
@@ -45,7 +46,8 @@ def guess_chinese(sample: bytes) -> str:
     scores: dict[str, float] = {}
     for encoding in CANDIDATES:
         try:
-            scores[encoding] = plausibility(sample.decode(encoding))
+            # not final: a character the sample's end cuts in two is left out, not an error
+            scores[encoding] = plausibility(codecs.getincrementaldecoder(encoding)().decode(sample, final=False))
         except UnicodeDecodeError:
             continue
     if not scores:
