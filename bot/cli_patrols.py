@@ -13,6 +13,7 @@ from handlers.taxonomy import PROOFS, ROLES
 if TYPE_CHECKING:
     from bot.config import Settings
     from handlers.patrol_plans import PlanSpec
+    from handlers.tables import Caps
 
 
 def configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             names = [p.strip() for p in args.checkpoints.replace("，", ",").replace("、", ",").split(",") if p.strip()]
             specs = [spec_of(0, values, names)]
         elif args.action == "import":
-            specs = read_plans(Path(args.file))
+            specs = read_plans(Path(args.file), asyncio.run(_caps(settings, args.site)))
         elif args.action == "remove":
             return asyncio.run(_remove(settings, args.site, args.name))
         else:
@@ -70,12 +71,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def read_plans(path: Path) -> list[PlanSpec]:
-    """Every plan of the file, or PlanError naming each bad line (nothing is saved then)."""
+def read_plans(path: Path, caps: Caps) -> list[PlanSpec]:
+    """Every plan of the file, or PlanError naming each bad line (nothing is saved then). The file
+    is read within the site's import caps, as in the chat; its size is checked before reading."""
     from handlers.patrol_plans import PlanError, specs_from_rows, specs_from_yaml
-    from handlers.tables import TableError, read_table
+    from handlers.tables import TableError, read_table, too_big
 
     try:
+        if (refused := too_big(path.stat().st_size, caps)) is not None:
+            raise PlanError(f"{path.name}: {refused}")
         data = path.read_bytes()
     except OSError as exc:
         raise PlanError(f"cannot read {path}: {exc.strerror}") from exc
@@ -83,7 +87,7 @@ def read_plans(path: Path) -> list[PlanSpec]:
         specs, problems = specs_from_yaml(data)
     else:
         try:
-            specs, problems = specs_from_rows(read_table(data, path.name))
+            specs, problems = specs_from_rows(read_table(data, path.name, caps))
         except TableError as exc:
             raise PlanError(f"{path.name}: {exc}") from exc
     if problems:
@@ -92,6 +96,22 @@ def read_plans(path: Path) -> list[PlanSpec]:
     if not specs:
         raise PlanError(f"{path.name} has no plans")
     return specs
+
+
+async def _caps(settings: Settings, site_code: str | None) -> Caps:
+    """The import caps of the site the plans are for."""
+    from handlers.admin import AdminError, import_caps
+    from handlers.patrol_plans import PlanError
+    from storage.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        await db.migrate()
+        return await import_caps(db, site_code)
+    except AdminError as exc:
+        raise PlanError(str(exc)) from None
+    finally:
+        await db.dispose()
 
 
 async def _save(settings: Settings, site_code: str | None, specs: list[PlanSpec]) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import ROLES
+from handlers.policy import Policy
+from handlers.tables import Caps
 from storage.db import Database
 from storage.models import Site
 from storage.repos import sites
@@ -33,6 +35,14 @@ async def site_for_cli(session: AsyncSession, site_code: str | None) -> Site:
     if len(every) > 1:
         raise AdminError("several sites exist; name one with --site " + "/".join(s.code for s in every))
     return every[0]
+
+
+async def import_caps(db: Database, site_code: str | None) -> Caps:
+    """The file-import caps of the site a command-line import names, read in a session of its own
+    so the file is read outside any transaction, within the same caps as in the chat."""
+    async with db.session() as session:
+        site = await site_for_cli(session, site_code)
+        return Caps.of(Policy.for_site(site.policy))
 
 
 async def add_staff(db: Database, *, telegram_id: int, role: str, site_code: str | None) -> tuple[str, str]:

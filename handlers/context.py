@@ -16,6 +16,7 @@ from handlers.i18n import Translator
 from handlers.messages import Inbound, Keyboard, Outcome
 from handlers.policy import Policy
 from handlers.prepared import Prepared
+from handlers.tables import Caps, TableError, TableRow, read_in_worker, too_big
 from handlers.taxonomy import ROLES as ROLES  # re-exported: the handlers take it from here
 from storage.models import Site
 
@@ -79,23 +80,32 @@ class Context:
         answer: Classification = await self.prepared.get(("classify", text, speaker, private), slow)
         return answer
 
-    async def download(self, file_id: str) -> bytes:
-        """The bytes of a file the sender attached (a roster, a key list), fetched outside the
-        transaction like the LLM step. Raises ``LookupError`` when files cannot be fetched here
-        (the console) or the download failed."""
+    async def attached_table(self, caps: Caps, default_name: str) -> list[TableRow]:
+        """The rows of the CSV/XLSX file the sender attached: downloaded, then read in the worker
+        process (handlers.tables), both outside the transaction like the LLM step. Raises
+        ``TableError`` when the file is refused (over the size cap: before any download) and
+        ``LookupError`` when it cannot be fetched here."""
+        size, file_id = self.msg.document_size, self.msg.document_file_id
+        if size is not None and (refused := too_big(size, caps)) is not None:
+            raise refused
         files = self.services.files
-        if files is None:
+        if files is None or file_id is None:
             raise LookupError("files cannot be downloaded here")
+        name = self.msg.document_name or default_name
 
-        async def fetch() -> bytes | Exception:
+        async def fetch_and_read() -> list[TableRow] | Exception:
             try:
-                return await files.fetch(file_id)
+                data = await files.fetch(file_id)
             except Exception as exc:  # kept as the answer: the handler tells the user
+                return LookupError(f"the file could not be downloaded: {exc}")
+            try:
+                return await read_in_worker(data, name, caps)
+            except TableError as exc:  # the refusal, said by the handler
                 return exc
 
-        answer = await self.prepared.get(("download", file_id), fetch)
+        answer = await self.prepared.get(("table", file_id, caps), fetch_and_read)
         if isinstance(answer, Exception):
-            raise LookupError(f"the file could not be downloaded: {answer}") from answer
+            raise answer
         return answer  # type: ignore[no-any-return]
 
     def role_at(self, site_id: int | None) -> str | None:

@@ -18,7 +18,7 @@ from handlers.feature import ExportKind, Feature
 from handlers.key_loans import Borrower
 from handlers.keys_register import KINDS, check_row, import_rows, kind_of, load
 from handlers.messages import Outcome
-from handlers.tables import TableError, read_table
+from handlers.tables import Caps, TableError
 from storage.models import Key, KeyLoan, Site
 from storage.repos import keys, sites, timers
 
@@ -132,12 +132,11 @@ async def import_command(ctx: Context, args: str) -> Outcome:
     if not ctx.msg.document_file_id or ctx.site is None:
         return Outcome.say(t("keys.usage.import"))
     try:
-        data = await ctx.download(ctx.msg.document_file_id)
-        rows = read_table(data, ctx.msg.document_name or "keys.csv")
+        rows = await ctx.attached_table(Caps.of(ctx.policy()), "keys.csv")
     except LookupError:
         return Outcome.say(t("keys.import.no_files"))
     except TableError as exc:
-        return Outcome.say(t("keys.import.unreadable", why=str(exc)))
+        return Outcome.say(t("keys.import.unreadable", why=exc.text(t)))
     problems = await load(ctx.session, ctx.site, rows)
     if problems:
         lines = [t("keys.import.refused", count=len(problems))]

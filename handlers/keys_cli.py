@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.admin import AdminError, site_for_cli
+from handlers.admin import AdminError, import_caps, site_for_cli
 from handlers.i18n import Translator
 from handlers.keys_register import load
 from handlers.tables import TableError, read_table
@@ -14,7 +14,7 @@ async def import_file(db: Database, data: bytes, filename: str, site_code: str |
     """Load the file into a site's register; returns the confirmation line. Raises AdminError with
     every bad row (by line) when any row is bad, and then nothing is written."""
     try:
-        rows = read_table(data, filename)
+        rows = read_table(data, filename, await import_caps(db, site_code))
     except TableError as exc:
         raise AdminError(f"{filename}: {exc}") from exc
     t = Translator("en")

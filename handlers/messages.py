@@ -41,6 +41,7 @@ class Inbound:
     photo_file_id: str | None = None
     document_file_id: str | None = None  # a file sent with a caption command (/roster, /keys_import)
     document_name: str | None = None
+    document_size: int | None = None  # bytes, as Telegram states it before any download
     location: tuple[float, float] | None = None  # (latitude, longitude) of a shared location
     forwarded: bool = False  # the message was forwarded from elsewhere: not the sender's own, now
     sent_at: datetime | None = None  # Telegram's own date of the message, when the engine knows it

@@ -91,6 +91,13 @@ class Policy:
     # times is set aside, its sender told once, so one bad update cannot stop the desk (issue 16).
     # A duty group's site may set its own; a private chat (or an update that cannot be read) uses this.
     inbox_max_attempts: int = 3
+    # File imports (roster, keys, patrol plans): operational caps, from no clause. A file over any of
+    # them is refused with one line naming the cap, so one upload cannot take the bot's memory or
+    # time from the other chats. Blank rows count; cells are every cell the file stores.
+    import_max_kb: int = 2048
+    import_max_rows: int = 5000
+    import_max_columns: int = 30
+    import_max_cells: int = 200_000
 
     @classmethod
     def known(cls) -> dict[str, Any]:
@@ -153,6 +160,10 @@ CLAUSES: dict[str, str] = {
     "patrol_radius_m": "a shared location counts within this distance of a checkpoint (our default)",
     "patrol_handover_hours": "late and missed rounds of this many hours go into the handover report",
     "inbox_max_attempts": "operational (no regulation): an update failing this often is set aside (its sender told)",
+    "import_max_kb": "operational cap, no clause: largest roster/key/patrol file accepted (KB)",
+    "import_max_rows": "operational cap, no clause: rows after the header, blank rows included",
+    "import_max_columns": "operational cap, no clause: columns holding a value",
+    "import_max_cells": "operational cap, no clause: cells stored in the file, empty ones included",
 }
 # Settings whose value must lie in a range (inclusive); other numbers must not be negative.
 BOUNDS: dict[str, tuple[float, float]] = {
@@ -175,6 +186,10 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "patrol_handover_hours": (1, 72),
     "resident_messages_per_minute": (1, 600),
     "inbox_max_attempts": (1, 20),
+    "import_max_kb": (1, 20 * 1024),  # Telegram lets a bot download files up to 20 MB
+    "import_max_rows": (1, 100_000),
+    "import_max_columns": (1, 200),
+    "import_max_cells": (1, 2_000_000),
 }
 _TRUE, _FALSE = ("true", "on", "yes", "1"), ("false", "off", "no", "0")
 

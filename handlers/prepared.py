@@ -1,6 +1,6 @@
-"""Slow calls (the LLM, a file download) kept out of the record's transaction (SPEC §7).
+"""Slow calls (the LLM, a file download and its reading) kept out of the record's transaction (SPEC §7).
 
-A handler asks through ``Context.classify`` / ``Context.download``. Inside the transaction only the
+A handler asks through ``Context.classify`` / ``Context.attached_table``. Inside the transaction only the
 fast path runs (the rules) or an answer fetched before; when a slow call is needed, ``NeedsSlowCall``
 unwinds the transaction (rolled back: nothing written), the desk awaits the call outside any
 transaction, keeps the answer and runs the handler again from the start.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import roster
-from handlers.admin import AdminError, site_for_cli
+from handlers.admin import AdminError, import_caps, site_for_cli
 from handlers.policy import CLAUSES, Policy, parse_setting
 from handlers.shift_times import DEFAULT_SHIFTS, parse_hhmm, shifts_of
 from handlers.tables import TableError, read_table
@@ -24,7 +24,7 @@ async def pick_site(session: AsyncSession, code: str | None) -> Site:
 async def import_roster(db: Database, data: bytes, filename: str, site_code: str | None) -> str:
     """Load a roster file; every bad row by line and nothing loaded when any is bad."""
     try:
-        rows = read_table(data, filename)
+        rows = read_table(data, filename, await import_caps(db, site_code))
     except TableError as exc:
         raise AdminError(f"{filename}: {exc}") from None
     async with db.session() as session:

@@ -18,7 +18,7 @@ from handlers.i18n import Translator
 from handlers.messages import Outcome
 from handlers.policy import Policy
 from handlers.shift_times import Instance, ShiftDef, current, following, instances, shifts_of
-from handlers.tables import TableError, read_table
+from handlers.tables import Caps, TableError
 from storage.models import Site, Timer
 from storage.repos import handovers, sites, timers
 from storage.repos import shifts as shift_repo
@@ -73,13 +73,12 @@ async def _upload(ctx: Context, site: Site) -> Outcome:
     t = ctx.t
     if not ctx.may(site.id, "supervisor"):
         return Outcome.say(t("denied.role", role=t("role.supervisor")))
-    file_id, filename = ctx.msg.document_file_id or "", ctx.msg.document_name or "roster.csv"
     try:
-        rows = read_table(await ctx.download(file_id), filename)
+        rows = await ctx.attached_table(Caps.of(ctx.policy(site)), "roster.csv")
     except LookupError:
         return Outcome.say(t("shifts.cannot_fetch"))
     except TableError as exc:
-        return Outcome.say(t("shifts.bad_file", reason=str(exc)))
+        return Outcome.say(t("shifts.bad_file", reason=exc.text(t)))
     stored, problems, days = await roster.load(ctx.session, site, rows, loaded_by=ctx.msg.user.id)
     if problems:
         lines = [t("shifts.import_refused", count=len(problems))]

@@ -1,17 +1,76 @@
-"""Rows of an uploaded table (CSV or XLSX), with their line numbers, for the file imports
-(roster, keys, patrol plans). A bad file is a clear error; checking the rows is the importer's job."""
+"""Rows of an uploaded table (CSV or XLSX), with their line numbers, for the file imports (roster,
+keys, patrol plans). A file is read as a stream with its caps (size, rows, columns, cells: policy
+settings) checked while reading, so no file can take the bot's memory or time; a file over a cap or
+unreadable is a :class:`TableError` naming why. Checking the rows is the importer's job.
+
+Chat imports read in a worker process (:func:`read_in_worker`), outside the update's transaction."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
 import io
+import logging
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import Any
 
-MAX_ROWS = 5000
+from handlers.i18n import Translator
+from handlers.policy import Policy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Caps:
+    """What an import may hold (handlers.policy ``import_max_*``); hashable, so a parse is remembered by it."""
+
+    max_bytes: int = 2048 * 1024
+    rows: int = 5000  # after the header, blank rows included
+    columns: int = 30  # columns holding a value
+    cells: int = 200_000  # cells stored in the file, empty ones included
+
+    @classmethod
+    def of(cls, policy: Policy) -> Caps:
+        return cls(
+            max_bytes=policy.import_max_kb * 1024,
+            rows=policy.import_max_rows,
+            columns=policy.import_max_columns,
+            cells=policy.import_max_cells,
+        )
+
+    @property
+    def unzipped_bytes(self) -> int:
+        """What an XLSX may unpack to: generous for a real sheet within the caps, small for a zip bomb."""
+        return 32 * self.max_bytes
 
 
 class TableError(ValueError):
-    """The file cannot be read as a table; the message says why, in plain words."""
+    """The file is refused: over a cap, or not a readable table. ``key`` and ``params`` make the
+    message in the reader's language (``table.*`` in the catalogues); ``str()`` is the English one."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+    def __str__(self) -> str:
+        return self.text(Translator("en"))
+
+    def text(self, t: Translator) -> str:
+        return t(self.key, **self.params)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # crosses the worker process's boundary
+        return (_rebuild, (self.key, self.params))
+
+
+def _rebuild(key: str, params: dict[str, object]) -> TableError:
+    return TableError(key, **params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,64 +79,106 @@ class TableRow:
     values: dict[str, str]
 
 
-def read_table(data: bytes, filename: str) -> list[TableRow]:
-    """The data rows of a CSV (UTF-8, with or without BOM; GB18030 accepted) or XLSX file, keyed by
-    the header's lower-cased column names; blank lines are skipped."""
+def too_big(size: int, caps: Caps) -> TableError | None:
+    """The refusal of a file of ``size`` bytes, if over the cap (checked before a download too)."""
+    if size <= caps.max_bytes:
+        return None
+    return TableError("table.too_big", size=-(-size // 1024), cap=caps.max_bytes // 1024)
+
+
+def read_table(data: bytes, filename: str, caps: Caps = Caps()) -> list[TableRow]:  # a frozen default
+    """The data rows of a CSV (UTF-8 with or without BOM, GB18030 or Big5) or XLSX file (its first
+    sheet), keyed by the header's lower-cased column names; blank rows are skipped, but counted."""
+    if (refused := too_big(len(data), caps)) is not None:
+        raise refused
     name = filename.lower()
     if name.endswith(".xlsx"):
-        grid = _xlsx_grid(data)
-    elif name.endswith((".csv", ".txt")):
-        grid = _csv_grid(data)
-    else:
-        raise TableError(f"unsupported file type: {filename} (CSV or XLSX)")
-    if not grid:
-        raise TableError("the file is empty")
-    header = [h.strip().lower() for h in grid[0]]
+        from handlers.tables_xlsx import xlsx_rows  # imported on use: only XLSX imports need openpyxl
+
+        return _table(xlsx_rows(data, caps), caps, count_cells=False)  # the scan counted what is stored
+    if name.endswith((".csv", ".txt")):
+        return _table(_csv_rows(data), caps, count_cells=True)
+    raise TableError("table.unsupported", name=filename)
+
+
+def _table(grid: Iterable[Sequence[str]], caps: Caps, *, count_cells: bool) -> list[TableRow]:
+    """Rows keyed by the header, the caps checked row by row as the grid is read."""
+    lines = iter(grid)
+    first = next(lines, None)
+    if first is None:
+        raise TableError("table.empty")
+    _check_width(first, caps)
+    header = [h.strip().lower() for h in first]
     if not any(header):
-        raise TableError("the first line must name the columns")
+        raise TableError("table.no_header")
+    cells = len(first)
     rows: list[TableRow] = []
-    for number, cells in enumerate(grid[1:], start=2):
-        if not any(c.strip() for c in cells):
+    for number, values in enumerate(lines, start=2):
+        if number - 1 > caps.rows:
+            raise TableError("table.too_many_rows", cap=caps.rows)
+        cells += len(values)
+        if count_cells and cells > caps.cells:
+            raise TableError("table.too_many_cells", cap=caps.cells)
+        if not _check_width(values, caps):
             continue
-        values = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header) if h}
-        rows.append(TableRow(number, values))
-        if len(rows) > MAX_ROWS:
-            raise TableError(f"more than {MAX_ROWS} rows")
+        cells_of = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header) if h}
+        rows.append(TableRow(number, cells_of))
     return rows
 
 
-def _csv_grid(data: bytes) -> list[list[str]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise TableError("the CSV file is neither UTF-8 nor GB18030 text")
-    return [row for row in csv.reader(io.StringIO(text))]
+def _check_width(values: Sequence[str], caps: Caps) -> int:
+    """How many columns the row uses (to its last value); refused over the cap."""
+    used = next((i + 1 for i in range(len(values) - 1, -1, -1) if values[i].strip()), 0)
+    if used > caps.columns:
+        raise TableError("table.too_many_columns", cap=caps.columns)
+    return used
 
 
-def _xlsx_grid(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook  # imported on use: only imports need it
+def _csv_rows(data: bytes) -> Iterator[list[str]]:
+    from handlers.tables_text import decode_csv  # it raises this module's TableError
 
+    reader = csv.reader(io.StringIO(decode_csv(data), newline=""))
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise TableError(f"the XLSX file cannot be read ({type(exc).__name__})") from exc
-    sheet = book.worksheets[0]
-    grid = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
-    return grid
+        yield from reader  # one record at a time: the caps are checked before the next is read
+    except csv.Error as exc:
+        raise TableError("table.csv_unreadable", why=str(exc)) from None
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "strftime") and hasattr(value, "hour"):
-        # Dates typed in Excel come back as datetimes at midnight.
-        text = value.strftime("%Y-%m-%d %H:%M")  # type: ignore[attr-defined]
-        return text.removesuffix(" 00:00")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+# The worker: one process (spawned: no copy of the bot's threads or connections), started on the first
+# import, at a lower CPU priority. A parse there cannot hold the bot's event loop or interpreter lock,
+# and its memory is not the bot's. One at a time: a second file waits its turn.
+_worker: Executor | None = None
+
+
+def _pool() -> Executor:
+    global _worker
+    if _worker is None:
+        _worker = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+        )
+    return _worker
+
+
+def _lower_priority() -> None:
+    """The worker yields the CPU to the bot: on a small host a long parse must not slow the replies."""
+    with contextlib.suppress(OSError, AttributeError):  # no nice() on some platforms
+        os.nice(10)
+
+
+async def read_in_worker(data: bytes, filename: str, caps: Caps) -> list[TableRow]:
+    """:func:`read_table` in the worker process; a worker that died (killed, out of memory) is
+    replaced and the file refused as unreadable."""
+    global _worker
+    pool = _pool()
+    try:
+        return await asyncio.get_running_loop().run_in_executor(pool, read_table, data, filename, caps)
+    except BrokenProcessPool:
+        if _worker is pool:
+            _worker = None
+        log.error("the import worker died reading %s; a new one starts with the next import", filename)
+        raise TableError("table.worker_died") from None
+    except TableError:
+        raise
+    except Exception:  # a bug in the reader: the sender is told, the update is done
+        log.exception("reading %s failed", filename)
+        raise TableError("table.worker_died") from None

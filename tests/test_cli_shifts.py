@@ -95,3 +95,17 @@ def test_several_sites_need_a_site_code(database: str, capsys: pytest.CaptureFix
     asyncio.run(_site(database, "TW"))
     assert main(["policy", "show"]) == 2
     assert "--site HG/TW" in capsys.readouterr().err
+
+
+def test_command_line_imports_keep_the_sites_caps(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["policy", "set", "import_max_rows", "2"]) == 0
+    capsys.readouterr()
+    three = tmp_path / "three.csv"
+    three.write_text("a,b,c\n1,2,3\n4,5,6\n7,8,9\n", encoding="utf-8")
+    for verb in ("roster", "keys", "patrol"):
+        assert main([verb, "import", str(three)]) == 2
+        assert "more than 2 rows after the header, blank rows included (policy import_max_rows)" in (
+            capsys.readouterr().err
+        ), verb

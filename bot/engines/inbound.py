@@ -78,6 +78,7 @@ def message_to_inbound(message: dict[str, Any], update_id: int | None) -> Inboun
         photo_file_id=photo,
         document_file_id=_str(document, "file_id") if document is not None else None,
         document_name=_text(document, "file_name") if document is not None else None,
+        document_size=_size(document) if document is not None else None,
         location=location,
         forwarded=any(key in message for key in _FORWARD_KEYS),
         sent_at=_date(message),
@@ -112,6 +113,11 @@ def _user(value: object) -> User:
     return User(
         id=user_id, name=full or username or str(user_id), username=username, language=_text(user, "language_code")
     )
+
+
+def _size(document: dict[str, Any]) -> int | None:
+    """A document's optional ``file_size``."""
+    return _int(document, "file_size") if document.get("file_size") is not None else None
 
 
 def _object(value: object) -> dict[str, Any]:
