@@ -138,15 +138,33 @@ async def on_command(ctx: Context) -> Outcome:
 
 
 async def on_reply(ctx: Context) -> Outcome | None:
-    """A message replying to a bot message that shows a record goes to the feature owning the record."""
-    reply_to = ctx.msg.reply_to_message_id
-    if reply_to is None:
+    """A message replying to a bot message that shows a record goes to the feature owning the record.
+    A photo or file no feature took, or a staff reply to a bot message that shows no record, is
+    answered with how to reply (issue 16), never dropped in silence; a resident's private messages
+    go on to their ticket as usual."""
+    msg = ctx.msg
+    if msg.reply_to_message_id is None:
         return None
-    linked = await messages.linked(ctx.session, chat_id=ctx.msg.chat.id, message_id=reply_to)
+    linked = await messages.linked(ctx.session, chat_id=msg.chat.id, message_id=msg.reply_to_message_id)
     handler = REPLIES.get(linked.ref_kind) if linked is not None else None
-    if linked is None or handler is None:
+    if linked is not None and handler is not None:
+        answered = await handler(ctx, linked.ref_id)
+        if answered is not None:
+            return answered
+    if not _replies_to_me(ctx) or (msg.chat.private and not ctx.roles and not ctx.is_global_admin):
         return None
-    return await handler(ctx, linked.ref_id)
+    if msg.photo_file_id or msg.document_file_id:
+        return Outcome.say(ctx.t("reply.not_taken"), quote=True)
+    if linked is None and (ctx.roles or ctx.is_global_admin):
+        return Outcome.say(ctx.t("reply.unlinked"), quote=True)
+    return None
+
+
+def _replies_to_me(ctx: Context) -> bool:
+    """The message replied to is this bot's (a colleague's or another bot's is none of its business)."""
+    bot = ctx.msg.reply_to_bot
+    own = ctx.services.bot_username
+    return bot is not None and (not own or not bot or bot.lower() == own.lower())
 
 
 async def on_button(ctx: Context) -> Outcome:
