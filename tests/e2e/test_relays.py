@@ -46,7 +46,8 @@ async def test_a_long_relay_arrives_in_parts_signed_at_the_end(running: RunningB
 async def test_a_caption_refused_as_too_long_is_neither_blocked_nor_relayed(running: RunningBot) -> None:
     bot = running
     card_id = await ticket_card(bot)
-    bot.fake.fail_next("sendPhoto", status=400, retry_after=None, description="Bad Request: message caption is too long")
+    too_long = "Bad Request: message caption is too long"
+    bot.fake.fail_next("sendPhoto", status=400, retry_after=None, description=too_long)
     bot.say(STAFF, "修好后的样子", reply_to_message_id=card_id, photo=True)
     [told] = await bot.reply_to(GROUP, "未能转达业户", timeout=10)
     assert "过长" in told.params["text"]
