@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from handlers import drafts, residents
 from handlers.commands import ButtonAction, Command, unpack
 from handlers.context import Context
@@ -9,7 +11,10 @@ from handlers.feature import ReplyHandler
 from handlers.features import FEATURES
 from handlers.i18n import Translator
 from handlers.messages import Outcome
-from storage.repos import messages
+from storage.models import MessageLink
+from storage.repos import messages, outbox
+
+LINK_WAITS, LINK_WAIT_SECONDS = 2, 1.0  # a batch being sent is recorded within a second or two
 
 
 def _commands() -> dict[str, Command]:
@@ -146,6 +151,8 @@ async def on_reply(ctx: Context) -> Outcome | None:
     if msg.reply_to_message_id is None:
         return None
     linked = await messages.linked(ctx.session, chat_id=msg.chat.id, message_id=msg.reply_to_message_id)
+    if linked is None and _replies_to_me(ctx):
+        linked = await _link_being_written(ctx, msg.reply_to_message_id)
     handler = REPLIES.get(linked.ref_kind) if linked is not None else None
     if linked is not None and handler is not None:
         answered = await handler(ctx, linked.ref_id)
@@ -158,6 +165,24 @@ async def on_reply(ctx: Context) -> Outcome | None:
     if linked is None and (ctx.roles or ctx.is_global_admin):
         return Outcome.say(ctx.t("reply.unlinked"), quote=True)
     return None
+
+
+async def _link_being_written(ctx: Context, message_id: int) -> MessageLink | None:
+    """A reply that came the moment its card appeared: the card's row may still be in the delivery's
+    hands (its link is written when the row is marked sent, after the rest of its batch). Wait for
+    it outside the transaction (handlers.prepared), a bounded number of times, and look again."""
+    for attempt in range(LINK_WAITS):
+        if not await outbox.in_flight(ctx.session, chat_id=ctx.msg.chat.id):
+            return None
+        await ctx.prepared.get(("link-wait", attempt), _pause)
+        found = await messages.linked(ctx.session, chat_id=ctx.msg.chat.id, message_id=message_id)
+        if found is not None:
+            return found
+    return None
+
+
+async def _pause() -> None:
+    await asyncio.sleep(LINK_WAIT_SECONDS)
 
 
 def _replies_to_me(ctx: Context) -> bool:

@@ -5,14 +5,17 @@ rows marked sent; long replies split into several rows."""
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlmodel import col, select
 
 from bot.delivery import Delivery, Limits, Refused
 from handlers.messages import Button, Inbound, Keyboard, Outcome, Reply
 from handlers.replies import queue_outcome
 from handlers.text_limits import MESSAGE_LIMIT, utf16_len
+from storage.clock import utcnow
 from storage.models import Outbox, Person
-from storage.repos import messages
+from storage.repos import messages, outbox
 from tests.support import GROUP, RESIDENT, STAFF, DeskHarness, RecordingTransport, text_of
 from tests.tickets_support import REPAIR, Wire, to
 
@@ -121,3 +124,23 @@ async def test_a_long_reply_is_several_rows_with_buttons_on_the_last(harness: De
     assert [line for r in rows for line in r.text.split("\n")] == lines
     assert rows[0].reply_to == 88 and all(r.reply_to is None for r in rows[1:])
     assert rows[-1].buttons and not any(r.buttons for r in rows[:-1])
+
+
+async def test_a_photo_replying_to_a_card_still_being_recorded_finds_its_incident(any_harness: DeskHarness) -> None:
+    h = any_harness
+    await h.setup_site()
+    await h.send("/log 3栋大堂天花漏水")
+    async with h.desk.db.session() as session:  # the delivery has sent the card, not yet recorded it
+        claimed = await outbox.claim(session, now=utcnow(), token="other-process", limit=50)
+    [card] = [r for r in claimed if r.ref_kind == "incident"]
+
+    async def record_later() -> None:
+        await asyncio.sleep(0.3)
+        async with h.desk.db.session() as session:
+            await outbox.mark_sent_many(session, sent=[(card.id or 0, 4242)], at=utcnow())
+            await messages.link_many(session, links=[(GROUP.id, 4242, "incident", card.ref_id or 0)])
+
+    recording = asyncio.create_task(record_later())
+    out = await h.send("", photo_file_id="AgACphoto", reply_to_message_id=4242, reply_to_bot="DutyDeskTestBot")
+    await recording
+    assert "照片已附到 #1" in text_of(out)

@@ -131,6 +131,16 @@ async def unsent(session: AsyncSession, *, update_id: int, purpose: str) -> list
     return [str(state) for state in result.scalars().all()]
 
 
+async def in_flight(session: AsyncSession, *, chat_id: int) -> bool:
+    """Whether a message to this chat that shows a record is being sent (its link not written yet)."""
+    result = await session.exec(  # type: ignore[call-overload]
+        select(_TABLE.c.id)
+        .where(_TABLE.c.chat_id == chat_id, _TABLE.c.state == "sending", _TABLE.c.ref_kind.is_not(None))
+        .limit(1)
+    )
+    return result.first() is not None
+
+
 async def first_of(session: AsyncSession, *, update_id: int, purpose: str) -> Outbox | None:
     """The first row an update queued for one purpose."""
     result = await session.exec(  # type: ignore[call-overload]
