@@ -228,7 +228,7 @@ async def relay_to_resident(ctx: Context, ticket: Ticket) -> Outcome:
         ctx.notified += await flow.refresh_card(ctx.session, site, ticket)
     rt = await flow.resident_t(ctx.session, ticket, site)
     relay = rt("tk.res.relay_file" if document and not text else "tk.res.relay", number=ticket.number, text=text)
-    ctx.notified += await flow.to_resident(
+    queued = await flow.to_resident(
         ctx.session,
         site,
         ticket,
@@ -237,8 +237,9 @@ async def relay_to_resident(ctx: Context, ticket: Ticket) -> Outcome:
         document=document,
         update_id=ctx.msg.update_id,
     )
+    ctx.notified += queued
     # Told once the resident got it (handlers.relays): a refusal turns it into a notice saying why.
-    return Outcome(replies=[Reply(t("tk.relayed", number=ticket.number), quote=True, held=True)])
+    return Outcome(replies=[Reply(t("tk.relayed", number=ticket.number), quote=True, held=queued > 0)])
 
 
 COMMANDS = [
