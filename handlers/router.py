@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from handlers import drafts, residents
 from handlers.commands import ButtonAction, Command, unpack
@@ -11,10 +12,12 @@ from handlers.feature import ReplyHandler
 from handlers.features import FEATURES
 from handlers.i18n import Translator
 from handlers.messages import Outcome
+from storage.clock import utcnow
 from storage.models import MessageLink
 from storage.repos import messages, outbox
 
 LINK_WAITS, LINK_WAIT_SECONDS = 2, 1.0  # a batch being sent is recorded within a second or two
+IN_FLIGHT = timedelta(seconds=30)  # a row claimed longer ago belongs to a process that died
 
 
 def _commands() -> dict[str, Command]:
@@ -172,7 +175,7 @@ async def _link_being_written(ctx: Context, message_id: int) -> MessageLink | No
     hands (its link is written when the row is marked sent, after the rest of its batch). Wait for
     it outside the transaction (handlers.prepared), a bounded number of times, and look again."""
     for attempt in range(LINK_WAITS):
-        if not await outbox.in_flight(ctx.session, chat_id=ctx.msg.chat.id):
+        if not await outbox.in_flight(ctx.session, chat_id=ctx.msg.chat.id, since=utcnow() - IN_FLIGHT):
             return None
         await ctx.prepared.get(("link-wait", attempt), _pause)
         found = await messages.linked(ctx.session, chat_id=ctx.msg.chat.id, message_id=message_id)

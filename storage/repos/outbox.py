@@ -131,11 +131,17 @@ async def unsent(session: AsyncSession, *, update_id: int, purpose: str) -> list
     return [str(state) for state in result.scalars().all()]
 
 
-async def in_flight(session: AsyncSession, *, chat_id: int) -> bool:
-    """Whether a message to this chat that shows a record is being sent (its link not written yet)."""
+async def in_flight(session: AsyncSession, *, chat_id: int, since: datetime) -> bool:
+    """Whether a message to this chat that shows a record is being sent (claimed after ``since``, so
+    not a dead process's row): its link is not written yet."""
     result = await session.exec(  # type: ignore[call-overload]
         select(_TABLE.c.id)
-        .where(_TABLE.c.chat_id == chat_id, _TABLE.c.state == "sending", _TABLE.c.ref_kind.is_not(None))
+        .where(
+            _TABLE.c.chat_id == chat_id,
+            _TABLE.c.state == "sending",
+            _TABLE.c.ref_kind.is_not(None),
+            _TABLE.c.claimed_at > since,
+        )
         .limit(1)
     )
     return result.first() is not None
