@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import notices
+from handlers import notices, relays
 from handlers.i18n import Translator, pick_language
 from handlers.messages import Keyboard
 from handlers.policy import Policy
@@ -136,7 +136,7 @@ async def to_resident(
         buttons,
         ("ticket", ticket.id or 0),
         site_id=site.id,
-        purpose="relay",
+        purpose=relays.PURPOSE,
         photo=photo,
         document=document,
         update_id=update_id,
