@@ -44,4 +44,4 @@ async def build_app(settings: Settings, *, clock: Callable[[], datetime] = utcno
         default_timezone=settings.dutydesk_timezone,
     )
     desk = DutyDesk(db, services, clock=clock, stale_claim=timedelta(seconds=settings.claim_stale_seconds))
-    return App(settings=settings, db=db, desk=desk, closers=[db.dispose, close_classifier, desk.flush_links])
+    return App(settings=settings, db=db, desk=desk, closers=[db.dispose, close_classifier])

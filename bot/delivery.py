@@ -3,7 +3,9 @@ Telegram's limits, marked sent or failed. A row is only ever in one process's ha
 
 Engines implement :class:`Transport` and translate their library's errors into the three below, so
 the retry policy is written once: 429 waits ``retry_after`` (that chat only); 5xx and network
-errors back off; a refusal (blocked by the user, bad request) is not retried.
+errors back off; a refusal (blocked by the user, bad request) is not retried. Only a refusal that
+says the person cannot be reached (403, chat not found) tells the duty group so: a text Telegram
+refuses as too long is not "the resident blocked the bot" (issue 16).
 
 Limits (SPEC §7; Telegram's FAQ): about 30 messages a second overall, 20 a minute in one group,
 one a second in one chat. A chat over its limit does not hold up the others: its rows are put back
@@ -25,18 +27,17 @@ from aiolimiter import AsyncLimiter
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import faults
-from handlers import undeliverable
+from handlers import relays, undeliverable
 from handlers.desk import DutyDesk
-from handlers.messages import Inbound, Keyboard, Outcome, Reply
-from handlers.notices import buttons_from_dicts
+from handlers.messages import Inbound, Keyboard, Outcome
+from handlers.notices import MEDIA, buttons_from_dicts
+from handlers.text_limits import CAPTION_LIMIT, MESSAGE_LIMIT, clip
 from storage.clock import utcnow
 from storage.models import Outbox
-from storage.repos import outbox
+from storage.repos import messages, outbox
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-TELEGRAM_LIMIT = 4096
-CAPTION_LIMIT = 1024
 
 
 class RetryLater(Exception):
@@ -50,7 +51,20 @@ class Transient(Exception):
 
 
 class Refused(Exception):
-    """The API refused for good (blocked by the user, chat not found, bad request)."""
+    """The API refused for good (blocked by the user, chat not found, bad request). ``unreachable``:
+    the person cannot be messaged (blocked the bot, never opened it, deleted their account)."""
+
+    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+        super().__init__(message)
+        lowered = message.lower()  # the Bot API's descriptions: "Forbidden: bot was blocked by the user"…
+        self.unreachable = unreachable or "forbidden" in lowered or "chat not found" in lowered
+
+    @property
+    def reason(self) -> str:
+        """Why, for the people told: ``unreachable``, ``too_long`` or ``refused``."""
+        if self.unreachable:
+            return "unreachable"
+        return "too_long" if "too long" in str(self).lower() else "refused"
 
 
 class Transport(Protocol):
@@ -58,19 +72,11 @@ class Transport(Protocol):
 
     async def send_photo(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int: ...
 
+    async def send_document(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int: ...
+
     async def edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None: ...
 
     async def answer(self, callback_id: str, text: str | None, alert: bool) -> None: ...
-
-
-def fit_caption(text: str) -> str:
-    """A photo's caption takes at most 1024 characters."""
-    return text if len(text) <= CAPTION_LIMIT else text[: CAPTION_LIMIT - 1] + "…"
-
-
-def fit(text: str) -> str:
-    """Telegram takes at most 4096 characters in a message."""
-    return text if len(text) <= TELEGRAM_LIMIT else text[: TELEGRAM_LIMIT - 1] + "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,29 +296,43 @@ class Delivery:
             except Refused as exc:  # an old press (Telegram forgets them after a while): nothing to do
                 log.info("could not answer button press %s: %s", row.callback_id, exc)
             return None
-        if row.method == "photo" and row.photo_file_id:
-            return await self.transport.send_photo(row.chat_id, row.photo_file_id, fit_caption(row.text), buttons)
+        # Texts were split to fit when queued (handlers.notices.enqueue_split); clipping is the last
+        # guard, for an edit (one message stays one) and rows queued before the split existed.
+        if row.method in MEDIA and row.photo_file_id:
+            send_file = self.transport.send_photo if row.method == "photo" else self.transport.send_document
+            return await send_file(row.chat_id, row.photo_file_id, clip(row.text, CAPTION_LIMIT), buttons)
         if row.method == "edit" and row.edit_message_id is not None:
-            await self.transport.edit(row.chat_id, row.edit_message_id, fit(row.text), buttons)
+            await self.transport.edit(row.chat_id, row.edit_message_id, clip(row.text, MESSAGE_LIMIT), buttons)
             return row.edit_message_id
-        return await self.transport.send(row.chat_id, fit(row.text), buttons, row.reply_to)
+        return await self.transport.send(row.chat_id, clip(row.text, MESSAGE_LIMIT), buttons, row.reply_to)
 
     async def _record(self, results: list[_Result]) -> None:
-        """Write what happened to a batch in one transaction (with, for a private message refused
-        for good, the duty group's notice of who could not be reached). If the database is away, the
-        results are kept and written at the next flush."""
+        """Write what happened to a batch in one transaction. If the database is away, the results
+        are kept and written at the next flush."""
         try:
             await self._write(results)
         except Exception:
             self._unrecorded.extend(results)
             raise
-        await self._link(results)
 
     async def _write(self, results: list[_Result]) -> None:
+        """Rows sent are marked sent together with their message → record links (a reply to the
+        message finds its record as soon as the row is sent, in every process, after a crash
+        too); rows refused for good are marked failed, with, for a private message to someone who
+        cannot be reached, the duty group's notice; a relay's held confirmation is settled."""
         now = utcnow()
         async with self.desk.db.session() as session:
-            sent = [(r.row.id or 0, r.message_id) for r in results if r.wait <= 0 and r.error is None]
-            await outbox.mark_sent_many(session, sent=sent, at=now)
+            sent = [r for r in results if r.wait <= 0 and r.error is None]
+            await outbox.mark_sent_many(session, sent=[(r.row.id or 0, r.message_id) for r in sent], at=now)
+            await messages.link_many(
+                session,
+                links=[
+                    (r.row.chat_id, r.message_id, r.row.ref_kind, r.row.ref_id)
+                    for r in sent
+                    if r.message_id is not None and r.row.ref_kind and r.row.ref_id
+                ],
+            )
+            settled: dict[int, str | None] = {r.row.update_id or 0: None for r in sent if relays.is_relay(r.row)}
             for result in results:
                 row = result.row
                 if result.wait > 0:
@@ -323,14 +343,13 @@ class Delivery:
                     permanent = isinstance(result.error, Refused)
                     log.warning("outbox %s to chat %s failed: %s", row.id, row.chat_id, result.error)
                     await outbox.mark_failed(session, row=row, error=str(result.error), permanent=permanent)
-                    if permanent:
+                    if isinstance(result.error, Refused) and result.error.unreachable:
                         await undeliverable.refused(session, row)
-
-    async def _link(self, results: list[_Result]) -> None:
-        for result in results:
-            row, message_id = result.row, result.message_id
-            if result.error is None and result.wait == 0 and message_id is not None and row.ref_kind and row.ref_id:
-                await self.desk.link_sent(row.chat_id, message_id, Reply("", link=(row.ref_kind, row.ref_id)))
+                    if relays.is_relay(row) and (permanent or row.attempts + 1 >= outbox.MAX_ATTEMPTS):
+                        reason = result.error.reason if isinstance(result.error, Refused) else "refused"
+                        settled[row.update_id or 0] = reason
+            for update_id, failed in settled.items():
+                await relays.settled(session, update_id=update_id, failed=failed)
 
     async def tick(self) -> None:
         """One scheduler tick: run due timers, then send what they queued."""

@@ -5,7 +5,6 @@ Engines call :meth:`DutyDesk.handle` and send what it returns; the scheduler cal
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import Callable
@@ -51,8 +50,6 @@ class DutyDesk:
         self.services = services
         self.clock = clock
         self.token = f"desk-{uuid.uuid4().hex[:12]}"  # who claimed a row, for the logs
-        self._links: list[tuple[int, int, str, int]] = []
-        self._link_flush: asyncio.Task[None] | None = None
         self._people: dict[int, tuple[tuple[str, str | None, str | None], bool]] = {}
 
     def translator_for(self, msg: Inbound) -> Translator:
@@ -91,13 +88,10 @@ class DutyDesk:
         return await self._fault(msg, "error.internal")
 
     async def _attempt(self, msg: Inbound, prepared: Prepared) -> Outcome:
-        # A reply may point at a message sent a moment ago: its link must be in the table first.
-        links, self._links = (self._links, []) if msg.reply_to_message_id is not None else ([], self._links)
         try:
             async with self.db.session() as session:
-                return await self._handle(session, msg, links, prepared)
-        except BaseException:  # rolled back (commit included): keep what it would have written
-            self._links[:0] = links
+                return await self._handle(session, msg, prepared)
+        except BaseException:  # rolled back (commit included): the sender is not known written
             self._people.pop(msg.user.id, None)
             raise
 
@@ -115,11 +109,8 @@ class DutyDesk:
             raise StorageUnavailable(str(exc)) from exc
         return outcome
 
-    async def _handle(
-        self, session: AsyncSession, msg: Inbound, links: list[tuple[int, int, str, int]], prepared: Prepared
-    ) -> Outcome:
+    async def _handle(self, session: AsyncSession, msg: Inbound, prepared: Prepared) -> Outcome:
         session.sync_session.info["update_id"] = msg.update_id  # for the logs and the fault tests
-        await messages.link_many(session, links=links)
         if msg.update_id is not None and not await messages.first_delivery(session, update_id=msg.update_id):
             log.info("duplicate update %s ignored", msg.update_id)
             await inbox.done(session, update_id=msg.update_id)
@@ -170,28 +161,12 @@ class DutyDesk:
         self._people[user.id] = (seen, msg.chat.private or (known is not None and known[1]))
 
     async def link_sent(self, chat_id: int, message_id: int, reply: Reply) -> None:
-        """Remember which record a sent message shows, so a reply or photo to it finds the record.
-        Written behind, in batches: by a flush shortly after, or first thing when a reply comes in."""
+        """Remember which record a message shows, so a reply or photo to it finds the record (the
+        delivery writes these with the rows it marks sent; this is for messages sent otherwise)."""
         if reply.link is None:
             return
-        self._links.append((chat_id, message_id, *reply.link))
-        if self._link_flush is None or self._link_flush.done():
-            self._link_flush = asyncio.get_running_loop().create_task(self._flush_links_soon())
-
-    async def _flush_links_soon(self, delay: float = 0.2) -> None:
-        await asyncio.sleep(delay)
-        await self.flush_links()
-
-    async def flush_links(self) -> None:
-        links, self._links = self._links, []
-        if not links:
-            return
-        try:
-            async with self.db.session() as session:
-                await messages.link_many(session, links=links)
-        except (SQLAlchemyError, OSError) as exc:
-            log.warning("could not store %d message links (%s); keeping them for the next update", len(links), exc)
-            self._links[:0] = links
+        async with self.db.session() as session:
+            await messages.link_many(session, links=[(chat_id, message_id, *reply.link)])
 
     async def sweep(self, now: datetime | None = None, *, limit: int = 50) -> int:
         """Run the due business timers once; returns how many ran. Each runs in its own transaction."""

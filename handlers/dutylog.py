@@ -189,10 +189,10 @@ async def attach_photo(ctx: Context, incident_id: int) -> Outcome | None:
     if ctx.site is None or not ctx.msg.photo_file_id:
         return None
     if not ctx.may(ctx.site.id, "staff"):
-        return Outcome()
+        return None  # not attached: the router answers so (issue 16)
     incident = await incidents.get(ctx.session, incident_id=incident_id)
     if incident is None or incident.site_id != ctx.site.id:
-        return Outcome()
+        return None
     await incidents.add_photo(
         ctx.session, incident_id=incident.id or 0, file_id=ctx.msg.photo_file_id, added_by=ctx.msg.user.id
     )

@@ -38,6 +38,7 @@ class Inbound:
     update_id: int | None = None
     message_id: int | None = None
     reply_to_message_id: int | None = None
+    reply_to_bot: str | None = None  # the message replied to is a bot's: its username ("" if none)
     photo_file_id: str | None = None
     document_file_id: str | None = None  # a file sent with a caption command (/roster, /keys_import)
     document_name: str | None = None
@@ -73,6 +74,7 @@ class Reply:
     edit: bool = False
     quote: bool = False  # answer as a reply to the inbound message
     link: tuple[str, int] | None = None  # (record kind, id) the sent message shows
+    held: bool = False  # sent once the update's relay was delivered, else replaced (handlers.relays)
 
 
 @dataclass(slots=True)

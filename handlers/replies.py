@@ -3,10 +3,12 @@ stored record always gets its reply, after a crash or an outage too."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.messages import Inbound, Outcome
-from handlers.notices import button_dicts
+from handlers.notices import button_dicts, enqueue_split
 from storage.repos import outbox
 
 # Outbox priorities, lower first: pings and approvals (handlers.notices.URGENT = 0), then a button's
@@ -32,20 +34,32 @@ async def queue_outcome(session: AsyncSession, msg: Inbound, outcome: Outcome) -
         )
         written += 1
     for reply in outcome.replies:
-        edit = reply.edit and msg.message_id is not None
-        await outbox.enqueue(
+        row: dict[str, Any] = {
+            "ref_kind": reply.link[0] if reply.link else None,
+            "ref_id": reply.link[1] if reply.link else None,
+            "priority": REPLY,
+            "purpose": "reply",
+            "update_id": msg.update_id,
+        }
+        if reply.edit and msg.message_id is not None:  # one message stays one (the delivery clips it)
+            await outbox.enqueue(
+                session,
+                chat_id=msg.chat.id,
+                text=reply.text,
+                buttons=button_dicts(reply.buttons),
+                method="edit",
+                edit_message_id=msg.message_id,
+                **row,
+            )
+            written += 1
+            continue
+        written += await enqueue_split(
             session,
             chat_id=msg.chat.id,
             text=reply.text,
-            buttons=button_dicts(reply.buttons),
-            ref_kind=reply.link[0] if reply.link else None,
-            ref_id=reply.link[1] if reply.link else None,
-            method="edit" if edit else "send",
-            edit_message_id=msg.message_id if edit else None,
-            reply_to=msg.message_id if reply.quote and not edit else None,
-            priority=REPLY,
-            purpose="reply",
-            update_id=msg.update_id,
+            buttons=reply.buttons,
+            reply_to=msg.message_id if reply.quote else None,
+            state="held" if reply.held and msg.update_id is not None else "pending",
+            **row,
         )
-        written += 1
     return written

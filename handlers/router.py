@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
 from handlers import drafts, residents
 from handlers.commands import ButtonAction, Command, unpack
 from handlers.context import Context
@@ -9,7 +12,12 @@ from handlers.feature import ReplyHandler
 from handlers.features import FEATURES
 from handlers.i18n import Translator
 from handlers.messages import Outcome
-from storage.repos import messages
+from storage.clock import utcnow
+from storage.models import MessageLink
+from storage.repos import messages, outbox
+
+LINK_WAITS, LINK_WAIT_SECONDS = 2, 1.0  # a batch being sent is recorded within a second or two
+IN_FLIGHT = timedelta(seconds=30)  # a row claimed longer ago belongs to a process that died
 
 
 def _commands() -> dict[str, Command]:
@@ -138,15 +146,53 @@ async def on_command(ctx: Context) -> Outcome:
 
 
 async def on_reply(ctx: Context) -> Outcome | None:
-    """A message replying to a bot message that shows a record goes to the feature owning the record."""
-    reply_to = ctx.msg.reply_to_message_id
-    if reply_to is None:
+    """A message replying to a bot message that shows a record goes to the feature owning the record.
+    A photo or file no feature took, or a staff reply to a bot message that shows no record, is
+    answered with how to reply (issue 16), never dropped in silence; a resident's private messages
+    go on to their ticket as usual."""
+    msg = ctx.msg
+    if msg.reply_to_message_id is None:
         return None
-    linked = await messages.linked(ctx.session, chat_id=ctx.msg.chat.id, message_id=reply_to)
+    linked = await messages.linked(ctx.session, chat_id=msg.chat.id, message_id=msg.reply_to_message_id)
+    if linked is None and _replies_to_me(ctx):
+        linked = await _link_being_written(ctx, msg.reply_to_message_id)
     handler = REPLIES.get(linked.ref_kind) if linked is not None else None
-    if linked is None or handler is None:
+    if linked is not None and handler is not None:
+        answered = await handler(ctx, linked.ref_id)
+        if answered is not None:
+            return answered
+    if not _replies_to_me(ctx) or (msg.chat.private and not ctx.roles and not ctx.is_global_admin):
         return None
-    return await handler(ctx, linked.ref_id)
+    if msg.photo_file_id or msg.document_file_id:
+        return Outcome.say(ctx.t("reply.not_taken"), quote=True)
+    if linked is None and (ctx.roles or ctx.is_global_admin):
+        return Outcome.say(ctx.t("reply.unlinked"), quote=True)
+    return None
+
+
+async def _link_being_written(ctx: Context, message_id: int) -> MessageLink | None:
+    """A reply that came the moment its card appeared: the card's row may still be in the delivery's
+    hands (its link is written when the row is marked sent, after the rest of its batch). Wait for
+    it outside the transaction (handlers.prepared), a bounded number of times, and look again."""
+    for attempt in range(LINK_WAITS):
+        if not await outbox.in_flight(ctx.session, chat_id=ctx.msg.chat.id, since=utcnow() - IN_FLIGHT):
+            return None
+        await ctx.prepared.get(("link-wait", attempt), _pause)
+        found = await messages.linked(ctx.session, chat_id=ctx.msg.chat.id, message_id=message_id)
+        if found is not None:
+            return found
+    return None
+
+
+async def _pause() -> None:
+    await asyncio.sleep(LINK_WAIT_SECONDS)
+
+
+def _replies_to_me(ctx: Context) -> bool:
+    """The message replied to is this bot's (a colleague's or another bot's is none of its business)."""
+    bot = ctx.msg.reply_to_bot
+    own = ctx.services.bot_username
+    return bot is not None and (not own or not bot or bot.lower() == own.lower())
 
 
 async def on_button(ctx: Context) -> Outcome:

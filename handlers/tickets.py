@@ -188,7 +188,7 @@ async def on_reply(ctx: Context, ticket_id: int) -> Outcome | None:
         return await residents.add_to_ticket(ctx, ticket, resident, limited=limited)
     if not ctx.may(ticket.site_id, "staff") or (ctx.site is not None and ctx.site.id != ticket.site_id):
         return None  # a stranger, or another site's group; staff may also reply from private
-    if not ctx.msg.text.strip() and not ctx.msg.photo_file_id:
+    if not ctx.msg.text.strip() and not ctx.msg.photo_file_id and not ctx.msg.document_file_id:
         return None
     return await relay_to_resident(ctx, ticket)
 
@@ -204,6 +204,10 @@ async def relay_to_resident(ctx: Context, ticket: Ticket) -> Outcome:
     internal = text[:1] in INTERNAL
     if internal:  # "!…": a note for colleagues, kept in the history, not sent to the resident
         text = text[1:].strip()
+    document = ctx.msg.document_file_id
+    kept = text
+    if document:  # the history names the file (a PDF quote); the resident gets the file itself
+        kept = "\n".join(filter(None, [text, t("tk.file", name=ctx.msg.document_name or "-")]))
     await repo.add_message(
         ctx.session,
         TicketMessage(
@@ -211,7 +215,7 @@ async def relay_to_resident(ctx: Context, ticket: Ticket) -> Outcome:
             direction="out" if ticket.channel == "bot" and not internal else "note",
             author_id=ctx.msg.user.id,
             author_name=ctx.msg.user.name,
-            text=text,
+            text=kept,
             photo_file_id=ctx.msg.photo_file_id,
         ),
     )
@@ -223,10 +227,19 @@ async def relay_to_resident(ctx: Context, ticket: Ticket) -> Outcome:
         await accept(ctx, ticket, site)
         ctx.notified += await flow.refresh_card(ctx.session, site, ticket)
     rt = await flow.resident_t(ctx.session, ticket, site)
-    ctx.notified += await flow.to_resident(
-        ctx.session, site, ticket, rt("tk.res.relay", number=ticket.number, text=text), photo=ctx.msg.photo_file_id
+    relay = rt("tk.res.relay_file" if document and not text else "tk.res.relay", number=ticket.number, text=text)
+    queued = await flow.to_resident(
+        ctx.session,
+        site,
+        ticket,
+        relay,
+        photo=None if document else ctx.msg.photo_file_id,
+        document=document,
+        update_id=ctx.msg.update_id,
     )
-    return Outcome.say(t("tk.relayed", number=ticket.number), quote=True)
+    ctx.notified += queued
+    # Told once the resident got it (handlers.relays): a refusal turns it into a notice saying why.
+    return Outcome(replies=[Reply(t("tk.relayed", number=ticket.number), quote=True, held=queued > 0)])
 
 
 COMMANDS = [

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import notices
+from handlers import notices, relays
 from handlers.i18n import Translator, pick_language
 from handlers.messages import Keyboard
 from handlers.policy import Policy
@@ -119,9 +119,13 @@ async def to_resident(
     buttons: Keyboard | None = None,
     *,
     photo: str | None = None,
+    document: str | None = None,
+    update_id: int | None = None,
 ) -> int:
-    """A message to the resident signed as the service centre. ``purpose="relay"`` with the site
-    lets the delivery tell the duty group when it cannot be delivered (the resident blocked the bot)."""
+    """A message (or a photo or file with it as caption) to the resident signed as the service
+    centre. ``purpose="relay"`` with the site lets the delivery tell the duty group when it cannot
+    be delivered (the resident blocked the bot); ``update_id`` ties it to a held confirmation
+    (handlers.relays)."""
     if ticket.channel != "bot" or not ticket.resident_id:
         return 0
     rt = await resident_t(session, ticket, site)
@@ -132,8 +136,10 @@ async def to_resident(
         buttons,
         ("ticket", ticket.id or 0),
         site_id=site.id,
-        purpose="relay",
+        purpose=relays.PURPOSE,
         photo=photo,
+        document=document,
+        update_id=update_id,
     )
     return 1
 

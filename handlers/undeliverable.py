@@ -19,7 +19,7 @@ PURPOSES = ("escalation", "approval", "reminder", "relay", "dispatch", "daylog",
 async def refused(session: AsyncSession, row: Outbox) -> bool:
     """Called by the delivery in the transaction that marks ``row`` failed; True when the group was
     told. Only private chats of a known site matter (a group that removed the bot is another story)."""
-    if row.site_id is None or row.chat_id <= 0 or row.method not in ("send", "photo"):
+    if row.site_id is None or row.chat_id <= 0 or row.method not in ("send", "photo", "document"):
         return False
     person = await sites.person(session, telegram_id=row.chat_id)
     if person is not None and not person.reachable and person.telegram_id in _told:

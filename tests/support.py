@@ -129,6 +129,9 @@ class RecordingTransport:
     async def send_photo(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
         return await self.send(chat_id, caption, buttons, None)
 
+    async def send_document(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
+        return await self.send(chat_id, caption, buttons, None)
+
     async def edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
         return None
 

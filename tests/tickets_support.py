@@ -33,7 +33,6 @@ class Wire:
         for row in rows:
             if row.ref_kind and row.ref_id is not None:
                 await self.h.desk.link_sent(row.chat_id, row.message_id or 0, _linked(row))
-        await self.h.desk.flush_links()
         return rows
 
 

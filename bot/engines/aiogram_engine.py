@@ -87,6 +87,13 @@ class AiogramTransport:
             )
         return sent.message_id
 
+    async def send_document(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
+        async with _mapped():
+            sent = await self.bot.send_document(
+                chat_id=chat_id, document=file_id, caption=caption or None, reply_markup=markup(buttons)
+            )
+        return sent.message_id
+
     async def edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
         try:
             async with _mapped():
@@ -116,7 +123,7 @@ class _mapped:
         if isinstance(exc, TelegramServerError | TelegramNetworkError):
             raise Transient(str(exc)) from exc
         if isinstance(exc, TelegramForbiddenError | TelegramBadRequest | TelegramNotFound):
-            raise Refused(str(exc)) from exc
+            raise Refused(str(exc), unreachable=isinstance(exc, TelegramForbiddenError)) from exc
         return False
 
 

@@ -54,6 +54,11 @@ class ConsoleTransport:
         self._show(chat_id, message_id, f"[photo {file_id}] {caption}".strip(), buttons)
         return message_id
 
+    async def send_document(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
+        message_id = next(self.ids)
+        self._show(chat_id, message_id, f"[file {file_id}] {caption}".strip(), buttons)
+        return message_id
+
     async def edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
         self._show(chat_id, message_id, text, buttons, edited=True)
 

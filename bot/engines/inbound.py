@@ -67,14 +67,16 @@ def message_to_inbound(message: dict[str, Any], update_id: int | None) -> Inboun
     location = (float(place["latitude"]), float(place["longitude"])) if place is not None else None
     if not text and photo is None and document is None and location is None:
         return None
-    quoted = message.get("reply_to_message")
+    quoted = _object(message["reply_to_message"]) if message.get("reply_to_message") is not None else None
+    author = _object(quoted["from"]) if quoted is not None and quoted.get("from") is not None else None
     return Inbound(
         chat=_chat(message),
         user=_user(sender),
         text=text,
         update_id=update_id,
         message_id=_int(message, "message_id"),
-        reply_to_message_id=_int(_object(quoted), "message_id") if quoted is not None else None,
+        reply_to_message_id=_int(quoted, "message_id") if quoted is not None else None,
+        reply_to_bot=(_text(author, "username") or "") if author is not None and author.get("is_bot") else None,
         photo_file_id=photo,
         document_file_id=_str(document, "file_id") if document is not None else None,
         document_name=_text(document, "file_name") if document is not None else None,

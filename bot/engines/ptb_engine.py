@@ -75,7 +75,7 @@ class _mapped:
             wait = exc.retry_after
             raise RetryLater(wait.total_seconds() if isinstance(wait, timedelta) else float(wait)) from exc
         if isinstance(exc, Forbidden | BadRequest | EndPointNotFound | ChatMigrated):
-            raise Refused(exc.message) from exc
+            raise Refused(exc.message, unreachable=isinstance(exc, Forbidden)) from exc
         if isinstance(exc, NetworkError | TelegramError):  # 5xx, timeouts, dropped connections, 409
             raise Transient(exc.message) from exc
         return False
@@ -96,6 +96,11 @@ class PtbTransport:
     async def send_photo(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
         async with _mapped():
             sent = await self.bot.send_photo(chat_id, file_id, caption=caption or None, reply_markup=markup(buttons))
+        return sent.message_id
+
+    async def send_document(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
+        async with _mapped():
+            sent = await self.bot.send_document(chat_id, file_id, caption=caption or None, reply_markup=markup(buttons))
         return sent.message_id
 
     async def edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:

@@ -38,7 +38,7 @@ class Outbox(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_due", "state", "priority", "next_try_at"),)
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_type=BigInteger)
-    method: str = Field(default="send", max_length=8)  # send | photo | edit | answer (a button's toast)
+    method: str = Field(default="send", max_length=8)  # send | photo | document | edit | answer (a toast)
     priority: int = Field(default=5)  # lower first: 0 escalations and approvals, 5 routine
     reply_to: int | None = None  # send: quote this message
     edit_message_id: int | None = None  # edit: the message to change
@@ -48,11 +48,12 @@ class Outbox(SQLModel, table=True):
     site_id: int | None = None  # whose duty group hears of a ping that cannot be delivered
     purpose: str | None = Field(default=None, max_length=20)  # e.g. escalation, reminder
     text: str = Field(sa_type=Text)
-    photo_file_id: str | None = Field(default=None, max_length=256)  # method photo: the photo, text its caption
+    # method photo or document: the file's id, text its caption (the column keeps its first name)
+    photo_file_id: str | None = Field(default=None, max_length=256)
     buttons: list[list[dict[str, str]]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     ref_kind: str | None = Field(default=None, max_length=20)
     ref_id: int | None = None
-    state: str = Field(default="pending", max_length=10)  # pending | sending | sent | failed
+    state: str = Field(default="pending", max_length=10)  # pending | sending | sent | failed | held
     attempts: int = 0
     next_try_at: datetime = Field(default_factory=utcnow)
     claimed_by: str | None = Field(default=None, max_length=64)

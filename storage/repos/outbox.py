@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, insert, or_, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -43,8 +43,10 @@ async def enqueue(
     alert: bool = False,
     update_id: int | None = None,
     photo_file_id: str | None = None,
+    state: str = "pending",
 ) -> None:
-    """Queue one message in the caller's transaction (sent by the delivery after commit)."""
+    """Queue one message in the caller's transaction (sent by the delivery after commit); in state
+    ``held`` it waits until :func:`release_held` lets it go."""
     connection = await session.connection()
     await connection.execute(
         _INSERT,
@@ -64,6 +66,7 @@ async def enqueue(
             "callback_id": callback_id,
             "alert": alert,
             "update_id": update_id,
+            "state": state,
         },
     )
 
@@ -116,6 +119,54 @@ async def mark_failed(session: AsyncSession, *, row: Outbox, error: str, permane
             next_try_at=utcnow() + timedelta(seconds=min(600, 5 * 2**attempts)),
         )
     )
+
+
+async def unsent(session: AsyncSession, *, update_id: int, purpose: str) -> list[str]:
+    """The states of an update's rows of one purpose that are not sent (pending, sending, failed)."""
+    result = await session.exec(  # type: ignore[call-overload]
+        select(_TABLE.c.state).where(
+            _TABLE.c.update_id == update_id, _TABLE.c.purpose == purpose, _TABLE.c.state != "sent"
+        )
+    )
+    return [str(state) for state in result.scalars().all()]
+
+
+async def in_flight(session: AsyncSession, *, chat_id: int, since: datetime) -> bool:
+    """Whether a message to this chat that shows a record is being sent (claimed after ``since``, so
+    not a dead process's row): its link is not written yet."""
+    result = await session.exec(  # type: ignore[call-overload]
+        select(_TABLE.c.id)
+        .where(
+            _TABLE.c.chat_id == chat_id,
+            _TABLE.c.state == "sending",
+            _TABLE.c.ref_kind.is_not(None),
+            _TABLE.c.claimed_at > since,
+        )
+        .limit(1)
+    )
+    return result.first() is not None
+
+
+async def first_of(session: AsyncSession, *, update_id: int, purpose: str) -> Outbox | None:
+    """The first row an update queued for one purpose."""
+    result = await session.exec(  # type: ignore[call-overload]
+        select(Outbox)
+        .where(col(Outbox.update_id) == update_id, col(Outbox.purpose) == purpose)
+        .order_by(col(Outbox.id))
+        .limit(1)
+    )
+    return result.scalars().first()
+
+
+async def release_held(session: AsyncSession, *, update_id: int, text: str | None = None) -> int:
+    """Let an update's held rows go now (with ``text`` instead of theirs, when given)."""
+    values: dict[str, object] = {"state": "pending", "next_try_at": utcnow()}
+    if text is not None:
+        values["text"] = text
+    result = await session.exec(  # type: ignore[call-overload]
+        update(Outbox).where(col(Outbox.update_id) == update_id, col(Outbox.state) == "held").values(**values)
+    )
+    return int(result.rowcount or 0)
 
 
 async def postpone_chat(session: AsyncSession, *, chat_id: int, until: datetime, row_id: int) -> None:

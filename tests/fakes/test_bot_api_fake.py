@@ -198,6 +198,21 @@ async def test_text_limits(api: FakeBotAPI, bot: Bot) -> None:
     assert len(api.sent_messages()) == 2
 
 
+async def test_text_and_caption_limits_count_utf16_units(api: FakeBotAPI, bot: Bot) -> None:
+    """Like Telegram: an emoji is two units, so 2049 of them (2049 characters) are too long."""
+    with pytest.raises(TelegramBadRequest, match="message is too long"):
+        await bot.send_message(GROUP, "👍" * 2049)
+    await bot.send_message(GROUP, "👍" * 2048)
+    update = api.user_message(GROUP, STAFF, "报价单", document=("quote.pdf", b"%PDF-1.4"))
+    file_id = update["message"]["document"]["file_id"]
+    with pytest.raises(TelegramBadRequest, match="message caption is too long"):
+        await bot.send_document(GROUP, file_id, caption="👍" * 513)
+    sent = await bot.send_document(GROUP, file_id, caption="👍" * 512)
+    assert sent.document is not None and sent.document.file_id == file_id
+    with pytest.raises(TelegramBadRequest, match="wrong file identifier"):
+        await bot.send_document(GROUP, "no-such-file")
+
+
 async def test_callback_data_limit_and_blocked_chat(api: FakeBotAPI, bot: Bot) -> None:
     markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="x", callback_data="a" * 65)]])
     with pytest.raises(TelegramBadRequest, match="BUTTON_DATA_INVALID"):

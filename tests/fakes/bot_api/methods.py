@@ -116,6 +116,23 @@ class BotMethods(ObjectBuilders):
             chat, params, photo=self._photo_sizes(stored), caption=caption, reply_markup=markup
         )
 
+    def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
+        """sendDocument by the file_id of a file the fake knows (or an upload); the caption is held to
+        1024 UTF-16 units like sendPhoto's."""
+        chat = self._chat(params, sending=True)
+        caption = check_caption(params.get("caption"), params.get("parse_mode"))
+        markup = check_markup(params.get("reply_markup"))
+        document = params.get("document")
+        if isinstance(document, Upload):
+            stored, name = self._store_file(document.data, "documents", "bin"), document.filename or "file"
+        elif isinstance(document, str) and document in self.files:
+            stored, name = self.files[document], self.files[document].path.rsplit("/", 1)[-1]
+        else:
+            raise bad("wrong file identifier/HTTP URL specified")
+        return self._new_bot_message(
+            chat, params, document=self._document(stored, name), caption=caption, reply_markup=markup
+        )
+
     def _send_chat_action(self, params: dict[str, Any]) -> bool:
         self._chat(params, sending=True)
         return True

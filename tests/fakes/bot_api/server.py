@@ -41,6 +41,7 @@ class FakeBotAPI(BotMethods, WebhookPush, LatencyTracking):
         "getWebhookInfo": UpdatePolling._get_webhook_info,
         "sendMessage": BotMethods._send_message,
         "sendPhoto": BotMethods._send_photo,
+        "sendDocument": BotMethods._send_document,
         "sendChatAction": BotMethods._send_chat_action,
         "editMessageText": BotMethods._edit_message_text,
         "editMessageCaption": BotMethods._edit_message_caption,
