@@ -28,7 +28,7 @@ from bot import faults
 from handlers import undeliverable
 from handlers.desk import DutyDesk
 from handlers.messages import Inbound, Keyboard, Outcome, Reply
-from handlers.notices import buttons_from_dicts
+from handlers.notices import BULK, buttons_from_dicts
 from storage.clock import utcnow
 from storage.models import Outbox
 from storage.repos import outbox
@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 TELEGRAM_LIMIT = 4096
 CAPTION_LIMIT = 1024
+# Slots of a group's minute that residents' relayed messages (priority BULK) may not take: kept for
+# staff replies, cards and urgent notices, so a resident's flood does not make them wait (issue 16).
+GROUP_RESERVE = 5
 
 
 class RetryLater(Exception):
@@ -156,16 +159,20 @@ class Delivery:
             limiter = self._chats[chat_id] = AsyncLimiter(rate, period)
         return limiter
 
-    def _wait_for(self, chat_id: int) -> float:
-        """Seconds before this chat may be sent to; 0 when now (and the slot is taken)."""
+    def _wait_for(self, chat_id: int, priority: int) -> float:
+        """Seconds before this chat may be sent to; 0 when now (and the slot is taken). In a group, a
+        resident's relayed message (BULK) leaves the last GROUP_RESERVE slots to everything else."""
         blocked = self._blocked.get(chat_id, 0.0) - time.monotonic()
         if blocked > 0:
             return blocked
         limiter = self._chat_limiter(chat_id)
         if limiter is None:
             return 0.0
-        if not limiter.has_capacity():
-            return limiter.time_period / limiter.max_rate
+        kept = min(GROUP_RESERVE, limiter.max_rate - 1) if chat_id < 0 and priority >= BULK else 0
+        if not limiter.has_capacity(1 + kept):
+            # until the bucket has leaked enough for this row (one slot's time at least)
+            short = limiter._level + 1 + kept - limiter.max_rate
+            return max(1.0, short) * limiter.time_period / limiter.max_rate
         limiter._level += 1  # take the slot now (aiolimiter's acquire would wait) — see has_capacity
         return 0.0
 
@@ -268,7 +275,7 @@ class Delivery:
 
     async def _send_row(self, row: Outbox) -> _Result:
         if row.method != "answer":  # answering a button press does not count against the chat
-            wait = self._wait_for(row.chat_id)
+            wait = self._wait_for(row.chat_id, row.priority)
             if wait > 0:
                 return _Result(row, wait=wait)
         try:
@@ -317,7 +324,11 @@ class Delivery:
                 row = result.row
                 if result.wait > 0:
                     await outbox.postpone_chat(
-                        session, chat_id=row.chat_id, until=now + timedelta(seconds=result.wait), row_id=row.id or 0
+                        session,
+                        chat_id=row.chat_id,
+                        until=now + timedelta(seconds=result.wait),
+                        row_id=row.id or 0,
+                        priority=row.priority,
                     )
                 elif result.error is not None:
                     permanent = isinstance(result.error, Refused)

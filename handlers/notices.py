@@ -8,6 +8,10 @@ from handlers.messages import Button, Keyboard
 from storage.repos import outbox
 
 URGENT, ROUTINE = 0, 5  # outbox priorities: lower is sent first
+# Residents' messages relayed to a duty group (and their photos shown on request): sent after
+# everything else, and never with the group's last few slots of the minute (bot.delivery.GROUP_RESERVE),
+# so that a resident's flood cannot hold up staff replies or urgent notices (issue 16).
+BULK = 8
 
 
 def button_dicts(buttons: Keyboard | None) -> list[list[dict[str, str]]]:
@@ -38,12 +42,14 @@ async def queue(
     site_id: int | None = None,
     purpose: str | None = None,
     photo: str | None = None,
+    bulk: bool = False,
 ) -> None:
     """Write the message into the outbox in the caller's transaction; delivery sends it after commit.
     ``urgent`` (escalations, approval requests) goes before routine replies. ``site_id`` and
     ``purpose`` let the delivery tell that site's duty group when a private message cannot be
     delivered (the person never opened the bot, or blocked it). With ``photo`` (a Telegram file id)
-    the message is that photo with ``text`` as its caption."""
+    the message is that photo with ``text`` as its caption. ``bulk`` (a resident's relayed messages)
+    goes after everything else (``BULK``)."""
     await outbox.enqueue(
         session,
         chat_id=chat_id,
@@ -51,7 +57,7 @@ async def queue(
         buttons=button_dicts(buttons),
         ref_kind=link[0] if link else None,
         ref_id=link[1] if link else None,
-        priority=URGENT if urgent else ROUTINE,
+        priority=URGENT if urgent else BULK if bulk else ROUTINE,
         site_id=site_id,
         purpose=purpose,
         method="photo" if photo else "send",
