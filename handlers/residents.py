@@ -136,7 +136,7 @@ async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, lim
         if limited and not resident.noticed:
             resident.noticed = True
             return Outcome.say(t("tk.res.slow_down"))
-        if not starts_batch:  # one answer per batch, not one per photo
+        if limited or not starts_batch:  # a photo starting a batch is answered; the rest, once per batch
             return Outcome()
     elif site is not None:
         st = flow.site_t(site)
