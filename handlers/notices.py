@@ -9,8 +9,8 @@ from storage.repos import outbox
 
 URGENT, ROUTINE = 0, 5  # outbox priorities: lower is sent first
 # Residents' messages relayed to a duty group (and their photos shown on request): sent after
-# everything else, and never with the group's last few slots of the minute (bot.delivery.GROUP_RESERVE),
-# so that a resident's flood cannot hold up staff replies or urgent notices (issue 16).
+# everything else, and with at most half of the group's 20 a minute (bot.delivery.GROUP_RESERVE), so
+# that a resident's flood cannot hold up staff replies or urgent notices (issue 16).
 BULK = 8
 
 

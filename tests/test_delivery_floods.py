@@ -1,5 +1,6 @@
-"""A duty group's 20 messages a minute are shared: residents' relayed messages may not take the last
-few, so a staff member's reply or an urgent notice queued behind a resident's flood goes at once."""
+"""A duty group's 20 messages a minute, counted as Telegram counts them and shared: residents' relayed
+messages may not take the last half, so a staff member's reply or an urgent notice queued behind a
+resident's flood goes at once."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ import asyncio
 from bot.delivery import GROUP_RESERVE, Delivery, Limits
 from handlers.notices import BULK, URGENT
 from handlers.replies import REPLY
+from storage.repos import outbox
 from tests.support import DeskHarness, RecordingTransport
 
 GROUP = -100777
 
 
 async def test_a_resident_flood_leaves_the_group_room_for_staff_replies(harness: DeskHarness) -> None:
-    from storage.repos import outbox
-
     async with harness.desk.db.session() as session:
         for i in range(30):
             await outbox.enqueue(session, chat_id=GROUP, text=f"业户消息 {i}", priority=BULK)
@@ -36,8 +36,6 @@ async def test_a_group_never_gets_more_than_20_in_any_minute(harness: DeskHarnes
     """Telegram counts 20 a minute in a group (the fake 429s the 21st within 60 s, and a 429 stops the
     whole group for the rest of the minute, staff replies too): after a burst of 20, the next waits
     for the first to be a minute old, not a leaky bucket's 3 s."""
-    from storage.repos import outbox
-
     async with harness.desk.db.session() as session:
         for i in range(25):
             await outbox.enqueue(session, chat_id=GROUP, text=f"已记录 #{i}", priority=REPLY)
