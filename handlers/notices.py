@@ -13,6 +13,11 @@ from storage.repos import outbox
 URGENT, ROUTINE = 0, 5  # outbox priorities: lower is sent first
 MEDIA = ("photo", "document")  # outbox methods whose text is a caption
 
+# Residents' messages relayed to a duty group (and their photos shown on request): sent after
+# everything else, and with at most half of the group's 20 a minute (bot.delivery.GROUP_RESERVE), so
+# that a resident's flood cannot hold up staff replies or urgent notices (issue 16).
+BULK = 8
+
 
 def button_dicts(buttons: Keyboard | None) -> list[list[dict[str, str]]]:
     return [[_as_dict(b) for b in row] for row in (buttons or [])]
@@ -44,13 +49,15 @@ async def queue(
     photo: str | None = None,
     document: str | None = None,
     update_id: int | None = None,
+    bulk: bool = False,
 ) -> None:
     """Write the message into the outbox in the caller's transaction; delivery sends it after commit.
     ``urgent`` (escalations, approval requests) goes before routine replies. ``site_id`` and
     ``purpose`` let the delivery tell that site's duty group when a private message cannot be
     delivered (the person never opened the bot, or blocked it). With ``photo`` (a Telegram file id)
     the message is that photo with ``text`` as its caption; with ``document`` that file.
-    ``update_id``: the update it answers (a relay's held confirmation waits for it)."""
+    ``update_id``: the update it answers (a relay's held confirmation waits for it). ``bulk`` (a resident's relayed
+    messages) goes after everything else (``BULK``)."""
     await enqueue_split(
         session,
         chat_id=chat_id,
@@ -60,7 +67,7 @@ async def queue(
         file_id=document or photo,
         ref_kind=link[0] if link else None,
         ref_id=link[1] if link else None,
-        priority=URGENT if urgent else ROUTINE,
+        priority=URGENT if urgent else BULK if bulk else ROUTINE,
         site_id=site_id,
         purpose=purpose,
         update_id=update_id,

@@ -12,7 +12,8 @@ from handlers.notices import button_dicts, enqueue_split
 from storage.repos import outbox
 
 # Outbox priorities, lower first: pings and approvals (handlers.notices.URGENT = 0), then a button's
-# answer (it stops the spinner on the sender's phone), then replies, then routine notices.
+# answer (it stops the spinner on the sender's phone), then replies, then routine notices, then
+# residents' relayed messages (handlers.notices.BULK = 8).
 ANSWER, REPLY = 1, 4
 REPLY_PURPOSES = ("answer", "reply")  # Outbox.purpose of what this module queues
 

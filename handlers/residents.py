@@ -1,6 +1,8 @@
 """The residents' side, in private: a message opens a ticket or joins the open one, photos join it,
 the site and unit are asked once when there are several sites, /my and /unit, the 新问题 button,
 and a per-minute limit that holds messages back (relayed later in one batch), never drops them.
+Past the first few photos of the minute, a photo waits for that minute's batch, so a resident sending
+60 photos costs the duty group a few photos and one summary line, not 60 messages (issue 16).
 
 Standard service language (source 003 L149: 您好, 请稍等, 对不起让您久等了…). Logs never carry a
 resident's words."""
@@ -25,6 +27,7 @@ from storage.repos import tickets as repo
 GREETING_MAX = 12  # a short 'other' message (你好, hello) is a greeting, not a ticket
 UNIT_MAX = 30  # an answer to "which unit?" is short
 WINDOW = timedelta(minutes=1)
+PHOTOS_AT_ONCE = 3  # a resident's photos a minute that reach the group as photos; the rest are batched
 
 
 async def duty_sites(ctx: Context) -> list[Site]:
@@ -87,13 +90,30 @@ async def understood(ctx: Context, resident: Resident, limited: bool) -> Outcome
     return await new_ticket(ctx, resident, text, photo)
 
 
+def message_text(ctx: Context) -> str:
+    """What a ticket keeps as the message's text: the text or caption, and a file's name (📎), so a
+    file counts and is relayed like text (the file itself is not kept: no column for it yet)."""
+    text = ctx.msg.text.strip()
+    if ctx.msg.document_file_id:
+        text = f"📎 {ctx.msg.document_name or '-'} {text}".strip()
+    return text
+
+
+async def photos_this_minute(ctx: Context, ticket: Ticket, resident: Resident) -> int:
+    since = resident.window_start or ctx.now
+    return await repo.photos_since(ctx.session, ticket_id=ticket.id or 0, author_id=resident.telegram_id, since=since)
+
+
 async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, limited: bool) -> Outcome:
-    """A further message joins the open ticket and goes to the group threaded to it; past the limit
-    (or behind messages already held) it is held and relayed in one batch when the minute ends."""
+    """A further message joins the open ticket and goes to the group threaded to it; past the limit,
+    behind messages already held, or a photo past the minute's first few, it is held and relayed in
+    one batch when the minute ends."""
     t = ctx.t
     site = await sites.get(ctx.session, site_id=ticket.site_id) if ticket.site_id else None
     already_held = bool(await repo.held(ctx.session, ticket_id=ticket.id or 0))
-    hold = site is not None and (limited or already_held)
+    batched = bool(ctx.msg.photo_file_id) and await photos_this_minute(ctx, ticket, resident) >= PHOTOS_AT_ONCE
+    hold = site is not None and (limited or already_held or batched)
+    text = message_text(ctx)
     await repo.add_message(
         ctx.session,
         TicketMessage(
@@ -101,25 +121,27 @@ async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, lim
             direction="in",
             author_id=ctx.msg.user.id,
             author_name=ctx.msg.user.name,
-            text=ctx.msg.text.strip(),
+            text=text,
             photo_file_id=ctx.msg.photo_file_id,
             held=hold,
+            created_at=ctx.now,
         ),
     )
     resident.awaiting = None if resident.awaiting == "new" else resident.awaiting
+    starts_batch = hold and not already_held
     if hold and site is not None:
-        if limited:  # behind held ones only: the batch already waits (the planner re-arms a lost one)
+        if limited or starts_batch:  # behind held ones only: the batch already waits (the planner re-arms a lost one)
             due = (resident.window_start or ctx.now) + WINDOW
             await repo.arm(ctx.session, kind=flow.RELAY, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=due)
         if limited and not resident.noticed:
             resident.noticed = True
             return Outcome.say(t("tk.res.slow_down"))
-        return Outcome()
-    if site is not None:
+        if limited or not starts_batch:  # a photo starting a batch is answered; the rest, once per batch
+            return Outcome()
+    elif site is not None:
         st = flow.site_t(site)
-        what = ctx.msg.text.strip() or (st("tk.photo") if ctx.msg.photo_file_id else "")
-        preview = flow.preview(st, ticket, what)
-        ctx.notified += await flow.to_group(ctx.session, site, ticket, preview, photo=ctx.msg.photo_file_id)
+        preview = flow.preview(st, ticket, text or (st("tk.photo") if ctx.msg.photo_file_id else ""))
+        ctx.notified += await flow.to_group(ctx.session, site, ticket, preview, photo=ctx.msg.photo_file_id, bulk=True)
     new_button = [[Button(t("tk.btn.new_issue"), pack("tk.new", ticket.id))]]
     key = "tk.res.photo_added" if ctx.msg.photo_file_id else "tk.res.added"
     replies = [Reply(t(key, number=f"#{ticket.number}" if ticket.number else t("tk.res.matter")), new_button)]
@@ -156,7 +178,13 @@ async def new_ticket(ctx: Context, resident: Resident, text: str, photo: str | N
     if photo:
         await repo.add_message(
             ctx.session,
-            TicketMessage(ticket_id=ticket.id or 0, direction="in", author_id=ctx.msg.user.id, photo_file_id=photo),
+            TicketMessage(
+                ticket_id=ticket.id or 0,
+                direction="in",
+                author_id=ctx.msg.user.id,
+                photo_file_id=photo,
+                created_at=ctx.now,
+            ),
         )
     received = t("resident.received", kind=t(f"kind.{kind}"), category=category(t, ticket.category), number="")
     if site is None:
@@ -168,7 +196,7 @@ async def new_ticket(ctx: Context, resident: Resident, text: str, photo: str | N
     if photo:
         st = flow.site_t(site)
         ctx.notified += await flow.to_group(
-            ctx.session, site, ticket, flow.preview(st, ticket, st("tk.photo")), photo=photo
+            ctx.session, site, ticket, flow.preview(st, ticket, st("tk.photo")), photo=photo, bulk=True
         )
     return Outcome.say(acknowledgement(ctx, site, ticket))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers import residents
+from handlers import notices, residents
 from handlers import tickets_commands as commands
 from handlers import tickets_flow as flow
 from handlers import tickets_timers as flow_timers
@@ -158,6 +158,25 @@ async def resolve_button(ctx: Context, args: list[str]) -> Outcome:
     return await shown(ctx, ticket, site, ctx.t("tk.done.resolved", number=ticket.number))
 
 
+async def photos_button(ctx: Context, args: list[str]) -> Outcome:
+    """看照片 on a batch summary: every photo the resident sent on the ticket, to the presser in
+    private (one a second there) rather than to the duty group, whose 20 a minute staff need."""
+    ticket, site, problem = await staff_ticket(ctx, int_arg(args))
+    if problem or ticket is None or site is None:
+        return problem or Outcome()
+    history = await repo.history(ctx.session, ticket_id=ticket.id or 0)
+    photos = [m.photo_file_id for m in history if m.direction == "in" and m.photo_file_id]
+    if not photos:
+        return Outcome(toast=ctx.t("tk.pics.none", number=ticket.number))
+    for index, photo in enumerate(photos, 1):
+        caption = ctx.t("tk.pics.caption", number=ticket.number, index=index, count=len(photos))
+        await notices.queue(
+            ctx.session, ctx.msg.user.id, caption, site_id=site.id, purpose="photos", photo=photo, bulk=True
+        )
+    ctx.notified += len(photos)
+    return Outcome(toast=ctx.t("tk.pics.sent", number=ticket.number, count=len(photos)))
+
+
 async def reopen_button(ctx: Context, args: list[str]) -> Outcome:
     ticket, site, problem = await staff_ticket(ctx, int_arg(args))
     if problem or ticket is None or site is None:
@@ -254,6 +273,7 @@ BUTTONS = [
     ButtonAction("tk.onsite", on_site_button),
     ButtonAction("tk.done", resolve_button),
     ButtonAction("tk.reopen", reopen_button),
+    ButtonAction("tk.pics", photos_button),
 ]
 FEATURE = Feature(
     "tickets",

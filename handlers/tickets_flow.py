@@ -101,13 +101,23 @@ async def refresh_card(session: AsyncSession, site: Site, ticket: Ticket) -> int
 
 
 async def to_group(
-    session: AsyncSession, site: Site, ticket: Ticket, text: str, *, urgent: bool = False, photo: str | None = None
+    session: AsyncSession,
+    site: Site,
+    ticket: Ticket,
+    text: str,
+    buttons: Keyboard | None = None,
+    *,
+    urgent: bool = False,
+    photo: str | None = None,
+    bulk: bool = False,
 ) -> int:
     """A line (or a photo with it as caption) about the ticket in the duty group, linked to it
-    (staff may reply to it)."""
+    (staff may reply to it). ``bulk``: the resident's own words, sent after staff replies and notices."""
     if site.duty_chat_id is None:
         return 0
-    await notices.queue(session, site.duty_chat_id, text, None, ("ticket", ticket.id or 0), urgent=urgent, photo=photo)
+    await notices.queue(
+        session, site.duty_chat_id, text, buttons, ("ticket", ticket.id or 0), urgent=urgent, photo=photo, bulk=bulk
+    )
     return 1
 
 

@@ -3,19 +3,21 @@ follow-up every 2 days, and the batch relay of a resident's held-back messages."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import tickets_flow as flow
+from handlers.commands import pack
 from handlers.feature import TimerHandler
+from handlers.i18n import Translator
+from handlers.messages import Button
 from handlers.policy import Policy
 from handlers.tickets_render import card, card_buttons, hhmm
-from storage.models import Timer
+from storage.models import Site, TicketMessage, Timer
 from storage.repos import sites
 from storage.repos import tickets as repo
-
-BATCH = 3500  # characters of held messages per relayed message (Telegram takes 4096)
 
 
 async def on_deadline(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
@@ -48,32 +50,45 @@ async def on_follow_up(session: AsyncSession, timer: Timer, now: datetime) -> da
     return now + timedelta(days=Policy.for_site(site.policy).ticket_followup_days)
 
 
+def batch_lines(t: Translator, site: Site, held: Sequence[TicketMessage]) -> list[str]:
+    """One line per held message, in order; a run of photos without words is one line with their
+    count, "[10:02] [照片] ×59" (the group sees a flood as one line; the ticket keeps every photo)."""
+    lines: list[str] = []
+    run, run_stamp = 0, ""  # photos without words in a row (the last line is theirs), and when it began
+    for message in held:
+        stamp = f"[{hhmm(message.created_at, site)}]"
+        if message.photo_file_id and not message.text:
+            if run:
+                lines.pop()
+            else:
+                run_stamp = stamp
+            run += 1
+            lines.append(f"{run_stamp} {t('tk.photo')}" + (f" ×{run}" if run > 1 else ""))
+            continue
+        run = 0
+        text = f"{t('tk.photo')} {message.text}" if message.photo_file_id else message.text
+        lines.append(f"{stamp} {text}")
+    return lines
+
+
 async def on_relay(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
-    """The resident's held-back messages go to the group in as few messages as fit, in order."""
+    """The resident's held-back messages go to the group in as few messages as fit, in order, after
+    staff replies and notices (bulk); their photos are shown privately to whoever asks (the button)."""
     ticket = await repo.get(session, ticket_id=timer.ref_id)
     site = await sites.get(session, site_id=timer.site_id)
     if ticket is None or site is None:
         return None
     t = flow.site_t(site)
-    chunks: list[str] = []
-    photos: list[str] = []
-    for message in await repo.held(session, ticket_id=ticket.id or 0):
-        line = message.text or ""
-        if message.photo_file_id:
-            line = (t("tk.photo") + " " + line).strip()
-            photos.append(message.photo_file_id)
-        line = f"[{hhmm(message.created_at, site)}] {line}"
-        if chunks and len(chunks[-1]) + len(line) + 1 <= BATCH:
-            chunks[-1] += "\n" + line
-        else:
-            chunks.append(line[:BATCH])
+    held = await repo.held(session, ticket_id=ticket.id or 0)
+    lines = batch_lines(t, site, held)
+    for message in held:
         message.held = False
         session.add(message)
     head = t("tk.grp.batch", number=ticket.number, unit=ticket.unit or "-")
-    for chunk in chunks:
-        await flow.to_group(session, site, ticket, head + "\n" + chunk)
-    for photo in photos:  # the photos themselves, after the text that mentions them
-        await flow.to_group(session, site, ticket, flow.preview(t, ticket, t("tk.photo")), photo=photo)
+    photos = any(message.photo_file_id for message in held)
+    show = [[Button(t("tk.btn.photos"), pack("tk.pics", ticket.id))]] if photos else None
+    # One text: the outbox splits it at line boundaries in UTF-16 units (handlers.text_limits), never cut.
+    await flow.to_group(session, site, ticket, "\n".join([head, *lines]), show, bulk=True)
     return None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from handlers.classification import Classification
 from handlers.messages import Chat, Outcome
 from storage.models import Callback, Ticket, TicketMessage
-from tests.support import GROUP, MANAGER, RESIDENT, SUPERVISOR, DeskHarness, button_data, text_of
+from tests.support import GROUP, MANAGER, RESIDENT, STAFF, SUPERVISOR, DeskHarness, button_data, text_of
 from tests.tickets_support import COMPLAINT, NEIGHBOUR, REPAIR, URGENT_REPAIR, Wire, data, rows, ticket, to
 
 
@@ -229,3 +229,34 @@ async def test_a_burst_across_two_processes_loses_nothing(any_harness: DeskHarne
     stored = [m for m in await rows(h, TicketMessage) if m.text.startswith("并发")]
     assert len(stored) == 30 and not any(m.held for m in stored)
     await other.db.dispose()
+
+
+async def test_photo_flood_is_one_summary_and_its_photos_go_to_staff_in_private(any_harness: DeskHarness) -> None:
+    """Issue 16: past the minute's first three photos, a resident's photos wait for the minute's batch:
+    one line with their count in the group (sent after staff replies), a button that sends every
+    photo of the ticket to the staff member who presses it, and nobody else."""
+    h, wire = any_harness, Wire(any_harness)
+    await h.setup_site()
+    await h.dm(REPAIR, RESIDENT)
+    await wire.take()
+    private = Chat(RESIDENT.id, True)
+    answers = [await h.send("", RESIDENT, private, photo_file_id=f"AgACflood{i}") for i in range(12)]
+    await h.send("天花板还在滴水", RESIDENT, private)
+    # the three photos, the batch's start, the 11th message's slow-down notice (10 a minute); else quiet
+    assert sum(1 for out in answers if out.replies) == 5
+    sent = to(await wire.take(), GROUP.id)
+    assert [r.photo_file_id for r in sent] == [f"AgACflood{i}" for i in range(3)]
+    h.clock.advance(minutes=1, seconds=1)
+    await h.desk.sweep()
+    [summary] = to(await wire.take(), GROUP.id)
+    assert summary.priority > 5  # after staff replies (4) and routine notices (5)
+    assert "[照片] ×9" in summary.text and "天花板还在滴水" in summary.text
+    assert len([m for m in await rows(h, TicketMessage) if m.photo_file_id]) == 12
+
+    refused = await h.press(data(summary, "看照片"), user=NEIGHBOUR, chat=GROUP)
+    assert refused.alert and not to(await wire.take(), NEIGHBOUR.id)
+    shown = await h.press(data(summary, "看照片"), message_id=summary.message_id or 0)
+    assert "12" in (shown.toast or "")
+    photos = to(await wire.take(), STAFF.id)
+    assert [p.photo_file_id for p in photos] == [f"AgACflood{i}" for i in range(12)]
+    assert not to(photos, GROUP.id)

@@ -39,7 +39,7 @@ class Outbox(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_type=BigInteger)
     method: str = Field(default="send", max_length=8)  # send | photo | document | edit | answer (a toast)
-    priority: int = Field(default=5)  # lower first: 0 escalations and approvals, 5 routine
+    priority: int = Field(default=5)  # lower first: 0 escalations and approvals, 5 routine, 8 residents' relays
     reply_to: int | None = None  # send: quote this message
     edit_message_id: int | None = None  # edit: the message to change
     callback_id: str | None = Field(default=None, max_length=128)  # answer: the button press

@@ -169,15 +169,24 @@ async def release_held(session: AsyncSession, *, update_id: int, text: str | Non
     return int(result.rowcount or 0)
 
 
-async def postpone_chat(session: AsyncSession, *, chat_id: int, until: datetime, row_id: int) -> None:
+async def postpone_chat(
+    session: AsyncSession, *, chat_id: int, until: datetime, row_id: int, priority: int = 0
+) -> None:
     """The chat must wait (its limit, or a 429): give the row back, and move every other waiting row
-    of the chat to the same time, so that they still go out in order."""
+    of the chat of ``priority`` or lower (a higher number) to the same time, so that they still go out
+    in order. More urgent rows are left alone: they may have room the row had not (the group's slots
+    kept from residents' relays), and when they have none they are put back when they are tried."""
     await session.exec(  # type: ignore[call-overload]
         update(Outbox).where(col(Outbox.id) == row_id).values(state="pending", claimed_by=None, next_try_at=until)
     )
     await session.exec(  # type: ignore[call-overload]
         update(Outbox)
-        .where(col(Outbox.chat_id) == chat_id, col(Outbox.state) == "pending", col(Outbox.next_try_at) < until)
+        .where(
+            col(Outbox.chat_id) == chat_id,
+            col(Outbox.state) == "pending",
+            col(Outbox.next_try_at) < until,
+            col(Outbox.priority) >= priority,
+        )
         .values(next_try_at=until)
     )
 

@@ -109,6 +109,21 @@ async def history(session: AsyncSession, *, ticket_id: int) -> Sequence[TicketMe
     return result.all()
 
 
+async def photos_since(session: AsyncSession, *, ticket_id: int, author_id: int, since: datetime) -> int:
+    """How many photos the resident added to the ticket since ``since`` (their rate window)."""
+    query = (
+        select(func.count())
+        .select_from(TicketMessage)
+        .where(
+            TicketMessage.ticket_id == ticket_id,
+            TicketMessage.author_id == author_id,
+            col(TicketMessage.photo_file_id).is_not(None),
+            TicketMessage.created_at >= since,
+        )
+    )
+    return int((await session.exec(query)).one())
+
+
 async def held(session: AsyncSession, *, ticket_id: int) -> Sequence[TicketMessage]:
     result = await session.exec(
         select(TicketMessage)

@@ -44,9 +44,11 @@ class RunningBot:
             admin_ids=frozenset({ADMIN}),
             tick_seconds=0.2,
             polling_timeout=1,
-            group_per_minute=0,  # the fake has no limits unless a test models them
-            chat_per_second=0,
-            **settings,
+            **{
+                "group_per_minute": 0,
+                "chat_per_second": 0,
+                **settings,
+            },  # the fake has no limits unless a test models them
         )
         self.task: asyncio.Task[None] | None = None
         self.stop_event = asyncio.Event()
