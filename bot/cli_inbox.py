@@ -4,13 +4,15 @@ too often (issue 16), with why; ``--retry`` puts one back. A row set aside is ke
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from bot.cli_staff import DATABASE_HELP
 from bot.cli_verbs import Verb
-from bot.config import Settings
+
+if TYPE_CHECKING:  # imported when the verb runs: `dutydesk --version` and --help stay quick
+    from bot.config import Settings
 
 
 def _configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,6 +32,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.limit < 1:
         print("dutydesk: --limit must be at least 1", file=sys.stderr)
         return 2
+    import asyncio
+
     return asyncio.run(_inbox(args, args.database or settings.database_url))
 
 
