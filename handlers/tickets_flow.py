@@ -14,7 +14,7 @@ from handlers import notices, relays
 from handlers.i18n import Translator, pick_language
 from handlers.messages import Keyboard
 from handlers.policy import Policy
-from handlers.render import category, clip
+from handlers.render import category
 from handlers.tickets_render import card, card_buttons, hhmm, rating_buttons, signed
 from storage.models import Callback, Site, Ticket
 from storage.repos import outbox, sites, timers
@@ -247,7 +247,9 @@ async def reopen(session: AsyncSession, site: Site, ticket: Ticket, now: datetim
 
 
 def preview(t: Translator, ticket: Ticket, text: str) -> str:
-    return t("tk.grp.resident_says", number=ticket.number, unit=ticket.unit or "-", text=clip(text, 1000))
+    return t(
+        "tk.grp.resident_says", number=ticket.number, unit=ticket.unit or "-", text=text
+    )  # whole: the outbox splits a long one, never cuts it
 
 
 def describe(t: Translator, ticket: Ticket, site: Site) -> str:

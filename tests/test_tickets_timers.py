@@ -128,6 +128,25 @@ async def test_a_burst_of_fifty_loses_nothing_and_gets_one_notice(any_harness: D
     assert len(group_later) < 5  # held messages went in a batch
 
 
+async def test_a_long_held_message_reaches_the_group_whole_in_parts(harness: DeskHarness) -> None:
+    """A held message longer than one Telegram message is split at lines in UTF-16 units, never cut."""
+    h, wire = harness, Wire(harness)
+    await h.setup_site()
+    await h.dm(REPAIR, RESIDENT)
+    await h.dm("第一条补充", RESIDENT)
+    await wire.take()
+    long = "\n".join(f"第{i}行：楼上漏水已经三天了😡" for i in range(300))  # ~5 000 characters, emoji = 2 units
+    await h.dm(long, RESIDENT)
+    await h.dm("最后一句", RESIDENT)
+    h.clock.advance(minutes=1)
+    await h.desk.sweep()
+    parts = to(await wire.take(), GROUP.id)
+    assert len(parts) >= 2 and all(len(p.text.encode("utf-16-le")) // 2 <= 4096 for p in parts)
+    relayed = "\n".join(p.text for p in parts)
+    missing = [i for i in range(300) if f"第{i}行：楼上漏水已经三天了😡" not in relayed]
+    assert missing == [] and "最后一句" in relayed, (missing[:3], relayed[:300])
+
+
 class MajorComplaints:
     """A classifier that reads every resident message as a major complaint (the LLM might)."""
 
