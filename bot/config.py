@@ -107,10 +107,6 @@ class Settings(BaseSettings):
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @property
-    def llm_enabled(self) -> bool:
-        return bool(self.llm_base_url)
-
     def token_problem(self) -> str | None:
         """Why the bot token cannot be used, in one line; None when it looks right."""
         if self.bot_token is None or not self.bot_token.get_secret_value().strip():

@@ -86,14 +86,6 @@ async def claim(session: AsyncSession, *, now: datetime, token: str, limit: int 
     )
 
 
-async def mark_sent(session: AsyncSession, *, row_id: int, message_id: int | None) -> None:
-    await session.exec(  # type: ignore[call-overload]
-        update(Outbox)
-        .where(col(Outbox.id) == row_id)
-        .values(state="sent", sent_at=utcnow(), message_id=message_id, last_error=None)
-    )
-
-
 async def mark_sent_many(session: AsyncSession, *, sent: Sequence[tuple[int, int | None]], at: datetime) -> None:
     """Mark a batch of (row id, message id) sent, in one statement executed for all of them."""
     if not sent:

@@ -1,4 +1,4 @@
-"""Holes found by a fault and abuse run (issue 8): invites, the filed button, forged ids, the open list."""
+"""Forged and unauthorised input: invites, the filed button, forged ids, the open list."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""End to end (issue 8): over the Bot API, the escalation reply says who was told, and /ack in the
+"""End to end: over the Bot API, the escalation reply says who was told, and /ack in the
 duty group is answered there once."""
 
 from __future__ import annotations

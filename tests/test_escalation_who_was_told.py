@@ -1,4 +1,4 @@
-"""Escalation tells the truth and follows the record (issue 8): who may stand it down, who was told."""
+"""Escalation tells the truth and follows the record: who may stand it down, who was told."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Closed records stay closed, nothing typed is dropped silently, numbers and text as people type
-them, and a duty-log time still to come (issue 8)."""
+them, and a duty-log time still to come."""
 
 from __future__ import annotations
 
