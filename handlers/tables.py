@@ -18,59 +18,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any
 
-from handlers.i18n import Translator
-from handlers.policy import Policy
+from handlers.table_caps import Caps as Caps  # re-exported: importers take them from here
+from handlers.table_caps import TableError as TableError
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True, slots=True)
-class Caps:
-    """What an import may hold (handlers.policy ``import_max_*``); hashable, so a parse is remembered by it."""
-
-    max_bytes: int = 2048 * 1024
-    rows: int = 5000  # after the header, blank rows included
-    columns: int = 30  # columns holding a value
-    cells: int = 200_000  # cells stored in the file, empty ones included
-
-    @classmethod
-    def of(cls, policy: Policy) -> Caps:
-        return cls(
-            max_bytes=policy.import_max_kb * 1024,
-            rows=policy.import_max_rows,
-            columns=policy.import_max_columns,
-            cells=policy.import_max_cells,
-        )
-
-    @property
-    def unzipped_bytes(self) -> int:
-        """What an XLSX may unpack to: generous for a real sheet within the caps, small for a zip bomb."""
-        return 32 * self.max_bytes
-
-
-class TableError(ValueError):
-    """The file is refused: over a cap, or not a readable table. ``key`` and ``params`` make the
-    message in the reader's language (``table.*`` in the catalogues); ``str()`` is the English one."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-    def __str__(self) -> str:
-        return self.text(Translator("en"))
-
-    def text(self, t: Translator) -> str:
-        return t(self.key, **self.params)
-
-    def __reduce__(self) -> tuple[Any, ...]:  # crosses the worker process's boundary
-        return (_rebuild, (self.key, self.params))
-
-
-def _rebuild(key: str, params: dict[str, object]) -> TableError:
-    return TableError(key, **params)
+DEFAULT_CAPS = Caps()  # the policy's defaults
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +40,7 @@ def too_big(size: int, caps: Caps) -> TableError | None:
     return TableError("table.too_big", size=-(-size // 1024), cap=caps.max_bytes // 1024)
 
 
-def read_table(data: bytes, filename: str, caps: Caps = Caps()) -> list[TableRow]:  # a frozen default
+def read_table(data: bytes, filename: str, caps: Caps = DEFAULT_CAPS) -> list[TableRow]:
     """The data rows of a CSV (UTF-8 with or without BOM, GB18030 or Big5) or XLSX file (its first
     sheet), keyed by the header's lower-cased column names; blank rows are skipped, but counted."""
     if (refused := too_big(len(data), caps)) is not None:
@@ -135,7 +89,7 @@ def _check_width(values: Sequence[str], caps: Caps) -> int:
 
 
 def _csv_rows(data: bytes) -> Iterator[list[str]]:
-    from handlers.tables_text import decode_csv  # it raises this module's TableError
+    from handlers.tables_text import decode_csv  # imported on use: opencc only for CSV imports
 
     reader = csv.reader(io.StringIO(decode_csv(data), newline=""))
     try:

@@ -16,7 +16,7 @@ from functools import cache
 
 import opencc
 
-from handlers.tables import TableError
+from handlers.table_caps import TableError
 
 SAMPLE = 64 * 1024  # bytes scored
 MARGIN = 0.25  # how much better one reading must score to be believed

@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from handlers.tables import Caps, TableError
+from handlers.table_caps import Caps, TableError
 
 CHUNK = 64 * 1024
 _CELL_REF = re.compile(r"([A-Z]{1,3})")
