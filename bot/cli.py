@@ -146,8 +146,9 @@ def _run(settings: Settings, engine: str) -> int:
     if engine:
         settings = settings.model_copy(update={"dutydesk_engine": engine})
     from bot.engines.base import TokenRefused
+    from bot.launch import run_bot
     from bot.logs import configure, scrub, secrets_of
-    from bot.runner import StartupError, run_bot
+    from bot.runner import StartupError
 
     configure(settings)
     try:

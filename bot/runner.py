@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 from datetime import timedelta
 
 from aiorwlock import RWLock
@@ -20,12 +19,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import faults
-from bot.app import App, build_app
+from bot.app import App
 from bot.config import Settings
 from bot.delivery import Delivery, Limits, Refused, RetryLater, Transient
 from bot.engines.base import Engine, TokenRefused, Unreachable
-from bot.engines.factory import make_engine
-from bot.logs import loop_exception_handler
 from bot.outage import OutageLog
 from bot.scheduler import start_ticker
 from bot.webhook import WebhookServer
@@ -88,7 +85,7 @@ class Runner:
             except Unreachable as exc:
                 if attempt == 3:
                     raise StartupError(
-                        f"cannot reach the Bot API at {self.settings.telegram_api_url} ({_first_line(exc)}); "
+                        f"cannot reach the Bot API at {self.settings.telegram_api_url} ({first_line(exc)}); "
                         "check TELEGRAM_API_URL and the network"
                     ) from None
                 await asyncio.sleep(attempt)
@@ -210,10 +207,10 @@ class Runner:
                 return
             except (Transient, RetryLater, Unreachable) as exc:
                 if attempt == 3:
-                    raise StartupError(f"setWebhook failed ({_first_line(exc)}); check WEBHOOK_URL") from None
+                    raise StartupError(f"setWebhook failed ({first_line(exc)}); check WEBHOOK_URL") from None
                 await self._pause(attempt)
             except Refused as exc:
-                raise StartupError(f"setWebhook was refused ({_first_line(exc)}); check WEBHOOK_URL") from None
+                raise StartupError(f"setWebhook was refused ({first_line(exc)}); check WEBHOOK_URL") from None
 
     async def _accept(self, update_id: int, payload: str) -> bool:
         """One pushed update: stored (True; a fresh one is queued for the workers) or not (False:
@@ -301,7 +298,7 @@ class Runner:
         """A database error while handling: an outage is not the update's fault (not counted); an
         error while the database answers (a value it refuses, say) is, like any other failure."""
         if await self._healthy():
-            log.warning("update %s in chat %s failed in the database: %s", update_id, inbound.chat.id, _first_line(exc))
+            log.warning("update %s in chat %s failed in the database: %s", update_id, inbound.chat.id, first_line(exc))
             await self._failed(update_id, exc)
             return
         self.uncounted.add(update_id)
@@ -312,14 +309,14 @@ class Runner:
         retry_at = utcnow() + min(self.lease, timedelta(seconds=5))
         try:
             async with self.app.db.session() as session:
-                await inbox.failed(session, update_id=update_id, error=_first_line(exc), retry_at=retry_at)
+                await inbox.failed(session, update_id=update_id, error=first_line(exc), retry_at=retry_at)
         except STORAGE_ERRORS as error:
             self.db_outage.failed(error, f"recording the failure of update {update_id}")
 
     async def _set_aside_unread(self, update_id: int, exc: BaseException) -> None:
         try:
             async with self.app.db.session() as session:
-                reason = f"unreadable: {_first_line(exc)}"
+                reason = f"unreadable: {first_line(exc)}"
                 await inbox.set_aside(session, update_id=update_id, now=utcnow(), error=reason)
         except STORAGE_ERRORS as error:
             self.db_outage.failed(error, f"setting update {update_id} aside")
@@ -424,56 +421,7 @@ class Runner:
                     await self.owner.close()
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The first line of an error's text, at most 200 characters (for one-line reports)."""
     text = str(exc).strip().splitlines()
     return text[0][:200] if text else type(exc).__name__
-
-
-async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
-    """Run until ``stop`` is set (or a signal arrives). Restart-safe: all state is in the database."""
-    assert settings.bot_token is not None
-    faults.install()
-    app = await _build(settings)
-    engine = make_engine(settings)
-    runner = Runner(app, engine, settings)
-    loop = asyncio.get_running_loop()
-    loop.set_exception_handler(loop_exception_handler)
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(sig, runner.stopping.set)
-    watcher = asyncio.create_task(_forward(stop, runner.stopping)) if stop is not None else None
-    try:
-        await runner.run()
-    finally:
-        if watcher is not None:
-            watcher.cancel()
-        await engine.close()
-        await app.close()
-        log.info("stopped")
-
-
-async def _forward(source: asyncio.Event, target: asyncio.Event) -> None:
-    await source.wait()
-    target.set()
-
-
-async def _build(settings: Settings) -> App:
-    """The app, with its database migrated; an unreachable or unwritable database is tried a few
-    times, then reported in one line."""
-    for attempt in range(1, 4):
-        try:
-            return await build_app(settings)
-        except (OSError, SQLAlchemyError, RuntimeError) as exc:
-            if attempt == 3:
-                raise StartupError(f"cannot open the database ({_database_problem(exc)}); check DATABASE_URL") from None
-            log.warning("database not ready (%s); trying again", _first_line(exc))
-            await asyncio.sleep(attempt)
-    raise AssertionError("unreachable")
-
-
-def _database_problem(exc: BaseException) -> str:
-    text = str(exc)
-    for line in reversed(text.strip().splitlines()):
-        if "Error" in line or "error" in line:
-            return line.strip()[:200]
-    return _first_line(exc)

@@ -67,6 +67,7 @@ def test_a_start_up_error_quoting_a_request_url_never_shows_the_token(
 ) -> None:
     """Whatever the HTTP library says (its messages carry the URL, which carries the token), the one
     line the operator reads is redacted."""
+    import bot.launch
     import bot.logs
     import bot.runner
     from bot.cli import main
@@ -74,7 +75,7 @@ def test_a_start_up_error_quoting_a_request_url_never_shows_the_token(
     async def failing(settings: object) -> None:
         raise bot.runner.StartupError(f"cannot reach the Bot API (InvalidUrl: http://x/bot{TOKEN}/getMe)")
 
-    monkeypatch.setattr(bot.runner, "run_bot", failing)
+    monkeypatch.setattr(bot.launch, "run_bot", failing)
     monkeypatch.setattr(bot.logs, "configure", lambda settings: None)  # keep the suite's logging as it is
     monkeypatch.setenv("BOT_TOKEN", TOKEN)
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/d.db")

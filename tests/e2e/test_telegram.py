@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from bot.config import Settings
 from bot.engines.base import TokenRefused
 from bot.engines.factory import ENGINES
-from bot.runner import run_bot
+from bot.launch import run_bot
 from storage.clock import utcnow
 from storage.db import Database
 from storage.models import Incident, Member, Timer
