@@ -29,7 +29,8 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from handlers import context, tables
+from handlers.core import context
+from handlers.core import uploads as tables
 from tests.e2e.test_telegram import ADMIN, GROUP, SUPERVISOR, RunningBot, setup_site
 from tests.fakes.bot_api import FakeBotAPI
 

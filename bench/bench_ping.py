@@ -48,8 +48,8 @@ from bench.dutydesk_app import run_dutydesk
 from bench.harness import BenchApp
 from bot.app import App
 from bot.runner import Runner
-from handlers.messages import Inbound, Outcome
-from handlers.replies import REPLY
+from handlers.core.messages import Inbound, Outcome
+from handlers.core.replies import REPLY
 from storage.models import Outbox
 from storage.repos import outbox, sites
 from tests.fakes.bot_api import Call, FakeBotAPI

@@ -26,8 +26,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.classifier.rules import RuleClassifier  # noqa: E402
-from handlers.classification import Classification, Classifier, Speaker  # noqa: E402
-from handlers.taxonomy import INTENTS  # noqa: E402
+from handlers.core.classification import Classification, Classifier, Speaker  # noqa: E402
+from handlers.core.taxonomy import INTENTS  # noqa: E402
 
 DATA_DIR = ROOT / "tests" / "classifier"
 DATASETS = {

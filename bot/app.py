@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 
 from bot.classifier.factory import build_classifier
 from bot.config import Settings
-from handlers.context import Services
-from handlers.desk import DutyDesk
+from bot.features import registry
+from handlers.core.context import Services
+from handlers.core.desk import DutyDesk
 from storage.clock import utcnow
 from storage.db import Database
 
@@ -43,5 +44,5 @@ async def build_app(settings: Settings, *, clock: Callable[[], datetime] = utcno
         default_language=settings.dutydesk_language,
         default_timezone=settings.dutydesk_timezone,
     )
-    desk = DutyDesk(db, services, clock=clock, stale_claim=timedelta(seconds=settings.claim_stale_seconds))
+    desk = DutyDesk(db, services, registry(), clock=clock, stale_claim=timedelta(seconds=settings.claim_stale_seconds))
     return App(settings=settings, db=db, desk=desk, closers=[db.dispose, close_classifier])

@@ -1,7 +1,7 @@
 """The `dutydesk` command line (SPEC §6): run, classify, export, staff add|list|remove, chat.
 
 Start-up is kept cheap: this module and the verb modules import only the standard library and
-light modules (``handlers.taxonomy`` for the choices) at the top, so building the parser
+light modules (``handlers.core.taxonomy`` for the choices) at the top, so building the parser
 (``--version``, ``--help``) loads neither the settings nor the database layer; each verb imports what
 it uses when it runs (tests/test_export_safety.py checks it).
 """

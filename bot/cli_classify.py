@@ -15,7 +15,7 @@ from typing import TextIO
 
 from bot.classifier.factory import build_classifier
 from bot.config import Settings
-from handlers.classification import Speaker
+from handlers.core.classification import Speaker
 
 SPEAKERS: tuple[Speaker, ...] = ("staff", "resident")
 

@@ -1,7 +1,7 @@
 """``dutydesk export KIND``: records as JSON lines or CSV, streamed from the database to the output.
 
 Rows are read in chunks and written as they come, so memory does not grow with the number of rows.
-CSV cells that a spreadsheet would run as a formula are written as text (``handlers.exports.
+CSV cells that a spreadsheet would run as a formula are written as text (``handlers.core.exports.
 spreadsheet_cell``); JSONL stays raw. ``-o FILE`` is created owner-only (0600, like the database),
 never through a symbolic link, and an existing file is only replaced with ``--force``.
 """
@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from handlers.feature import ExportKind
+    from handlers.core.feature import ExportKind
 
 Write = Callable[[dict[str, Any]], None]
 BUFFER = 1 << 16
@@ -32,9 +32,9 @@ class OutputRefused(Exception):
 
 def run_export(database_url: str, kind: str, fmt: str, output: str | None, *, force: bool = False) -> int:
     """Export every record of ``kind``; 0 when written, 2 for a bad kind or output path."""
-    from handlers.exports import export_kinds
+    from bot.features import registry
 
-    kinds = export_kinds()
+    kinds = registry().exports
     if kind not in kinds:
         print(f"dutydesk: cannot export {kind!r}; kinds: {', '.join(kinds)}", file=sys.stderr)
         return 2
@@ -116,7 +116,7 @@ def _writer(out: IO[str], fmt: str, fields: tuple[str, ...]) -> Write:
             out.write(encode(row) + "\n")
 
         return _guarded(write_json)
-    from handlers.exports import spreadsheet_cell
+    from handlers.core.exports import spreadsheet_cell
 
     writer = csv.writer(out)
     writer.writerow(fields)

@@ -33,8 +33,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _import(settings: Settings, data: bytes, filename: str, site_code: str | None) -> int:
-    from handlers.admin import AdminError
-    from handlers.keys_cli import import_file
+    from handlers.core.operator import AdminError
+    from handlers.keys.operator import import_file
     from storage.db import Database
 
     db = Database(settings.database_url)

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cli_verbs import Verb
-from handlers.taxonomy import PROOFS, ROLES
+from handlers.core.taxonomy import PROOFS, ROLES
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from handlers.patrol_plans import PlanSpec
-    from handlers.tables import Caps
+    from handlers.core.uploads import Caps
+    from handlers.patrols.plans import PlanSpec
 
 
 def configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,7 +45,7 @@ def configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio  # imported here, not at the top: `dutydesk --version` stays quick
 
-    from handlers.patrol_plans import PlanError, spec_of  # imported when the verb runs, not to build the parser
+    from handlers.patrols.plans import PlanError, spec_of  # imported when the verb runs, not to build the parser
 
     try:
         if args.action == "add":
@@ -74,8 +74,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 def read_plans(path: Path, caps: Caps) -> list[PlanSpec]:
     """Every plan of the file, or PlanError naming each bad line (nothing is saved then). The file
     is read within the site's import caps, as in the chat; its size is checked before reading."""
-    from handlers.patrol_plans import PlanError, specs_from_rows, specs_from_yaml
-    from handlers.tables import TableError, read_table, too_big
+    from handlers.core.uploads import TableError, read_table, too_big
+    from handlers.patrols.plans import PlanError, specs_from_rows, specs_from_yaml
 
     try:
         if (refused := too_big(path.stat().st_size, caps)) is not None:
@@ -100,8 +100,8 @@ def read_plans(path: Path, caps: Caps) -> list[PlanSpec]:
 
 async def _caps(settings: Settings, site_code: str | None) -> Caps:
     """The import caps of the site the plans are for."""
-    from handlers.admin import AdminError, import_caps
-    from handlers.patrol_plans import PlanError
+    from handlers.core.operator import AdminError, import_caps
+    from handlers.patrols.plans import PlanError
     from storage.db import Database
 
     db = Database(settings.database_url)
@@ -115,7 +115,7 @@ async def _caps(settings: Settings, site_code: str | None) -> Caps:
 
 
 async def _save(settings: Settings, site_code: str | None, specs: list[PlanSpec]) -> str:
-    from handlers.patrol_plans import resolve_site, save
+    from handlers.patrols.plans import resolve_site, save
     from storage.db import Database
 
     db = Database(settings.database_url)
@@ -130,7 +130,7 @@ async def _save(settings: Settings, site_code: str | None, specs: list[PlanSpec]
 
 
 async def _list(settings: Settings, site_code: str | None) -> int:
-    from handlers.patrol_plans import PlanError, resolve_site
+    from handlers.patrols.plans import PlanError, resolve_site
     from storage.db import Database
     from storage.repos import patrols
 
@@ -151,7 +151,7 @@ async def _list(settings: Settings, site_code: str | None) -> int:
 
 
 async def _remove(settings: Settings, site_code: str | None, name: str) -> int:
-    from handlers.patrol_plans import PlanError, resolve_site
+    from handlers.patrols.plans import PlanError, resolve_site
     from storage.db import Database
     from storage.repos import patrols
 

@@ -22,7 +22,7 @@ def _run(settings: Settings, action: Callable[[Database], Awaitable[str]]) -> in
     stderr with exit status 2."""
     import asyncio
 
-    from handlers.admin import AdminError
+    from handlers.core.operator import AdminError
     from storage.db import Database
 
     async def go() -> int:
@@ -49,7 +49,7 @@ def _configure_roster(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _run_roster(args: argparse.Namespace, settings: Settings) -> int:
-    from handlers import shift_admin  # imported when the verb runs, not to build the parser
+    from handlers.shifts import operator as shift_admin  # imported when the verb runs, not to build the parser
 
     path = Path(args.file)
     try:
@@ -77,7 +77,7 @@ def _configure_shift(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _run_shift(args: argparse.Namespace, settings: Settings) -> int:
-    from handlers import shift_admin  # imported when the verb runs, not to build the parser
+    from handlers.shifts import operator as shift_admin  # imported when the verb runs, not to build the parser
 
     if args.action == "set":
         return _run(
@@ -103,7 +103,7 @@ def _configure_policy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _run_policy(args: argparse.Namespace, settings: Settings) -> int:
-    from handlers import shift_admin  # imported when the verb runs, not to build the parser
+    from handlers.shifts import operator as shift_admin  # imported when the verb runs, not to build the parser
 
     if args.action == "set":
         return _run(settings, lambda db: shift_admin.set_policy(db, key=args.key, raw=args.value, site_code=args.site))

@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from bot.cli_verbs import Verb
-from handlers.taxonomy import ROLES
+from handlers.core.taxonomy import ROLES
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -39,7 +39,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _staff(args: argparse.Namespace, url: str) -> int:
-    from handlers.admin import AdminError, add_staff, list_staff, remove_staff
+    from handlers.core.operator import AdminError, add_staff, list_staff, remove_staff
     from storage.db import Database
 
     db = Database(url)

@@ -28,11 +28,12 @@ from aiolimiter import AsyncLimiter
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import faults
-from handlers import relays, undeliverable
-from handlers.desk import DutyDesk
-from handlers.messages import Inbound, Keyboard, Outcome
-from handlers.notices import BULK, MEDIA, buttons_from_dicts
-from handlers.text_limits import CAPTION_LIMIT, MESSAGE_LIMIT, clip
+from handlers.core import undeliverable
+from handlers.core.desk import DutyDesk
+from handlers.core.messages import Inbound, Keyboard, Outcome
+from handlers.core.notices import BULK, MEDIA, buttons_from_dicts
+from handlers.core.text_limits import CAPTION_LIMIT, MESSAGE_LIMIT, clip
+from handlers.tickets import relays
 from storage.clock import utcnow
 from storage.models import Outbox
 from storage.repos import messages, outbox

@@ -26,10 +26,9 @@ from bot.engines.base import Engine, TokenRefused, Unreachable
 from bot.outage import OutageLog
 from bot.scheduler import start_ticker
 from bot.webhook import WebhookServer
-from handlers import retakes
-from handlers.desk import StorageUnavailable
-from handlers.messages import Inbound, Outcome
-from handlers.router import menu
+from handlers.core import retakes
+from handlers.core.desk import StorageUnavailable
+from handlers.core.messages import Inbound, Outcome
 from storage.clock import utcnow
 from storage.liveness import OwnerLock
 from storage.repos import inbox, outbox, timers
@@ -93,7 +92,7 @@ class Runner:
         self.desk.services.can_read_group_messages = reads_all
         self.desk.services.files = self.engine.files
         language = self.desk.services.default_language
-        await self.engine.publish_menu({private: menu(private, language) for private in (False, True)})
+        await self.engine.publish_menu({private: self.desk.router.menu(private, language) for private in (False, True)})
         log.info("running as @%s (%s engine; reads group messages: %s)", username, self.engine.name, reads_all)
 
     async def recover(self) -> None:
@@ -252,7 +251,7 @@ class Runner:
 
     async def _take(self, update_id: int, payload: str, *, retaken: bool) -> None:
         """Read the update; one taken again is counted first (or set aside when its attempts are
-        spent: handlers.retakes); then handle it, alone on its last chance."""
+        spent: handlers.core.retakes); then handle it, alone on its last chance."""
         try:
             inbound = self.engine.to_inbound(payload)
         except Exception as exc:  # kept, not dropped: `dutydesk inbox --dead` shows it

@@ -16,8 +16,9 @@ import pytest
 from sqlalchemy import text
 
 from bot.classifier.rules import RuleClassifier
-from handlers.context import Services
-from handlers.desk import DutyDesk
+from bot.features import registry
+from handlers.core.context import Services
+from handlers.core.desk import DutyDesk
 from storage.db import Database, upgrade
 from tests.postgres import PG_ADMIN, database_url, pg_admin
 from tests.support import DeskHarness, FakeClock
@@ -106,7 +107,7 @@ def make_desk(db: Database, rules: RuleClassifier, clock: FakeClock) -> DutyDesk
     services = Services(
         classifier=rules, admin_ids=frozenset({1}), bot_username="DutyDeskTestBot", can_read_group_messages=True
     )
-    return DutyDesk(db, services, clock=clock)
+    return DutyDesk(db, services, registry(), clock=clock)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.messages import User
+from handlers.core.messages import User
 from tests.support import SUPERVISOR, DeskHarness, text_of
 
 STAFF2 = User(id=102, name="值班员小王", language="zh-hans")

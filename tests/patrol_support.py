@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from handlers.patrol_plans import resolve_site, save, spec_of
+from handlers.patrols.plans import resolve_site, save, spec_of
 from storage.models import Outbox, PatrolRound
 from storage.repos import messages
 from tests.support import GROUP, DeskHarness

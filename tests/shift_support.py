@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.messages import User
+from handlers.core.messages import User
 from tests.support import SUPERVISOR, DeskHarness, text_of
 
 NIGHT = User(id=102, name="夜班小王", username="wang_night", language="zh-hans")

@@ -9,10 +9,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.desk import DutyDesk
-from handlers.messages import Chat, Inbound, Keyboard, Outcome, User
-from handlers.replies import REPLY_PURPOSES
+from bot.features import registry
+from handlers.core.desk import DutyDesk
+from handlers.core.messages import Chat, Inbound, Keyboard, Outcome, User
+from handlers.core.replies import REPLY_PURPOSES
 from storage.models import Outbox
 
 GROUP = Chat(id=-100500, private=False, title="华庭花园值班群")
@@ -142,3 +144,8 @@ class RecordingTransport:
         while len(self.sent) < count:
             self._changed.clear()
             await self._changed.wait()
+
+
+async def rows_for(session: AsyncSession, kind: str) -> list[dict[str, Any]]:
+    """Every exported row of one kind (``dutydesk export KIND``) in a list."""
+    return [row async for row in registry().exports[kind].rows(session)]

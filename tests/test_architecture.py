@@ -50,6 +50,120 @@ from aiogram.types import Message
 from bot.delivery import Transport
 from . import sibling
 def later() -> None:
-    import handlers.desk
+    import handlers.core.desk
 """
     assert imported_packages(source) == {"telegram", "aiogram", "bot", "handlers"}
+
+
+# One package per feature (handlers/<feature>/) standing on handlers/core/: a feature imports
+# another feature only through that feature's named interface module, and core imports none.
+FEATURE_INTERFACE = "interface"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def handler_modules() -> dict[str, Path]:
+    return {module_name(path): path for path in sorted((ROOT / "handlers").rglob("*.py"))}
+
+
+def imports_of(path: Path, known: set[str]) -> set[str]:
+    """The handlers modules a module imports; ``from handlers.x import y`` is handlers.x.y when y is a
+    module, else handlers.x (the way import-graph tools count it)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("handlers"))
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("handlers"):
+            module = node.module or ""
+            for alias in node.names:
+                found.add(f"{module}.{alias.name}" if f"{module}.{alias.name}" in known else module)
+    return found & known
+
+
+def import_graph() -> dict[str, set[str]]:
+    modules = handler_modules()
+    return {name: imports_of(path, set(modules)) - {name} for name, path in modules.items()}
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in graph[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def package_of(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def crossings(graph: dict[str, set[str]]) -> list[str]:
+    bad = []
+    for module, targets in sorted(graph.items()):
+        home = package_of(module)
+        for target in sorted(targets):
+            there = package_of(target)
+            if there in ("", "core", home):
+                continue
+            if home in ("", "core"):
+                bad.append(f"{module} (core) imports the feature module {target}")
+            elif target != f"handlers.{there}.{FEATURE_INTERFACE}":
+                bad.append(f"{module} imports {target}, not handlers.{there}.{FEATURE_INTERFACE}")
+    return bad
+
+
+def test_handlers_have_no_import_circle() -> None:
+    graph = import_graph()
+    assert len(graph) > 50  # the walk found the modules
+    assert circles(graph) == []
+
+
+def test_features_meet_only_through_their_interfaces() -> None:
+    graph = import_graph()
+    assert {package_of(m) for m in graph} >= {"core", "dutylog", "shifts", "keys", "tickets", "patrols", "setup"}
+    assert crossings(graph) == []
+
+
+def test_the_graph_checks_see_a_circle_and_a_crossing() -> None:
+    graph = {
+        "handlers.keys.commands": {"handlers.dutylog.commands", "handlers.core.desk"},
+        "handlers.dutylog.commands": {"handlers.keys.commands"},
+        "handlers.core.desk": {"handlers.tickets.interface"},
+        "handlers.tickets.interface": set(),
+        "handlers.patrols.actions": {"handlers.dutylog.interface"},
+        "handlers.dutylog.interface": set(),
+    }
+    assert circles(graph) == [["handlers.dutylog.commands", "handlers.keys.commands"]]
+    assert crossings(graph) == [
+        "handlers.core.desk (core) imports the feature module handlers.tickets.interface",
+        "handlers.dutylog.commands imports handlers.keys.commands, not handlers.keys.interface",
+        "handlers.keys.commands imports handlers.dutylog.commands, not handlers.dutylog.interface",
+    ]

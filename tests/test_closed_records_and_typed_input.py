@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from handlers import drafts, dutylog
-from handlers.classification import TimeHint
-from handlers.parsing import number_and_rest, visible
+from handlers.core.classification import TimeHint
+from handlers.core.parsing import number_and_rest, visible
+from handlers.dutylog import commands as dutylog
+from handlers.dutylog import drafts
 from storage.models import Draft, Incident, IncidentNote
 from tests.support import RESIDENT, STAFF, SUPERVISOR, DeskHarness, button_data, text_of
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 
 from bot.delivery import GROUP_RESERVE, Delivery, Limits
-from handlers.notices import BULK, URGENT
-from handlers.replies import REPLY
+from handlers.core.notices import BULK, URGENT
+from handlers.core.replies import REPLY
 from storage.repos import outbox
 from tests.support import DeskHarness, RecordingTransport
 

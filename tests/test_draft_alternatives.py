@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from handlers.classification import Classification, Speaker
+from handlers.core.classification import Classification, Speaker
 from storage.db import Database
 from storage.models import Incident
 from tests.conftest import make_desk
@@ -37,7 +37,7 @@ async def test_one_tap_correction_then_record(sqlite_db: Database, clock: FakeCl
 def test_catalogues_have_the_same_keys_and_placeholders() -> None:
     import string
 
-    from handlers.i18n import LANGUAGES, catalogue
+    from handlers.core.i18n import LANGUAGES, catalogue
 
     def fields(template: str) -> set[str]:
         return {name for _, name, _, _ in string.Formatter().parse(template) if name}
@@ -50,12 +50,12 @@ def test_catalogues_have_the_same_keys_and_placeholders() -> None:
 
 
 def test_every_code_and_command_has_a_text() -> None:
-    from handlers.context import ROLES
-    from handlers.i18n import catalogue
-    from handlers.router import COMMANDS
-    from handlers.taxonomy import CATEGORIES, INTENTS, SEVERITIES
+    from bot.features import registry
+    from handlers.core.context import ROLES
+    from handlers.core.i18n import catalogue
+    from handlers.core.taxonomy import CATEGORIES, INTENTS, SEVERITIES
 
     texts = catalogue("zh-Hans")
     wanted = {f"cat.{c}" for c in CATEGORIES} | {f"sev.{s}" for s in SEVERITIES} | {f"intent.{i}" for i in INTENTS}
-    wanted |= {f"role.{r}" for r in ROLES} | {command.help_key for command in COMMANDS.values()}
+    wanted |= {f"role.{r}" for r in ROLES} | {command.help_key for command in registry().commands.values()}
     assert wanted - set(texts) == set()

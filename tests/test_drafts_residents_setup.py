@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from handlers.messages import Chat, User
+from handlers.core.messages import Chat, User
 from storage.models import Draft, Incident, Member, Outbox, Site, Ticket
 from tests.support import (
     ADMIN,
@@ -147,7 +147,7 @@ async def test_command_for_another_bot_is_ignored(harness: DeskHarness) -> None:
 
 
 async def test_admin_staff_add(harness: DeskHarness) -> None:
-    from handlers.admin import AdminError, add_staff
+    from handlers.core.operator import AdminError, add_staff
 
     h = harness
     try:

@@ -150,7 +150,7 @@ async def test_long_message_is_kept_whole_and_reply_is_short(harness: DeskHarnes
 
 
 async def test_duplicate_update_is_recorded_once(harness: DeskHarness) -> None:
-    from handlers.messages import Inbound
+    from handlers.core.messages import Inbound
 
     h = harness
     await h.setup_site()

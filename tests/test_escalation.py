@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from handlers.messages import Chat
+from handlers.core.messages import Chat
 from storage.clock import utcnow
 from storage.models import EscalationNotice, Incident, Outbox
 from storage.repos import outbox

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from handlers.messages import Chat
+from handlers.core.messages import Chat
 from storage.models import Incident, Outbox, Timer
 from tests.support import ADMIN, GROUP, MANAGER, STAFF, SUPERVISOR, DeskHarness, button_data, text_of
 

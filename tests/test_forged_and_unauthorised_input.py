@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from handlers.commands import int_arg
-from handlers.messages import Chat, User
+from handlers.core.commands import int_arg
+from handlers.core.messages import Chat, User
 from storage.models import Incident, Invite, Member
 from tests.support import ADMIN, MANAGER, STAFF, STRANGER, SUPERVISOR, DeskHarness, button_data, text_of
 

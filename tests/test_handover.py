@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from handlers.messages import Chat
+from handlers.core.messages import Chat
 from storage.models import Draft, Handover
 from tests.shift_support import NIGHT, site_with_roster
 from tests.support import GROUP, MANAGER, STAFF, STRANGER, SUPERVISOR, DeskHarness, button_data, text_of

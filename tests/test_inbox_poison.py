@@ -12,27 +12,27 @@ import pytest
 from sqlalchemy.exc import DataError
 from sqlmodel import select
 
-from handlers import router
-from handlers.context import Context
-from handlers.messages import Outcome
+from handlers.core.context import Context
+from handlers.core.messages import Outcome
+from handlers.core.router import Router
 from storage.models import Inbox, Outbox
 from tests.e2e.test_telegram import RunningBot
 from tests.fakes.bot_api import FakeBotAPI
 
 SENDER, OTHER = 4242, 4343
-SET_ASIDE = "多次处理失败"  # handlers/locales/inbox.zh-Hans.toml
+SET_ASIDE = "多次处理失败"  # handlers/core/locales/inbox.zh-Hans.toml
 
 
 def refuse_poison(monkeypatch: pytest.MonkeyPatch) -> None:
     """The router raises what PostgreSQL raises for a too-long value, for messages saying POISON."""
-    route = router.route
+    route = Router.route
 
-    async def routed(ctx: Context) -> Outcome:
+    async def routed(self: Router, ctx: Context) -> Outcome:
         if "POISON" in ctx.msg.text:
             raise DataError("INSERT INTO incident …", {}, Exception("value too long for type character varying(500)"))
-        return await route(ctx)
+        return await route(self, ctx)
 
-    monkeypatch.setattr(router, "route", routed)
+    monkeypatch.setattr(Router, "route", routed)
 
 
 def told(fake: FakeBotAPI) -> list[Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from handlers.messages import Chat
+from handlers.core.messages import Chat
 from storage.models import KeyLoan, KeyWitness
 from tests.keys_support import GUARD, STAFF2, key_site
 from tests.support import GROUP, MANAGER, STAFF, STRANGER, SUPERVISOR, DeskHarness, button_data, text_of
@@ -191,10 +191,10 @@ def test_key_texts_have_the_same_keys_and_placeholders_in_every_language() -> No
     import re
     import tomllib
 
-    from handlers.i18n import LANGUAGES, LOCALES, _flatten
+    from handlers.core.i18n import HANDLERS, LANGUAGES, _flatten
 
     def shape(language: str) -> dict[str, set[str]]:
-        with (LOCALES / f"keys.{language}.toml").open("rb") as handle:
+        with (HANDLERS / "keys" / "locales" / f"{language}.toml").open("rb") as handle:
             texts = _flatten(tomllib.load(handle))
         return {key: set(re.findall(r"{(\w+)}", text)) for key, text in texts.items()}
 

@@ -13,12 +13,11 @@ from openpyxl import Workbook
 from sqlmodel import select
 
 from bot.cli import main
-from handlers.exports import rows_for
 from storage.db import Database, upgrade
 from storage.models import Draft, Key, KeyLoan, Site
 from storage.repos import sites
 from tests.keys_support import STAFF2, FakeFiles, key_site
-from tests.support import MANAGER, STAFF, SUPERVISOR, DeskHarness, button_data, text_of
+from tests.support import MANAGER, STAFF, SUPERVISOR, DeskHarness, button_data, rows_for, text_of
 
 GOOD = "\n".join(
     [
@@ -243,8 +242,8 @@ async def test_a_failed_download_is_a_clear_answer(harness: DeskHarness) -> None
 
 
 async def test_feature_importer_reports_in_the_site_language(harness: DeskHarness) -> None:
+    from handlers.core.uploads import read_table
     from handlers.keys import FEATURE
-    from handlers.tables import read_table
 
     await harness.setup_site()
     async with harness.desk.db.session() as session:

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from handlers.i18n import Translator
-from handlers.keys_report import handover_section
+from handlers.core.i18n import Translator
+from handlers.keys.report import handover_section
 from storage.models import Incident, Key, KeyLoan, Site
 from tests.keys_support import STAFF2, key_site
 from tests.support import GROUP, MANAGER, STAFF, SUPERVISOR, DeskHarness, button_data, text_of

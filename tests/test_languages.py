@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlmodel import col
 
-from handlers.messages import User
+from handlers.core.messages import User
 from storage.models import Site
 from tests.support import ADMIN, STAFF, DeskHarness, text_of
 

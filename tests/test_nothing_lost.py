@@ -13,8 +13,8 @@ from bot.classifier.cascade import CascadeClassifier
 from bot.classifier.llm import LLMAnswer
 from bot.classifier.rules import RuleClassifier
 from bot.delivery import Delivery, Limits, Refused
-from handlers.classification import Speaker
-from handlers.messages import Keyboard, User
+from handlers.core.classification import Speaker
+from handlers.core.messages import Keyboard, User
 from storage.db import Database
 from storage.models import Outbox, Person, Ticket
 from storage.repos import outbox

@@ -8,8 +8,8 @@ import logging
 import pytest
 
 from bot.delivery import Delivery, Limits
-from handlers.desk import StorageUnavailable
-from handlers.messages import Inbound
+from handlers.core.desk import StorageUnavailable
+from handlers.core.messages import Inbound
 from storage.db import Database
 from tests.conftest import make_desk
 from tests.support import GROUP, STAFF, FakeClock, RecordingTransport, text_of

@@ -129,7 +129,7 @@ def test_installed_migrations_and_catalogues_work_on_a_fresh_database(installed:
     assert "exported 0 incidents" in done.stderr and done.stdout.startswith("\ufeffnumber,")
     assert database.is_file()
     check_catalogues = (
-        "from handlers.i18n import Translator; from bot.classifier.rules import RuleClassifier; "
+        "from handlers.core.i18n import Translator; from bot.classifier.rules import RuleClassifier; "
         "RuleClassifier.load(None); print(Translator('en')('button.stale'))"
     )
     text = _check(installed.venv / "bin" / "python", "-c", check_catalogues, cwd=installed.home)
@@ -140,7 +140,7 @@ def test_every_data_file_of_the_checkout_is_in_the_wheel(installed: Installed) -
     """Prompts, catalogues (shared and per feature), lexicon, migrations: nothing left behind."""
     python = installed.venv / "bin" / "python"
     site = Path(_check(python, "-c", "import bot, pathlib; print(pathlib.Path(bot.__file__).parent.parent)").strip())
-    data = ("bot/prompts/*", "handlers/locales/*.toml", "bot/classifier/lexicon/*.toml", "storage/migrations/**/*.py")
+    data = ("bot/prompts/*", "handlers/*/locales/*.toml", "bot/classifier/lexicon/*.toml", "storage/migrations/**/*.py")
     for pattern in data:
         expected = {p.relative_to(ROOT) for p in ROOT.glob(pattern) if "__pycache__" not in p.parts}
         assert expected, pattern

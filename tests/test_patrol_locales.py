@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import tomllib
 
-from handlers.i18n import LANGUAGES, LOCALES, _flatten
+from handlers.core.i18n import HANDLERS, LANGUAGES, _flatten
 
 
 def test_patrol_catalogues_match() -> None:
-    texts = {lang: _flatten(tomllib.loads((LOCALES / f"patrols.{lang}.toml").read_text("utf-8"))) for lang in LANGUAGES}
+    folder = HANDLERS / "patrols" / "locales"
+    texts = {lang: _flatten(tomllib.loads((folder / f"{lang}.toml").read_text("utf-8"))) for lang in LANGUAGES}
     base = texts["zh-Hans"]
     for lang, catalogue in texts.items():
         assert catalogue.keys() == base.keys(), lang

@@ -13,16 +13,15 @@ import pytest
 from sqlmodel import select
 
 from bot.cli import main
-from handlers.exports import rows_for
-from handlers.features import FEATURES
-from handlers.patrol_plans import specs_from_yaml
-from handlers.patrols_export import PATROL_FIELDS
-from handlers.tables import read_table
+from bot.features import registry
+from handlers.core.uploads import read_table
+from handlers.patrols.exports import PATROL_FIELDS
+from handlers.patrols.plans import specs_from_yaml
 from storage.db import Database, upgrade
 from storage.models import PatrolPlan
 from storage.repos import sites
 from tests.patrol_support import add_plan, data_of, group_since
-from tests.support import SUPERVISOR, DeskHarness, button_data, text_of
+from tests.support import SUPERVISOR, DeskHarness, button_data, rows_for, text_of
 
 GOOD_CSV = """plan,checkpoint,proof,lat,lon,radius,every,start,grace,role
 消防巡查,地下车库,tap,,,,2h,00:00,10,staff
@@ -121,7 +120,7 @@ def test_cli_import_is_all_or_nothing(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_bad_csv_rows_are_reported_by_line_and_nothing_else() -> None:
-    from handlers.patrol_plans import specs_from_rows
+    from handlers.patrols.plans import specs_from_rows
 
     specs, problems = specs_from_rows(read_table(BAD_CSV.encode(), "plans.csv"))
     assert not specs
@@ -131,7 +130,7 @@ def test_bad_csv_rows_are_reported_by_line_and_nothing_else() -> None:
 
 async def test_importer_in_the_feature_writes_nothing_on_bad_rows(harness: DeskHarness) -> None:
     await harness.setup_site()
-    [importer] = [f.imports["patrols"] for f in FEATURES if "patrols" in f.imports]
+    importer = registry().imports["patrols"]
     async with harness.desk.db.session() as session:
         site = await sites.by_code(session, code="HG")
         assert site is not None

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.i18n import Translator
-from handlers.patrol_rounds import handover_lines
-from handlers.patrol_schedule import ScheduleError, at, every, next_due, per_day, previous_due
+from handlers.core.i18n import Translator
+from handlers.patrols.rounds import handover_lines
+from handlers.patrols.schedule import ScheduleError, at, every, next_due, per_day, previous_due
 from storage.db import Database
 from storage.models import Site
 from tests.conftest import make_desk

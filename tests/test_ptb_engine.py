@@ -12,7 +12,7 @@ import pytest
 from bot.delivery import Refused, RetryLater, Transient
 from bot.engines.base import Engine, TokenRefused, Unreachable
 from bot.engines.ptb_engine import PtbEngine
-from handlers.messages import Button
+from handlers.core.messages import Button
 from tests.fakes.bot_api import FakeBotAPI
 
 GROUP, STAFF = -100777, 101

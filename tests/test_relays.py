@@ -10,9 +10,9 @@ import asyncio
 from sqlmodel import col, select
 
 from bot.delivery import Delivery, Limits, Refused
-from handlers.messages import Button, Inbound, Keyboard, Outcome, Reply
-from handlers.replies import queue_outcome
-from handlers.text_limits import MESSAGE_LIMIT, utf16_len
+from handlers.core.messages import Button, Inbound, Keyboard, Outcome, Reply
+from handlers.core.replies import queue_outcome
+from handlers.core.text_limits import MESSAGE_LIMIT, utf16_len
 from storage.clock import utcnow
 from storage.models import Outbox, Person
 from storage.repos import messages, outbox

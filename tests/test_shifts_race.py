@@ -38,7 +38,7 @@ async def test_two_sweepers_send_shift_reminders_and_the_daily_log_once(
 
 
 async def test_two_presses_of_take_over_in_two_processes_one_wins(any_db: Database, rules, clock: FakeClock) -> None:
-    from handlers.messages import Chat, Inbound
+    from handlers.core.messages import Chat, Inbound
     from storage.models import Handover
     from tests.shift_support import NIGHT
     from tests.support import GROUP, STAFF, button_data, text_of
@@ -52,7 +52,7 @@ async def test_two_presses_of_take_over_in_two_processes_one_wins(any_db: Databa
     other = await second_process(any_db, h.desk, clock)
 
     def press(user_id: int, name: str, n: int) -> Inbound:
-        from handlers.messages import User
+        from handlers.core.messages import User
 
         return Inbound(
             chat=Chat(id=GROUP.id, private=False),

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from handlers.messages import User
+from handlers.core.messages import User
 from tests.support import ADMIN, MANAGER, STAFF, SUPERVISOR, DeskHarness, text_of
 
 

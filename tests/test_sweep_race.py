@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from bot.delivery import Delivery, Limits
-from handlers.desk import DutyDesk
+from handlers.core.desk import DutyDesk
 from storage.db import Database
 from storage.models import EscalationNotice, Outbox
 from storage.repos import outbox

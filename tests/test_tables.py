@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from handlers.tables import Caps, TableError, read_table
+from handlers.core.uploads import Caps, TableError, read_table
 
 
 def test_csv_with_bom_and_blank_lines_keeps_spreadsheet_line_numbers() -> None:
@@ -57,7 +57,7 @@ def test_bad_files_say_why(data: bytes, name: str, why: str) -> None:
 BOUNDED_READER = """
 import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (1536 * 1024 * 1024, 1536 * 1024 * 1024))
-from handlers.tables import Caps, TableError, read_table
+from handlers.core.uploads import Caps, TableError, read_table
 data = open(sys.argv[1], "rb").read()
 try:
     rows = read_table(data, sys.argv[2])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.text_limits import CAPTION_LIMIT, MESSAGE_LIMIT, clip, split_text, utf16_len
+from handlers.core.text_limits import CAPTION_LIMIT, MESSAGE_LIMIT, clip, split_text, utf16_len
 
 
 def rejoined(parts: list[str]) -> str:

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from handlers.messages import Chat, User
+from handlers.core.messages import Chat, User
 from storage.models import Callback, Resident, Ticket, TicketMessage
 from tests.support import GROUP, MANAGER, RESIDENT, STAFF, STRANGER, SUPERVISOR, DeskHarness, button_data, text_of
 from tests.tickets_support import COMPLAINT, NEIGHBOUR, REPAIR, Wire, data, rows, ticket, to
@@ -255,7 +255,7 @@ async def test_exports_keep_old_keys_and_add_new_ones(harness: DeskHarness) -> N
     await h.dm("还有门口的灯", RESIDENT)
     [card] = [r for r in await h.outbox() if r.chat_id == GROUP.id and r.buttons]
     await h.press(data(card, "已处理"))
-    from handlers.exports import rows_for
+    from tests.support import rows_for
 
     async with h.desk.db.session() as session:
         tickets = await rows_for(session, "tickets")

@@ -3,8 +3,8 @@ held-back bursts relayed in a batch, escalation of major complaints, the handove
 
 from __future__ import annotations
 
-from handlers.classification import Classification
-from handlers.messages import Chat, Outcome
+from handlers.core.classification import Classification
+from handlers.core.messages import Chat, Outcome
 from storage.models import Callback, Ticket, TicketMessage
 from tests.support import GROUP, MANAGER, RESIDENT, STAFF, SUPERVISOR, DeskHarness, button_data, text_of
 from tests.tickets_support import COMPLAINT, NEIGHBOUR, REPAIR, URGENT_REPAIR, Wire, data, rows, ticket, to
@@ -72,12 +72,12 @@ async def test_unanswered_rating_becomes_phone_task_recorded_by_callback(any_har
     assert "尚未处理完毕" in text_of(await h.send("/callback 1 满意"))
     await h.press(data(card, "已处理"))
     await wire.take()
-    from handlers.callbacks import handover
+    from handlers.tickets.callbacks import handover
     from storage.repos import sites
 
     async with h.desk.db.session() as session:
         [site] = await sites.all_sites(session)
-        from handlers.i18n import Translator
+        from handlers.core.i18n import Translator
 
         lines = await handover(session, site, h.clock(), Translator("zh-Hans"))
     assert "待回访（1）" in lines[0] and "#1" in lines[1]
@@ -169,8 +169,8 @@ async def test_major_complaint_goes_to_supervisor_and_missed_deadline_pings(harn
 
 
 async def test_open_tickets_in_the_handover_overdue_first(harness: DeskHarness) -> None:
-    from handlers.i18n import Translator
-    from handlers.tickets_commands import handover
+    from handlers.core.i18n import Translator
+    from handlers.tickets.commands import handover
     from storage.repos import sites
 
     h = harness
@@ -224,7 +224,7 @@ async def test_vip_is_pursued_until_satisfied(harness: DeskHarness) -> None:
 async def test_a_burst_across_two_processes_loses_nothing(any_harness: DeskHarness) -> None:
     import asyncio
 
-    from handlers.messages import Inbound
+    from handlers.core.messages import Inbound
     from tests.test_sweep_race import second_process
 
     h, wire = any_harness, Wire(any_harness)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from handlers.messages import Reply, User
+from handlers.core.messages import Reply, User
 from storage.models import Outbox, Ticket
 from tests.support import DeskHarness
 

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.classifier.normalize import normalize
 from bot.classifier.rules import MAX_ALTERNATIVES, SEVERITY_LEVELS, RuleClassifier
-from handlers.classification import Classification, Speaker
+from handlers.core.classification import Classification, Speaker
 
 if TYPE_CHECKING:  # the LLM client (httpx, tenacity) is imported only when the LLM step is configured
     from bot.classifier.llm import LLMAnswer
@@ -55,7 +55,7 @@ class LLMStep(Protocol):
 
 
 class CascadeClassifier:
-    """Implements :class:`handlers.classification.Classifier`."""
+    """Implements :class:`handlers.core.classification.Classifier`."""
 
     def __init__(self, rules: RuleClassifier, llm: LLMStep | None, threshold: float = 0.6) -> None:
         self.rules = rules

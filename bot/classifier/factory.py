@@ -8,7 +8,7 @@ from bot import prompts
 from bot.classifier.cascade import CascadeClassifier
 from bot.classifier.rules import RuleClassifier
 from bot.config import Settings
-from handlers.classification import Classifier
+from handlers.core.classification import Classifier
 
 
 async def _nothing_to_close() -> None:

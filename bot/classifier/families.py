@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
 
-from handlers.classification import TimeHint
+from handlers.core.classification import TimeHint
 
 # Categories that name something that happened and beat the place or object they happened at.
 _EVENTS_OVER_OBJECTS = frozenset({"theft", "fire", "water", "power", "medical", "fight", "security", "weather"})

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.classifier.normalize import normalize_term
-from handlers.taxonomy import CATEGORIES, INTENTS
+from handlers.core.taxonomy import CATEGORIES, INTENTS
 
 PACKAGE_LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
 

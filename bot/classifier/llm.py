@@ -38,8 +38,8 @@ from pydantic import SecretStr
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from bot import prompts
-from handlers.classification import Speaker
-from handlers.taxonomy import CATEGORIES, INTENTS, SEVERITIES
+from handlers.core.classification import Speaker
+from handlers.core.taxonomy import CATEGORIES, INTENTS, SEVERITIES
 
 log = logging.getLogger(__name__)
 

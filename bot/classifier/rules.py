@@ -42,8 +42,8 @@ from bot.classifier.normalize import normalize_pair
 from bot.classifier.scan import Scan as _Scan
 from bot.classifier.scan import confidence as _confidence
 from bot.classifier.times import extract_time
-from handlers.classification import Classification, Speaker
-from handlers.taxonomy import CATEGORIES
+from handlers.core.classification import Classification, Speaker
+from handlers.core.taxonomy import CATEGORIES
 
 SEVERITY_LEVELS = ("normal", "urgent", "major")
 
@@ -90,7 +90,7 @@ _EVENT_INTENTS = frozenset({"incident", "complaint", "repair", "handover", "patr
 
 
 class RuleClassifier:
-    """Implements :class:`handlers.classification.Classifier` from data files only."""
+    """Implements :class:`handlers.core.classification.Classifier` from data files only."""
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
@@ -105,7 +105,7 @@ class RuleClassifier:
         return self.classify_sync(text, speaker=speaker, private=private)
 
     def classify_fast(self, text: str, *, speaker: Speaker, private: bool) -> Classification:
-        """The rules never need the network: always an answer (handlers.context.Context.classify)."""
+        """The rules never need the network: always an answer (handlers.core.context.Context.classify)."""
         return self.classify_sync(text, speaker=speaker, private=private)
 
     def classify_sync(self, text: str, *, speaker: Speaker, private: bool) -> Classification:

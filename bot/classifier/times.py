@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from handlers.classification import TimeHint
+from handlers.core.classification import TimeHint
 
 _CN = "零〇一二两三四五六七八九十"
 _CN_DIGITS = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}

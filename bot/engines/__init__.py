@@ -1,1 +1,1 @@
-"""Engines: each turns its library's updates into handlers.messages types and sends replies back."""
+"""Engines: each turns its library's updates into handlers.core.messages types and sends replies back."""

@@ -33,7 +33,7 @@ from aiohttp import ClientError
 from bot.delivery import Refused, RetryLater, Transient
 from bot.engines.base import TokenRefused, Unreachable
 from bot.engines.inbound import update_to_inbound
-from handlers.messages import Inbound, Keyboard
+from handlers.core.messages import Inbound, Keyboard
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.delivery import Transport
-from handlers.context import FileSource
-from handlers.messages import Inbound
+from handlers.core.context import FileSource
+from handlers.core.messages import Inbound
 
 
 class TokenRefused(RuntimeError):

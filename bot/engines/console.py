@@ -11,7 +11,7 @@ from typing import TextIO
 from bot.app import build_app
 from bot.config import Settings
 from bot.delivery import Delivery, Limits
-from handlers.messages import Chat, Inbound, Keyboard, User
+from handlers.core.messages import Chat, Inbound, Keyboard, User
 from storage.clock import utcnow
 
 GROUP_ID = -1001

@@ -15,7 +15,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from handlers.messages import Chat, Inbound, User
+from handlers.core.messages import Chat, Inbound, User
 
 log = logging.getLogger(__name__)
 

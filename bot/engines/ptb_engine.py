@@ -32,8 +32,8 @@ from bot.engines.base import TokenRefused, Unreachable
 from bot.engines.inbound import update_to_inbound
 from bot.engines.ptb_inbound import markup
 from bot.engines.ptb_request import AiohttpRequest
-from handlers.context import FileSource
-from handlers.messages import Inbound, Keyboard
+from handlers.core.context import FileSource
+from handlers.core.messages import Inbound, Keyboard
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.messages import Keyboard
+from handlers.core.messages import Keyboard
 
 
 def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from bot.classifier.rules import RuleClassifier
-from handlers.classification import Classification
+from handlers.core.classification import Classification
 
 HERE = Path(__file__).resolve().parent
 

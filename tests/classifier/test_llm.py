@@ -16,7 +16,7 @@ from bot.classifier.llm import (
     validate_answer,
 )
 from bot.classifier.rules import RuleClassifier
-from handlers.classification import Classification
+from handlers.core.classification import Classification
 from tests.fakes.llm_server import FakeLLMServer, FakeReply
 
 KEY = "sk-test-DO-NOT-LOG-0123456789"

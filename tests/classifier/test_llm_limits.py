@@ -14,8 +14,9 @@ import bot.classifier.llm as llm_module
 from bot.classifier.cascade import CascadeClassifier, capped_severity
 from bot.classifier.llm import MAX_ANSWER_CHARS, MAX_BODY_BYTES, LLMClassifier, balanced_objects, extract_json
 from bot.classifier.rules import RuleClassifier
-from handlers.context import Services
-from handlers.desk import DutyDesk
+from bot.features import registry
+from handlers.core.context import Services
+from handlers.core.desk import DutyDesk
 from storage.db import Database
 from storage.models import Incident
 from tests.fakes.llm_server import FakeLLMServer, FakeReply
@@ -75,7 +76,7 @@ async def test_injected_log_through_the_desk_pings_nobody(
         bot_username="DutyDeskTestBot",
         can_read_group_messages=True,
     )
-    harness = DeskHarness(DutyDesk(sqlite_db, services, clock=clock), clock)
+    harness = DeskHarness(DutyDesk(sqlite_db, services, registry(), clock=clock), clock)
     try:
         await harness.setup_site()
         before = len(await harness.outbox())

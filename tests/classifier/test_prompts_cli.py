@@ -15,7 +15,7 @@ from bot.classifier.llm import build_messages
 from bot.classifier.rules import RuleClassifier
 from bot.cli_classify import run_classify
 from bot.config import Settings
-from handlers.taxonomy import CATEGORIES, INTENTS, SEVERITIES
+from handlers.core.taxonomy import CATEGORIES, INTENTS, SEVERITIES
 
 
 def settings(**kwargs: object) -> Settings:

@@ -11,7 +11,7 @@ import pytest
 from bot.classifier.lexicon import Lexicon, LexiconError
 from bot.classifier.normalize import normalize, normalize_pair
 from bot.classifier.rules import RuleClassifier
-from handlers.taxonomy import CATEGORIES, INTENTS, SEVERITIES
+from handlers.core.taxonomy import CATEGORIES, INTENTS, SEVERITIES
 from tests.classifier.rules_helpers import load, staff
 
 # -- the data set ------------------------------------------------------------------------------

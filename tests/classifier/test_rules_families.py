@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot.classifier.rules import RuleClassifier
-from handlers.classification import Classification
+from handlers.core.classification import Classification
 
 
 def staff(rules: RuleClassifier, text: str) -> Classification:

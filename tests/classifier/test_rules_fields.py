@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.classifier.rules import RuleClassifier
-from handlers.classification import TimeHint
+from handlers.core.classification import TimeHint
 from tests.classifier.rules_helpers import staff
 
 # -- severity ------------------------------------------------------------------------------------

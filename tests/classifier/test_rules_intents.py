@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.classifier.rules import RuleClassifier
-from handlers.taxonomy import CATEGORIES
+from handlers.core.taxonomy import CATEGORIES
 from tests.classifier.rules_helpers import load, resident, staff
 
 # -- intents by script -------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 
 from bot.classifier.normalize import normalize
 from bot.classifier.times import extract_time
-from handlers.parsing import resolve_time
+from handlers.core.parsing import resolve_time
 from tests.support import DeskHarness
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

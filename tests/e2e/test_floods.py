@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from handlers.residents import PHOTOS_AT_ONCE
+from handlers.tickets.residents import PHOTOS_AT_ONCE
 from storage.clock import utcnow
 from storage.models import TicketMessage, Timer
 from tests.e2e.test_telegram import GROUP, STAFF, RunningBot, button, setup_site

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlmodel import func, select
 
-from handlers import tables
+from handlers.core import uploads as tables
 from storage.models import Key
 from tests.e2e.test_telegram import ADMIN, GROUP, SUPERVISOR, RunningBot, running, setup_site
 from tests.test_tables import sheet_bomb

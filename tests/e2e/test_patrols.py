@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from handlers.patrol_plans import resolve_site, save, spec_of
+from handlers.patrols.plans import resolve_site, save, spec_of
 from storage.clock import utcnow
 from storage.models import PatrolCheck, PatrolRound
 from tests.e2e.test_telegram import GROUP, STAFF, RunningBot, button, running, setup_site

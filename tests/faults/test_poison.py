@@ -19,7 +19,7 @@ from tests.support import SUPERVISOR
 N = 20
 KILLED = 137
 MARK = "DUTYDESK-POISON"
-SET_ASIDE = "多次处理失败"  # handlers/locales/inbox.zh-Hans.toml
+SET_ASIDE = "多次处理失败"  # handlers/core/locales/inbox.zh-Hans.toml
 
 
 async def test_an_update_that_kills_the_process_is_set_aside_after_three_deaths(

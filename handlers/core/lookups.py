@@ -1,0 +1,40 @@
+"""Finding the record a command names (``/note 12 …``, ``/ack #12``) at the chat's site."""
+
+from __future__ import annotations
+
+from handlers.core.commands import int_arg
+from handlers.core.context import Context
+from handlers.core.messages import Outcome
+from handlers.core.parsing import number_and_rest
+from storage.models import Incident
+from storage.repos import incidents
+
+
+async def numbered_incident(ctx: Context, args: str, usage: str) -> tuple[Incident | None, str, Outcome | None]:
+    """The incident named by ``#N`` at this chat's site and the rest of the text, or the reply to
+    give instead (the command's usage when no number is given, "not found" for an unknown one)."""
+    number, rest = number_and_rest(args)
+    if number is None:
+        return None, rest, Outcome.say(ctx.t(usage))
+    incident = None
+    if ctx.site is not None:
+        incident = await incidents.by_number(ctx.session, site_id=ctx.site.id or 0, number=number)
+    if incident is None:
+        return None, rest, Outcome.say(ctx.t("incident.not_found", number=number))
+    return incident, rest, None
+
+
+async def button_incident(ctx: Context, args: list[str], min_role: str) -> Incident | Outcome:
+    """The incident a button names, or the answer to give instead. The presser's role is checked
+    before anything is looked up, then again at the incident's own site; an id that is missing,
+    unparseable, out of range, unknown or of another site's record is an expired button."""
+    denied = Outcome(toast=ctx.t("denied.role", role=ctx.t(f"role.{min_role}")), alert=True)
+    if not ctx.may_here(min_role):
+        return denied
+    incident_id = int_arg(args)
+    incident = None if incident_id is None else await incidents.get(ctx.session, incident_id=incident_id)
+    if incident is None or (ctx.site is not None and incident.site_id != ctx.site.id):
+        return Outcome(toast=ctx.t("button.stale"))
+    if not ctx.may(incident.site_id, min_role):
+        return denied
+    return incident

@@ -1,0 +1,104 @@
+"""Queueing messages to other chats (the outbox), for handlers and for the timer sweep alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.core.messages import Button, Keyboard
+from handlers.core.text_limits import CAPTION_LIMIT, split_text
+from storage.repos import outbox
+
+URGENT, ROUTINE = 0, 5  # outbox priorities: lower is sent first
+MEDIA = ("photo", "document")  # outbox methods whose text is a caption
+
+# Residents' messages relayed to a duty group (and their photos shown on request): sent after
+# everything else, and with at most half of the group's 20 a minute (bot.delivery.GROUP_RESERVE), so
+# that a resident's flood cannot hold up staff replies or urgent notices (issue 16).
+BULK = 8
+
+
+def button_dicts(buttons: Keyboard | None) -> list[list[dict[str, str]]]:
+    return [[_as_dict(b) for b in row] for row in (buttons or [])]
+
+
+def buttons_from_dicts(rows: list[list[dict[str, str]]]) -> Keyboard:
+    return [[Button(b["label"], b.get("data"), b.get("url")) for b in row] for row in rows]
+
+
+def _as_dict(button: Button) -> dict[str, str]:
+    out = {"label": button.label}
+    if button.data:
+        out["data"] = button.data
+    if button.url:
+        out["url"] = button.url
+    return out
+
+
+async def queue(
+    session: AsyncSession,
+    chat_id: int,
+    text: str,
+    buttons: Keyboard | None = None,
+    link: tuple[str, int] | None = None,
+    *,
+    urgent: bool = False,
+    site_id: int | None = None,
+    purpose: str | None = None,
+    photo: str | None = None,
+    document: str | None = None,
+    update_id: int | None = None,
+    bulk: bool = False,
+) -> None:
+    """Write the message into the outbox in the caller's transaction; delivery sends it after commit.
+    ``urgent`` (escalations, approval requests) goes before routine replies. ``site_id`` and
+    ``purpose`` let the delivery tell that site's duty group when a private message cannot be
+    delivered (the person never opened the bot, or blocked it). With ``photo`` (a Telegram file id)
+    the message is that photo with ``text`` as its caption; with ``document`` that file.
+    ``update_id``: the update it answers (a relay's held confirmation waits for it). ``bulk`` (a resident's relayed
+    messages) goes after everything else (``BULK``)."""
+    await enqueue_split(
+        session,
+        chat_id=chat_id,
+        text=text,
+        buttons=buttons,
+        method="document" if document else "photo" if photo else "send",
+        file_id=document or photo,
+        ref_kind=link[0] if link else None,
+        ref_id=link[1] if link else None,
+        priority=URGENT if urgent else BULK if bulk else ROUTINE,
+        site_id=site_id,
+        purpose=purpose,
+        update_id=update_id,
+    )
+
+
+async def enqueue_split(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    text: str,
+    buttons: Keyboard | None = None,
+    method: str = "send",
+    file_id: str | None = None,
+    reply_to: int | None = None,
+    **row: Any,
+) -> int:
+    """Queue one message, as several outbox rows when its text is longer than Telegram takes (split
+    at lines, handlers.core.text_limits): a photo or file carries the first part as its caption, the rest
+    follow as messages; the buttons go on the last part, the record link on every part (a reply to
+    any of them finds the record), the quote on the first. Returns how many rows were written."""
+    parts = split_text(text, first_limit=CAPTION_LIMIT if method in MEDIA else None)
+    for k, part in enumerate(parts):
+        await outbox.enqueue(
+            session,
+            chat_id=chat_id,
+            text=part,
+            buttons=button_dicts(buttons) if k == len(parts) - 1 else None,
+            method=method if k == 0 else "send",
+            photo_file_id=file_id if k == 0 else None,
+            reply_to=reply_to if k == 0 else None,
+            **row,
+        )
+    return len(parts)

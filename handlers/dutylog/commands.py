@@ -1,0 +1,302 @@
+"""The duty log (值班日志): record, append handling, close, mark major, list, attach photos.
+
+Fields follow source 000 第2篇 L101-116: situation (事情情况), handling (处理, appendable), result
+(善后处理). Every entry belongs to the day's duty log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from functools import wraps
+
+from handlers.core.commands import ButtonAction, ButtonHandler, Command, code_arg, pack
+from handlers.core.context import Context
+from handlers.core.exports import INCIDENT_FIELDS, incident_rows
+from handlers.core.feature import ExportKind, Feature
+from handlers.core.lookups import button_incident, numbered_incident
+from handlers.core.messages import Outcome, Reply
+from handlers.core.parsing import resolve_time, visible
+from handlers.core.render import (
+    category_picker,
+    clip,
+    incident_buttons,
+    incident_card,
+    picking,
+    severity_picker,
+    with_cancel,
+)
+from handlers.core.taxonomy import CATEGORIES, SEVERITIES
+from handlers.dutylog import escalation
+from handlers.dutylog.listing import incidents_command
+from storage.models import Incident, Site
+from storage.repos import incidents, sites
+
+
+async def record(
+    ctx: Context,
+    site: Site,
+    *,
+    text: str,
+    category: str,
+    severity: str,
+    location: str | None,
+    occurred_at: datetime,
+    kind: str = "incident",
+    reporter: tuple[int, str] | None = None,
+) -> Incident:
+    """Write one duty-log entry with the site's next #N; a major one goes up the chain at once."""
+    assert site.id is not None
+    reporter_id, reporter_name = reporter or (ctx.msg.user.id, ctx.msg.user.name)
+    incident = await incidents.add(
+        ctx.session,
+        Incident(
+            site_id=site.id,
+            number=await sites.next_number(ctx.session, site_id=site.id),
+            kind=kind,
+            occurred_at=occurred_at,
+            logged_at=ctx.now,
+            reporter_id=reporter_id,
+            reporter_name=reporter_name,
+            location=location,
+            category=category,
+            severity=severity,
+            situation=text,
+            chat_id=ctx.msg.chat.id,
+        ),
+    )
+    if severity == "major":
+        await escalation.start(ctx, site, incident)
+    return incident
+
+
+def card_reply(
+    ctx: Context, incident: Incident, *, edit: bool = False, header: str = "incident.card", status: str | None = None
+) -> Reply:
+    """The incident's card with its buttons; ``status`` is where its escalation stands."""
+    text = incident_card(ctx, incident, header=header)
+    if status:
+        text += "\n" + status
+    return Reply(text, incident_buttons(ctx.t, incident), edit=edit, link=("incident", incident.id or 0))
+
+
+async def full_card(ctx: Context, incident: Incident, *, edit: bool = False, header: str = "incident.card") -> Reply:
+    """The card with one line on the escalation: who was told (roles and count), or that nobody could be."""
+    return card_reply(ctx, incident, edit=edit, header=header, status=await escalation.status_line(ctx, incident))
+
+
+FUTURE_GRACE = timedelta(minutes=5)  # clocks and "10点" said at 09:58 are not the future
+
+
+def future_refusal(ctx: Context, occurred_at: datetime) -> str | None:
+    """A duty-log entry records what happened (source 000 第2篇 L101-116: 事情情况): a time still to
+    come (a planned outage, a drill) is refused with the reason, never moved to another day."""
+    if occurred_at <= ctx.now + FUTURE_GRACE:
+        return None
+    return ctx.t("future_time.refused", at=ctx.hhmm(occurred_at))
+
+
+async def log_command(ctx: Context, args: str) -> Outcome:
+    text = args.strip()
+    if not visible(text):
+        return Outcome.say(ctx.t("usage.log"))
+    assert ctx.site is not None
+    reading = await ctx.classify(text, speaker="staff", private=False)
+    occurred_at = resolve_time(reading.time, ctx.now, ctx.zone())
+    refusal = future_refusal(ctx, occurred_at)
+    if refusal:
+        return Outcome.say(refusal)
+    incident = await record(
+        ctx,
+        ctx.site,
+        text=text,
+        category=reading.category,
+        severity=reading.severity,
+        location=reading.location,
+        occurred_at=occurred_at,
+    )
+    if ctx.msg.photo_file_id:
+        await incidents.add_photo(
+            ctx.session, incident_id=incident.id or 0, file_id=ctx.msg.photo_file_id, added_by=ctx.msg.user.id
+        )
+    return Outcome(replies=[await full_card(ctx, incident, header="incident.logged")])
+
+
+async def note_command(ctx: Context, args: str) -> Outcome:
+    incident, text, problem = await numbered_incident(ctx, args, "usage.note")
+    if problem or incident is None:
+        return problem or Outcome()
+    if not text:
+        return Outcome.say(ctx.t("usage.note"))
+    if incident.status == "closed":  # closed records stay closed: refused, and the text shown back
+        return Outcome.say(ctx.t("closed_rec.note_refused", number=incident.number, text=clip(text, 120)))
+    await incidents.add_note(
+        ctx.session, incident_id=incident.id or 0, author_id=ctx.msg.user.id, author_name=ctx.msg.user.name, text=text
+    )
+    return Outcome.say(ctx.t("incident.noted", number=incident.number, text=clip(text, 120)))
+
+
+async def close_command(ctx: Context, args: str) -> Outcome:
+    incident, text, problem = await numbered_incident(ctx, args, "usage.close")
+    if problem or incident is None:
+        return problem or Outcome()
+    if not text:
+        return Outcome.say(ctx.t("usage.close"))
+    if incident.status == "closed":
+        return Outcome.say(ctx.t("closed_rec.close_again", number=incident.number, text=clip(text, 120)))
+    if (
+        incident.severity == "major"
+        and incident.escalation == "pending"
+        and not escalation.may_stand_down(ctx, incident)
+    ):
+        return Outcome.say(ctx.t("escalation_status.close_denied", number=incident.number))
+    incident.result, incident.status = text, "closed"
+    incident.closed_by, incident.closed_at = ctx.msg.user.id, ctx.now
+    ctx.session.add(incident)
+    await escalation.stand_down(ctx, incident, closed=True)
+    reply = Outcome.say(ctx.t("incident.closed", number=incident.number, text=clip(text, 120)))
+    if incident.severity == "major" and incident.report_filed_at is None:
+        reply.replies.append(Reply(ctx.t("report.still_due", number=incident.number)))
+    return reply
+
+
+async def mark_major(ctx: Context, incident: Incident) -> Outcome:
+    """Mark major and escalate; again on an escalated one: since when, and who was told."""
+    if incident.severity == "major":
+        status = await escalation.status_line(ctx, incident)
+        already = ctx.t("incident.already_major", number=incident.number)
+        return Outcome.say(already + ("\n" + status if status else ""))
+    site = await sites.get(ctx.session, site_id=incident.site_id)
+    assert site is not None
+    incident.severity = "major"
+    ctx.session.add(incident)
+    await escalation.start(ctx, site, incident)
+    status = await escalation.status_line(ctx, incident)
+    return Outcome.say(ctx.t("escalation_status.marked", number=incident.number) + ("\n" + status if status else ""))
+
+
+async def major_command(ctx: Context, args: str) -> Outcome:
+    incident, _, problem = await numbered_incident(ctx, args, "usage.major")
+    if problem or incident is None:
+        return problem or Outcome()
+    if incident.status == "closed":  # closed records stay closed: nobody is pinged about them
+        return Outcome.say(ctx.t("incident.already_closed", number=incident.number))
+    return await mark_major(ctx, incident)
+
+
+async def attach_photo(ctx: Context, incident_id: int) -> Outcome | None:
+    """A photo sent as a reply to an incident's message is attached to that incident."""
+    if ctx.site is None or not ctx.msg.photo_file_id:
+        return None
+    if not ctx.may(ctx.site.id, "staff"):
+        return None  # not attached: the router answers so (issue 16)
+    incident = await incidents.get(ctx.session, incident_id=incident_id)
+    if incident is None or incident.site_id != ctx.site.id:
+        return None
+    await incidents.add_photo(
+        ctx.session, incident_id=incident.id or 0, file_id=ctx.msg.photo_file_id, added_by=ctx.msg.user.id
+    )
+    return Outcome(replies=[Reply(ctx.t("incident.photo_added", number=incident.number), quote=True)])
+
+
+RecordAction = Callable[[Context, Incident, list[str]], Awaitable[Outcome]]
+
+
+def on_open_incident(action: RecordAction) -> ButtonHandler:
+    """A button on an incident card: it runs once the presser is staff at the incident's site and
+    the incident is still open; the callback data only names the incident."""
+
+    @wraps(action)
+    async def handler(ctx: Context, args: list[str]) -> Outcome:
+        incident = await button_incident(ctx, args, "staff")
+        if isinstance(incident, Outcome):
+            return incident
+        if incident.status != "open":
+            return Outcome(toast=ctx.t("incident.already_closed", number=incident.number))
+        return await action(ctx, incident, args[1:])
+
+    return handler
+
+
+@on_open_incident
+async def category_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
+    picker = with_cancel(ctx.t, category_picker(ctx.t, "inc.setcat", incident.id), pack("inc.card", incident.id))
+    return Outcome(replies=[picking(ctx.t, incident_card(ctx, incident), "pick.category", picker)])
+
+
+@on_open_incident
+async def cancel_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
+    return Outcome(replies=[await full_card(ctx, incident, edit=True)], toast=ctx.t("pickers.cancelled"))
+
+
+@on_open_incident
+async def set_category_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
+    code = code_arg(args, CATEGORIES)
+    if code is None:
+        return Outcome(toast=ctx.t("button.stale"))
+    incident.category = code
+    ctx.session.add(incident)
+    return Outcome(replies=[await full_card(ctx, incident, edit=True)], toast=ctx.t("incident.updated"))
+
+
+@on_open_incident
+async def severity_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
+    denied = escalation.lowering_denied(ctx, incident)
+    if denied:
+        return denied
+    picker = with_cancel(ctx.t, severity_picker(ctx.t, "inc.setsev", incident.id), pack("inc.card", incident.id))
+    return Outcome(replies=[picking(ctx.t, incident_card(ctx, incident), "pick.severity", picker)])
+
+
+@on_open_incident
+async def set_severity_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
+    code = code_arg(args, SEVERITIES)
+    if code is None:
+        return Outcome(toast=ctx.t("button.stale"))
+    if code == "major":
+        return await _escalate_card(ctx, incident)
+    denied = escalation.lowering_denied(ctx, incident)
+    if denied:
+        return denied
+    await escalation.stand_down(ctx, incident, closed=False, lowered_to=code)
+    incident.severity = code
+    ctx.session.add(incident)
+    return Outcome(replies=[await full_card(ctx, incident, edit=True)], toast=ctx.t("incident.updated"))
+
+
+@on_open_incident
+async def major_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
+    return await _escalate_card(ctx, incident)
+
+
+async def _escalate_card(ctx: Context, incident: Incident) -> Outcome:
+    """The card's 标为重大: the card shows who was told; on an escalated one, a toast says since when."""
+    if incident.severity == "major":
+        already = await mark_major(ctx, incident)
+        return Outcome(replies=[await full_card(ctx, incident, edit=True)], toast=already.replies[0].text, alert=True)
+    await mark_major(ctx, incident)
+    return Outcome(replies=[await full_card(ctx, incident, edit=True)])
+
+
+COMMANDS = [
+    Command("log", log_command, aliases=("incident", "jl")),
+    Command("note", note_command),
+    Command("close", close_command),
+    Command("major", major_command),
+    Command("incidents", incidents_command, aliases=("open",)),
+]
+BUTTONS = [
+    ButtonAction("inc.cat", category_button),
+    ButtonAction("inc.setcat", set_category_button),
+    ButtonAction("inc.sev", severity_button),
+    ButtonAction("inc.setsev", set_severity_button),
+    ButtonAction("inc.major", major_button),
+    ButtonAction("inc.card", cancel_button),
+]
+PART = Feature(
+    "dutylog",
+    commands=COMMANDS,
+    buttons=BUTTONS,
+    replies={"incident": attach_photo},
+    exports={"incidents": ExportKind(INCIDENT_FIELDS, incident_rows)},
+)

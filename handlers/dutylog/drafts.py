@@ -1,0 +1,183 @@
+"""Free text in the duty group that reads as a record gets a draft card; one tap records it.
+
+The classifier only suggests (SPEC §5): nothing is recorded until a staff member taps 记录.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import wraps
+
+from handlers.core.commands import ButtonAction, ButtonHandler, code_arg, int_arg, pack
+from handlers.core.context import Context
+from handlers.core.feature import Feature
+from handlers.core.messages import Button, Keyboard, Outcome, Reply
+from handlers.core.parsing import resolve_time, visible
+from handlers.core.render import category, category_picker, clip, picking, severity, with_cancel
+from handlers.core.taxonomy import CATEGORIES, GROUP_RECORD_INTENTS
+from handlers.dutylog import commands as dutylog
+from storage.models import Draft
+from storage.repos import messages, sites
+
+
+def draft_text(ctx: Context, draft: Draft) -> str:
+    t = ctx.t
+    lines = [
+        t(
+            "draft.card",
+            intent=t(f"intent.{draft.intent}"),
+            category=category(t, draft.category),
+            severity=severity(t, draft.severity),
+        ),
+    ]
+    if draft.location:
+        lines.append(t("incident.location", location=draft.location))
+    lines.append(t("incident.situation", text=clip(draft.text, 120)))
+    if dutylog.future_refusal(ctx, draft.occurred_at):  # said before anyone taps 记录
+        lines.append(t("future_time.on_draft", at=ctx.hhmm(draft.occurred_at)))
+    return "\n".join(lines)
+
+
+QUICK_ALTERNATIVES = 2  # one-tap category corrections on the card; the full picker is a tap further
+
+
+def draft_buttons(ctx: Context, draft: Draft) -> Keyboard:
+    t = ctx.t
+    quick = [
+        Button(t("btn.as_category", category=category(t, code)), pack("dr.setcat", draft.id, code))
+        for code in alternatives_of(draft)[:QUICK_ALTERNATIVES]
+    ]
+    return [
+        [Button(t("btn.record"), pack("dr.rec", draft.id)), Button(t("btn.ignore"), pack("dr.ign", draft.id))],
+        [*quick, Button(t("btn.change_category"), pack("dr.cat", draft.id))],
+    ]
+
+
+def alternatives_of(draft: Draft) -> list[str]:
+    return [code for code in draft.alternatives.split(",") if code in CATEGORIES and code != draft.category]
+
+
+async def offer(ctx: Context) -> Outcome:
+    """Classify a staff member's free text; offer a card for a record, stay silent for chit-chat."""
+    site = ctx.site
+    if site is None or site.id is None or not ctx.may(site.id, "staff") or not visible(ctx.msg.text):
+        return Outcome()
+    reading = await ctx.classify(ctx.msg.text, speaker="staff", private=False)
+    # The record's kind must be clear; its category is a tap away on the card.
+    if reading.intent not in GROUP_RECORD_INTENTS or reading.record_confidence < ctx.policy().draft_min_confidence:
+        return Outcome()
+    draft = await messages.add_draft(
+        ctx.session,
+        Draft(
+            site_id=site.id,
+            chat_id=ctx.msg.chat.id,
+            author_id=ctx.msg.user.id,
+            author_name=ctx.msg.user.name,
+            text=ctx.msg.text,
+            intent=reading.intent,
+            category=reading.category,
+            severity=reading.severity,
+            location=reading.location,
+            alternatives=",".join(reading.alternatives),
+            occurred_at=resolve_time(reading.time, ctx.now, ctx.zone()),
+        ),
+    )
+    return Outcome(replies=[Reply(draft_text(ctx, draft), draft_buttons(ctx, draft), quote=True)])
+
+
+DraftAction = Callable[[Context, Draft, list[str]], Awaitable[Outcome]]
+
+
+def on_pending_draft(action: DraftAction) -> ButtonHandler:
+    """A button on a draft card: it runs once the presser is staff at the draft's site and nobody
+    has decided the draft yet (a second tap is told so)."""
+
+    @wraps(action)
+    async def handler(ctx: Context, args: list[str]) -> Outcome:
+        if not ctx.may_here("staff"):  # the role first, before anything is looked up
+            return Outcome(toast=ctx.t("denied.role", role=ctx.t("role.staff")), alert=True)
+        draft_id = int_arg(args)
+        draft = None if draft_id is None else await messages.get_draft(ctx.session, draft_id=draft_id)
+        if draft is None or draft.chat_id != ctx.msg.chat.id:
+            return Outcome(toast=ctx.t("button.stale"))
+        if not ctx.may(draft.site_id, "staff"):
+            return Outcome(toast=ctx.t("denied.role", role=ctx.t("role.staff")), alert=True)
+        if draft.status != "pending":
+            return Outcome(toast=ctx.t("draft.done"))
+        return await action(ctx, draft, args[1:])
+
+    return handler
+
+
+@on_pending_draft
+async def record_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
+    recorder = ctx.features.draft_recorder(draft.intent) or record_as_incident
+    return await recorder(ctx, draft)
+
+
+async def record_as_incident(ctx: Context, draft: Draft) -> Outcome:
+    """The default: a duty-log entry whose ``kind`` is the draft's intent."""
+    site = await sites.get(ctx.session, site_id=draft.site_id)
+    if site is None:
+        return Outcome(toast=ctx.t("button.stale"))
+    refusal = dutylog.future_refusal(ctx, draft.occurred_at)
+    if refusal:  # the draft stays pending: 忽略 it, or /log it without the time to come
+        return Outcome(toast=refusal, alert=True)
+    incident = await dutylog.record(
+        ctx,
+        site,
+        text=draft.text,
+        category=draft.category,
+        severity=draft.severity,
+        location=draft.location,
+        occurred_at=draft.occurred_at,
+        kind=draft.intent,
+        reporter=(draft.author_id, draft.author_name),
+    )
+    draft.status, draft.incident_id, draft.decided_by = "recorded", incident.id, ctx.msg.user.id
+    ctx.session.add(draft)
+    reply = await dutylog.full_card(ctx, incident, edit=True, header="incident.logged")
+    return Outcome(replies=[reply], toast=ctx.t("draft.recorded", number=incident.number))
+
+
+@on_pending_draft
+async def category_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
+    picker = with_cancel(ctx.t, category_picker(ctx.t, "dr.setcat", draft.id), pack("dr.card", draft.id))
+    return Outcome(replies=[picking(ctx.t, draft_text(ctx, draft), "pick.category", picker)])
+
+
+@on_pending_draft
+async def cancel_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
+    return Outcome(replies=[Reply(draft_text(ctx, draft), draft_buttons(ctx, draft), edit=True)])
+
+
+@on_pending_draft
+async def set_category_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
+    code = code_arg(args, CATEGORIES)
+    if code is None:
+        return Outcome(toast=ctx.t("button.stale"))
+    # The category given up stays one tap away, in case the correction was the mistake.
+    draft.alternatives = ",".join([draft.category, *alternatives_of(draft)])
+    draft.category = code
+    ctx.session.add(draft)
+    return Outcome(replies=[Reply(draft_text(ctx, draft), draft_buttons(ctx, draft), edit=True)])
+
+
+@on_pending_draft
+async def ignore_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
+    draft.status, draft.decided_by = "ignored", ctx.msg.user.id
+    ctx.session.add(draft)
+    text = (
+        ctx.t("draft.ignored", name=ctx.msg.user.name) + "\n" + ctx.t("incident.situation", text=clip(draft.text, 80))
+    )
+    return Outcome(replies=[Reply(text, edit=True)])
+
+
+BUTTONS = [
+    ButtonAction("dr.rec", record_button),
+    ButtonAction("dr.cat", category_button),
+    ButtonAction("dr.setcat", set_category_button),
+    ButtonAction("dr.ign", ignore_button),
+    ButtonAction("dr.card", cancel_button),
+]
+PART = Feature("drafts", buttons=BUTTONS, on_group_text=offer)

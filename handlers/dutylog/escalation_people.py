@@ -1,0 +1,52 @@
+"""Who an escalation round reaches, and where an escalation stands, said exactly: the roles and how
+many of each were told, that nobody could be, or who acknowledged (issue 8: tell the truth)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.core.context import GLOBAL_ADMINS, ROLES, Context
+from handlers.core.i18n import Translator
+from storage.models import Incident, Site
+from storage.repos import incidents, sites
+
+CHAIN = ("supervisor", "manager")  # pinged at once (SPEC §4; source 000 L151)
+TOP = ("admin",)  # added from the second round on: the site's admins and the global ADMIN_IDS
+
+
+async def targets(session: AsyncSession, site: Site, level: int) -> list[tuple[int, str]]:
+    """Who a round reaches, as (telegram id, role): the site's supervisors and managers; from the
+    second round also its admins and the global admins (ADMIN_IDS), each person once."""
+    roles = CHAIN + TOP if level > 1 else CHAIN
+    people = [(m.telegram_id, m.role) for m in await sites.members(session, site_id=site.id or 0, roles=roles)]
+    if level > 1:
+        known = {telegram_id for telegram_id, _ in people}
+        people += [(admin, "admin") for admin in sorted(GLOBAL_ADMINS.get()) if admin not in known]
+    return people
+
+
+def who(t: Translator, people: Sequence[tuple[int, str]]) -> str:
+    """ "主管 1 位、经理 2 位": the roles reached and how many of each."""
+    counts = Counter(role for _, role in people)
+    parts = [
+        t("escalation_status.role_count", role=t(f"role.{role}"), count=counts[role]) for role in ROLES if counts[role]
+    ]
+    return t("escalation_status.separator").join(parts)
+
+
+async def status_line(ctx: Context, incident: Incident) -> str | None:
+    """Where the escalation of an incident stands, in one line: who was told (roles and count) or
+    that nobody could be, or who acknowledged; None when it was never escalated or was stopped."""
+    t = ctx.t
+    at = ctx.hhmm(incident.escalated_at) if incident.escalated_at else "-"
+    if incident.escalation == "acknowledged":
+        return t("escalation_status.acknowledged_by", name=incident.acknowledged_name or "?", at=at)
+    if incident.escalation != "pending":
+        return None
+    people = await incidents.pinged(ctx.session, incident_id=incident.id or 0)
+    if not people:
+        return t("escalation_status.nobody", number=incident.number)
+    return t("escalation_status.waiting", at=at, count=len(people), who=who(t, people), number=incident.number)

@@ -1,0 +1,80 @@
+"""Free text about a key (借了3栋机房钥匙去修空调, 3栋机房钥匙已还) becomes a loan or a return with one
+tap on the draft card's 记录; when several keys match the text, the card offers them as buttons."""
+
+from __future__ import annotations
+
+from handlers.core.commands import int_arg, pack
+from handlers.core.context import Context
+from handlers.core.messages import Button, Outcome, Reply
+from handlers.dutylog import interface as drafts
+from handlers.keys import loans as key_loans
+from handlers.keys.loans import Borrower
+from handlers.keys.register import match
+from storage.models import Draft, Key
+from storage.repos import keys, sites
+
+MAX_CHOICES = 8
+
+
+async def record_borrow(ctx: Context, draft: Draft) -> Outcome:
+    return await _record(ctx, draft, None)
+
+
+async def record_return(ctx: Context, draft: Draft) -> Outcome:
+    return await _record(ctx, draft, None)
+
+
+@drafts.on_pending_draft
+async def pick_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
+    key_id = int_arg(args)
+    if key_id is None:
+        return Outcome(toast=ctx.t("button.stale"))
+    return await _record(ctx, draft, key_id)
+
+
+async def _candidates(ctx: Context, draft: Draft) -> list[Key]:
+    found = match(await keys.for_site(ctx.session, site_id=draft.site_id), draft.text, draft.location)
+    if draft.intent == "key_return" and len(found) > 1:
+        out = [k for k in found if (await keys.active_loan(ctx.session, key_id=k.id or 0)) is not None]
+        found = out or found
+    return found
+
+
+async def _record(ctx: Context, draft: Draft, key_id: int | None) -> Outcome:
+    t = ctx.t
+    site = await sites.get(ctx.session, site_id=draft.site_id)
+    if site is None:
+        return Outcome(toast=t("button.stale"))
+    if key_id is None:
+        found = await _candidates(ctx, draft)
+        if not found:
+            return Outcome(toast=t("keys.draft.none"), alert=True)
+        if len(found) > 1:
+            choices = [
+                [Button(f"{k.code} {k.label}"[:40], pack("key.dr", draft.id, k.id))] for k in found[:MAX_CHOICES]
+            ]
+            choices.append([Button(t("btn.ignore"), pack("dr.ign", draft.id))])
+            return Outcome(
+                replies=[Reply(drafts.draft_text(ctx, draft) + "\n" + t("keys.draft.which"), choices, edit=True)]
+            )
+        key: Key | None = found[0]
+    else:
+        key = await keys.get(ctx.session, key_id=key_id)
+        if key is None or key.site_id != draft.site_id:
+            return Outcome(toast=t("button.stale"))
+    assert key is not None
+    if draft.intent == "key_borrow":
+        outcome = await key_loans.start(ctx, site, key, Borrower(draft.author_id, draft.author_name), draft.text)
+    else:
+        loan = await keys.active_loan(ctx.session, key_id=key.id or 0)
+        if loan is None:
+            return ctx.answer(t("keys.not_out", code=key.code), alert=True)
+        outcome = await key_loans.give_back(ctx, loan, key, None)
+    if not outcome.replies:  # refused (already out, not out, lost): the draft stays to decide
+        outcome.alert = True
+        return outcome
+    draft.status, draft.decided_by = "recorded", ctx.msg.user.id
+    ctx.session.add(draft)
+    outcome.replies[0].edit = True
+    outcome.toast = outcome.toast or t("keys.draft.recorded", code=key.code)
+    return outcome

@@ -1,0 +1,280 @@
+"""Key loans: borrow, lend to an outsider, approve or refuse, witness a sealed key, return.
+
+Rules: a loan is returned the same day (001 L1041, L1335); an outside borrower needs a leader's
+approval (001 L1043); a sealed (custody) key is used only with the manager's approval (and the GM's
+where the site says so) and two staff present (000 L505-508). A loan waiting for any of these is
+``pending`` and the key is not handed out; the database lets one key have one active loan only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
+from handlers.core.commands import pack
+from handlers.core.context import Context
+from handlers.core.messages import Button, Outcome, Reply
+from handlers.core.policy import Policy
+from handlers.keys import render
+from storage.models import Key, KeyLoan, Site
+from storage.repos import keys, sites, timers
+
+OVERDUE = "key_overdue"  # timer kind: ref_id is the loan id
+
+
+@dataclass(frozen=True, slots=True)
+class Borrower:
+    id: int | None  # None for an outside borrower
+    name: str
+    external: bool = False
+    phone: str | None = None
+
+
+def due_time(now: datetime, site: Site, policy: Policy) -> datetime:
+    """The same day at the policy hour, site time (001 L1041); a loan made after that hour is due
+    at the end of its day (23:59), still the same day."""
+    zone = ZoneInfo(site.timezone)
+    local = now.astimezone(zone)
+    due = datetime.combine(local.date(), time(hour=policy.key_due_hour), tzinfo=zone)
+    if due <= local:
+        due = datetime.combine(local.date(), time(23, 59), tzinfo=zone)
+    return due.astimezone(UTC)
+
+
+def approver_role(key: Key, loan: KeyLoan, policy: Policy) -> str | None:
+    """Who must approve first: a manager for a sealed key (000 L506-508), a supervisor for an
+    outside borrower (001 L1043), nobody for staff borrowing an ordinary key."""
+    if key.kind == "sealed":
+        return "manager"
+    if loan.external and policy.key_external_approval:
+        return "supervisor"
+    return None
+
+
+def witnesses_needed(key: Key, policy: Policy) -> int:
+    return policy.key_sealed_witnesses if key.kind == "sealed" else 0
+
+
+async def start(ctx: Context, site: Site, key: Key, who: Borrower, purpose: str | None) -> Outcome:
+    """Write the loan: out at once, or pending approval and witnesses. A key already out (or
+    waiting) is refused with who holds it since when."""
+    t = ctx.t
+    if key.status == "lost":
+        return ctx.answer(t("keys.is_lost", code=key.code) + "\n" + t("keys.rule.lost"))
+    policy = ctx.policy(site)
+    loan = KeyLoan(
+        site_id=site.id or 0,
+        key_id=key.id or 0,
+        borrower_id=who.id,
+        borrower_name=who.name,
+        external=who.external,
+        phone=who.phone,
+        purpose=purpose or None,
+        lent_by=ctx.msg.user.id,
+        lent_by_name=ctx.msg.user.name,
+        chat_id=site.duty_chat_id,
+        requested_at=ctx.now,
+    )
+    role = approver_role(key, loan, policy)
+    needs_witnesses = witnesses_needed(key, policy)
+    if role is None and needs_witnesses == 0:
+        loan.status, loan.out_at, loan.due_at = "out", ctx.now, due_time(ctx.now, site, policy)
+    stored = await keys.lend(ctx.session, loan)
+    if stored is None:
+        return ctx.answer(await held_text(ctx, key))
+    if stored.status == "out":
+        await schedule_overdue(ctx, stored)
+        return Outcome(replies=[card(ctx, stored, key, [], header="keys.lent")])
+    if role is not None:
+        await ask_approval(ctx, site, key, stored, role)
+    return Outcome(replies=[card(ctx, stored, key, [], header="keys.pending_header")])
+
+
+async def held_text(ctx: Context, key: Key) -> str:
+    active = await keys.active_loan(ctx.session, key_id=key.id or 0)
+    if active is None:  # returned in the meantime: the caller may try again
+        return ctx.t("keys.try_again", code=key.code)
+    if active.status == "pending":
+        return ctx.t("keys.already_pending", code=key.code, name=active.borrower_name, at=ctx.hhmm(active.requested_at))
+    return ctx.t("keys.already_out", code=key.code, name=active.borrower_name, at=ctx.hhmm(active.out_at or ctx.now))
+
+
+def card(ctx: Context, loan: KeyLoan, key: Key, witnesses: list[str], *, header: str, edit: bool = False) -> Reply:
+    text = render.loan_card(ctx.t, loan, key, witnesses, ctx.zone(), header=header, policy=ctx.policy())
+    return Reply(text, loan_buttons(ctx, loan, key), edit=edit, link=("key_loan", loan.id or 0))
+
+
+def loan_buttons(ctx: Context, loan: KeyLoan, key: Key) -> list[list[Button]]:
+    if loan.status == "out":
+        return [[Button(ctx.t("keys.btn.return"), pack("key.ret", loan.id))]]
+    if loan.status != "pending":
+        return []
+    withdraw = Button(ctx.t("keys.btn.withdraw"), pack("key.wd", loan.id))
+    if witnesses_needed(key, ctx.policy()) > 0:
+        return [[Button(ctx.t("keys.btn.witness"), pack("key.wit", loan.id)), withdraw]]
+    return [[withdraw]]
+
+
+async def schedule_overdue(ctx: Context, loan: KeyLoan) -> None:
+    assert loan.id is not None and loan.due_at is not None
+    await timers.schedule(ctx.session, kind=OVERDUE, ref_id=loan.id, site_id=loan.site_id, due_at=loan.due_at)
+
+
+async def approvers(ctx: Context, site: Site, role: str) -> list[int]:
+    """The people who may approve, pinged in private: the role asked for, else the next one up."""
+    ladder = {"supervisor": ("supervisor", "manager", "admin"), "manager": ("manager", "admin"), "admin": ("admin",)}
+    for rung in ladder[role]:
+        people = await sites.members(ctx.session, site_id=site.id or 0, roles=(rung,))
+        if people:
+            return [m.telegram_id for m in people]
+    return sorted(ctx.services.admin_ids) if role == "admin" else []
+
+
+async def ask_approval(ctx: Context, site: Site, key: Key, loan: KeyLoan, role: str) -> None:
+    t = ctx.t
+    text = "\n".join(
+        [
+            t("keys.approval_request", site=site.name, role=t(f"role.{role}")),
+            render.loan_card(t, loan, key, [], ctx.zone(site), header="keys.card", policy=ctx.policy(site)),
+            t("keys.rule.sealed" if key.kind == "sealed" else "keys.rule.external"),
+        ]
+    )
+    buttons = [
+        [Button(t("keys.btn.approve"), pack("key.ok", loan.id)), Button(t("keys.btn.refuse"), pack("key.no", loan.id))]
+    ]
+    people = await approvers(ctx, site, role)
+    for person in people:
+        await ctx.notify(
+            person, text, buttons, ("key_loan", loan.id or 0), urgent=True, site_id=site.id, purpose="approval"
+        )
+    if not people and site.duty_chat_id is not None:
+        await ctx.notify(site.duty_chat_id, t("keys.nobody_to_approve", role=t(f"role.{role}")))
+
+
+async def approve(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
+    """A tap on 批准 by someone whose role at the key's site allows it (checked here, not trusted)."""
+    t = ctx.t
+    policy = ctx.policy(site)
+    role = approver_role(key, loan, policy) or "supervisor"
+    if not ctx.may(site.id, role):
+        rule = "keys.rule.sealed" if key.kind == "sealed" else "keys.rule.external"
+        return ctx.answer(t("keys.approve_denied", role=t(f"role.{role}")) + "\n" + t(rule), alert=True)
+    if loan.status != "pending":
+        return ctx.answer(t("keys.decided", code=key.code, status=t(f"keys.status.{loan.status}")))
+    user = ctx.msg.user
+    if loan.approved_by is None:
+        loan.approved_by, loan.approved_name, loan.approved_at = user.id, user.name, ctx.now
+        if key.kind == "sealed" and policy.key_sealed_gm_approval:
+            await ask_approval(ctx, site, key, loan, "admin")
+    elif key.kind == "sealed" and policy.key_sealed_gm_approval and loan.gm_approved_by is None:
+        if not ctx.may(site.id, "admin") or user.id == loan.approved_by:
+            return ctx.answer(t("keys.gm_needed"), alert=True)
+        loan.gm_approved_by, loan.gm_approved_name = user.id, user.name
+    else:
+        return ctx.answer(t("keys.already_approved", name=loan.approved_name or "?"))
+    ctx.session.add(loan)
+    activated = await activate_if_ready(ctx, loan, key, site)
+    done = t("keys.you_approved", code=key.code, name=loan.borrower_name)
+    if site.duty_chat_id is not None and not activated:
+        await ctx.notify(site.duty_chat_id, t("keys.approved_group", code=key.code, name=user.name))
+    return Outcome(replies=[Reply(done, edit=True)] if ctx.msg.is_button else [Reply(done)], toast=done)
+
+
+async def refuse(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
+    t = ctx.t
+    role = approver_role(key, loan, ctx.policy(site)) or "supervisor"
+    if not ctx.may(site.id, role):
+        return ctx.answer(t("keys.approve_denied", role=t(f"role.{role}")), alert=True)
+    if loan.status != "pending":
+        return ctx.answer(t("keys.decided", code=key.code, status=t(f"keys.status.{loan.status}")))
+    loan.status, loan.refused_by = "refused", ctx.msg.user.id
+    ctx.session.add(loan)
+    if site.duty_chat_id is not None:
+        text = t("keys.refused_group", code=key.code, label=key.label, name=loan.borrower_name, by=ctx.msg.user.name)
+        await ctx.notify(site.duty_chat_id, text, link=("key_loan", loan.id or 0))
+    done = t("keys.you_refused", code=key.code, name=loan.borrower_name)
+    return Outcome(replies=[Reply(done, edit=True)] if ctx.msg.is_button else [Reply(done)], toast=done)
+
+
+async def withdraw(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
+    """A loan still waiting is withdrawn by whoever wrote it, the borrower, or a supervisor, so an
+    unanswered request does not hold the key; it ends ``refused`` (the key was never handed out)."""
+    t = ctx.t
+    user = ctx.msg.user
+    if user.id not in (loan.lent_by, loan.borrower_id) and not ctx.may(site.id, "supervisor"):
+        return ctx.answer(t("keys.withdraw_denied"), alert=True)
+    if loan.status != "pending":
+        return ctx.answer(t("keys.decided", code=key.code, status=t(f"keys.status.{loan.status}")))
+    loan.status, loan.refused_by = "refused", user.id
+    ctx.session.add(loan)
+    done = t("keys.withdrawn", code=key.code, label=key.label, name=user.name)
+    return Outcome(replies=[Reply(done, edit=True)], toast=done)
+
+
+async def witness(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
+    """A tap on 见证 in the duty group: staff of the site, not the borrower or the one who wrote the
+    loan, once each (000 L506: two staff present besides the one using the key)."""
+    t = ctx.t
+    if not ctx.may(site.id, "staff"):
+        return ctx.answer(t("denied.role", role=t("role.staff")), alert=True)
+    if loan.status != "pending" or witnesses_needed(key, ctx.policy(site)) == 0:
+        return ctx.answer(t("keys.decided", code=key.code, status=t(f"keys.status.{loan.status}")))
+    user = ctx.msg.user
+    if user.id in (loan.borrower_id, loan.lent_by):
+        return ctx.answer(t("keys.own_witness") + "\n" + t("keys.rule.sealed"), alert=True)
+    present = (await keys.witnesses(ctx.session, loan_ids=[loan.id or 0]))[loan.id or 0]
+    if any(w.telegram_id == user.id for w in present):
+        return ctx.answer(t("keys.witnessed_twice"), alert=True)
+    await keys.add_witness(ctx.session, loan_id=loan.id or 0, telegram_id=user.id, name=user.name, at=ctx.now)
+    names = [w.name for w in present] + [user.name]
+    activated = await activate_if_ready(ctx, loan, key, site, witnesses=len(names), announce=False)
+    header = "keys.lent" if activated else "keys.pending_header"
+    return Outcome(
+        replies=[card(ctx, loan, key, names, header=header, edit=True)],
+        toast=t("keys.you_witnessed", count=len(names)),
+    )
+
+
+async def activate_if_ready(
+    ctx: Context, loan: KeyLoan, key: Key, site: Site, *, witnesses: int | None = None, announce: bool = True
+) -> bool:
+    """Hand the key out once every approval and witness is in; tells the duty group unless the
+    caller's reply there already shows it."""
+    policy = ctx.policy(site)
+    if approver_role(key, loan, policy) is not None and loan.approved_by is None:
+        return False
+    if key.kind == "sealed" and policy.key_sealed_gm_approval and loan.gm_approved_by is None:
+        return False
+    needed = witnesses_needed(key, policy)
+    if needed:
+        if witnesses is None:
+            witnesses = len((await keys.witnesses(ctx.session, loan_ids=[loan.id or 0]))[loan.id or 0])
+        if witnesses < needed:
+            return False
+    loan.status, loan.out_at, loan.due_at = "out", ctx.now, due_time(ctx.now, site, policy)
+    ctx.session.add(loan)
+    await schedule_overdue(ctx, loan)
+    if announce and site.duty_chat_id is not None:
+        names = [w.name for w in (await keys.witnesses(ctx.session, loan_ids=[loan.id or 0]))[loan.id or 0]]
+        reply = card(ctx, loan, key, names, header="keys.lent")
+        await ctx.notify(site.duty_chat_id, reply.text, reply.buttons, reply.link)
+    return True
+
+
+async def give_back(ctx: Context, loan: KeyLoan, key: Key, condition: str | None) -> Outcome:
+    """Close an out loan: who received the key back, when, and its condition."""
+    t = ctx.t
+    if loan.status != "out":
+        return ctx.answer(t("keys.not_out", code=key.code))
+    user = ctx.msg.user
+    loan.status, loan.returned_at = "returned", ctx.now
+    loan.returned_to, loan.returned_to_name, loan.condition = user.id, user.name, condition or None
+    ctx.session.add(loan)
+    await timers.cancel_for(ctx.session, kind=OVERDUE, ref_id=loan.id or 0)
+    text = render.returned_text(t, loan, key, ctx.zone())
+    if ctx.msg.is_button:
+        return Outcome(
+            replies=[Reply(text, edit=True, link=("key_loan", loan.id or 0))], toast=t("keys.returned_toast")
+        )
+    return Outcome(replies=[Reply(text, link=("key_loan", loan.id or 0))])

@@ -1,0 +1,28 @@
+"""The key import for the command line (``dutydesk keys import``), kept free of any transport."""
+
+from __future__ import annotations
+
+from handlers.core.i18n import Translator
+from handlers.core.operator import AdminError, import_caps, site_for_cli
+from handlers.core.uploads import TableError, read_table
+from handlers.keys.register import load
+from storage.db import Database
+from storage.repos import keys
+
+
+async def import_file(db: Database, data: bytes, filename: str, site_code: str | None) -> str:
+    """Load the file into a site's register; returns the confirmation line. Raises AdminError with
+    every bad row (by line) when any row is bad, and then nothing is written."""
+    try:
+        rows = read_table(data, filename, await import_caps(db, site_code))
+    except TableError as exc:
+        raise AdminError(f"{filename}: {exc}") from exc
+    t = Translator("en")
+    async with db.session() as session:
+        site = await site_for_cli(session, site_code)
+        problems = await load(session, site, rows)
+        if problems:
+            detail = "; ".join(f"line {line}: {t(f'keys.bad.{what}')}" for line, what in problems[:20])
+            raise AdminError(f"{filename}: nothing imported, {len(problems)} bad rows: {detail}")
+        total = await keys.count_for_site(session, site_id=site.id or 0)
+        return f"imported {len(rows)} keys into {site.code} ({total} in the register)"

@@ -1,0 +1,10 @@
+"""Patrols (巡查): plans, rounds, checkpoints with proof, findings and their re-checks."""
+
+from __future__ import annotations
+
+from handlers.core.feature import Feature
+from handlers.patrols import commands
+
+__all__ = ["FEATURE"]
+
+FEATURE: Feature = commands.PART

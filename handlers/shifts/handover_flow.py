@@ -1,0 +1,211 @@
+"""Handover and takeover, the logic (交接班, 000 L118-134; 002 L22-25; 004 §7): start (or block
+while a major incident is open, 000 L131), take over (the expected person only; both times
+stored, 002 L25), a supervisor's override. The commands, buttons and timer: handlers/shifts/handover.py."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.core.commands import pack
+from handlers.core.context import Context
+from handlers.core.i18n import Translator
+from handlers.core.messages import Button, Keyboard, Outcome, Reply
+from handlers.shifts.commands import label, names, on_roster
+from handlers.shifts.handover_report import compile_report, open_majors
+from handlers.shifts.times import Instance, around, ending_near, following, instance, shifts_of
+from storage.models import Handover, Incident, Site
+from storage.repos import handovers, sites, timers
+
+LATE = "shift_takeover_late"
+Who = tuple[int, str]
+
+
+async def _shift_plan(
+    session: AsyncSession, site: Site, outgoing: int, now: datetime
+) -> tuple[Instance, Instance, list[int]]:
+    """The shift being handed over (the sender's rostered shift ending nearest now, else any shift
+    ending nearest now), the one taking over, and who is rostered on it."""
+    zone = ZoneInfo(site.timezone)
+    defs = await shifts_of(session, site)
+    mine = [i for i in around(defs, now, zone) if outgoing in await on_roster(session, site, i)]
+    mine = [i for i in mine if abs((i.end_at - now).total_seconds()) <= 12 * 3600]
+    out = ending_near(defs, now, zone, among=mine or None)
+    nxt = following(defs, out, zone)
+    return out, nxt, await on_roster(session, site, nxt)
+
+
+def expected_ids(handover: Handover) -> list[int]:
+    return [int(x) for x in handover.expected.split(",") if x]
+
+
+def card(t: Translator, handover: Handover, zone: ZoneInfo) -> str:
+    lines = [handover.report]
+    if handover.override_at is not None:
+        lines.append(
+            t("handover.overridden", name=handover.override_name or "?", reason=handover.override_reason or "")
+        )
+    if handover.taken_at is not None:
+        at = handover.taken_at.astimezone(zone).strftime("%m-%d %H:%M")
+        lines.append(t("handover.done", outgoing=handover.outgoing_name, incoming=handover.incoming_name or "?", at=at))
+    return "\n".join(lines)
+
+
+def take_button(t: Translator, handover: Handover) -> Keyboard:
+    return [[Button(t("handover.btn_take"), pack("hov.take", handover.id))]]
+
+
+async def _compose(ctx: Context, session: AsyncSession, site: Site, handover: Handover, t: Translator) -> str:
+    """The report as stored: who hands over which shift to whom, then the sections and notes."""
+    zone = ZoneInfo(site.timezone)
+    defs = await shifts_of(session, site)
+
+    def shift_label(code: str | None, day: date | None) -> str:
+        shift = next((s for s in defs if s.code == code), None)
+        return label(t, instance(shift, day, zone), zone) if shift and day else "-"
+
+    expected = expected_ids(handover)
+    header = t(
+        "handover.header",
+        site=site.name,
+        outgoing=handover.outgoing_name,
+        shift=shift_label(handover.shift_code, handover.shift_day),
+        next=shift_label(handover.next_code, handover.next_day),
+        incoming=await names(session, expected) if expected else t("handover.anyone"),
+        at=handover.handed_at.astimezone(zone).strftime("%m-%d %H:%M"),
+    )
+    return header + "\n" + await compile_report(session, site, handover, ctx.now, t, ctx.features.handover_sections)
+
+
+async def begin(
+    ctx: Context, site: Site, who: Who, notes: str, *, edit: bool = False
+) -> tuple[Handover | None, Outcome]:
+    """Start a handover for ``who``; (None, the refusal) when one is already waiting."""
+    t, session = ctx.t, ctx.session
+    waiting = await handovers.pending(session, site_id=site.id or 0)
+    mine_blocked = waiting is not None and waiting.status == "blocked" and waiting.outgoing_id == who[0]
+    if waiting is not None and mine_blocked and not await _still_blocked(ctx, site):
+        return waiting, await _reopen(ctx, site, waiting, notes, edit=edit)
+    if waiting is not None:
+        key = "handover.already_blocked" if waiting.status == "blocked" else "handover.already_open"
+        return None, ctx.answer(t(key, name=waiting.outgoing_name, at=ctx.hhmm(waiting.handed_at)))
+    out, nxt, expected = await _shift_plan(session, site, who[0], ctx.now)
+    row = Handover(
+        site_id=site.id or 0,
+        shift_code=out.shift.code,
+        shift_day=out.day,
+        next_code=nxt.shift.code,
+        next_day=nxt.day,
+        shift_end_at=out.end_at,
+        expected=",".join(str(i) for i in expected if i != who[0]),
+        outgoing_id=who[0],
+        outgoing_name=who[1],
+        handed_at=ctx.now,
+        notes=notes.strip(),
+        chat_id=ctx.msg.chat.id,
+    )
+    policy = ctx.policy(site)
+    majors = await open_majors(session, site.id or 0) if policy.handover_block_on_major else []
+    numbers = _block(row, majors) if majors else ""
+    await handovers.add(session, row)
+    row.report = await _compose(ctx, session, site, row, t)
+    grace = timedelta(minutes=policy.takeover_grace_minutes)
+    due = max(out.end_at + grace, ctx.now + grace)
+    await timers.schedule(session, kind=LATE, ref_id=row.id or 0, site_id=site.id or 0, due_at=due)
+    if majors:
+        return row, await _blocked(ctx, site, row, majors_text=numbers, edit=edit)
+    reply = Reply(card(t, row, ctx.zone(site)), take_button(t, row), edit=edit, link=("handover", row.id or 0))
+    return row, Outcome(replies=[reply], toast=t("handover.posted") if ctx.msg.is_button else None)
+
+
+async def _still_blocked(ctx: Context, site: Site) -> bool:
+    return ctx.policy(site).handover_block_on_major and bool(await open_majors(ctx.session, site.id or 0))
+
+
+def _block(row: Handover, majors: list[Incident]) -> str:
+    """Mark the handover blocked by these open major incidents (000 L131); their numbers as text."""
+    numbers = " ".join(f"#{m.number}" for m in majors)
+    row.status, row.blocked_reason = "blocked", f"major incident open: {numbers}"
+    return numbers
+
+
+async def _reopen(ctx: Context, site: Site, row: Handover, notes: str, *, edit: bool) -> Outcome:
+    """The outgoing person hands over again once the major incidents that blocked it are closed."""
+    t = ctx.t
+    row.status = "open"
+    row.notes = notes.strip() or row.notes
+    row.report = await _compose(ctx, ctx.session, site, row, t)
+    ctx.session.add(row)
+    return Outcome(
+        replies=[Reply(card(t, row, ctx.zone(site)), take_button(t, row), edit=edit, link=("handover", row.id or 0))]
+    )
+
+
+async def _blocked(ctx: Context, site: Site, row: Handover, *, majors_text: str, edit: bool) -> Outcome:
+    """The refusal, naming the rule and the open major incidents; the supervisors are told."""
+    t = ctx.t
+    text = "\n".join([t("handover.blocked", majors=majors_text), t("handover.rule_major"), t("handover.blocked_how")])
+    allow = [[Button(t("handover.btn_allow"), pack("hov.allow", row.id))]]
+    for member in await sites.members(ctx.session, site_id=site.id or 0, roles=("supervisor", "manager")):
+        ping = t("handover.blocked_ping", site=site.name, name=row.outgoing_name, majors=majors_text)
+        await ctx.notify(member.telegram_id, ping, site_id=site.id, purpose="handover")
+    return Outcome(replies=[Reply(text, allow, edit=edit, link=("handover", row.id or 0))])
+
+
+async def take(ctx: Context, row: Handover, who: Who, *, edit: bool = False) -> tuple[bool, Outcome]:
+    """``who`` takes over ``row``; (False, the refusal) when they may not."""
+    t = ctx.t
+    expected = expected_ids(row)
+    expected_text = await names(ctx.session, expected) if expected else t("handover.anyone")
+    if row.status == "taken_over":
+        return False, ctx.answer(t("handover.already_taken", name=row.incoming_name or "?"))
+    if not ctx.may(row.site_id, "staff") and ctx.msg.user.id == who[0]:
+        return False, ctx.answer(t("handover.not_expected", expected=expected_text), alert=True)
+    if who[0] == row.outgoing_id:
+        return False, ctx.answer(t("handover.not_yourself"), alert=True)
+    if expected and who[0] not in expected:
+        return False, ctx.answer(t("handover.not_expected", expected=expected_text), alert=True)
+    site = await sites.get(ctx.session, site_id=row.site_id)
+    assert site is not None
+    if row.override_at is None and ctx.policy(site).handover_block_on_major:
+        majors = await open_majors(ctx.session, site.id or 0)
+        if majors and row.status == "blocked":
+            text = t("handover.blocked", majors=" ".join(f"#{m.number}" for m in majors))
+            return False, ctx.answer(text + "\n" + t("handover.rule_major"), alert=True)
+        if majors:
+            numbers = _block(row, majors)
+            ctx.session.add(row)
+            return False, await _blocked(ctx, site, row, majors_text=numbers, edit=False)
+    row.status, row.incoming_id, row.incoming_name, row.taken_at = "taken_over", who[0], who[1], ctx.now
+    ctx.session.add(row)
+    await timers.cancel_for(ctx.session, kind=LATE, ref_id=row.id or 0)
+    done = t("handover.done", outgoing=row.outgoing_name, incoming=who[1], at=ctx.hhmm(ctx.now))
+    if edit:
+        return True, Outcome(replies=[Reply(card(t, row, ctx.zone(site)), edit=True)], toast=done)
+    return True, Outcome.say(done)
+
+
+async def allow(ctx: Context, row: Handover, reason: str) -> Outcome:
+    """A supervisor's override of a blocked handover, who and why stored on it; the report is
+    compiled again and posted with the 接班 button."""
+    t = ctx.t
+    if not ctx.may(row.site_id, "supervisor"):
+        return ctx.answer(t("denied.role", role=t("role.supervisor")), alert=True)
+    if row.status != "blocked":
+        return ctx.answer(t("handover.not_blocked"))
+    if not reason.strip():
+        return ctx.answer(t("handover.usage_allow"))
+    site = await sites.get(ctx.session, site_id=row.site_id)
+    assert site is not None
+    row.status, row.override_by, row.override_name = "open", ctx.msg.user.id, ctx.msg.user.name
+    row.override_reason, row.override_at = reason.strip(), ctx.now
+    row.report = await _compose(ctx, ctx.session, site, row, t)
+    ctx.session.add(row)
+    reply = Reply(card(t, row, ctx.zone(site)), take_button(t, row), link=("handover", row.id or 0))
+    if site.duty_chat_id is not None and site.duty_chat_id != ctx.msg.chat.id:
+        text = card(t, row, ctx.zone(site))
+        await ctx.notify(site.duty_chat_id, text, take_button(t, row), ("handover", row.id or 0), site_id=site.id)
+        return Outcome.say(t("handover.allowed_private"))
+    return Outcome(replies=[reply])

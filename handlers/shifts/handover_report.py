@@ -1,0 +1,78 @@
+"""The handover report (交班报告), compiled from the records, not from memory (000 L121-124):
+each feature contributes a section (``Feature.handover``, in FEATURES order): open incidents and
+tickets here, standing orders, keys out, patrols and callbacks due from their features; then the
+outgoing person's notes and the items they counted (000 L124; 002 L24)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.core.context import HandoverSection
+from handlers.core.i18n import Translator
+from handlers.core.render import clip
+from storage.models import Handover, Incident, Site
+from storage.repos import incidents
+
+SECTION_LINES = 15  # a phone-sized report: the rest are counted, /incidents shows them all
+_ITEM = re.compile(
+    r"([\u4e00-\u9fffA-Za-z]{1,12}?)\s*(\d{1,4})\s*(台|个|部|把|串|条|本|份|张|只|支|套|件|副|枚|箱|pcs)"
+)
+_PREFIX = re.compile(r"^\s*(交班|交更|交接班|handover)\s*[:：,，]?\s*", re.I)
+
+
+def items_counted(notes: str) -> list[tuple[str, int, str]]:
+    """(item, count, unit) the notes mention, e.g. 对讲机2台 → ("对讲机", 2, "台")."""
+    return [(m.group(1), int(m.group(2)), m.group(3)) for m in _ITEM.finditer(_PREFIX.sub("", notes))]
+
+
+async def open_majors(session: AsyncSession, site_id: int) -> list[Incident]:
+    return [i for i in await incidents.open_for_site(session, site_id=site_id, limit=200) if i.severity == "major"]
+
+
+async def records_section(session: AsyncSession, site: Site, now: datetime, t: Translator) -> list[str]:
+    """The handover feature's section: open incidents. Open tickets are the tickets feature's own
+    section (handlers.tickets_commands.handover), overdue first."""
+    return await incidents_section(session, site, t)
+
+
+async def incidents_section(session: AsyncSession, site: Site, t: Translator) -> list[str]:
+    """Open incidents with #N, major first (000 L122: major problems are handed over, handled or not)."""
+    rows = list(await incidents.open_for_site(session, site_id=site.id or 0, limit=200))
+    if not rows:
+        return []
+    rows.sort(key=lambda r: (r.severity != "major", r.severity != "urgent"))
+    lines = [t("handover.section_incidents", count=len(rows))]
+    for row in rows[:SECTION_LINES]:
+        severity = t(f"sev.{row.severity}")
+        lines.append(t("handover.incident_line", number=row.number, severity=severity, text=clip(row.situation, 40)))
+    if len(rows) > SECTION_LINES:
+        lines.append(t("handover.more", count=len(rows) - SECTION_LINES))
+    return lines
+
+
+async def compile_report(
+    session: AsyncSession,
+    site: Site,
+    handover: Handover,
+    now: datetime,
+    t: Translator,
+    sections: Sequence[HandoverSection],
+) -> str:
+    """The whole report: every feature's section (``ctx.features.handover_sections``, in the app's
+    order), then the notes and items; "nothing open" when empty."""
+    lines: list[str] = []
+    for section in sections:
+        lines += await section(session, site, now, t)
+    if not lines:
+        lines.append(t("handover.all_clear"))
+    if handover.notes:
+        lines.append(t("handover.notes", text=clip(handover.notes, 500)))
+    items = items_counted(handover.notes)
+    if items:
+        counted = "、".join(f"{name}×{count}{unit}" for name, count, unit in items)
+        lines.append(t("handover.items", items=counted))
+    return "\n".join(lines)

@@ -1,0 +1,214 @@
+"""Callbacks (回访): the resident's rating 满意 / 基本满意 / 不满意 with an optional comment, the
+phone-callback task when they do not answer, ``/callback N`` for a callback made by phone or visit,
+and the open callbacks in the handover report.
+
+Rules: complaints called back within 3 days of resolution, emergency repairs at once (003 L63);
+callback rate 100% (001 L907); the record keeps who, how and the satisfaction (001 L911).
+不满意 reopens the ticket and the supervisors hear of it (000 L37: pursued until satisfied)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.core.commands import ButtonAction, Command, code_arg, int_arg
+from handlers.core.context import Context
+from handlers.core.feature import Feature
+from handlers.core.i18n import Translator
+from handlers.core.messages import Outcome, Reply
+from handlers.core.parsing import number_and_rest
+from handlers.core.policy import Policy
+from handlers.core.render import clip
+from handlers.tickets import flow
+from handlers.tickets.render import RATINGS, hhmm
+from storage.models import Callback, Resident, Site, Ticket, Timer
+from storage.repos import sites, timers
+from storage.repos import tickets as repo
+
+RATING_WORDS = {
+    "满意": "satisfied", "滿意": "satisfied", "satisfied": "satisfied",
+    "基本满意": "basic", "基本滿意": "basic", "basic": "basic",
+    "不满意": "unsatisfied", "不滿意": "unsatisfied", "unsatisfied": "unsatisfied",
+}  # fmt: skip
+COMMENT_WINDOW = timedelta(hours=24)  # a message this long after the rating is not its comment
+HOW_WORDS = {"电话": "phone", "電話": "phone", "phone": "phone", "上门": "visit", "上門": "visit", "visit": "visit"}
+
+
+async def record(
+    session: AsyncSession,
+    site: Site,
+    ticket: Ticket,
+    callback: Callback,
+    *,
+    how: str,
+    by_id: int,
+    by_name: str,
+    rating: str,
+    note: str | None,
+    now: datetime,
+) -> int:
+    """The callback is made: satisfied closes the ticket, 不满意 reopens it; the group hears."""
+    callback.state, callback.done_at, callback.how = "done", now, how
+    callback.by_id, callback.by_name, callback.satisfaction, callback.note = by_id, by_name, rating, note
+    session.add(callback)
+    await timers.cancel_for(session, kind=flow.CALLBACK, ref_id=callback.id or 0)
+    t = flow.site_t(site)
+    sent = await flow.to_group(
+        session,
+        site,
+        ticket,
+        t("cb.group", number=ticket.number, rating=t(f"tk.rating.{rating}"), how=t(f"cb.how.{how}"), name=by_name),
+    )
+    if rating == "unsatisfied" or (ticket.urgency == "vip" and rating != "satisfied"):
+        # 特急: pursued until the resident is satisfied (000 L37), so 基本满意 reopens it too
+        return sent + await flow.reopen(session, site, ticket, now, why="unsatisfied")
+    ticket.status, ticket.satisfaction = "closed", rating
+    session.add(ticket)
+    return sent + await flow.refresh_card(session, site, ticket)
+
+
+async def rate_button(ctx: Context, args: list[str]) -> Outcome:
+    """The resident's rating; only the ticket's own resident, in private, may give it."""
+    t = ctx.t
+    callback_id, rating = int_arg(args), code_arg(args, RATINGS, 1)
+    callback = await repo.get_callback(ctx.session, callback_id=callback_id) if callback_id is not None else None
+    ticket = await repo.get(ctx.session, ticket_id=callback.ticket_id) if callback else None
+    if callback is None or ticket is None or rating is None:
+        return Outcome(toast=t("button.stale"))
+    if not ctx.msg.chat.private or ticket.resident_id != ctx.msg.user.id:
+        return Outcome(toast=t("cb.not_yours"), alert=True)
+    if callback.state not in repo.WAITING:
+        return Outcome(toast=t("cb.already"))
+    site = await sites.get(ctx.session, site_id=callback.site_id)
+    assert site is not None
+    ctx.notified += await record(
+        ctx.session, site, ticket, callback, how="bot", by_id=ctx.msg.user.id, by_name=ctx.msg.user.name,
+        rating=rating, note=None, now=ctx.now,
+    )  # fmt: skip
+    resident = await repo.resident(ctx.session, telegram_id=ctx.msg.user.id)
+    resident.awaiting, resident.awaiting_ref = "comment", callback.id
+    await repo.touch(ctx.session, resident)
+    key = "cb.thanks_unsatisfied" if rating == "unsatisfied" else "cb.thanks"
+    text = t(key, number=ticket.number, rating=t(f"tk.rating.{rating}"))
+    return Outcome(replies=[Reply(text, edit=True)], toast=t("tk.rating." + rating))
+
+
+async def record_comment(ctx: Context, resident: Resident, text: str) -> Outcome | None:
+    """The optional comment after a rating: kept on the callback and shown to the group; None when
+    the text is no comment (an ordinary message, handled as such by the residents' side)."""
+    resident.awaiting, ref = None, resident.awaiting_ref
+    resident.awaiting_ref = None
+    await repo.touch(ctx.session, resident)
+    callback = await repo.get_callback(ctx.session, callback_id=ref) if ref is not None else None
+    ticket = await repo.get(ctx.session, ticket_id=callback.ticket_id) if callback else None
+    stale = callback is not None and callback.done_at is not None and ctx.now - callback.done_at > COMMENT_WINDOW
+    if callback is None or ticket is None or ticket.resident_id != ctx.msg.user.id or stale:
+        return None
+    callback.note = ((callback.note or "") + "\n" + text).strip()
+    ctx.session.add(callback)
+    site = await sites.get(ctx.session, site_id=callback.site_id)
+    if site is not None:
+        st = flow.site_t(site)
+        ctx.notified += await flow.to_group(
+            ctx.session, site, ticket, st("cb.comment", number=ticket.number, text=clip(text, 1000))
+        )
+    return Outcome.say(ctx.t("cb.comment_thanks"))
+
+
+async def callback_command(ctx: Context, args: str) -> Outcome:
+    """/callback N [电话|上门] 满意|基本满意|不满意 [note]: a callback made by phone or visit."""
+    t = ctx.t
+    number, rest = number_and_rest(args)
+    words = rest.split(maxsplit=1)
+    how = HOW_WORDS.get(words[0].lower()) if words else None
+    if how is not None:
+        rest = words[1] if len(words) > 1 else ""
+    words = rest.split(maxsplit=1)
+    rating = RATING_WORDS.get(words[0].lower()) if words else None
+    if number is None or rating is None:
+        return Outcome.say(t("cb.usage"))
+    note = words[1].strip() if len(words) > 1 else None
+    assert ctx.site is not None
+    site = await sites.get(ctx.session, site_id=ctx.site.id or 0)
+    ticket = await repo.by_number(ctx.session, site_id=ctx.site.id or 0, number=number)
+    if ticket is None or site is None:
+        return Outcome.say(t("tk.not_found", number=number))
+    if ticket.status in repo.OPEN:
+        return Outcome.say(t("cb.not_resolved", number=number))
+    callback = await repo.pending_callback(ctx.session, ticket_id=ticket.id or 0)
+    if callback is None:
+        callback = await repo.add_callback(
+            ctx.session, Callback(ticket_id=ticket.id or 0, site_id=site.id or 0, due_at=ctx.now)
+        )
+    ctx.notified += await record(
+        ctx.session, site, ticket, callback, how=how or "phone", by_id=ctx.msg.user.id, by_name=ctx.msg.user.name,
+        rating=rating, note=note, now=ctx.now,
+    )  # fmt: skip
+    return Outcome.say(t("cb.recorded", number=number, rating=t(f"tk.rating.{rating}")))
+
+
+async def drop_callback(session: AsyncSession, callback: Callback) -> None:
+    """A ticket reopened by staff before the callback: this callback will not be made."""
+    callback.state = "void"
+    session.add(callback)
+    await timers.cancel_for(session, kind=flow.CALLBACK, ref_id=callback.id or 0)
+
+
+async def on_callback_due(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+    """No rating from the resident in time: the group gets a phone-callback task; still not made
+    when it is due (3 days for a complaint, 003 L63), the supervisors hear of it (rate 100%, 001 L907)."""
+    callback = await repo.get_callback(session, callback_id=timer.ref_id)
+    if callback is None or callback.state not in repo.WAITING:
+        return None
+    ticket = await repo.get(session, ticket_id=callback.ticket_id)
+    site = await sites.get(session, site_id=timer.site_id)
+    if ticket is None or site is None:
+        return None
+    t = flow.site_t(site)
+    if callback.state == "task":
+        await flow.escalate(session, site, ticket, "callback_late", now)
+        return None
+    callback.state = "task"
+    session.add(callback)
+    text = "\n".join(
+        [t("cb.task", number=ticket.number, due=hhmm(callback.due_at, site)), flow.describe(t, ticket, site)]
+    )
+    await flow.to_group(session, site, ticket, text)
+    if callback.due_at > now:
+        return callback.due_at
+    return now + timedelta(hours=Policy.for_site(site.policy).callback_answer_hours)
+
+
+async def handover(session: AsyncSession, site: Site, now: datetime, t: Translator) -> list[str]:
+    """The open callbacks of the site, due first; nothing when there are none."""
+    rows = await repo.open_callbacks(session, site_id=site.id or 0)
+    if not rows:
+        return []
+    lines = [t("cb.handover.header", count=len(rows))]
+    for callback, ticket in rows:
+        late = "⏰" if callback.due_at <= now else "•"
+        state = t(f"cb.state.{callback.state}")
+        lines.append(
+            t(
+                "cb.handover.line",
+                mark=late,
+                number=ticket.number,
+                due=hhmm(callback.due_at, site),
+                state=state,
+                unit=ticket.unit or "-",
+            )
+        )
+    return lines
+
+
+COMMANDS = [Command("callback", callback_command)]
+BUTTONS = [ButtonAction("tk.rate", rate_button)]
+PART = Feature(
+    "callbacks",
+    commands=COMMANDS,
+    buttons=BUTTONS,
+    timers={flow.CALLBACK: on_callback_due},
+    handover=handover,
+    answers={"comment": record_comment},
+)

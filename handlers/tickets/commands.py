@@ -1,0 +1,124 @@
+"""The duty group's ticket commands: ``/ticket`` registers one from a phone call, visit or letter
+(channel stored) or shows one with its history, ``/tickets`` lists the open ones overdue first,
+``/vip`` marks one 特急 (000 L37); and the open tickets' section of the handover report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.core.context import Context
+from handlers.core.i18n import Translator
+from handlers.core.messages import Outcome, Reply
+from handlers.core.parsing import malformed_number, number_and_rest
+from handlers.core.render import clip
+from handlers.tickets import flow
+from handlers.tickets.render import callback_line, card, card_buttons, history_line, list_line, overdue
+from storage.models import Site, Ticket
+from storage.repos import messages, sites
+from storage.repos import tickets as repo
+
+CHANNELS = {
+    "电话": "phone", "電話": "phone", "phone": "phone",
+    "来访": "visit", "來訪": "visit", "visit": "visit",
+    "来函": "letter", "來函": "letter", "letter": "letter",
+}  # fmt: skip
+
+
+async def ticket_command(ctx: Context, args: str) -> Outcome:
+    """/ticket N shows one with its history; /ticket [电话|来访|来函] text registers one."""
+    number, rest = number_and_rest(args)
+    if number is not None and not rest:
+        return await show(ctx, number)
+    if malformed_number(args):
+        return Outcome.say(ctx.t("tk.usage.ticket"))
+    head, _, tail = args.strip().partition(" ")
+    channel = CHANNELS.get(head.lower())
+    text = tail.strip() if channel else args.strip()
+    if not text:
+        return Outcome.say(ctx.t("tk.usage.ticket"))
+    assert ctx.site is not None
+    site = await sites.get(ctx.session, site_id=ctx.site.id or 0)
+    assert site is not None
+    reading = await ctx.classify(text, speaker="resident", private=True)
+    kind = reading.intent if reading.intent in ("complaint", "repair", "inquiry") else "inquiry"
+    ticket = await messages.add_ticket(
+        ctx.session,
+        Ticket(
+            kind=kind,
+            category=reading.category,
+            urgency="urgent" if reading.severity in ("urgent", "major") else "normal",
+            location=reading.location,
+            unit=reading.location,
+            description=text,
+            resident_id=0,
+            channel=channel or "phone",
+            classified_by=reading.source,
+            confidence=reading.confidence,
+            created_at=ctx.now,
+            status="accepted",
+            accepted_by=ctx.msg.user.id,
+            accepted_name=ctx.msg.user.name,
+            accepted_at=ctx.now,
+        ),
+    )
+    ctx.notified += await flow.open_ticket(ctx.session, site, ticket, ctx.now, severity=reading.severity)
+    return Outcome.say(ctx.t("tk.registered", number=ticket.number))
+
+
+async def show(ctx: Context, number: int) -> Outcome:
+    assert ctx.site is not None
+    ticket = await repo.by_number(ctx.session, site_id=ctx.site.id or 0, number=number)
+    if ticket is None:
+        return Outcome.say(ctx.t("tk.not_found", number=number))
+    lines = [card(ctx.t, ticket, ctx.site)]
+    for message in await repo.history(ctx.session, ticket_id=ticket.id or 0):
+        lines.append(history_line(ctx.t, message, ctx.site))
+    for callback in await repo.callbacks_of(ctx.session, ticket_id=ticket.id or 0):
+        lines.append(callback_line(ctx.t, callback, ctx.site))
+    return Outcome(replies=[Reply("\n".join(lines), card_buttons(ctx.t, ticket), link=("ticket", ticket.id or 0))])
+
+
+async def tickets_command(ctx: Context, args: str) -> Outcome:
+    """Open tickets of this site, overdue first."""
+    assert ctx.site is not None
+    rows = list(await repo.open_for_site(ctx.session, site_id=ctx.site.id or 0))
+    if not rows:
+        return Outcome.say(ctx.t("tk.list.none"))
+    rows.sort(key=lambda x: (not overdue(x, ctx.now), x.deadline_at or ctx.now, x.id or 0))
+    lines = [ctx.t("tk.list.header", count=len(rows))]
+    lines += [list_line(ctx.t, x, ctx.site, ctx.now) for x in rows]
+    return Outcome.say("\n".join(lines))
+
+
+async def vip_command(ctx: Context, args: str) -> Outcome:
+    """/vip N: 特急, pursued until the resident is satisfied; supervisors and managers pinged (000 L37)."""
+    number, _ = number_and_rest(args)
+    if number is None:
+        return Outcome.say(ctx.t("tk.usage.vip"))
+    assert ctx.site is not None
+    ticket = await repo.by_number(ctx.session, site_id=ctx.site.id or 0, number=number)
+    if ticket is None:
+        return Outcome.say(ctx.t("tk.not_found", number=number))
+    if ticket.urgency == "vip":
+        return Outcome.say(ctx.t("tk.vip.already", number=number))
+    site = await sites.get(ctx.session, site_id=ctx.site.id or 0)
+    assert site is not None
+    ticket.urgency = "vip"
+    if ticket.status in repo.OPEN:
+        await flow.arm_deadline(ctx.session, site, ticket, ctx.now)
+    ctx.notified += await flow.escalate(ctx.session, site, ticket, "vip", ctx.now)
+    ctx.notified += await flow.refresh_card(ctx.session, site, ticket)
+    return Outcome.say(ctx.t("tk.vip.done", number=number, text=clip(ticket.description, 60)))
+
+
+async def handover(session: AsyncSession, site: Site, now: datetime, t: Translator) -> list[str]:
+    """The handover report's section: the site's open tickets, overdue first; none, no section."""
+    rows = sorted(
+        await repo.open_for_site(session, site_id=site.id or 0),
+        key=lambda x: (not overdue(x, now), x.deadline_at or now, x.id or 0),
+    )
+    if not rows:
+        return []
+    return [t("tk.handover", count=len(rows)), *(list_line(t, x, site, now) for x in rows)]

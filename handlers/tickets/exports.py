@@ -1,0 +1,107 @@
+"""Export rows of tickets and callbacks (``dutydesk export tickets|callbacks``): stable keys,
+documented in the README; times ISO 8601 UTC. The first fourteen ticket keys are the original ones."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.core.exports import iso, site_zones
+from storage.repos import messages, sites
+from storage.repos import tickets as repo
+from storage.repos.chunks import Record
+
+TICKET_FIELDS = (
+    "number",
+    "site",
+    "kind",
+    "category",
+    "urgency",
+    "status",
+    "location",
+    "description",
+    "resident_id",
+    "resident",
+    "channel",
+    "classified_by",
+    "confidence",
+    "created_at",
+    "unit",
+    "accepted_by",
+    "accepted_at",
+    "dispatched_to",
+    "deadline_at",
+    "on_site_at",
+    "resolved_by",
+    "resolved_at",
+    "reopened",
+    "messages",
+    "satisfaction",
+)
+CALLBACK_FIELDS = ("ticket", "site", "due_at", "done_at", "how", "by", "by_id", "satisfaction", "note", "state")
+
+
+async def _site_codes(session: AsyncSession) -> dict[int, str]:
+    return {s.id or 0: s.code for s in await sites.all_sites(session)}
+
+
+async def ticket_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
+    zones = await site_zones(session)
+    codes = await _site_codes(session)
+    async for chunk in messages.all_tickets(session):
+        counts = await repo.message_counts(session, ticket_ids=[r["id"] for r in chunk])
+        for r in chunk:
+            site = r["site_id"] or 0
+            yield _ticket_row(r, codes.get(site), zones.get(site), counts.get(r["id"], 0))
+
+
+def _ticket_row(r: Record, site: str | None, zone: ZoneInfo | None, count: int) -> dict[str, Any]:
+    return {
+        "number": r["number"],
+        "site": site,
+        "kind": r["kind"],
+        "category": r["category"],
+        "urgency": r["urgency"],
+        "status": r["status"],
+        "location": r["location"],
+        "description": r["description"],
+        "resident_id": r["resident_id"],
+        "resident": r["resident_name"],
+        "channel": r["channel"],
+        "classified_by": r["classified_by"],
+        "confidence": r["confidence"],
+        "created_at": iso(r["created_at"], zone),
+        "unit": r["unit"],
+        "accepted_by": r["accepted_name"],
+        "accepted_at": iso(r["accepted_at"], zone),
+        "dispatched_to": r["dispatched_to"],
+        "deadline_at": iso(r["deadline_at"], zone),
+        "on_site_at": iso(r["on_site_at"], zone),
+        "resolved_by": r["resolved_name"],
+        "resolved_at": iso(r["resolved_at"], zone),
+        "reopened": r["reopened"],
+        "messages": count,
+        "satisfaction": r["satisfaction"],
+    }
+
+
+async def callback_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
+    zones = await site_zones(session)
+    codes = await _site_codes(session)
+    async for chunk in repo.all_callbacks(session):
+        for c, t in chunk:
+            yield {
+                "ticket": t.number,
+                "site": codes.get(c.site_id),
+                "due_at": iso(c.due_at, zones.get(c.site_id or 0)),
+                "done_at": iso(c.done_at, zones.get(c.site_id or 0)),
+                "how": c.how,
+                "by": c.by_name,
+                "by_id": c.by_id,
+                "satisfaction": c.satisfaction,
+                "note": c.note,
+                "state": c.state,
+            }

@@ -1,0 +1,265 @@
+"""A ticket's life-cycle steps shared by the residents' side, the staff side and the timers:
+opening (number, deadline, card, timers, escalation), telling the resident, resolving, reopening.
+
+Every function takes the session and returns how many messages it queued, so a timer can use it
+as well as a handler (which adds the count to ``ctx.notified``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.core import notices
+from handlers.core.i18n import Translator, pick_language
+from handlers.core.messages import Keyboard
+from handlers.core.policy import Policy
+from handlers.core.render import category
+from handlers.tickets import relays
+from handlers.tickets.render import card, card_buttons, hhmm, rating_buttons, signed
+from storage.models import Callback, Site, Ticket
+from storage.repos import outbox, sites, timers
+from storage.repos import tickets as repo
+
+SLA = "tk.sla"  # the promised deadline (001 L901) or, for an urgent repair, on site (001 L1113)
+FOLLOW = "tk.follow"  # a complaint followed up every 2 days until resolved (001 L905)
+CALLBACK = "tk.callback"  # no rating from the resident: a phone-callback task (003 L63)
+RELAY = "tk.relay"  # the resident's held-back messages relayed in one batch
+CHAIN = ("supervisor", "manager")
+
+
+def site_t(site: Site) -> Translator:
+    return Translator(site.language)
+
+
+async def resident_t(session: AsyncSession, ticket: Ticket, site: Site) -> Translator:
+    """The resident's language (their Telegram setting), else the site's."""
+    person = await sites.person(session, telegram_id=ticket.resident_id)
+    return Translator(pick_language(person.language if person else None, site.language))
+
+
+def urgent_repair(ticket: Ticket) -> bool:
+    return ticket.kind == "repair" and ticket.urgency in ("urgent", "vip")
+
+
+def deadline(policy: Policy, ticket: Ticket, now: datetime) -> datetime:
+    """The promised deadline by kind and urgency (001 L901); an urgent repair: on site (001 L1113)."""
+    if urgent_repair(ticket):
+        return now + timedelta(minutes=policy.ticket_onsite_minutes)
+    hours = {
+        "vip": policy.ticket_hours_vip,
+        "urgent": policy.ticket_hours_urgent,
+    }.get(ticket.urgency) or {
+        "complaint": policy.ticket_hours_complaint,
+        "repair": policy.ticket_hours_repair,
+    }.get(ticket.kind, policy.ticket_hours_inquiry)
+    return now + timedelta(hours=hours)
+
+
+async def arm_deadline(session: AsyncSession, site: Site, ticket: Ticket, now: datetime) -> None:
+    policy = Policy.for_site(site.policy)
+    ticket.deadline_at = deadline(policy, ticket, now)
+    session.add(ticket)
+    await repo.arm(session, kind=SLA, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=ticket.deadline_at)
+    if ticket.kind == "complaint" or ticket.urgency == "vip":
+        due = now + timedelta(days=policy.ticket_followup_days)
+        await repo.arm(session, kind=FOLLOW, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=due)
+
+
+async def post_card(session: AsyncSession, site: Site, ticket: Ticket, *, header: str | None = None) -> int:
+    """The ticket's card in the duty group, linked so that a reply to it reaches the resident."""
+    if site.duty_chat_id is None:
+        return 0
+    t = site_t(site)
+    text = card(t, ticket, site)
+    if header:
+        text = header + "\n" + text
+    await notices.queue(
+        session, site.duty_chat_id, text, card_buttons(t, ticket), ("ticket", ticket.id or 0), purpose="card"
+    )
+    return 1
+
+
+async def refresh_card(session: AsyncSession, site: Site, ticket: Ticket) -> int:
+    """Edit the ticket's latest card in the duty group to its present state (a change made
+    elsewhere: a reply, the resident's rating, /vip, a button in a private chat)."""
+    if site.duty_chat_id is None:
+        return 0
+    message_id = await repo.last_card(session, chat_id=site.duty_chat_id, ticket_id=ticket.id or 0)
+    if message_id is None:
+        return 0
+    t = site_t(site)
+    await outbox.enqueue(
+        session,
+        chat_id=site.duty_chat_id,
+        text=card(t, ticket, site),
+        buttons=notices.button_dicts(card_buttons(t, ticket)),
+        method="edit",
+        edit_message_id=message_id,
+        purpose="card_edit",
+    )
+    return 1
+
+
+async def to_group(
+    session: AsyncSession,
+    site: Site,
+    ticket: Ticket,
+    text: str,
+    buttons: Keyboard | None = None,
+    *,
+    urgent: bool = False,
+    photo: str | None = None,
+    bulk: bool = False,
+) -> int:
+    """A line (or a photo with it as caption) about the ticket in the duty group, linked to it
+    (staff may reply to it). ``bulk``: the resident's own words, sent after staff replies and notices."""
+    if site.duty_chat_id is None:
+        return 0
+    await notices.queue(
+        session, site.duty_chat_id, text, buttons, ("ticket", ticket.id or 0), urgent=urgent, photo=photo, bulk=bulk
+    )
+    return 1
+
+
+async def to_resident(
+    session: AsyncSession,
+    site: Site,
+    ticket: Ticket,
+    text: str,
+    buttons: Keyboard | None = None,
+    *,
+    photo: str | None = None,
+    document: str | None = None,
+    update_id: int | None = None,
+) -> int:
+    """A message (or a photo or file with it as caption) to the resident signed as the service
+    centre. ``purpose="relay"`` with the site lets the delivery tell the duty group when it cannot
+    be delivered (the resident blocked the bot); ``update_id`` ties it to a held confirmation
+    (handlers.tickets.relays)."""
+    if ticket.channel != "bot" or not ticket.resident_id:
+        return 0
+    rt = await resident_t(session, ticket, site)
+    await notices.queue(
+        session,
+        ticket.resident_id,
+        signed(rt, site, text),
+        buttons,
+        ("ticket", ticket.id or 0),
+        site_id=site.id,
+        purpose=relays.PURPOSE,
+        photo=photo,
+        document=document,
+        update_id=update_id,
+    )
+    return 1
+
+
+async def escalate(session: AsyncSession, site: Site, ticket: Ticket, reason: str, now: datetime) -> int:
+    """Ping the supervisors and managers (VIP 000 L37; major or repeated complaint 000 L88; a missed
+    deadline); the group hears who was pinged."""
+    t = site_t(site)
+    people = await sites.members(session, site_id=site.id or 0, roles=CHAIN)
+    text = "\n".join([t(f"tk.esc.{reason}", number=ticket.number, site=site.name), card(t, ticket, site)])
+    for member in people:
+        await notices.queue(
+            session,
+            member.telegram_id,
+            text,
+            None,
+            ("ticket", ticket.id or 0),
+            urgent=True,
+            site_id=site.id,
+            purpose="escalation",
+        )
+    ticket.escalated_at = ticket.escalated_at or now
+    session.add(ticket)
+    key = "tk.esc.group" if people else "tk.esc.nobody"
+    sent = await to_group(session, site, ticket, t(key, number=ticket.number, count=len(people)), urgent=True)
+    return len(people) + sent
+
+
+async def open_ticket(session: AsyncSession, site: Site, ticket: Ticket, now: datetime, *, severity: str) -> int:
+    """A new ticket at a site: its number, deadline and timers, the card, and escalation of a major
+    or repeated complaint (000 L88)."""
+    ticket.site_id = site.id
+    if ticket.number is None:
+        ticket.number = await sites.next_number(session, site_id=site.id or 0)
+    session.add(ticket)
+    await session.flush()
+    await arm_deadline(session, site, ticket, now)
+    sent = await post_card(session, site, ticket)
+    if ticket.kind == "complaint":
+        policy = Policy.for_site(site.policy)
+        since = now - timedelta(days=policy.repeat_complaint_days)
+        earlier = None
+        if ticket.resident_id:
+            earlier = await repo.earlier_complaint(
+                session, resident_id=ticket.resident_id, category=ticket.category, since=since, before_id=ticket.id or 0
+            )
+        if severity == "major":
+            sent += await escalate(session, site, ticket, "major", now)
+        elif earlier is not None:
+            sent += await escalate(session, site, ticket, "repeat", now)
+    return sent
+
+
+async def cancel_timers(session: AsyncSession, ticket: Ticket) -> None:
+    for kind in (SLA, FOLLOW):
+        await timers.cancel_for(session, kind=kind, ref_id=ticket.id or 0)
+
+
+async def resolve(session: AsyncSession, site: Site, ticket: Ticket, by_id: int, by_name: str, now: datetime) -> int:
+    """已处理: the resident is told and asked to rate (回访); the callback is due at once for an
+    emergency repair, within 3 days otherwise (003 L63); no rating in time → a phone task."""
+    policy = Policy.for_site(site.policy)
+    ticket.status, ticket.resolved_by, ticket.resolved_name, ticket.resolved_at = "resolved", by_id, by_name, now
+    session.add(ticket)
+    await cancel_timers(session, ticket)
+    if urgent_repair(ticket):
+        due = now + timedelta(minutes=policy.callback_urgent_minutes)
+        ask_until = due
+    else:
+        due = now + timedelta(days=policy.callback_due_days)
+        ask_until = min(due, now + timedelta(hours=policy.callback_answer_hours))
+    if ticket.channel != "bot":  # came by phone, visit or letter: the callback is a phone task at once
+        ask_until = now
+    callback = await repo.add_callback(
+        session, Callback(ticket_id=ticket.id or 0, site_id=site.id or 0, due_at=due, state="asked")
+    )
+    await repo.arm(session, kind=CALLBACK, ref_id=callback.id or 0, site_id=site.id or 0, due_at=ask_until)
+    rt = await resident_t(session, ticket, site)
+    text = rt("tk.res.resolved", number=ticket.number, kind=rt(f"kind.{ticket.kind}"))
+    return await to_resident(session, site, ticket, text, rating_buttons(rt, callback.id))
+
+
+async def reopen(session: AsyncSession, site: Site, ticket: Ticket, now: datetime, *, why: str) -> int:
+    """Back to work: a new deadline and the card again; the supervisors hear of it (不满意)."""
+    ticket.status, ticket.reopened, ticket.satisfaction = "reopened", ticket.reopened + 1, None
+    ticket.resolved_by = ticket.resolved_name = ticket.resolved_at = None
+    session.add(ticket)
+    await arm_deadline(session, site, ticket, now)
+    t = site_t(site)
+    sent = await refresh_card(session, site, ticket)  # the old card shows it reopened
+    sent += await post_card(session, site, ticket, header=t(f"tk.reopened.{why}", number=ticket.number))
+    if why == "unsatisfied":
+        sent += await escalate(session, site, ticket, "unsatisfied", now)
+    return sent
+
+
+def preview(t: Translator, ticket: Ticket, text: str) -> str:
+    return t(
+        "tk.grp.resident_says", number=ticket.number, unit=ticket.unit or "-", text=text
+    )  # whole: the outbox splits a long one, never cuts it
+
+
+def describe(t: Translator, ticket: Ticket, site: Site) -> str:
+    """One line naming the ticket for reminders and pings."""
+    return t(
+        "tk.short",
+        number=ticket.number,
+        kind=t(f"kind.{ticket.kind}"),
+        category=category(t, ticket.category),
+        unit=ticket.unit or ticket.location or "-",
+        deadline=hhmm(ticket.deadline_at, site),
+    )

@@ -1,0 +1,299 @@
+"""The residents' side, in private: a message opens a ticket or joins the open one, photos join it,
+the site and unit are asked once when there are several sites, /my and /unit, the 新问题 button,
+and a per-minute limit that holds messages back (relayed later in one batch), never drops them.
+Past the first few photos of the minute, a photo waits for that minute's batch, so a resident sending
+60 photos costs the duty group a few photos and one summary line, not 60 messages (issue 16).
+
+Standard service language (source 003 L149: 您好, 请稍等, 对不起让您久等了…). Logs never carry a
+resident's words."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers.core.commands import ButtonAction, Command, int_arg, pack
+from handlers.core.context import Context
+from handlers.core.feature import Feature
+from handlers.core.messages import Button, Outcome, Reply
+from handlers.core.parsing import visible
+from handlers.core.policy import Policy
+from handlers.core.render import category
+from handlers.tickets import flow
+from handlers.tickets.render import hhmm, resident_line
+from storage.models import Resident, Site, Ticket, TicketMessage
+from storage.repos import messages, sites
+from storage.repos import tickets as repo
+
+GREETING_MAX = 12  # a short 'other' message (你好, hello) is a greeting, not a ticket
+UNIT_MAX = 30  # an answer to "which unit?" is short
+WINDOW = timedelta(minutes=1)
+PHOTOS_AT_ONCE = 3  # a resident's photos a minute that reach the group as photos; the rest are batched
+
+
+async def duty_sites(ctx: Context) -> list[Site]:
+    return [s for s in await sites.all_sites(ctx.session) if s.duty_chat_id is not None]
+
+
+async def home_site(ctx: Context, resident: Resident) -> Site | None:
+    """The resident's chosen site; with one site, that one (nothing is asked)."""
+    if resident.site_id is not None:
+        return await sites.get(ctx.session, site_id=resident.site_id)
+    every = await duty_sites(ctx)
+    return every[0] if len(every) == 1 else None
+
+
+def site_picker(ctx: Context, choices: list[Site]) -> Reply:
+    buttons = [[Button(s.name, pack("tk.site", s.id))] for s in choices]
+    return Reply(ctx.t("tk.res.pick_site"), buttons)
+
+
+async def over_limit(ctx: Context, resident: Resident) -> bool:
+    """Count this message in the resident's one-minute window; True past the policy number (of the
+    resident's site, else the default)."""
+    if resident.window_start is None or ctx.now - resident.window_start >= WINDOW:
+        resident.window_start, resident.window_count, resident.noticed = ctx.now, 0, False
+    resident.window_count += 1
+    site = await home_site(ctx, resident)
+    return resident.window_count > Policy.for_site(site.policy if site else None).resident_messages_per_minute
+
+
+async def receive(ctx: Context) -> Outcome:
+    """A resident's private message (text or photo)."""
+    resident = await repo.resident(ctx.session, telegram_id=ctx.msg.user.id)
+    limited = await over_limit(ctx, resident)
+    await repo.touch(ctx.session, resident)
+    return await understood(ctx, resident, limited)
+
+
+async def understood(ctx: Context, resident: Resident, limited: bool) -> Outcome:
+    """The message, counted: the answer the bot waits for, a further message of the open ticket,
+    or a new ticket."""
+    t = ctx.t
+    text, photo = ctx.msg.text.strip(), ctx.msg.photo_file_id
+    if resident.awaiting == "unit":
+        if text and not photo and len(text) <= UNIT_MAX and any(c.isdigit() for c in text):
+            return await set_unit(ctx, resident, text)
+        resident.awaiting = None  # asked once; this message is about something else
+    answer = ctx.features.pending_answer(resident.awaiting) if resident.awaiting and text and not photo else None
+    if answer is not None:  # e.g. the comment after a rating (declared by the callbacks)
+        answered = await answer(ctx, resident, text)
+        return answered if answered is not None else await understood(ctx, resident, limited=False)
+    open_ticket = (
+        None
+        if resident.awaiting == "new"
+        else await repo.open_of_resident(ctx.session, resident_id=resident.telegram_id)
+    )
+    if open_ticket is not None:
+        return await add_to_ticket(ctx, open_ticket, resident, limited=limited)
+    if not visible(text):  # only zero-width spaces is nothing typed
+        return Outcome.say(t("resident.text_please"))
+    return await new_ticket(ctx, resident, text, photo)
+
+
+def message_text(ctx: Context) -> str:
+    """What a ticket keeps as the message's text: the text or caption, and a file's name (📎), so a
+    file counts and is relayed like text (the file itself is not kept: no column for it yet)."""
+    text = ctx.msg.text.strip()
+    if ctx.msg.document_file_id:
+        text = f"📎 {ctx.msg.document_name or '-'} {text}".strip()
+    return text
+
+
+async def photos_this_minute(ctx: Context, ticket: Ticket, resident: Resident) -> int:
+    since = resident.window_start or ctx.now
+    return await repo.photos_since(ctx.session, ticket_id=ticket.id or 0, author_id=resident.telegram_id, since=since)
+
+
+async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, limited: bool) -> Outcome:
+    """A further message joins the open ticket and goes to the group threaded to it; past the limit,
+    behind messages already held, or a photo past the minute's first few, it is held and relayed in
+    one batch when the minute ends."""
+    t = ctx.t
+    site = await sites.get(ctx.session, site_id=ticket.site_id) if ticket.site_id else None
+    already_held = bool(await repo.held(ctx.session, ticket_id=ticket.id or 0))
+    batched = bool(ctx.msg.photo_file_id) and await photos_this_minute(ctx, ticket, resident) >= PHOTOS_AT_ONCE
+    hold = site is not None and (limited or already_held or batched)
+    text = message_text(ctx)
+    await repo.add_message(
+        ctx.session,
+        TicketMessage(
+            ticket_id=ticket.id or 0,
+            direction="in",
+            author_id=ctx.msg.user.id,
+            author_name=ctx.msg.user.name,
+            text=text,
+            photo_file_id=ctx.msg.photo_file_id,
+            held=hold,
+            created_at=ctx.now,
+        ),
+    )
+    resident.awaiting = None if resident.awaiting == "new" else resident.awaiting
+    starts_batch = hold and not already_held
+    if hold and site is not None:
+        if limited or starts_batch:  # behind held ones only: the batch already waits (the planner re-arms a lost one)
+            due = (resident.window_start or ctx.now) + WINDOW
+            await repo.arm(ctx.session, kind=flow.RELAY, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=due)
+        if limited and not resident.noticed:
+            resident.noticed = True
+            return Outcome.say(t("tk.res.slow_down"))
+        if limited or not starts_batch:  # a photo starting a batch is answered; the rest, once per batch
+            return Outcome()
+    elif site is not None:
+        st = flow.site_t(site)
+        preview = flow.preview(st, ticket, text or (st("tk.photo") if ctx.msg.photo_file_id else ""))
+        ctx.notified += await flow.to_group(ctx.session, site, ticket, preview, photo=ctx.msg.photo_file_id, bulk=True)
+    new_button = [[Button(t("tk.btn.new_issue"), pack("tk.new", ticket.id))]]
+    key = "tk.res.photo_added" if ctx.msg.photo_file_id else "tk.res.added"
+    replies = [Reply(t(key, number=f"#{ticket.number}" if ticket.number else t("tk.res.matter")), new_button)]
+    choices = await duty_sites(ctx) if site is None else []
+    if len(choices) > 1:  # still no site picked: ask again, nothing reaches a group until then
+        replies.append(site_picker(ctx, choices))
+    return Outcome(replies=replies)
+
+
+async def new_ticket(ctx: Context, resident: Resident, text: str, photo: str | None) -> Outcome:
+    t = ctx.t
+    reading = await ctx.classify(text, speaker="resident", private=True)
+    kind = reading.intent if reading.intent in ("complaint", "repair", "inquiry") else "inquiry"
+    if reading.intent not in ("complaint", "repair", "inquiry") and len(text) <= GREETING_MAX and not photo:
+        return Outcome.say(t("resident.greeting", name=ctx.msg.user.name))
+    resident.awaiting = None
+    site = await home_site(ctx, resident)
+    ticket = await messages.add_ticket(
+        ctx.session,
+        Ticket(
+            kind=kind,
+            category=reading.category,
+            urgency="urgent" if reading.severity in ("urgent", "major") else "normal",
+            location=reading.location,
+            unit=resident.unit,
+            description=text,
+            resident_id=ctx.msg.user.id,
+            resident_name=ctx.msg.user.name,
+            classified_by=reading.source,
+            confidence=reading.confidence,
+            created_at=ctx.now,
+        ),
+    )
+    if photo:
+        await repo.add_message(
+            ctx.session,
+            TicketMessage(
+                ticket_id=ticket.id or 0,
+                direction="in",
+                author_id=ctx.msg.user.id,
+                photo_file_id=photo,
+                created_at=ctx.now,
+            ),
+        )
+    received = t("resident.received", kind=t(f"kind.{kind}"), category=category(t, ticket.category), number="")
+    if site is None:
+        choices = await duty_sites(ctx)
+        if len(choices) > 1:
+            return Outcome(replies=[Reply(received), site_picker(ctx, choices)])
+        return Outcome.say(received + "\n" + t("resident.normal"))  # no site yet: kept until one exists
+    ctx.notified += await flow.open_ticket(ctx.session, site, ticket, ctx.now, severity=reading.severity)
+    if photo:
+        st = flow.site_t(site)
+        ctx.notified += await flow.to_group(
+            ctx.session, site, ticket, flow.preview(st, ticket, st("tk.photo")), photo=photo, bulk=True
+        )
+    return Outcome.say(acknowledgement(ctx, site, ticket))
+
+
+def acknowledgement(ctx: Context, site: Site, ticket: Ticket) -> str:
+    """您好, 已收到 #N; how it is handled and the promised deadline (001 L901)."""
+    t = ctx.t
+    lines = [
+        t(
+            "resident.received",
+            kind=t(f"kind.{ticket.kind}"),
+            category=category(t, ticket.category),
+            number=f"#{ticket.number}",
+        ),
+        t("resident.urgent" if ticket.urgency != "normal" else "resident.normal"),
+        t("tk.res.deadline", at=hhmm(ticket.deadline_at, site)),
+    ]
+    return "\n".join(lines)
+
+
+async def set_unit(ctx: Context, resident: Resident, unit: str) -> Outcome:
+    """Remember the unit (e.g. 12栋1201) and put it on the resident's open tickets without one."""
+    resident.unit, resident.awaiting = unit[:60], None
+    await repo.touch(ctx.session, resident)
+    open_ticket = await repo.open_of_resident(ctx.session, resident_id=resident.telegram_id)
+    if open_ticket is not None and not open_ticket.unit:
+        open_ticket.unit = resident.unit
+        ctx.session.add(open_ticket)
+    return Outcome.say(ctx.t("tk.res.unit_set", unit=resident.unit))
+
+
+async def unit_command(ctx: Context, args: str) -> Outcome:
+    """/unit 12栋1201 sets the unit; /unit alone asks for the site (several sites) and the unit."""
+    resident = await repo.resident(ctx.session, telegram_id=ctx.msg.user.id)
+    if args.strip():
+        return await set_unit(ctx, resident, args.strip())
+    resident.awaiting = "unit"
+    await repo.touch(ctx.session, resident)
+    replies = [Reply(ctx.t("tk.res.ask_unit", unit=resident.unit or "-"))]
+    choices = await duty_sites(ctx)
+    if len(choices) > 1:
+        replies.insert(0, site_picker(ctx, choices))
+    return Outcome(replies=replies)
+
+
+async def site_button(ctx: Context, args: list[str]) -> Outcome:
+    """The resident picked a site: their waiting tickets get a number and reach its duty group."""
+    site_id = int_arg(args)
+    site = await sites.get(ctx.session, site_id=site_id) if site_id is not None else None
+    if site is None or site.duty_chat_id is None or not ctx.msg.chat.private:
+        return Outcome(toast=ctx.t("button.stale"))
+    resident = await repo.resident(ctx.session, telegram_id=ctx.msg.user.id)
+    resident.site_id = site.id
+    lines = [ctx.t("tk.res.site_set", site=site.name)]
+    for ticket in await repo.siteless_of_resident(ctx.session, resident_id=resident.telegram_id):
+        ticket.unit = ticket.unit or resident.unit
+        ctx.notified += await flow.open_ticket(ctx.session, site, ticket, ctx.now, severity="normal")
+        lines.append(acknowledgement(ctx, site, ticket))
+        await hold_for_batch(ctx, site, ticket)
+    if not resident.unit:
+        resident.awaiting = "unit"
+        lines.append(ctx.t("tk.res.ask_unit", unit="-"))
+    await repo.touch(ctx.session, resident)
+    return Outcome(replies=[Reply("\n".join(lines), edit=True)])
+
+
+async def hold_for_batch(ctx: Context, site: Site, ticket: Ticket) -> None:
+    """What the resident added before the site was known goes to the group in the next batch."""
+    waiting = [m for m in await repo.history(ctx.session, ticket_id=ticket.id or 0) if m.direction == "in"]
+    for message in waiting:
+        message.held = True
+        ctx.session.add(message)
+    if waiting:
+        await repo.arm(ctx.session, kind=flow.RELAY, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=ctx.now)
+
+
+async def new_issue_button(ctx: Context, args: list[str]) -> Outcome:
+    """新问题: the resident's next message opens a new ticket instead of joining the open one."""
+    if not ctx.msg.chat.private:
+        return Outcome(toast=ctx.t("button.stale"))
+    resident = await repo.resident(ctx.session, telegram_id=ctx.msg.user.id)
+    resident.awaiting = "new"
+    await repo.touch(ctx.session, resident)
+    return Outcome(toast=ctx.t("tk.res.new_issue"), replies=[Reply(ctx.t("tk.res.new_issue"))])
+
+
+async def my_command(ctx: Context, args: str) -> Outcome:
+    """The resident's own tickets with their status; nobody else's."""
+    mine = await repo.of_resident(ctx.session, resident_id=ctx.msg.user.id)
+    if not mine:
+        return Outcome.say(ctx.t("tk.my.none"))
+    return Outcome.say("\n".join([ctx.t("tk.my.header"), *(resident_line(ctx.t, x) for x in mine)]))
+
+
+COMMANDS = [
+    Command("my", my_command, min_role="anyone", where="private", needs_site=False),
+    Command("unit", unit_command, min_role="anyone", where="private", needs_site=False),
+]
+BUTTONS = [ButtonAction("tk.site", site_button), ButtonAction("tk.new", new_issue_button)]
+PART = Feature("residents", commands=COMMANDS, buttons=BUTTONS, on_private_text=receive)

@@ -1,0 +1,289 @@
+"""The staff side of residents' tickets, in the duty group: the card's buttons 受理 / 派工 / 已到场 /
+已处理 and replies relayed to the resident signed as the service centre (the commands are in
+``handlers.tickets.commands``).
+
+Steps follow 000 L86-97 (受理, 重大投诉报主管, 通知责任部门, 处理, 回访) and 001 L895-911."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers.core import notices
+from handlers.core.commands import ButtonAction, Command, int_arg, pack
+from handlers.core.context import ROLES, Context
+from handlers.core.feature import ExportKind, Feature
+from handlers.core.messages import Button, Outcome, Reply
+from handlers.tickets import commands, flow, residents
+from handlers.tickets import timers as flow_timers
+from handlers.tickets.exports import CALLBACK_FIELDS, TICKET_FIELDS, callback_rows, ticket_rows
+from handlers.tickets.render import card, card_buttons
+from storage.models import Site, Ticket, TicketMessage
+from storage.repos import sites
+from storage.repos import tickets as repo
+
+INTERNAL = ("!", "！")  # a reply starting so is an internal note, not relayed
+DEPARTMENTS = ("engineering", "security", "cleaning", "service", "greening")
+
+
+async def staff_ticket(ctx: Context, ticket_id: int | None) -> tuple[Ticket | None, Site | None, Outcome | None]:
+    """The ticket a button names, when the presser is staff at its site; else the answer to give."""
+    ticket = await repo.get(ctx.session, ticket_id=ticket_id) if ticket_id is not None else None
+    if ticket is None or ticket.site_id is None:
+        return None, None, Outcome(toast=ctx.t("button.stale"))
+    if not ctx.may(ticket.site_id, "staff"):
+        return None, None, ctx.answer(ctx.t("denied.role", role=ctx.t("role.staff")), alert=True)
+    return ticket, await sites.get(ctx.session, site_id=ticket.site_id), None
+
+
+async def shown(ctx: Context, ticket: Ticket, site: Site, toast: str) -> Outcome:
+    """The pressed card edited to the ticket's new state, with a toast; pressed outside the duty
+    group (the dispatched person's private copy), the group's card is edited too."""
+    if ctx.msg.chat.id != site.duty_chat_id:
+        ctx.notified += await flow.refresh_card(ctx.session, site, ticket)
+    return Outcome(replies=[Reply(card(ctx.t, ticket, site), card_buttons(ctx.t, ticket), edit=True)], toast=toast)
+
+
+async def accept(ctx: Context, ticket: Ticket, site: Site) -> None:
+    """受理: who took it; the resident hears the promised deadline (001 L901)."""
+    ticket.status = "accepted"
+    ticket.accepted_by, ticket.accepted_name, ticket.accepted_at = ctx.msg.user.id, ctx.msg.user.name, ctx.now
+    ctx.session.add(ticket)
+    rt = await flow.resident_t(ctx.session, ticket, site)
+    deadline = flow.hhmm(ticket.deadline_at, site)
+    ctx.notified += await flow.to_resident(
+        ctx.session, site, ticket, rt("tk.res.accepted", number=ticket.number, at=deadline)
+    )
+
+
+async def accept_button(ctx: Context, args: list[str]) -> Outcome:
+    ticket, site, problem = await staff_ticket(ctx, int_arg(args))
+    if problem or ticket is None or site is None:
+        return problem or Outcome()
+    if ticket.status not in ("new", "reopened"):
+        return await shown(ctx, ticket, site, ctx.t("tk.already", status=ctx.t(f"tk.status.{ticket.status}")))
+    await accept(ctx, ticket, site)
+    return await shown(ctx, ticket, site, ctx.t("tk.done.accepted", number=ticket.number))
+
+
+async def dispatch_button(ctx: Context, args: list[str]) -> Outcome:
+    """派工: the card asks whom, listing the site's staff and the departments."""
+    ticket, site, problem = await staff_ticket(ctx, int_arg(args))
+    if problem or ticket is None or site is None:
+        return problem or Outcome()
+    if ticket.status not in repo.OPEN:
+        return await shown(ctx, ticket, site, ctx.t("tk.closed", number=ticket.number))
+    people = await sites.members(ctx.session, site_id=site.id or 0, roles=ROLES)
+    buttons = []
+    for member in people[:12]:
+        person = await sites.person(ctx.session, telegram_id=member.telegram_id)
+        label = person.name if person and person.name else str(member.telegram_id)
+        buttons.append(Button(label, pack("tk.to", ticket.id, f"m{member.telegram_id}")))
+    buttons += [Button(ctx.t(f"tk.dept.{d}"), pack("tk.to", ticket.id, f"d{d}")) for d in DEPARTMENTS]
+    keyboard = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    return Outcome(replies=[Reply(card(ctx.t, ticket, site) + "\n" + ctx.t("tk.pick_whom"), keyboard, edit=True)])
+
+
+async def dispatch_to_button(ctx: Context, args: list[str]) -> Outcome:
+    ticket, site, problem = await staff_ticket(ctx, int_arg(args))
+    if problem or ticket is None or site is None:
+        return problem or Outcome()
+    target = args[1] if len(args) > 1 else ""
+    name, person_id = None, None
+    if target.startswith("d") and target[1:] in DEPARTMENTS:
+        name = flow.site_t(site)(f"tk.dept.{target[1:]}")
+    elif target.startswith("m") and target[1:].isdigit():
+        person_id = int(target[1:])
+        roles = await sites.roles_of(ctx.session, telegram_id=person_id)
+        person = await sites.person(ctx.session, telegram_id=person_id)
+        name = person.name if person and site.id in roles else None
+    if name is None:
+        return Outcome(toast=ctx.t("button.stale"))
+    if ticket.status not in repo.OPEN:
+        return await shown(ctx, ticket, site, ctx.t("tk.closed", number=ticket.number))
+    if ticket.accepted_by is None:
+        await accept(ctx, ticket, site)
+    ticket.status, ticket.dispatched_to, ticket.dispatched_to_id, ticket.dispatched_at = (
+        "dispatched",
+        name,
+        person_id,
+        ctx.now,
+    )
+    ctx.session.add(ticket)
+    if person_id is not None and person_id != ctx.msg.user.id:
+        st = flow.site_t(site)
+        text = st("tk.dispatched_you", number=ticket.number) + "\n" + card(st, ticket, site)
+        await ctx.notify(
+            person_id, text, card_buttons(st, ticket), ("ticket", ticket.id or 0), site_id=site.id, purpose="dispatch"
+        )
+    rt = await flow.resident_t(ctx.session, ticket, site)
+    ctx.notified += await flow.to_resident(ctx.session, site, ticket, rt("tk.res.dispatched", number=ticket.number))
+    return await shown(ctx, ticket, site, ctx.t("tk.done.dispatched", number=ticket.number, to=name))
+
+
+async def on_site_button(ctx: Context, args: list[str]) -> Outcome:
+    """已到场: the repairer is on site (an urgent repair within 15 minutes, 001 L1113)."""
+    ticket, site, problem = await staff_ticket(ctx, int_arg(args))
+    if problem or ticket is None or site is None:
+        return problem or Outcome()
+    if ticket.on_site_at is not None or ticket.status not in repo.OPEN:
+        return await shown(ctx, ticket, site, ctx.t("tk.already", status=ctx.t(f"tk.status.{ticket.status}")))
+    ticket.on_site_at = ctx.now
+    ctx.session.add(ticket)
+    if flow.urgent_repair(ticket):
+        policy = ctx.policy(site)
+        ticket.deadline_at = ctx.now + timedelta(hours=policy.ticket_hours_urgent)
+        await repo.arm(
+            ctx.session, kind=flow.SLA, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=ticket.deadline_at
+        )
+    if site.duty_chat_id is not None and ctx.msg.chat.id != site.duty_chat_id:
+        st = flow.site_t(site)
+        await ctx.notify(
+            site.duty_chat_id,
+            st("tk.on_site_group", number=ticket.number, name=ctx.msg.user.name),
+            link=("ticket", ticket.id or 0),
+        )
+    return await shown(ctx, ticket, site, ctx.t("tk.done.on_site", number=ticket.number))
+
+
+async def resolve_button(ctx: Context, args: list[str]) -> Outcome:
+    ticket, site, problem = await staff_ticket(ctx, int_arg(args))
+    if problem or ticket is None or site is None:
+        return problem or Outcome()
+    if ticket.status not in repo.OPEN:
+        return await shown(ctx, ticket, site, ctx.t("tk.already", status=ctx.t(f"tk.status.{ticket.status}")))
+    if ticket.accepted_by is None:
+        ticket.accepted_by, ticket.accepted_name, ticket.accepted_at = ctx.msg.user.id, ctx.msg.user.name, ctx.now
+    ctx.notified += await flow.resolve(ctx.session, site, ticket, ctx.msg.user.id, ctx.msg.user.name, ctx.now)
+    return await shown(ctx, ticket, site, ctx.t("tk.done.resolved", number=ticket.number))
+
+
+async def photos_button(ctx: Context, args: list[str]) -> Outcome:
+    """看照片 on a batch summary: every photo the resident sent on the ticket, to the presser in
+    private (one a second there) rather than to the duty group, whose 20 a minute staff need."""
+    ticket, site, problem = await staff_ticket(ctx, int_arg(args))
+    if problem or ticket is None or site is None:
+        return problem or Outcome()
+    history = await repo.history(ctx.session, ticket_id=ticket.id or 0)
+    photos = [m.photo_file_id for m in history if m.direction == "in" and m.photo_file_id]
+    if not photos:
+        return Outcome(toast=ctx.t("tk.pics.none", number=ticket.number))
+    for index, photo in enumerate(photos, 1):
+        caption = ctx.t("tk.pics.caption", number=ticket.number, index=index, count=len(photos))
+        await notices.queue(
+            ctx.session, ctx.msg.user.id, caption, site_id=site.id, purpose="photos", photo=photo, bulk=True
+        )
+    ctx.notified += len(photos)
+    return Outcome(toast=ctx.t("tk.pics.sent", number=ticket.number, count=len(photos)))
+
+
+async def reopen_button(ctx: Context, args: list[str]) -> Outcome:
+    ticket, site, problem = await staff_ticket(ctx, int_arg(args))
+    if problem or ticket is None or site is None:
+        return problem or Outcome()
+    if ticket.status in repo.OPEN:
+        return await shown(ctx, ticket, site, ctx.t("tk.already", status=ctx.t(f"tk.status.{ticket.status}")))
+    pending = await repo.pending_callback(ctx.session, ticket_id=ticket.id or 0)
+    if pending is not None:
+        from handlers.tickets.callbacks import drop_callback
+
+        await drop_callback(ctx.session, pending)
+    ctx.notified += await flow.reopen(ctx.session, site, ticket, ctx.now, why="staff")
+    return Outcome(replies=[Reply(ctx.t("tk.reopened.staff", number=ticket.number), edit=True)])
+
+
+async def on_reply(ctx: Context, ticket_id: int) -> Outcome | None:
+    """A reply to a message linked to a ticket: from its resident (private) it joins the ticket;
+    from staff in its site's duty group it reaches the resident, signed as the service centre."""
+    ticket = await repo.get(ctx.session, ticket_id=ticket_id)
+    if ticket is None:
+        return None
+    if ctx.msg.chat.private and ctx.msg.user.id == ticket.resident_id and not ctx.roles:
+        resident = await repo.resident(ctx.session, telegram_id=ctx.msg.user.id)
+        limited = await residents.over_limit(ctx, resident)
+        await repo.touch(ctx.session, resident)
+        if ticket.status not in repo.OPEN or resident.awaiting in ("unit", "comment"):
+            return await residents.understood(ctx, resident, limited)  # as if it replied to nothing
+        return await residents.add_to_ticket(ctx, ticket, resident, limited=limited)
+    if not ctx.may(ticket.site_id, "staff") or (ctx.site is not None and ctx.site.id != ticket.site_id):
+        return None  # a stranger, or another site's group; staff may also reply from private
+    if not ctx.msg.text.strip() and not ctx.msg.photo_file_id and not ctx.msg.document_file_id:
+        return None
+    return await relay_to_resident(ctx, ticket)
+
+
+async def relay_to_resident(ctx: Context, ticket: Ticket) -> Outcome:
+    t = ctx.t
+    site = await sites.get(ctx.session, site_id=ticket.site_id or 0)
+    assert site is not None
+    if ticket.status not in repo.OPEN:
+        buttons = [[Button(t("tk.btn.reopen"), pack("tk.reopen", ticket.id))]]
+        return Outcome(replies=[Reply(t("tk.reply_closed", number=ticket.number), buttons, quote=True)])
+    text = ctx.msg.text.strip()
+    internal = text[:1] in INTERNAL
+    if internal:  # "!…": a note for colleagues, kept in the history, not sent to the resident
+        text = text[1:].strip()
+    document = ctx.msg.document_file_id
+    kept = text
+    if document:  # the history names the file (a PDF quote); the resident gets the file itself
+        kept = "\n".join(filter(None, [text, t("tk.file", name=ctx.msg.document_name or "-")]))
+    await repo.add_message(
+        ctx.session,
+        TicketMessage(
+            ticket_id=ticket.id or 0,
+            direction="out" if ticket.channel == "bot" and not internal else "note",
+            author_id=ctx.msg.user.id,
+            author_name=ctx.msg.user.name,
+            text=kept,
+            photo_file_id=ctx.msg.photo_file_id,
+        ),
+    )
+    if internal:
+        return Outcome.say(t("tk.noted", number=ticket.number), quote=True)
+    if ticket.channel != "bot":
+        return Outcome.say(t("tk.note_only", number=ticket.number), quote=True)
+    if ticket.status in ("new", "reopened"):  # the first answer accepts it
+        await accept(ctx, ticket, site)
+        ctx.notified += await flow.refresh_card(ctx.session, site, ticket)
+    rt = await flow.resident_t(ctx.session, ticket, site)
+    relay = rt("tk.res.relay_file" if document and not text else "tk.res.relay", number=ticket.number, text=text)
+    queued = await flow.to_resident(
+        ctx.session,
+        site,
+        ticket,
+        relay,
+        photo=None if document else ctx.msg.photo_file_id,
+        document=document,
+        update_id=ctx.msg.update_id,
+    )
+    ctx.notified += queued
+    # Told once the resident got it (handlers.tickets.relays): a refusal turns it into a notice saying why.
+    return Outcome(replies=[Reply(t("tk.relayed", number=ticket.number), quote=True, held=queued > 0)])
+
+
+COMMANDS = [
+    Command("ticket", commands.ticket_command),
+    Command("tickets", commands.tickets_command),
+    Command("vip", commands.vip_command),
+]
+BUTTONS = [
+    ButtonAction("tk.acc", accept_button),
+    ButtonAction("tk.disp", dispatch_button),
+    ButtonAction("tk.to", dispatch_to_button),
+    ButtonAction("tk.onsite", on_site_button),
+    ButtonAction("tk.done", resolve_button),
+    ButtonAction("tk.reopen", reopen_button),
+    ButtonAction("tk.pics", photos_button),
+]
+PART = Feature(
+    "tickets",
+    commands=COMMANDS,
+    buttons=BUTTONS,
+    timers=flow_timers.TIMERS,
+    planners=[flow_timers.plan_relays],
+    handover=commands.handover,
+    replies={"ticket": on_reply},
+    exports={
+        "tickets": ExportKind(TICKET_FIELDS, ticket_rows),
+        "callbacks": ExportKind(CALLBACK_FIELDS, callback_rows),
+    },
+)
