@@ -1,5 +1,5 @@
 """How long a staff member's /log waits for its reply in the duty group while residents flood the bot
-with photos (issue 16: under 3 s), with Telegram's 20 messages a minute per group ON.
+with photos (under 3 s), with Telegram's 20 messages a minute per group ON.
 
     .venv/bin/python -m bench.bench_flood [--runs 1] [--residents 1] [--photos 60] [--duration 75]
 
@@ -40,7 +40,7 @@ from tests.fakes.bot_api import Call, FakeBotAPI
 STAFF = 101
 GROUP = -1001000000100
 RESIDENTS = tuple(7001 + k for k in range(50))
-TARGET = 3.0  # seconds (issue 16)
+TARGET = 3.0  # seconds
 
 
 @dataclass

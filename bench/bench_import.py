@@ -1,5 +1,5 @@
 """A staff `/log` in one site's duty group, answered while another site's supervisor imports a large
-valid key list (issue 16: "answered as fast as when idle").
+valid key list ("answered as fast as when idle").
 
     .venv/bin/python -m bench.bench_import [--rows 5000] [--imports 3] [--idle 30] [--worker process|thread]
 

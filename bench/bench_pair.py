@@ -6,7 +6,7 @@ and the ratio of throughputs (this VM's speed drifts by ±20% between runs, so p
 Each engine is compared with its own floor on the same fake server: ``aiogram`` the aiogram echo
 Dispatcher and DutyDesk's runner with ``AiogramEngine``; ``ptb`` a python-telegram-bot
 ``Application`` echo bot and the runner with ``PtbEngine``. ``both`` does both, round by round, and
-prints the two floors side by side. Targets (issue 7): app throughput >= 40% of the engine's floor,
+prints the two floors side by side. Targets: app throughput >= 40% of the engine's floor,
 app p99 < 150 ms, app peak RSS <= floor + 40 MB.
 """
 

@@ -1,4 +1,4 @@
-"""How long a major incident's ping to the supervisor takes while routine replies wait (issue 6: under
+"""How long a major incident's ping to the supervisor takes while routine replies wait (under
 2 s with 600 waiting), on the production path with Telegram's sending limits ON.
 
     .venv/bin/python -m bench.bench_ping [--runs 3] [--backlog 600] [--scenarios idle,logs,direct]

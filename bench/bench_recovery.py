@@ -1,4 +1,4 @@
-"""Recovery after a kill (issue 16): how long after a restart, or after a kill when another process
+"""Recovery after a kill: how long after a restart, or after a kill when another process
 survives, the last reply of a burst arrives, with the production lease and stale times
 (INBOX_LEASE_SECONDS 30, CLAIM_STALE_SECONDS 120).
 

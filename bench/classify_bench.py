@@ -2,7 +2,7 @@
 
     python bench/classify_bench.py [--rounds 30]
 
-Target (issue 3): at least 5 000 messages/s on the 2-core development machine.
+Target: at least 5 000 messages/s on the 2-core development machine.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """``dutydesk inbox``: updates waiting to be handled, or (``--dead``) those set aside after failing
-too often (issue 16), with why; ``--retry`` puts one back. A row set aside is kept, never dropped."""
+too often, with why; ``--retry`` puts one back. A row set aside is kept, never dropped."""
 
 from __future__ import annotations
 

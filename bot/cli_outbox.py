@@ -1,4 +1,4 @@
-"""``dutydesk outbox``: what the bot could not send yet, or gave up on, and why (issue 6). Nothing
+"""``dutydesk outbox``: what the bot could not send yet, or gave up on, and why. Nothing
 is dropped in silence: a failed message stays here until someone retries it or lets it go."""
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Engines implement :class:`Transport` and translate their library's errors into t
 the retry policy is written once: 429 waits ``retry_after`` (that chat only); 5xx and network
 errors back off; a refusal (blocked by the user, bad request) is not retried. Only a refusal that
 says the person cannot be reached (403, chat not found) tells the duty group so: a text Telegram
-refuses as too long is not "the resident blocked the bot" (issue 16).
+refuses as too long is not "the resident blocked the bot".
 
 Limits (SPEC §7; Telegram's FAQ): about 30 messages a second overall, 20 a minute in one group,
 one a second in one chat. A chat over its limit does not hold up the others: its rows are put back
@@ -41,7 +41,7 @@ from storage.repos import messages, outbox
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 # Slots of a group's minute that residents' relayed messages (priority BULK) may not take: kept for
-# staff replies, cards and urgent notices, so a resident's flood does not make them wait (issue 16).
+# staff replies, cards and urgent notices, so a resident's flood does not make them wait.
 # Half: with a quarter kept, five residents flooding at once held a /log 30 s (bench/bench_flood.py).
 GROUP_RESERVE = 10
 

@@ -1,4 +1,4 @@
-"""Which bot processes are alive, so that a dead one's claimed rows are taken over at once (issue 16).
+"""Which bot processes are alive, so that a dead one's claimed rows are taken over at once.
 
 On PostgreSQL each running bot holds a session-level advisory lock, on a connection of its own kept
 for its whole life, whose key is written in its claim token (``live-<8 hex digits>``). A process

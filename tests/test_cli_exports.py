@@ -1,4 +1,4 @@
-"""The command line a new team meets first (issue 8): one database for chat and export, CSV that
+"""The command line a new team meets first: one database for chat and export, CSV that
 opens in Excel, a quiet end in a pipe, --version, help for everything, a console that takes typos."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`dutydesk outbox` (issue 6): what could not be sent is visible with the reason, and can be retried."""
+"""`dutydesk outbox`: what could not be sent is visible with the reason, and can be retried."""
 
 from __future__ import annotations
 

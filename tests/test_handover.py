@@ -108,7 +108,7 @@ async def test_handover_again_once_the_major_incident_is_closed(harness: DeskHar
     await site_with_roster(h)
     await h.send("/log 5栋12楼起火，浓烟很大")
     await h.send("/handover")
-    # Only a supervisor may close a major incident nobody acknowledged (issue 8).
+    # Only a supervisor may close a major incident nobody acknowledged.
     assert "结案" in text_of(await h.send("/close 1 火已扑灭，消防确认安全", SUPERVISOR))
     again = await h.send("/handover 火警已处理")
     assert "接班" in text_of(again) and button_data(again, "接班")

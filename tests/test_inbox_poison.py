@@ -1,4 +1,4 @@
-"""A poison update in-process (issue 16): handling it fails every time with an error the database
+"""A poison update in-process: handling it fails every time with an error the database
 itself raises (a value it refuses) while the database answers. Each failure counts; after three the
 update is set aside (kept), its sender told once, other chats answered meanwhile; `dutydesk inbox`
 shows it with why, and puts it back on request."""

@@ -1,4 +1,4 @@
-"""Dead owners are seen at once (issue 16): on PostgreSQL a process holds an advisory lock while it
+"""Dead owners are seen at once: on PostgreSQL a process holds an advisory lock while it
 lives; once its connection is gone, the inbox rows, outbox claims and timer claims it held are taken
 by the next sweep, not after the lease or the stale time. A live owner's rows are left alone, also
 after its lock's connection was cut and taken again. On SQLite there is no other process to judge."""

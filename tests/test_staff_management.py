@@ -1,4 +1,4 @@
-"""Removing a person who left, in chat (/staff, /remove) and from the command line (issue 8)."""
+"""Removing a person who left, in chat (/staff, /remove) and from the command line."""
 
 from __future__ import annotations
 

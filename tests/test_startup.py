@@ -1,4 +1,4 @@
-"""Clean failures at start (issue 6): an unreachable or malformed Bot API URL, an unreachable
+"""Clean failures at start: an unreachable or malformed Bot API URL, an unreachable
 PostgreSQL, an unwritable data folder — a few tries, then one clear line and a non-zero exit, no
 traceback and never the token. The SQLite file and folder are readable by the owner only."""
 

@@ -1,4 +1,4 @@
-"""Traditional Chinese catalogues read as Hong Kong usage, not machine conversion (issue 8): no
+"""Traditional Chinese catalogues read as Hong Kong usage, not machine conversion: no
 simplified-only character remains in any ``*zh-Hant.toml`` (OpenCC s2t changes nothing, apart from
 the Hong Kong forms below), and the words Hong Kong users write are used."""
 

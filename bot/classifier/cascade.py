@@ -7,7 +7,7 @@
 3. A failed, timed-out, circuit-open or invalid LLM answer → the rules' answer (``source='rules'``).
 4. Otherwise the LLM decides intent and category (``source='llm'``), within these limits:
 
-   - **Severity cap** (issue 6 item 7).  ``major`` — the one severity that pings people (the
+   - **Severity cap**.  ``major`` — the one severity that pings people (the
      supervisor and the manager at once, SPEC §4) — comes only from the rules or a person, never
      from the LLM alone: the LLM's severity is capped at ``max(rules, urgent)``, where "rules" is
      what the severity lexicon alone reads in the text (a major word, or a combination such as

@@ -1,4 +1,4 @@
-"""Round 4 of the rules (issue 8): what the words are about decides, not the nouns around them.
+"""The word families of the rules: what the words are about decides, not the nouns around them.
 
 - **Event beats place and object.**  A car, a bay or a car park is where a theft, a leak or a fire
   happened: without a parking act (停在, 霸位, parked…) the parking evidence counts a third next to

@@ -13,7 +13,7 @@
   400 is asked again once without it, and is remembered as not supporting it.
 - The answer is parsed tolerantly (bare JSON, a ```json fence, or an object inside prose), in
   bounded work: at most ``MAX_BODY_BYTES`` of the body are read and ``MAX_ANSWER_CHARS`` of the
-  content scanned, in one linear pass (issue 6 item 7).  It is then validated: only ``intent``,
+  content scanned, in one linear pass.  It is then validated: only ``intent``,
   ``category``, ``severity``, ``location`` and ``confidence`` are read;
   any invalid one makes the whole answer ``None`` (the cascade keeps the rules' answer); every
   other key the model adds (``role``, ``approve``…) is ignored.  The output is data, never a command.

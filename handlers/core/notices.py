@@ -15,7 +15,7 @@ MEDIA = ("photo", "document")  # outbox methods whose text is a caption
 
 # Residents' messages relayed to a duty group (and their photos shown on request): sent after
 # everything else, and with at most half of the group's 20 a minute (bot.delivery.GROUP_RESERVE), so
-# that a resident's flood cannot hold up staff replies or urgent notices (issue 16).
+# that a resident's flood cannot hold up staff replies or urgent notices.
 BULK = 8
 
 

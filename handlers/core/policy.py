@@ -88,7 +88,7 @@ class Policy:
     patrol_handover_hours: int = 12
 
     # Operational, from no regulation: an update that failed (or ended the bot's process) this many
-    # times is set aside, its sender told once, so one bad update cannot stop the desk (issue 16).
+    # times is set aside, its sender told once, so one bad update cannot stop the desk.
     # A duty group's site may set its own; a private chat (or an update that cannot be read) uses this.
     inbox_max_attempts: int = 3
     # File imports (roster, keys, patrol plans): operational caps, from no clause. A file over any of
@@ -134,7 +134,7 @@ CLAUSES: dict[str, str] = {
     "incoming_reminder_minutes": "002 L23: the incoming person arrives 15 minutes early (000 L256: 10)",
     "takeover_grace_minutes": "002 L22; 000 L125; 001 L495: the outgoing person may not leave before the takeover",
     "roster_due_day": "002 L10: next month's roster drafted by the 25th (004: by month end)",
-    "roster_reminder_hour": "002 L10: hour of the daily roster-due reminder (issue 9 default)",
+    "roster_reminder_hour": "002 L10: hour of the daily roster-due reminder (default)",
     "daylog_hour": "000 L116: the manager signs the duty log daily; 002 L21: supervisors read it daily",
     "key_due_hour": "001 L1041, L1335: a key loan is returned the same day",
     "key_overdue_morning_hour": "001 L291: keys not returned are followed up (supervisors each morning)",

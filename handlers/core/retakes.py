@@ -1,5 +1,5 @@
 """An update taken again (its process died, or handling failed): counted before it is handled, and
-set aside once it has failed too often, so one bad update cannot stop the desk (issue 16).
+set aside once it has failed too often, so one bad update cannot stop the desk.
 
 The count is committed before handling starts, so an update that kills its process (out of memory,
 a crash in a library) counts as well. Its last chance runs alone (the runner lets no other update be

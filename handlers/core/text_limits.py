@@ -1,6 +1,6 @@
 """Telegram's text limits, counted the way Telegram counts them: in UTF-16 code units (an emoji or a
 rare CJK character outside the Basic Multilingual Plane is two). A text longer than a message is
-split at line boundaries into several messages, never cut (issue 16); ``split_text`` is the one
+split at line boundaries into several messages, never cut; ``split_text`` is the one
 splitter every long message uses (relays, held-message batches, reports).
 
 Limits: https://core.telegram.org/bots/api#sendmessage (1-4096 characters after entities parsing),

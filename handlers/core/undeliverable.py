@@ -1,6 +1,6 @@
 """A private message that Telegram refused for good (the person never opened the bot, or blocked
 it): the site's duty group is told, once, who could not be reached and how to fix it, instead of a
-line in the log only (issue 7). Told again only after the person opened the bot and it failed anew.
+line in the log only. Told again only after the person opened the bot and it failed anew.
 """
 
 from __future__ import annotations

@@ -12,7 +12,6 @@ from functools import wraps
 
 from handlers.core.commands import ButtonAction, ButtonHandler, Command, code_arg, pack
 from handlers.core.context import Context
-from handlers.core.exports import INCIDENT_FIELDS, incident_rows
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.lookups import button_incident, numbered_incident
 from handlers.core.messages import Outcome, Reply
@@ -28,6 +27,7 @@ from handlers.core.render import (
 )
 from handlers.core.taxonomy import CATEGORIES, SEVERITIES
 from handlers.dutylog import escalation
+from handlers.dutylog.exports import INCIDENT_FIELDS, incident_rows
 from handlers.dutylog.listing import incidents_command
 from storage.models import Incident, Site
 from storage.repos import incidents, sites
@@ -189,7 +189,7 @@ async def attach_photo(ctx: Context, incident_id: int) -> Outcome | None:
     if ctx.site is None or not ctx.msg.photo_file_id:
         return None
     if not ctx.may(ctx.site.id, "staff"):
-        return None  # not attached: the router answers so (issue 16)
+        return None  # not attached: the router answers so
     incident = await incidents.get(ctx.session, incident_id=incident_id)
     if incident is None or incident.site_id != ctx.site.id:
         return None

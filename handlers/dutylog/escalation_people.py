@@ -1,5 +1,5 @@
 """Who an escalation round reaches, and where an escalation stands, said exactly: the roles and how
-many of each were told, that nobody could be, or who acknowledged (issue 8: tell the truth)."""
+many of each were told, that nobody could be, or who acknowledged (tell the truth)."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ class ShiftDef:
         return f"{self.start:%H:%M}-{self.end:%H:%M}"
 
 
-# Two 12-hour shifts unless the site defines its own (issue 9; 002 L11 names 8:00 as the start).
+# Two 12-hour shifts unless the site defines its own (002 L11 names 8:00 as the start).
 DEFAULT_SHIFTS = (ShiftDef("D", "白班", time(8), time(20), 0), ShiftDef("N", "夜班", time(20), time(8), 1))
 
 

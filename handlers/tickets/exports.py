@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.core.exports import iso, site_zones
-from storage.repos import messages, sites
+from handlers.core.exports import iso, site_codes, site_zones
+from storage.repos import messages
 from storage.repos import tickets as repo
 from storage.repos.chunks import Record
 
@@ -44,13 +44,9 @@ TICKET_FIELDS = (
 CALLBACK_FIELDS = ("ticket", "site", "due_at", "done_at", "how", "by", "by_id", "satisfaction", "note", "state")
 
 
-async def _site_codes(session: AsyncSession) -> dict[int, str]:
-    return {s.id or 0: s.code for s in await sites.all_sites(session)}
-
-
 async def ticket_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
-    codes = await _site_codes(session)
+    codes = await site_codes(session)
     async for chunk in messages.all_tickets(session):
         counts = await repo.message_counts(session, ticket_ids=[r["id"] for r in chunk])
         for r in chunk:
@@ -90,7 +86,7 @@ def _ticket_row(r: Record, site: str | None, zone: ZoneInfo | None, count: int) 
 
 async def callback_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
-    codes = await _site_codes(session)
+    codes = await site_codes(session)
     async for chunk in repo.all_callbacks(session):
         for c, t in chunk:
             yield {

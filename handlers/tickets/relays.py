@@ -2,7 +2,7 @@
 the confirmation waits in the outbox (``held``) with the update that made it, and the delivery
 settles it in the transaction that records the relay's fate — sent, it goes out; refused for good
 (too long, the resident unreachable), it becomes a notice that the reply was not passed on and why
-(issue 16: never "relayed" for a message the resident did not get)."""
+(never "relayed" for a message the resident did not get)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 the site and unit are asked once when there are several sites, /my and /unit, the 新问题 button,
 and a per-minute limit that holds messages back (relayed later in one batch), never drops them.
 Past the first few photos of the minute, a photo waits for that minute's batch, so a resident sending
-60 photos costs the duty group a few photos and one summary line, not 60 messages (issue 16).
+60 photos costs the duty group a few photos and one summary line, not 60 messages.
 
 Standard service language (source 003 L149: 您好, 请稍等, 对不起让您久等了…). Logs never carry a
 resident's words."""

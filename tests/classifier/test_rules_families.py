@@ -1,4 +1,4 @@
-"""Round 4 (issue 8): the families, each with the issue's own example and its neighbours.
+"""The word families of the rules, each with the issue's own example and its neighbours.
 
 Event beats place; injury from a fight is a fight; notices, drills and plans are not events;
 questions about shifts are questions; a blocked fire exit is a safety problem.

@@ -1,4 +1,4 @@
-"""Relative days and times as people type them (issue 8): read by the rules, resolved in the site's zone.
+"""Relative days and times as people type them: read by the rules, resolved in the site's zone.
 
 Today in these tests is Monday 2026-11-30, 10:00 in Asia/Shanghai.
 """

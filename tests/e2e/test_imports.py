@@ -1,4 +1,4 @@
-"""End to end (issue 16): file imports cannot stall the other chats. A file over a cap is refused with
+"""End to end: file imports cannot stall the other chats. A file over a cap is refused with
 one line naming it (over the size cap before any download), and while a file is read, or held in the
 worker, a /log in another duty group is answered."""
 

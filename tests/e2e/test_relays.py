@@ -1,4 +1,4 @@
-"""End to end, issue 16 points 3 and 4, through the real runner and the fake Bot API (which refuses
+"""End to end, relays to residents through the real runner and the fake Bot API (which refuses
 over-long texts and captions counted in UTF-16, like Telegram): a long relay arrives in parts, signed;
 a relay refused as too long is not "the resident blocked the bot" and is not confirmed; a staff
 document reaches the resident as that document; photos and replies nothing takes are answered."""

@@ -1,4 +1,4 @@
-"""Fault runs with real processes (issue 6): kill -9 at chosen points, SIGTERM mid-burst, Bot API
+"""Fault runs with real processes: kill -9 at chosen points, SIGTERM mid-burst, Bot API
 5xx and 429 storms. Each asserts, from the outside: every confirmed update handled once, every
 stored record replied to, no duplicate record, and duplicate replies only where Telegram itself
 cannot tell (a process killed after sendMessage succeeded and before it was marked sent)."""
@@ -26,8 +26,8 @@ from tests.faults.harness import (
 
 N = 40
 KILLED = 137
-# The production lease and stale times (bot/config.py): a restart must not wait for them (issue 16:
-# a dead process's rows are known at once, on PostgreSQL by its owner lock, on SQLite at start).
+# The production lease and stale times (bot/config.py): a restart must not wait for them (a dead
+# process's rows are known at once, on PostgreSQL by its owner lock, on SQLite at start).
 PRODUCTION = {"INBOX_LEASE_SECONDS": "30", "CLAIM_STALE_SECONDS": "120"}
 RECOVERY_BOUND = 30.0  # seconds from the restart to the last reply (bench/bench_recovery.py measures it)
 

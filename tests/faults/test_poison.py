@@ -1,4 +1,4 @@
-"""A poison update (issue 16): one that kills the bot's process every time it is handled, as a
+"""A poison update: one that kills the bot's process every time it is handled, as a
 spreadsheet that runs it out of memory would. The real `dutydesk run` is restarted after each
 death, as a supervisor (systemd, Docker) would: after three deaths the update is set aside (kept),
 its sender is told once, and every other chat's /log is stored and answered."""

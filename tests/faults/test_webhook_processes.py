@@ -2,7 +2,7 @@
 POSTs to them in turn): every update is answered once, every timer fires once, every outbox row is
 sent once, also when one of them is SIGKILLed mid-burst: the survivor takes over its leased inbox
 rows, claimed outbox rows and timers at once, seeing its owner lock free (storage.liveness), not
-after INBOX_LEASE_SECONDS and CLAIM_STALE_SECONDS (issue 16)."""
+after INBOX_LEASE_SECONDS and CLAIM_STALE_SECONDS."""
 
 from __future__ import annotations
 
