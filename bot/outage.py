@@ -16,10 +16,6 @@ class OutageLog:
         self.last: float = 0.0
         self.failures = 0
 
-    @property
-    def down(self) -> bool:
-        return self.since is not None
-
     def failed(self, exc: BaseException, context: str = "") -> None:
         now = self.clock()
         self.failures += 1

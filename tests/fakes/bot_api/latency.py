@@ -185,6 +185,3 @@ class LatencyTracking(FakeState):
             call = replies[uid]
             pairs.append(LatencyPair(uid, push.chat_id, push.at, call.at, call))
         return pairs
-
-    def push_time(self, update_id: int) -> float:
-        return self._pushes[update_id].at
