@@ -36,7 +36,7 @@ from handlers.core.text_limits import CAPTION_LIMIT, MESSAGE_LIMIT, clip
 from handlers.tickets import relays
 from storage.clock import utcnow
 from storage.models import Outbox
-from storage.repos import messages, outbox
+from storage.repos import links, outbox
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -354,7 +354,7 @@ class Delivery:
         async with self.desk.db.session() as session:
             sent = [r for r in results if r.wait <= 0 and r.error is None]
             await outbox.mark_sent_many(session, sent=[(r.row.id or 0, r.message_id) for r in sent], at=now)
-            await messages.link_many(
+            await links.link_many(
                 session,
                 links=[
                     (r.row.chat_id, r.message_id, r.row.ref_kind, r.row.ref_id)

@@ -8,7 +8,7 @@ from sqlmodel import col, select
 
 from handlers.patrols.plans import resolve_site, save, spec_of
 from storage.models import Outbox, PatrolRound
-from storage.repos import messages
+from storage.repos import links
 from tests.support import GROUP, DeskHarness
 
 # 天台 at these coordinates; 会所 is the checkpoint proven by a location.
@@ -37,7 +37,7 @@ async def group_since(h: DeskHarness, seen: int) -> list[Outbox]:
 async def link_card(h: DeskHarness, round_id: int, message_id: int = 7001) -> int:
     """As the delivery does once the card is sent: the message shows the round."""
     async with h.desk.db.session() as session:
-        await messages.link_many(session, links=[(GROUP.id, message_id, "patrol_round", round_id)])
+        await links.link_many(session, links=[(GROUP.id, message_id, "patrol_round", round_id)])
     return message_id
 
 

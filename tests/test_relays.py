@@ -15,7 +15,7 @@ from handlers.core.replies import queue_outcome
 from handlers.core.text_limits import MESSAGE_LIMIT, utf16_len
 from storage.clock import utcnow
 from storage.models import Outbox, Person
-from storage.repos import messages, outbox
+from storage.repos import links, outbox
 from tests.support import GROUP, RESIDENT, STAFF, DeskHarness, RecordingTransport, text_of
 from tests.tickets_support import REPAIR, Wire, to
 
@@ -56,7 +56,7 @@ async def test_links_exist_as_soon_as_the_rows_are_marked_sent(any_harness: Desk
     async with h.desk.db.session() as session:  # no wait: a reply at this moment finds its incident
         [card] = (await session.exec(select(Outbox).where(col(Outbox.ref_kind) == "incident"))).all()
         assert card.state == "sent" and card.message_id is not None
-        link = await messages.linked(session, chat_id=GROUP.id, message_id=card.message_id)
+        link = await links.linked(session, chat_id=GROUP.id, message_id=card.message_id)
     assert link is not None and (link.ref_kind, link.ref_id) == ("incident", card.ref_id)
 
 
@@ -138,7 +138,7 @@ async def test_a_photo_replying_to_a_card_still_being_recorded_finds_its_inciden
         await asyncio.sleep(0.3)
         async with h.desk.db.session() as session:
             await outbox.mark_sent_many(session, sent=[(card.id or 0, 4242)], at=utcnow())
-            await messages.link_many(session, links=[(GROUP.id, 4242, "incident", card.ref_id or 0)])
+            await links.link_many(session, links=[(GROUP.id, 4242, "incident", card.ref_id or 0)])
 
     recording = asyncio.create_task(record_later())
     out = await h.send("", photo_file_id="AgACphoto", reply_to_message_id=4242, reply_to_bot="DutyDeskTestBot")

@@ -22,7 +22,7 @@ from handlers.core.registry import Registry
 from handlers.core.router import Router
 from storage.clock import utcnow
 from storage.db import Database
-from storage.repos import inbox, messages, outbox, sites, timers
+from storage.repos import inbox, links, outbox, processed, sites, timers
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ class DutyDesk:
         outcome = Outcome(toast=text, alert=True) if msg.is_button else Outcome.say(text)
         try:
             async with self.db.session() as session:
-                if msg.update_id is not None and not await messages.first_delivery(session, update_id=msg.update_id):
+                if msg.update_id is not None and not await processed.first_delivery(session, update_id=msg.update_id):
                     return Outcome()
                 await inbox.done(session, update_id=msg.update_id)
                 outcome.notified = await replies.queue_outcome(session, msg, outcome)
@@ -112,7 +112,7 @@ class DutyDesk:
 
     async def _handle(self, session: AsyncSession, msg: Inbound, prepared: Prepared) -> Outcome:
         session.sync_session.info["update_id"] = msg.update_id  # for the logs and the fault tests
-        if msg.update_id is not None and not await messages.first_delivery(session, update_id=msg.update_id):
+        if msg.update_id is not None and not await processed.first_delivery(session, update_id=msg.update_id):
             log.info("duplicate update %s ignored", msg.update_id)
             await inbox.done(session, update_id=msg.update_id)
             return Outcome()
@@ -168,7 +168,7 @@ class DutyDesk:
         if reply.link is None:
             return
         async with self.db.session() as session:
-            await messages.link_many(session, links=[(chat_id, message_id, *reply.link)])
+            await links.link_many(session, links=[(chat_id, message_id, *reply.link)])
 
     async def sweep(self, now: datetime | None = None, *, limit: int = 50) -> int:
         """Run the due business timers once; returns how many ran. Each runs in its own transaction."""

@@ -14,7 +14,7 @@ from handlers.core.messages import Outcome
 from handlers.core.registry import Registry
 from storage.clock import utcnow
 from storage.models import MessageLink
-from storage.repos import messages, outbox
+from storage.repos import links, outbox
 
 LINK_WAITS, LINK_WAIT_SECONDS = 2, 1.0  # a batch being sent is recorded within a second or two
 IN_FLIGHT = timedelta(seconds=30)  # a row claimed longer ago belongs to a process that died
@@ -105,7 +105,7 @@ class Router:
         msg = ctx.msg
         if msg.reply_to_message_id is None:
             return None
-        linked = await messages.linked(ctx.session, chat_id=msg.chat.id, message_id=msg.reply_to_message_id)
+        linked = await links.linked(ctx.session, chat_id=msg.chat.id, message_id=msg.reply_to_message_id)
         if linked is None and _replies_to_me(ctx):
             linked = await _link_being_written(ctx, msg.reply_to_message_id)
         handler = self.registry.replies.get(linked.ref_kind) if linked is not None else None
@@ -165,7 +165,7 @@ async def _link_being_written(ctx: Context, message_id: int) -> MessageLink | No
         if not await outbox.in_flight(ctx.session, chat_id=ctx.msg.chat.id, since=utcnow() - IN_FLIGHT):
             return None
         await ctx.prepared.get(("link-wait", attempt), _pause)
-        found = await messages.linked(ctx.session, chat_id=ctx.msg.chat.id, message_id=message_id)
+        found = await links.linked(ctx.session, chat_id=ctx.msg.chat.id, message_id=message_id)
         if found is not None:
             return found
     return None

@@ -17,7 +17,8 @@ from handlers.core.render import category, category_picker, clip, picking, sever
 from handlers.core.taxonomy import CATEGORIES, GROUP_RECORD_INTENTS
 from handlers.dutylog import commands as dutylog
 from storage.models import Draft
-from storage.repos import messages, sites
+from storage.repos import drafts as draft_repo
+from storage.repos import sites
 
 
 def draft_text(ctx: Context, draft: Draft) -> str:
@@ -66,7 +67,7 @@ async def offer(ctx: Context) -> Outcome:
     # The record's kind must be clear; its category is a tap away on the card.
     if reading.intent not in GROUP_RECORD_INTENTS or reading.record_confidence < ctx.policy().draft_min_confidence:
         return Outcome()
-    draft = await messages.add_draft(
+    draft = await draft_repo.add(
         ctx.session,
         Draft(
             site_id=site.id,
@@ -97,7 +98,7 @@ def on_pending_draft(action: DraftAction) -> ButtonHandler:
         if not ctx.may_here("staff"):  # the role first, before anything is looked up
             return Outcome(toast=ctx.t("denied.role", role=ctx.t("role.staff")), alert=True)
         draft_id = int_arg(args)
-        draft = None if draft_id is None else await messages.get_draft(ctx.session, draft_id=draft_id)
+        draft = None if draft_id is None else await draft_repo.get(ctx.session, draft_id=draft_id)
         if draft is None or draft.chat_id != ctx.msg.chat.id:
             return Outcome(toast=ctx.t("button.stale"))
         if not ctx.may(draft.site_id, "staff"):

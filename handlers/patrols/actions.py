@@ -19,7 +19,7 @@ from handlers.dutylog import interface as dutylog
 from handlers.patrols.render import RoundView, card_buttons, card_text
 from handlers.patrols.rounds import ROUND, load_view
 from storage.models import PatrolCheck, PatrolFinding, PatrolRound
-from storage.repos import incidents, outbox, patrols, sites, timers
+from storage.repos import incidents, links, outbox, patrols, sites, timers
 
 EARTH_RADIUS_M = 6_371_000.0
 
@@ -48,7 +48,9 @@ async def shown(ctx: Context, view: RoundView, note: str, *, alert: bool = False
     card of the round is known here (a command, or its message link not written yet)."""
     if ctx.msg.is_button:
         return Outcome(replies=[card(ctx, view, edit=True)], toast=note, alert=alert)
-    message_id = await patrols.card_message(ctx.session, chat_id=ctx.msg.chat.id, round_id=view.round.id or 0)
+    message_id = await links.newest_message(
+        ctx.session, chat_id=ctx.msg.chat.id, ref_kind=ROUND, ref_id=view.round.id or 0
+    )
     if message_id is None:
         return Outcome(replies=[Reply(note, quote=True), card(ctx, view)])
     shown_card = card(ctx, view)

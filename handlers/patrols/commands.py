@@ -25,7 +25,7 @@ from handlers.patrols.render import RoundView, plan_line, round_line
 from handlers.patrols.rounds import ROUND, grace_of, handover_lines, load_view, on_round, plan_rounds
 from handlers.patrols.schedule import next_due, previous_due
 from storage.models import Draft, PatrolPlan, PatrolRound
-from storage.repos import patrols, timers
+from storage.repos import incidents, patrols, timers
 
 # ── commands ────────────────────────────────────────────────────────────────────────────────────
 
@@ -101,7 +101,7 @@ async def patrols_command(ctx: Context, args: str) -> Outcome:
     ids = [r.id or 0 for r in rounds]
     checks = await patrols.checks(ctx.session, round_ids=ids)
     found = await patrols.findings(ctx.session, round_ids=ids)
-    numbers = await patrols.incident_numbers(
+    numbers = await incidents.numbers(
         ctx.session, incident_ids=[f.incident_id for fs in found.values() for f in fs if f.incident_id]
     )
     lines = [ctx.t("patrol.today_header", day=day.strftime("%m-%d"))]

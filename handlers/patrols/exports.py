@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.exports import iso, site_zones
 from handlers.patrols.render import status_of
-from storage.repos import patrols, sites
+from storage.repos import incidents, patrols, sites
 
 PATROL_FIELDS = (
     "site",
@@ -41,7 +41,7 @@ async def patrol_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
         ids = [r.id or 0 for r in rounds]
         checks = await patrols.checks(session, round_ids=ids)
         found = await patrols.findings(session, round_ids=ids)
-        numbers = await patrols.incident_numbers(
+        numbers = await incidents.numbers(
             session, incident_ids=[f.incident_id for fs in found.values() for f in fs if f.incident_id]
         )
         for r in rounds:

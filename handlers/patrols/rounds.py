@@ -23,7 +23,7 @@ from handlers.core.policy import Policy
 from handlers.patrols.render import RoundView, card_buttons, card_text, hm, status_of
 from handlers.patrols.schedule import next_due, previous_due
 from storage.models import PatrolPlan, PatrolRound, Site, Timer
-from storage.repos import patrols, sites, timers
+from storage.repos import incidents, patrols, sites, timers
 
 ROUND = "patrol_round"  # timer kind; ref_id is the round's id
 
@@ -37,7 +37,7 @@ async def load_view(session: AsyncSession, patrol_round: PatrolRound, plan: Patr
     assert plan is not None and patrol_round.id is not None
     checks = (await patrols.checks(session, round_ids=[patrol_round.id]))[patrol_round.id]
     found = (await patrols.findings(session, round_ids=[patrol_round.id]))[patrol_round.id]
-    numbers = await patrols.incident_numbers(session, incident_ids=[f.incident_id for f in found if f.incident_id])
+    numbers = await incidents.numbers(session, incident_ids=[f.incident_id for f in found if f.incident_id])
     return RoundView(plan, patrol_round, checks, found, numbers)
 
 

@@ -32,7 +32,7 @@ PROBLEMS_SHOWN = 10
 async def names(session: AsyncSession, ids: Iterable[int]) -> str:
     """People as the group knows them: their name, else @username, else the id; 、-separated."""
     wanted = list(dict.fromkeys(ids))
-    known = await shift_repo.people(session, ids=wanted)
+    known = await sites.people(session, ids=wanted)
     out = []
     for telegram_id in wanted:
         person = known.get(telegram_id)
@@ -210,7 +210,7 @@ ROSTER_FIELDS = ("site", "date", "shift", "staff_id", "staff")
 async def roster_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
     codes = {s.id or 0: s.code for s in await sites.all_sites(session)}
     async for entries in shift_repo.all_entries(session):
-        people = await shift_repo.people(session, ids=[e.telegram_id for e in entries])
+        people = await sites.people(session, ids=[e.telegram_id for e in entries])
         for e in entries:
             yield {
                 "site": codes.get(e.site_id),

@@ -57,7 +57,7 @@ async def compile_day(session: AsyncSession, site: Site, day: date, t: Translato
     def hm(moment: datetime) -> str:
         return moment.astimezone(zone).strftime("%m-%d %H:%M")
 
-    entries = await handovers.incidents_between(session, site_id=site.id or 0, start=start, end=end)
+    entries = await incidents.between(session, site_id=site.id or 0, start=start, end=end)
     notes = await incidents.notes(session, incident_ids=[i.id or 0 for i in entries])
     shifts = await handovers.between(session, site_id=site.id or 0, start=start, end=end)
     orders = await handovers.orders_between(session, site_id=site.id or 0, start=start, end=end)

@@ -66,7 +66,7 @@ _ROLES = ("staff", "supervisor", "manager", "admin")
 
 async def _person_id(session: AsyncSession, name: str) -> int | None:
     if name.startswith("@"):
-        person = await shift_repo.by_username(session, username=name[1:])
+        person = await sites.by_username(session, username=name[1:])
         return person.telegram_id if person else None
     return int(name) if name.isdigit() else None
 

@@ -16,7 +16,7 @@ from handlers.core.render import clip
 from handlers.tickets import flow
 from handlers.tickets.render import callback_line, card, card_buttons, history_line, list_line, overdue
 from storage.models import Site, Ticket
-from storage.repos import messages, sites
+from storage.repos import sites
 from storage.repos import tickets as repo
 
 CHANNELS = {
@@ -43,7 +43,7 @@ async def ticket_command(ctx: Context, args: str) -> Outcome:
     assert site is not None
     reading = await ctx.classify(text, speaker="resident", private=True)
     kind = reading.intent if reading.intent in ("complaint", "repair", "inquiry") else "inquiry"
-    ticket = await messages.add_ticket(
+    ticket = await repo.add(
         ctx.session,
         Ticket(
             kind=kind,

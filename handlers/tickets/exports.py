@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.exports import iso, site_codes, site_zones
-from storage.repos import messages
 from storage.repos import tickets as repo
 from storage.repos.chunks import Record
 
@@ -47,7 +46,7 @@ CALLBACK_FIELDS = ("ticket", "site", "due_at", "done_at", "how", "by", "by_id", 
 async def ticket_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
     codes = await site_codes(session)
-    async for chunk in messages.all_tickets(session):
+    async for chunk in repo.all_tickets(session):
         counts = await repo.message_counts(session, ticket_ids=[r["id"] for r in chunk])
         for r in chunk:
             site = r["site_id"] or 0

@@ -60,10 +60,10 @@ async def arm_deadline(session: AsyncSession, site: Site, ticket: Ticket, now: d
     policy = Policy.for_site(site.policy)
     ticket.deadline_at = deadline(policy, ticket, now)
     session.add(ticket)
-    await repo.arm(session, kind=SLA, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=ticket.deadline_at)
+    await timers.arm(session, kind=SLA, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=ticket.deadline_at)
     if ticket.kind == "complaint" or ticket.urgency == "vip":
         due = now + timedelta(days=policy.ticket_followup_days)
-        await repo.arm(session, kind=FOLLOW, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=due)
+        await timers.arm(session, kind=FOLLOW, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=due)
 
 
 async def post_card(session: AsyncSession, site: Site, ticket: Ticket, *, header: str | None = None) -> int:
@@ -85,7 +85,9 @@ async def refresh_card(session: AsyncSession, site: Site, ticket: Ticket) -> int
     elsewhere: a reply, the resident's rating, /vip, a button in a private chat)."""
     if site.duty_chat_id is None:
         return 0
-    message_id = await repo.last_card(session, chat_id=site.duty_chat_id, ticket_id=ticket.id or 0)
+    message_id = await outbox.last_message(
+        session, chat_id=site.duty_chat_id, ref_kind="ticket", ref_id=ticket.id or 0, purpose="card"
+    )
     if message_id is None:
         return 0
     t = site_t(site)
@@ -227,7 +229,7 @@ async def resolve(session: AsyncSession, site: Site, ticket: Ticket, by_id: int,
     callback = await repo.add_callback(
         session, Callback(ticket_id=ticket.id or 0, site_id=site.id or 0, due_at=due, state="asked")
     )
-    await repo.arm(session, kind=CALLBACK, ref_id=callback.id or 0, site_id=site.id or 0, due_at=ask_until)
+    await timers.arm(session, kind=CALLBACK, ref_id=callback.id or 0, site_id=site.id or 0, due_at=ask_until)
     rt = await resident_t(session, ticket, site)
     text = rt("tk.res.resolved", number=ticket.number, kind=rt(f"kind.{ticket.kind}"))
     return await to_resident(session, site, ticket, text, rating_buttons(rt, callback.id))

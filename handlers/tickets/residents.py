@@ -21,7 +21,7 @@ from handlers.core.render import category
 from handlers.tickets import flow
 from handlers.tickets.render import hhmm, resident_line
 from storage.models import Resident, Site, Ticket, TicketMessage
-from storage.repos import messages, sites
+from storage.repos import sites, timers
 from storage.repos import tickets as repo
 
 GREETING_MAX = 12  # a short 'other' message (你好, hello) is a greeting, not a ticket
@@ -132,7 +132,7 @@ async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, lim
     if hold and site is not None:
         if limited or starts_batch:  # behind held ones only: the batch already waits (the planner re-arms a lost one)
             due = (resident.window_start or ctx.now) + WINDOW
-            await repo.arm(ctx.session, kind=flow.RELAY, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=due)
+            await timers.arm(ctx.session, kind=flow.RELAY, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=due)
         if limited and not resident.noticed:
             resident.noticed = True
             return Outcome.say(t("tk.res.slow_down"))
@@ -159,7 +159,7 @@ async def new_ticket(ctx: Context, resident: Resident, text: str, photo: str | N
         return Outcome.say(t("resident.greeting", name=ctx.msg.user.name))
     resident.awaiting = None
     site = await home_site(ctx, resident)
-    ticket = await messages.add_ticket(
+    ticket = await repo.add(
         ctx.session,
         Ticket(
             kind=kind,
@@ -270,7 +270,7 @@ async def hold_for_batch(ctx: Context, site: Site, ticket: Ticket) -> None:
         message.held = True
         ctx.session.add(message)
     if waiting:
-        await repo.arm(ctx.session, kind=flow.RELAY, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=ctx.now)
+        await timers.arm(ctx.session, kind=flow.RELAY, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=ctx.now)
 
 
 async def new_issue_button(ctx: Context, args: list[str]) -> Outcome:

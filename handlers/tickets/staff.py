@@ -18,7 +18,7 @@ from handlers.tickets import timers as flow_timers
 from handlers.tickets.exports import CALLBACK_FIELDS, TICKET_FIELDS, callback_rows, ticket_rows
 from handlers.tickets.render import card, card_buttons
 from storage.models import Site, Ticket, TicketMessage
-from storage.repos import sites
+from storage.repos import sites, timers
 from storage.repos import tickets as repo
 
 INTERNAL = ("!", "！")  # a reply starting so is an internal note, not relayed
@@ -132,7 +132,7 @@ async def on_site_button(ctx: Context, args: list[str]) -> Outcome:
     if flow.urgent_repair(ticket):
         policy = ctx.policy(site)
         ticket.deadline_at = ctx.now + timedelta(hours=policy.ticket_hours_urgent)
-        await repo.arm(
+        await timers.arm(
             ctx.session, kind=flow.SLA, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=ticket.deadline_at
         )
     if site.duty_chat_id is not None and ctx.msg.chat.id != site.duty_chat_id:

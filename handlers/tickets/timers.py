@@ -16,7 +16,7 @@ from handlers.core.policy import Policy
 from handlers.tickets import flow
 from handlers.tickets.render import card, card_buttons, hhmm
 from storage.models import Site, TicketMessage, Timer
-from storage.repos import sites
+from storage.repos import sites, timers
 from storage.repos import tickets as repo
 
 
@@ -99,9 +99,9 @@ async def plan_relays(session: AsyncSession, now: datetime) -> None:
         ticket = await repo.get(session, ticket_id=ticket_id)
         if ticket is None or ticket.site_id is None:
             continue
-        state = await repo.timer_state(session, kind=flow.RELAY, ref_id=ticket_id, site_id=ticket.site_id)
+        state = await timers.state_of(session, kind=flow.RELAY, ref_id=ticket_id, site_id=ticket.site_id)
         if state not in ("pending", "running"):
-            await repo.arm(session, kind=flow.RELAY, ref_id=ticket_id, site_id=ticket.site_id, due_at=now)
+            await timers.arm(session, kind=flow.RELAY, ref_id=ticket_id, site_id=ticket.site_id, due_at=now)
 
 
 TIMERS: dict[str, TimerHandler] = {flow.SLA: on_deadline, flow.FOLLOW: on_follow_up, flow.RELAY: on_relay}

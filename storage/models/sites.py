@@ -5,15 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Table, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.clock import utcnow
-
-
-def table_of(model: type[SQLModel]) -> Table:
-    """The Core table of a model, for statements on hot paths that skip the ORM."""
-    return model.__table__  # type: ignore[attr-defined, no-any-return]
 
 
 class Site(SQLModel, table=True):

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import DutyDay, Handover, Incident, StandingOrder
+from storage.models import DutyDay, Handover, StandingOrder
 from storage.repos import chunks
 
 
@@ -128,24 +127,6 @@ async def last_unsigned(session: AsyncSession, *, site_ids: Sequence[int]) -> Du
 def all_duty_days(session: AsyncSession) -> AsyncIterator[Sequence[DutyDay]]:
     """Every compiled duty day, by site and date, in chunks."""
     return chunks.scalars(session, select(DutyDay).order_by(col(DutyDay.site_id), col(DutyDay.day)))
-
-
-async def incidents_between(
-    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
-) -> Sequence[Incident]:
-    """The duty log of a duty day: entries that occurred in it, or were logged in it."""
-    rows = await session.exec(
-        select(Incident)
-        .where(
-            Incident.site_id == site_id,
-            or_(
-                and_(col(Incident.occurred_at) >= start, col(Incident.occurred_at) < end),
-                and_(col(Incident.logged_at) >= start, col(Incident.logged_at) < end),
-            ),
-        )
-        .order_by(col(Incident.number))
-    )
-    return rows.all()
 
 
 async def for_shift(session: AsyncSession, *, site_id: int, code: str, day: date) -> Handover | None:

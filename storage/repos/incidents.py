@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import and_, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col, func, select
@@ -143,3 +144,27 @@ async def open_others(session: AsyncSession, *, site_id: int, limit: int, offset
 async def count_open(session: AsyncSession, *, site_id: int) -> int:
     stmt = select(func.count()).select_from(Incident).where(Incident.site_id == site_id, Incident.status == "open")
     return int((await session.exec(stmt)).one())
+
+
+async def between(session: AsyncSession, *, site_id: int, start: datetime, end: datetime) -> Sequence[Incident]:
+    """The duty log of a duty day: entries that occurred in it, or were logged in it."""
+    rows = await session.exec(
+        select(Incident)
+        .where(
+            Incident.site_id == site_id,
+            or_(
+                and_(col(Incident.occurred_at) >= start, col(Incident.occurred_at) < end),
+                and_(col(Incident.logged_at) >= start, col(Incident.logged_at) < end),
+            ),
+        )
+        .order_by(col(Incident.number))
+    )
+    return rows.all()
+
+
+async def numbers(session: AsyncSession, *, incident_ids: Sequence[int]) -> dict[int, int]:
+    """incident id → its #N."""
+    if not incident_ids:
+        return {}
+    rows = await session.exec(select(Incident.id, Incident.number).where(col(Incident.id).in_(list(incident_ids))))
+    return {incident_id or 0: number for incident_id, number in rows.all()}

@@ -150,6 +150,24 @@ async def first_of(session: AsyncSession, *, update_id: int, purpose: str) -> Ou
     return result.scalars().first()
 
 
+async def last_message(session: AsyncSession, *, chat_id: int, ref_kind: str, ref_id: int, purpose: str) -> int | None:
+    """The message id of the newest sent row of one purpose that shows a record in a chat (a
+    ticket's latest card, to edit its status line)."""
+    result = await session.exec(  # type: ignore[call-overload]
+        select(_TABLE.c.message_id)
+        .where(
+            _TABLE.c.chat_id == chat_id,
+            _TABLE.c.ref_kind == ref_kind,
+            _TABLE.c.ref_id == ref_id,
+            _TABLE.c.purpose == purpose,
+            _TABLE.c.message_id.is_not(None),
+        )
+        .order_by(_TABLE.c.id.desc())
+        .limit(1)
+    )
+    return result.scalars().first()  # type: ignore[no-any-return]
+
+
 async def release_held(session: AsyncSession, *, update_id: int, text: str | None = None) -> int:
     """Let an update's held rows go now (with ``text`` instead of theirs, when given)."""
     values: dict[str, object] = {"state": "pending", "next_try_at": utcnow()}

@@ -6,12 +6,12 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Incident, MessageLink, PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound, table_of
+from storage.models import Incident, PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound, table_of
 from storage.repos import chunks
 
 _ROUND = table_of(PatrolRound)
@@ -143,14 +143,6 @@ async def all_plans(session: AsyncSession) -> Sequence[PatrolPlan]:
     return (await session.exec(select(PatrolPlan).order_by(col(PatrolPlan.id)))).all()
 
 
-async def card_message(session: AsyncSession, *, chat_id: int, round_id: int) -> int | None:
-    """The newest message in a chat that shows the round (its card), if its link is stored."""
-    stmt = select(func.max(MessageLink.message_id)).where(
-        MessageLink.chat_id == chat_id, MessageLink.ref_kind == "patrol_round", MessageLink.ref_id == round_id
-    )
-    return (await session.exec(stmt)).first()
-
-
 # Checkpoints
 
 
@@ -206,10 +198,3 @@ async def findings_fixed(session: AsyncSession) -> Sequence[PatrolFinding]:
         .where(PatrolFinding.recheck == "waiting", Incident.status == "closed")
     )
     return (await session.exec(stmt)).all()
-
-
-async def incident_numbers(session: AsyncSession, *, incident_ids: Sequence[int]) -> dict[int, int]:
-    if not incident_ids:
-        return {}
-    rows = await session.exec(select(Incident.id, Incident.number).where(col(Incident.id).in_(list(incident_ids))))
-    return {incident_id or 0: number for incident_id, number in rows.all()}

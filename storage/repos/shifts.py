@@ -9,7 +9,7 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Person, RosterEntry, Shift
+from storage.models import RosterEntry, Shift
 from storage.repos import chunks
 
 
@@ -71,19 +71,6 @@ def all_entries(session: AsyncSession) -> AsyncIterator[Sequence[RosterEntry]]:
     """The whole roster, by site, date and shift, in chunks."""
     stmt = select(RosterEntry).order_by(col(RosterEntry.site_id), col(RosterEntry.day), col(RosterEntry.shift_code))
     return chunks.scalars(session, stmt.order_by(col(RosterEntry.id)))
-
-
-async def people(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, Person]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    rows = await session.exec(select(Person).where(col(Person.telegram_id).in_(wanted)))
-    return {p.telegram_id: p for p in rows.all()}
-
-
-async def by_username(session: AsyncSession, *, username: str) -> Person | None:
-    rows = await session.exec(select(Person).where(col(Person.username).ilike(username)))
-    return rows.first()
 
 
 async def remove_shift(session: AsyncSession, *, site_id: int, code: str) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import and_, bindparam, update
@@ -127,6 +127,19 @@ _PERSON_UPSERT_PRIVATE = _person_upsert(private=True)
 
 async def person(session: AsyncSession, *, telegram_id: int) -> Person | None:
     return await session.get(Person, telegram_id)
+
+
+async def people(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, Person]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.exec(select(Person).where(col(Person.telegram_id).in_(wanted)))
+    return {p.telegram_id: p for p in rows.all()}
+
+
+async def by_username(session: AsyncSession, *, username: str) -> Person | None:
+    rows = await session.exec(select(Person).where(col(Person.username).ilike(username)))
+    return rows.first()
 
 
 async def roles_of(session: AsyncSession, *, telegram_id: int) -> dict[int, str]:

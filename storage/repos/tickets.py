@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Row, func
 from sqlalchemy.dialects import postgresql, sqlite
@@ -12,11 +11,17 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
-from storage.models import Callback, Outbox, Resident, Ticket, TicketMessage, Timer, table_of
+from storage.models import Callback, Resident, Ticket, TicketMessage, table_of
 from storage.repos import chunks
 
 OPEN = ("new", "accepted", "dispatched", "reopened")  # the resident is still waiting
 WAITING = ("asked", "task")  # callbacks not yet made (done and void are not)
+
+
+async def add(session: AsyncSession, ticket: Ticket) -> Ticket:
+    session.add(ticket)
+    await session.flush()
+    return ticket
 
 
 async def get(session: AsyncSession, *, ticket_id: int) -> Ticket | None:
@@ -75,23 +80,6 @@ async def earlier_complaint(
             col(Ticket.created_at) >= since,
             col(Ticket.id) < before_id,
         )
-    )
-    return result.first()
-
-
-async def last_card(session: AsyncSession, *, chat_id: int, ticket_id: int) -> int | None:
-    """The message id of the ticket's latest card sent to a chat (to edit its status line)."""
-    result = await session.exec(
-        select(Outbox.message_id)
-        .where(
-            Outbox.chat_id == chat_id,
-            Outbox.ref_kind == "ticket",
-            Outbox.ref_id == ticket_id,
-            Outbox.purpose == "card",
-            col(Outbox.message_id).is_not(None),
-        )
-        .order_by(col(Outbox.id).desc())
-        .limit(1)
     )
     return result.first()
 
@@ -196,27 +184,15 @@ async def open_callbacks(session: AsyncSession, *, site_id: int) -> Sequence[tup
     return result.all()
 
 
+def all_tickets(session: AsyncSession) -> AsyncIterator[list[chunks.Record]]:
+    """Every ticket, oldest first, in chunks of dicts."""
+    return chunks.records(session, Ticket, "id")
+
+
 def all_callbacks(session: AsyncSession) -> AsyncIterator[Sequence[Row[Callback, Ticket]]]:
     """Every callback with its ticket, oldest first, in chunks."""
     stmt = select(Callback, Ticket).join(Ticket, col(Ticket.id) == col(Callback.ticket_id)).order_by(col(Callback.id))
     return chunks.rows(session, stmt)
-
-
-async def arm(session: AsyncSession, *, kind: str, ref_id: int, site_id: int, due_at: datetime) -> None:
-    """Set a ticket timer to fire at ``due_at``, reviving the row of an earlier round (a timer is
-    one row per kind, site and ref: a reopened ticket arms its deadline again). One upsert, so two
-    processes arming the same timer cannot collide."""
-    connection = await session.connection()
-    values = {
-        "kind": kind,
-        "ref_id": ref_id,
-        "site_id": site_id,
-        "due_at": due_at,
-        "state": "pending",
-        "fired": 0,
-        "updated_at": utcnow(),
-    }
-    await connection.execute(_ARM[connection.dialect.name], values)
 
 
 async def held_tickets(session: AsyncSession) -> Sequence[int]:
@@ -225,31 +201,6 @@ async def held_tickets(session: AsyncSession) -> Sequence[int]:
     return result.all()
 
 
-async def timer_state(session: AsyncSession, *, kind: str, ref_id: int, site_id: int) -> str | None:
-    result = await session.exec(
-        select(Timer.state).where(Timer.kind == kind, Timer.site_id == site_id, Timer.ref_id == ref_id)
-    )
-    return result.first()
-
-
-def _arm_statements() -> dict[str, Any]:
-    table = table_of(Timer)
-    out: dict[str, Any] = {}
-    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert)):
-        stmt = insert(table)
-        out[name] = stmt.on_conflict_do_update(
-            index_elements=["kind", "site_id", "ref_id"],
-            set_={
-                "due_at": stmt.excluded.due_at,
-                "state": "pending",
-                "claimed_by": None,
-                "updated_at": stmt.excluded.updated_at,
-            },
-        )
-    return out
-
-
-_ARM = _arm_statements()
 _NEW_RESIDENT = {
     "sqlite": sqlite.insert(table_of(Resident)).on_conflict_do_nothing(),
     "postgresql": postgresql.insert(table_of(Resident)).on_conflict_do_nothing(),

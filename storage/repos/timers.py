@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
@@ -21,6 +22,25 @@ _ENSURE = {
 }
 
 
+def _arm_statements() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert)):
+        stmt = insert(_TIMER)
+        out[name] = stmt.on_conflict_do_update(
+            index_elements=["kind", "site_id", "ref_id"],
+            set_={
+                "due_at": stmt.excluded.due_at,
+                "state": "pending",
+                "claimed_by": None,
+                "updated_at": stmt.excluded.updated_at,
+            },
+        )
+    return out
+
+
+_ARM = _arm_statements()
+
+
 async def schedule(session: AsyncSession, *, kind: str, ref_id: int, site_id: int, due_at: datetime) -> Timer:
     timer = Timer(kind=kind, ref_id=ref_id, site_id=site_id, due_at=due_at)
     session.add(timer)
@@ -32,7 +52,23 @@ async def ensure(session: AsyncSession, *, kind: str, ref_id: int, site_id: int,
     """Make the timer unless one of this (kind, site, ref) exists, in any state; True when made.
     Safe when two processes plan the same job at once (one insert wins, the other does nothing)."""
     connection = await session.connection()
-    values = {
+    values = _new_row(kind=kind, ref_id=ref_id, site_id=site_id, due_at=due_at)
+    result = await connection.execute(_ENSURE[connection.dialect.name], values)
+    return result.first() is not None
+
+
+async def arm(session: AsyncSession, *, kind: str, ref_id: int, site_id: int, due_at: datetime) -> None:
+    """Set a timer to fire at ``due_at``, reviving the row of an earlier round (a timer is one row
+    per kind, site and ref: a reopened ticket arms its deadline again). One upsert, so two
+    processes arming the same timer cannot collide."""
+    connection = await session.connection()
+    values = _new_row(kind=kind, ref_id=ref_id, site_id=site_id, due_at=due_at)
+    await connection.execute(_ARM[connection.dialect.name], values)
+
+
+def _new_row(*, kind: str, ref_id: int, site_id: int, due_at: datetime) -> dict[str, Any]:
+    """The columns of a fresh pending timer, for the Core inserts above."""
+    return {
         "kind": kind,
         "ref_id": ref_id,
         "site_id": site_id,
@@ -41,8 +77,14 @@ async def ensure(session: AsyncSession, *, kind: str, ref_id: int, site_id: int,
         "fired": 0,
         "updated_at": utcnow(),
     }
-    result = await connection.execute(_ENSURE[connection.dialect.name], values)
-    return result.first() is not None
+
+
+async def state_of(session: AsyncSession, *, kind: str, ref_id: int, site_id: int) -> str | None:
+    """The state of the timer of this (kind, site, ref), None when there is none."""
+    result = await session.exec(
+        select(Timer.state).where(Timer.kind == kind, Timer.site_id == site_id, Timer.ref_id == ref_id)
+    )
+    return result.first()
 
 
 async def claim(session: AsyncSession, *, now: datetime, token: str, limit: int = 50) -> Sequence[Timer]:
