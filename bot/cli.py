@@ -13,7 +13,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot import cli_inbox, cli_outbox, cli_patrols, cli_shifts, cli_staff
+from bot import cli_db, cli_inbox, cli_outbox, cli_patrols, cli_shifts, cli_staff
+from bot.cli_db import DATABASE_HELP
 from bot.cli_keys import KEYS
 from bot.cli_verbs import Verb
 
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
 
 # Verbs that features add, each in its own module (bot/cli_<feature>.py): add yours here.
 VERBS: list[Verb] = [*cli_staff.VERBS, *cli_shifts.VERBS, KEYS, *cli_patrols.VERBS, cli_outbox.VERB, cli_inbox.VERB]
-DATABASE_HELP = cli_staff.DATABASE_HELP
 
 
 def _version() -> str:
@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:  # a rule over several settings (e.g. WEBHOOK_URL needs WEBHOOK_SECRET): its message names them
             print(f"dutydesk: bad settings: {first['msg'].removeprefix('Value error, ')}", file=sys.stderr)
         return 2
-    problem = _database_problem(args, settings)
+    problem = cli_db.folder_problem(args, settings)
     if problem:
         print(f"dutydesk: {problem}", file=sys.stderr)
         return 2
@@ -93,23 +93,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PromptError as exc:  # the LLM step is configured but cannot work: say so, do not guess
         print(f"dutydesk: {exc}", file=sys.stderr)
         return 2
-
-
-def _database_problem(args: argparse.Namespace, settings: Settings) -> str | None:
-    """A SQLite database in a folder that does not exist, named with --database (a typo), or read
-    by `export` (there is nothing to export): said, instead of making an empty database there."""
-    if args.command == "run":
-        return None  # the bot makes its data folder on first start
-    url = getattr(args, "database", None)
-    source = "--database"
-    if not url and args.command == "export":
-        url, source = settings.database_url, "DATABASE_URL"
-    if not url:
-        return None
-    from storage.db import missing_folder
-
-    folder = missing_folder(url)
-    return f"no folder {folder} for the database ({source}); check the path" if folder else None
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
@@ -122,7 +105,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "export":
         from bot.cli_export import run_export
 
-        return run_export(args.database or settings.database_url, args.kind, args.format, args.output, force=args.force)
+        url, source = cli_db.url_of(args, settings), cli_db.source_of(args)
+        return run_export(url, args.kind, args.format, args.output, force=args.force, source=source)
     if args.command == "chat":
         import asyncio
 

@@ -19,6 +19,8 @@ import sys
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
+from bot import cli_db
+
 if TYPE_CHECKING:
     from handlers.core.feature import ExportKind
 
@@ -30,8 +32,11 @@ class OutputRefused(Exception):
     """The output path cannot or may not be written; the message says why, in one line."""
 
 
-def run_export(database_url: str, kind: str, fmt: str, output: str | None, *, force: bool = False) -> int:
-    """Export every record of ``kind``; 0 when written, 2 for a bad kind or output path."""
+def run_export(
+    database_url: str, kind: str, fmt: str, output: str | None, *, force: bool = False, source: str = "DATABASE_URL"
+) -> int:
+    """Export every record of ``kind``; 0 when written, 2 for a bad kind or output path, or a
+    database that cannot be opened (``source`` names where its URL came from)."""
     from bot.features import registry
 
     kinds = registry().exports
@@ -48,7 +53,7 @@ def run_export(database_url: str, kind: str, fmt: str, output: str | None, *, fo
     try:
         if fmt == "csv" and not output:
             out.write("\ufeff")
-        count = asyncio.run(_stream(database_url, kinds[kind], _writer(out, fmt, kinds[kind].fields)))
+        count = asyncio.run(_stream(database_url, source, kinds[kind], _writer(out, fmt, kinds[kind].fields)))
         _finish(out, closing=bool(output))
     except BrokenPipeError:  # `dutydesk export … | head`: the reader has had enough
         _drop_stdout()
@@ -63,6 +68,8 @@ def run_export(database_url: str, kind: str, fmt: str, output: str | None, *, fo
                 _drop_stdout()
             print(f"dutydesk: writing {output or 'the output'} failed: {exc}", file=sys.stderr)
             return 1
+        if isinstance(exc, cli_db.Refused):
+            return cli_db.refuse(exc)
         raise
     print(f"dutydesk: exported {count} {kind}", file=sys.stderr)
     return 0
@@ -90,20 +97,13 @@ def _finish(out: IO[str], *, closing: bool) -> None:
         raise OutputFailed(exc.strerror or str(exc)) from exc
 
 
-async def _stream(database_url: str, export: ExportKind, write: Write) -> int:
+async def _stream(database_url: str, source: str, export: ExportKind, write: Write) -> int:
     """Read the rows in one read-only transaction (one consistent snapshot) and write each as it comes."""
-    from storage.db import Database
-
-    db = Database(database_url, read_only=True)
     count = 0
-    try:
-        await db.migrate()
-        async with db.session() as session:
-            async for row in export.rows(session):
-                write(row)
-                count += 1
-    finally:
-        await db.dispose()
+    async with cli_db.opened(database_url, source=source, read_only=True) as db, db.session() as session:
+        async for row in export.rows(session):
+            write(row)
+            count += 1
     return count
 
 

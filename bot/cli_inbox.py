@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import TYPE_CHECKING
 
-from bot.cli_staff import DATABASE_HELP
+from bot import cli_db
+from bot.cli_db import DATABASE_HELP
 from bot.cli_verbs import Verb
 
 if TYPE_CHECKING:  # imported when the verb runs: `dutydesk --version` and --help stay quick
     from bot.config import Settings
+    from storage.db import Database
 
 
 def _configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,40 +28,29 @@ def _configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.retry and args.retry != "dead" and not args.retry.isdigit():
-        print("dutydesk: --retry takes an update id or 'dead'", file=sys.stderr)
-        return 2
+        return cli_db.refuse("--retry takes an update id or 'dead'")
     if args.limit < 1:
-        print("dutydesk: --limit must be at least 1", file=sys.stderr)
-        return 2
-    import asyncio
-
-    return asyncio.run(_inbox(args, args.database or settings.database_url))
+        return cli_db.refuse("--limit must be at least 1")
+    return cli_db.run(args, settings, lambda db: _inbox(db, args))
 
 
-async def _inbox(args: argparse.Namespace, url: str) -> int:
-    from storage.db import Database
+async def _inbox(db: Database, args: argparse.Namespace) -> int:
     from storage.repos import inbox
 
-    db = Database(url)
-    try:
-        await db.migrate()
-        async with db.session() as session:
-            if args.retry:
-                count = await inbox.requeue(session, update_id=None if args.retry == "dead" else int(args.retry))
-                if not count and args.retry != "dead":
-                    print(f"dutydesk: no update {args.retry} is set aside (see dutydesk inbox --dead)", file=sys.stderr)
-                    return 2
-                print(f"{count} update(s) will be handled again")
-                return 0
-            rows = await inbox.listing(session, dead=args.dead, limit=args.limit)
-        if not rows:
-            print("nothing set aside" if args.dead else "the inbox is empty: every update was handled")
-        for row in rows:
-            when = (row.dead_at or row.received_at).isoformat(timespec="seconds")
-            error = (row.last_error or "-").replace("\n", " ")[:80]
-            print(f"{row.update_id}\t{when}\ttries {row.attempts}\t{error}\t{_summary(row.payload)}")
-    finally:
-        await db.dispose()
+    async with db.session() as session:
+        if args.retry:
+            count = await inbox.requeue(session, update_id=None if args.retry == "dead" else int(args.retry))
+            if not count and args.retry != "dead":
+                return cli_db.refuse(f"no update {args.retry} is set aside (see dutydesk inbox --dead)")
+            print(f"{count} update(s) will be handled again")
+            return 0
+        rows = await inbox.listing(session, dead=args.dead, limit=args.limit)
+    if not rows:
+        print("nothing set aside" if args.dead else "the inbox is empty: every update was handled")
+    for row in rows:
+        when = (row.dead_at or row.received_at).isoformat(timespec="seconds")
+        error = (row.last_error or "-").replace("\n", " ")[:80]
+        print(f"{row.update_id}\t{when}\ttries {row.attempts}\t{error}\t{_summary(row.payload)}")
     return 0
 
 

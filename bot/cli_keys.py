@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot import cli_db
 from bot.cli_verbs import Verb
 
 if TYPE_CHECKING:
@@ -23,31 +23,13 @@ def _configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    import asyncio  # imported here, not at the top: `dutydesk --version` stays quick
+    from handlers.keys.operator import import_file  # imported when the verb runs, not to build the parser
 
     path = Path(args.file)
     if not path.is_file():
-        print(f"dutydesk: no such file: {path}", file=sys.stderr)
-        return 2
-    return asyncio.run(_import(settings, path.read_bytes(), path.name, args.site))
-
-
-async def _import(settings: Settings, data: bytes, filename: str, site_code: str | None) -> int:
-    from handlers.core.operator import AdminError
-    from handlers.keys.operator import import_file
-    from storage.db import Database
-
-    db = Database(settings.database_url)
-    try:
-        await db.migrate()
-        lines = await import_file(db, data, filename, site_code)
-    except AdminError as exc:
-        print(f"dutydesk: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        await db.dispose()
-    print(lines)
-    return 0
+        return cli_db.refuse(f"no such file: {path}")
+    data = path.read_bytes()
+    return cli_db.report(args, settings, lambda db: import_file(db, data, path.name, args.site))
 
 
 KEYS = Verb("keys", _configure, _run)

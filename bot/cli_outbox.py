@@ -4,14 +4,15 @@ is dropped in silence: a failed message stays here until someone retries it or l
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING
 
-from bot.cli_staff import DATABASE_HELP
+from bot import cli_db
+from bot.cli_db import DATABASE_HELP
 from bot.cli_verbs import Verb
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from storage.db import Database
 
 
 def _configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,40 +26,31 @@ def _configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    import asyncio  # imported here, not at the top: `dutydesk --version` stays quick
+    if args.retry and args.retry != "failed" and not args.retry.isdigit():
+        return cli_db.refuse("--retry takes a message id or 'failed'")
+    return cli_db.run(args, settings, lambda db: _outbox(db, args))
 
-    return asyncio.run(_outbox(args, args.database or settings.database_url))
 
-
-async def _outbox(args: argparse.Namespace, url: str) -> int:
+async def _outbox(db: Database, args: argparse.Namespace) -> int:
     from storage.clock import utcnow
-    from storage.db import Database
     from storage.repos import outbox
 
-    db = Database(url)
-    try:
-        await db.migrate()
-        async with db.session() as session:
-            if args.retry:
-                if args.retry != "failed" and not args.retry.isdigit():
-                    print("dutydesk: --retry takes a message id or 'failed'", file=sys.stderr)
-                    return 2
-                count = await outbox.retry(session, row_id=None if args.retry == "failed" else int(args.retry))
-                print(f"{count} message(s) will be sent again")
-                return 0 if count or args.retry == "failed" else 2
-            rows = await outbox.problems(session, now=utcnow(), everything=args.all, limit=args.limit)
-        if not rows:
-            print("nothing stuck: every message was sent" if not args.all else "the outbox is empty")
-        for row in rows:
-            text = " ".join(row.text.split())[:50]
-            error = (row.last_error or "").replace("\n", " ")[:80]
-            when = row.next_try_at.isoformat(timespec="seconds")
-            print(
-                f"{row.id}\t{row.state}\t{row.purpose or row.method}\tchat {row.chat_id}\t"
-                f"tries {row.attempts}\tnext {when}\t{error or '-'}\t{text}"
-            )
-    finally:
-        await db.dispose()
+    async with db.session() as session:
+        if args.retry:
+            count = await outbox.retry(session, row_id=None if args.retry == "failed" else int(args.retry))
+            print(f"{count} message(s) will be sent again")
+            return 0 if count or args.retry == "failed" else 2
+        rows = await outbox.problems(session, now=utcnow(), everything=args.all, limit=args.limit)
+    if not rows:
+        print("nothing stuck: every message was sent" if not args.all else "the outbox is empty")
+    for row in rows:
+        text = " ".join(row.text.split())[:50]
+        error = (row.last_error or "").replace("\n", " ")[:80]
+        when = row.next_try_at.isoformat(timespec="seconds")
+        print(
+            f"{row.id}\t{row.state}\t{row.purpose or row.method}\tchat {row.chat_id}\t"
+            f"tries {row.attempts}\tnext {when}\t{error or '-'}\t{text}"
+        )
     return 0
 
 

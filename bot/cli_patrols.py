@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot import cli_db
 from bot.cli_verbs import Verb
 from handlers.core.taxonomy import PROOFS, ROLES
 
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from handlers.core.uploads import Caps
     from handlers.patrols.plans import PlanSpec
+    from storage.db import Database
 
 
 def configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,31 +44,34 @@ def configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    import asyncio  # imported here, not at the top: `dutydesk --version` stays quick
-
     from handlers.patrols.plans import PlanError, spec_of  # imported when the verb runs, not to build the parser
 
-    try:
-        if args.action == "add":
-            values = {key: getattr(args, key) for key in ("every", "at", "per_day", "start", "until", "grace")}
-            values |= {"name": args.name, "role": args.role, "proof": args.proof}
-            names = [p.strip() for p in args.checkpoints.replace("，", ",").replace("、", ",").split(",") if p.strip()]
+    specs: list[PlanSpec] = []
+    if args.action == "add":  # checked before the database is opened
+        values = {key: getattr(args, key) for key in ("every", "at", "per_day", "start", "until", "grace")}
+        values |= {"name": args.name, "role": args.role, "proof": args.proof}
+        names = [p.strip() for p in args.checkpoints.replace("，", ",").replace("、", ",").split(",") if p.strip()]
+        try:
             specs = [spec_of(0, values, names)]
-        elif args.action == "import":
-            specs = read_plans(Path(args.file), asyncio.run(_caps(settings, args.site)))
-        elif args.action == "remove":
-            return asyncio.run(_remove(settings, args.site, args.name))
-        else:
-            return asyncio.run(_list(settings, args.site))
-    except PlanError as exc:
-        print(f"dutydesk: {exc}", file=sys.stderr)
-        return 2
-    try:
-        site_name = asyncio.run(_save(settings, args.site, specs))
-    except PlanError as exc:
-        print(f"dutydesk: {exc}", file=sys.stderr)
-        return 2
-    print(f"{len(specs)} patrol plan(s) saved at {site_name}: {', '.join(s.name for s in specs)}")
+        except PlanError as exc:
+            return cli_db.refuse(exc)
+    return cli_db.run(args, settings, lambda db: _patrol(db, args, specs), refusals=(PlanError,))
+
+
+async def _patrol(db: Database, args: argparse.Namespace, specs: list[PlanSpec]) -> int:
+    from handlers.core.operator import import_caps
+    from handlers.patrols import operator
+
+    if args.action == "list":
+        for line in await operator.list_plans(db, args.site):
+            print(line)
+        return 0
+    if args.action == "remove":
+        print(await operator.stop_plan(db, args.site, args.name))
+        return 0
+    if args.action == "import":  # the file is read within the site's import caps, as in the chat
+        specs = read_plans(Path(args.file), await import_caps(db, args.site))
+    print(await operator.save_plans(db, args.site, specs))
     return 0
 
 
@@ -96,82 +100,6 @@ def read_plans(path: Path, caps: Caps) -> list[PlanSpec]:
     if not specs:
         raise PlanError(f"{path.name} has no plans")
     return specs
-
-
-async def _caps(settings: Settings, site_code: str | None) -> Caps:
-    """The import caps of the site the plans are for."""
-    from handlers.core.operator import AdminError, import_caps
-    from handlers.patrols.plans import PlanError
-    from storage.db import Database
-
-    db = Database(settings.database_url)
-    try:
-        await db.migrate()
-        return await import_caps(db, site_code)
-    except AdminError as exc:
-        raise PlanError(str(exc)) from None
-    finally:
-        await db.dispose()
-
-
-async def _save(settings: Settings, site_code: str | None, specs: list[PlanSpec]) -> str:
-    from handlers.patrols.plans import resolve_site, save
-    from storage.db import Database
-
-    db = Database(settings.database_url)
-    try:
-        await db.migrate()
-        async with db.session() as session:
-            site = await resolve_site(session, site_code)
-            await save(session, site, specs)
-            return site.name
-    finally:
-        await db.dispose()
-
-
-async def _list(settings: Settings, site_code: str | None) -> int:
-    from handlers.patrols.plans import PlanError, resolve_site
-    from storage.db import Database
-    from storage.repos import patrols
-
-    db = Database(settings.database_url)
-    try:
-        await db.migrate()
-        async with db.session() as session:
-            site = await resolve_site(session, site_code)
-            for plan in await patrols.plans_for_site(session, site_id=site.id or 0):
-                route = " > ".join(str(c["name"]) for c in plan.checkpoints)
-                print(f"{plan.name}\t{plan.schedule}\t{plan.role}\t{route}")
-    except PlanError as exc:
-        print(f"dutydesk: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        await db.dispose()
-    return 0
-
-
-async def _remove(settings: Settings, site_code: str | None, name: str) -> int:
-    from handlers.patrols.plans import PlanError, resolve_site
-    from storage.db import Database
-    from storage.repos import patrols
-
-    db = Database(settings.database_url)
-    try:
-        await db.migrate()
-        async with db.session() as session:
-            site = await resolve_site(session, site_code)
-            plan = await patrols.plan_by_name(session, site_id=site.id or 0, name=name)
-            if plan is None or not plan.active:
-                raise PlanError(f"no active patrol plan {name!r} at {site.code}")
-            plan.active = False
-            session.add(plan)
-    except PlanError as exc:
-        print(f"dutydesk: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        await db.dispose()
-    print(f"patrol plan {name} stopped")
-    return 0
 
 
 VERBS = [Verb("patrol", configure, run)]

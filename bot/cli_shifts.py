@@ -3,41 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot import cli_db
 from bot.cli_verbs import Verb
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from storage.db import Database
 
 SITE_HELP = "site code (may be omitted while there is only one site)"
-
-
-def _run(settings: Settings, action: Callable[[Database], Awaitable[str]]) -> int:
-    """Run one operator action on the migrated database: its result on stdout, or the refusal on
-    stderr with exit status 2."""
-    import asyncio
-
-    from handlers.core.operator import AdminError
-    from storage.db import Database
-
-    async def go() -> int:
-        db = Database(settings.database_url)
-        try:
-            await db.migrate()
-            print(await action(db))
-            return 0
-        except AdminError as exc:
-            print(f"dutydesk: {exc}", file=sys.stderr)
-            return 2
-        finally:
-            await db.dispose()
-
-    return asyncio.run(go())
 
 
 def _configure_roster(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -55,9 +30,8 @@ def _run_roster(args: argparse.Namespace, settings: Settings) -> int:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        print(f"dutydesk: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    return _run(settings, lambda db: shift_admin.import_roster(db, data, path.name, args.site))
+        return cli_db.refuse(f"cannot read {path}: {exc.strerror or exc}")
+    return cli_db.report(args, settings, lambda db: shift_admin.import_roster(db, data, path.name, args.site))
 
 
 def _configure_shift(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -80,15 +54,18 @@ def _run_shift(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.shifts import operator as shift_admin  # imported when the verb runs, not to build the parser
 
     if args.action == "set":
-        return _run(
+        return cli_db.report(
+            args,
             settings,
             lambda db: shift_admin.set_shift(
                 db, code=args.code, name=args.name, start=args.start, end=args.end, site_code=args.site
             ),
         )
     if args.action == "remove":
-        return _run(settings, lambda db: shift_admin.remove_shift(db, code=args.code, site_code=args.site))
-    return _run(settings, lambda db: shift_admin.list_shifts(db, args.site))
+        return cli_db.report(
+            args, settings, lambda db: shift_admin.remove_shift(db, code=args.code, site_code=args.site)
+        )
+    return cli_db.report(args, settings, lambda db: shift_admin.list_shifts(db, args.site))
 
 
 def _configure_policy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -106,8 +83,10 @@ def _run_policy(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.shifts import operator as shift_admin  # imported when the verb runs, not to build the parser
 
     if args.action == "set":
-        return _run(settings, lambda db: shift_admin.set_policy(db, key=args.key, raw=args.value, site_code=args.site))
-    return _run(settings, lambda db: shift_admin.show_policy(db, args.site))
+        return cli_db.report(
+            args, settings, lambda db: shift_admin.set_policy(db, key=args.key, raw=args.value, site_code=args.site)
+        )
+    return cli_db.report(args, settings, lambda db: shift_admin.show_policy(db, args.site))
 
 
 VERBS = [

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING
 
+from bot import cli_db
+from bot.cli_db import DATABASE_HELP
 from bot.cli_verbs import Verb
 from handlers.core.taxonomy import ROLES
 
 if TYPE_CHECKING:
     from bot.config import Settings
-
-DATABASE_HELP = "database URL (default: DATABASE_URL from the environment or .env, the same one `run` uses)"
+    from storage.db import Database
 
 
 def _configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,33 +33,22 @@ def _configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    import asyncio  # imported here, not at the top: `dutydesk --version` stays quick
-
-    return asyncio.run(_staff(args, args.database or settings.database_url))
+    return cli_db.run(args, settings, lambda db: _staff(db, args))
 
 
-async def _staff(args: argparse.Namespace, url: str) -> int:
-    from handlers.core.operator import AdminError, add_staff, list_staff, remove_staff
-    from storage.db import Database
+async def _staff(db: Database, args: argparse.Namespace) -> int:
+    from handlers.setup.operator import add_staff, list_staff, remove_staff
 
-    db = Database(url)
-    try:
-        await db.migrate()
-        if args.action == "add":
-            name, role = await add_staff(db, telegram_id=args.telegram_id, role=args.role, site_code=args.site)
-            print(f"{args.telegram_id} is now {role} at {name}")
-        elif args.action == "remove":
-            name, role = await remove_staff(db, telegram_id=args.telegram_id, site_code=args.site)
-            print(f"{args.telegram_id} is no longer {role} at {name}")
-        else:
-            for code, telegram_id, role, person, username in await list_staff(db, site_code=args.site):
-                handle = f" @{username}" if username else ""
-                print(f"{code}\t{telegram_id}\t{role}\t{person}{handle}")
-    except AdminError as exc:
-        print(f"dutydesk: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        await db.dispose()
+    if args.action == "add":
+        name, role = await add_staff(db, telegram_id=args.telegram_id, role=args.role, site_code=args.site)
+        print(f"{args.telegram_id} is now {role} at {name}")
+    elif args.action == "remove":
+        name, role = await remove_staff(db, telegram_id=args.telegram_id, site_code=args.site)
+        print(f"{args.telegram_id} is no longer {role} at {name}")
+    else:
+        for code, telegram_id, role, person, username in await list_staff(db, site_code=args.site):
+            handle = f" @{username}" if username else ""
+            print(f"{code}\t{telegram_id}\t{role}\t{person}{handle}")
     return 0
 
 

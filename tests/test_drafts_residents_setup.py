@@ -147,7 +147,8 @@ async def test_command_for_another_bot_is_ignored(harness: DeskHarness) -> None:
 
 
 async def test_admin_staff_add(harness: DeskHarness) -> None:
-    from handlers.core.operator import AdminError, add_staff
+    from handlers.core.operator import AdminError
+    from handlers.setup.operator import add_staff
 
     h = harness
     try:

@@ -1,0 +1,73 @@
+"""Issue 17 (point 4): every verb that works on the database opens it one way (bot/cli_db.py): a URL
+that is not one, or a database that cannot be reached, is one line on stderr and exit status 2,
+never a traceback; the line says where the URL came from (--database or DATABASE_URL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+UNREACHABLE = "postgresql://postgres@127.0.0.1:1/nowhere"  # nothing listens on port 1
+
+
+def verbs(tmp_path: Path) -> list[list[str]]:
+    """One call of every verb that opens the database (the files they read exist)."""
+    keys = tmp_path / "keys.csv"
+    keys.write_text("code,label\nK1,大门\n", encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("date,shift,staff\n2026-11-23,D,42\n", encoding="utf-8")
+    return [
+        ["staff", "list"],
+        ["staff", "add", "42", "--role", "staff"],
+        ["staff", "remove", "42"],
+        ["inbox"],
+        ["inbox", "--retry", "dead"],
+        ["outbox"],
+        ["outbox", "--retry", "failed"],
+        ["export", "incidents"],
+        ["keys", "import", str(keys)],
+        ["roster", "import", str(roster)],
+        ["shift", "list"],
+        ["shift", "set", "D", "--name", "白班", "--start", "08:00", "--end", "20:00"],
+        ["policy", "show"],
+        ["patrol", "list"],
+        ["patrol", "remove", "夜巡"],
+        ["patrol", "add", "夜巡", "--at", "22:00", "--checkpoints", "A"],
+    ]
+
+
+def one_line(capsys: pytest.CaptureFixture[str], *words: str) -> None:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("dutydesk: ") and "Traceback" not in err, err
+    assert all(word in err for word in words), err
+    assert "secret" not in err  # a password in the URL is never repeated
+
+
+@pytest.mark.parametrize("url", ["nonsense", "foo://bar", "postgresql://u:secret@db:port/x"])
+def test_a_bad_url_is_one_line_and_exit_2(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    for argv in verbs(tmp_path):
+        assert main(argv) == 2, argv
+        one_line(capsys, "bad database URL (DATABASE_URL)")
+    assert main(["staff", "list", "--database", url]) == 2
+    one_line(capsys, "bad database URL (--database)")
+
+
+def test_an_unreachable_database_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/unused.db")
+    assert main(["outbox", "--database", UNREACHABLE]) == 2
+    one_line(capsys, "cannot open the database", "Connect call failed", "check --database")
+    monkeypatch.setenv("DATABASE_URL", UNREACHABLE)
+    assert main(["shift", "list"]) == 2
+    one_line(capsys, "cannot open the database", "check DATABASE_URL")
+    output = tmp_path / "incidents.jsonl"
+    assert main(["export", "incidents", "-o", str(output)]) == 2
+    one_line(capsys, "cannot open the database", "check DATABASE_URL")
+    assert not output.exists()  # no empty file left behind to be taken for the export
