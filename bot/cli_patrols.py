@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.cli_verbs import Verb
 from handlers.core.taxonomy import PROOFS, ROLES
+from storage.models import require_id
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -139,7 +140,7 @@ async def _list(settings: Settings, site_code: str | None) -> int:
         await db.migrate()
         async with db.session() as session:
             site = await resolve_site(session, site_code)
-            for plan in await patrols.plans_for_site(session, site_id=site.id or 0):
+            for plan in await patrols.plans_for_site(session, site_id=require_id(site)):
                 route = " > ".join(str(c["name"]) for c in plan.checkpoints)
                 print(f"{plan.name}\t{plan.schedule}\t{plan.role}\t{route}")
     except PlanError as exc:
@@ -160,7 +161,7 @@ async def _remove(settings: Settings, site_code: str | None, name: str) -> int:
         await db.migrate()
         async with db.session() as session:
             site = await resolve_site(session, site_code)
-            plan = await patrols.plan_by_name(session, site_id=site.id or 0, name=name)
+            plan = await patrols.plan_by_name(session, site_id=require_id(site), name=name)
             if plan is None or not plan.active:
                 raise PlanError(f"no active patrol plan {name!r} at {site.code}")
             plan.active = False

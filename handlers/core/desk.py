@@ -22,6 +22,7 @@ from handlers.core.registry import Registry
 from handlers.core.router import Router
 from storage.clock import utcnow
 from storage.db import Database
+from storage.models import require_id
 from storage.repos import inbox, messages, outbox, sites, timers
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ class DutyDesk:
         if not msg.chat.private:
             site, role = await sites.site_and_role(session, chat_id=msg.chat.id, telegram_id=msg.user.id)
             if site is not None and role is not None:
-                roles = {site.id or 0: role}
+                roles = {require_id(site): role}
         if site is None:  # private chats and groups that are no duty group see every role
             roles = await sites.roles_of(session, telegram_id=msg.user.id)
         language = site.language if site else pick_language(msg.user.language, self.services.default_language)

@@ -23,7 +23,7 @@ from handlers.core.messages import Button, Outcome, Reply
 from handlers.core.policy import Policy
 from handlers.core.render import category, clip, severity
 from handlers.dutylog.escalation_people import status_line, targets, who
-from storage.models import Incident, Site, Timer
+from storage.models import Incident, Site, Timer, require_id
 from storage.repos import incidents, sites, timers
 
 ESCALATE = "escalate"
@@ -54,14 +54,14 @@ async def start(ctx: Context, site: Site, incident: Incident) -> None:
         ctx.session,
         kind=ESCALATE,
         ref_id=incident.id,
-        site_id=site.id or 0,
+        site_id=require_id(site),
         due_at=ctx.now + timedelta(minutes=policy.escalation_repeat_minutes),
     )
     await timers.schedule(
         ctx.session,
         kind=REPORT,
         ref_id=incident.id,
-        site_id=site.id or 0,
+        site_id=require_id(site),
         due_at=next_morning(ctx.now, site, policy.report_reminder_hour),
     )
 
@@ -184,7 +184,7 @@ async def on_report(session: AsyncSession, timer: Timer, now: datetime) -> datet
     text = "\n".join([t("report.reminder", number=incident.number, site=site.name), t("rule.written_report")])
     button = [[Button(t("btn.report_filed"), pack("inc.filed", incident.id))]]
     targets = {incident.reporter_id}
-    targets.update(m.telegram_id for m in await sites.members(session, site_id=site.id or 0, roles=("supervisor",)))
+    targets.update(m.telegram_id for m in await sites.members(session, site_id=require_id(site), roles=("supervisor",)))
     for chat_id in sorted(targets):
         await notices.queue(
             session, chat_id, text, button, ("incident", incident.id), site_id=site.id, purpose="reminder"
@@ -204,7 +204,7 @@ async def acknowledge(ctx: Context, incident: Incident) -> Outcome:
     incident.escalation, incident.acknowledged_by = "acknowledged", user.id
     incident.acknowledged_name, incident.acknowledged_at = user.name, ctx.now
     ctx.session.add(incident)
-    await timers.cancel_for(ctx.session, kind=ESCALATE, ref_id=incident.id or 0)
+    await timers.cancel_for(ctx.session, kind=ESCALATE, ref_id=require_id(incident))
     site = await sites.get(ctx.session, site_id=incident.site_id)
     role = t(f"role.{ctx.role_at(incident.site_id)}")
     told = t("escalation.acknowledged", number=incident.number, name=user.name, role=role)
@@ -243,7 +243,7 @@ async def file_report(ctx: Context, incident: Incident) -> Outcome:
         return ctx.answer(t("report.already", number=incident.number))
     incident.report_filed_at, incident.report_filed_by = ctx.now, ctx.msg.user.id
     ctx.session.add(incident)
-    await timers.cancel_for(ctx.session, kind=REPORT, ref_id=incident.id or 0)
+    await timers.cancel_for(ctx.session, kind=REPORT, ref_id=require_id(incident))
     done = t("report.filed", number=incident.number, name=ctx.msg.user.name)
     if ctx.msg.is_button:
         return Outcome(replies=[Reply(done, edit=True)], toast=done)

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.context import GLOBAL_ADMINS, ROLES, Context
 from handlers.core.i18n import Translator
-from storage.models import Incident, Site
+from storage.models import Incident, Site, require_id
 from storage.repos import incidents, sites
 
 CHAIN = ("supervisor", "manager")  # pinged at once (SPEC §4; source 000 L151)
@@ -21,7 +21,7 @@ async def targets(session: AsyncSession, site: Site, level: int) -> list[tuple[i
     """Who a round reaches, as (telegram id, role): the site's supervisors and managers; from the
     second round also its admins and the global admins (ADMIN_IDS), each person once."""
     roles = CHAIN + TOP if level > 1 else CHAIN
-    people = [(m.telegram_id, m.role) for m in await sites.members(session, site_id=site.id or 0, roles=roles)]
+    people = [(m.telegram_id, m.role) for m in await sites.members(session, site_id=require_id(site), roles=roles)]
     if level > 1:
         known = {telegram_id for telegram_id, _ in people}
         people += [(admin, "admin") for admin in sorted(GLOBAL_ADMINS.get()) if admin not in known]
@@ -46,7 +46,7 @@ async def status_line(ctx: Context, incident: Incident) -> str | None:
         return t("escalation_status.acknowledged_by", name=incident.acknowledged_name or "?", at=at)
     if incident.escalation != "pending":
         return None
-    people = await incidents.pinged(ctx.session, incident_id=incident.id or 0)
+    people = await incidents.pinged(ctx.session, incident_id=require_id(incident))
     if not people:
         return t("escalation_status.nobody", number=incident.number)
     return t("escalation_status.waiting", at=at, count=len(people), who=who(t, people), number=incident.number)

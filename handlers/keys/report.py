@@ -20,7 +20,7 @@ from handlers.core.messages import Button
 from handlers.core.policy import Policy
 from handlers.keys import render
 from handlers.keys.loans import OVERDUE
-from storage.models import Site, Timer
+from storage.models import Site, Timer, require_id
 from storage.repos import keys, sites, timers
 
 REPORT = "key_report"  # timer kind: ref_id is the site's local date as yyyymmdd
@@ -59,7 +59,7 @@ async def on_overdue(session: AsyncSession, timer: Timer, now: datetime) -> date
         if site.duty_chat_id is not None:
             await notices.queue(session, site.duty_chat_id, text, button, link)
     else:
-        for member in await sites.members(session, site_id=site.id or 0, roles=("supervisor",)):
+        for member in await sites.members(session, site_id=require_id(site), roles=("supervisor",)):
             if member.telegram_id != person:
                 await notices.queue(session, member.telegram_id, text, None, link, site_id=site.id, purpose="reminder")
     tomorrow = now.astimezone(zone).date() + timedelta(days=1)
@@ -91,8 +91,8 @@ async def daily_report(session: AsyncSession, site: Site, day: date, now: dateti
     """Keys out (overdue first), overdue count, lent and returned that day (000 L514, L571)."""
     t, zone = Translator(site.language), ZoneInfo(site.timezone)
     start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-    active = await keys.active_for_site(session, site_id=site.id or 0)
-    lent, back = await keys.moved_between(session, site_id=site.id or 0, start=start, end=start + timedelta(days=1))
+    active = await keys.active_for_site(session, site_id=require_id(site))
+    lent, back = await keys.moved_between(session, site_id=require_id(site), start=start, end=start + timedelta(days=1))
     out = [(loan, key) for loan, key in active if loan.status == "out"]
     overdue = sum(1 for loan, _ in out if render.is_overdue(loan, now))
     lines = [t("keys.report.header", site=site.name, day=day.strftime("%m-%d"))]
@@ -129,7 +129,7 @@ async def daily_report(session: AsyncSession, site: Site, day: date, now: dateti
 
 async def handover_section(session: AsyncSession, site: Site, now: datetime, t: Translator) -> list[str]:
     """Keys out (and waiting for approval) for the handover report; empty when none."""
-    active = await keys.active_for_site(session, site_id=site.id or 0)
+    active = await keys.active_for_site(session, site_id=require_id(site))
     if not active:
         return []
     zone = ZoneInfo(site.timezone)

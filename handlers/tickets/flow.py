@@ -17,7 +17,7 @@ from handlers.core.policy import Policy
 from handlers.core.render import category
 from handlers.tickets import relays
 from handlers.tickets.render import card, card_buttons, hhmm, rating_buttons, signed
-from storage.models import Callback, Site, Ticket
+from storage.models import Callback, Site, Ticket, require_id
 from storage.repos import outbox, sites, timers
 from storage.repos import tickets as repo
 
@@ -60,10 +60,10 @@ async def arm_deadline(session: AsyncSession, site: Site, ticket: Ticket, now: d
     policy = Policy.for_site(site.policy)
     ticket.deadline_at = deadline(policy, ticket, now)
     session.add(ticket)
-    await repo.arm(session, kind=SLA, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=ticket.deadline_at)
+    await repo.arm(session, kind=SLA, ref_id=require_id(ticket), site_id=require_id(site), due_at=ticket.deadline_at)
     if ticket.kind == "complaint" or ticket.urgency == "vip":
         due = now + timedelta(days=policy.ticket_followup_days)
-        await repo.arm(session, kind=FOLLOW, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=due)
+        await repo.arm(session, kind=FOLLOW, ref_id=require_id(ticket), site_id=require_id(site), due_at=due)
 
 
 async def post_card(session: AsyncSession, site: Site, ticket: Ticket, *, header: str | None = None) -> int:
@@ -75,7 +75,7 @@ async def post_card(session: AsyncSession, site: Site, ticket: Ticket, *, header
     if header:
         text = header + "\n" + text
     await notices.queue(
-        session, site.duty_chat_id, text, card_buttons(t, ticket), ("ticket", ticket.id or 0), purpose="card"
+        session, site.duty_chat_id, text, card_buttons(t, ticket), ("ticket", require_id(ticket)), purpose="card"
     )
     return 1
 
@@ -85,7 +85,7 @@ async def refresh_card(session: AsyncSession, site: Site, ticket: Ticket) -> int
     elsewhere: a reply, the resident's rating, /vip, a button in a private chat)."""
     if site.duty_chat_id is None:
         return 0
-    message_id = await repo.last_card(session, chat_id=site.duty_chat_id, ticket_id=ticket.id or 0)
+    message_id = await repo.last_card(session, chat_id=site.duty_chat_id, ticket_id=require_id(ticket))
     if message_id is None:
         return 0
     t = site_t(site)
@@ -117,7 +117,7 @@ async def to_group(
     if site.duty_chat_id is None:
         return 0
     await notices.queue(
-        session, site.duty_chat_id, text, buttons, ("ticket", ticket.id or 0), urgent=urgent, photo=photo, bulk=bulk
+        session, site.duty_chat_id, text, buttons, ("ticket", require_id(ticket)), urgent=urgent, photo=photo, bulk=bulk
     )
     return 1
 
@@ -145,7 +145,7 @@ async def to_resident(
         ticket.resident_id,
         signed(rt, site, text),
         buttons,
-        ("ticket", ticket.id or 0),
+        ("ticket", require_id(ticket)),
         site_id=site.id,
         purpose=relays.PURPOSE,
         photo=photo,
@@ -159,7 +159,7 @@ async def escalate(session: AsyncSession, site: Site, ticket: Ticket, reason: st
     """Ping the supervisors and managers (VIP 000 L37; major or repeated complaint 000 L88; a missed
     deadline); the group hears who was pinged."""
     t = site_t(site)
-    people = await sites.members(session, site_id=site.id or 0, roles=CHAIN)
+    people = await sites.members(session, site_id=require_id(site), roles=CHAIN)
     text = "\n".join([t(f"tk.esc.{reason}", number=ticket.number, site=site.name), card(t, ticket, site)])
     for member in people:
         await notices.queue(
@@ -167,7 +167,7 @@ async def escalate(session: AsyncSession, site: Site, ticket: Ticket, reason: st
             member.telegram_id,
             text,
             None,
-            ("ticket", ticket.id or 0),
+            ("ticket", require_id(ticket)),
             urgent=True,
             site_id=site.id,
             purpose="escalation",
@@ -184,7 +184,7 @@ async def open_ticket(session: AsyncSession, site: Site, ticket: Ticket, now: da
     or repeated complaint (000 L88)."""
     ticket.site_id = site.id
     if ticket.number is None:
-        ticket.number = await sites.next_number(session, site_id=site.id or 0)
+        ticket.number = await sites.next_number(session, site_id=require_id(site))
     session.add(ticket)
     await session.flush()
     await arm_deadline(session, site, ticket, now)
@@ -195,7 +195,11 @@ async def open_ticket(session: AsyncSession, site: Site, ticket: Ticket, now: da
         earlier = None
         if ticket.resident_id:
             earlier = await repo.earlier_complaint(
-                session, resident_id=ticket.resident_id, category=ticket.category, since=since, before_id=ticket.id or 0
+                session,
+                resident_id=ticket.resident_id,
+                category=ticket.category,
+                since=since,
+                before_id=require_id(ticket),
             )
         if severity == "major":
             sent += await escalate(session, site, ticket, "major", now)
@@ -206,7 +210,7 @@ async def open_ticket(session: AsyncSession, site: Site, ticket: Ticket, now: da
 
 async def cancel_timers(session: AsyncSession, ticket: Ticket) -> None:
     for kind in (SLA, FOLLOW):
-        await timers.cancel_for(session, kind=kind, ref_id=ticket.id or 0)
+        await timers.cancel_for(session, kind=kind, ref_id=require_id(ticket))
 
 
 async def resolve(session: AsyncSession, site: Site, ticket: Ticket, by_id: int, by_name: str, now: datetime) -> int:
@@ -225,9 +229,9 @@ async def resolve(session: AsyncSession, site: Site, ticket: Ticket, by_id: int,
     if ticket.channel != "bot":  # came by phone, visit or letter: the callback is a phone task at once
         ask_until = now
     callback = await repo.add_callback(
-        session, Callback(ticket_id=ticket.id or 0, site_id=site.id or 0, due_at=due, state="asked")
+        session, Callback(ticket_id=require_id(ticket), site_id=require_id(site), due_at=due, state="asked")
     )
-    await repo.arm(session, kind=CALLBACK, ref_id=callback.id or 0, site_id=site.id or 0, due_at=ask_until)
+    await repo.arm(session, kind=CALLBACK, ref_id=require_id(callback), site_id=require_id(site), due_at=ask_until)
     rt = await resident_t(session, ticket, site)
     text = rt("tk.res.resolved", number=ticket.number, kind=rt(f"kind.{ticket.kind}"))
     return await to_resident(session, site, ticket, text, rating_buttons(rt, callback.id))

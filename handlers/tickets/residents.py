@@ -20,7 +20,7 @@ from handlers.core.policy import Policy
 from handlers.core.render import category
 from handlers.tickets import flow
 from handlers.tickets.render import hhmm, resident_line
-from storage.models import Resident, Site, Ticket, TicketMessage
+from storage.models import Resident, Site, Ticket, TicketMessage, require_id
 from storage.repos import messages, sites
 from storage.repos import tickets as repo
 
@@ -101,7 +101,9 @@ def message_text(ctx: Context) -> str:
 
 async def photos_this_minute(ctx: Context, ticket: Ticket, resident: Resident) -> int:
     since = resident.window_start or ctx.now
-    return await repo.photos_since(ctx.session, ticket_id=ticket.id or 0, author_id=resident.telegram_id, since=since)
+    return await repo.photos_since(
+        ctx.session, ticket_id=require_id(ticket), author_id=resident.telegram_id, since=since
+    )
 
 
 async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, limited: bool) -> Outcome:
@@ -110,14 +112,14 @@ async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, lim
     one batch when the minute ends."""
     t = ctx.t
     site = await sites.get(ctx.session, site_id=ticket.site_id) if ticket.site_id else None
-    already_held = bool(await repo.held(ctx.session, ticket_id=ticket.id or 0))
+    already_held = bool(await repo.held(ctx.session, ticket_id=require_id(ticket)))
     batched = bool(ctx.msg.photo_file_id) and await photos_this_minute(ctx, ticket, resident) >= PHOTOS_AT_ONCE
     hold = site is not None and (limited or already_held or batched)
     text = message_text(ctx)
     await repo.add_message(
         ctx.session,
         TicketMessage(
-            ticket_id=ticket.id or 0,
+            ticket_id=require_id(ticket),
             direction="in",
             author_id=ctx.msg.user.id,
             author_name=ctx.msg.user.name,
@@ -132,7 +134,9 @@ async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, lim
     if hold and site is not None:
         if limited or starts_batch:  # behind held ones only: the batch already waits (the planner re-arms a lost one)
             due = (resident.window_start or ctx.now) + WINDOW
-            await repo.arm(ctx.session, kind=flow.RELAY, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=due)
+            await repo.arm(
+                ctx.session, kind=flow.RELAY, ref_id=require_id(ticket), site_id=require_id(site), due_at=due
+            )
         if limited and not resident.noticed:
             resident.noticed = True
             return Outcome.say(t("tk.res.slow_down"))
@@ -179,7 +183,7 @@ async def new_ticket(ctx: Context, resident: Resident, text: str, photo: str | N
         await repo.add_message(
             ctx.session,
             TicketMessage(
-                ticket_id=ticket.id or 0,
+                ticket_id=require_id(ticket),
                 direction="in",
                 author_id=ctx.msg.user.id,
                 photo_file_id=photo,
@@ -265,12 +269,14 @@ async def site_button(ctx: Context, args: list[str]) -> Outcome:
 
 async def hold_for_batch(ctx: Context, site: Site, ticket: Ticket) -> None:
     """What the resident added before the site was known goes to the group in the next batch."""
-    waiting = [m for m in await repo.history(ctx.session, ticket_id=ticket.id or 0) if m.direction == "in"]
+    waiting = [m for m in await repo.history(ctx.session, ticket_id=require_id(ticket)) if m.direction == "in"]
     for message in waiting:
         message.held = True
         ctx.session.add(message)
     if waiting:
-        await repo.arm(ctx.session, kind=flow.RELAY, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=ctx.now)
+        await repo.arm(
+            ctx.session, kind=flow.RELAY, ref_id=require_id(ticket), site_id=require_id(site), due_at=ctx.now
+        )
 
 
 async def new_issue_button(ctx: Context, args: list[str]) -> Outcome:

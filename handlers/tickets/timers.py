@@ -15,7 +15,7 @@ from handlers.core.messages import Button
 from handlers.core.policy import Policy
 from handlers.tickets import flow
 from handlers.tickets.render import card, card_buttons, hhmm
-from storage.models import Site, TicketMessage, Timer
+from storage.models import Site, TicketMessage, Timer, require_id
 from storage.repos import sites
 from storage.repos import tickets as repo
 
@@ -45,7 +45,7 @@ async def on_follow_up(session: AsyncSession, timer: Timer, now: datetime) -> da
         from handlers.core import notices
 
         await notices.queue(
-            session, site.duty_chat_id, text, card_buttons(t, ticket), ("ticket", ticket.id or 0), purpose="card"
+            session, site.duty_chat_id, text, card_buttons(t, ticket), ("ticket", require_id(ticket)), purpose="card"
         )
     return now + timedelta(days=Policy.for_site(site.policy).ticket_followup_days)
 
@@ -79,7 +79,7 @@ async def on_relay(session: AsyncSession, timer: Timer, now: datetime) -> dateti
     if ticket is None or site is None:
         return None
     t = flow.site_t(site)
-    held = await repo.held(session, ticket_id=ticket.id or 0)
+    held = await repo.held(session, ticket_id=require_id(ticket))
     lines = batch_lines(t, site, held)
     for message in held:
         message.held = False
