@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import replies, undeliverable
-from handlers.core.context import GLOBAL_ADMINS, Context, Services
+from handlers.core.context import Context, Services, TimerContext
 from handlers.core.i18n import Translator, pick_language
 from handlers.core.messages import Inbound, Outcome, Reply, clean_inbound
 from handlers.core.prepared import NeedsSlowCall, Prepared
@@ -174,7 +174,6 @@ class DutyDesk:
     async def sweep(self, now: datetime | None = None, *, limit: int = 50) -> int:
         """Run the due business timers once; returns how many ran. Each runs in its own transaction."""
         now = now or self.clock()
-        GLOBAL_ADMINS.set(self.services.admin_ids)  # escalation repeats reach them too
         for plan in self.registry.planners:
             try:
                 async with self.db.session() as session:
@@ -192,7 +191,7 @@ class DutyDesk:
                 async with self.db.session() as session:
                     row = await session.merge(timer)
                     run = self.registry.timers.get(row.kind)
-                    due = await run(session, row, now) if run else None
+                    due = await run(TimerContext(session, row, now, self.services)) if run else None
                     if due is None:
                         await timers.finish(session, timer=row)
                     else:

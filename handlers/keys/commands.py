@@ -10,6 +10,7 @@ import re
 from collections.abc import Awaitable, Callable
 from functools import wraps
 
+from handlers.core import notices
 from handlers.core.commands import ButtonAction, ButtonHandler, Command, int_arg
 from handlers.core.context import Context
 from handlers.core.feature import ExportKind, Feature
@@ -189,15 +190,15 @@ async def lost_command(ctx: Context, args: str) -> Outcome:
             t("keys.rule.lost"),
         ]
     )
-    for member in await sites.members(ctx.session, site_id=require_id(site), roles=LOST_REPORTED_TO[key.kind]):
-        await ctx.notify(
-            member.telegram_id,
-            ping,
-            link=("incident", require_id(incident)),
-            urgent=True,
-            site_id=site.id,
-            purpose="key_lost",
-        )
+    ctx.notified += await notices.tell_roles(
+        ctx.session,
+        site,
+        LOST_REPORTED_TO[key.kind],
+        ping,
+        purpose="key_lost",
+        urgent=True,
+        link=("incident", require_id(incident)),
+    )
     card = dutylog.card_reply(ctx, incident, header="incident.logged")
     card.text += "\n" + t("keys.lost_recorded", code=key.code)
     return Outcome(replies=[card])

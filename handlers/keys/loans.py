@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
+from handlers.core import notices
 from handlers.core.commands import pack
 from handlers.core.context import Context
 from handlers.core.messages import Button, Outcome, Reply
 from handlers.core.policy import Policy
 from handlers.keys import render
 from storage.models import Key, KeyLoan, KeyWitness, Site, require_id
-from storage.repos import keys, sites, timers
+from storage.repos import keys, timers
 
 OVERDUE = "key_overdue"  # timer kind: ref_id is the loan id
 
@@ -121,14 +122,9 @@ async def schedule_overdue(ctx: Context, loan: KeyLoan) -> None:
     await timers.schedule(ctx.session, kind=OVERDUE, ref_id=loan.id, site_id=loan.site_id, due_at=loan.due_at)
 
 
-async def approvers(ctx: Context, site: Site, role: str) -> list[int]:
-    """The people who may approve, pinged in private: the role asked for, else the next one up."""
-    ladder = {"supervisor": ("supervisor", "manager", "admin"), "manager": ("manager", "admin"), "admin": ("admin",)}
-    for rung in ladder[role]:
-        people = await sites.members(ctx.session, site_id=require_id(site), roles=(rung,))
-        if people:
-            return [m.telegram_id for m in people]
-    return sorted(ctx.services.admin_ids) if role == "admin" else []
+# Who may approve, pinged in private: the role asked for, else the next one up (the global admins
+# are the last rung for a general manager's approval).
+APPROVERS = {"supervisor": ("supervisor", "manager", "admin"), "manager": ("manager", "admin"), "admin": ("admin",)}
 
 
 async def ask_approval(ctx: Context, site: Site, key: Key, loan: KeyLoan, role: str) -> None:
@@ -143,12 +139,20 @@ async def ask_approval(ctx: Context, site: Site, key: Key, loan: KeyLoan, role: 
     buttons = [
         [Button(t("keys.btn.approve"), pack("key.ok", loan.id)), Button(t("keys.btn.refuse"), pack("key.no", loan.id))]
     ]
-    people = await approvers(ctx, site, role)
-    for person in people:
-        await ctx.notify(
-            person, text, buttons, ("key_loan", require_id(loan)), urgent=True, site_id=site.id, purpose="approval"
-        )
-    if not people and site.duty_chat_id is not None:
+    told = await notices.tell_roles(
+        ctx.session,
+        site,
+        APPROVERS[role],
+        text,
+        purpose="approval",
+        urgent=True,
+        link=("key_loan", require_id(loan)),
+        buttons=buttons,
+        admins=ctx.services.admin_ids if role == "admin" else (),
+        ladder=True,
+    )
+    ctx.notified += told
+    if not told and site.duty_chat_id is not None:
         await ctx.notify(site.duty_chat_id, t("keys.nobody_to_approve", role=t(f"role.{role}")))
 
 

@@ -12,12 +12,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
 from handlers.core.commands import int_arg, pack
-from handlers.core.context import Context
+from handlers.core.context import Context, TimerContext
 from handlers.core.i18n import Translator
 from handlers.core.messages import Button, Outcome, Reply
 from handlers.core.policy import Policy
 from handlers.core.render import clip
-from storage.models import Timer, require_id
+from storage.models import require_id
 from storage.repos import incidents, patrols, sites, timers
 
 RECHECK = "patrol_recheck"  # timer kind; ref_id is the finding's id
@@ -30,7 +30,8 @@ async def plan_rechecks(session: AsyncSession, now: datetime) -> None:
         await timers.ensure(session, kind=RECHECK, ref_id=require_id(finding), site_id=finding.site_id, due_at=now)
 
 
-async def on_recheck(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_recheck(ctx: TimerContext) -> datetime | None:
+    session, timer, now = ctx.session, ctx.timer, ctx.now
     finding = await patrols.get_finding(session, finding_id=timer.ref_id)
     if finding is None or finding.recheck != "due" or finding.incident_id is None:
         return None

@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
-from handlers.core.context import RANK
+from handlers.core.context import RANK, TimerContext
 from handlers.core.i18n import Translator
 from handlers.core.policy import Policy
 from handlers.patrols.render import RoundView, card_buttons, card_text, hm, status_of
 from handlers.patrols.schedule import next_due, previous_due
-from storage.models import PatrolPlan, PatrolRound, Site, Timer, require_id
+from storage.models import PatrolPlan, PatrolRound, Site, require_id
 from storage.repos import patrols, sites, timers
 
 ROUND = "patrol_round"  # timer kind; ref_id is the round's id
@@ -68,8 +68,9 @@ async def plan_rounds(session: AsyncSession, now: datetime) -> None:
             await timers.ensure(session, kind=ROUND, ref_id=round_id, site_id=plan.site_id, due_at=due)
 
 
-async def on_round(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_round(ctx: TimerContext) -> datetime | None:
     """One step of a round's life; returns when to look again, None when the round is settled."""
+    session, timer, now = ctx.session, ctx.timer, ctx.now
     rnd = await patrols.get_round(session, round_id=timer.ref_id)
     if rnd is None or rnd.status in ("done", "missed"):
         return None
@@ -146,24 +147,15 @@ async def _escalate(session: AsyncSession, site: Site, plan: PatrolPlan, rnd: Pa
     )
     # The supervisors (001 L551); for a supervisor's own plan the managers too, the rung above.
     roles = ("supervisor",) if RANK.get(plan.role, 1) < RANK["supervisor"] else ("supervisor", "manager")
-    people = await sites.members(session, site_id=require_id(site), roles=roles)
-    for member in people:
-        await notices.queue(
-            session,
-            member.telegram_id,
-            text,
-            None,
-            ("patrol_round", require_id(rnd)),
-            urgent=True,
-            site_id=site.id,
-            purpose="escalation",
-        )
+    told = await notices.tell_roles(
+        session, site, roles, text, purpose="escalation", urgent=True, link=("patrol_round", require_id(rnd))
+    )
     if site.duty_chat_id is not None:
-        key = "patrol.escalated_group" if people else "patrol.no_supervisor"
+        key = "patrol.escalated_group" if told else "patrol.no_supervisor"
         await notices.queue(
             session,
             site.duty_chat_id,
-            t(key, plan=plan.name, due=hm(rnd.due_at, zone), count=len(people)),
+            t(key, plan=plan.name, due=hm(rnd.due_at, zone), count=told),
             site_id=site.id,
             purpose="patrol",
         )

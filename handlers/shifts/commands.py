@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
 from handlers.core.commands import Command
-from handlers.core.context import Context
+from handlers.core.context import Context, TimerContext
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.i18n import Translator
 from handlers.core.messages import Outcome
@@ -20,7 +20,7 @@ from handlers.core.policy import Policy
 from handlers.core.uploads import Caps, TableError
 from handlers.shifts import imports as roster
 from handlers.shifts.times import Instance, ShiftDef, current, following, instances, shifts_of
-from storage.models import Site, Timer, require_id
+from storage.models import Site, require_id
 from storage.repos import handovers, sites, timers
 from storage.repos import shifts as shift_repo
 
@@ -162,8 +162,9 @@ def _day_of(ref: int) -> date:
     return date(ref // 10000, ref // 100 % 100, ref % 100)
 
 
-async def on_incoming(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_incoming(ctx: TimerContext) -> datetime | None:
     """Remind the people rostered on a shift, in private, before it starts (002 L23)."""
+    session, timer = ctx.session, ctx.timer
     site = await sites.get(session, site_id=timer.site_id)
     if site is None:
         return None
@@ -183,9 +184,10 @@ async def on_incoming(session: AsyncSession, timer: Timer, now: datetime) -> dat
     return None
 
 
-async def on_roster_due(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_roster_due(ctx: TimerContext) -> datetime | None:
     """From the due day on: remind the supervisors while next month has no roster (002 L10); on the
     month's last day the managers too."""
+    session, timer = ctx.session, ctx.timer
     site = await sites.get(session, site_id=timer.site_id)
     if site is None:
         return None
@@ -197,8 +199,7 @@ async def on_roster_due(session: AsyncSession, timer: Timer, now: datetime) -> d
     t = Translator(site.language)
     roles = ("supervisor", "manager") if (today + timedelta(days=1)).month != today.month else ("supervisor",)
     text = "\n".join([t("shifts.roster_due", site=site.name, month=first.strftime("%Y-%m")), t("shifts.rule_roster")])
-    for member in await sites.members(session, site_id=require_id(site), roles=roles):
-        await notices.queue(session, member.telegram_id, text, site_id=site.id, purpose="reminder")
+    await notices.tell_roles(session, site, roles, text, purpose="reminder")
     return None
 
 

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
 from handlers.core.commands import ButtonAction, Command, int_arg, pack
-from handlers.core.context import Context
+from handlers.core.context import Context, TimerContext
 from handlers.core.exports import iso, site_zones
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.i18n import Translator
@@ -24,7 +24,7 @@ from handlers.core.messages import Button, Keyboard, Outcome, Reply
 from handlers.core.policy import Policy
 from handlers.core.render import category, clip, severity
 from handlers.shifts.commands import local_at
-from storage.models import Site, Timer, require_id
+from storage.models import Site, require_id
 from storage.repos import handovers, incidents, sites, timers
 
 DAYLOG = "shift_daylog"
@@ -212,9 +212,10 @@ async def plan(session: AsyncSession, now: datetime) -> None:
         )
 
 
-async def on_daylog(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_daylog(ctx: TimerContext) -> datetime | None:
     """First run: compile the day, store it, send it to the managers (with 签阅) and supervisors.
     Then daily, until signed: remind the managers (000 L116)."""
+    session, timer, now = ctx.session, ctx.timer, ctx.now
     site = await sites.get(session, site_id=timer.site_id)
     day = _parse_day(str(timer.ref_id))
     if site is None or day is None:
@@ -224,22 +225,15 @@ async def on_daylog(session: AsyncSession, timer: Timer, now: datetime) -> datet
     if stored is not None and stored.signed_at is not None:
         return None
     log = await compile_day(session, site, day, t)
-    managers = await sites.members(session, site_id=require_id(site), roles=("manager",))
+    sign = sign_button(t, site, day)
     if stored is None:
         await handovers.put_duty_day(session, site_id=require_id(site), day=day, counts=log.counts, at=now)
         text = log.text + "\n" + t("daylog.rule")
-        for member in managers:
-            await notices.queue(
-                session, member.telegram_id, text, sign_button(t, site, day), site_id=site.id, purpose="daylog"
-            )
-        for member in await sites.members(session, site_id=require_id(site), roles=("supervisor",)):
-            await notices.queue(session, member.telegram_id, log.text, site_id=site.id, purpose="daylog")
+        await notices.tell_roles(session, site, ("manager",), text, purpose="daylog", buttons=sign)
+        await notices.tell_roles(session, site, ("supervisor",), log.text, purpose="daylog")
     else:
         reminder = "\n".join([t("daylog.reminder", day=day.isoformat(), site=site.name), t("daylog.rule")])
-        for member in managers:
-            await notices.queue(
-                session, member.telegram_id, reminder, sign_button(t, site, day), site_id=site.id, purpose="reminder"
-            )
+        await notices.tell_roles(session, site, ("manager",), reminder, purpose="reminder", buttons=sign)
     return now + timedelta(days=1)
 
 

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
 from handlers.core.commands import ButtonAction, Command, int_arg
-from handlers.core.context import Context
+from handlers.core.context import Context, TimerContext
 from handlers.core.exports import iso, site_zones
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.i18n import Translator
@@ -28,7 +28,7 @@ from handlers.shifts.commands import label, names, on_roster
 from handlers.shifts.handover_flow import LATE, Who, allow, begin, expected_ids, take
 from handlers.shifts.handover_report import records_section
 from handlers.shifts.times import around, following, instance, shifts_of
-from storage.models import Draft, Handover, Timer, require_id
+from storage.models import Draft, Handover, require_id
 from storage.repos import handovers, sites, timers
 from storage.repos import shifts as shift_repo
 
@@ -126,9 +126,10 @@ async def takeover_draft(ctx: Context, draft: Draft) -> Outcome:
 # -- the not-taken-over timer --------------------------------------------------------------------
 
 
-async def on_late(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_late(ctx: TimerContext) -> datetime | None:
     """Nobody has taken over: the outgoing person may not leave (002 L22; 000 L125; 001 L495); they
     and the supervisors are reminded, again every few minutes until someone takes over."""
+    session, timer, now = ctx.session, ctx.timer, ctx.now
     row = await handovers.get(session, handover_id=timer.ref_id)
     site = await sites.get(session, site_id=timer.site_id)
     if row is None or site is None or row.status == "taken_over":
@@ -139,8 +140,7 @@ async def on_late(session: AsyncSession, timer: Timer, now: datetime) -> datetim
     stay = "\n".join([t("handover.late_outgoing", expected=who), t("handover.rule_stay")])
     await notices.queue(session, row.outgoing_id, stay, site_id=site.id, purpose="handover")
     ping = t("handover.late_ping", site=site.name, name=row.outgoing_name, expected=who)
-    for member in await sites.members(session, site_id=require_id(site), roles=("supervisor",)):
-        await notices.queue(session, member.telegram_id, ping, site_id=site.id, purpose="handover", urgent=True)
+    await notices.tell_roles(session, site, ("supervisor",), ping, purpose="handover", urgent=True)
     return now + timedelta(minutes=policy.takeover_grace_minutes)
 
 
@@ -159,10 +159,11 @@ async def plan_end_checks(session: AsyncSession, now: datetime) -> None:
                 )
 
 
-async def on_end_check(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_end_check(ctx: TimerContext) -> datetime | None:
     """A rostered shift ended and nobody handed it over: the people on it are told to hand over and
     not to leave before the takeover (002 L22; 000 L125), the supervisors are pinged; again every
     few minutes until a handover is made, at most until the next shift ends."""
+    session, timer, now = ctx.session, ctx.timer, ctx.now
     site = await sites.get(session, site_id=timer.site_id)
     if site is None:
         return None
@@ -184,8 +185,7 @@ async def on_end_check(session: AsyncSession, timer: Timer, now: datetime) -> da
     for telegram_id in people:
         await notices.queue(session, telegram_id, stay, site_id=site.id, purpose="handover")
     ping = t("handover.end_ping", site=site.name, shift=shift_text, who=await names(session, people))
-    for member in await sites.members(session, site_id=require_id(site), roles=("supervisor",)):
-        await notices.queue(session, member.telegram_id, ping, site_id=site.id, purpose="handover", urgent=True)
+    await notices.tell_roles(session, site, ("supervisor",), ping, purpose="handover", urgent=True)
     return now + timedelta(minutes=policy.takeover_grace_minutes)
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.core import notices
 from handlers.core.commands import pack
 from handlers.core.context import Context
 from handlers.core.i18n import Translator
@@ -150,9 +151,8 @@ async def _blocked(ctx: Context, site: Site, row: Handover, *, majors_text: str,
     t = ctx.t
     text = "\n".join([t("handover.blocked", majors=majors_text), t("handover.rule_major"), t("handover.blocked_how")])
     allow = [[Button(t("handover.btn_allow"), pack("hov.allow", row.id))]]
-    for member in await sites.members(ctx.session, site_id=require_id(site), roles=("supervisor", "manager")):
-        ping = t("handover.blocked_ping", site=site.name, name=row.outgoing_name, majors=majors_text)
-        await ctx.notify(member.telegram_id, ping, site_id=site.id, purpose="handover")
+    ping = t("handover.blocked_ping", site=site.name, name=row.outgoing_name, majors=majors_text)
+    ctx.notified += await notices.tell_roles(ctx.session, site, ("supervisor", "manager"), ping, purpose="handover")
     return Outcome(replies=[Reply(text, allow, edit=edit, link=("handover", require_id(row)))])
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.commands import ButtonAction, Command, code_arg, int_arg
-from handlers.core.context import Context
+from handlers.core.context import Context, TimerContext
 from handlers.core.feature import Feature
 from handlers.core.i18n import Translator
 from handlers.core.messages import Outcome, Reply
@@ -22,7 +22,7 @@ from handlers.core.policy import Policy
 from handlers.core.render import clip
 from handlers.tickets import flow
 from handlers.tickets.render import RATINGS, hhmm
-from storage.models import Callback, Resident, Site, Ticket, Timer, require_id
+from storage.models import Callback, Resident, Site, Ticket, require_id
 from storage.repos import sites, timers
 from storage.repos import tickets as repo
 
@@ -155,9 +155,10 @@ async def drop_callback(session: AsyncSession, callback: Callback) -> None:
     await timers.cancel_for(session, kind=flow.CALLBACK, ref_id=require_id(callback))
 
 
-async def on_callback_due(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_callback_due(ctx: TimerContext) -> datetime | None:
     """No rating from the resident in time: the group gets a phone-callback task; still not made
     when it is due (3 days for a complaint, 003 L63), the supervisors hear of it (rate 100%, 001 L907)."""
+    session, timer, now = ctx.session, ctx.timer, ctx.now
     callback = await repo.get_callback(session, callback_id=timer.ref_id)
     if callback is None or callback.state not in repo.WAITING:
         return None

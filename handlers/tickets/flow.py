@@ -159,24 +159,14 @@ async def escalate(session: AsyncSession, site: Site, ticket: Ticket, reason: st
     """Ping the supervisors and managers (VIP 000 L37; major or repeated complaint 000 L88; a missed
     deadline); the group hears who was pinged."""
     t = site_t(site)
-    people = await sites.members(session, site_id=require_id(site), roles=CHAIN)
     text = "\n".join([t(f"tk.esc.{reason}", number=ticket.number, site=site.name), card(t, ticket, site)])
-    for member in people:
-        await notices.queue(
-            session,
-            member.telegram_id,
-            text,
-            None,
-            ("ticket", require_id(ticket)),
-            urgent=True,
-            site_id=site.id,
-            purpose="escalation",
-        )
+    link = ("ticket", require_id(ticket))
+    told = await notices.tell_roles(session, site, CHAIN, text, purpose="escalation", urgent=True, link=link)
     ticket.escalated_at = ticket.escalated_at or now
     session.add(ticket)
-    key = "tk.esc.group" if people else "tk.esc.nobody"
-    sent = await to_group(session, site, ticket, t(key, number=ticket.number, count=len(people)), urgent=True)
-    return len(people) + sent
+    key = "tk.esc.group" if told else "tk.esc.nobody"
+    sent = await to_group(session, site, ticket, t(key, number=ticket.number, count=told), urgent=True)
+    return told + sent
 
 
 async def open_ticket(session: AsyncSession, site: Site, ticket: Ticket, now: datetime, *, severity: str) -> int:
