@@ -15,7 +15,7 @@ from handlers.core.parsing import malformed_number, number_and_rest
 from handlers.core.render import clip
 from handlers.tickets import flow
 from handlers.tickets.render import callback_line, card, card_buttons, history_line, list_line, overdue
-from storage.models import Site, Ticket, require_id
+from storage.models import Site, require_id
 from storage.repos import messages, sites
 from storage.repos import tickets as repo
 
@@ -42,25 +42,17 @@ async def ticket_command(ctx: Context, args: str) -> Outcome:
     site = await sites.get(ctx.session, site_id=require_id(ctx.site))
     assert site is not None
     reading = await ctx.classify(text, speaker="resident", private=True)
-    kind = reading.intent if reading.intent in ("complaint", "repair", "inquiry") else "inquiry"
+    user = ctx.msg.user
     ticket = await messages.add_ticket(
         ctx.session,
-        Ticket(
-            kind=kind,
-            category=reading.category,
-            urgency="urgent" if reading.severity in ("urgent", "major") else "normal",
-            location=reading.location,
-            unit=reading.location,
-            description=text,
+        flow.from_reading(
+            reading,
+            text,
+            ctx.now,
             resident_id=0,
+            unit=reading.location,
             channel=channel or "phone",
-            classified_by=reading.source,
-            confidence=reading.confidence,
-            created_at=ctx.now,
-            status="accepted",
-            accepted_by=ctx.msg.user.id,
-            accepted_name=ctx.msg.user.name,
-            accepted_at=ctx.now,
+            accepted_by=(user.id, user.name),
         ),
     )
     ctx.notified += await flow.open_ticket(ctx.session, site, ticket, ctx.now, severity=reading.severity)

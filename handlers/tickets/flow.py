@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
+from handlers.core.classification import Classification
 from handlers.core.i18n import Translator, pick_language
 from handlers.core.messages import Keyboard
 from handlers.core.policy import Policy
@@ -26,6 +27,7 @@ FOLLOW = "tk.follow"  # a complaint followed up every 2 days until resolved (001
 CALLBACK = "tk.callback"  # no rating from the resident: a phone-callback task (003 L63)
 RELAY = "tk.relay"  # the resident's held-back messages relayed in one batch
 CHAIN = ("supervisor", "manager")
+KINDS = ("complaint", "repair", "inquiry")  # the intents that are a ticket's kind; any other reads as an inquiry
 
 
 def site_t(site: Site) -> Translator:
@@ -36,6 +38,41 @@ async def resident_t(session: AsyncSession, ticket: Ticket, site: Site) -> Trans
     """The resident's language (their Telegram setting), else the site's."""
     person = await sites.person(session, telegram_id=ticket.resident_id)
     return Translator(pick_language(person.language if person else None, site.language))
+
+
+def from_reading(
+    reading: Classification,
+    text: str,
+    now: datetime,
+    *,
+    resident_id: int,
+    resident_name: str = "",
+    unit: str | None = None,
+    channel: str = "bot",
+    accepted_by: tuple[int, str] | None = None,
+) -> Ticket:
+    """A new ticket as the classifier read its text: the intent is its kind (another intent: an
+    inquiry), an urgent or major severity makes it urgent; the residents' side and ``/ticket``
+    alike. ``accepted_by`` (id, name): registered by staff (a call, a visit), so accepted by them at
+    once. Not yet stored."""
+    ticket = Ticket(
+        kind=reading.intent if reading.intent in KINDS else "inquiry",
+        category=reading.category,
+        urgency="urgent" if reading.severity in ("urgent", "major") else "normal",
+        location=reading.location,
+        unit=unit,
+        description=text,
+        resident_id=resident_id,
+        resident_name=resident_name,
+        channel=channel,
+        classified_by=reading.source,
+        confidence=reading.confidence,
+        created_at=now,
+    )
+    if accepted_by is not None:
+        ticket.status, ticket.accepted_at = "accepted", now
+        ticket.accepted_by, ticket.accepted_name = accepted_by
+    return ticket
 
 
 def urgent_repair(ticket: Ticket) -> bool:

@@ -158,26 +158,14 @@ async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, lim
 async def new_ticket(ctx: Context, resident: Resident, text: str, photo: str | None) -> Outcome:
     t = ctx.t
     reading = await ctx.classify(text, speaker="resident", private=True)
-    kind = reading.intent if reading.intent in ("complaint", "repair", "inquiry") else "inquiry"
-    if reading.intent not in ("complaint", "repair", "inquiry") and len(text) <= GREETING_MAX and not photo:
+    if reading.intent not in flow.KINDS and len(text) <= GREETING_MAX and not photo:
         return Outcome.say(t("resident.greeting", name=ctx.msg.user.name))
     resident.awaiting = None
     site = await home_site(ctx, resident)
+    user = ctx.msg.user
     ticket = await messages.add_ticket(
         ctx.session,
-        Ticket(
-            kind=kind,
-            category=reading.category,
-            urgency="urgent" if reading.severity in ("urgent", "major") else "normal",
-            location=reading.location,
-            unit=resident.unit,
-            description=text,
-            resident_id=ctx.msg.user.id,
-            resident_name=ctx.msg.user.name,
-            classified_by=reading.source,
-            confidence=reading.confidence,
-            created_at=ctx.now,
-        ),
+        flow.from_reading(reading, text, ctx.now, resident_id=user.id, resident_name=user.name, unit=resident.unit),
     )
     if photo:
         await repo.add_message(
@@ -190,7 +178,7 @@ async def new_ticket(ctx: Context, resident: Resident, text: str, photo: str | N
                 created_at=ctx.now,
             ),
         )
-    received = t("resident.received", kind=t(f"kind.{kind}"), category=category(t, ticket.category), number="")
+    received = t("resident.received", kind=t(f"kind.{ticket.kind}"), category=category(t, ticket.category), number="")
     if site is None:
         choices = await duty_sites(ctx)
         if len(choices) > 1:
