@@ -16,6 +16,7 @@ from handlers.core.i18n import Translator, pick_language
 from handlers.core.messages import Keyboard
 from handlers.core.policy import Policy
 from handlers.core.render import category
+from handlers.core.taxonomy import RESIDENT_TICKET_INTENTS
 from handlers.tickets import relays
 from handlers.tickets.render import card, card_buttons, hhmm, rating_buttons, signed
 from storage.models import Callback, Site, Ticket, require_id
@@ -27,7 +28,6 @@ FOLLOW = "tk.follow"  # a complaint followed up every 2 days until resolved (001
 CALLBACK = "tk.callback"  # no rating from the resident: a phone-callback task (003 L63)
 RELAY = "tk.relay"  # the resident's held-back messages relayed in one batch
 CHAIN = ("supervisor", "manager")
-KINDS = ("complaint", "repair", "inquiry")  # the intents that are a ticket's kind; any other reads as an inquiry
 
 
 def site_t(site: Site) -> Translator:
@@ -56,7 +56,7 @@ def from_reading(
     alike. ``accepted_by`` (id, name): registered by staff (a call, a visit), so accepted by them at
     once. Not yet stored."""
     ticket = Ticket(
-        kind=reading.intent if reading.intent in KINDS else "inquiry",
+        kind=reading.intent if reading.intent in RESIDENT_TICKET_INTENTS else "inquiry",
         category=reading.category,
         urgency="urgent" if reading.severity in ("urgent", "major") else "normal",
         location=reading.location,

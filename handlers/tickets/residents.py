@@ -18,6 +18,7 @@ from handlers.core.messages import Button, Outcome, Reply
 from handlers.core.parsing import visible
 from handlers.core.policy import Policy
 from handlers.core.render import category
+from handlers.core.taxonomy import RESIDENT_TICKET_INTENTS
 from handlers.tickets import flow
 from handlers.tickets.render import hhmm, resident_line
 from storage.models import Resident, Site, Ticket, TicketMessage, require_id
@@ -158,7 +159,7 @@ async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, lim
 async def new_ticket(ctx: Context, resident: Resident, text: str, photo: str | None) -> Outcome:
     t = ctx.t
     reading = await ctx.classify(text, speaker="resident", private=True)
-    if reading.intent not in flow.KINDS and len(text) <= GREETING_MAX and not photo:
+    if reading.intent not in RESIDENT_TICKET_INTENTS and len(text) <= GREETING_MAX and not photo:
         return Outcome.say(t("resident.greeting", name=ctx.msg.user.name))
     resident.awaiting = None
     site = await home_site(ctx, resident)
