@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from bot.cli_verbs import Verb
 from handlers.core.taxonomy import PROOFS, ROLES
-from storage.models import require_id
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -133,6 +132,7 @@ async def _save(settings: Settings, site_code: str | None, specs: list[PlanSpec]
 async def _list(settings: Settings, site_code: str | None) -> int:
     from handlers.patrols.plans import PlanError, resolve_site
     from storage.db import Database
+    from storage.models import require_id
     from storage.repos import patrols
 
     db = Database(settings.database_url)
@@ -154,6 +154,7 @@ async def _list(settings: Settings, site_code: str | None) -> int:
 async def _remove(settings: Settings, site_code: str | None, name: str) -> int:
     from handlers.patrols.plans import PlanError, resolve_site
     from storage.db import Database
+    from storage.models import require_id
     from storage.repos import patrols
 
     db = Database(settings.database_url)
