@@ -35,7 +35,7 @@ from handlers.core.notices import BULK, MEDIA, buttons_from_dicts
 from handlers.core.text_limits import CAPTION_LIMIT, MESSAGE_LIMIT, clip
 from handlers.tickets import relays
 from storage.clock import utcnow
-from storage.models import Outbox
+from storage.models import Outbox, require_id
 from storage.repos import links, outbox
 
 log = logging.getLogger(__name__)
@@ -353,7 +353,7 @@ class Delivery:
         now = utcnow()
         async with self.desk.db.session() as session:
             sent = [r for r in results if r.wait <= 0 and r.error is None]
-            await outbox.mark_sent_many(session, sent=[(r.row.id or 0, r.message_id) for r in sent], at=now)
+            await outbox.mark_sent_many(session, sent=[(require_id(r.row), r.message_id) for r in sent], at=now)
             await links.link_many(
                 session,
                 links=[
@@ -370,7 +370,7 @@ class Delivery:
                         session,
                         chat_id=row.chat_id,
                         until=now + timedelta(seconds=result.wait),
-                        row_id=row.id or 0,
+                        row_id=require_id(row),
                         priority=row.priority,
                     )
                 elif result.error is not None:

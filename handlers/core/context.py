@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -19,15 +18,10 @@ from handlers.core.policy import Policy
 from handlers.core.prepared import Prepared
 from handlers.core.taxonomy import ROLES as ROLES  # re-exported: the handlers take it from here
 from handlers.core.uploads import Caps, TableError, TableRow, read_in_worker, too_big
-from storage.models import Draft, Resident, Site
+from storage.models import Draft, Resident, Site, Timer
 
 # Roles are per site (SPEC §1); a higher role may do what a lower one may.
 RANK: dict[str, int] = {"anyone": 0, "staff": 1, "supervisor": 2, "manager": 3, "admin": 4}
-
-
-# The process's global admins (ADMIN_IDS), for code that runs without a Context (timer handlers):
-# the desk sets it before it runs the due timers.
-GLOBAL_ADMINS: ContextVar[frozenset[int]] = ContextVar("global_admins", default=frozenset())
 
 
 class FileSource(Protocol):
@@ -68,6 +62,18 @@ class Services:
     bot_username: str | None = None
     can_read_group_messages: bool | None = None
     files: FileSource | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimerContext:
+    """What a business timer's handler gets from the sweep (``DutyDesk.sweep``): the session of its
+    own transaction, the claimed timer row, the sweep's time and the long-lived services (e.g.
+    ``services.admin_ids``, the global admins an escalation repeat reaches)."""
+
+    session: AsyncSession
+    timer: Timer
+    now: datetime
+    services: Services
 
 
 @dataclass(slots=True)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import replies, undeliverable
-from handlers.core.context import GLOBAL_ADMINS, Context, Services
+from handlers.core.context import Context, Services, TimerContext
 from handlers.core.i18n import Translator, pick_language
 from handlers.core.messages import Inbound, Outcome, Reply, clean_inbound
 from handlers.core.prepared import NeedsSlowCall, Prepared
@@ -22,6 +22,7 @@ from handlers.core.registry import Registry
 from handlers.core.router import Router
 from storage.clock import utcnow
 from storage.db import Database
+from storage.models import require_id
 from storage.repos import inbox, links, outbox, processed, sites, timers
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ class DutyDesk:
         if not msg.chat.private:
             site, role = await sites.site_and_role(session, chat_id=msg.chat.id, telegram_id=msg.user.id)
             if site is not None and role is not None:
-                roles = {site.id or 0: role}
+                roles = {require_id(site): role}
         if site is None:  # private chats and groups that are no duty group see every role
             roles = await sites.roles_of(session, telegram_id=msg.user.id)
         language = site.language if site else pick_language(msg.user.language, self.services.default_language)
@@ -173,7 +174,6 @@ class DutyDesk:
     async def sweep(self, now: datetime | None = None, *, limit: int = 50) -> int:
         """Run the due business timers once; returns how many ran. Each runs in its own transaction."""
         now = now or self.clock()
-        GLOBAL_ADMINS.set(self.services.admin_ids)  # escalation repeats reach them too
         for plan in self.registry.planners:
             try:
                 async with self.db.session() as session:
@@ -191,7 +191,7 @@ class DutyDesk:
                 async with self.db.session() as session:
                     row = await session.merge(timer)
                     run = self.registry.timers.get(row.kind)
-                    due = await run(session, row, now) if run else None
+                    due = await run(TimerContext(session, row, now, self.services)) if run else None
                     if due is None:
                         await timers.finish(session, timer=row)
                     else:

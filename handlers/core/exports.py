@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.models import require_id
 from storage.repos import sites
 
 # A cell starting with one of these is a formula to Excel, LibreOffice and Sheets (OWASP "CSV
@@ -38,9 +39,9 @@ def iso(moment: datetime | None, zone: ZoneInfo | None = None) -> str | None:
 
 async def site_codes(session: AsyncSession) -> dict[int, str]:
     """Each site's code, the ``site`` column of every kind."""
-    return {s.id or 0: s.code for s in await sites.all_sites(session)}
+    return {require_id(s): s.code for s in await sites.all_sites(session)}
 
 
 async def site_zones(session: AsyncSession) -> dict[int, ZoneInfo]:
     """Each site's time zone, for the times of its rows."""
-    return {s.id or 0: ZoneInfo(s.timezone) for s in await sites.all_sites(session)}
+    return {require_id(s): ZoneInfo(s.timezone) for s in await sites.all_sites(session)}

@@ -16,15 +16,24 @@ from typing import Any, TypeVar
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.commands import ButtonAction, Command
-from handlers.core.context import Context, DraftRecorder, HandoverSection, PendingAnswer
+from handlers.core.context import Context, DraftRecorder, HandoverSection, PendingAnswer, TimerContext
 from handlers.core.messages import Outcome
 from handlers.core.uploads import TableRow
-from storage.models import Site, Timer
+from storage.models import Site
 
-__all__ = ["DraftRecorder", "ExportKind", "Feature", "HandoverSection", "PendingAnswer", "TimerHandler"]
+__all__ = [
+    "DraftRecorder",
+    "ExportKind",
+    "Feature",
+    "HandoverSection",
+    "PendingAnswer",
+    "TimerContext",
+    "TimerHandler",
+]
 
-# A business timer's handler: runs in its own transaction; returns the next due time or None (done).
-TimerHandler = Callable[[AsyncSession, Timer, datetime], Awaitable[datetime | None]]
+# A business timer's handler: runs in its own transaction (``ctx.session``); returns the next due
+# time or None (done).
+TimerHandler = Callable[[TimerContext], Awaitable[datetime | None]]
 # Called on every sweep before due timers are claimed: makes the feature's recurring timer rows
 # (daily reports, patrol rounds) with storage.repos.timers.ensure, which is safe in many processes.
 Planner = Callable[[AsyncSession, datetime], Awaitable[None]]

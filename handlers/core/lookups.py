@@ -6,7 +6,7 @@ from handlers.core.commands import int_arg
 from handlers.core.context import Context
 from handlers.core.messages import Outcome
 from handlers.core.parsing import number_and_rest
-from storage.models import Incident
+from storage.models import Incident, require_id
 from storage.repos import incidents
 
 
@@ -18,7 +18,7 @@ async def numbered_incident(ctx: Context, args: str, usage: str) -> tuple[Incide
         return None, rest, Outcome.say(ctx.t(usage))
     incident = None
     if ctx.site is not None:
-        incident = await incidents.by_number(ctx.session, site_id=ctx.site.id or 0, number=number)
+        incident = await incidents.by_number(ctx.session, site_id=require_id(ctx.site), number=number)
     if incident is None:
         return None, rest, Outcome.say(ctx.t("incident.not_found", number=number))
     return incident, rest, None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.messages import Button, Keyboard
 from handlers.core.text_limits import CAPTION_LIMIT, split_text
-from storage.repos import outbox
+from storage.models import Site, require_id
+from storage.repos import outbox, sites
 
 URGENT, ROUTINE = 0, 5  # outbox priorities: lower is sent first
 MEDIA = ("photo", "document")  # outbox methods whose text is a caption
@@ -102,3 +104,84 @@ async def enqueue_split(
             **row,
         )
     return len(parts)
+
+
+class Holder(NamedTuple):
+    """A person told as one of a site's roles: the global admins count as ``"admin"``."""
+
+    telegram_id: int
+    role: str
+
+
+async def holders(
+    session: AsyncSession,
+    site: Site,
+    roles: Sequence[str],
+    *,
+    admins: Iterable[int] = (),
+    ladder: bool = False,
+    skip: Iterable[int] = (),
+) -> list[Holder]:
+    """Who holds one of ``roles`` at the site, in the order they were added, each person once and
+    none of ``skip``. ``admins`` (the global admins, ``services.admin_ids``) come after the site's
+    people as role "admin", lowest id first. With ``ladder`` the roles are rungs tried in order and
+    only the first rung that somebody holds is returned, the global admins being the last rung."""
+    left_out = set(skip)
+
+    async def holding(rung: Sequence[str]) -> list[Holder]:
+        members = await sites.members(session, site_id=require_id(site), roles=rung)
+        return [Holder(m.telegram_id, m.role) for m in members if m.telegram_id not in left_out]
+
+    def global_admins(known: set[int]) -> list[Holder]:
+        return [Holder(admin, "admin") for admin in sorted(set(admins)) if admin not in known | left_out]
+
+    if ladder:
+        for role in roles:
+            if people := await holding((role,)):
+                return people
+        return global_admins(set())
+    people = await holding(roles)
+    return people + global_admins({holder.telegram_id for holder in people})
+
+
+async def tell(
+    session: AsyncSession,
+    site: Site,
+    people: Iterable[int],
+    text: str,
+    *,
+    purpose: str,
+    urgent: bool = False,
+    link: tuple[str, int] | None = None,
+    buttons: Keyboard | None = None,
+) -> int:
+    """Queue the same message to each of ``people`` in private, as staff of the site (the delivery
+    tells its duty group when one cannot be reached); returns how many were told."""
+    told = 0
+    for telegram_id in people:
+        await queue(session, telegram_id, text, buttons, link, urgent=urgent, site_id=site.id, purpose=purpose)
+        told += 1
+    return told
+
+
+async def tell_roles(
+    session: AsyncSession,
+    site: Site,
+    roles: Sequence[str],
+    text: str,
+    *,
+    purpose: str,
+    urgent: bool = False,
+    link: tuple[str, int] | None = None,
+    skip: Iterable[int] = (),
+    buttons: Keyboard | None = None,
+    admins: Iterable[int] = (),
+    ladder: bool = False,
+) -> int:
+    """Tell everyone holding one of ``roles`` at the site (the supervisors, the managers…), in
+    private: the one way to reach a site's chain. ``skip``, ``admins`` and ``ladder`` choose who as
+    :func:`holders` says; returns how many were told (a handler adds it to ``ctx.notified``)."""
+    people = await holders(session, site, roles, admins=admins, ladder=ladder, skip=skip)
+    return await tell(
+        session, site, [p.telegram_id for p in people], text, purpose=purpose, urgent=urgent, link=link, buttons=buttons
+    )

@@ -29,7 +29,7 @@ from handlers.core.taxonomy import CATEGORIES, SEVERITIES
 from handlers.dutylog import escalation
 from handlers.dutylog.exports import INCIDENT_FIELDS, incident_rows
 from handlers.dutylog.listing import incidents_command
-from storage.models import Incident, Site
+from storage.models import Incident, Site, require_id
 from storage.repos import incidents, sites
 
 
@@ -77,7 +77,7 @@ def card_reply(
     text = incident_card(ctx, incident, header=header)
     if status:
         text += "\n" + status
-    return Reply(text, incident_buttons(ctx.t, incident), edit=edit, link=("incident", incident.id or 0))
+    return Reply(text, incident_buttons(ctx.t, incident), edit=edit, link=("incident", require_id(incident)))
 
 
 async def full_card(ctx: Context, incident: Incident, *, edit: bool = False, header: str = "incident.card") -> Reply:
@@ -117,7 +117,7 @@ async def log_command(ctx: Context, args: str) -> Outcome:
     )
     if ctx.msg.photo_file_id:
         await incidents.add_photo(
-            ctx.session, incident_id=incident.id or 0, file_id=ctx.msg.photo_file_id, added_by=ctx.msg.user.id
+            ctx.session, incident_id=require_id(incident), file_id=ctx.msg.photo_file_id, added_by=ctx.msg.user.id
         )
     return Outcome(replies=[await full_card(ctx, incident, header="incident.logged")])
 
@@ -131,7 +131,11 @@ async def note_command(ctx: Context, args: str) -> Outcome:
     if incident.status == "closed":  # closed records stay closed: refused, and the text shown back
         return Outcome.say(ctx.t("closed_rec.note_refused", number=incident.number, text=clip(text, 120)))
     await incidents.add_note(
-        ctx.session, incident_id=incident.id or 0, author_id=ctx.msg.user.id, author_name=ctx.msg.user.name, text=text
+        ctx.session,
+        incident_id=require_id(incident),
+        author_id=ctx.msg.user.id,
+        author_name=ctx.msg.user.name,
+        text=text,
     )
     return Outcome.say(ctx.t("incident.noted", number=incident.number, text=clip(text, 120)))
 
@@ -194,7 +198,7 @@ async def attach_photo(ctx: Context, incident_id: int) -> Outcome | None:
     if incident is None or incident.site_id != ctx.site.id:
         return None
     await incidents.add_photo(
-        ctx.session, incident_id=incident.id or 0, file_id=ctx.msg.photo_file_id, added_by=ctx.msg.user.id
+        ctx.session, incident_id=require_id(incident), file_id=ctx.msg.photo_file_id, added_by=ctx.msg.user.id
     )
     return Outcome(replies=[Reply(ctx.t("incident.photo_added", number=incident.number), quote=True)])
 

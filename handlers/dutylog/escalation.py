@@ -8,6 +8,7 @@ alone and no concealing (source 000 L151; 001); a written report follows the nex
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
 from handlers.core.commands import ButtonAction, Command, pack
-from handlers.core.context import Context
+from handlers.core.context import Context, TimerContext
 from handlers.core.feature import Feature
 from handlers.core.i18n import Translator
 from handlers.core.lookups import button_incident, numbered_incident
@@ -23,7 +24,7 @@ from handlers.core.messages import Button, Outcome, Reply
 from handlers.core.policy import Policy
 from handlers.core.render import category, clip, severity
 from handlers.dutylog.escalation_people import status_line, targets, who
-from storage.models import Incident, Site, Timer
+from storage.models import Incident, Site, require_id
 from storage.repos import incidents, sites, timers
 
 ESCALATE = "escalate"
@@ -49,30 +50,40 @@ async def start(ctx: Context, site: Site, incident: Incident) -> None:
     policy = ctx.policy(site)
     incident.escalation, incident.escalated_at, incident.escalation_level = "pending", ctx.now, 0
     in_group = site.duty_chat_id is not None and ctx.msg.chat.id == site.duty_chat_id
-    ctx.notified += await ping(ctx.session, site, incident, ctx.now, tell_group=not in_group)
+    admins = ctx.services.admin_ids
+    ctx.notified += await ping(ctx.session, site, incident, ctx.now, admins=admins, tell_group=not in_group)
     await timers.schedule(
         ctx.session,
         kind=ESCALATE,
         ref_id=incident.id,
-        site_id=site.id or 0,
+        site_id=require_id(site),
         due_at=ctx.now + timedelta(minutes=policy.escalation_repeat_minutes),
     )
     await timers.schedule(
         ctx.session,
         kind=REPORT,
         ref_id=incident.id,
-        site_id=site.id or 0,
+        site_id=require_id(site),
         due_at=next_morning(ctx.now, site, policy.report_reminder_hour),
     )
 
 
-async def ping(session: AsyncSession, site: Site, incident: Incident, now: datetime, *, tell_group: bool = True) -> int:
-    """One round up the chain; returns how many messages were queued."""
+async def ping(
+    session: AsyncSession,
+    site: Site,
+    incident: Incident,
+    now: datetime,
+    *,
+    admins: Iterable[int],
+    tell_group: bool = True,
+) -> int:
+    """One round up the chain (``admins``: the global admins, reached from the second round on);
+    returns how many messages were queued."""
     assert incident.id is not None and site.id is not None
     t = Translator(site.language)
     incident.escalation_level += 1
     level = incident.escalation_level
-    people = await targets(session, site, level)
+    people = await targets(session, site, level, admins=admins)
     header = "escalation.ping" if level == 1 else "escalation.repeat"
     text = "\n".join(
         [
@@ -90,22 +101,13 @@ async def ping(session: AsyncSession, site: Site, incident: Incident, now: datet
         ]
     )
     ack = [[Button(t("btn.acknowledge"), pack("esc.ack", incident.id))]]
-    sent = 0
+    link = ("incident", incident.id)
+    ids = [telegram_id for telegram_id, _ in people]
+    sent = await notices.tell(session, site, ids, text, purpose="escalation", urgent=True, link=link, buttons=ack)
     for telegram_id, role in people:
-        await notices.queue(
-            session,
-            telegram_id,
-            text,
-            ack,
-            ("incident", incident.id),
-            urgent=True,
-            site_id=site.id,
-            purpose="escalation",
-        )
         await incidents.record_notice(
             session, incident_id=incident.id, level=level, telegram_id=telegram_id, role=role, at=now
         )
-        sent += 1
     if site.duty_chat_id is not None and (tell_group or level > 1):
         if not people:
             line = t("escalation.nobody", number=incident.number)
@@ -162,18 +164,20 @@ async def stand_down(ctx: Context, incident: Incident, *, closed: bool, lowered_
             )
 
 
-async def on_escalate(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_escalate(ctx: TimerContext) -> datetime | None:
     """Repeat the ping every N minutes while nobody has acknowledged; None ends the timer."""
+    session, timer, now = ctx.session, ctx.timer, ctx.now
     incident = await incidents.get(session, incident_id=timer.ref_id)
     site = await sites.get(session, site_id=timer.site_id)
     if incident is None or site is None or incident.escalation != "pending" or incident.status != "open":
         return None
-    await ping(session, site, incident, now)
+    await ping(session, site, incident, now, admins=ctx.services.admin_ids)
     return now + timedelta(minutes=Policy.for_site(site.policy).escalation_repeat_minutes)
 
 
-async def on_report(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_report(ctx: TimerContext) -> datetime | None:
     """Each morning until the written report is filed, remind the reporter and the supervisors."""
+    session, timer, now = ctx.session, ctx.timer, ctx.now
     incident = await incidents.get(session, incident_id=timer.ref_id)
     site = await sites.get(session, site_id=timer.site_id)
     if incident is None or site is None or incident.report_filed_at is not None or incident.id is None:
@@ -183,12 +187,9 @@ async def on_report(session: AsyncSession, timer: Timer, now: datetime) -> datet
     t = Translator(site.language)
     text = "\n".join([t("report.reminder", number=incident.number, site=site.name), t("rule.written_report")])
     button = [[Button(t("btn.report_filed"), pack("inc.filed", incident.id))]]
-    targets = {incident.reporter_id}
-    targets.update(m.telegram_id for m in await sites.members(session, site_id=site.id or 0, roles=("supervisor",)))
-    for chat_id in sorted(targets):
-        await notices.queue(
-            session, chat_id, text, button, ("incident", incident.id), site_id=site.id, purpose="reminder"
-        )
+    supervisors = await notices.holders(session, site, ("supervisor",))
+    people = sorted({incident.reporter_id, *(holder.telegram_id for holder in supervisors)})
+    await notices.tell(session, site, people, text, purpose="reminder", link=("incident", incident.id), buttons=button)
     return now + timedelta(days=1)
 
 
@@ -204,7 +205,7 @@ async def acknowledge(ctx: Context, incident: Incident) -> Outcome:
     incident.escalation, incident.acknowledged_by = "acknowledged", user.id
     incident.acknowledged_name, incident.acknowledged_at = user.name, ctx.now
     ctx.session.add(incident)
-    await timers.cancel_for(ctx.session, kind=ESCALATE, ref_id=incident.id or 0)
+    await timers.cancel_for(ctx.session, kind=ESCALATE, ref_id=require_id(incident))
     site = await sites.get(ctx.session, site_id=incident.site_id)
     role = t(f"role.{ctx.role_at(incident.site_id)}")
     told = t("escalation.acknowledged", number=incident.number, name=user.name, role=role)
@@ -243,7 +244,7 @@ async def file_report(ctx: Context, incident: Incident) -> Outcome:
         return ctx.answer(t("report.already", number=incident.number))
     incident.report_filed_at, incident.report_filed_by = ctx.now, ctx.msg.user.id
     ctx.session.add(incident)
-    await timers.cancel_for(ctx.session, kind=REPORT, ref_id=incident.id or 0)
+    await timers.cancel_for(ctx.session, kind=REPORT, ref_id=require_id(incident))
     done = t("report.filed", number=incident.number, name=ctx.msg.user.name)
     if ctx.msg.is_button:
         return Outcome(replies=[Reply(done, edit=True)], toast=done)

@@ -4,28 +4,27 @@ many of each were told, that nobody could be, or who acknowledged (tell the trut
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.core.context import GLOBAL_ADMINS, ROLES, Context
+from handlers.core import notices
+from handlers.core.context import ROLES, Context
 from handlers.core.i18n import Translator
-from storage.models import Incident, Site
-from storage.repos import incidents, sites
+from handlers.core.notices import Holder
+from storage.models import Incident, Site, require_id
+from storage.repos import incidents
 
 CHAIN = ("supervisor", "manager")  # pinged at once (SPEC §4; source 000 L151)
 TOP = ("admin",)  # added from the second round on: the site's admins and the global ADMIN_IDS
 
 
-async def targets(session: AsyncSession, site: Site, level: int) -> list[tuple[int, str]]:
+async def targets(session: AsyncSession, site: Site, level: int, *, admins: Iterable[int]) -> list[Holder]:
     """Who a round reaches, as (telegram id, role): the site's supervisors and managers; from the
-    second round also its admins and the global admins (ADMIN_IDS), each person once."""
-    roles = CHAIN + TOP if level > 1 else CHAIN
-    people = [(m.telegram_id, m.role) for m in await sites.members(session, site_id=site.id or 0, roles=roles)]
+    second round also its admins and the global admins (``admins``: ADMIN_IDS), each person once."""
     if level > 1:
-        known = {telegram_id for telegram_id, _ in people}
-        people += [(admin, "admin") for admin in sorted(GLOBAL_ADMINS.get()) if admin not in known]
-    return people
+        return await notices.holders(session, site, CHAIN + TOP, admins=admins)
+    return await notices.holders(session, site, CHAIN)
 
 
 def who(t: Translator, people: Sequence[tuple[int, str]]) -> str:
@@ -46,7 +45,7 @@ async def status_line(ctx: Context, incident: Incident) -> str | None:
         return t("escalation_status.acknowledged_by", name=incident.acknowledged_name or "?", at=at)
     if incident.escalation != "pending":
         return None
-    people = await incidents.pinged(ctx.session, incident_id=incident.id or 0)
+    people = await incidents.pinged(ctx.session, incident_id=require_id(incident))
     if not people:
         return t("escalation_status.nobody", number=incident.number)
     return t("escalation_status.waiting", at=at, count=len(people), who=who(t, people), number=incident.number)

@@ -6,6 +6,7 @@ from handlers.core.context import Context
 from handlers.core.messages import Outcome
 from handlers.core.parsing import number_and_rest
 from handlers.core.render import clip
+from storage.models import require_id
 from storage.repos import incidents
 
 PAGE = 30  # open incidents per /incidents message (a phone screen or two)
@@ -16,7 +17,7 @@ async def incidents_command(ctx: Context, args: str) -> Outcome:
     the header says how many are not shown and how to see them."""
     assert ctx.site is not None
     page = max(number_and_rest(args)[0] or 1, 1)
-    site_id = ctx.site.id or 0
+    site_id = require_id(ctx.site)
     total = await incidents.count_open(ctx.session, site_id=site_id)
     majors = await incidents.open_majors(ctx.session, site_id=site_id)
     first = max(PAGE - len(majors), 0)

@@ -10,6 +10,7 @@ import re
 from collections.abc import Awaitable, Callable
 from functools import wraps
 
+from handlers.core import notices
 from handlers.core.commands import ButtonAction, ButtonHandler, Command, int_arg
 from handlers.core.context import Context
 from handlers.core.feature import ExportKind, Feature
@@ -23,7 +24,7 @@ from handlers.keys import render
 from handlers.keys import report as keys_report
 from handlers.keys.loans import Borrower
 from handlers.keys.register import KINDS, check_row, import_rows, kind_of, load
-from storage.models import Key, KeyLoan, Site
+from storage.models import Key, KeyLoan, Site, require_id
 from storage.repos import keys, sites, timers
 
 # Who hears of a lost or damaged key: the supervisors (001 L297, L1047); a unit, vacant-unit or sealed
@@ -45,7 +46,7 @@ async def named_key(ctx: Context, args: str, usage: str) -> tuple[Key | None, st
     if not code:
         return None, "", Outcome.say(ctx.t(usage))
     assert ctx.site is not None
-    key = await keys.by_code(ctx.session, site_id=ctx.site.id or 0, code=code)
+    key = await keys.by_code(ctx.session, site_id=require_id(ctx.site), code=code)
     if key is None:
         return None, "", Outcome.say(ctx.t("keys.unknown", code=code[:32]))
     return key, rest.strip(), None
@@ -77,7 +78,7 @@ async def return_command(ctx: Context, args: str) -> Outcome:
     key, condition, problem = await named_key(ctx, args, "keys.usage.return")
     if key is None:
         return problem or Outcome()
-    loan = await keys.active_loan(ctx.session, key_id=key.id or 0)
+    loan = await keys.active_loan(ctx.session, key_id=require_id(key))
     if loan is None:
         return Outcome.say(ctx.t("keys.not_out", code=key.code))
     return await key_loans.give_back(ctx, loan, key, condition[:500])
@@ -85,9 +86,9 @@ async def return_command(ctx: Context, args: str) -> Outcome:
 
 async def keys_command(ctx: Context, args: str) -> Outcome:
     assert ctx.site is not None
-    active = await keys.active_for_site(ctx.session, site_id=ctx.site.id or 0)
+    active = await keys.active_for_site(ctx.session, site_id=require_id(ctx.site))
     if not active:
-        total = await keys.count_for_site(ctx.session, site_id=ctx.site.id or 0)
+        total = await keys.count_for_site(ctx.session, site_id=require_id(ctx.site))
         return Outcome.say(ctx.t("keys.none_out", total=total))
     lines = [ctx.t("keys.out_header", count=len(active))]
     lines.extend(render.out_lines(ctx.t, active, ctx.zone(), ctx.now))
@@ -105,7 +106,7 @@ async def key_command(ctx: Context, args: str) -> Outcome:
     ]
     if key.status == "lost":
         lines.append(t("keys.is_lost", code=key.code))
-    history = await keys.last_loans(ctx.session, key_id=key.id or 0)
+    history = await keys.last_loans(ctx.session, key_id=require_id(key))
     if history:
         lines.append(t("keys.history_header"))
         lines.extend(render.history_line(t, loan, ctx.zone()) for loan in history)
@@ -123,7 +124,7 @@ async def key_add_command(ctx: Context, args: str) -> Outcome:
     if values is None:
         return Outcome.say(ctx.t(f"keys.bad.{problem}") + "\n" + ctx.t("keys.usage.key_add", kinds=", ".join(KINDS)))
     assert ctx.site is not None
-    new = await keys.upsert(ctx.session, site_id=ctx.site.id or 0, values=values)
+    new = await keys.upsert(ctx.session, site_id=require_id(ctx.site), values=values)
     header = "keys.added" if new else "keys.updated"
     return Outcome.say(
         ctx.t(header, code=values["code"], label=values["label"], kind=ctx.t(f"keys.kind.{values['kind']}"))
@@ -146,7 +147,7 @@ async def import_command(ctx: Context, args: str) -> Outcome:
         lines = [t("keys.import.refused", count=len(problems))]
         lines.extend(t("keys.import.bad_line", line=line, what=t(f"keys.bad.{what}")) for line, what in problems[:20])
         return Outcome.say("\n".join(lines))
-    total = await keys.count_for_site(ctx.session, site_id=ctx.site.id or 0)
+    total = await keys.count_for_site(ctx.session, site_id=require_id(ctx.site))
     return Outcome.say(t("keys.import.done", count=len(rows), total=total))
 
 
@@ -168,12 +169,12 @@ async def lost_command(ctx: Context, args: str) -> Outcome:
         location=key.location or key.label,
         occurred_at=ctx.now,
     )
-    loan = await keys.active_loan(ctx.session, key_id=key.id or 0)
+    loan = await keys.active_loan(ctx.session, key_id=require_id(key))
     if loan is not None:  # a loan still waiting for approval never went out: it ends refused
         loan.status = "lost" if loan.status == "out" else "refused"
         loan.refused_by = ctx.msg.user.id if loan.status == "refused" else None
         ctx.session.add(loan)
-        await timers.cancel_for(ctx.session, kind=key_loans.OVERDUE, ref_id=loan.id or 0)
+        await timers.cancel_for(ctx.session, kind=key_loans.OVERDUE, ref_id=require_id(loan))
     key.status = "lost"
     ctx.session.add(key)
     ping = "\n".join(
@@ -189,15 +190,15 @@ async def lost_command(ctx: Context, args: str) -> Outcome:
             t("keys.rule.lost"),
         ]
     )
-    for member in await sites.members(ctx.session, site_id=site.id or 0, roles=LOST_REPORTED_TO[key.kind]):
-        await ctx.notify(
-            member.telegram_id,
-            ping,
-            link=("incident", incident.id or 0),
-            urgent=True,
-            site_id=site.id,
-            purpose="key_lost",
-        )
+    ctx.notified += await notices.tell_roles(
+        ctx.session,
+        site,
+        LOST_REPORTED_TO[key.kind],
+        ping,
+        purpose="key_lost",
+        urgent=True,
+        link=("incident", require_id(incident)),
+    )
     card = dutylog.card_reply(ctx, incident, header="incident.logged")
     card.text += "\n" + t("keys.lost_recorded", code=key.code)
     return Outcome(replies=[card])

@@ -10,7 +10,7 @@ from handlers.dutylog import interface as drafts
 from handlers.keys import loans as key_loans
 from handlers.keys.loans import Borrower
 from handlers.keys.register import match
-from storage.models import Draft, Key
+from storage.models import Draft, Key, require_id
 from storage.repos import keys, sites
 
 MAX_CHOICES = 8
@@ -35,7 +35,7 @@ async def pick_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
 async def _candidates(ctx: Context, draft: Draft) -> list[Key]:
     found = match(await keys.for_site(ctx.session, site_id=draft.site_id), draft.text, draft.location)
     if draft.intent == "key_return" and len(found) > 1:
-        out = [k for k in found if (await keys.active_loan(ctx.session, key_id=k.id or 0)) is not None]
+        out = [k for k in found if (await keys.active_loan(ctx.session, key_id=require_id(k))) is not None]
         found = out or found
     return found
 
@@ -66,7 +66,7 @@ async def _record(ctx: Context, draft: Draft, key_id: int | None) -> Outcome:
     if draft.intent == "key_borrow":
         outcome = await key_loans.start(ctx, site, key, Borrower(draft.author_id, draft.author_name), draft.text)
     else:
-        loan = await keys.active_loan(ctx.session, key_id=key.id or 0)
+        loan = await keys.active_loan(ctx.session, key_id=require_id(key))
         if loan is None:
             return ctx.answer(t("keys.not_out", code=key.code), alert=True)
         outcome = await key_loans.give_back(ctx, loan, key, None)

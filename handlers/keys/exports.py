@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.core.exports import iso, site_zones
 from handlers.keys.render import is_overdue
 from storage.clock import utcnow
-from storage.models import Key, KeyLoan, KeyWitness
+from storage.models import Key, KeyLoan, KeyWitness, require_id
 from storage.repos import keys, sites
 
 KEY_FIELDS = ("site", "code", "label", "kind", "location", "copies", "status", "holder", "created_at")
@@ -40,14 +40,14 @@ LOAN_FIELDS = (
 
 
 async def _codes(session: AsyncSession) -> dict[int, str]:
-    return {s.id or 0: s.code for s in await sites.all_sites(session)}
+    return {require_id(s): s.code for s in await sites.all_sites(session)}
 
 
 async def key_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
     codes = await _codes(session)
     async for chunk in keys.all_keys(session):
-        holders = await keys.holders(session, key_ids=[k.id or 0 for k in chunk])
+        holders = await keys.holders(session, key_ids=[require_id(k) for k in chunk])
         for k in chunk:
             yield {
                 "site": codes.get(k.site_id),
@@ -57,7 +57,7 @@ async def key_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
                 "location": k.location,
                 "copies": k.copies,
                 "status": k.status,
-                "holder": holders.get(k.id or 0),
+                "holder": holders.get(require_id(k)),
                 "created_at": iso(k.created_at, zones.get(k.site_id or 0)),
             }
 
@@ -66,9 +66,9 @@ async def loan_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
     codes, now = await _codes(session), utcnow()
     async for chunk in keys.all_loans(session):
-        seen = await keys.witnesses(session, loan_ids=[loan.id or 0 for loan, _ in chunk])
+        seen = await keys.witnesses(session, loan_ids=[require_id(loan) for loan, _ in chunk])
         for loan, key in chunk:
-            yield _loan_row(loan, key, codes, zones.get(loan.site_id or 0), seen[loan.id or 0], now)
+            yield _loan_row(loan, key, codes, zones.get(loan.site_id or 0), seen[require_id(loan)], now)
 
 
 def _loan_row(

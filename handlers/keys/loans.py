@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
+from handlers.core import notices
 from handlers.core.commands import pack
 from handlers.core.context import Context
 from handlers.core.messages import Button, Outcome, Reply
 from handlers.core.policy import Policy
 from handlers.keys import render
-from storage.models import Key, KeyLoan, Site
-from storage.repos import keys, sites, timers
+from storage.models import Key, KeyLoan, KeyWitness, Site, require_id
+from storage.repos import keys, timers
 
 OVERDUE = "key_overdue"  # timer kind: ref_id is the loan id
 
@@ -64,8 +65,8 @@ async def start(ctx: Context, site: Site, key: Key, who: Borrower, purpose: str 
         return ctx.answer(t("keys.is_lost", code=key.code) + "\n" + t("keys.rule.lost"))
     policy = ctx.policy(site)
     loan = KeyLoan(
-        site_id=site.id or 0,
-        key_id=key.id or 0,
+        site_id=require_id(site),
+        key_id=require_id(key),
         borrower_id=who.id,
         borrower_name=who.name,
         external=who.external,
@@ -92,7 +93,7 @@ async def start(ctx: Context, site: Site, key: Key, who: Borrower, purpose: str 
 
 
 async def held_text(ctx: Context, key: Key) -> str:
-    active = await keys.active_loan(ctx.session, key_id=key.id or 0)
+    active = await keys.active_loan(ctx.session, key_id=require_id(key))
     if active is None:  # returned in the meantime: the caller may try again
         return ctx.t("keys.try_again", code=key.code)
     if active.status == "pending":
@@ -102,7 +103,7 @@ async def held_text(ctx: Context, key: Key) -> str:
 
 def card(ctx: Context, loan: KeyLoan, key: Key, witnesses: list[str], *, header: str, edit: bool = False) -> Reply:
     text = render.loan_card(ctx.t, loan, key, witnesses, ctx.zone(), header=header, policy=ctx.policy())
-    return Reply(text, loan_buttons(ctx, loan, key), edit=edit, link=("key_loan", loan.id or 0))
+    return Reply(text, loan_buttons(ctx, loan, key), edit=edit, link=("key_loan", require_id(loan)))
 
 
 def loan_buttons(ctx: Context, loan: KeyLoan, key: Key) -> list[list[Button]]:
@@ -121,14 +122,9 @@ async def schedule_overdue(ctx: Context, loan: KeyLoan) -> None:
     await timers.schedule(ctx.session, kind=OVERDUE, ref_id=loan.id, site_id=loan.site_id, due_at=loan.due_at)
 
 
-async def approvers(ctx: Context, site: Site, role: str) -> list[int]:
-    """The people who may approve, pinged in private: the role asked for, else the next one up."""
-    ladder = {"supervisor": ("supervisor", "manager", "admin"), "manager": ("manager", "admin"), "admin": ("admin",)}
-    for rung in ladder[role]:
-        people = await sites.members(ctx.session, site_id=site.id or 0, roles=(rung,))
-        if people:
-            return [m.telegram_id for m in people]
-    return sorted(ctx.services.admin_ids) if role == "admin" else []
+# Who may approve, pinged in private: the role asked for, else the next one up (the global admins
+# are the last rung for a general manager's approval).
+APPROVERS = {"supervisor": ("supervisor", "manager", "admin"), "manager": ("manager", "admin"), "admin": ("admin",)}
 
 
 async def ask_approval(ctx: Context, site: Site, key: Key, loan: KeyLoan, role: str) -> None:
@@ -143,12 +139,20 @@ async def ask_approval(ctx: Context, site: Site, key: Key, loan: KeyLoan, role: 
     buttons = [
         [Button(t("keys.btn.approve"), pack("key.ok", loan.id)), Button(t("keys.btn.refuse"), pack("key.no", loan.id))]
     ]
-    people = await approvers(ctx, site, role)
-    for person in people:
-        await ctx.notify(
-            person, text, buttons, ("key_loan", loan.id or 0), urgent=True, site_id=site.id, purpose="approval"
-        )
-    if not people and site.duty_chat_id is not None:
+    told = await notices.tell_roles(
+        ctx.session,
+        site,
+        APPROVERS[role],
+        text,
+        purpose="approval",
+        urgent=True,
+        link=("key_loan", require_id(loan)),
+        buttons=buttons,
+        admins=ctx.services.admin_ids if role == "admin" else (),
+        ladder=True,
+    )
+    ctx.notified += told
+    if not told and site.duty_chat_id is not None:
         await ctx.notify(site.duty_chat_id, t("keys.nobody_to_approve", role=t(f"role.{role}")))
 
 
@@ -192,7 +196,7 @@ async def refuse(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
     ctx.session.add(loan)
     if site.duty_chat_id is not None:
         text = t("keys.refused_group", code=key.code, label=key.label, name=loan.borrower_name, by=ctx.msg.user.name)
-        await ctx.notify(site.duty_chat_id, text, link=("key_loan", loan.id or 0))
+        await ctx.notify(site.duty_chat_id, text, link=("key_loan", require_id(loan)))
     done = t("keys.you_refused", code=key.code, name=loan.borrower_name)
     return Outcome(replies=[Reply(done, edit=True)] if ctx.msg.is_button else [Reply(done)], toast=done)
 
@@ -212,6 +216,12 @@ async def withdraw(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome
     return Outcome(replies=[Reply(done, edit=True)], toast=done)
 
 
+async def witnesses_of(ctx: Context, loan: KeyLoan) -> list[KeyWitness]:
+    """Who has witnessed the loan so far, in order."""
+    loan_id = require_id(loan)
+    return (await keys.witnesses(ctx.session, loan_ids=[loan_id]))[loan_id]
+
+
 async def witness(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
     """A tap on 见证 in the duty group: staff of the site, not the borrower or the one who wrote the
     loan, once each (000 L506: two staff present besides the one using the key)."""
@@ -223,10 +233,10 @@ async def witness(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
     user = ctx.msg.user
     if user.id in (loan.borrower_id, loan.lent_by):
         return ctx.answer(t("keys.own_witness") + "\n" + t("keys.rule.sealed"), alert=True)
-    present = (await keys.witnesses(ctx.session, loan_ids=[loan.id or 0]))[loan.id or 0]
+    present = await witnesses_of(ctx, loan)
     if any(w.telegram_id == user.id for w in present):
         return ctx.answer(t("keys.witnessed_twice"), alert=True)
-    await keys.add_witness(ctx.session, loan_id=loan.id or 0, telegram_id=user.id, name=user.name, at=ctx.now)
+    await keys.add_witness(ctx.session, loan_id=require_id(loan), telegram_id=user.id, name=user.name, at=ctx.now)
     names = [w.name for w in present] + [user.name]
     activated = await activate_if_ready(ctx, loan, key, site, witnesses=len(names), announce=False)
     header = "keys.lent" if activated else "keys.pending_header"
@@ -249,14 +259,14 @@ async def activate_if_ready(
     needed = witnesses_needed(key, policy)
     if needed:
         if witnesses is None:
-            witnesses = len((await keys.witnesses(ctx.session, loan_ids=[loan.id or 0]))[loan.id or 0])
+            witnesses = len(await witnesses_of(ctx, loan))
         if witnesses < needed:
             return False
     loan.status, loan.out_at, loan.due_at = "out", ctx.now, due_time(ctx.now, site, policy)
     ctx.session.add(loan)
     await schedule_overdue(ctx, loan)
     if announce and site.duty_chat_id is not None:
-        names = [w.name for w in (await keys.witnesses(ctx.session, loan_ids=[loan.id or 0]))[loan.id or 0]]
+        names = [w.name for w in await witnesses_of(ctx, loan)]
         reply = card(ctx, loan, key, names, header="keys.lent")
         await ctx.notify(site.duty_chat_id, reply.text, reply.buttons, reply.link)
     return True
@@ -271,10 +281,10 @@ async def give_back(ctx: Context, loan: KeyLoan, key: Key, condition: str | None
     loan.status, loan.returned_at = "returned", ctx.now
     loan.returned_to, loan.returned_to_name, loan.condition = user.id, user.name, condition or None
     ctx.session.add(loan)
-    await timers.cancel_for(ctx.session, kind=OVERDUE, ref_id=loan.id or 0)
+    await timers.cancel_for(ctx.session, kind=OVERDUE, ref_id=require_id(loan))
     text = render.returned_text(t, loan, key, ctx.zone())
     if ctx.msg.is_button:
         return Outcome(
-            replies=[Reply(text, edit=True, link=("key_loan", loan.id or 0))], toast=t("keys.returned_toast")
+            replies=[Reply(text, edit=True, link=("key_loan", require_id(loan)))], toast=t("keys.returned_toast")
         )
-    return Outcome(replies=[Reply(text, link=("key_loan", loan.id or 0))])
+    return Outcome(replies=[Reply(text, link=("key_loan", require_id(loan)))])

@@ -7,6 +7,7 @@ from handlers.core.operator import AdminError, import_caps, site_for_cli
 from handlers.core.uploads import TableError, read_table
 from handlers.keys.register import load
 from storage.db import Database
+from storage.models import require_id
 from storage.repos import keys
 
 
@@ -24,5 +25,5 @@ async def import_file(db: Database, data: bytes, filename: str, site_code: str |
         if problems:
             detail = "; ".join(f"line {line}: {t(f'keys.bad.{what}')}" for line, what in problems[:20])
             raise AdminError(f"{filename}: nothing imported, {len(problems)} bad rows: {detail}")
-        total = await keys.count_for_site(session, site_id=site.id or 0)
+        total = await keys.count_for_site(session, site_id=require_id(site))
         return f"imported {len(rows)} keys into {site.code} ({total} in the register)"

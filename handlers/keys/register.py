@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.i18n import Translator
 from handlers.core.uploads import TableRow
-from storage.models import Key, Site
+from storage.models import Key, Site, require_id
 from storage.repos import keys
 
 KINDS = ("unit", "vacant", "plant", "common", "sealed")
@@ -91,7 +91,7 @@ async def load(session: AsyncSession, site: Site, rows: Sequence[TableRow]) -> l
     if problems:
         return problems
     for values in clean:
-        await keys.upsert(session, site_id=site.id or 0, values=values)
+        await keys.upsert(session, site_id=require_id(site), values=values)
     return []
 
 

@@ -15,12 +15,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
 from handlers.core.commands import pack
+from handlers.core.context import TimerContext
 from handlers.core.i18n import Translator
 from handlers.core.messages import Button
 from handlers.core.policy import Policy
 from handlers.keys import render
 from handlers.keys.loans import OVERDUE
-from storage.models import Site, Timer
+from storage.models import Site, require_id
 from storage.repos import keys, sites, timers
 
 REPORT = "key_report"  # timer kind: ref_id is the site's local date as yyyymmdd
@@ -30,8 +31,9 @@ def at_local(day: date, hour: int, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(hour=hour), tzinfo=zone).astimezone(UTC)
 
 
-async def on_overdue(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_overdue(ctx: TimerContext) -> datetime | None:
     """The evening ping (first run), then one every morning to the supervisors; None once returned."""
+    session, timer, now = ctx.session, ctx.timer, ctx.now
     loan = await keys.loan(session, loan_id=timer.ref_id)
     site = await sites.get(session, site_id=timer.site_id)
     if loan is None or site is None or loan.status != "out" or loan.id is None:
@@ -59,9 +61,7 @@ async def on_overdue(session: AsyncSession, timer: Timer, now: datetime) -> date
         if site.duty_chat_id is not None:
             await notices.queue(session, site.duty_chat_id, text, button, link)
     else:
-        for member in await sites.members(session, site_id=site.id or 0, roles=("supervisor",)):
-            if member.telegram_id != person:
-                await notices.queue(session, member.telegram_id, text, None, link, site_id=site.id, purpose="reminder")
+        await notices.tell_roles(session, site, ("supervisor",), text, purpose="reminder", link=link, skip=(person,))
     tomorrow = now.astimezone(zone).date() + timedelta(days=1)
     return at_local(tomorrow, policy.key_overdue_morning_hour, zone)
 
@@ -78,7 +78,8 @@ async def plan_reports(session: AsyncSession, now: datetime) -> None:
         await timers.ensure(session, kind=REPORT, ref_id=int(today.strftime("%Y%m%d")), site_id=site_id, due_at=due)
 
 
-async def on_report(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_report(ctx: TimerContext) -> datetime | None:
+    session, timer, now = ctx.session, ctx.timer, ctx.now
     site = await sites.get(session, site_id=timer.site_id)
     if site is None or site.duty_chat_id is None:
         return None
@@ -91,8 +92,8 @@ async def daily_report(session: AsyncSession, site: Site, day: date, now: dateti
     """Keys out (overdue first), overdue count, lent and returned that day (000 L514, L571)."""
     t, zone = Translator(site.language), ZoneInfo(site.timezone)
     start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-    active = await keys.active_for_site(session, site_id=site.id or 0)
-    lent, back = await keys.moved_between(session, site_id=site.id or 0, start=start, end=start + timedelta(days=1))
+    active = await keys.active_for_site(session, site_id=require_id(site))
+    lent, back = await keys.moved_between(session, site_id=require_id(site), start=start, end=start + timedelta(days=1))
     out = [(loan, key) for loan, key in active if loan.status == "out"]
     overdue = sum(1 for loan, _ in out if render.is_overdue(loan, now))
     lines = [t("keys.report.header", site=site.name, day=day.strftime("%m-%d"))]
@@ -129,7 +130,7 @@ async def daily_report(session: AsyncSession, site: Site, day: date, now: dateti
 
 async def handover_section(session: AsyncSession, site: Site, now: datetime, t: Translator) -> list[str]:
     """Keys out (and waiting for approval) for the handover report; empty when none."""
-    active = await keys.active_for_site(session, site_id=site.id or 0)
+    active = await keys.active_for_site(session, site_id=require_id(site))
     if not active:
         return []
     zone = ZoneInfo(site.timezone)

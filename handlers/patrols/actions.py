@@ -18,7 +18,7 @@ from handlers.core.replies import REPLY
 from handlers.dutylog import interface as dutylog
 from handlers.patrols.render import RoundView, card_buttons, card_text
 from handlers.patrols.rounds import ROUND, load_view
-from storage.models import PatrolCheck, PatrolFinding, PatrolRound
+from storage.models import PatrolCheck, PatrolFinding, PatrolRound, require_id
 from storage.repos import incidents, links, outbox, patrols, sites, timers
 
 EARTH_RADIUS_M = 6_371_000.0
@@ -38,7 +38,7 @@ def card(ctx: Context, view: RoundView, *, edit: bool = False, quote: bool = Fal
         card_buttons(ctx.t, view),
         edit=edit,
         quote=quote,
-        link=("patrol_round", view.round.id or 0),
+        link=("patrol_round", require_id(view.round)),
     )
 
 
@@ -49,7 +49,7 @@ async def shown(ctx: Context, view: RoundView, note: str, *, alert: bool = False
     if ctx.msg.is_button:
         return Outcome(replies=[card(ctx, view, edit=True)], toast=note, alert=alert)
     message_id = await links.newest_message(
-        ctx.session, chat_id=ctx.msg.chat.id, ref_kind=ROUND, ref_id=view.round.id or 0
+        ctx.session, chat_id=ctx.msg.chat.id, ref_kind=ROUND, ref_id=require_id(view.round)
     )
     if message_id is None:
         return Outcome(replies=[Reply(note, quote=True), card(ctx, view)])
@@ -111,7 +111,7 @@ async def sign(
     checkpoint = view.plan.checkpoints[position]
     user = ctx.msg.user
     check = PatrolCheck(
-        round_id=rnd.id or 0,
+        round_id=require_id(rnd),
         position=position,
         name=str(checkpoint["name"]),
         proof=proof,
@@ -236,12 +236,12 @@ async def finding(
             )
             if photo_id:
                 await incidents.add_photo(
-                    ctx.session, incident_id=incident.id or 0, file_id=photo_id, added_by=ctx.msg.user.id
+                    ctx.session, incident_id=require_id(incident), file_id=photo_id, added_by=ctx.msg.user.id
                 )
     await patrols.add_finding(
         ctx.session,
         PatrolFinding(
-            round_id=rnd.id or 0,
+            round_id=require_id(rnd),
             site_id=rnd.site_id,
             checkpoint=checkpoint,
             text=text,
@@ -280,6 +280,6 @@ async def finish(ctx: Context, view: RoundView, *, clean: bool = False) -> Outco
     values = {"status": "done", "done_by": user.id, "done_name": user.name, "done_at": ctx.now}
     if not await patrols.move(ctx.session, rnd, from_status="running", **values):
         return ctx.answer(ctx.t("patrol.closed", status=ctx.t(f"patrol.status.{rnd.status}")))
-    await timers.cancel_for(ctx.session, kind=ROUND, ref_id=rnd.id or 0)
+    await timers.cancel_for(ctx.session, kind=ROUND, ref_id=require_id(rnd))
     key = "patrol.finished_clean" if clean and not view.findings else "patrol.finished"
     return await shown(ctx, view, t(key, plan=view.plan.name, count=len(view.findings)))

@@ -24,7 +24,7 @@ from handlers.patrols.recheck import RECHECK, on_recheck, plan_rechecks, recheck
 from handlers.patrols.render import RoundView, plan_line, round_line
 from handlers.patrols.rounds import ROUND, grace_of, handover_lines, load_view, on_round, plan_rounds
 from handlers.patrols.schedule import next_due, previous_due
-from storage.models import Draft, PatrolPlan, PatrolRound
+from storage.models import Draft, PatrolPlan, PatrolRound, require_id
 from storage.repos import incidents, patrols, timers
 
 # ── commands ────────────────────────────────────────────────────────────────────────────────────
@@ -32,7 +32,7 @@ from storage.repos import incidents, patrols, timers
 
 async def plans_command(ctx: Context, args: str) -> Outcome:
     assert ctx.site is not None
-    plans = await patrols.plans_for_site(ctx.session, site_id=ctx.site.id or 0)
+    plans = await patrols.plans_for_site(ctx.session, site_id=require_id(ctx.site))
     if not plans:
         return Outcome.say(ctx.t("patrol.no_plans"))
     lines = [ctx.t("patrol.plans_header", count=len(plans))]
@@ -43,7 +43,7 @@ async def plans_command(ctx: Context, args: str) -> Outcome:
 async def find_plan(ctx: Context, name: str) -> tuple[PatrolPlan | None, Outcome | None]:
     """The plan named exactly, or the one plan whose name contains the words typed."""
     assert ctx.site is not None
-    plans = list(await patrols.plans_for_site(ctx.session, site_id=ctx.site.id or 0))
+    plans = list(await patrols.plans_for_site(ctx.session, site_id=require_id(ctx.site)))
     exact = [p for p in plans if p.name == name]
     close = exact or [p for p in plans if name.lower() in p.name.lower()]
     if len(close) == 1:
@@ -68,7 +68,7 @@ async def patrol_command(ctx: Context, args: str) -> Outcome:
             note = ctx.t("patrol.already_running", name=running.started_name or "?")
             return await patrol_actions.shown(ctx, view, note)
     due = previous_due(plan.times, ctx.zone(), ctx.now) if plan.times else None
-    rnd = await patrols.round_at(ctx.session, plan_id=plan.id or 0, due_at=due) if due else None
+    rnd = await patrols.round_at(ctx.session, plan_id=require_id(plan), due_at=due) if due else None
     if rnd is None or rnd.status != "due":
         rnd = await extra_round(ctx, plan)
     return await patrol_actions.start(ctx, await load_view(ctx.session, rnd, plan))
@@ -84,21 +84,21 @@ async def extra_round(ctx: Context, plan: PatrolPlan) -> PatrolRound:
     if following is not None:
         rnd.pinged_at = ctx.now
         ctx.session.add(rnd)
-        await timers.ensure(ctx.session, kind=ROUND, ref_id=rnd.id or 0, site_id=plan.site_id, due_at=following)
+        await timers.ensure(ctx.session, kind=ROUND, ref_id=require_id(rnd), site_id=plan.site_id, due_at=following)
     return rnd
 
 
 async def patrols_command(ctx: Context, args: str) -> Outcome:
     """Today's rounds (the site's day) per plan: done by whom and when, running, due, late, missed."""
     assert ctx.site is not None
-    site_id, zone = ctx.site.id or 0, ctx.zone()
+    site_id, zone = require_id(ctx.site), ctx.zone()
     day = ctx.now.astimezone(zone).date()
     start = datetime.combine(day, time(0), tzinfo=zone)
     rounds = await patrols.rounds_between(ctx.session, site_id=site_id, start=start, end=start + timedelta(days=1))
     plans = {p.id: p for p in await patrols.plans_for_site(ctx.session, site_id=site_id, active_only=False)}
     if not rounds:
         return Outcome.say(ctx.t("patrol.none_today"))
-    ids = [r.id or 0 for r in rounds]
+    ids = [require_id(r) for r in rounds]
     checks = await patrols.checks(ctx.session, round_ids=ids)
     found = await patrols.findings(ctx.session, round_ids=ids)
     numbers = await incidents.numbers(
@@ -111,7 +111,7 @@ async def patrols_command(ctx: Context, args: str) -> Outcome:
             continue
         lines.append(ctx.t("patrol.today_plan", plan=plan.name))
         for rnd in mine:
-            view = RoundView(plan, rnd, checks[rnd.id or 0], found[rnd.id or 0], numbers)
+            view = RoundView(plan, rnd, checks[require_id(rnd)], found[require_id(rnd)], numbers)
             lines.append("  " + round_line(ctx.t, zone, view))
     return Outcome.say("\n".join(lines))
 
@@ -214,9 +214,9 @@ async def current_round(ctx: Context, site_id: int, user_id: int) -> PatrolRound
 async def location_shared(ctx: Context) -> Outcome | None:
     if ctx.site is None or ctx.msg.location is None or not ctx.may(ctx.site.id, "staff"):
         return None
-    rnd = await current_round(ctx, ctx.site.id or 0, ctx.msg.user.id)
+    rnd = await current_round(ctx, require_id(ctx.site), ctx.msg.user.id)
     if rnd is None:
-        if not await patrols.plans_for_site(ctx.session, site_id=ctx.site.id or 0):
+        if not await patrols.plans_for_site(ctx.session, site_id=require_id(ctx.site)):
             return None  # a site without patrols: the location is someone else's business
         return Outcome.say(ctx.t("patrol.no_running"))
     if (problem := patrol_actions.location_problem(ctx, rnd)) is not None:

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.exports import iso, site_zones
 from handlers.patrols.render import status_of
+from storage.models import require_id
 from storage.repos import incidents, patrols, sites
 
 PATROL_FIELDS = (
@@ -38,7 +39,7 @@ async def patrol_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
     codes = {s.id: s.code for s in await sites.all_sites(session)}
     plans = {p.id: p for p in await patrols.all_plans(session)}  # a site has a handful
     async for rounds in patrols.all_rounds(session):
-        ids = [r.id or 0 for r in rounds]
+        ids = [require_id(r) for r in rounds]
         checks = await patrols.checks(session, round_ids=ids)
         found = await patrols.findings(session, round_ids=ids)
         numbers = await incidents.numbers(
@@ -46,7 +47,7 @@ async def patrol_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
         )
         for r in rounds:
             plan = plans.get(r.plan_id)
-            mine = found[r.id or 0]
+            mine = found[require_id(r)]
             yield {
                 "site": codes.get(r.site_id),
                 "plan": plan.name if plan else None,
@@ -60,7 +61,7 @@ async def patrol_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
                 "done_at": iso(r.done_at, zones.get(r.site_id or 0)),
                 "done_by": r.done_by,
                 "done_by_name": r.done_name,
-                "checkpoints_done": len(checks[r.id or 0]),
+                "checkpoints_done": len(checks[require_id(r)]),
                 "checkpoints_total": len(plan.checkpoints) if plan else 0,
                 "findings": "\n".join(f.text for f in mine if f.text),
                 "incidents": ",".join(str(numbers[f.incident_id]) for f in mine if f.incident_id in numbers),

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from handlers.patrols.plans import PlanError, PlanSpec, resolve_site, save
 from storage.db import Database
+from storage.models import require_id
 from storage.repos import patrols
 
 
@@ -23,7 +24,7 @@ async def list_plans(db: Database, site_code: str | None) -> list[str]:
     async with db.session() as session:
         site = await resolve_site(session, site_code)
         lines = []
-        for plan in await patrols.plans_for_site(session, site_id=site.id or 0):
+        for plan in await patrols.plans_for_site(session, site_id=require_id(site)):
             route = " > ".join(str(c["name"]) for c in plan.checkpoints)
             lines.append(f"{plan.name}\t{plan.schedule}\t{plan.role}\t{route}")
     return lines
@@ -33,7 +34,7 @@ async def stop_plan(db: Database, site_code: str | None, name: str) -> str:
     """Stop a plan: no more rounds (its past rounds stay for the records); the confirmation line."""
     async with db.session() as session:
         site = await resolve_site(session, site_code)
-        plan = await patrols.plan_by_name(session, site_id=site.id or 0, name=name)
+        plan = await patrols.plan_by_name(session, site_id=require_id(site), name=name)
         if plan is None or not plan.active:
             raise PlanError(f"no active patrol plan {name!r} at {site.code}")
         plan.active = False

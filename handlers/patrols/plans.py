@@ -21,7 +21,7 @@ from handlers.core.uploads import TableRow
 from handlers.patrols.render import PROOFS
 from handlers.patrols.schedule import Schedule, ScheduleError, at, every, per_day
 from storage.clock import utcnow
-from storage.models import PatrolPlan, Site
+from storage.models import PatrolPlan, Site, require_id
 from storage.repos import patrols
 
 MAX_CHECKPOINTS = 30
@@ -206,7 +206,7 @@ async def save(session: AsyncSession, site: Site, specs: Sequence[PlanSpec], *, 
         await patrols.save_plan(
             session,
             PatrolPlan(
-                site_id=site.id or 0,
+                site_id=require_id(site),
                 name=spec.name,
                 checkpoints=spec.checkpoints,
                 schedule=spec.schedule.label,

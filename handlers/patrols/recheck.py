@@ -12,12 +12,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
 from handlers.core.commands import int_arg, pack
-from handlers.core.context import Context
+from handlers.core.context import Context, TimerContext
 from handlers.core.i18n import Translator
 from handlers.core.messages import Button, Outcome, Reply
 from handlers.core.policy import Policy
 from handlers.core.render import clip
-from storage.models import Timer
+from storage.models import require_id
 from storage.repos import incidents, patrols, sites, timers
 
 RECHECK = "patrol_recheck"  # timer kind; ref_id is the finding's id
@@ -27,10 +27,11 @@ async def plan_rechecks(session: AsyncSession, now: datetime) -> None:
     for finding in await patrols.findings_fixed(session):
         finding.recheck = "due"
         session.add(finding)
-        await timers.ensure(session, kind=RECHECK, ref_id=finding.id or 0, site_id=finding.site_id, due_at=now)
+        await timers.ensure(session, kind=RECHECK, ref_id=require_id(finding), site_id=finding.site_id, due_at=now)
 
 
-async def on_recheck(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_recheck(ctx: TimerContext) -> datetime | None:
+    session, timer, now = ctx.session, ctx.timer, ctx.now
     finding = await patrols.get_finding(session, finding_id=timer.ref_id)
     if finding is None or finding.recheck != "due" or finding.incident_id is None:
         return None
@@ -48,7 +49,13 @@ async def on_recheck(session: AsyncSession, timer: Timer, now: datetime) -> date
         )
         button = [[Button(t("patrol.btn.rechecked"), pack("pt.rc", finding.id))]]
         await notices.queue(
-            session, site.duty_chat_id, text, button, ("incident", incident.id or 0), site_id=site.id, purpose="patrol"
+            session,
+            site.duty_chat_id,
+            text,
+            button,
+            ("incident", require_id(incident)),
+            site_id=site.id,
+            purpose="patrol",
         )
     return now + timedelta(minutes=Policy.for_site(site.policy).patrol_recheck_repeat_minutes)
 
@@ -76,7 +83,7 @@ async def rechecked_button(ctx: Context, args: list[str]) -> Outcome:
         ctx.now,
     )
     ctx.session.add(finding)
-    await timers.cancel_for(ctx.session, kind=RECHECK, ref_id=finding.id or 0)
+    await timers.cancel_for(ctx.session, kind=RECHECK, ref_id=require_id(finding))
     await incidents.add_note(
         ctx.session,
         incident_id=finding.incident_id,

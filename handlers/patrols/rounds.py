@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
-from handlers.core.context import RANK
+from handlers.core.context import RANK, TimerContext
 from handlers.core.i18n import Translator
 from handlers.core.policy import Policy
 from handlers.patrols.render import RoundView, card_buttons, card_text, hm, status_of
 from handlers.patrols.schedule import next_due, previous_due
-from storage.models import PatrolPlan, PatrolRound, Site, Timer
+from storage.models import PatrolPlan, PatrolRound, Site, require_id
 from storage.repos import incidents, patrols, sites, timers
 
 ROUND = "patrol_round"  # timer kind; ref_id is the round's id
@@ -61,15 +61,16 @@ async def plan_rounds(session: AsyncSession, now: datetime) -> None:
         return
     existing = await patrols.existing_due_times(session, since=min(due for _, due in wanted))
     for plan, due in wanted:
-        if (plan.id or 0, due) in existing:
+        if (require_id(plan), due) in existing:
             continue
         round_id = await patrols.ensure_round(session, plan=plan, due_at=due)
         if round_id is not None:
             await timers.ensure(session, kind=ROUND, ref_id=round_id, site_id=plan.site_id, due_at=due)
 
 
-async def on_round(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_round(ctx: TimerContext) -> datetime | None:
     """One step of a round's life; returns when to look again, None when the round is settled."""
+    session, timer, now = ctx.session, ctx.timer, ctx.now
     rnd = await patrols.get_round(session, round_id=timer.ref_id)
     if rnd is None or rnd.status in ("done", "missed"):
         return None
@@ -128,7 +129,7 @@ async def _to_group(session: AsyncSession, site: Site, view: RoundView, header: 
         site.duty_chat_id,
         text,
         card_buttons(t, view),
-        ("patrol_round", view.round.id or 0),
+        ("patrol_round", require_id(view.round)),
         site_id=site.id,
         purpose="patrol",
     )
@@ -146,24 +147,15 @@ async def _escalate(session: AsyncSession, site: Site, plan: PatrolPlan, rnd: Pa
     )
     # The supervisors (001 L551); for a supervisor's own plan the managers too, the rung above.
     roles = ("supervisor",) if RANK.get(plan.role, 1) < RANK["supervisor"] else ("supervisor", "manager")
-    people = await sites.members(session, site_id=site.id or 0, roles=roles)
-    for member in people:
-        await notices.queue(
-            session,
-            member.telegram_id,
-            text,
-            None,
-            ("patrol_round", rnd.id or 0),
-            urgent=True,
-            site_id=site.id,
-            purpose="escalation",
-        )
+    told = await notices.tell_roles(
+        session, site, roles, text, purpose="escalation", urgent=True, link=("patrol_round", require_id(rnd))
+    )
     if site.duty_chat_id is not None:
-        key = "patrol.escalated_group" if people else "patrol.no_supervisor"
+        key = "patrol.escalated_group" if told else "patrol.no_supervisor"
         await notices.queue(
             session,
             site.duty_chat_id,
-            t(key, plan=plan.name, due=hm(rnd.due_at, zone), count=len(people)),
+            t(key, plan=plan.name, due=hm(rnd.due_at, zone), count=told),
             site_id=site.id,
             purpose="patrol",
         )
@@ -194,12 +186,14 @@ async def _missed(session: AsyncSession, site: Site, plan: PatrolPlan, rnd: Patr
 async def handover_lines(session: AsyncSession, site: Site, now: datetime, t: Translator) -> list[str]:
     """The handover report's patrol section: rounds late or missed in the last hours; empty if none."""
     hours = Policy.for_site(site.policy).patrol_handover_hours
-    rounds = await patrols.rounds_between(session, site_id=site.id or 0, start=now - timedelta(hours=hours), end=now)
+    rounds = await patrols.rounds_between(
+        session, site_id=require_id(site), start=now - timedelta(hours=hours), end=now
+    )
     flagged = [r for r in rounds if r.status == "missed" or r.late_at is not None]
     if not flagged:
         return []
     zone = ZoneInfo(site.timezone)
-    names = {p.id: p.name for p in await patrols.plans_for_site(session, site_id=site.id or 0, active_only=False)}
+    names = {p.id: p.name for p in await patrols.plans_for_site(session, site_id=require_id(site), active_only=False)}
     missed = sum(1 for r in flagged if r.status == "missed")
     lines = [t("patrol.handover.header", missed=missed, late=len(flagged) - missed)]
     for r in flagged:

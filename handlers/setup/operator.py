@@ -6,6 +6,7 @@ from __future__ import annotations
 from handlers.core.context import ROLES
 from handlers.core.operator import AdminError, check_id, site_for_cli
 from storage.db import Database
+from storage.models import require_id
 from storage.repos import sites
 
 
@@ -17,7 +18,7 @@ async def add_staff(db: Database, *, telegram_id: int, role: str, site_code: str
         raise AdminError(f"role must be one of {', '.join(ROLES)}")
     async with db.session() as session:
         site = await site_for_cli(session, site_code)
-        await sites.set_role(session, telegram_id=telegram_id, site_id=site.id or 0, role=role, added_by=None)
+        await sites.set_role(session, telegram_id=telegram_id, site_id=require_id(site), role=role, added_by=None)
         return site.name, role
 
 
@@ -27,7 +28,7 @@ async def list_staff(db: Database, *, site_code: str | None) -> list[tuple[str, 
         chosen = [await site_for_cli(session, site_code)] if site_code else list(await sites.all_sites(session))
         out = []
         for site in chosen:
-            for member, person in await sites.staff_of(session, site_id=site.id or 0):
+            for member, person in await sites.staff_of(session, site_id=require_id(site)):
                 name = person.name if person else ""
                 out.append((site.code, member.telegram_id, member.role, name, person.username if person else None))
         return out
@@ -38,7 +39,7 @@ async def remove_staff(db: Database, *, telegram_id: int, site_code: str | None)
     check_id(telegram_id)
     async with db.session() as session:
         site = await site_for_cli(session, site_code)
-        found = [m for m, _ in await sites.staff_of(session, site_id=site.id or 0) if m.telegram_id == telegram_id]
+        found = [m for m, _ in await sites.staff_of(session, site_id=require_id(site)) if m.telegram_id == telegram_id]
         if not found:
             raise AdminError(f"{telegram_id} has no role at {site.code}")
         await sites.remove_member(session, member=found[0])

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
 from handlers.core.commands import Command
-from handlers.core.context import Context
+from handlers.core.context import Context, TimerContext
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.i18n import Translator
 from handlers.core.messages import Outcome
@@ -20,7 +20,7 @@ from handlers.core.policy import Policy
 from handlers.core.uploads import Caps, TableError
 from handlers.shifts import imports as roster
 from handlers.shifts.times import Instance, ShiftDef, current, following, instances, shifts_of
-from storage.models import Site, Timer
+from storage.models import Site, require_id
 from storage.repos import handovers, sites, timers
 from storage.repos import shifts as shift_repo
 
@@ -46,7 +46,7 @@ def label(t: Translator, inst: Instance, zone: ZoneInfo) -> str:
 
 
 async def on_roster(session: AsyncSession, site: Site, inst: Instance) -> list[int]:
-    table = await shift_repo.on_days(session, site_id=site.id or 0, days=[inst.day])
+    table = await shift_repo.on_days(session, site_id=require_id(site), days=[inst.day])
     return table.get((inst.day, inst.shift.code), [])
 
 
@@ -59,7 +59,7 @@ async def roster_command(ctx: Context, args: str) -> Outcome:
     defs = await shifts_of(ctx.session, ctx.site)
     today = ctx.now.astimezone(zone).date()
     days = [today, today + timedelta(days=1)]
-    table = await shift_repo.on_days(ctx.session, site_id=ctx.site.id or 0, days=days)
+    table = await shift_repo.on_days(ctx.session, site_id=require_id(ctx.site), days=days)
     lines = [ctx.t("shifts.roster_header")]
     for inst in instances(defs, days[0], days[1], zone):
         people = table.get((inst.day, inst.shift.code), [])
@@ -97,8 +97,8 @@ async def duty_command(ctx: Context, args: str) -> Outcome:
     defs = await shifts_of(ctx.session, site)
     now_inst = current(defs, ctx.now, zone)
     lines: list[str] = []
-    pending = await handovers.pending(ctx.session, site_id=site.id or 0)
-    taken = await handovers.last_taken(ctx.session, site_id=site.id or 0)
+    pending = await handovers.pending(ctx.session, site_id=require_id(site))
+    taken = await handovers.last_taken(ctx.session, site_id=require_id(site))
     if now_inst is None:
         lines.append(t("shifts.no_shift_now"))
     else:
@@ -145,25 +145,26 @@ async def plan(session: AsyncSession, now: datetime) -> None:
             for i in instances(defs, today, today + timedelta(days=1), zone)
             if now < i.start_at <= now + timedelta(days=1)
         ]
-        table = await shift_repo.on_days(session, site_id=site.id or 0, days=sorted({i.day for i in soon}))
+        table = await shift_repo.on_days(session, site_id=require_id(site), days=sorted({i.day for i in soon}))
         lead = timedelta(minutes=policy.incoming_reminder_minutes)
         for inst in soon:
             if table.get((inst.day, inst.shift.code)):
                 await timers.ensure(
-                    session, kind=INCOMING, ref_id=inst.ref, site_id=site.id or 0, due_at=inst.start_at - lead
+                    session, kind=INCOMING, ref_id=inst.ref, site_id=require_id(site), due_at=inst.start_at - lead
                 )
         if today.day >= policy.roster_due_day:
             ref = int(today.strftime("%Y%m%d"))
             due = local_at(today, policy.roster_reminder_hour, zone)
-            await timers.ensure(session, kind=ROSTER_DUE, ref_id=ref, site_id=site.id or 0, due_at=due)
+            await timers.ensure(session, kind=ROSTER_DUE, ref_id=ref, site_id=require_id(site), due_at=due)
 
 
 def _day_of(ref: int) -> date:
     return date(ref // 10000, ref // 100 % 100, ref % 100)
 
 
-async def on_incoming(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_incoming(ctx: TimerContext) -> datetime | None:
     """Remind the people rostered on a shift, in private, before it starts (002 L23)."""
+    session, timer = ctx.session, ctx.timer
     site = await sites.get(session, site_id=timer.site_id)
     if site is None:
         return None
@@ -183,22 +184,22 @@ async def on_incoming(session: AsyncSession, timer: Timer, now: datetime) -> dat
     return None
 
 
-async def on_roster_due(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_roster_due(ctx: TimerContext) -> datetime | None:
     """From the due day on: remind the supervisors while next month has no roster (002 L10); on the
     month's last day the managers too."""
+    session, timer = ctx.session, ctx.timer
     site = await sites.get(session, site_id=timer.site_id)
     if site is None:
         return None
     today = _day_of(timer.ref_id)
     first = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    if await shift_repo.has_days_between(session, site_id=site.id or 0, first=first, last=last):
+    if await shift_repo.has_days_between(session, site_id=require_id(site), first=first, last=last):
         return None
     t = Translator(site.language)
     roles = ("supervisor", "manager") if (today + timedelta(days=1)).month != today.month else ("supervisor",)
     text = "\n".join([t("shifts.roster_due", site=site.name, month=first.strftime("%Y-%m")), t("shifts.rule_roster")])
-    for member in await sites.members(session, site_id=site.id or 0, roles=roles):
-        await notices.queue(session, member.telegram_id, text, site_id=site.id, purpose="reminder")
+    await notices.tell_roles(session, site, roles, text, purpose="reminder")
     return None
 
 
@@ -208,7 +209,7 @@ ROSTER_FIELDS = ("site", "date", "shift", "staff_id", "staff")
 
 
 async def roster_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
-    codes = {s.id or 0: s.code for s in await sites.all_sites(session)}
+    codes = {require_id(s): s.code for s in await sites.all_sites(session)}
     async for entries in shift_repo.all_entries(session):
         people = await sites.people(session, ids=[e.telegram_id for e in entries])
         for e in entries:

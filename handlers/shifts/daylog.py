@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
 from handlers.core.commands import ButtonAction, Command, int_arg, pack
-from handlers.core.context import Context
+from handlers.core.context import Context, TimerContext
 from handlers.core.exports import iso, site_zones
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.i18n import Translator
@@ -24,7 +24,7 @@ from handlers.core.messages import Button, Keyboard, Outcome, Reply
 from handlers.core.policy import Policy
 from handlers.core.render import category, clip, severity
 from handlers.shifts.commands import local_at
-from storage.models import Site, Timer
+from storage.models import Site, require_id
 from storage.repos import handovers, incidents, sites, timers
 
 DAYLOG = "shift_daylog"
@@ -57,10 +57,10 @@ async def compile_day(session: AsyncSession, site: Site, day: date, t: Translato
     def hm(moment: datetime) -> str:
         return moment.astimezone(zone).strftime("%m-%d %H:%M")
 
-    entries = await incidents.between(session, site_id=site.id or 0, start=start, end=end)
-    notes = await incidents.notes(session, incident_ids=[i.id or 0 for i in entries])
-    shifts = await handovers.between(session, site_id=site.id or 0, start=start, end=end)
-    orders = await handovers.orders_between(session, site_id=site.id or 0, start=start, end=end)
+    entries = await incidents.between(session, site_id=require_id(site), start=start, end=end)
+    notes = await incidents.notes(session, incident_ids=[require_id(i) for i in entries])
+    shifts = await handovers.between(session, site_id=require_id(site), start=start, end=end)
+    orders = await handovers.orders_between(session, site_id=require_id(site), start=start, end=end)
     lines = [t("daylog.header", site=site.name, day=day.isoformat(), start=hm(start), end=hm(end))]
     lines.append(t("daylog.section_incidents", count=len(entries)))
     used = 0
@@ -70,7 +70,7 @@ async def compile_day(session: AsyncSession, site: Site, day: date, t: Translato
         if used > DETAIL_BUDGET:  # a busy day: one line each from here on, the export has everything
             continue
         detail = [t("incident.situation", text=clip(row.situation, 200))]
-        detail += [t("daylog.handling", name=n.author_name, text=clip(n.text, 120)) for n in notes[row.id or 0]]
+        detail += [t("daylog.handling", name=n.author_name, text=clip(n.text, 120)) for n in notes[require_id(row)]]
         detail.append(t("incident.result", text=clip(row.result, 200)) if row.result else t("daylog.still_open"))
         used += sum(len(line) for line in detail)
         lines += detail
@@ -114,7 +114,7 @@ async def _known_day(ctx: Context, site: Site, day: date) -> bool:
     today = day_of(site, ctx.now)
     if today - _LOOKBACK <= day <= today:
         return True
-    return await handovers.duty_day(ctx.session, site_id=site.id or 0, day=day) is not None
+    return await handovers.duty_day(ctx.session, site_id=require_id(site), day=day) is not None
 
 
 async def _sites_for(ctx: Context, role: str) -> list[Site]:
@@ -142,7 +142,7 @@ async def daylog_command(ctx: Context, args: str) -> Outcome:
         return Outcome.say(t("daylog.no_such_day", day=day.isoformat()))
     log = await compile_day(ctx.session, site, day, t)
     lines = [log.text]
-    stored = await handovers.duty_day(ctx.session, site_id=site.id or 0, day=day)
+    stored = await handovers.duty_day(ctx.session, site_id=require_id(site), day=day)
     buttons: Keyboard = []
     if stored is not None and stored.signed_at is not None:
         lines.append(t("daylog.signed_line", name=stored.signed_name or "?", at=ctx.hhmm(stored.signed_at, site)))
@@ -160,12 +160,14 @@ async def sign(ctx: Context, site: Site, day: date) -> Outcome:
         return ctx.answer(t("denied.role", role=t("role.manager")), alert=True)
     if ctx.now < window(site, day)[1]:
         return ctx.answer(t("daylog.not_over", day=day.isoformat()))
-    stored = await handovers.duty_day(ctx.session, site_id=site.id or 0, day=day)
+    stored = await handovers.duty_day(ctx.session, site_id=require_id(site), day=day)
     if stored is not None and stored.signed_at is not None:
         return ctx.answer(t("daylog.already_signed", day=day.isoformat(), name=stored.signed_name or "?"))
     log = await compile_day(ctx.session, site, day, t)
     if stored is None:
-        stored = await handovers.put_duty_day(ctx.session, site_id=site.id or 0, day=day, counts=log.counts, at=ctx.now)
+        stored = await handovers.put_duty_day(
+            ctx.session, site_id=require_id(site), day=day, counts=log.counts, at=ctx.now
+        )
     stored.signed_by, stored.signed_name, stored.signed_at = ctx.msg.user.id, ctx.msg.user.name, ctx.now
     ctx.session.add(stored)
     await timers.cancel_for(ctx.session, kind=DAYLOG, ref_id=int(day.strftime("%Y%m%d")))
@@ -190,7 +192,7 @@ async def sign_command(ctx: Context, args: str) -> Outcome:
     managed = await _sites_for(ctx, "manager")
     if not managed:
         return Outcome.say(ctx.t("denied.role", role=ctx.t("role.manager")))
-    stored = await handovers.last_unsigned(ctx.session, site_ids=[s.id or 0 for s in managed])
+    stored = await handovers.last_unsigned(ctx.session, site_ids=[require_id(s) for s in managed])
     if stored is None:
         return Outcome.say(ctx.t("daylog.nothing_to_sign"))
     site = next(s for s in managed if s.id == stored.site_id)
@@ -205,37 +207,33 @@ async def plan(session: AsyncSession, now: datetime) -> None:
     for site in await sites.all_sites(session):
         day = day_of(site, now)
         due = window(site, day)[1]
-        await timers.ensure(session, kind=DAYLOG, ref_id=int(day.strftime("%Y%m%d")), site_id=site.id or 0, due_at=due)
+        await timers.ensure(
+            session, kind=DAYLOG, ref_id=int(day.strftime("%Y%m%d")), site_id=require_id(site), due_at=due
+        )
 
 
-async def on_daylog(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_daylog(ctx: TimerContext) -> datetime | None:
     """First run: compile the day, store it, send it to the managers (with 签阅) and supervisors.
     Then daily, until signed: remind the managers (000 L116)."""
+    session, timer, now = ctx.session, ctx.timer, ctx.now
     site = await sites.get(session, site_id=timer.site_id)
     day = _parse_day(str(timer.ref_id))
     if site is None or day is None:
         return None
     t = Translator(site.language)
-    stored = await handovers.duty_day(session, site_id=site.id or 0, day=day)
+    stored = await handovers.duty_day(session, site_id=require_id(site), day=day)
     if stored is not None and stored.signed_at is not None:
         return None
     log = await compile_day(session, site, day, t)
-    managers = await sites.members(session, site_id=site.id or 0, roles=("manager",))
+    sign = sign_button(t, site, day)
     if stored is None:
-        await handovers.put_duty_day(session, site_id=site.id or 0, day=day, counts=log.counts, at=now)
+        await handovers.put_duty_day(session, site_id=require_id(site), day=day, counts=log.counts, at=now)
         text = log.text + "\n" + t("daylog.rule")
-        for member in managers:
-            await notices.queue(
-                session, member.telegram_id, text, sign_button(t, site, day), site_id=site.id, purpose="daylog"
-            )
-        for member in await sites.members(session, site_id=site.id or 0, roles=("supervisor",)):
-            await notices.queue(session, member.telegram_id, log.text, site_id=site.id, purpose="daylog")
+        await notices.tell_roles(session, site, ("manager",), text, purpose="daylog", buttons=sign)
+        await notices.tell_roles(session, site, ("supervisor",), log.text, purpose="daylog")
     else:
         reminder = "\n".join([t("daylog.reminder", day=day.isoformat(), site=site.name), t("daylog.rule")])
-        for member in managers:
-            await notices.queue(
-                session, member.telegram_id, reminder, sign_button(t, site, day), site_id=site.id, purpose="reminder"
-            )
+        await notices.tell_roles(session, site, ("manager",), reminder, purpose="reminder", buttons=sign)
     return now + timedelta(days=1)
 
 
@@ -244,7 +242,7 @@ DUTY_DAY_FIELDS = ("site", "date", "compiled_at", "signed_by", "signed_name", "s
 
 async def duty_day_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
-    codes = {s.id or 0: s.code for s in await sites.all_sites(session)}
+    codes = {require_id(s): s.code for s in await sites.all_sites(session)}
     async for chunk in handovers.all_duty_days(session):
         for d in chunk:
             yield {

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
 from handlers.core.commands import ButtonAction, Command, int_arg
-from handlers.core.context import Context
+from handlers.core.context import Context, TimerContext
 from handlers.core.exports import iso, site_zones
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.i18n import Translator
@@ -28,7 +28,7 @@ from handlers.shifts.commands import label, names, on_roster
 from handlers.shifts.handover_flow import LATE, Who, allow, begin, expected_ids, take
 from handlers.shifts.handover_report import records_section
 from handlers.shifts.times import around, following, instance, shifts_of
-from storage.models import Draft, Handover, Timer
+from storage.models import Draft, Handover, require_id
 from storage.repos import handovers, sites, timers
 from storage.repos import shifts as shift_repo
 
@@ -49,7 +49,7 @@ async def handover_command(ctx: Context, args: str) -> Outcome:
 
 async def takeover_command(ctx: Context, args: str) -> Outcome:
     assert ctx.site is not None
-    row = await handovers.pending(ctx.session, site_id=ctx.site.id or 0, lock=True)
+    row = await handovers.pending(ctx.session, site_id=require_id(ctx.site), lock=True)
     if row is None:
         return Outcome.say(ctx.t("handover.nothing_to_take"))
     _, outcome = await take(ctx, row, _me(ctx))
@@ -58,7 +58,7 @@ async def takeover_command(ctx: Context, args: str) -> Outcome:
 
 async def allow_command(ctx: Context, args: str) -> Outcome:
     assert ctx.site is not None
-    row = await handovers.pending(ctx.session, site_id=ctx.site.id or 0, lock=True)
+    row = await handovers.pending(ctx.session, site_id=require_id(ctx.site), lock=True)
     if row is None or row.status != "blocked":
         return Outcome.say(ctx.t("handover.not_blocked"))
     return await allow(ctx, row, args)
@@ -86,7 +86,7 @@ async def allow_button_pressed(ctx: Context, args: list[str]) -> Outcome:
         return Outcome(toast=ctx.t("denied.role", role=ctx.t("role.supervisor")), alert=True)
     if row.status != "blocked":
         return Outcome(toast=ctx.t("handover.not_blocked"))
-    prompt = Reply(ctx.t("handover.ask_reason"), link=("handover", row.id or 0))
+    prompt = Reply(ctx.t("handover.ask_reason"), link=("handover", require_id(row)))
     return Outcome(replies=[prompt], toast=ctx.t("handover.ask_reason_toast"))
 
 
@@ -126,9 +126,10 @@ async def takeover_draft(ctx: Context, draft: Draft) -> Outcome:
 # -- the not-taken-over timer --------------------------------------------------------------------
 
 
-async def on_late(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_late(ctx: TimerContext) -> datetime | None:
     """Nobody has taken over: the outgoing person may not leave (002 L22; 000 L125; 001 L495); they
     and the supervisors are reminded, again every few minutes until someone takes over."""
+    session, timer, now = ctx.session, ctx.timer, ctx.now
     row = await handovers.get(session, handover_id=timer.ref_id)
     site = await sites.get(session, site_id=timer.site_id)
     if row is None or site is None or row.status == "taken_over":
@@ -139,8 +140,7 @@ async def on_late(session: AsyncSession, timer: Timer, now: datetime) -> datetim
     stay = "\n".join([t("handover.late_outgoing", expected=who), t("handover.rule_stay")])
     await notices.queue(session, row.outgoing_id, stay, site_id=site.id, purpose="handover")
     ping = t("handover.late_ping", site=site.name, name=row.outgoing_name, expected=who)
-    for member in await sites.members(session, site_id=site.id or 0, roles=("supervisor",)):
-        await notices.queue(session, member.telegram_id, ping, site_id=site.id, purpose="handover", urgent=True)
+    await notices.tell_roles(session, site, ("supervisor",), ping, purpose="handover", urgent=True)
     return now + timedelta(minutes=policy.takeover_grace_minutes)
 
 
@@ -151,18 +151,19 @@ async def plan_end_checks(session: AsyncSession, now: datetime) -> None:
         zone, grace = ZoneInfo(site.timezone), timedelta(minutes=Policy.for_site(site.policy).takeover_grace_minutes)
         defs = await shifts_of(session, site)
         ending = [i for i in around(defs, now, zone) if now < i.end_at <= now + timedelta(days=1)]
-        rostered = await shift_repo.on_days(session, site_id=site.id or 0, days=sorted({i.day for i in ending}))
+        rostered = await shift_repo.on_days(session, site_id=require_id(site), days=sorted({i.day for i in ending}))
         for inst in ending:
             if rostered.get((inst.day, inst.shift.code)):
                 await timers.ensure(
-                    session, kind=END_CHECK, ref_id=inst.ref, site_id=site.id or 0, due_at=inst.end_at + grace
+                    session, kind=END_CHECK, ref_id=inst.ref, site_id=require_id(site), due_at=inst.end_at + grace
                 )
 
 
-async def on_end_check(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_end_check(ctx: TimerContext) -> datetime | None:
     """A rostered shift ended and nobody handed it over: the people on it are told to hand over and
     not to leave before the takeover (002 L22; 000 L125), the supervisors are pinged; again every
     few minutes until a handover is made, at most until the next shift ends."""
+    session, timer, now = ctx.session, ctx.timer, ctx.now
     site = await sites.get(session, site_id=timer.site_id)
     if site is None:
         return None
@@ -174,7 +175,7 @@ async def on_end_check(session: AsyncSession, timer: Timer, now: datetime) -> da
     if shift is None:
         return None
     inst = instance(shift, day, zone)
-    if await handovers.for_shift(session, site_id=site.id or 0, code=shift.code, day=day) is not None:
+    if await handovers.for_shift(session, site_id=require_id(site), code=shift.code, day=day) is not None:
         return None
     if now >= following(defs, inst, zone).end_at:
         return None
@@ -184,8 +185,7 @@ async def on_end_check(session: AsyncSession, timer: Timer, now: datetime) -> da
     for telegram_id in people:
         await notices.queue(session, telegram_id, stay, site_id=site.id, purpose="handover")
     ping = t("handover.end_ping", site=site.name, shift=shift_text, who=await names(session, people))
-    for member in await sites.members(session, site_id=site.id or 0, roles=("supervisor",)):
-        await notices.queue(session, member.telegram_id, ping, site_id=site.id, purpose="handover", urgent=True)
+    await notices.tell_roles(session, site, ("supervisor",), ping, purpose="handover", urgent=True)
     return now + timedelta(minutes=policy.takeover_grace_minutes)
 
 
@@ -214,7 +214,7 @@ HANDOVER_FIELDS = (
 
 async def handover_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
-    codes = {s.id or 0: s.code for s in await sites.all_sites(session)}
+    codes = {require_id(s): s.code for s in await sites.all_sites(session)}
     async for chunk in handovers.all_handovers(session):
         for r in chunk:
             yield {

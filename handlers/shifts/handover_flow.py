@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.core import notices
 from handlers.core.commands import pack
 from handlers.core.context import Context
 from handlers.core.i18n import Translator
@@ -16,7 +17,7 @@ from handlers.core.messages import Button, Keyboard, Outcome, Reply
 from handlers.shifts.commands import label, names, on_roster
 from handlers.shifts.handover_report import compile_report, open_majors
 from handlers.shifts.times import Instance, around, ending_near, following, instance, shifts_of
-from storage.models import Handover, Incident, Site
+from storage.models import Handover, Incident, Site, require_id
 from storage.repos import handovers, sites, timers
 
 LATE = "shift_takeover_late"
@@ -84,7 +85,7 @@ async def begin(
 ) -> tuple[Handover | None, Outcome]:
     """Start a handover for ``who``; (None, the refusal) when one is already waiting."""
     t, session = ctx.t, ctx.session
-    waiting = await handovers.pending(session, site_id=site.id or 0)
+    waiting = await handovers.pending(session, site_id=require_id(site))
     mine_blocked = waiting is not None and waiting.status == "blocked" and waiting.outgoing_id == who[0]
     if waiting is not None and mine_blocked and not await _still_blocked(ctx, site):
         return waiting, await _reopen(ctx, site, waiting, notes, edit=edit)
@@ -93,7 +94,7 @@ async def begin(
         return None, ctx.answer(t(key, name=waiting.outgoing_name, at=ctx.hhmm(waiting.handed_at)))
     out, nxt, expected = await _shift_plan(session, site, who[0], ctx.now)
     row = Handover(
-        site_id=site.id or 0,
+        site_id=require_id(site),
         shift_code=out.shift.code,
         shift_day=out.day,
         next_code=nxt.shift.code,
@@ -107,21 +108,21 @@ async def begin(
         chat_id=ctx.msg.chat.id,
     )
     policy = ctx.policy(site)
-    majors = await open_majors(session, site.id or 0) if policy.handover_block_on_major else []
+    majors = await open_majors(session, require_id(site)) if policy.handover_block_on_major else []
     numbers = _block(row, majors) if majors else ""
     await handovers.add(session, row)
     row.report = await _compose(ctx, session, site, row, t)
     grace = timedelta(minutes=policy.takeover_grace_minutes)
     due = max(out.end_at + grace, ctx.now + grace)
-    await timers.schedule(session, kind=LATE, ref_id=row.id or 0, site_id=site.id or 0, due_at=due)
+    await timers.schedule(session, kind=LATE, ref_id=require_id(row), site_id=require_id(site), due_at=due)
     if majors:
         return row, await _blocked(ctx, site, row, majors_text=numbers, edit=edit)
-    reply = Reply(card(t, row, ctx.zone(site)), take_button(t, row), edit=edit, link=("handover", row.id or 0))
+    reply = Reply(card(t, row, ctx.zone(site)), take_button(t, row), edit=edit, link=("handover", require_id(row)))
     return row, Outcome(replies=[reply], toast=t("handover.posted") if ctx.msg.is_button else None)
 
 
 async def _still_blocked(ctx: Context, site: Site) -> bool:
-    return ctx.policy(site).handover_block_on_major and bool(await open_majors(ctx.session, site.id or 0))
+    return ctx.policy(site).handover_block_on_major and bool(await open_majors(ctx.session, require_id(site)))
 
 
 def _block(row: Handover, majors: list[Incident]) -> str:
@@ -139,7 +140,9 @@ async def _reopen(ctx: Context, site: Site, row: Handover, notes: str, *, edit: 
     row.report = await _compose(ctx, ctx.session, site, row, t)
     ctx.session.add(row)
     return Outcome(
-        replies=[Reply(card(t, row, ctx.zone(site)), take_button(t, row), edit=edit, link=("handover", row.id or 0))]
+        replies=[
+            Reply(card(t, row, ctx.zone(site)), take_button(t, row), edit=edit, link=("handover", require_id(row)))
+        ]
     )
 
 
@@ -148,10 +151,9 @@ async def _blocked(ctx: Context, site: Site, row: Handover, *, majors_text: str,
     t = ctx.t
     text = "\n".join([t("handover.blocked", majors=majors_text), t("handover.rule_major"), t("handover.blocked_how")])
     allow = [[Button(t("handover.btn_allow"), pack("hov.allow", row.id))]]
-    for member in await sites.members(ctx.session, site_id=site.id or 0, roles=("supervisor", "manager")):
-        ping = t("handover.blocked_ping", site=site.name, name=row.outgoing_name, majors=majors_text)
-        await ctx.notify(member.telegram_id, ping, site_id=site.id, purpose="handover")
-    return Outcome(replies=[Reply(text, allow, edit=edit, link=("handover", row.id or 0))])
+    ping = t("handover.blocked_ping", site=site.name, name=row.outgoing_name, majors=majors_text)
+    ctx.notified += await notices.tell_roles(ctx.session, site, ("supervisor", "manager"), ping, purpose="handover")
+    return Outcome(replies=[Reply(text, allow, edit=edit, link=("handover", require_id(row)))])
 
 
 async def take(ctx: Context, row: Handover, who: Who, *, edit: bool = False) -> tuple[bool, Outcome]:
@@ -170,7 +172,7 @@ async def take(ctx: Context, row: Handover, who: Who, *, edit: bool = False) -> 
     site = await sites.get(ctx.session, site_id=row.site_id)
     assert site is not None
     if row.override_at is None and ctx.policy(site).handover_block_on_major:
-        majors = await open_majors(ctx.session, site.id or 0)
+        majors = await open_majors(ctx.session, require_id(site))
         if majors and row.status == "blocked":
             text = t("handover.blocked", majors=" ".join(f"#{m.number}" for m in majors))
             return False, ctx.answer(text + "\n" + t("handover.rule_major"), alert=True)
@@ -180,7 +182,7 @@ async def take(ctx: Context, row: Handover, who: Who, *, edit: bool = False) -> 
             return False, await _blocked(ctx, site, row, majors_text=numbers, edit=False)
     row.status, row.incoming_id, row.incoming_name, row.taken_at = "taken_over", who[0], who[1], ctx.now
     ctx.session.add(row)
-    await timers.cancel_for(ctx.session, kind=LATE, ref_id=row.id or 0)
+    await timers.cancel_for(ctx.session, kind=LATE, ref_id=require_id(row))
     done = t("handover.done", outgoing=row.outgoing_name, incoming=who[1], at=ctx.hhmm(ctx.now))
     if edit:
         return True, Outcome(replies=[Reply(card(t, row, ctx.zone(site)), edit=True)], toast=done)
@@ -203,9 +205,9 @@ async def allow(ctx: Context, row: Handover, reason: str) -> Outcome:
     row.override_reason, row.override_at = reason.strip(), ctx.now
     row.report = await _compose(ctx, ctx.session, site, row, t)
     ctx.session.add(row)
-    reply = Reply(card(t, row, ctx.zone(site)), take_button(t, row), link=("handover", row.id or 0))
+    reply = Reply(card(t, row, ctx.zone(site)), take_button(t, row), link=("handover", require_id(row)))
     if site.duty_chat_id is not None and site.duty_chat_id != ctx.msg.chat.id:
         text = card(t, row, ctx.zone(site))
-        await ctx.notify(site.duty_chat_id, text, take_button(t, row), ("handover", row.id or 0), site_id=site.id)
+        await ctx.notify(site.duty_chat_id, text, take_button(t, row), ("handover", require_id(row)), site_id=site.id)
         return Outcome.say(t("handover.allowed_private"))
     return Outcome(replies=[reply])

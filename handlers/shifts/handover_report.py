@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.core.context import HandoverSection
 from handlers.core.i18n import Translator
 from handlers.core.render import clip
-from storage.models import Handover, Incident, Site
+from storage.models import Handover, Incident, Site, require_id
 from storage.repos import incidents
 
 SECTION_LINES = 15  # a phone-sized report: the rest are counted, /incidents shows them all
@@ -41,7 +41,7 @@ async def records_section(session: AsyncSession, site: Site, now: datetime, t: T
 
 async def incidents_section(session: AsyncSession, site: Site, t: Translator) -> list[str]:
     """Open incidents with #N, major first (000 L122: major problems are handed over, handled or not)."""
-    rows = list(await incidents.open_for_site(session, site_id=site.id or 0, limit=200))
+    rows = list(await incidents.open_for_site(session, site_id=require_id(site), limit=200))
     if not rows:
         return []
     rows.sort(key=lambda r: (r.severity != "major", r.severity != "urgent"))

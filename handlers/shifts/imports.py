@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.uploads import TableRow
 from handlers.shifts.times import find_shift, shifts_of
-from storage.models import Site
+from storage.models import Site, require_id
 from storage.repos import shifts as shift_repo
 from storage.repos import sites
 
@@ -30,7 +30,7 @@ async def load(
     if not rows:
         return 0, [(1, "no rows")], []
     defs = await shifts_of(session, site)
-    members = {m.telegram_id for m in await sites.members(session, site_id=site.id or 0, roles=_ROLES)}
+    members = {m.telegram_id for m in await sites.members(session, site_id=require_id(site), roles=_ROLES)}
     problems: list[tuple[int, str]] = []
     entries: list[tuple[date, str, int]] = []
     for row in rows:
@@ -57,7 +57,7 @@ async def load(
             entries.append((when, shift.code, telegram_id))
     if problems:
         return 0, problems, []
-    stored = await shift_repo.replace_days(session, site_id=site.id or 0, entries=entries, loaded_by=loaded_by)
+    stored = await shift_repo.replace_days(session, site_id=require_id(site), entries=entries, loaded_by=loaded_by)
     return stored, [], sorted({d for d, _, _ in entries})
 
 

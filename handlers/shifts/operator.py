@@ -11,7 +11,7 @@ from handlers.core.uploads import TableError, read_table
 from handlers.shifts import imports as roster
 from handlers.shifts.times import DEFAULT_SHIFTS, parse_hhmm, shifts_of
 from storage.db import Database
-from storage.models import Site
+from storage.models import Site, require_id
 from storage.repos import shifts as shift_repo
 from storage.repos import sites
 
@@ -50,7 +50,7 @@ async def set_shift(db: Database, *, code: str, name: str, start: str, end: str,
         raise AdminError("--start and --end must differ")
     async with db.session() as session:
         site = await pick_site(session, site_code)
-        site_id = site.id or 0
+        site_id = require_id(site)
         if not await shift_repo.shifts_of(session, site_id=site_id):
             for shift in DEFAULT_SHIFTS:
                 await shift_repo.put_shift(
@@ -70,7 +70,7 @@ async def set_shift(db: Database, *, code: str, name: str, start: str, end: str,
 async def remove_shift(db: Database, *, code: str, site_code: str | None) -> str:
     async with db.session() as session:
         site = await pick_site(session, site_code)
-        if not await shift_repo.remove_shift(session, site_id=site.id or 0, code=code.strip().upper()):
+        if not await shift_repo.remove_shift(session, site_id=require_id(site), code=code.strip().upper()):
             raise AdminError(f"{site.code} has no shift {code!r} of its own (defaults cannot be removed one by one)")
         return f"{site.code}: shift {code.upper()} removed"
 
@@ -102,7 +102,7 @@ async def set_policy(db: Database, *, key: str, raw: str, site_code: str | None)
         raise AdminError(str(exc)) from None
     async with db.session() as session:
         site = await pick_site(session, site_code)
-        loaded = await sites.get(session, site_id=site.id or 0)
+        loaded = await sites.get(session, site_id=require_id(site))
         assert loaded is not None
         loaded.policy = {**loaded.policy, key: value}  # a new dict: the JSON column sees the change
         session.add(loaded)

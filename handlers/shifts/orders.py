@@ -20,7 +20,7 @@ from handlers.core.i18n import Translator
 from handlers.core.messages import Outcome
 from handlers.core.parsing import number_and_rest
 from handlers.core.render import clip
-from storage.models import Site, StandingOrder
+from storage.models import Site, StandingOrder, require_id
 from storage.repos import handovers, sites
 
 
@@ -50,7 +50,7 @@ async def order_command(ctx: Context, args: str) -> Outcome:
 
 async def orders_command(ctx: Context, args: str) -> Outcome:
     assert ctx.site is not None
-    active = await handovers.active_orders(ctx.session, site_id=ctx.site.id or 0)
+    active = await handovers.active_orders(ctx.session, site_id=require_id(ctx.site))
     if not active:
         return Outcome.say(ctx.t("orders.none"))
     lines = [ctx.t("orders.header", count=len(active))]
@@ -67,7 +67,7 @@ async def order_done_command(ctx: Context, args: str) -> Outcome:
     number, _ = parse_number(args)
     if number is None:
         return Outcome.say(ctx.t("orders.usage_done"))
-    order = await handovers.order_by_number(ctx.session, site_id=ctx.site.id or 0, number=number)
+    order = await handovers.order_by_number(ctx.session, site_id=require_id(ctx.site), number=number)
     if order is None:
         return Outcome.say(ctx.t("orders.not_found", number=number))
     if order.done_at is not None:
@@ -79,7 +79,7 @@ async def order_done_command(ctx: Context, args: str) -> Outcome:
 
 async def orders_section(session: AsyncSession, site: Site, now: datetime, t: Translator) -> list[str]:
     """The handover report's standing orders: every active one, until cleared (000 L123)."""
-    active = await handovers.active_orders(session, site_id=site.id or 0)
+    active = await handovers.active_orders(session, site_id=require_id(site))
     if not active:
         return []
     zone = ZoneInfo(site.timezone)
@@ -93,7 +93,7 @@ ORDER_FIELDS = ("number", "site", "text", "issued_by", "issued_name", "issued_at
 
 async def order_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
-    codes = {s.id or 0: s.code for s in await sites.all_sites(session)}
+    codes = {require_id(s): s.code for s in await sites.all_sites(session)}
     async for chunk in handovers.all_orders(session):
         for o in chunk:
             yield {

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Site
+from storage.models import Site, require_id
 from storage.repos import shifts as shift_repo
 
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -58,7 +58,7 @@ def parse_hhmm(text: str) -> time:
 
 
 async def shifts_of(session: AsyncSession, site: Site) -> tuple[ShiftDef, ...]:
-    rows = await shift_repo.shifts_of(session, site_id=site.id or 0)
+    rows = await shift_repo.shifts_of(session, site_id=require_id(site))
     if not rows:
         return DEFAULT_SHIFTS
     return tuple(

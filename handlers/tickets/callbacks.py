@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.commands import ButtonAction, Command, code_arg, int_arg
-from handlers.core.context import Context
+from handlers.core.context import Context, TimerContext
 from handlers.core.feature import Feature
 from handlers.core.i18n import Translator
 from handlers.core.messages import Outcome, Reply
@@ -22,7 +22,7 @@ from handlers.core.policy import Policy
 from handlers.core.render import clip
 from handlers.tickets import flow
 from handlers.tickets.render import RATINGS, hhmm
-from storage.models import Callback, Resident, Site, Ticket, Timer
+from storage.models import Callback, Resident, Site, Ticket, require_id
 from storage.repos import sites, timers
 from storage.repos import tickets as repo
 
@@ -52,7 +52,7 @@ async def record(
     callback.state, callback.done_at, callback.how = "done", now, how
     callback.by_id, callback.by_name, callback.satisfaction, callback.note = by_id, by_name, rating, note
     session.add(callback)
-    await timers.cancel_for(session, kind=flow.CALLBACK, ref_id=callback.id or 0)
+    await timers.cancel_for(session, kind=flow.CALLBACK, ref_id=require_id(callback))
     t = flow.site_t(site)
     sent = await flow.to_group(
         session,
@@ -130,16 +130,16 @@ async def callback_command(ctx: Context, args: str) -> Outcome:
         return Outcome.say(t("cb.usage"))
     note = words[1].strip() if len(words) > 1 else None
     assert ctx.site is not None
-    site = await sites.get(ctx.session, site_id=ctx.site.id or 0)
-    ticket = await repo.by_number(ctx.session, site_id=ctx.site.id or 0, number=number)
+    site = await sites.get(ctx.session, site_id=require_id(ctx.site))
+    ticket = await repo.by_number(ctx.session, site_id=require_id(ctx.site), number=number)
     if ticket is None or site is None:
         return Outcome.say(t("tk.not_found", number=number))
     if ticket.status in repo.OPEN:
         return Outcome.say(t("cb.not_resolved", number=number))
-    callback = await repo.pending_callback(ctx.session, ticket_id=ticket.id or 0)
+    callback = await repo.pending_callback(ctx.session, ticket_id=require_id(ticket))
     if callback is None:
         callback = await repo.add_callback(
-            ctx.session, Callback(ticket_id=ticket.id or 0, site_id=site.id or 0, due_at=ctx.now)
+            ctx.session, Callback(ticket_id=require_id(ticket), site_id=require_id(site), due_at=ctx.now)
         )
     ctx.notified += await record(
         ctx.session, site, ticket, callback, how=how or "phone", by_id=ctx.msg.user.id, by_name=ctx.msg.user.name,
@@ -152,12 +152,13 @@ async def drop_callback(session: AsyncSession, callback: Callback) -> None:
     """A ticket reopened by staff before the callback: this callback will not be made."""
     callback.state = "void"
     session.add(callback)
-    await timers.cancel_for(session, kind=flow.CALLBACK, ref_id=callback.id or 0)
+    await timers.cancel_for(session, kind=flow.CALLBACK, ref_id=require_id(callback))
 
 
-async def on_callback_due(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_callback_due(ctx: TimerContext) -> datetime | None:
     """No rating from the resident in time: the group gets a phone-callback task; still not made
     when it is due (3 days for a complaint, 003 L63), the supervisors hear of it (rate 100%, 001 L907)."""
+    session, timer, now = ctx.session, ctx.timer, ctx.now
     callback = await repo.get_callback(session, callback_id=timer.ref_id)
     if callback is None or callback.state not in repo.WAITING:
         return None
@@ -182,7 +183,7 @@ async def on_callback_due(session: AsyncSession, timer: Timer, now: datetime) ->
 
 async def handover(session: AsyncSession, site: Site, now: datetime, t: Translator) -> list[str]:
     """The open callbacks of the site, due first; nothing when there are none."""
-    rows = await repo.open_callbacks(session, site_id=site.id or 0)
+    rows = await repo.open_callbacks(session, site_id=require_id(site))
     if not rows:
         return []
     lines = [t("cb.handover.header", count=len(rows))]

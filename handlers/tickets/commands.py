@@ -15,7 +15,7 @@ from handlers.core.parsing import malformed_number, number_and_rest
 from handlers.core.render import clip
 from handlers.tickets import flow
 from handlers.tickets.render import callback_line, card, card_buttons, history_line, list_line, overdue
-from storage.models import Site, Ticket
+from storage.models import Site, require_id
 from storage.repos import sites
 from storage.repos import tickets as repo
 
@@ -39,28 +39,20 @@ async def ticket_command(ctx: Context, args: str) -> Outcome:
     if not text:
         return Outcome.say(ctx.t("tk.usage.ticket"))
     assert ctx.site is not None
-    site = await sites.get(ctx.session, site_id=ctx.site.id or 0)
+    site = await sites.get(ctx.session, site_id=require_id(ctx.site))
     assert site is not None
     reading = await ctx.classify(text, speaker="resident", private=True)
-    kind = reading.intent if reading.intent in ("complaint", "repair", "inquiry") else "inquiry"
+    user = ctx.msg.user
     ticket = await repo.add(
         ctx.session,
-        Ticket(
-            kind=kind,
-            category=reading.category,
-            urgency="urgent" if reading.severity in ("urgent", "major") else "normal",
-            location=reading.location,
-            unit=reading.location,
-            description=text,
+        flow.from_reading(
+            reading,
+            text,
+            ctx.now,
             resident_id=0,
+            unit=reading.location,
             channel=channel or "phone",
-            classified_by=reading.source,
-            confidence=reading.confidence,
-            created_at=ctx.now,
-            status="accepted",
-            accepted_by=ctx.msg.user.id,
-            accepted_name=ctx.msg.user.name,
-            accepted_at=ctx.now,
+            accepted_by=(user.id, user.name),
         ),
     )
     ctx.notified += await flow.open_ticket(ctx.session, site, ticket, ctx.now, severity=reading.severity)
@@ -69,24 +61,24 @@ async def ticket_command(ctx: Context, args: str) -> Outcome:
 
 async def show(ctx: Context, number: int) -> Outcome:
     assert ctx.site is not None
-    ticket = await repo.by_number(ctx.session, site_id=ctx.site.id or 0, number=number)
+    ticket = await repo.by_number(ctx.session, site_id=require_id(ctx.site), number=number)
     if ticket is None:
         return Outcome.say(ctx.t("tk.not_found", number=number))
     lines = [card(ctx.t, ticket, ctx.site)]
-    for message in await repo.history(ctx.session, ticket_id=ticket.id or 0):
+    for message in await repo.history(ctx.session, ticket_id=require_id(ticket)):
         lines.append(history_line(ctx.t, message, ctx.site))
-    for callback in await repo.callbacks_of(ctx.session, ticket_id=ticket.id or 0):
+    for callback in await repo.callbacks_of(ctx.session, ticket_id=require_id(ticket)):
         lines.append(callback_line(ctx.t, callback, ctx.site))
-    return Outcome(replies=[Reply("\n".join(lines), card_buttons(ctx.t, ticket), link=("ticket", ticket.id or 0))])
+    return Outcome(replies=[Reply("\n".join(lines), card_buttons(ctx.t, ticket), link=("ticket", require_id(ticket)))])
 
 
 async def tickets_command(ctx: Context, args: str) -> Outcome:
     """Open tickets of this site, overdue first."""
     assert ctx.site is not None
-    rows = list(await repo.open_for_site(ctx.session, site_id=ctx.site.id or 0))
+    rows = list(await repo.open_for_site(ctx.session, site_id=require_id(ctx.site)))
     if not rows:
         return Outcome.say(ctx.t("tk.list.none"))
-    rows.sort(key=lambda x: (not overdue(x, ctx.now), x.deadline_at or ctx.now, x.id or 0))
+    rows.sort(key=lambda x: (not overdue(x, ctx.now), x.deadline_at or ctx.now, require_id(x)))
     lines = [ctx.t("tk.list.header", count=len(rows))]
     lines += [list_line(ctx.t, x, ctx.site, ctx.now) for x in rows]
     return Outcome.say("\n".join(lines))
@@ -98,12 +90,12 @@ async def vip_command(ctx: Context, args: str) -> Outcome:
     if number is None:
         return Outcome.say(ctx.t("tk.usage.vip"))
     assert ctx.site is not None
-    ticket = await repo.by_number(ctx.session, site_id=ctx.site.id or 0, number=number)
+    ticket = await repo.by_number(ctx.session, site_id=require_id(ctx.site), number=number)
     if ticket is None:
         return Outcome.say(ctx.t("tk.not_found", number=number))
     if ticket.urgency == "vip":
         return Outcome.say(ctx.t("tk.vip.already", number=number))
-    site = await sites.get(ctx.session, site_id=ctx.site.id or 0)
+    site = await sites.get(ctx.session, site_id=require_id(ctx.site))
     assert site is not None
     ticket.urgency = "vip"
     if ticket.status in repo.OPEN:
@@ -116,8 +108,8 @@ async def vip_command(ctx: Context, args: str) -> Outcome:
 async def handover(session: AsyncSession, site: Site, now: datetime, t: Translator) -> list[str]:
     """The handover report's section: the site's open tickets, overdue first; none, no section."""
     rows = sorted(
-        await repo.open_for_site(session, site_id=site.id or 0),
-        key=lambda x: (not overdue(x, now), x.deadline_at or now, x.id or 0),
+        await repo.open_for_site(session, site_id=require_id(site)),
+        key=lambda x: (not overdue(x, now), x.deadline_at or now, require_id(x)),
     )
     if not rows:
         return []

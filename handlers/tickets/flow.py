@@ -11,13 +11,15 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
+from handlers.core.classification import Classification
 from handlers.core.i18n import Translator, pick_language
 from handlers.core.messages import Keyboard
 from handlers.core.policy import Policy
 from handlers.core.render import category
+from handlers.core.taxonomy import RESIDENT_TICKET_INTENTS
 from handlers.tickets import relays
 from handlers.tickets.render import card, card_buttons, hhmm, rating_buttons, signed
-from storage.models import Callback, Site, Ticket
+from storage.models import Callback, Site, Ticket, require_id
 from storage.repos import outbox, sites, timers
 from storage.repos import tickets as repo
 
@@ -36,6 +38,41 @@ async def resident_t(session: AsyncSession, ticket: Ticket, site: Site) -> Trans
     """The resident's language (their Telegram setting), else the site's."""
     person = await sites.person(session, telegram_id=ticket.resident_id)
     return Translator(pick_language(person.language if person else None, site.language))
+
+
+def from_reading(
+    reading: Classification,
+    text: str,
+    now: datetime,
+    *,
+    resident_id: int,
+    resident_name: str = "",
+    unit: str | None = None,
+    channel: str = "bot",
+    accepted_by: tuple[int, str] | None = None,
+) -> Ticket:
+    """A new ticket as the classifier read its text: the intent is its kind (another intent: an
+    inquiry), an urgent or major severity makes it urgent; the residents' side and ``/ticket``
+    alike. ``accepted_by`` (id, name): registered by staff (a call, a visit), so accepted by them at
+    once. Not yet stored."""
+    ticket = Ticket(
+        kind=reading.intent if reading.intent in RESIDENT_TICKET_INTENTS else "inquiry",
+        category=reading.category,
+        urgency="urgent" if reading.severity in ("urgent", "major") else "normal",
+        location=reading.location,
+        unit=unit,
+        description=text,
+        resident_id=resident_id,
+        resident_name=resident_name,
+        channel=channel,
+        classified_by=reading.source,
+        confidence=reading.confidence,
+        created_at=now,
+    )
+    if accepted_by is not None:
+        ticket.status, ticket.accepted_at = "accepted", now
+        ticket.accepted_by, ticket.accepted_name = accepted_by
+    return ticket
 
 
 def urgent_repair(ticket: Ticket) -> bool:
@@ -60,10 +97,10 @@ async def arm_deadline(session: AsyncSession, site: Site, ticket: Ticket, now: d
     policy = Policy.for_site(site.policy)
     ticket.deadline_at = deadline(policy, ticket, now)
     session.add(ticket)
-    await timers.arm(session, kind=SLA, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=ticket.deadline_at)
+    await timers.arm(session, kind=SLA, ref_id=require_id(ticket), site_id=require_id(site), due_at=ticket.deadline_at)
     if ticket.kind == "complaint" or ticket.urgency == "vip":
         due = now + timedelta(days=policy.ticket_followup_days)
-        await timers.arm(session, kind=FOLLOW, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=due)
+        await timers.arm(session, kind=FOLLOW, ref_id=require_id(ticket), site_id=require_id(site), due_at=due)
 
 
 async def post_card(session: AsyncSession, site: Site, ticket: Ticket, *, header: str | None = None) -> int:
@@ -75,7 +112,7 @@ async def post_card(session: AsyncSession, site: Site, ticket: Ticket, *, header
     if header:
         text = header + "\n" + text
     await notices.queue(
-        session, site.duty_chat_id, text, card_buttons(t, ticket), ("ticket", ticket.id or 0), purpose="card"
+        session, site.duty_chat_id, text, card_buttons(t, ticket), ("ticket", require_id(ticket)), purpose="card"
     )
     return 1
 
@@ -86,7 +123,7 @@ async def refresh_card(session: AsyncSession, site: Site, ticket: Ticket) -> int
     if site.duty_chat_id is None:
         return 0
     message_id = await outbox.last_message(
-        session, chat_id=site.duty_chat_id, ref_kind="ticket", ref_id=ticket.id or 0, purpose="card"
+        session, chat_id=site.duty_chat_id, ref_kind="ticket", ref_id=require_id(ticket), purpose="card"
     )
     if message_id is None:
         return 0
@@ -119,7 +156,7 @@ async def to_group(
     if site.duty_chat_id is None:
         return 0
     await notices.queue(
-        session, site.duty_chat_id, text, buttons, ("ticket", ticket.id or 0), urgent=urgent, photo=photo, bulk=bulk
+        session, site.duty_chat_id, text, buttons, ("ticket", require_id(ticket)), urgent=urgent, photo=photo, bulk=bulk
     )
     return 1
 
@@ -147,7 +184,7 @@ async def to_resident(
         ticket.resident_id,
         signed(rt, site, text),
         buttons,
-        ("ticket", ticket.id or 0),
+        ("ticket", require_id(ticket)),
         site_id=site.id,
         purpose=relays.PURPOSE,
         photo=photo,
@@ -161,24 +198,14 @@ async def escalate(session: AsyncSession, site: Site, ticket: Ticket, reason: st
     """Ping the supervisors and managers (VIP 000 L37; major or repeated complaint 000 L88; a missed
     deadline); the group hears who was pinged."""
     t = site_t(site)
-    people = await sites.members(session, site_id=site.id or 0, roles=CHAIN)
     text = "\n".join([t(f"tk.esc.{reason}", number=ticket.number, site=site.name), card(t, ticket, site)])
-    for member in people:
-        await notices.queue(
-            session,
-            member.telegram_id,
-            text,
-            None,
-            ("ticket", ticket.id or 0),
-            urgent=True,
-            site_id=site.id,
-            purpose="escalation",
-        )
+    link = ("ticket", require_id(ticket))
+    told = await notices.tell_roles(session, site, CHAIN, text, purpose="escalation", urgent=True, link=link)
     ticket.escalated_at = ticket.escalated_at or now
     session.add(ticket)
-    key = "tk.esc.group" if people else "tk.esc.nobody"
-    sent = await to_group(session, site, ticket, t(key, number=ticket.number, count=len(people)), urgent=True)
-    return len(people) + sent
+    key = "tk.esc.group" if told else "tk.esc.nobody"
+    sent = await to_group(session, site, ticket, t(key, number=ticket.number, count=told), urgent=True)
+    return told + sent
 
 
 async def open_ticket(session: AsyncSession, site: Site, ticket: Ticket, now: datetime, *, severity: str) -> int:
@@ -186,7 +213,7 @@ async def open_ticket(session: AsyncSession, site: Site, ticket: Ticket, now: da
     or repeated complaint (000 L88)."""
     ticket.site_id = site.id
     if ticket.number is None:
-        ticket.number = await sites.next_number(session, site_id=site.id or 0)
+        ticket.number = await sites.next_number(session, site_id=require_id(site))
     session.add(ticket)
     await session.flush()
     await arm_deadline(session, site, ticket, now)
@@ -197,7 +224,11 @@ async def open_ticket(session: AsyncSession, site: Site, ticket: Ticket, now: da
         earlier = None
         if ticket.resident_id:
             earlier = await repo.earlier_complaint(
-                session, resident_id=ticket.resident_id, category=ticket.category, since=since, before_id=ticket.id or 0
+                session,
+                resident_id=ticket.resident_id,
+                category=ticket.category,
+                since=since,
+                before_id=require_id(ticket),
             )
         if severity == "major":
             sent += await escalate(session, site, ticket, "major", now)
@@ -208,7 +239,7 @@ async def open_ticket(session: AsyncSession, site: Site, ticket: Ticket, now: da
 
 async def cancel_timers(session: AsyncSession, ticket: Ticket) -> None:
     for kind in (SLA, FOLLOW):
-        await timers.cancel_for(session, kind=kind, ref_id=ticket.id or 0)
+        await timers.cancel_for(session, kind=kind, ref_id=require_id(ticket))
 
 
 async def resolve(session: AsyncSession, site: Site, ticket: Ticket, by_id: int, by_name: str, now: datetime) -> int:
@@ -227,9 +258,9 @@ async def resolve(session: AsyncSession, site: Site, ticket: Ticket, by_id: int,
     if ticket.channel != "bot":  # came by phone, visit or letter: the callback is a phone task at once
         ask_until = now
     callback = await repo.add_callback(
-        session, Callback(ticket_id=ticket.id or 0, site_id=site.id or 0, due_at=due, state="asked")
+        session, Callback(ticket_id=require_id(ticket), site_id=require_id(site), due_at=due, state="asked")
     )
-    await timers.arm(session, kind=CALLBACK, ref_id=callback.id or 0, site_id=site.id or 0, due_at=ask_until)
+    await timers.arm(session, kind=CALLBACK, ref_id=require_id(callback), site_id=require_id(site), due_at=ask_until)
     rt = await resident_t(session, ticket, site)
     text = rt("tk.res.resolved", number=ticket.number, kind=rt(f"kind.{ticket.kind}"))
     return await to_resident(session, site, ticket, text, rating_buttons(rt, callback.id))

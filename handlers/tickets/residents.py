@@ -18,9 +18,10 @@ from handlers.core.messages import Button, Outcome, Reply
 from handlers.core.parsing import visible
 from handlers.core.policy import Policy
 from handlers.core.render import category
+from handlers.core.taxonomy import RESIDENT_TICKET_INTENTS
 from handlers.tickets import flow
 from handlers.tickets.render import hhmm, resident_line
-from storage.models import Resident, Site, Ticket, TicketMessage
+from storage.models import Resident, Site, Ticket, TicketMessage, require_id
 from storage.repos import sites, timers
 from storage.repos import tickets as repo
 
@@ -101,7 +102,9 @@ def message_text(ctx: Context) -> str:
 
 async def photos_this_minute(ctx: Context, ticket: Ticket, resident: Resident) -> int:
     since = resident.window_start or ctx.now
-    return await repo.photos_since(ctx.session, ticket_id=ticket.id or 0, author_id=resident.telegram_id, since=since)
+    return await repo.photos_since(
+        ctx.session, ticket_id=require_id(ticket), author_id=resident.telegram_id, since=since
+    )
 
 
 async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, limited: bool) -> Outcome:
@@ -110,14 +113,14 @@ async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, lim
     one batch when the minute ends."""
     t = ctx.t
     site = await sites.get(ctx.session, site_id=ticket.site_id) if ticket.site_id else None
-    already_held = bool(await repo.held(ctx.session, ticket_id=ticket.id or 0))
+    already_held = bool(await repo.held(ctx.session, ticket_id=require_id(ticket)))
     batched = bool(ctx.msg.photo_file_id) and await photos_this_minute(ctx, ticket, resident) >= PHOTOS_AT_ONCE
     hold = site is not None and (limited or already_held or batched)
     text = message_text(ctx)
     await repo.add_message(
         ctx.session,
         TicketMessage(
-            ticket_id=ticket.id or 0,
+            ticket_id=require_id(ticket),
             direction="in",
             author_id=ctx.msg.user.id,
             author_name=ctx.msg.user.name,
@@ -132,7 +135,9 @@ async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, lim
     if hold and site is not None:
         if limited or starts_batch:  # behind held ones only: the batch already waits (the planner re-arms a lost one)
             due = (resident.window_start or ctx.now) + WINDOW
-            await timers.arm(ctx.session, kind=flow.RELAY, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=due)
+            await timers.arm(
+                ctx.session, kind=flow.RELAY, ref_id=require_id(ticket), site_id=require_id(site), due_at=due
+            )
         if limited and not resident.noticed:
             resident.noticed = True
             return Outcome.say(t("tk.res.slow_down"))
@@ -154,39 +159,27 @@ async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, lim
 async def new_ticket(ctx: Context, resident: Resident, text: str, photo: str | None) -> Outcome:
     t = ctx.t
     reading = await ctx.classify(text, speaker="resident", private=True)
-    kind = reading.intent if reading.intent in ("complaint", "repair", "inquiry") else "inquiry"
-    if reading.intent not in ("complaint", "repair", "inquiry") and len(text) <= GREETING_MAX and not photo:
+    if reading.intent not in RESIDENT_TICKET_INTENTS and len(text) <= GREETING_MAX and not photo:
         return Outcome.say(t("resident.greeting", name=ctx.msg.user.name))
     resident.awaiting = None
     site = await home_site(ctx, resident)
+    user = ctx.msg.user
     ticket = await repo.add(
         ctx.session,
-        Ticket(
-            kind=kind,
-            category=reading.category,
-            urgency="urgent" if reading.severity in ("urgent", "major") else "normal",
-            location=reading.location,
-            unit=resident.unit,
-            description=text,
-            resident_id=ctx.msg.user.id,
-            resident_name=ctx.msg.user.name,
-            classified_by=reading.source,
-            confidence=reading.confidence,
-            created_at=ctx.now,
-        ),
+        flow.from_reading(reading, text, ctx.now, resident_id=user.id, resident_name=user.name, unit=resident.unit),
     )
     if photo:
         await repo.add_message(
             ctx.session,
             TicketMessage(
-                ticket_id=ticket.id or 0,
+                ticket_id=require_id(ticket),
                 direction="in",
                 author_id=ctx.msg.user.id,
                 photo_file_id=photo,
                 created_at=ctx.now,
             ),
         )
-    received = t("resident.received", kind=t(f"kind.{kind}"), category=category(t, ticket.category), number="")
+    received = t("resident.received", kind=t(f"kind.{ticket.kind}"), category=category(t, ticket.category), number="")
     if site is None:
         choices = await duty_sites(ctx)
         if len(choices) > 1:
@@ -265,12 +258,14 @@ async def site_button(ctx: Context, args: list[str]) -> Outcome:
 
 async def hold_for_batch(ctx: Context, site: Site, ticket: Ticket) -> None:
     """What the resident added before the site was known goes to the group in the next batch."""
-    waiting = [m for m in await repo.history(ctx.session, ticket_id=ticket.id or 0) if m.direction == "in"]
+    waiting = [m for m in await repo.history(ctx.session, ticket_id=require_id(ticket)) if m.direction == "in"]
     for message in waiting:
         message.held = True
         ctx.session.add(message)
     if waiting:
-        await timers.arm(ctx.session, kind=flow.RELAY, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=ctx.now)
+        await timers.arm(
+            ctx.session, kind=flow.RELAY, ref_id=require_id(ticket), site_id=require_id(site), due_at=ctx.now
+        )
 
 
 async def new_issue_button(ctx: Context, args: list[str]) -> Outcome:

@@ -17,7 +17,7 @@ from handlers.tickets import commands, flow, residents
 from handlers.tickets import timers as flow_timers
 from handlers.tickets.exports import CALLBACK_FIELDS, TICKET_FIELDS, callback_rows, ticket_rows
 from handlers.tickets.render import card, card_buttons
-from storage.models import Site, Ticket, TicketMessage
+from storage.models import Site, Ticket, TicketMessage, require_id
 from storage.repos import sites, timers
 from storage.repos import tickets as repo
 
@@ -72,7 +72,7 @@ async def dispatch_button(ctx: Context, args: list[str]) -> Outcome:
         return problem or Outcome()
     if ticket.status not in repo.OPEN:
         return await shown(ctx, ticket, site, ctx.t("tk.closed", number=ticket.number))
-    people = await sites.members(ctx.session, site_id=site.id or 0, roles=ROLES)
+    people = await sites.members(ctx.session, site_id=require_id(site), roles=ROLES)
     buttons = []
     for member in people[:12]:
         person = await sites.person(ctx.session, telegram_id=member.telegram_id)
@@ -113,7 +113,12 @@ async def dispatch_to_button(ctx: Context, args: list[str]) -> Outcome:
         st = flow.site_t(site)
         text = st("tk.dispatched_you", number=ticket.number) + "\n" + card(st, ticket, site)
         await ctx.notify(
-            person_id, text, card_buttons(st, ticket), ("ticket", ticket.id or 0), site_id=site.id, purpose="dispatch"
+            person_id,
+            text,
+            card_buttons(st, ticket),
+            ("ticket", require_id(ticket)),
+            site_id=site.id,
+            purpose="dispatch",
         )
     rt = await flow.resident_t(ctx.session, ticket, site)
     ctx.notified += await flow.to_resident(ctx.session, site, ticket, rt("tk.res.dispatched", number=ticket.number))
@@ -133,14 +138,14 @@ async def on_site_button(ctx: Context, args: list[str]) -> Outcome:
         policy = ctx.policy(site)
         ticket.deadline_at = ctx.now + timedelta(hours=policy.ticket_hours_urgent)
         await timers.arm(
-            ctx.session, kind=flow.SLA, ref_id=ticket.id or 0, site_id=site.id or 0, due_at=ticket.deadline_at
+            ctx.session, kind=flow.SLA, ref_id=require_id(ticket), site_id=require_id(site), due_at=ticket.deadline_at
         )
     if site.duty_chat_id is not None and ctx.msg.chat.id != site.duty_chat_id:
         st = flow.site_t(site)
         await ctx.notify(
             site.duty_chat_id,
             st("tk.on_site_group", number=ticket.number, name=ctx.msg.user.name),
-            link=("ticket", ticket.id or 0),
+            link=("ticket", require_id(ticket)),
         )
     return await shown(ctx, ticket, site, ctx.t("tk.done.on_site", number=ticket.number))
 
@@ -163,7 +168,7 @@ async def photos_button(ctx: Context, args: list[str]) -> Outcome:
     ticket, site, problem = await staff_ticket(ctx, int_arg(args))
     if problem or ticket is None or site is None:
         return problem or Outcome()
-    history = await repo.history(ctx.session, ticket_id=ticket.id or 0)
+    history = await repo.history(ctx.session, ticket_id=require_id(ticket))
     photos = [m.photo_file_id for m in history if m.direction == "in" and m.photo_file_id]
     if not photos:
         return Outcome(toast=ctx.t("tk.pics.none", number=ticket.number))
@@ -182,7 +187,7 @@ async def reopen_button(ctx: Context, args: list[str]) -> Outcome:
         return problem or Outcome()
     if ticket.status in repo.OPEN:
         return await shown(ctx, ticket, site, ctx.t("tk.already", status=ctx.t(f"tk.status.{ticket.status}")))
-    pending = await repo.pending_callback(ctx.session, ticket_id=ticket.id or 0)
+    pending = await repo.pending_callback(ctx.session, ticket_id=require_id(ticket))
     if pending is not None:
         from handlers.tickets.callbacks import drop_callback
 
@@ -229,7 +234,7 @@ async def relay_to_resident(ctx: Context, ticket: Ticket) -> Outcome:
     await repo.add_message(
         ctx.session,
         TicketMessage(
-            ticket_id=ticket.id or 0,
+            ticket_id=require_id(ticket),
             direction="out" if ticket.channel == "bot" and not internal else "note",
             author_id=ctx.msg.user.id,
             author_name=ctx.msg.user.name,

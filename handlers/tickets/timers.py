@@ -9,19 +9,21 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.commands import pack
+from handlers.core.context import TimerContext
 from handlers.core.feature import TimerHandler
 from handlers.core.i18n import Translator
 from handlers.core.messages import Button
 from handlers.core.policy import Policy
 from handlers.tickets import flow
 from handlers.tickets.render import card, card_buttons, hhmm
-from storage.models import Site, TicketMessage, Timer
+from storage.models import Site, TicketMessage, require_id
 from storage.repos import sites, timers
 from storage.repos import tickets as repo
 
 
-async def on_deadline(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_deadline(ctx: TimerContext) -> datetime | None:
     """Past the deadline and not resolved (an urgent repair: nobody on site) → the supervisors."""
+    session, timer, now = ctx.session, ctx.timer, ctx.now
     ticket = await repo.get(session, ticket_id=timer.ref_id)
     site = await sites.get(session, site_id=timer.site_id)
     if ticket is None or site is None or ticket.status not in repo.OPEN:
@@ -33,8 +35,9 @@ async def on_deadline(session: AsyncSession, timer: Timer, now: datetime) -> dat
     return None
 
 
-async def on_follow_up(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_follow_up(ctx: TimerContext) -> datetime | None:
     """Every 2 days until resolved, the group sees the complaint again (001 L905)."""
+    session, timer, now = ctx.session, ctx.timer, ctx.now
     ticket = await repo.get(session, ticket_id=timer.ref_id)
     site = await sites.get(session, site_id=timer.site_id)
     if ticket is None or site is None or ticket.status not in repo.OPEN:
@@ -45,7 +48,7 @@ async def on_follow_up(session: AsyncSession, timer: Timer, now: datetime) -> da
         from handlers.core import notices
 
         await notices.queue(
-            session, site.duty_chat_id, text, card_buttons(t, ticket), ("ticket", ticket.id or 0), purpose="card"
+            session, site.duty_chat_id, text, card_buttons(t, ticket), ("ticket", require_id(ticket)), purpose="card"
         )
     return now + timedelta(days=Policy.for_site(site.policy).ticket_followup_days)
 
@@ -71,15 +74,16 @@ def batch_lines(t: Translator, site: Site, held: Sequence[TicketMessage]) -> lis
     return lines
 
 
-async def on_relay(session: AsyncSession, timer: Timer, now: datetime) -> datetime | None:
+async def on_relay(ctx: TimerContext) -> datetime | None:
     """The resident's held-back messages go to the group in as few messages as fit, in order, after
     staff replies and notices (bulk); their photos are shown privately to whoever asks (the button)."""
+    session, timer = ctx.session, ctx.timer
     ticket = await repo.get(session, ticket_id=timer.ref_id)
     site = await sites.get(session, site_id=timer.site_id)
     if ticket is None or site is None:
         return None
     t = flow.site_t(site)
-    held = await repo.held(session, ticket_id=ticket.id or 0)
+    held = await repo.held(session, ticket_id=require_id(ticket))
     lines = batch_lines(t, site, held)
     for message in held:
         message.held = False

@@ -3,6 +3,7 @@ storage.clock). Import them from here: ``from storage.models import Incident``."
 
 from storage.models.base import table_of
 from storage.models.dutylog import Draft, EscalationNotice, Incident, IncidentNote, IncidentPhoto
+from storage.models.ids import NotStored, require_id
 from storage.models.keys import Key, KeyLoan, KeyWitness
 from storage.models.patrols import PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound
 from storage.models.plumbing import Inbox, MessageLink, Outbox, ProcessedUpdate, Timer
@@ -26,6 +27,7 @@ __all__ = [
     "KeyWitness",
     "Member",
     "MessageLink",
+    "NotStored",
     "Outbox",
     "PatrolCheck",
     "PatrolFinding",
@@ -41,5 +43,6 @@ __all__ = [
     "Ticket",
     "TicketMessage",
     "Timer",
+    "require_id",
     "table_of",
 ]
