@@ -44,11 +44,11 @@ def told(fake: FakeBotAPI) -> list[Any]:
 
 
 async def test_an_update_failing_in_the_handler_is_set_aside_after_three_attempts(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, migrated_sqlite: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     refuse_poison(monkeypatch)
     async with FakeBotAPI() as fake:
-        bot = RunningBot(fake, tmp_path / "poison.db", inbox_lease_seconds=1)
+        bot = RunningBot(fake, tmp_path / "poison.db", template=migrated_sqlite, inbox_lease_seconds=1)
         async with bot:
             poison = bot.say(SENDER, "POISON 月报", chat=SENDER)
             bot.say(OTHER, "/help", chat=OTHER)
