@@ -52,14 +52,16 @@ async def _pg_reachable() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """A fresh database on the local PostgreSQL, migrated; dropped after the session."""
+def pg_url(worker_id: str) -> Iterator[str]:
+    """A fresh database on the local PostgreSQL, migrated; dropped after the session. A session is
+    one pytest-xdist worker: each has its own database (its id in the name, e.g. dutydesk_test_gw1_…),
+    so `-n auto` never shares one between workers (tests clean it with pg_db's TRUNCATE)."""
     problem = asyncio.run(_pg_reachable())
     if problem:
         if IN_CI:
             pytest.fail(f"{problem}; CI must run the PostgreSQL tests")
         pytest.skip(problem)
-    name = f"dutydesk_test_{uuid.uuid4().hex[:10]}"
+    name = f"dutydesk_test_{worker_id}_{uuid.uuid4().hex[:10]}"
 
     asyncio.run(pg_admin(f'CREATE DATABASE "{name}"'))
     url = database_url(name)
