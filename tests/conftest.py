@@ -7,7 +7,7 @@ import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,6 +31,19 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     upgrade(f"sqlite+aiosqlite:///{path}")
     return path
+
+
+@pytest.fixture
+def migrated_file(migrated_sqlite: Path) -> Callable[[Path], str]:
+    """``migrated_file(path)`` copies the migrated template to ``path`` and gives its URL: the command
+    line or a bot then finds a current schema (one SELECT in-process), not a new file to migrate in a
+    child process. (A new database's migration: test_export_safety, test_packaging.)"""
+
+    def place(path: Path) -> str:
+        shutil.copy(migrated_sqlite, path)
+        return f"sqlite+aiosqlite:///{path}"
+
+    return place
 
 
 @pytest.fixture
