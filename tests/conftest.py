@@ -83,19 +83,63 @@ def pg_url(worker_id: str) -> Iterator[str]:
     asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+# Tables that reference others first: DELETE in this order empties the database without breaking a
+# foreign key. The sequences the tables own restart (as TRUNCATE ... RESTART IDENTITY does).
+_PG_REFERENCES = """
+SELECT child.relname, parent.relname FROM pg_constraint c
+JOIN pg_class child ON child.oid = c.conrelid JOIN pg_class parent ON parent.oid = c.confrelid
+WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace
+"""
+_PG_OWNED_SEQUENCES = """
+SELECT DISTINCT quote_ident(s.relname) FROM pg_class s
+JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.deptype IN ('a', 'i')
+JOIN pg_class t ON t.oid = d.refobjid
+WHERE s.relkind = 'S' AND s.relnamespace = 'public'::regnamespace AND t.relname <> 'alembic_version'
+"""
+
+
+async def _pg_emptying(url: str) -> list[str]:
+    """The statements that empty a migrated database as ``TRUNCATE <every table> RESTART IDENTITY
+    CASCADE`` did, at a fraction of its cost (a TRUNCATE makes new files for 30 tables: ~0.3-0.6 s a
+    test; a DELETE of the few rows a test wrote: milliseconds)."""
+    db = Database(url)
+    try:
+        async with db.engine.connect() as conn:
+            tables = (
+                await conn.execute(
+                    text(
+                        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                    )
+                )
+            ).scalars()
+            remaining = set(tables)
+            references = [(str(a), str(b)) for a, b in await conn.execute(text(_PG_REFERENCES)) if a != b]
+            sequences = list((await conn.execute(text(_PG_OWNED_SEQUENCES))).scalars())
+    finally:
+        await db.dispose()
+    order: list[str] = []
+    while remaining:  # a table no remaining table references goes first
+        free = sorted(t for t in remaining if not any(p == t and c in remaining for c, p in references))
+        if not free:  # a cycle of references: TRUNCATE copes with it
+            everything = ", ".join(f'"{t}"' for t in sorted(remaining | set(order)))
+            return [f"TRUNCATE {everything} RESTART IDENTITY CASCADE"]
+        order += free
+        remaining -= set(free)
+    return [f'DELETE FROM "{t}"' for t in order] + [f"ALTER SEQUENCE {s} RESTART" for s in sequences]
+
+
+@pytest.fixture(scope="session")
+def pg_emptying(pg_url: str) -> list[str]:
+    return asyncio.run(_pg_emptying(pg_url))
+
+
 @pytest.fixture
-async def pg_db(pg_url: str) -> AsyncIterator[Database]:
+async def pg_db(pg_url: str, pg_emptying: list[str]) -> AsyncIterator[Database]:
+    """The worker's database, emptied: no row left by an earlier test, every id counting from 1."""
     db = Database(pg_url)
     async with db.engine.begin() as conn:
-        tables = (
-            await conn.execute(
-                text(
-                    "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables "
-                    "WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
-                )
-            )
-        ).scalar_one()
-        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for statement in pg_emptying:
+            await conn.execute(text(statement))
     yield db
     await db.dispose()
 
