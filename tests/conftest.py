@@ -29,8 +29,8 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int, int]:
     """`-n auto`: one worker more than pytest-xdist counts cores. About a third of the suite's time
     is spent waiting, not computing (bot processes starting and being killed, retries' backoff, a
-    fake Telegram's rate window): on 2 cores, 3 workers ran it in ~2:35 where 2 took ~3:10.
-    PYTEST_XDIST_AUTO_NUM_WORKERS, when set, is taken as it is."""
+    fake Telegram's rate window): on 2 cores, 3 workers ran it 20-45 s faster than 2 (2:31-3:14
+    against 2:52-3:37). PYTEST_XDIST_AUTO_NUM_WORKERS, when set, is taken as it is."""
     count = yield
     return count if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") else count + 1
 
@@ -78,7 +78,7 @@ async def _pg_reachable() -> str | None:
 def pg_url(worker_id: str) -> Iterator[str]:
     """A fresh database on the local PostgreSQL, migrated; dropped after the session. A session is
     one pytest-xdist worker: each has its own database (its id in the name, e.g. dutydesk_test_gw1_…),
-    so `-n auto` never shares one between workers (tests clean it with pg_db's TRUNCATE)."""
+    so `-n auto` never shares one between workers (pg_db empties it before each test)."""
     problem = asyncio.run(_pg_reachable())
     if problem:
         if IN_CI:
