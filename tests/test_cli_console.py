@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -43,9 +44,12 @@ def test_run_refuses_a_missing_or_malformed_token_in_one_line(tmp_path: Path, to
 
 
 def test_console_session_then_staff_add_and_export(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    migrated_file: Callable[[Path], str],
 ) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path}/console.db"
+    url = migrated_file(tmp_path / "console.db")
     script = "\n".join(
         [
             "/setup HG 华庭花园",

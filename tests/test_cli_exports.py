@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,9 +27,9 @@ SCRIPT = "\n".join(
 
 
 @pytest.fixture
-def console_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def console_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_file: Callable[[Path], str]) -> str:
     """A console session run with the default database (DATABASE_URL), as `dutydesk chat` does."""
-    url = f"sqlite+aiosqlite:///{tmp_path}/dutydesk.db"
+    url = migrated_file(tmp_path / "dutydesk.db")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("BOT_TOKEN", raising=False)
     monkeypatch.setenv("DATABASE_URL", url)
@@ -40,7 +41,7 @@ def console_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_chat_and_export_share_the_database_and_csv_opens_in_excel(
-    console_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    console_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], migrated_file: Callable[[Path], str]
 ) -> None:
     assert main(["export", "incidents"]) == 0
     [row] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -57,7 +58,7 @@ def test_chat_and_export_share_the_database_and_csv_opens_in_excel(
     capsys.readouterr()
     assert main(["export", "incidents", "--format", "csv"]) == 0
     assert capsys.readouterr().out.startswith("\ufeffnumber,")
-    assert main(["export", "incidents", "--database", f"sqlite+aiosqlite:///{tmp_path}/empty.db"]) == 0
+    assert main(["export", "incidents", "--database", migrated_file(tmp_path / "empty.db")]) == 0
     assert capsys.readouterr().out == ""
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from bot.delivery import Delivery, Limits
-from storage.db import Database, upgrade
+from storage.db import Database
 from storage.repos import outbox
 from tests.conftest import make_desk
 from tests.support import FakeClock
@@ -17,10 +18,13 @@ from tests.test_nothing_lost import Refusing
 
 
 def test_outbox_shows_what_failed_and_why_and_retries_it(
-    tmp_path: Path, rules: object, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    rules: object,
+    clock: FakeClock,
+    capsys: pytest.CaptureFixture[str],
+    migrated_file: Callable[[Path], str],
 ) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path}/d.db"
-    upgrade(url)
+    url = migrated_file(tmp_path / "d.db")
 
     async def fail_one() -> None:
         db = Database(url)

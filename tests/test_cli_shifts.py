@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,8 +30,8 @@ async def _site(url: str, *codes: str) -> None:
 
 
 @pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_file: Callable[[Path], str]) -> str:
+    url = migrated_file(tmp_path / "cli.db")
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.delenv("BOT_TOKEN", raising=False)
     asyncio.run(_site(url, "HG"))

@@ -12,6 +12,7 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -159,8 +160,8 @@ def test_a_path_that_cannot_be_written_is_one_line_and_exit_2(
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
-def test_a_full_disk_is_one_line_and_exit_1(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path}/dutydesk.db"
+def test_a_full_disk_is_one_line_and_exit_1(tmp_path: Path, migrated_file: Callable[[Path], str]) -> None:
+    url = migrated_file(tmp_path / "dutydesk.db")
     seed(url, ["3栋大堂漏水"])
     with open("/dev/full", "w") as full:  # every write: "No space left on device"
         done = subprocess.run(

@@ -5,6 +5,7 @@ shows it with why, and puts it back on request."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +45,11 @@ def told(fake: FakeBotAPI) -> list[Any]:
 
 
 async def test_an_update_failing_in_the_handler_is_set_aside_after_three_attempts(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, migrated_sqlite: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     refuse_poison(monkeypatch)
     async with FakeBotAPI() as fake:
-        bot = RunningBot(fake, tmp_path / "poison.db", inbox_lease_seconds=1)
+        bot = RunningBot(fake, tmp_path / "poison.db", template=migrated_sqlite, inbox_lease_seconds=1)
         async with bot:
             poison = bot.say(SENDER, "POISON 月报", chat=SENDER)
             bot.say(OTHER, "/help", chat=OTHER)
@@ -67,17 +68,19 @@ async def test_an_update_failing_in_the_handler_is_set_aside_after_three_attempt
 
 
 def test_cli_inbox_shows_updates_set_aside_and_retries_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    migrated_file: Callable[[Path], str],
 ) -> None:
     import asyncio
 
     from bot.cli import main
     from storage.clock import utcnow
-    from storage.db import Database, upgrade
+    from storage.db import Database
     from storage.repos import inbox
 
-    url = f"sqlite+aiosqlite:///{tmp_path}/d.db"
-    upgrade(url)
+    url = migrated_file(tmp_path / "d.db")
     payload = '{"update_id": 7, "message": {"chat": {"id": 4242}, "from": {"id": 4242}, "text": "POISON 月报"}}'
 
     async def one_set_aside() -> None:

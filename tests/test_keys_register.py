@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from openpyxl import Workbook
 from sqlmodel import select
 
 from bot.cli import main
-from storage.db import Database, upgrade
+from storage.db import Database
 from storage.models import Draft, Key, KeyLoan, Site
 from storage.repos import sites
 from tests.keys_support import STAFF2, FakeFiles, key_site
@@ -95,9 +96,13 @@ async def test_import_xlsx(harness: DeskHarness) -> None:
     assert [k.label for k in await register(harness)] == ["B2泵房"]
 
 
-def test_cli_keys_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
-    upgrade(url)
+def test_cli_keys_import(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    migrated_file: Callable[[Path], str],
+) -> None:
+    url = migrated_file(tmp_path / "cli.db")
 
     async def make_site() -> None:
         db = Database(url)

@@ -89,6 +89,16 @@ async def test_llm_outage_falls_back_to_rules_and_loses_nothing(sqlite_db: Datab
         llm_threshold=1.01,  # ask the LLM about every message
     )
     classifier, close = build_classifier(settings)
+    from bot.classifier.cascade import CascadeClassifier
+    from bot.classifier.llm import LLMClassifier
+
+    assert isinstance(classifier, CascadeClassifier) and isinstance(classifier.llm, LLMClassifier)
+    backoffs: list[float] = []
+
+    async def backoff(seconds: float) -> None:  # the retries' waits, counted rather than waited out
+        backoffs.append(seconds)
+
+    classifier.llm._sleep = backoff
     try:
         desk = make_desk(sqlite_db, classifier, clock)  # type: ignore[arg-type]
         h = DeskHarness(desk, clock)
@@ -101,5 +111,6 @@ async def test_llm_outage_falls_back_to_rules_and_loses_nothing(sqlite_db: Datab
             assert len((await session.exec(select(Incident))).all()) == 4
             [ticket] = (await session.exec(select(Ticket))).all()
         assert ticket.classified_by == "rules"
+        assert backoffs  # each failed call was retried after a backoff
     finally:
         await close()

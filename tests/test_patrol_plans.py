@@ -7,6 +7,7 @@ import asyncio
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from bot.features import registry
 from handlers.core.uploads import read_table
 from handlers.patrols.exports import PATROL_FIELDS
 from handlers.patrols.plans import specs_from_yaml
-from storage.db import Database, upgrade
+from storage.db import Database
 from storage.models import PatrolPlan
 from storage.repos import sites
 from tests.patrol_support import add_plan, data_of, group_since
@@ -51,9 +52,8 @@ plans:
 """
 
 
-def make_site_db(path: Path) -> str:
-    url = f"sqlite+aiosqlite:///{path}"
-    upgrade(url)
+def make_site_db(url: str) -> str:
+    """A site HG in the migrated database at ``url``."""
 
     async def create() -> None:
         db = Database(url)
@@ -86,8 +86,10 @@ def test_yaml_plans_with_lines_of_bad_ones() -> None:
     assert specs_from_yaml(b"just text")[1] == [(1, "the file must be a list of plans (or plans: followed by a list)")]
 
 
-def test_cli_import_is_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    url = make_site_db(tmp_path / "plans.db")
+def test_cli_import_is_all_or_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, migrated_file: Callable[[Path], str]
+) -> None:
+    url = make_site_db(migrated_file(tmp_path / "plans.db"))
     monkeypatch.setenv("DATABASE_URL", url)
     bad = tmp_path / "bad.csv"
     bad.write_text(BAD_CSV, encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -46,11 +47,14 @@ async def test_remove_by_username(harness: DeskHarness) -> None:
 
 
 def test_cli_staff_list_remove_and_refused_ids(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    migrated_file: Callable[[Path], str],
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("BOT_TOKEN", raising=False)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/d.db")
+    monkeypatch.setenv("DATABASE_URL", migrated_file(tmp_path / "d.db"))
     assert main(["staff", "add", "4242", "--role", "supervisor"]) == 2
     assert "no site yet" in capsys.readouterr().err
     import asyncio
@@ -80,5 +84,5 @@ def test_cli_staff_list_remove_and_refused_ids(
     assert main(["staff", "remove", "4343"]) == 2
     assert "has no role" in capsys.readouterr().err
     assert main(["staff", "list", "--site", "NOPE"]) == 2
-    assert main(["staff", "list", "--database", f"sqlite+aiosqlite:///{tmp_path}/other.db"]) == 0
+    assert main(["staff", "list", "--database", migrated_file(tmp_path / "other.db")]) == 0
     assert capsys.readouterr().out == ""

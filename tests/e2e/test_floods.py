@@ -25,11 +25,13 @@ TO_GROUP = ("sendMessage", "sendPhoto", "sendMediaGroup", "sendDocument")
 
 
 @pytest.fixture(params=["aiogram", "ptb"])
-async def limited(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[RunningBot]:
+async def limited(tmp_path: Path, migrated_sqlite: Path, request: pytest.FixtureRequest) -> AsyncIterator[RunningBot]:
     """The bot with Telegram's group limit on, against a fake that enforces it too (429 past it)."""
     async with (
         FakeBotAPI(can_read_all_group_messages=True, group_limit_per_minute=20) as fake,
-        RunningBot(fake, tmp_path / "flood.db", engine=request.param, group_per_minute=20) as bot,
+        RunningBot(
+            fake, tmp_path / "flood.db", engine=request.param, group_per_minute=20, template=migrated_sqlite
+        ) as bot,
     ):
         yield bot
 

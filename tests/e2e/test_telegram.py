@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -31,10 +32,19 @@ GROUP = -100777
 
 
 class RunningBot:
-    """Starts and stops `run_bot` like a process would, on one database and one fake server."""
+    """Starts and stops `run_bot` like a process would, on one database and one fake server.
 
-    def __init__(self, fake: FakeBotAPI, db_path: Path, engine: str = "aiogram", **settings: Any) -> None:
+    ``template``: a migrated SQLite file (the suite's ``migrated_sqlite``) copied to ``db_path``
+    first, so the bot starts on a current schema: its start-up checks the revision in-process and
+    runs no migration child (a new database's migration at start: tests/test_packaging.py and
+    tests/test_export_safety.py)."""
+
+    def __init__(
+        self, fake: FakeBotAPI, db_path: Path, engine: str = "aiogram", *, template: Path | None = None, **settings: Any
+    ) -> None:
         self.fake = fake
+        if template is not None:
+            shutil.copy(template, db_path)
         self.settings = Settings(
             dutydesk_engine=engine,
             _env_file=None,  # type: ignore[call-arg]
@@ -55,9 +65,16 @@ class RunningBot:
 
     async def start(self) -> None:
         self.stop_event = asyncio.Event()
+        before = len(self.fake.calls)
         self.task = asyncio.create_task(run_bot(self.settings, stop=self.stop_event))
-        # start-up includes migrations in a child process; then it polls, or sets its webhook
-        await self.fake.wait_for("setWebhook" if self.settings.webhook_url else "getUpdates", timeout=45)
+        method = "setWebhook" if self.settings.webhook_url else "getUpdates"
+
+        def started() -> bool:
+            """This start's webhook is set, or its first long poll is in flight (waiting for it to
+            return would wait out polling_timeout: the workers and the ticker already run)."""
+            return any(c.method == method and (c.ok or not c.done) for c in self.fake.calls[before:])
+
+        await self.fake.wait_until(started, timeout=45)
 
     async def __aenter__(self) -> RunningBot:
         await self.start()
@@ -92,11 +109,11 @@ class RunningBot:
 
 
 @pytest.fixture(params=["aiogram", "ptb"])
-async def running(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[RunningBot]:
+async def running(tmp_path: Path, migrated_sqlite: Path, request: pytest.FixtureRequest) -> AsyncIterator[RunningBot]:
     hook = webhook_settings() if WEBHOOK_SUITE else {}
     async with (
         FakeBotAPI(can_read_all_group_messages=True, allow_http_webhook=True) as fake,
-        RunningBot(fake, tmp_path / "e2e.db", engine=request.param, **hook) as bot,
+        RunningBot(fake, tmp_path / "e2e.db", engine=request.param, template=migrated_sqlite, **hook) as bot,
     ):
         yield bot
 
@@ -241,9 +258,11 @@ async def test_restart_loses_nothing_and_repeats_nothing(running: RunningBot) ->
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-async def test_setup_warns_when_privacy_mode_hides_group_messages(tmp_path: Path, engine: str) -> None:
+async def test_setup_warns_when_privacy_mode_hides_group_messages(
+    tmp_path: Path, migrated_sqlite: Path, engine: str
+) -> None:
     async with FakeBotAPI(can_read_all_group_messages=False) as fake:
-        bot = RunningBot(fake, tmp_path / "privacy.db", engine=engine)
+        bot = RunningBot(fake, tmp_path / "privacy.db", engine=engine, template=migrated_sqlite)
         await bot.start()
         try:
             bot.say(ADMIN, "/setup HG 华庭花园")
@@ -254,9 +273,9 @@ async def test_setup_warns_when_privacy_mode_hides_group_messages(tmp_path: Path
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-async def test_refused_token_is_one_clear_line(tmp_path: Path, engine: str) -> None:
+async def test_refused_token_is_one_clear_line(tmp_path: Path, migrated_sqlite: Path, engine: str) -> None:
     async with FakeBotAPI() as fake:
-        settings = RunningBot(fake, tmp_path / "t.db", engine=engine).settings.model_copy(
+        settings = RunningBot(fake, tmp_path / "t.db", engine=engine, template=migrated_sqlite).settings.model_copy(
             update={"bot_token": SecretStr("987654321:AAHthisTokenIsNotTheOneTheServerKnows")}
         )
         with pytest.raises(TokenRefused, match=r"BOT_TOKEN was refused.*401"):

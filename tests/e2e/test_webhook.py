@@ -23,10 +23,11 @@ from tests.fakes.bot_api import FakeBotAPI
 
 
 @pytest.fixture(params=ENGINES)
-async def hooked(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[RunningBot]:
+async def hooked(tmp_path: Path, migrated_sqlite: Path, request: pytest.FixtureRequest) -> AsyncIterator[RunningBot]:
+    hook = webhook_settings(free_port())
     async with (
         FakeBotAPI(can_read_all_group_messages=True, allow_http_webhook=True) as fake,
-        RunningBot(fake, tmp_path / "hook.db", engine=request.param, **webhook_settings(free_port())) as bot,
+        RunningBot(fake, tmp_path / "hook.db", engine=request.param, template=migrated_sqlite, **hook) as bot,
     ):
         yield bot
 
@@ -89,10 +90,12 @@ async def test_database_outage_answers_503_and_telegram_delivers_again(
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-async def test_polling_removes_a_webhook_left_from_an_earlier_run(tmp_path: Path, engine: str) -> None:
+async def test_polling_removes_a_webhook_left_from_an_earlier_run(
+    tmp_path: Path, migrated_sqlite: Path, engine: str
+) -> None:
     async with FakeBotAPI(can_read_all_group_messages=True, allow_http_webhook=True) as fake:
         fake.webhook = {"url": "https://old.example.com/telegram", "secret_token": "old"}
-        bot = RunningBot(fake, tmp_path / "polling.db", engine=engine)
+        bot = RunningBot(fake, tmp_path / "polling.db", engine=engine, template=migrated_sqlite)
         await bot.start()  # waits for a getUpdates, which the fake refuses (409) while a webhook is set
         try:
             assert fake.webhook is None and fake.calls_of("deleteWebhook")

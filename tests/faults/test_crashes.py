@@ -70,7 +70,10 @@ def assert_nothing_lost(result: Tally) -> None:
     assert result.recovery < RECOVERY_BOUND, result  # not the lease's or the stale time's wait
 
 
-@pytest.mark.parametrize("fault", ["stored:1", "commit:7", "commit:25"])
+# One kill inside a transaction per engine: commit:7 and commit:25 proved the same thing (a process
+# killed just before an update's commit, its other leased updates taken over at the restart) with
+# the same assertions; commit:25 is kept: it dies mid-burst, replies already sent (usually some in flight).
+@pytest.mark.parametrize("fault", ["stored:1", "commit:25"])
 async def test_kill_before_confirming_or_inside_a_transaction_loses_nothing(
     any_db: Database, rules: RuleClassifier, tmp_path: Path, fault: str
 ) -> None:
