@@ -128,10 +128,7 @@ def print_report(name: str, report: Report, *, errors: bool, out: TextIO = sys.s
     )
     majors = sum(ex.severity == "major" for ex, _ in report.results)
     if majors:
-        p(
-            f"major events {majors}: read as urgent {report.major_as_urgent}, "
-            f"read as normal {report.major_below_urgent}"
-        )
+        p(f"major events {majors}: read as urgent {report.major_as_urgent}, read as normal {report.major_below_urgent}")
     sources = Counter(got.source for _, got in report.results)
     p("decided by " + ", ".join(f"{k} {v}" for k, v in sorted(sources.items())))
     p("")

@@ -33,9 +33,11 @@ from bot.classifier.families import (
     NOTICE_WEIGHT,
     SHIFT_WEIGHT_IN_QUESTION,
     asks_about_shift,
+    emergencies,
     is_future,
     is_notice,
     weigh_events,
+    weigh_staff_conduct,
 )
 from bot.classifier.lexicon import PACKAGE_LEXICON_DIR, CompiledLexicon, Lexicon
 from bot.classifier.normalize import normalize_pair
@@ -163,9 +165,13 @@ class RuleClassifier:
                         scan.first.setdefault(label, start)
                 else:  # neutral
                     scan.neutral += 1
-        if scan.signals.get("trapped"):
-            scan.category["equipment"] += 3.0  # people are trapped in lifts (困梯), not elsewhere
+        if scan.signals.get("trapped") and scan.category.get("fire", 0.0) < 2.0:
+            scan.category["equipment"] += 3.0  # people are trapped in lifts (困梯), unless by a fire
+        scan.emergencies = emergencies(scan.signals)
+        if scan.emergencies:
+            scan.severity["major"] += 3.0  # the hard rule: an emergency family is major
         scan.contested = weigh_events(scan.category, scan.signals)
+        scan.contested = weigh_staff_conduct(scan.category, scan.signals) or scan.contested
         _weigh_places(scan)
         return scan
 
@@ -363,6 +369,8 @@ def _severity_level(scan: _Scan, compiled: CompiledLexicon) -> int:
         for combo in compiled.combos:
             if combo.signals <= present:
                 level = max(level, SEVERITY_LEVELS.index(combo.severity))
+    if scan.emergencies:
+        return 2  # fire, explosion, gas, trapped, injury, death, plant-room flood, police: major
     if scan.signals.get("false_alarm"):
         level = 0
     elif level == 1 and scan.signals.get("minor"):
