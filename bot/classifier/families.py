@@ -95,6 +95,15 @@ def weigh_staff_conduct(category: MutableMapping[str, float], signals: Mapping[s
     return True
 
 
+LEAK_WEIGHT_WITHOUT_HOT_WATER = 0.3
+
+
+def weigh_heater(category: MutableMapping[str, float], signals: Mapping[str, int]) -> None:
+    """No hot water is the heater's fault: the water words around it (tap, shower) count a third."""
+    if signals.get("no_hot_water") and category.get("water"):
+        category["water"] *= LEAK_WEIGHT_WITHOUT_HOT_WATER
+
+
 def is_future(hint: TimeHint | None, signals: Mapping[str, int]) -> bool:
     """The text names a day or an hour still to come (明天, 周三, 下周, 今晚8点, next Monday)."""
     if signals.get("future"):
