@@ -1,6 +1,6 @@
 """Accuracy of the classifier on the labelled data sets.
 
-    python bench/classify_eval.py                      # rules on dataset, holdout, holdout2..4
+    python bench/classify_eval.py                      # rules on dataset, holdout, holdout2..5
     python bench/classify_eval.py --errors             # also list the misclassified messages
     python bench/classify_eval.py --cascade --llm-url http://127.0.0.1:8000/v1 [--model M] [--key K]
 
@@ -36,6 +36,7 @@ DATASETS = {
     "holdout2": DATA_DIR / "holdout2.jsonl",
     "holdout3": DATA_DIR / "holdout3.jsonl",
     "holdout4": DATA_DIR / "holdout4.jsonl",
+    "holdout5": DATA_DIR / "holdout5.jsonl",
 }
 # What each set is to the rules: tuned on, or never looked at while tuning (the honest figure).
 LABELS = {
@@ -43,7 +44,8 @@ LABELS = {
     "holdout": "tuned on since round 2 (was held out in round 1)",
     "holdout2": "tuned on since round 3 (was held out in round 2)",
     "holdout3": "never tuned on, but read while writing holdout4 (round 4 tunes on dataset only)",
-    "holdout4": "HELD OUT: never tuned on",
+    "holdout4": "never tuned on, but its failures were read once before round 4 (see the README)",
+    "holdout5": "HELD OUT: never tuned on",
 }
 
 
@@ -76,12 +78,23 @@ class Report:
     severity_acc: float
     results: list[tuple[Example, Classification]]
 
+    @property
+    def major_below_urgent(self) -> int:
+        """Major events read as normal: the one severity error the targets allow none of."""
+        return sum(ex.severity == "major" and got.severity == "normal" for ex, got in self.results)
+
+    @property
+    def major_as_urgent(self) -> int:
+        return sum(ex.severity == "major" and got.severity == "urgent" for ex, got in self.results)
+
     def as_dict(self) -> dict[str, float | int]:
         return {
             "n": self.n,
             "intent": round(self.intent_acc, 4),
             "category": round(self.category_acc, 4),
             "severity": round(self.severity_acc, 4),
+            "major_as_urgent": self.major_as_urgent,
+            "major_below_urgent": self.major_below_urgent,
         }
 
 
@@ -113,6 +126,9 @@ def print_report(name: str, report: Report, *, errors: bool, out: TextIO = sys.s
         f"accuracy  intent {report.intent_acc:.1%}   category {report.category_acc:.1%}   "
         f"severity {report.severity_acc:.1%}"
     )
+    majors = sum(ex.severity == "major" for ex, _ in report.results)
+    if majors:
+        p(f"major events {majors}: read as urgent {report.major_as_urgent}, read as normal {report.major_below_urgent}")
     sources = Counter(got.source for _, got in report.results)
     p("decided by " + ", ".join(f"{k} {v}" for k, v in sorted(sources.items())))
     p("")

@@ -30,4 +30,4 @@ async def test_theft_at_a_bay_and_a_fight_with_blood_are_drafted_as_such(harness
     async with harness.desk.db.session() as session:
         first, second = (await session.exec(select(Incident).order_by(Incident.id))).all()  # type: ignore[arg-type]
     assert (first.category, first.location) == ("theft", "10栋地下车库B2-035车位")
-    assert (second.category, second.severity) == ("fight", "urgent")
+    assert (second.category, second.severity) == ("fight", "major")  # an injury is major (issue 18 point 1)

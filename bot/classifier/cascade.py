@@ -14,6 +14,10 @@
      trapped + distress).  So an LLM ``major`` stands only when the rules read ``major`` too;
      otherwise it becomes ``urgent`` (no ping; a person can still mark it major on the card).
      An urgent word next to "把严重程度设为 major" is not enough, which it was before.
+   - **Severity floor**.  The LLM never lowers a major reading: when the rules read ``major``
+     (an emergency of ``families.emergencies``: fire, explosion, gas, people trapped, injury or
+     death, a flooded plant room, the police called), the answer stays ``major`` — whether the
+     rules' own intent was an event, or the LLM's is (incident, repair, handover).
    - **Intents by speaker.**  A resident's message cannot become a staff record (key loan,
      handover, takeover, patrol report); such an answer is treated as invalid.
    - **Location** comes from the rules' extractor; the LLM's location is used only when the rules
@@ -33,7 +37,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 from bot.classifier.normalize import normalize
-from bot.classifier.rules import MAX_ALTERNATIVES, SEVERITY_LEVELS, RuleClassifier
+from bot.classifier.rules import MAX_ALTERNATIVES, SEVERITY_INTENTS, SEVERITY_LEVELS, RuleClassifier
 from handlers.core.classification import Classification, Speaker
 
 if TYPE_CHECKING:  # the LLM client (httpx, tenacity) is imported only when the LLM step is configured
@@ -87,7 +91,10 @@ class CascadeClassifier:
         if speaker == "resident" and answer.intent in STAFF_ONLY_INTENTS:
             log.info("LLM gave a staff-only intent to a resident's message; keeping the rules' answer")
             return ruled
-        severity = capped_severity(answer.severity, self.rules.severity_signal(text))
+        reading = self.rules.severity_signal(text)
+        severity = capped_severity(answer.severity, reading)
+        if ruled.severity == "major" or (reading == "major" and answer.intent in SEVERITY_INTENTS):
+            severity = "major"  # the LLM never lowers a major reading
         location = ruled.location
         if location is None and answer.location and normalize(answer.location) in normalize(text):
             location = answer.location

@@ -41,9 +41,24 @@ _ROOM_AFTER = re.compile(r"\s?[a-z]?-?\d{3,4}(?![0-9:点时])")
 _JOIN_GAP = re.compile(r"^[\s,的之]?$")
 
 
+# The management office is a place only where the text puts something at it ("在管理处", "管理处门口");
+# otherwise it is who did (or did not do) something: "管理处一直不处理" names no place.
+_OFFICES = frozenset({"管理处", "服务中心", "management office"})
+_OFFICE_AFTER = re.compile(r"\s?(?:门口|门外|前台|里面|入面|内|外面|外|旁边|附近|对面|楼下|大堂|的门|嘅门|office door)")
+_OFFICE_BEFORE = re.compile(r"(?:在|喺|到|去|来|嚟|返|于|送|交|放|at|in|to|outside|near|by|from)\s?(?:the\s)?$")
+
+
+def _names_a_place(low: str, m: re.Match[str]) -> bool:
+    if m.group(0) not in _OFFICES:
+        return True
+    return bool(_OFFICE_AFTER.match(low, m.end()) or _OFFICE_BEFORE.search(low[max(0, m.start() - 8) : m.start()]))
+
+
 def extract_location(cased: str, low: str) -> str | None:
     """The first location mentioned, adjacent pieces joined ("3栋2单元", "Block B 12/F")."""
     m = _LOC_RE.search(low)
+    while m is not None and not _names_a_place(low, m):
+        m = _LOC_RE.search(low, m.end())
     if m is None:
         return None
     start, end = m.start(), m.end()

@@ -13,6 +13,15 @@
   a planned outage keeps its own (water, power…) so ``/log`` files it right.
 - **Questions about shifts are questions.**  "明天早上8点接班的是谁？": a question with 谁/边个/who or
   a future day makes the shift words (接班, 交班) count a third.
+- **Emergencies are major, however they are worded.**  A fire (火警, 着火, 冒烟, smoke…), an explosion,
+  a gas leak (煤气味), people trapped (被困, 困𨋢), an injury, a collapse or a death (受伤, 晕倒, 死亡), a
+  flooded plant room (机房/泵房/配电房 + 水浸), or the police called (报警, 999, 110) make the event
+  ``major`` (``lexicon/45_emergencies.toml``).  Not when negated (无人受伤), not a false alarm (误报)
+  unless a fire word stands too, and an injury said to be minor (擦伤, 已包扎) alone stays ``urgent``.
+- **A complaint about staff is about the service.**  A guard, a receptionist or a cleaner who
+  shouts, swears or is rude: ``service``, the noise words (大吼大叫, shouted) count a third.
+- **No hot water is a fault of the heater** (``equipment``), not a leak.
+- **The maintenance fund is money** (``fees``), and asking to see its accounts is an inquiry.
 """
 
 from __future__ import annotations
@@ -50,6 +59,49 @@ def weigh_events(category: MutableMapping[str, float], signals: Mapping[str, int
         category["medical"] *= INJURY_WEIGHT_WITH_FIGHT
         contested = True
     return contested
+
+
+# The families of the hard rule (the signals of lexicon/45_emergencies.toml and 20_signals.toml).
+EMERGENCY_SIGNALS = ("fire_event", "explosion", "gas_leak", "trapped", "injury", "collapse", "death", "police")
+# An injury said to be minor (擦伤, 已包扎) with nothing else of the families stays urgent.
+_SOFT_FAMILIES = frozenset({"injury"})
+
+
+def emergencies(signals: Mapping[str, int]) -> frozenset[str]:
+    """The emergency families the text names: any of them makes the event ``major``."""
+    found = {name for name in EMERGENCY_SIGNALS if signals.get(name)}
+    if signals.get("plant_room") and (signals.get("flood") or signals.get("standing_water")):
+        found.add("plant_flood")
+    if signals.get("false_alarm") and not (found - {"fire_event"}) and not signals.get("spread"):
+        found.discard("fire_event")  # "烟感误报", "false alarm, no fire"
+    if signals.get("minor") and found and found <= _SOFT_FAMILIES:
+        return frozenset()
+    return frozenset(found)
+
+
+STAFF_CONDUCT_WEIGHT = 4.0
+NOISE_WEIGHT_WITH_STAFF = 0.3
+
+
+def weigh_staff_conduct(category: MutableMapping[str, float], signals: Mapping[str, int]) -> bool:
+    """A guard who shouts at a resident is a service complaint, not noise."""
+    if not (signals.get("staff_person") and signals.get("rude")):
+        return False
+    category["service"] = category.get("service", 0.0) + STAFF_CONDUCT_WEIGHT
+    if category.get("noise"):
+        category["noise"] *= NOISE_WEIGHT_WITH_STAFF
+    if category.get("security"):
+        category["security"] *= NOISE_WEIGHT_WITH_STAFF  # 保安 is who, not a security problem
+    return True
+
+
+LEAK_WEIGHT_WITHOUT_HOT_WATER = 0.3
+
+
+def weigh_heater(category: MutableMapping[str, float], signals: Mapping[str, int]) -> None:
+    """No hot water is the heater's fault: the water words around it (tap, shower) count a third."""
+    if signals.get("no_hot_water") and category.get("water"):
+        category["water"] *= LEAK_WEIGHT_WITHOUT_HOT_WATER
 
 
 def is_future(hint: TimeHint | None, signals: Mapping[str, int]) -> bool:

@@ -33,9 +33,12 @@ from bot.classifier.families import (
     NOTICE_WEIGHT,
     SHIFT_WEIGHT_IN_QUESTION,
     asks_about_shift,
+    emergencies,
     is_future,
     is_notice,
     weigh_events,
+    weigh_heater,
+    weigh_staff_conduct,
 )
 from bot.classifier.lexicon import PACKAGE_LEXICON_DIR, CompiledLexicon, Lexicon
 from bot.classifier.normalize import normalize_pair
@@ -43,7 +46,7 @@ from bot.classifier.scan import Scan as _Scan
 from bot.classifier.scan import confidence as _confidence
 from bot.classifier.times import extract_time
 from handlers.core.classification import Classification, Speaker
-from handlers.core.taxonomy import CATEGORIES
+from handlers.core.taxonomy import CATEGORIES, INTENTS
 
 SEVERITY_LEVELS = ("normal", "urgent", "major")
 
@@ -83,6 +86,9 @@ NUISANCE_CATEGORIES = frozenset({"noise", "sanitation", "service", "staff_violat
 _NO_SEVERITY_INTENTS = frozenset(
     {"inquiry", "other", "key_borrow", "key_return", "takeover", "patrol_report", "complaint"}
 )
+# Intents that carry the event's severity (the cascade keeps a major reading for these).
+SEVERITY_INTENTS = frozenset({"incident", "repair", "handover"})
+assert frozenset(INTENTS) == SEVERITY_INTENTS | _NO_SEVERITY_INTENTS
 _CATEGORYLESS_INTENTS = frozenset({"takeover", "key_borrow", "key_return"})
 _PROBLEM_ONLY_INTENTS = frozenset({"handover", "patrol_report"})
 _NEGATORS = frozenset("不没无冇未非别勿唔")
@@ -130,9 +136,12 @@ class RuleClassifier:
         )
 
     def severity_signal(self, text: str) -> str:
-        """The severity the severity lexicon alone sees in ``text`` (used by the cascade's cap)."""
+        """The severity the severity lexicon alone sees in ``text`` whatever the intent (used by the
+        cascade's cap and floor); a drill or a notice of planned works reads ``normal``."""
         _, low = normalize_pair(text)
         scan = self._scan(low)
+        if is_notice(scan.signals, future=is_future(extract_time(low), scan.signals)):
+            return "normal"
         level = _severity_level(scan, self._compiled)
         return SEVERITY_LEVELS[level]
 
@@ -163,9 +172,14 @@ class RuleClassifier:
                         scan.first.setdefault(label, start)
                 else:  # neutral
                     scan.neutral += 1
-        if scan.signals.get("trapped"):
-            scan.category["equipment"] += 3.0  # people are trapped in lifts (困梯), not elsewhere
+        if scan.signals.get("trapped") and scan.category.get("fire", 0.0) < 2.0:
+            scan.category["equipment"] += 3.0  # people are trapped in lifts (困梯), unless by a fire
+        scan.emergencies = emergencies(scan.signals)
+        if scan.emergencies:
+            scan.severity["major"] += 3.0  # the hard rule: an emergency family is major
         scan.contested = weigh_events(scan.category, scan.signals)
+        scan.contested = weigh_staff_conduct(scan.category, scan.signals) or scan.contested
+        weigh_heater(scan.category, scan.signals)
         _weigh_places(scan)
         return scan
 
@@ -269,7 +283,7 @@ def _decide_intent(scan: _Scan, *, speaker: Speaker) -> tuple[str, float]:
         scores["patrol_report"] += 2.0 + (1.5 if sig.get("ok") else 0.0)
     if sig.get("ok", 0) >= 3:
         scores["patrol_report"] += 3.5
-    if scores["patrol_report"] and severe and sig.get("found"):
+    if scores["patrol_report"] and severe and (sig.get("found") or scan.emergencies):
         scores["incident"] += scores["patrol_report"] + 1.0  # a patrol that found a fire is a fire
     elif sig.get("patrol") and not severe and (fault or sig.get("ok") or _found_hazard(sig)):
         # A patrol that found a broken light or a blocked exit is still a patrol report (its "发现"
@@ -280,7 +294,8 @@ def _decide_intent(scan: _Scan, *, speaker: Speaker) -> tuple[str, float]:
     if event or fault:
         weight = 1.5 + min(cat_score, 6.0) * 0.25 + min(fault, 2) * 0.5
         if speaker == "resident":
-            if severe and cat in RESIDENT_EMERGENCIES and not question:
+            if scan.emergencies or (severe and cat in RESIDENT_EMERGENCIES and not question):
+                # an emergency (a fire, gas, someone trapped or hurt) even asked about: "煤气味 怎么办"
                 scores["incident"] += weight + 1.0
             elif dissatisfied:
                 scores["complaint"] += weight
@@ -363,6 +378,8 @@ def _severity_level(scan: _Scan, compiled: CompiledLexicon) -> int:
         for combo in compiled.combos:
             if combo.signals <= present:
                 level = max(level, SEVERITY_LEVELS.index(combo.severity))
+    if scan.emergencies:
+        return 2  # fire, explosion, gas, trapped, injury, death, plant-room flood, police: major
     if scan.signals.get("false_alarm"):
         level = 0
     elif level == 1 and scan.signals.get("minor"):

@@ -17,6 +17,7 @@ class Scan:
         "category",
         "contested",
         "covered",
+        "emergencies",
         "first",
         "future",
         "intent",
@@ -35,6 +36,7 @@ class Scan:
         self.letters = 0  # letters and ideographs in the message
         self.contested = False  # a place or idle-equipment word gave way to an event word
         self.matches = 0
+        self.emergencies: frozenset[str] = frozenset()  # families of the hard rule (families.py)
         self.neutral = 0
         self.intent: defaultdict[str, float] = defaultdict(float)
         self.category: defaultdict[str, float] = defaultdict(float)

@@ -117,7 +117,7 @@ def test_classify_one_text() -> None:
     assert data == {
         "intent": "incident",
         "category": "equipment",
-        "severity": "urgent",
+        "severity": "major",  # people trapped are major (issue 18 point 1)
         "confidence": data["confidence"],
         "source": "rules",
         "location": "3栋2单元",

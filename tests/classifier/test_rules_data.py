@@ -146,3 +146,18 @@ def test_holdout4_is_well_formed_and_separate() -> None:
     names = ("dataset.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl")
     seen = {r["text"] for name in names for r in load(name)}
     assert not {r["text"] for r in rows} & seen
+
+
+def test_holdout5_is_well_formed_and_separate() -> None:
+    """The held-out set of round 5: every intent and category, nothing shared with the other sets."""
+    rows = load("holdout5.jsonl")
+    assert len(rows) >= 150
+    for r in rows:
+        assert r["intent"] in INTENTS and r["category"] in CATEGORIES and r["severity"] in SEVERITIES, r
+        assert r["speaker"] in ("staff", "resident") and r["private"] == (r["speaker"] == "resident"), r
+    assert {r["intent"] for r in rows} == set(INTENTS)
+    assert {r["category"] for r in rows} == set(CATEGORIES)
+    assert len({r["text"] for r in rows}) == len(rows)
+    names = ("dataset.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl")
+    seen = {r["text"] for name in names for r in load(name)}
+    assert not {r["text"] for r in rows} & seen

@@ -61,7 +61,8 @@ def test_resident_reporting_a_theft_is_an_incident(rules: RuleClassifier) -> Non
 )
 def test_injury_from_a_fight_is_a_fight(rules: RuleClassifier, text: str) -> None:
     got = staff(rules, text)
-    assert (got.intent, got.category, got.severity) == ("incident", "fight", "urgent")
+    # an injury is major (issue 18 point 1; it was urgent before round 5)
+    assert (got.intent, got.category, got.severity) == ("incident", "fight", "major")
 
 
 def test_a_fall_without_a_fight_is_still_medical(rules: RuleClassifier) -> None:

@@ -14,17 +14,17 @@ from tests.classifier.rules_helpers import staff
 @pytest.mark.parametrize(
     ("text", "severity"),
     [
-        ("2号楼电梯困人", "urgent"),
+        ("2号楼电梯困人", "major"),  # issue 18 point 1 (was urgent),
         ("2号楼电梯困人，里面老人家好惊，喊救命", "major"),
         ("5号楼8层着火了，浓烟很大", "major"),
-        ("垃圾桶冒烟，已扑灭", "urgent"),
+        ("垃圾桶冒烟，已扑灭", "major"),  # issue 18 point 1 (was urgent),
         ("烟感误报，已复位", "normal"),
         ("15楼爆管，水浸到电梯口", "major"),
         ("大堂有人晕倒，没有反应", "major"),
         ("停车场一群人打架，有人拿刀", "major"),
         ("两个住户吵架，已劝开", "normal"),
         ("Man collapsed in the gym, unconscious", "major"),
-        ("会所厨房起火，已扑灭，无人受伤", "urgent"),
+        ("会所厨房起火，已扑灭，无人受伤", "major"),  # issue 18 point 1 (was urgent),
     ],
 )
 def test_severity(rules: RuleClassifier, text: str, severity: str) -> None:
@@ -38,7 +38,7 @@ def test_negated_injury_does_not_raise_severity(rules: RuleClassifier) -> None:
 @pytest.mark.parametrize(
     ("text", "severity"),
     [
-        ("小孩在会所跌伤了手", "urgent"),
+        ("小孩在会所跌伤了手", "major"),  # issue 18 point 1 (was urgent),
         ("保安和送货司机有推搡", "urgent"),
         ("整个小区突然停电", "urgent"),
         ("今天下午2点到5点全小区停水，已通知业主", "normal"),  # a planned cut
@@ -50,7 +50,7 @@ def test_severity_families(rules: RuleClassifier, text: str, severity: str) -> N
 
 def test_minor_injuries_and_small_fires_stay_in_proportion(rules: RuleClassifier) -> None:
     assert staff(rules, "小朋友跌倒擦伤膝头，已包扎").severity == "normal"
-    assert staff(rules, "垃圾槽着火 火势不大 已扑灭").severity == "urgent"
+    assert staff(rules, "垃圾槽着火 火势不大 已扑灭").severity == "major"  # any fire (issue 18 point 1)
     assert staff(rules, "围墙被暴雨冲到倒塌").severity == "urgent"
 
 
