@@ -70,16 +70,16 @@ def handler_modules() -> dict[str, Path]:
 
 
 def imports_of(path: Path, known: set[str]) -> set[str]:
-    """The handlers modules a module imports; ``from handlers.x import y`` is handlers.x.y when y is a
-    module, else handlers.x (the way import-graph tools count it)."""
+    """The handlers modules a module imports; ``from handlers.x import y`` imports handlers.x (its
+    ``__init__`` runs) and handlers.x.y when y is a module."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names if alias.name.startswith("handlers"))
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("handlers"):
             module = node.module or ""
-            for alias in node.names:
-                found.add(f"{module}.{alias.name}" if f"{module}.{alias.name}" in known else module)
+            found.add(module)  # running ``from pkg import sub`` runs pkg's __init__ first
+            found.update(f"{module}.{alias.name}" for alias in node.names)
     return found & known
 
 

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import wraps
 
+import handlers.dutylog.escalation as escalation
 from handlers.core.commands import ButtonAction, ButtonHandler, Command, code_arg, pack
 from handlers.core.context import Context
 from handlers.core.feature import ExportKind, Feature
@@ -26,7 +27,6 @@ from handlers.core.render import (
     with_cancel,
 )
 from handlers.core.taxonomy import CATEGORIES, SEVERITIES
-from handlers.dutylog import escalation
 from handlers.dutylog.exports import INCIDENT_FIELDS, incident_rows
 from handlers.dutylog.listing import incidents_command
 from storage.models import Incident, Site, require_id

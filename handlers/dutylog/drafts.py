@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from functools import wraps
 
+import handlers.dutylog.commands as dutylog
 from handlers.core.commands import ButtonAction, ButtonHandler, code_arg, int_arg, pack
 from handlers.core.context import Context
 from handlers.core.feature import Feature
@@ -15,7 +16,6 @@ from handlers.core.messages import Button, Keyboard, Outcome, Reply
 from handlers.core.parsing import resolve_time, visible
 from handlers.core.render import category, category_picker, clip, picking, severity, with_cancel
 from handlers.core.taxonomy import CATEGORIES, GROUP_RECORD_INTENTS
-from handlers.dutylog import commands as dutylog
 from storage.models import Draft
 from storage.repos import drafts as draft_repo
 from storage.repos import sites

@@ -10,18 +10,18 @@ import re
 from collections.abc import Awaitable, Callable
 from functools import wraps
 
+import handlers.dutylog.interface as dutylog
+import handlers.keys.drafts as keys_drafts
+import handlers.keys.exports as keys_exports
+import handlers.keys.loans as key_loans
+import handlers.keys.render as render
+import handlers.keys.report as keys_report
 from handlers.core import notices
 from handlers.core.commands import ButtonAction, ButtonHandler, Command, int_arg
 from handlers.core.context import Context
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.messages import Outcome
 from handlers.core.uploads import Caps, TableError
-from handlers.dutylog import interface as dutylog
-from handlers.keys import drafts as keys_drafts
-from handlers.keys import exports as keys_exports
-from handlers.keys import loans as key_loans
-from handlers.keys import render
-from handlers.keys import report as keys_report
 from handlers.keys.loans import Borrower
 from handlers.keys.register import KINDS, check_row, import_rows, kind_of, load
 from storage.models import Key, KeyLoan, Site, require_id

@@ -3,11 +3,11 @@ tap on the draft card's 记录; when several keys match the text, the card offer
 
 from __future__ import annotations
 
+import handlers.dutylog.interface as drafts
+import handlers.keys.loans as key_loans
 from handlers.core.commands import int_arg, pack
 from handlers.core.context import Context
 from handlers.core.messages import Button, Outcome, Reply
-from handlers.dutylog import interface as drafts
-from handlers.keys import loans as key_loans
 from handlers.keys.loans import Borrower
 from handlers.keys.register import match
 from storage.models import Draft, Key, require_id

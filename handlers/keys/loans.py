@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
+import handlers.keys.render as render
 from handlers.core import notices
 from handlers.core.commands import pack
 from handlers.core.context import Context
 from handlers.core.messages import Button, Outcome, Reply
 from handlers.core.policy import Policy
-from handlers.keys import render
 from storage.models import Key, KeyLoan, KeyWitness, Site, require_id
 from storage.repos import keys, timers
 

@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import handlers.keys.render as render
 from handlers.core import notices
 from handlers.core.commands import pack
 from handlers.core.context import TimerContext
 from handlers.core.i18n import Translator
 from handlers.core.messages import Button
 from handlers.core.policy import Policy
-from handlers.keys import render
 from handlers.keys.loans import OVERDUE
 from storage.models import Site, require_id
 from storage.repos import keys, sites, timers

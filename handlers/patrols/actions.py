@@ -10,12 +10,12 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
+import handlers.dutylog.interface as dutylog
 from handlers.core.classification import Classification
 from handlers.core.context import Context
 from handlers.core.messages import Outcome, Reply
 from handlers.core.notices import button_dicts
 from handlers.core.replies import REPLY
-from handlers.dutylog import interface as dutylog
 from handlers.patrols.render import RoundView, card_buttons, card_text
 from handlers.patrols.rounds import ROUND, load_view
 from storage.models import PatrolCheck, PatrolFinding, PatrolRound, require_id

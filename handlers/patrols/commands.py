@@ -11,13 +11,13 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from functools import wraps
 
+import handlers.dutylog.interface as drafts
+import handlers.patrols.actions as patrol_actions
 from handlers.core.commands import ButtonAction, ButtonHandler, Command, int_arg
 from handlers.core.context import Context
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.messages import Outcome, Reply
 from handlers.core.render import clip
-from handlers.dutylog import interface as drafts
-from handlers.patrols import actions as patrol_actions
 from handlers.patrols.exports import PATROL_FIELDS, patrol_rows
 from handlers.patrols.plans import import_rows
 from handlers.patrols.recheck import RECHECK, on_recheck, plan_rechecks, rechecked_button

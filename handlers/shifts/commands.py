@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import handlers.shifts.imports as roster
 from handlers.core import notices
 from handlers.core.commands import Command
 from handlers.core.context import Context, TimerContext
@@ -18,7 +19,6 @@ from handlers.core.i18n import Translator
 from handlers.core.messages import Outcome
 from handlers.core.policy import Policy
 from handlers.core.uploads import Caps, TableError
-from handlers.shifts import imports as roster
 from handlers.shifts.times import Instance, ShiftDef, current, following, instances, shifts_of
 from storage.models import Site, require_id
 from storage.repos import handovers, sites, timers

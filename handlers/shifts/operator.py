@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import handlers.shifts.imports as roster
 from handlers.core.operator import AdminError, import_caps, site_for_cli
 from handlers.core.policy import CLAUSES, Policy, parse_setting
 from handlers.core.uploads import TableError, read_table
-from handlers.shifts import imports as roster
 from handlers.shifts.times import DEFAULT_SHIFTS, parse_hhmm, shifts_of
 from storage.db import Database
 from storage.models import Site, require_id

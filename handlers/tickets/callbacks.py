@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import handlers.tickets.flow as flow
 from handlers.core.commands import ButtonAction, Command, code_arg, int_arg
 from handlers.core.context import Context, TimerContext
 from handlers.core.feature import Feature
@@ -20,7 +21,6 @@ from handlers.core.messages import Outcome, Reply
 from handlers.core.parsing import number_and_rest
 from handlers.core.policy import Policy
 from handlers.core.render import clip
-from handlers.tickets import flow
 from handlers.tickets.render import RATINGS, hhmm
 from storage.models import Callback, Resident, Site, Ticket, require_id
 from storage.repos import sites, timers

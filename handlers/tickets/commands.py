@@ -8,12 +8,12 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import handlers.tickets.flow as flow
 from handlers.core.context import Context
 from handlers.core.i18n import Translator
 from handlers.core.messages import Outcome, Reply
 from handlers.core.parsing import malformed_number, number_and_rest
 from handlers.core.render import clip
-from handlers.tickets import flow
 from handlers.tickets.render import callback_line, card, card_buttons, history_line, list_line, overdue
 from storage.models import Site, require_id
 from storage.repos import sites

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import handlers.tickets.relays as relays
 from handlers.core import notices
 from handlers.core.classification import Classification
 from handlers.core.i18n import Translator, pick_language
@@ -17,7 +18,6 @@ from handlers.core.messages import Keyboard
 from handlers.core.policy import Policy
 from handlers.core.render import category
 from handlers.core.taxonomy import RESIDENT_TICKET_INTENTS
-from handlers.tickets import relays
 from handlers.tickets.render import card, card_buttons, hhmm, rating_buttons, signed
 from storage.models import Callback, Site, Ticket, require_id
 from storage.repos import outbox, sites, timers

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import handlers.tickets.flow as flow
 from handlers.core.commands import ButtonAction, Command, int_arg, pack
 from handlers.core.context import Context
 from handlers.core.feature import Feature
@@ -19,7 +20,6 @@ from handlers.core.parsing import visible
 from handlers.core.policy import Policy
 from handlers.core.render import category
 from handlers.core.taxonomy import RESIDENT_TICKET_INTENTS
-from handlers.tickets import flow
 from handlers.tickets.render import hhmm, resident_line
 from storage.models import Resident, Site, Ticket, TicketMessage, require_id
 from storage.repos import sites, timers

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import handlers.tickets.commands as commands
+import handlers.tickets.flow as flow
+import handlers.tickets.residents as residents
+import handlers.tickets.timers as flow_timers
 from handlers.core import notices
 from handlers.core.commands import ButtonAction, Command, int_arg, pack
 from handlers.core.context import ROLES, Context
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.messages import Button, Outcome, Reply
-from handlers.tickets import commands, flow, residents
-from handlers.tickets import timers as flow_timers
 from handlers.tickets.exports import CALLBACK_FIELDS, TICKET_FIELDS, callback_rows, ticket_rows
 from handlers.tickets.render import card, card_buttons
 from storage.models import Site, Ticket, TicketMessage, require_id

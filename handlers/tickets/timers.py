@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import handlers.tickets.flow as flow
 from handlers.core.commands import pack
 from handlers.core.context import TimerContext
 from handlers.core.feature import TimerHandler
 from handlers.core.i18n import Translator
 from handlers.core.messages import Button
 from handlers.core.policy import Policy
-from handlers.tickets import flow
 from handlers.tickets.render import card, card_buttons, hhmm
 from storage.models import Site, TicketMessage, require_id
 from storage.repos import sites, timers
