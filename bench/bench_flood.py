@@ -34,6 +34,7 @@ if __package__ in (None, ""):
 from bench.dutydesk_app import run_dutydesk
 from bench.harness import BenchApp
 from bot.app import App
+from storage.codes import Role
 from storage.repos import sites
 from tests.fakes.bot_api import Call, FakeBotAPI
 
@@ -55,7 +56,7 @@ async def seed(app: App) -> None:
     async with app.db.session() as session:
         site = await sites.create(session, code="HG", name="华庭花园", language="zh-Hans", timezone="Asia/Shanghai")
         site.duty_chat_id = GROUP
-        await sites.set_role(session, telegram_id=STAFF, site_id=site.id or 0, role="staff", added_by=None)
+        await sites.set_role(session, telegram_id=STAFF, site_id=site.id or 0, role=Role.STAFF, added_by=None)
 
 
 def to_group(call: Call) -> bool:

@@ -28,6 +28,7 @@ if __package__ in (None, ""):
 from bench.dutydesk_app import Engine, Seed, run_dutydesk
 from bench.harness import DEFAULT_CHAT_IDS, DEFAULT_USER_IDS, AppRunner, BenchApp, bench_arguments, report, run_bench
 from bot.app import App
+from storage.codes import Role
 from storage.repos import sites
 
 TEXTS = ("3栋大堂天花漏水，地面有积水", "B座1802门禁故障", "停车场B2有车辆乱停堵住通道", "5号楼电梯异响，已通知维保")
@@ -43,7 +44,7 @@ def seed_site(chat_id: int, user_id: int) -> Seed:
                 session, code="BENCH", name="基准花园", language="zh-Hans", timezone="Asia/Shanghai"
             )
             site.duty_chat_id = chat_id
-            await sites.set_role(session, telegram_id=user_id, site_id=site.id or 0, role="staff", added_by=None)
+            await sites.set_role(session, telegram_id=user_id, site_id=site.id or 0, role=Role.STAFF, added_by=None)
 
     return seed
 

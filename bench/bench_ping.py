@@ -50,6 +50,7 @@ from bot.app import App
 from bot.runner import Runner
 from handlers.core.messages import Inbound, Outcome
 from handlers.core.replies import REPLY
+from storage.codes import Role
 from storage.models import Outbox
 from storage.repos import outbox, sites
 from tests.fakes.bot_api import Call, FakeBotAPI
@@ -75,7 +76,9 @@ async def seed(app: App) -> None:
             site = await sites.create(session, code=code, name=f"花园{k}", language="zh-Hans", timezone="Asia/Shanghai")
             site.duty_chat_id = chat_id
             roles = (
-                ((STAFF, "staff"), (SUPERVISOR, "supervisor"), (MANAGER, "manager")) if k == 0 else ((STAFF, "staff"),)
+                ((STAFF, Role.STAFF), (SUPERVISOR, Role.SUPERVISOR), (MANAGER, Role.MANAGER))
+                if k == 0
+                else ((STAFF, Role.STAFF),)
             )
             for user, role in roles:
                 await sites.set_role(session, telegram_id=user, site_id=site.id or 0, role=role, added_by=None)

@@ -9,6 +9,7 @@ from bot import cli_db
 from bot.cli_db import DATABASE_HELP
 from bot.cli_verbs import Verb
 from handlers.core.taxonomy import ROLES
+from storage.codes import Role
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -52,4 +53,4 @@ async def _staff(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-VERBS = [Verb("staff", _configure, _run)]
+VERBS = [Verb(Role.STAFF, _configure, _run)]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from storage.codes import Role
 from storage.db import Database
 from storage.repos import sites
 
@@ -24,7 +25,7 @@ async def _site(url: str, *codes: str) -> None:
                 site = await sites.create(
                     session, code=code, name=f"{code} 花园", language="zh-Hans", timezone="Asia/Shanghai"
                 )
-                await sites.set_role(session, telegram_id=101, site_id=site.id or 0, role="staff", added_by=None)
+                await sites.set_role(session, telegram_id=101, site_id=site.id or 0, role=Role.STAFF, added_by=None)
     finally:
         await db.dispose()
 

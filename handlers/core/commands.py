@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Generic, Literal, TypeVar
 
+from handlers.core.callback_data import BUTTON_VERSION, MAX_ID, CallbackData
+from handlers.core.callback_data import unpack as unpack
 from handlers.core.context import Context
 from handlers.core.messages import Outcome
+from storage.codes import Access, Role
 
 CommandHandler = Callable[[Context, str], Awaitable[Outcome]]
 ButtonHandler = Callable[[Context, list[str]], Awaitable[Outcome]]
@@ -20,7 +23,7 @@ class Command:
 
     name: str
     run: CommandHandler
-    min_role: str = "staff"
+    min_role: Access = Role.STAFF
     where: Where = "group"
     aliases: tuple[str, ...] = ()
     needs_site: bool = True  # in a group: only in a site's duty group
@@ -32,13 +35,38 @@ class Command:
 
 @dataclass(frozen=True, slots=True)
 class ButtonAction:
-    """A button's action. The handler loads the record and checks the presser's role at its site."""
+    """A button's action with untyped arguments (being replaced by :class:`Button`)."""
 
     name: str
     run: ButtonHandler
 
+    async def press(self, ctx: Context, args: list[str]) -> Outcome:
+        return await self.run(ctx, args)
 
-BUTTON_VERSION = "1"
+
+D = TypeVar("D", bound=CallbackData)
+
+
+@dataclass(frozen=True, slots=True)
+class Button(Generic[D]):
+    """A button's action: its typed data and the handler, which loads the record the data names and
+    checks the presser's role at that record's site (never trusting the data for a permission)."""
+
+    data: type[D]
+    run: Callable[[Context, D], Awaitable[Outcome]]
+
+    @property
+    def name(self) -> str:
+        return self.data.action
+
+    async def press(self, ctx: Context, args: list[str]) -> Outcome:
+        parsed = self.data.parse(args)
+        if parsed is None:
+            return Outcome(toast=ctx.t("button.stale"))
+        return await self.run(ctx, parsed)
+
+
+AnyButton = ButtonAction | Button[Any]
 
 
 def pack(action: str, *args: object) -> str:
@@ -49,23 +77,10 @@ def pack(action: str, *args: object) -> str:
     return data
 
 
-def unpack(data: str | None) -> tuple[str, list[str]] | None:
-    """The action and its arguments, or None for data this version did not write (forged or stale)."""
-    if not data:
-        return None
-    parts = data.split("|")
-    if len(parts) < 2 or parts[0] != BUTTON_VERSION or not parts[1]:
-        return None
-    return parts[1], parts[2:]
-
-
 def code_arg(args: list[str], allowed: tuple[str, ...], index: int = 0) -> str | None:
     """A taxonomy code from a button, or None when the data names none this version knows."""
     code = args[index] if len(args) > index else None
     return code if code in allowed else None
-
-
-MAX_ID = 2**63 - 1  # a BIGINT; a larger (forged) id is no record and must not reach the database
 
 
 def int_arg(args: list[str], index: int = 0, *, minimum: int = 1) -> int | None:

@@ -18,10 +18,8 @@ from handlers.core.policy import Policy
 from handlers.core.prepared import Prepared
 from handlers.core.taxonomy import ROLES as ROLES  # re-exported: the handlers take it from here
 from handlers.core.uploads import Caps, TableError, TableRow, read_in_worker, too_big
+from storage.codes import ANYONE, Access, Role
 from storage.models import Draft, Resident, Site, Timer
-
-# Roles are per site (SPEC §1); a higher role may do what a lower one may.
-RANK: dict[str, int] = {"anyone": 0, "staff": 1, "supervisor": 2, "manager": 3, "admin": 4}
 
 
 class FileSource(Protocol):
@@ -85,7 +83,7 @@ class Context:
     now: datetime
     features: Features
     site: Site | None = None  # the site whose duty group this chat is
-    roles: dict[int, str] = field(default_factory=dict)  # site_id → role of the sender
+    roles: dict[int, Role] = field(default_factory=dict)  # site_id → role of the sender (SPEC §1: per site)
     notified: int = 0
     prepared: Prepared = field(default_factory=lambda: Prepared(inline=True))
 
@@ -137,27 +135,27 @@ class Context:
             raise answer
         return answer  # type: ignore[no-any-return]
 
-    def role_at(self, site_id: int | None) -> str | None:
+    def role_at(self, site_id: int | None) -> Role | None:
         if self.msg.user.id in self.services.admin_ids:
-            return "admin"
+            return Role.ADMIN
         return self.roles.get(site_id) if site_id is not None else None
 
-    def may(self, site_id: int | None, min_role: str) -> bool:
+    def may(self, site_id: int | None, min_role: Access) -> bool:
         """Checked at every command and button: the sender's role at that site, never the payload's."""
-        if min_role == "anyone":
+        if min_role == ANYONE:
             return True
         role = self.role_at(site_id)
-        return role is not None and RANK[role] >= RANK[min_role]
+        return role is not None and role.covers(min_role)
 
-    def may_here(self, min_role: str) -> bool:
+    def may_here(self, min_role: Access) -> bool:
         """The role at this chat's site; in a chat of no site (private), the sender's highest role at
         any site. Commands (the handler then picks the site, e.g. /daylog) and buttons (before the
         record is looked up; its own site is checked after) use it."""
         if self.site is not None:
             return self.may(self.site.id, min_role)
-        if self.is_global_admin or min_role == "anyone":
+        if self.is_global_admin or min_role == ANYONE:
             return True
-        return any(RANK[role] >= RANK[min_role] for role in self.roles.values())
+        return any(role.covers(min_role) for role in self.roles.values())
 
     @property
     def is_global_admin(self) -> bool:

@@ -21,6 +21,7 @@ from handlers.core.prepared import NeedsSlowCall, Prepared
 from handlers.core.registry import Registry
 from handlers.core.router import Router
 from storage.clock import utcnow
+from storage.codes import Role
 from storage.db import Database
 from storage.models import require_id
 from storage.repos import inbox, links, outbox, processed, sites, timers
@@ -119,7 +120,7 @@ class DutyDesk:
             return Outcome()
         await inbox.done(session, update_id=msg.update_id)
         await self._remember(session, msg)
-        site, roles = None, {}
+        site, roles = None, dict[int, Role]()
         if not msg.chat.private:
             site, role = await sites.site_and_role(session, chat_id=msg.chat.id, telegram_id=msg.user.id)
             if site is not None and role is not None:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.core.commands import ButtonAction, Command
+from handlers.core.commands import AnyButton, Command
 from handlers.core.context import Context, DraftRecorder, HandoverSection, PendingAnswer, TimerContext
 from handlers.core.messages import Outcome
 from handlers.core.uploads import TableRow
@@ -64,7 +64,7 @@ class ExportKind:
 class Feature:
     name: str
     commands: Sequence[Command] = ()
-    buttons: Sequence[ButtonAction] = ()
+    buttons: Sequence[AnyButton] = ()
     timers: Mapping[str, TimerHandler] = field(default_factory=dict)
     planners: Sequence[Planner] = ()
     handover: HandoverSection | None = None

@@ -6,6 +6,7 @@ from handlers.core.commands import int_arg
 from handlers.core.context import Context
 from handlers.core.messages import Outcome
 from handlers.core.parsing import number_and_rest
+from storage.codes import Access
 from storage.models import Incident, require_id
 from storage.repos import incidents
 
@@ -24,7 +25,7 @@ async def numbered_incident(ctx: Context, args: str, usage: str) -> tuple[Incide
     return incident, rest, None
 
 
-async def button_incident(ctx: Context, args: list[str], min_role: str) -> Incident | Outcome:
+async def button_incident(ctx: Context, args: list[str], min_role: Access) -> Incident | Outcome:
     """The incident a button names, or the answer to give instead. The presser's role is checked
     before anything is looked up, then again at the incident's own site; an id that is missing,
     unparseable, out of range, unknown or of another site's record is an expired button."""

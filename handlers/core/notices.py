@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.messages import Button, Keyboard
 from handlers.core.text_limits import CAPTION_LIMIT, split_text
+from storage.codes import Role
 from storage.models import Site, require_id
 from storage.repos import outbox, sites
 
@@ -107,7 +108,7 @@ async def enqueue_split(
 
 
 class Holder(NamedTuple):
-    """A person told as one of a site's roles: the global admins count as ``"admin"``."""
+    """A person told as one of a site's roles: the global admins count as ``Role.ADMIN``."""
 
     telegram_id: int
     role: str
@@ -124,7 +125,7 @@ async def holders(
 ) -> list[Holder]:
     """Who holds one of ``roles`` at the site, in the order they were added, each person once and
     none of ``skip``. ``admins`` (the global admins, ``services.admin_ids``) come after the site's
-    people as role "admin", lowest id first. With ``ladder`` the roles are rungs tried in order and
+    people as role Role.ADMIN, lowest id first. With ``ladder`` the roles are rungs tried in order and
     only the first rung that somebody holds is returned, the global admins being the last rung."""
     left_out = set(skip)
 
@@ -133,7 +134,7 @@ async def holders(
         return [Holder(m.telegram_id, m.role) for m in members if m.telegram_id not in left_out]
 
     def global_admins(known: set[int]) -> list[Holder]:
-        return [Holder(admin, "admin") for admin in sorted(set(admins)) if admin not in known | left_out]
+        return [Holder(admin, Role.ADMIN) for admin in sorted(set(admins)) if admin not in known | left_out]
 
     if ladder:
         for role in roles:

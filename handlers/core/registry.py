@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
-from handlers.core.commands import ButtonAction, Command
+from handlers.core.commands import AnyButton, Command
 from handlers.core.context import DraftRecorder, HandoverSection, PendingAnswer
 from handlers.core.feature import ExportKind, Feature, Importer, MessageHandler, Planner, ReplyHandler, TimerHandler
 
@@ -20,7 +20,7 @@ class Registry:
     def __init__(self, features: Sequence[Feature]) -> None:
         self.features = tuple(features)
         self.commands: dict[str, Command] = {}
-        self.buttons: dict[str, ButtonAction] = {}
+        self.buttons: dict[str, AnyButton] = {}
         for feature in self.features:
             for command in feature.commands:
                 for name in (command.name, *command.aliases):

@@ -13,6 +13,7 @@ from handlers.core.i18n import Translator
 from handlers.core.messages import Outcome
 from handlers.core.registry import Registry
 from storage.clock import utcnow
+from storage.codes import ANYONE
 from storage.models import MessageLink
 from storage.repos import links, outbox
 
@@ -28,7 +29,7 @@ class Router:
         self.commands = dict(registry.commands)
         if "help" in self.commands:
             raise ValueError("command /help is declared twice")
-        self.commands["help"] = Command("help", self.help_command, min_role="anyone", where="any", needs_site=False)
+        self.commands["help"] = Command("help", self.help_command, min_role=ANYONE, where="any", needs_site=False)
 
     async def help_command(self, ctx: Context, args: str) -> Outcome:
         """Only the commands the sender may use in this chat."""
@@ -127,7 +128,7 @@ class Router:
         action = self.registry.buttons.get(parsed[0]) if parsed else None
         if parsed is None or action is None:
             return Outcome(toast=ctx.t("button.stale"))
-        return await action.run(ctx, parsed[1])
+        return await action.press(ctx, parsed[1])
 
 
 async def _first(handlers: Sequence[MessageHandler], ctx: Context) -> Outcome | None:

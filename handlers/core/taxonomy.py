@@ -2,12 +2,14 @@
 patrol proofs that the command line offers as choices.
 
 The classifier, the records and the exports use exactly these strings. This module imports nothing
-of the database layer, so `dutydesk --help` can list the choices without loading it.
+of the database layer (storage.codes is a leaf), so `dutydesk --help` can list the choices without loading it.
 """
 
 from __future__ import annotations
 
 from typing import Final, Literal, get_args
+
+from storage.codes import Proof, Role, Severity
 
 Intent = Literal[
     "incident",
@@ -44,19 +46,18 @@ Category = Literal[
     "other",
 ]
 
-Severity = Literal["normal", "urgent", "major"]
 
 INTENTS: Final[tuple[str, ...]] = get_args(Intent)
 CATEGORIES: Final[tuple[str, ...]] = get_args(Category)
-SEVERITIES: Final[tuple[str, ...]] = get_args(Severity)
+SEVERITIES: Final[tuple[Severity, ...]] = tuple(Severity)
 
 # Roles are per site (SPEC §1), lowest first; a higher role may do what a lower one may.
-ROLES: Final = ("staff", "supervisor", "manager", "admin")
+ROLES: Final[tuple[Role, ...]] = tuple(Role)
 # What proves a patrol checkpoint was visited.
-PROOFS: Final = ("tap", "photo", "location")
+PROOFS: Final[tuple[Proof, ...]] = tuple(Proof)
 
 # Ordering used when listing: major first (source 000 L151 — major events come before all else).
-SEVERITY_RANK: Final[dict[str, int]] = {"major": 0, "urgent": 1, "normal": 2}
+SEVERITY_RANK: Final[dict[str, int]] = {s: s.order for s in Severity}
 
 # Intents that a duty-group message can be recorded as (a draft card is offered for these).
 GROUP_RECORD_INTENTS: Final[frozenset[str]] = frozenset(

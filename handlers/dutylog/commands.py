@@ -29,6 +29,7 @@ from handlers.core.render import (
 from handlers.core.taxonomy import CATEGORIES, SEVERITIES
 from handlers.dutylog.exports import INCIDENT_FIELDS, incident_rows
 from handlers.dutylog.listing import incidents_command
+from storage.codes import Role
 from storage.models import Incident, Site, require_id
 from storage.repos import incidents, sites
 
@@ -192,7 +193,7 @@ async def attach_photo(ctx: Context, incident_id: int) -> Outcome | None:
     """A photo sent as a reply to an incident's message is attached to that incident."""
     if ctx.site is None or not ctx.msg.photo_file_id:
         return None
-    if not ctx.may(ctx.site.id, "staff"):
+    if not ctx.may(ctx.site.id, Role.STAFF):
         return None  # not attached: the router answers so
     incident = await incidents.get(ctx.session, incident_id=incident_id)
     if incident is None or incident.site_id != ctx.site.id:
@@ -212,7 +213,7 @@ def on_open_incident(action: RecordAction) -> ButtonHandler:
 
     @wraps(action)
     async def handler(ctx: Context, args: list[str]) -> Outcome:
-        incident = await button_incident(ctx, args, "staff")
+        incident = await button_incident(ctx, args, Role.STAFF)
         if isinstance(incident, Outcome):
             return incident
         if incident.status != "open":

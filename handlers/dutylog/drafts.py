@@ -16,6 +16,7 @@ from handlers.core.messages import Button, Keyboard, Outcome, Reply
 from handlers.core.parsing import resolve_time, visible
 from handlers.core.render import category, category_picker, clip, picking, severity, with_cancel
 from handlers.core.taxonomy import CATEGORIES, GROUP_RECORD_INTENTS
+from storage.codes import Role
 from storage.models import Draft
 from storage.repos import drafts as draft_repo
 from storage.repos import sites
@@ -61,7 +62,7 @@ def alternatives_of(draft: Draft) -> list[str]:
 async def offer(ctx: Context) -> Outcome:
     """Classify a staff member's free text; offer a card for a record, stay silent for chit-chat."""
     site = ctx.site
-    if site is None or site.id is None or not ctx.may(site.id, "staff") or not visible(ctx.msg.text):
+    if site is None or site.id is None or not ctx.may(site.id, Role.STAFF) or not visible(ctx.msg.text):
         return Outcome()
     reading = await ctx.classify(ctx.msg.text, speaker="staff", private=False)
     # The record's kind must be clear; its category is a tap away on the card.
@@ -95,13 +96,13 @@ def on_pending_draft(action: DraftAction) -> ButtonHandler:
 
     @wraps(action)
     async def handler(ctx: Context, args: list[str]) -> Outcome:
-        if not ctx.may_here("staff"):  # the role first, before anything is looked up
+        if not ctx.may_here(Role.STAFF):  # the role first, before anything is looked up
             return Outcome(toast=ctx.t("denied.role", role=ctx.t("role.staff")), alert=True)
         draft_id = int_arg(args)
         draft = None if draft_id is None else await draft_repo.get(ctx.session, draft_id=draft_id)
         if draft is None or draft.chat_id != ctx.msg.chat.id:
             return Outcome(toast=ctx.t("button.stale"))
-        if not ctx.may(draft.site_id, "staff"):
+        if not ctx.may(draft.site_id, Role.STAFF):
             return Outcome(toast=ctx.t("denied.role", role=ctx.t("role.staff")), alert=True)
         if draft.status != "pending":
             return Outcome(toast=ctx.t("draft.done"))

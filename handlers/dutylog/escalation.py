@@ -24,6 +24,7 @@ from handlers.core.messages import Button, Outcome, Reply
 from handlers.core.policy import Policy
 from handlers.core.render import category, clip, severity
 from handlers.dutylog.escalation_people import status_line, targets, who
+from storage.codes import Role
 from storage.models import Incident, Site, require_id
 from storage.repos import incidents, sites, timers
 
@@ -123,7 +124,7 @@ async def ping(
 def may_stand_down(ctx: Context, incident: Incident) -> bool:
     """Only a supervisor or above may lower an escalated incident or close an unacknowledged
     major one: the chain was told, and only the chain stands it down (source 000 L151)."""
-    return ctx.may(incident.site_id, "supervisor")
+    return ctx.may(incident.site_id, Role.SUPERVISOR)
 
 
 def lowering_denied(ctx: Context, incident: Incident) -> Outcome | None:
@@ -187,7 +188,7 @@ async def on_report(ctx: TimerContext) -> datetime | None:
     t = Translator(site.language)
     text = "\n".join([t("report.reminder", number=incident.number, site=site.name), t("rule.written_report")])
     button = [[Button(t("btn.report_filed"), pack("inc.filed", incident.id))]]
-    supervisors = await notices.holders(session, site, ("supervisor",))
+    supervisors = await notices.holders(session, site, (Role.SUPERVISOR,))
     people = sorted({incident.reporter_id, *(holder.telegram_id for holder in supervisors)})
     await notices.tell(session, site, people, text, purpose="reminder", link=("incident", incident.id), buttons=button)
     return now + timedelta(days=1)
@@ -195,7 +196,7 @@ async def on_report(ctx: TimerContext) -> datetime | None:
 
 async def acknowledge(ctx: Context, incident: Incident) -> Outcome:
     t = ctx.t
-    if not ctx.may(incident.site_id, "supervisor"):
+    if not ctx.may(incident.site_id, Role.SUPERVISOR):
         return ctx.answer(t("escalation.ack_denied"), alert=True)
     if incident.escalation == "acknowledged":
         return ctx.answer(t("escalation.already", name=incident.acknowledged_name or "?"))
@@ -220,7 +221,7 @@ async def acknowledge(ctx: Context, incident: Incident) -> Outcome:
 
 
 async def ack_button(ctx: Context, args: list[str]) -> Outcome:
-    incident = await button_incident(ctx, args, "supervisor")
+    incident = await button_incident(ctx, args, Role.SUPERVISOR)
     if isinstance(incident, Outcome):
         return incident
     return await acknowledge(ctx, incident)
@@ -236,7 +237,7 @@ async def ack_command(ctx: Context, args: str) -> Outcome:
 async def file_report(ctx: Context, incident: Incident) -> Outcome:
     """The one path of /report_filed and the 已交书面报告 button: same checks for both."""
     t = ctx.t
-    if not ctx.may(incident.site_id, "staff"):
+    if not ctx.may(incident.site_id, Role.STAFF):
         return ctx.answer(t("denied.role", role=t("role.staff")), alert=True)
     if incident.severity != "major":
         return ctx.answer(t("report.not_major", number=incident.number))
@@ -259,15 +260,15 @@ async def report_filed_command(ctx: Context, args: str) -> Outcome:
 
 
 async def filed_button(ctx: Context, args: list[str]) -> Outcome:
-    incident = await button_incident(ctx, args, "staff")
+    incident = await button_incident(ctx, args, Role.STAFF)
     if isinstance(incident, Outcome):
         return incident
     return await file_report(ctx, incident)
 
 
 COMMANDS = [
-    Command("ack", ack_command, min_role="supervisor"),
-    Command("report_filed", report_filed_command, min_role="staff", aliases=("filed",)),
+    Command("ack", ack_command, min_role=Role.SUPERVISOR),
+    Command("report_filed", report_filed_command, min_role=Role.STAFF, aliases=("filed",)),
 ]
 BUTTONS = [ButtonAction("esc.ack", ack_button), ButtonAction("inc.filed", filed_button)]
 TIMERS = {ESCALATE: on_escalate, REPORT: on_report}

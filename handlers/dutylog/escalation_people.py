@@ -12,11 +12,12 @@ from handlers.core import notices
 from handlers.core.context import ROLES, Context
 from handlers.core.i18n import Translator
 from handlers.core.notices import Holder
+from storage.codes import Role
 from storage.models import Incident, Site, require_id
 from storage.repos import incidents
 
-CHAIN = ("supervisor", "manager")  # pinged at once (SPEC §4; source 000 L151)
-TOP = ("admin",)  # added from the second round on: the site's admins and the global ADMIN_IDS
+CHAIN = (Role.SUPERVISOR, Role.MANAGER)  # pinged at once (SPEC §4; source 000 L151)
+TOP = (Role.ADMIN,)  # added from the second round on: the site's admins and the global ADMIN_IDS
 
 
 async def targets(session: AsyncSession, site: Site, level: int, *, admins: Iterable[int]) -> list[Holder]:

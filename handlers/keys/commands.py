@@ -24,6 +24,7 @@ from handlers.core.messages import Outcome
 from handlers.core.uploads import Caps, TableError
 from handlers.keys.loans import Borrower
 from handlers.keys.register import KINDS, check_row, import_rows, kind_of, load
+from storage.codes import Role
 from storage.models import Key, KeyLoan, Site, require_id
 from storage.repos import keys, sites, timers
 
@@ -31,11 +32,11 @@ from storage.repos import keys, sites, timers
 # key also the CS manager (000 L509, L517, L574). Plant-room keys go to the property manager (000 L521),
 # who has no role here: the supervisors pass it on.
 LOST_REPORTED_TO = {
-    "unit": ("supervisor", "manager"),
-    "vacant": ("supervisor", "manager"),
-    "sealed": ("supervisor", "manager"),
-    "plant": ("supervisor",),
-    "common": ("supervisor",),
+    "unit": (Role.SUPERVISOR, Role.MANAGER),
+    "vacant": (Role.SUPERVISOR, Role.MANAGER),
+    "sealed": (Role.SUPERVISOR, Role.MANAGER),
+    "plant": (Role.SUPERVISOR,),
+    "common": (Role.SUPERVISOR,),
 }
 _PHONE = re.compile(r"^\+?\d[\d\- ]{5,19}$")
 
@@ -226,7 +227,7 @@ def on_loan(action: LoanAction) -> ButtonHandler:
 
 @on_loan
 async def return_button(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
-    if not ctx.may(site.id, "staff"):
+    if not ctx.may(site.id, Role.STAFF):
         return Outcome(toast=ctx.t("denied.role", role=ctx.t("role.staff")), alert=True)
     return await key_loans.give_back(ctx, loan, key, None)
 
@@ -237,8 +238,8 @@ COMMANDS = [
     Command("return", return_command, aliases=("huan",)),
     Command("keys", keys_command),
     Command("key", key_command),
-    Command("key_add", key_add_command, min_role="supervisor"),
-    Command("keys_import", import_command, min_role="supervisor"),
+    Command("key_add", key_add_command, min_role=Role.SUPERVISOR),
+    Command("keys_import", import_command, min_role=Role.SUPERVISOR),
     Command("key_lost", lost_command),
 ]
 BUTTONS = [

@@ -18,6 +18,7 @@ from handlers.core.commands import pack
 from handlers.core.context import Context
 from handlers.core.messages import Button, Outcome, Reply
 from handlers.core.policy import Policy
+from storage.codes import Role
 from storage.models import Key, KeyLoan, KeyWitness, Site, require_id
 from storage.repos import keys, timers
 
@@ -43,13 +44,13 @@ def due_time(now: datetime, site: Site, policy: Policy) -> datetime:
     return due.astimezone(UTC)
 
 
-def approver_role(key: Key, loan: KeyLoan, policy: Policy) -> str | None:
+def approver_role(key: Key, loan: KeyLoan, policy: Policy) -> Role | None:
     """Who must approve first: a manager for a sealed key (000 L506-508), a supervisor for an
     outside borrower (001 L1043), nobody for staff borrowing an ordinary key."""
     if key.kind == "sealed":
-        return "manager"
+        return Role.MANAGER
     if loan.external and policy.key_external_approval:
-        return "supervisor"
+        return Role.SUPERVISOR
     return None
 
 
@@ -124,7 +125,11 @@ async def schedule_overdue(ctx: Context, loan: KeyLoan) -> None:
 
 # Who may approve, pinged in private: the role asked for, else the next one up (the global admins
 # are the last rung for a general manager's approval).
-APPROVERS = {"supervisor": ("supervisor", "manager", "admin"), "manager": ("manager", "admin"), "admin": ("admin",)}
+APPROVERS = {
+    "supervisor": (Role.SUPERVISOR, Role.MANAGER, Role.ADMIN),
+    "manager": (Role.MANAGER, Role.ADMIN),
+    "admin": (Role.ADMIN,),
+}
 
 
 async def ask_approval(ctx: Context, site: Site, key: Key, loan: KeyLoan, role: str) -> None:
@@ -148,7 +153,7 @@ async def ask_approval(ctx: Context, site: Site, key: Key, loan: KeyLoan, role: 
         urgent=True,
         link=("key_loan", require_id(loan)),
         buttons=buttons,
-        admins=ctx.services.admin_ids if role == "admin" else (),
+        admins=ctx.services.admin_ids if role == Role.ADMIN else (),
         ladder=True,
     )
     ctx.notified += told
@@ -160,7 +165,7 @@ async def approve(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
     """A tap on 批准 by someone whose role at the key's site allows it (checked here, not trusted)."""
     t = ctx.t
     policy = ctx.policy(site)
-    role = approver_role(key, loan, policy) or "supervisor"
+    role = approver_role(key, loan, policy) or Role.SUPERVISOR
     if not ctx.may(site.id, role):
         rule = "keys.rule.sealed" if key.kind == "sealed" else "keys.rule.external"
         return ctx.answer(t("keys.approve_denied", role=t(f"role.{role}")) + "\n" + t(rule), alert=True)
@@ -170,9 +175,9 @@ async def approve(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
     if loan.approved_by is None:
         loan.approved_by, loan.approved_name, loan.approved_at = user.id, user.name, ctx.now
         if key.kind == "sealed" and policy.key_sealed_gm_approval:
-            await ask_approval(ctx, site, key, loan, "admin")
+            await ask_approval(ctx, site, key, loan, Role.ADMIN)
     elif key.kind == "sealed" and policy.key_sealed_gm_approval and loan.gm_approved_by is None:
-        if not ctx.may(site.id, "admin") or user.id == loan.approved_by:
+        if not ctx.may(site.id, Role.ADMIN) or user.id == loan.approved_by:
             return ctx.answer(t("keys.gm_needed"), alert=True)
         loan.gm_approved_by, loan.gm_approved_name = user.id, user.name
     else:
@@ -187,7 +192,7 @@ async def approve(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
 
 async def refuse(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
     t = ctx.t
-    role = approver_role(key, loan, ctx.policy(site)) or "supervisor"
+    role = approver_role(key, loan, ctx.policy(site)) or Role.SUPERVISOR
     if not ctx.may(site.id, role):
         return ctx.answer(t("keys.approve_denied", role=t(f"role.{role}")), alert=True)
     if loan.status != "pending":
@@ -206,7 +211,7 @@ async def withdraw(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome
     unanswered request does not hold the key; it ends ``refused`` (the key was never handed out)."""
     t = ctx.t
     user = ctx.msg.user
-    if user.id not in (loan.lent_by, loan.borrower_id) and not ctx.may(site.id, "supervisor"):
+    if user.id not in (loan.lent_by, loan.borrower_id) and not ctx.may(site.id, Role.SUPERVISOR):
         return ctx.answer(t("keys.withdraw_denied"), alert=True)
     if loan.status != "pending":
         return ctx.answer(t("keys.decided", code=key.code, status=t(f"keys.status.{loan.status}")))
@@ -226,7 +231,7 @@ async def witness(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
     """A tap on 见证 in the duty group: staff of the site, not the borrower or the one who wrote the
     loan, once each (000 L506: two staff present besides the one using the key)."""
     t = ctx.t
-    if not ctx.may(site.id, "staff"):
+    if not ctx.may(site.id, Role.STAFF):
         return ctx.answer(t("denied.role", role=t("role.staff")), alert=True)
     if loan.status != "pending" or witnesses_needed(key, ctx.policy(site)) == 0:
         return ctx.answer(t("keys.decided", code=key.code, status=t(f"keys.status.{loan.status}")))

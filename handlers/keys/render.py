@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from handlers.core.i18n import Translator
 from handlers.core.policy import Policy
 from handlers.core.render import clip
+from storage.codes import Role
 from storage.models import Key, KeyLoan
 
 
@@ -56,7 +57,7 @@ def waiting_lines(t: Translator, loan: KeyLoan, key: Key, witnessed: int, policy
     out: list[str] = []
     sealed = key.kind == "sealed"
     if (sealed or (loan.external and policy.key_external_approval)) and loan.approved_by is None:
-        role = "manager" if sealed else "supervisor"
+        role = Role.MANAGER if sealed else Role.SUPERVISOR
         out.append(t("keys.wait.approval", role=t(f"role.{role}")))
     if sealed and policy.key_sealed_gm_approval and loan.gm_approved_by is None:
         out.append(t("keys.wait.gm"))

@@ -21,6 +21,7 @@ from handlers.core.i18n import Translator
 from handlers.core.messages import Button
 from handlers.core.policy import Policy
 from handlers.keys.loans import OVERDUE
+from storage.codes import Role
 from storage.models import Site, require_id
 from storage.repos import keys, sites, timers
 
@@ -61,7 +62,7 @@ async def on_overdue(ctx: TimerContext) -> datetime | None:
         if site.duty_chat_id is not None:
             await notices.queue(session, site.duty_chat_id, text, button, link)
     else:
-        await notices.tell_roles(session, site, ("supervisor",), text, purpose="reminder", link=link, skip=(person,))
+        await notices.tell_roles(session, site, (Role.SUPERVISOR,), text, purpose="reminder", link=link, skip=(person,))
     tomorrow = now.astimezone(zone).date() + timedelta(days=1)
     return at_local(tomorrow, policy.key_overdue_morning_hour, zone)
 

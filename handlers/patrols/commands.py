@@ -24,6 +24,7 @@ from handlers.patrols.recheck import RECHECK, on_recheck, plan_rechecks, recheck
 from handlers.patrols.render import RoundView, plan_line, round_line
 from handlers.patrols.rounds import ROUND, grace_of, handover_lines, load_view, on_round, plan_rounds
 from handlers.patrols.schedule import next_due, previous_due
+from storage.codes import Role
 from storage.models import Draft, PatrolPlan, PatrolRound, require_id
 from storage.repos import incidents, patrols, timers
 
@@ -131,7 +132,7 @@ def on_round_card(action: RoundAction) -> ButtonHandler:
         rnd = None if round_id is None else await patrols.get_round(ctx.session, round_id=round_id)
         if rnd is None:
             return Outcome(toast=ctx.t("button.stale"))
-        if not ctx.may(rnd.site_id, "staff"):
+        if not ctx.may(rnd.site_id, Role.STAFF):
             return Outcome(toast=ctx.t("denied.role", role=ctx.t("role.staff")), alert=True)
         return await action(ctx, await load_view(ctx.session, rnd), args[1:])
 
@@ -175,7 +176,7 @@ async def card_reply(ctx: Context, round_id: int) -> Outcome | None:
     rnd = await patrols.get_round(ctx.session, round_id=round_id)
     if rnd is None or rnd.site_id != ctx.site.id:
         return None
-    if not ctx.may(rnd.site_id, "staff"):
+    if not ctx.may(rnd.site_id, Role.STAFF):
         return Outcome.say(ctx.t("denied.stranger"))
     if rnd.status in ("done", "missed"):
         if msg.photo_file_id or msg.location:
@@ -212,7 +213,7 @@ async def current_round(ctx: Context, site_id: int, user_id: int) -> PatrolRound
 
 
 async def location_shared(ctx: Context) -> Outcome | None:
-    if ctx.site is None or ctx.msg.location is None or not ctx.may(ctx.site.id, "staff"):
+    if ctx.site is None or ctx.msg.location is None or not ctx.may(ctx.site.id, Role.STAFF):
         return None
     rnd = await current_round(ctx, require_id(ctx.site), ctx.msg.user.id)
     if rnd is None:

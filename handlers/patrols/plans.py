@@ -21,6 +21,7 @@ from handlers.core.uploads import TableRow
 from handlers.patrols.render import PROOFS
 from handlers.patrols.schedule import Schedule, ScheduleError, at, every, per_day
 from storage.clock import utcnow
+from storage.codes import Role, role_or_none
 from storage.models import PatrolPlan, Site, require_id
 from storage.repos import patrols
 
@@ -39,7 +40,7 @@ class PlanSpec:
     name: str
     schedule: Schedule
     checkpoints: list[dict[str, Any]]
-    role: str
+    role: Role
     grace: int | None
 
 
@@ -95,8 +96,8 @@ def spec_of(line: int, values: Mapping[str, object], raw_checkpoints: Sequence[o
     name = _text(values.get("name") or values.get("plan"))
     if not name or len(name) > NAME_LIMIT:
         raise PlanError(f"a plan needs a name of at most {NAME_LIMIT} characters")
-    role = _text(values.get("role")).lower() or "staff"
-    if role not in ROLES:
+    role = role_or_none(_text(values.get("role")).lower() or Role.STAFF)
+    if role is None:
         raise PlanError(f"role must be one of {', '.join(ROLES)}")
     proof = _text(values.get("proof")).lower() or "tap"
     if proof not in PROOFS:

@@ -17,6 +17,7 @@ from handlers.core.i18n import Translator
 from handlers.core.messages import Button, Outcome, Reply
 from handlers.core.policy import Policy
 from handlers.core.render import clip
+from storage.codes import Role
 from storage.models import require_id
 from storage.repos import incidents, patrols, sites, timers
 
@@ -67,7 +68,7 @@ async def rechecked_button(ctx: Context, args: list[str]) -> Outcome:
     finding = None if finding_id is None else await patrols.get_finding(ctx.session, finding_id=finding_id)
     if finding is None or finding.incident_id is None:
         return Outcome(toast=t("button.stale"))
-    if not ctx.may(finding.site_id, "staff"):
+    if not ctx.may(finding.site_id, Role.STAFF):
         return Outcome(toast=t("denied.role", role=t("role.staff")), alert=True)
     incident = await incidents.get(ctx.session, incident_id=finding.incident_id)
     number = incident.number if incident else 0

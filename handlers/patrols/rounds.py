@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
-from handlers.core.context import RANK, TimerContext
+from handlers.core.context import TimerContext
 from handlers.core.i18n import Translator
 from handlers.core.policy import Policy
 from handlers.patrols.render import RoundView, card_buttons, card_text, hm, status_of
 from handlers.patrols.schedule import next_due, previous_due
+from storage.codes import Role
 from storage.models import PatrolPlan, PatrolRound, Site, require_id
 from storage.repos import incidents, patrols, sites, timers
 
@@ -146,7 +147,7 @@ async def _escalate(session: AsyncSession, site: Site, plan: PatrolPlan, rnd: Pa
         ]
     )
     # The supervisors (001 L551); for a supervisor's own plan the managers too, the rung above.
-    roles = ("supervisor",) if RANK.get(plan.role, 1) < RANK["supervisor"] else ("supervisor", "manager")
+    roles = (Role.SUPERVISOR,) if not plan.role.covers(Role.SUPERVISOR) else (Role.SUPERVISOR, Role.MANAGER)
     told = await notices.tell_roles(
         session, site, roles, text, purpose="escalation", urgent=True, link=("patrol_round", require_id(rnd))
     )

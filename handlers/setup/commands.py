@@ -6,9 +6,10 @@ import re
 from datetime import timedelta
 
 from handlers.core.commands import Command
-from handlers.core.context import RANK, ROLES, Context
+from handlers.core.context import Context
 from handlers.core.feature import Feature
 from handlers.core.messages import Outcome
+from storage.codes import ANYONE, Role, role_or_none
 from storage.models import Invite
 from storage.repos import invites, sites
 
@@ -27,7 +28,7 @@ async def setup_command(ctx: Context, args: str) -> Outcome:
     if not _CODE.match(code):
         return Outcome.say(t("setup.bad_code"))
     site = await sites.by_code(ctx.session, code=code)
-    if site is not None and not ctx.may(site.id, "admin"):
+    if site is not None and not ctx.may(site.id, Role.ADMIN):
         return Outcome.say(t("denied.role", role=t("role.admin")))
     if site is None:
         if not ctx.is_global_admin:
@@ -52,11 +53,11 @@ async def invite_command(ctx: Context, args: str) -> Outcome:
     t = ctx.t
     site = ctx.site
     assert site is not None and site.id is not None
-    role = args.strip().lower() or "staff"
-    if role not in ROLES:
+    role = role_or_none(args.strip().lower() or Role.STAFF)
+    if role is None:
         return Outcome.say(t("usage.invite"))
-    mine = ctx.role_at(site.id) or "anyone"
-    if RANK[role] > RANK[mine]:
+    mine = ctx.role_at(site.id)
+    if mine is None or not mine.covers(role):
         return Outcome.say(t("invite.too_high", role=t(f"role.{role}")))
     if not ctx.services.bot_username:
         return Outcome.say(t("invite.no_username"))
@@ -96,11 +97,11 @@ async def _invite_problem(ctx: Context, invite: Invite) -> str | None:
     site = await sites.get(ctx.session, site_id=invite.site_id)
     name = site.name if site else "?"
     current = ctx.role_at(invite.site_id)
-    if current is not None and RANK[current] >= RANK[invite.role]:
+    if current is not None and current.covers(invite.role):
         return t("invite_rules.keeps_role", site=name, role=t(f"role.{current}"), offered=t(f"role.{invite.role}"))
-    maker = "admin" if invite.created_by in ctx.services.admin_ids else None
+    maker: Role | None = Role.ADMIN if invite.created_by in ctx.services.admin_ids else None
     maker = maker or (await sites.roles_of(ctx.session, telegram_id=invite.created_by)).get(invite.site_id)
-    if maker is None or RANK[maker] < RANK[invite.role]:
+    if maker is None or not maker.covers(invite.role):
         return t("invite.invalid")
     return None
 
@@ -120,9 +121,9 @@ async def whoami_command(ctx: Context, args: str) -> Outcome:
 
 
 COMMANDS = [
-    Command("setup", setup_command, min_role="anyone", where="group", needs_site=False),
-    Command("invite", invite_command, min_role="supervisor", where="group"),
-    Command("start", start_command, min_role="anyone", where="private", needs_site=False),
-    Command("whoami", whoami_command, min_role="anyone", where="any", needs_site=False),
+    Command("setup", setup_command, min_role=ANYONE, where="group", needs_site=False),
+    Command("invite", invite_command, min_role=Role.SUPERVISOR, where="group"),
+    Command("start", start_command, min_role=ANYONE, where="private", needs_site=False),
+    Command("whoami", whoami_command, min_role=ANYONE, where="any", needs_site=False),
 ]
 PART = Feature("setup", commands=COMMANDS)

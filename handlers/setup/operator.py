@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from handlers.core.context import ROLES
 from handlers.core.operator import AdminError, check_id, site_for_cli
+from storage.codes import Role, role_or_none
 from storage.db import Database
 from storage.models import require_id
 from storage.repos import sites
@@ -14,15 +15,16 @@ async def add_staff(db: Database, *, telegram_id: int, role: str, site_code: str
     """Give a person a role at a site; the site may be omitted while there is only one.
     Returns (site name, role) for the confirmation."""
     check_id(telegram_id)
-    if role not in ROLES:
+    chosen = role_or_none(role)
+    if chosen is None:
         raise AdminError(f"role must be one of {', '.join(ROLES)}")
     async with db.session() as session:
         site = await site_for_cli(session, site_code)
-        await sites.set_role(session, telegram_id=telegram_id, site_id=require_id(site), role=role, added_by=None)
-        return site.name, role
+        await sites.set_role(session, telegram_id=telegram_id, site_id=require_id(site), role=chosen, added_by=None)
+        return site.name, chosen
 
 
-async def list_staff(db: Database, *, site_code: str | None) -> list[tuple[str, int, str, str, str | None]]:
+async def list_staff(db: Database, *, site_code: str | None) -> list[tuple[str, int, Role, str, str | None]]:
     """(site code, telegram id, role, name, username) of every member, of one site or of all."""
     async with db.session() as session:
         chosen = [await site_for_cli(session, site_code)] if site_code else list(await sites.all_sites(session))

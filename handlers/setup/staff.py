@@ -7,9 +7,10 @@ effect at once, because every command and button reads the sender's role afresh.
 from __future__ import annotations
 
 from handlers.core.commands import Command
-from handlers.core.context import RANK, Context
+from handlers.core.context import Context
 from handlers.core.feature import Feature
 from handlers.core.messages import Outcome
+from storage.codes import Role
 from storage.models import Member, Person
 from storage.repos import sites
 
@@ -48,15 +49,15 @@ async def remove_command(ctx: Context, args: str) -> Outcome:
     if not found:
         return Outcome.say(ctx.t("staff_mgmt.not_member", who=target[:64], site=ctx.site.name))
     member, person = found[0]
-    mine = ctx.role_at(ctx.site.id) or "anyone"
-    if RANK[member.role] > RANK[mine]:
+    mine = ctx.role_at(ctx.site.id)
+    if mine is None or not mine.covers(member.role):
         return Outcome.say(ctx.t("staff_mgmt.above_you", role=ctx.t(f"role.{member.role}")))
     await sites.remove_member(ctx.session, member=member)
     return Outcome.say(ctx.t("staff_mgmt.removed", who=describe(ctx, member, person), site=ctx.site.name))
 
 
 COMMANDS = [
-    Command("staff", staff_command, min_role="supervisor"),
-    Command("remove", remove_command, min_role="supervisor"),
+    Command(Role.STAFF, staff_command, min_role=Role.SUPERVISOR),
+    Command("remove", remove_command, min_role=Role.SUPERVISOR),
 ]
-PART = Feature("staff", commands=COMMANDS)
+PART = Feature(Role.STAFF, commands=COMMANDS)

@@ -20,6 +20,7 @@ from handlers.core.messages import Outcome
 from handlers.core.policy import Policy
 from handlers.core.uploads import Caps, TableError
 from handlers.shifts.times import Instance, ShiftDef, current, following, instances, shifts_of
+from storage.codes import Role
 from storage.models import Site, require_id
 from storage.repos import handovers, sites, timers
 from storage.repos import shifts as shift_repo
@@ -72,7 +73,7 @@ async def roster_command(ctx: Context, args: str) -> Outcome:
 
 async def _upload(ctx: Context, site: Site) -> Outcome:
     t = ctx.t
-    if not ctx.may(site.id, "supervisor"):
+    if not ctx.may(site.id, Role.SUPERVISOR):
         return Outcome.say(t("denied.role", role=t("role.supervisor")))
     try:
         rows = await ctx.attached_table(Caps.of(ctx.policy(site)), "roster.csv")
@@ -197,7 +198,7 @@ async def on_roster_due(ctx: TimerContext) -> datetime | None:
     if await shift_repo.has_days_between(session, site_id=require_id(site), first=first, last=last):
         return None
     t = Translator(site.language)
-    roles = ("supervisor", "manager") if (today + timedelta(days=1)).month != today.month else ("supervisor",)
+    roles = (Role.SUPERVISOR, Role.MANAGER) if (today + timedelta(days=1)).month != today.month else (Role.SUPERVISOR,)
     text = "\n".join([t("shifts.roster_due", site=site.name, month=first.strftime("%Y-%m")), t("shifts.rule_roster")])
     await notices.tell_roles(session, site, roles, text, purpose="reminder")
     return None
@@ -205,7 +206,7 @@ async def on_roster_due(ctx: TimerContext) -> datetime | None:
 
 # -- export --------------------------------------------------------------------------------------
 
-ROSTER_FIELDS = ("site", "date", "shift", "staff_id", "staff")
+ROSTER_FIELDS = ("site", "date", "shift", "staff_id", Role.STAFF)
 
 
 async def roster_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:

@@ -24,6 +24,7 @@ from handlers.core.messages import Button, Keyboard, Outcome, Reply
 from handlers.core.policy import Policy
 from handlers.core.render import category, clip, severity
 from handlers.shifts.commands import local_at
+from storage.codes import Role
 from storage.models import Site, require_id
 from storage.repos import handovers, incidents, sites, timers
 
@@ -117,7 +118,7 @@ async def _known_day(ctx: Context, site: Site, day: date) -> bool:
     return await handovers.duty_day(ctx.session, site_id=require_id(site), day=day) is not None
 
 
-async def _sites_for(ctx: Context, role: str) -> list[Site]:
+async def _sites_for(ctx: Context, role: Role) -> list[Site]:
     """The chat's site in a duty group; in private every site where the sender has this role."""
     if ctx.site is not None:
         return [ctx.site] if ctx.may(ctx.site.id, role) else []
@@ -127,7 +128,7 @@ async def _sites_for(ctx: Context, role: str) -> list[Site]:
 async def daylog_command(ctx: Context, args: str) -> Outcome:
     t = ctx.t
     words = args.split()
-    choices = await _sites_for(ctx, "supervisor")
+    choices = await _sites_for(ctx, Role.SUPERVISOR)
     code = next((w for w in words if not w[:1].isdigit()), None)
     if code:
         choices = [s for s in choices if s.code.lower() == code.lower()]
@@ -148,7 +149,7 @@ async def daylog_command(ctx: Context, args: str) -> Outcome:
         lines.append(t("daylog.signed_line", name=stored.signed_name or "?", at=ctx.hhmm(stored.signed_at, site)))
     elif ctx.now < window(site, day)[1]:
         lines.append(t("daylog.in_progress"))
-    elif ctx.may(site.id, "manager"):
+    elif ctx.may(site.id, Role.MANAGER):
         buttons = sign_button(t, site, day)
     return Outcome(replies=[Reply("\n".join(lines), buttons)])
 
@@ -156,7 +157,7 @@ async def daylog_command(ctx: Context, args: str) -> Outcome:
 async def sign(ctx: Context, site: Site, day: date) -> Outcome:
     """The manager's signature (000 L116) on a finished duty day."""
     t = ctx.t
-    if not ctx.may(site.id, "manager"):
+    if not ctx.may(site.id, Role.MANAGER):
         return ctx.answer(t("denied.role", role=t("role.manager")), alert=True)
     if ctx.now < window(site, day)[1]:
         return ctx.answer(t("daylog.not_over", day=day.isoformat()))
@@ -189,7 +190,7 @@ async def sign_button_pressed(ctx: Context, args: list[str]) -> Outcome:
 
 async def sign_command(ctx: Context, args: str) -> Outcome:
     """Sign the most recent finished duty day not yet signed, at the sender's site(s)."""
-    managed = await _sites_for(ctx, "manager")
+    managed = await _sites_for(ctx, Role.MANAGER)
     if not managed:
         return Outcome.say(ctx.t("denied.role", role=ctx.t("role.manager")))
     stored = await handovers.last_unsigned(ctx.session, site_ids=[require_id(s) for s in managed])
@@ -229,11 +230,11 @@ async def on_daylog(ctx: TimerContext) -> datetime | None:
     if stored is None:
         await handovers.put_duty_day(session, site_id=require_id(site), day=day, counts=log.counts, at=now)
         text = log.text + "\n" + t("daylog.rule")
-        await notices.tell_roles(session, site, ("manager",), text, purpose="daylog", buttons=sign)
-        await notices.tell_roles(session, site, ("supervisor",), log.text, purpose="daylog")
+        await notices.tell_roles(session, site, (Role.MANAGER,), text, purpose="daylog", buttons=sign)
+        await notices.tell_roles(session, site, (Role.SUPERVISOR,), log.text, purpose="daylog")
     else:
         reminder = "\n".join([t("daylog.reminder", day=day.isoformat(), site=site.name), t("daylog.rule")])
-        await notices.tell_roles(session, site, ("manager",), reminder, purpose="reminder", buttons=sign)
+        await notices.tell_roles(session, site, (Role.MANAGER,), reminder, purpose="reminder", buttons=sign)
     return now + timedelta(days=1)
 
 
@@ -257,8 +258,8 @@ async def duty_day_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
 
 
 COMMANDS = [
-    Command("daylog", daylog_command, min_role="supervisor", where="any", needs_site=False),
-    Command("sign", sign_command, min_role="manager", where="any", needs_site=False),
+    Command("daylog", daylog_command, min_role=Role.SUPERVISOR, where="any", needs_site=False),
+    Command("sign", sign_command, min_role=Role.MANAGER, where="any", needs_site=False),
 ]
 PART = Feature(
     "daylog",

@@ -28,6 +28,7 @@ from handlers.shifts.commands import label, names, on_roster
 from handlers.shifts.handover_flow import LATE, Who, allow, begin, expected_ids, take
 from handlers.shifts.handover_report import records_section
 from handlers.shifts.times import around, following, instance, shifts_of
+from storage.codes import Role
 from storage.models import Draft, Handover, require_id
 from storage.repos import handovers, sites, timers
 from storage.repos import shifts as shift_repo
@@ -82,7 +83,7 @@ async def allow_button_pressed(ctx: Context, args: list[str]) -> Outcome:
     row = await _from_button(ctx, args)
     if row is None:
         return Outcome(toast=ctx.t("button.stale"))
-    if not ctx.may(row.site_id, "supervisor"):
+    if not ctx.may(row.site_id, Role.SUPERVISOR):
         return Outcome(toast=ctx.t("denied.role", role=ctx.t("role.supervisor")), alert=True)
     if row.status != "blocked":
         return Outcome(toast=ctx.t("handover.not_blocked"))
@@ -94,7 +95,7 @@ async def reason_reply(ctx: Context, handover_id: int) -> Outcome | None:
     """A supervisor's reply to a blocked handover's message is the override's reason."""
     row = await handovers.get(ctx.session, handover_id=handover_id, lock=True)
     text = ctx.msg.text.strip()
-    if row is None or row.status != "blocked" or not text or not ctx.may(row.site_id, "supervisor"):
+    if row is None or row.status != "blocked" or not text or not ctx.may(row.site_id, Role.SUPERVISOR):
         return None
     return await allow(ctx, row, text)
 
@@ -140,7 +141,7 @@ async def on_late(ctx: TimerContext) -> datetime | None:
     stay = "\n".join([t("handover.late_outgoing", expected=who), t("handover.rule_stay")])
     await notices.queue(session, row.outgoing_id, stay, site_id=site.id, purpose="handover")
     ping = t("handover.late_ping", site=site.name, name=row.outgoing_name, expected=who)
-    await notices.tell_roles(session, site, ("supervisor",), ping, purpose="handover", urgent=True)
+    await notices.tell_roles(session, site, (Role.SUPERVISOR,), ping, purpose="handover", urgent=True)
     return now + timedelta(minutes=policy.takeover_grace_minutes)
 
 
@@ -185,7 +186,7 @@ async def on_end_check(ctx: TimerContext) -> datetime | None:
     for telegram_id in people:
         await notices.queue(session, telegram_id, stay, site_id=site.id, purpose="handover")
     ping = t("handover.end_ping", site=site.name, shift=shift_text, who=await names(session, people))
-    await notices.tell_roles(session, site, ("supervisor",), ping, purpose="handover", urgent=True)
+    await notices.tell_roles(session, site, (Role.SUPERVISOR,), ping, purpose="handover", urgent=True)
     return now + timedelta(minutes=policy.takeover_grace_minutes)
 
 
@@ -241,7 +242,7 @@ async def handover_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
 COMMANDS = [
     Command("handover", handover_command, aliases=("jiaoban",)),
     Command("takeover", takeover_command, aliases=("jieban",)),
-    Command("allow_handover", allow_command, min_role="supervisor"),
+    Command("allow_handover", allow_command, min_role=Role.SUPERVISOR),
 ]
 BUTTONS = [ButtonAction("hov.take", take_button_pressed), ButtonAction("hov.allow", allow_button_pressed)]
 PART = Feature(

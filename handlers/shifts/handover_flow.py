@@ -17,6 +17,7 @@ from handlers.core.messages import Button, Keyboard, Outcome, Reply
 from handlers.shifts.commands import label, names, on_roster
 from handlers.shifts.handover_report import compile_report, open_majors
 from handlers.shifts.times import Instance, around, ending_near, following, instance, shifts_of
+from storage.codes import Role
 from storage.models import Handover, Incident, Site, require_id
 from storage.repos import handovers, sites, timers
 
@@ -152,7 +153,9 @@ async def _blocked(ctx: Context, site: Site, row: Handover, *, majors_text: str,
     text = "\n".join([t("handover.blocked", majors=majors_text), t("handover.rule_major"), t("handover.blocked_how")])
     allow = [[Button(t("handover.btn_allow"), pack("hov.allow", row.id))]]
     ping = t("handover.blocked_ping", site=site.name, name=row.outgoing_name, majors=majors_text)
-    ctx.notified += await notices.tell_roles(ctx.session, site, ("supervisor", "manager"), ping, purpose="handover")
+    ctx.notified += await notices.tell_roles(
+        ctx.session, site, (Role.SUPERVISOR, Role.MANAGER), ping, purpose="handover"
+    )
     return Outcome(replies=[Reply(text, allow, edit=edit, link=("handover", require_id(row)))])
 
 
@@ -163,7 +166,7 @@ async def take(ctx: Context, row: Handover, who: Who, *, edit: bool = False) -> 
     expected_text = await names(ctx.session, expected) if expected else t("handover.anyone")
     if row.status == "taken_over":
         return False, ctx.answer(t("handover.already_taken", name=row.incoming_name or "?"))
-    if not ctx.may(row.site_id, "staff") and ctx.msg.user.id == who[0]:
+    if not ctx.may(row.site_id, Role.STAFF) and ctx.msg.user.id == who[0]:
         return False, ctx.answer(t("handover.not_expected", expected=expected_text), alert=True)
     if who[0] == row.outgoing_id:
         return False, ctx.answer(t("handover.not_yourself"), alert=True)
@@ -193,7 +196,7 @@ async def allow(ctx: Context, row: Handover, reason: str) -> Outcome:
     """A supervisor's override of a blocked handover, who and why stored on it; the report is
     compiled again and posted with the 接班 button."""
     t = ctx.t
-    if not ctx.may(row.site_id, "supervisor"):
+    if not ctx.may(row.site_id, Role.SUPERVISOR):
         return ctx.answer(t("denied.role", role=t("role.supervisor")), alert=True)
     if row.status != "blocked":
         return ctx.answer(t("handover.not_blocked"))

@@ -12,11 +12,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.uploads import TableRow
 from handlers.shifts.times import find_shift, shifts_of
+from storage.codes import Role
 from storage.models import Site, require_id
 from storage.repos import shifts as shift_repo
 from storage.repos import sites
 
-COLUMNS = ("date", "shift", "staff")
+COLUMNS = ("date", "shift", Role.STAFF)
 _SPLIT = re.compile(r"[\s,，、;；/]+")
 
 
@@ -61,7 +62,7 @@ async def load(
     return stored, [], sorted({d for d, _, _ in entries})
 
 
-_ROLES = ("staff", "supervisor", "manager", "admin")
+_ROLES = (Role.STAFF, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
 
 
 async def _person_id(session: AsyncSession, name: str) -> int | None:

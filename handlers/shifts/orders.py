@@ -20,6 +20,7 @@ from handlers.core.i18n import Translator
 from handlers.core.messages import Outcome
 from handlers.core.parsing import number_and_rest
 from handlers.core.render import clip
+from storage.codes import Role
 from storage.models import Site, StandingOrder, require_id
 from storage.repos import handovers, sites
 
@@ -109,9 +110,9 @@ async def order_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
 
 
 COMMANDS = [
-    Command("order", order_command, min_role="supervisor"),
+    Command("order", order_command, min_role=Role.SUPERVISOR),
     Command("orders", orders_command),
-    Command("order_done", order_done_command, min_role="supervisor"),
+    Command("order_done", order_done_command, min_role=Role.SUPERVISOR),
 ]
 PART = Feature(
     "orders",

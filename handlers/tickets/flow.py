@@ -19,6 +19,7 @@ from handlers.core.policy import Policy
 from handlers.core.render import category
 from handlers.core.taxonomy import RESIDENT_TICKET_INTENTS
 from handlers.tickets.render import card, card_buttons, hhmm, rating_buttons, signed
+from storage.codes import Role
 from storage.models import Callback, Site, Ticket, require_id
 from storage.repos import outbox, sites, timers
 from storage.repos import tickets as repo
@@ -27,7 +28,7 @@ SLA = "tk.sla"  # the promised deadline (001 L901) or, for an urgent repair, on 
 FOLLOW = "tk.follow"  # a complaint followed up every 2 days until resolved (001 L905)
 CALLBACK = "tk.callback"  # no rating from the resident: a phone-callback task (003 L63)
 RELAY = "tk.relay"  # the resident's held-back messages relayed in one batch
-CHAIN = ("supervisor", "manager")
+CHAIN = (Role.SUPERVISOR, Role.MANAGER)
 
 
 def site_t(site: Site) -> Translator:

@@ -21,6 +21,7 @@ from handlers.core.policy import Policy
 from handlers.core.render import category
 from handlers.core.taxonomy import RESIDENT_TICKET_INTENTS
 from handlers.tickets.render import hhmm, resident_line
+from storage.codes import ANYONE
 from storage.models import Resident, Site, Ticket, TicketMessage, require_id
 from storage.repos import sites, timers
 from storage.repos import tickets as repo
@@ -287,8 +288,8 @@ async def my_command(ctx: Context, args: str) -> Outcome:
 
 
 COMMANDS = [
-    Command("my", my_command, min_role="anyone", where="private", needs_site=False),
-    Command("unit", unit_command, min_role="anyone", where="private", needs_site=False),
+    Command("my", my_command, min_role=ANYONE, where="private", needs_site=False),
+    Command("unit", unit_command, min_role=ANYONE, where="private", needs_site=False),
 ]
 BUTTONS = [ButtonAction("tk.site", site_button), ButtonAction("tk.new", new_issue_button)]
 PART = Feature("residents", commands=COMMANDS, buttons=BUTTONS, on_private_text=receive)

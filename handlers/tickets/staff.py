@@ -19,6 +19,7 @@ from handlers.core.feature import ExportKind, Feature
 from handlers.core.messages import Button, Outcome, Reply
 from handlers.tickets.exports import CALLBACK_FIELDS, TICKET_FIELDS, callback_rows, ticket_rows
 from handlers.tickets.render import card, card_buttons
+from storage.codes import Role
 from storage.models import Site, Ticket, TicketMessage, require_id
 from storage.repos import sites, timers
 from storage.repos import tickets as repo
@@ -32,7 +33,7 @@ async def staff_ticket(ctx: Context, ticket_id: int | None) -> tuple[Ticket | No
     ticket = await repo.get(ctx.session, ticket_id=ticket_id) if ticket_id is not None else None
     if ticket is None or ticket.site_id is None:
         return None, None, Outcome(toast=ctx.t("button.stale"))
-    if not ctx.may(ticket.site_id, "staff"):
+    if not ctx.may(ticket.site_id, Role.STAFF):
         return None, None, ctx.answer(ctx.t("denied.role", role=ctx.t("role.staff")), alert=True)
     return ticket, await sites.get(ctx.session, site_id=ticket.site_id), None
 
@@ -194,7 +195,7 @@ async def reopen_button(ctx: Context, args: list[str]) -> Outcome:
         from handlers.tickets.callbacks import drop_callback
 
         await drop_callback(ctx.session, pending)
-    ctx.notified += await flow.reopen(ctx.session, site, ticket, ctx.now, why="staff")
+    ctx.notified += await flow.reopen(ctx.session, site, ticket, ctx.now, why=Role.STAFF)
     return Outcome(replies=[Reply(ctx.t("tk.reopened.staff", number=ticket.number), edit=True)])
 
 
@@ -211,7 +212,7 @@ async def on_reply(ctx: Context, ticket_id: int) -> Outcome | None:
         if ticket.status not in repo.OPEN or resident.awaiting in ("unit", "comment"):
             return await residents.understood(ctx, resident, limited)  # as if it replied to nothing
         return await residents.add_to_ticket(ctx, ticket, resident, limited=limited)
-    if not ctx.may(ticket.site_id, "staff") or (ctx.site is not None and ctx.site.id != ticket.site_id):
+    if not ctx.may(ticket.site_id, Role.STAFF) or (ctx.site is not None and ctx.site.id != ticket.site_id):
         return None  # a stranger, or another site's group; staff may also reply from private
     if not ctx.msg.text.strip() and not ctx.msg.photo_file_id and not ctx.msg.document_file_id:
         return None

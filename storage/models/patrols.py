@@ -9,6 +9,8 @@ from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.clock import utcnow
+from storage.codes import Role
+from storage.models.columns import Coded
 
 
 class PatrolPlan(SQLModel, table=True):
@@ -23,7 +25,7 @@ class PatrolPlan(SQLModel, table=True):
     checkpoints: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     schedule: str = Field(max_length=100)  # as typed, normalised: "every 2h from 00:00", "at 08:00,20:00", …
     times: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # minutes of the local day
-    role: str = Field(default="staff", max_length=16)  # the lowest role that may patrol
+    role: Role = Field(default=Role.STAFF, sa_type=Coded(Role, 16))  # the lowest role that may patrol
     grace_minutes: int | None = None  # None: the site's policy
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)

@@ -9,6 +9,8 @@ from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.clock import utcnow
+from storage.codes import Role
+from storage.models.columns import Coded
 
 
 class Site(SQLModel, table=True):
@@ -43,7 +45,7 @@ class Member(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     telegram_id: int = Field(sa_type=BigInteger, index=True)
     site_id: int = Field(foreign_key="site.id", index=True)
-    role: str = Field(max_length=16)  # staff | supervisor | manager | admin
+    role: Role = Field(sa_type=Coded(Role, 16))
     added_by: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -53,7 +55,7 @@ class Invite(SQLModel, table=True):
 
     code: str = Field(primary_key=True, max_length=32)
     site_id: int = Field(foreign_key="site.id")
-    role: str = Field(max_length=16)
+    role: Role = Field(sa_type=Coded(Role, 16))
     created_by: int = Field(sa_type=BigInteger)
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime

@@ -9,10 +9,11 @@ from sqlalchemy import update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.codes import Role
 from storage.models import Invite
 
 
-async def create(session: AsyncSession, *, site_id: int, role: str, created_by: int, expires_at: datetime) -> Invite:
+async def create(session: AsyncSession, *, site_id: int, role: Role, created_by: int, expires_at: datetime) -> Invite:
     invite = Invite(
         code=secrets.token_urlsafe(12), site_id=site_id, role=role, created_by=created_by, expires_at=expires_at
     )

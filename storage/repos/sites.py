@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
+from storage.codes import Role, role_or_none
 from storage.models import Member, Person, Site, table_of
 
 # Statements on the path of every update are built once (construction costs as much as running them).
@@ -32,7 +33,7 @@ _NEXT_NUMBER = (
 )
 
 
-async def site_and_role(session: AsyncSession, *, chat_id: int, telegram_id: int) -> tuple[Site | None, str | None]:
+async def site_and_role(session: AsyncSession, *, chat_id: int, telegram_id: int) -> tuple[Site | None, Role | None]:
     """The site whose duty group this chat is, and the sender's role there, in one Core query.
     The site is a detached, read-only snapshot, reused while its row is unchanged but for its
     counter (building one costs as much as the query); load the site with :func:`get` to change it."""
@@ -53,7 +54,7 @@ async def site_and_role(session: AsyncSession, *, chat_id: int, telegram_id: int
         if len(_SNAPSHOTS) > 10_000:
             _SNAPSHOTS.clear()
         _SNAPSHOTS[chat_id] = cached
-    return cached[1], role
+    return cached[1], role_or_none(role)
 
 
 async def by_code(session: AsyncSession, *, code: str) -> Site | None:
@@ -142,13 +143,15 @@ async def by_username(session: AsyncSession, *, username: str) -> Person | None:
     return rows.first()
 
 
-async def roles_of(session: AsyncSession, *, telegram_id: int) -> dict[int, str]:
+async def roles_of(session: AsyncSession, *, telegram_id: int) -> dict[int, Role]:
     """site_id → role of one person."""
     rows = (await session.exec(select(Member).where(Member.telegram_id == telegram_id))).all()
     return {row.site_id: row.role for row in rows}
 
 
-async def set_role(session: AsyncSession, *, telegram_id: int, site_id: int, role: str, added_by: int | None) -> Member:
+async def set_role(
+    session: AsyncSession, *, telegram_id: int, site_id: int, role: Role, added_by: int | None
+) -> Member:
     member = (
         await session.exec(select(Member).where(Member.telegram_id == telegram_id, Member.site_id == site_id))
     ).first()
