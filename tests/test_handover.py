@@ -170,6 +170,20 @@ async def test_takeover_with_nothing_to_take(harness: DeskHarness) -> None:
         assert pressed.toast and "已失效" in pressed.toast, pressed
 
 
+async def test_a_real_take_button_with_an_argument_added_is_stale_and_takes_nothing(harness: DeskHarness) -> None:
+    """The button's data is read whole (handlers.shifts.buttons): an extra argument or a renamed
+    action is not this version's button, so nobody takes over by it; the card's own button still works."""
+    h = harness
+    await site_with_roster(h)
+    h.clock.now = EVENING
+    take = button_data(await h.send("/handover 一切正常"), "接班")
+    for forged in (take + "|1", take.replace("hov.take", "hov.taken")):
+        pressed = await h.press(forged, NIGHT)
+        assert pressed.toast and "已失效" in pressed.toast, pressed
+        assert [r.status for r in await handovers(h)] == ["open"]
+    assert "已交班给 夜班小王" in ((await h.press(take, NIGHT)).toast or "")
+
+
 async def test_a_rostered_shift_not_handed_over_is_chased_after_its_end(any_harness: DeskHarness) -> None:
     h = any_harness
     await site_with_roster(h)

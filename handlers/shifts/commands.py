@@ -22,6 +22,7 @@ from handlers.core.uploads import Caps, TableError
 from handlers.shifts.times import Instance, ShiftDef, current, following, instances, shifts_of
 from storage.codes import Role
 from storage.models import Site, require_id
+from storage.models.shifts import HandoverStatus
 from storage.repos import handovers, sites, timers
 from storage.repos import shifts as shift_repo
 
@@ -111,7 +112,7 @@ async def duty_command(ctx: Context, args: str) -> Outcome:
             who = t("shifts.took_over", name=taken.incoming_name or "?", at=ctx.hhmm(taken.taken_at or ctx.now))
         lines.append(t("shifts.on_duty", shift=label(t, now_inst, zone), who=who))
     if pending is not None:
-        state = "shifts.pending_blocked" if pending.status == "blocked" else "shifts.pending_open"
+        state = "shifts.pending_blocked" if pending.status == HandoverStatus.BLOCKED else "shifts.pending_open"
         lines.append(t(state, name=pending.outgoing_name, at=ctx.hhmm(pending.handed_at)))
     upcoming = following(defs, now_inst, zone) if now_inst else _first_after(defs, ctx.now, zone)
     if upcoming is not None:
@@ -206,7 +207,7 @@ async def on_roster_due(ctx: TimerContext) -> datetime | None:
 
 # -- export --------------------------------------------------------------------------------------
 
-ROSTER_FIELDS = ("site", "date", "shift", "staff_id", Role.STAFF)
+ROSTER_FIELDS = ("site", "date", "shift", "staff_id", "staff")  # export keys (README)
 
 
 async def roster_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
-from handlers.core.commands import ButtonAction, Command, int_arg, pack
+from handlers.core.commands import Button as TypedButton
+from handlers.core.commands import Command
 from handlers.core.context import Context, TimerContext
 from handlers.core.exports import iso, site_zones
 from handlers.core.feature import ExportKind, Feature
@@ -23,8 +24,9 @@ from handlers.core.i18n import Translator
 from handlers.core.messages import Button, Keyboard, Outcome, Reply
 from handlers.core.policy import Policy
 from handlers.core.render import category, clip, severity
+from handlers.shifts.buttons import SignDayData
 from handlers.shifts.commands import local_at
-from storage.codes import Role
+from storage.codes import Role, Severity
 from storage.models import Site, require_id
 from storage.repos import handovers, incidents, sites, timers
 
@@ -85,7 +87,7 @@ async def compile_day(session: AsyncSession, site: Site, day: date, t: Translato
     lines += [t("daylog.order", number=o.number, text=clip(o.text, 120), name=o.issued_name) for o in orders]
     counts = {
         "incidents": len(entries),
-        "major": sum(1 for i in entries if i.severity == "major"),
+        "major": sum(1 for i in entries if i.severity == Severity.MAJOR),
         "open": sum(1 for i in entries if i.status == "open"),
         "handovers": len(shifts),
         "orders": len(orders),
@@ -94,7 +96,7 @@ async def compile_day(session: AsyncSession, site: Site, day: date, t: Translato
 
 
 def sign_button(t: Translator, site: Site, day: date) -> Keyboard:
-    return [[Button(t("daylog.btn_sign"), pack("day.sign", site.id, day.strftime("%Y%m%d")))]]
+    return [[Button(t("daylog.btn_sign"), SignDayData.of(require_id(site), day).pack())]]
 
 
 def _parse_day(text: str) -> date | None:
@@ -179,10 +181,9 @@ async def sign(ctx: Context, site: Site, day: date) -> Outcome:
     return Outcome.say(done)
 
 
-async def sign_button_pressed(ctx: Context, args: list[str]) -> Outcome:
-    site_id = int_arg(args)
-    site = None if site_id is None else await sites.get(ctx.session, site_id=site_id)
-    day = _parse_day(args[1]) if site is not None and len(args) > 1 else None
+async def sign_button_pressed(ctx: Context, data: SignDayData) -> Outcome:
+    site = await sites.get(ctx.session, site_id=data.site)
+    day = _parse_day(data.day) if site is not None else None
     if site is None or day is None or not await _known_day(ctx, site, day):
         return Outcome(toast=ctx.t("button.stale"))
     return await sign(ctx, site, day)
@@ -264,7 +265,7 @@ COMMANDS = [
 PART = Feature(
     "daylog",
     commands=COMMANDS,
-    buttons=[ButtonAction("day.sign", sign_button_pressed)],
+    buttons=[TypedButton(SignDayData, sign_button_pressed)],
     timers={DAYLOG: on_daylog},
     planners=[plan],
     exports={"duty_days": ExportKind(DUTY_DAY_FIELDS, duty_day_rows)},

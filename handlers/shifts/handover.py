@@ -17,19 +17,21 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
-from handlers.core.commands import ButtonAction, Command, int_arg
+from handlers.core.commands import Button, Command
 from handlers.core.context import Context, TimerContext
 from handlers.core.exports import iso, site_zones
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.i18n import Translator
 from handlers.core.messages import Outcome, Reply
 from handlers.core.policy import Policy
+from handlers.shifts.buttons import AllowHandoverData, TakeHandoverData
 from handlers.shifts.commands import label, names, on_roster
 from handlers.shifts.handover_flow import LATE, Who, allow, begin, expected_ids, take
 from handlers.shifts.handover_report import records_section
 from handlers.shifts.times import around, following, instance, shifts_of
 from storage.codes import Role
-from storage.models import Draft, Handover, require_id
+from storage.models import Draft, require_id
+from storage.models.shifts import HandoverStatus
 from storage.repos import handovers, sites, timers
 from storage.repos import shifts as shift_repo
 
@@ -60,32 +62,27 @@ async def takeover_command(ctx: Context, args: str) -> Outcome:
 async def allow_command(ctx: Context, args: str) -> Outcome:
     assert ctx.site is not None
     row = await handovers.pending(ctx.session, site_id=require_id(ctx.site), lock=True)
-    if row is None or row.status != "blocked":
+    if row is None or row.status != HandoverStatus.BLOCKED:
         return Outcome.say(ctx.t("handover.not_blocked"))
     return await allow(ctx, row, args)
 
 
-async def _from_button(ctx: Context, args: list[str]) -> Handover | None:
-    handover_id = int_arg(args)
-    return None if handover_id is None else await handovers.get(ctx.session, handover_id=handover_id, lock=True)
-
-
-async def take_button_pressed(ctx: Context, args: list[str]) -> Outcome:
-    row = await _from_button(ctx, args)
+async def take_button_pressed(ctx: Context, data: TakeHandoverData) -> Outcome:
+    row = await handovers.get(ctx.session, handover_id=data.handover, lock=True)
     if row is None:
         return Outcome(toast=ctx.t("button.stale"))
     _, outcome = await take(ctx, row, _me(ctx), edit=True)
     return outcome
 
 
-async def allow_button_pressed(ctx: Context, args: list[str]) -> Outcome:
+async def allow_button_pressed(ctx: Context, data: AllowHandoverData) -> Outcome:
     """Asks the supervisor for the reason: a reply to the prompt (or /allow_handover reason) overrides."""
-    row = await _from_button(ctx, args)
+    row = await handovers.get(ctx.session, handover_id=data.handover, lock=True)
     if row is None:
         return Outcome(toast=ctx.t("button.stale"))
     if not ctx.may(row.site_id, Role.SUPERVISOR):
         return Outcome(toast=ctx.t("denied.role", role=ctx.t("role.supervisor")), alert=True)
-    if row.status != "blocked":
+    if row.status != HandoverStatus.BLOCKED:
         return Outcome(toast=ctx.t("handover.not_blocked"))
     prompt = Reply(ctx.t("handover.ask_reason"), link=("handover", require_id(row)))
     return Outcome(replies=[prompt], toast=ctx.t("handover.ask_reason_toast"))
@@ -95,7 +92,7 @@ async def reason_reply(ctx: Context, handover_id: int) -> Outcome | None:
     """A supervisor's reply to a blocked handover's message is the override's reason."""
     row = await handovers.get(ctx.session, handover_id=handover_id, lock=True)
     text = ctx.msg.text.strip()
-    if row is None or row.status != "blocked" or not text or not ctx.may(row.site_id, Role.SUPERVISOR):
+    if row is None or row.status != HandoverStatus.BLOCKED or not text or not ctx.may(row.site_id, Role.SUPERVISOR):
         return None
     return await allow(ctx, row, text)
 
@@ -133,7 +130,7 @@ async def on_late(ctx: TimerContext) -> datetime | None:
     session, timer, now = ctx.session, ctx.timer, ctx.now
     row = await handovers.get(session, handover_id=timer.ref_id)
     site = await sites.get(session, site_id=timer.site_id)
-    if row is None or site is None or row.status == "taken_over":
+    if row is None or site is None or row.status == HandoverStatus.TAKEN_OVER:
         return None
     t, policy = Translator(site.language), Policy.for_site(site.policy)
     expected = expected_ids(row)
@@ -244,7 +241,10 @@ COMMANDS = [
     Command("takeover", takeover_command, aliases=("jieban",)),
     Command("allow_handover", allow_command, min_role=Role.SUPERVISOR),
 ]
-BUTTONS = [ButtonAction("hov.take", take_button_pressed), ButtonAction("hov.allow", allow_button_pressed)]
+BUTTONS: list[Button[Any]] = [
+    Button(TakeHandoverData, take_button_pressed),
+    Button(AllowHandoverData, allow_button_pressed),
+]
 PART = Feature(
     "handover",
     commands=COMMANDS,

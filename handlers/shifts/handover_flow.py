@@ -10,15 +10,16 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
-from handlers.core.commands import pack
 from handlers.core.context import Context
 from handlers.core.i18n import Translator
 from handlers.core.messages import Button, Keyboard, Outcome, Reply
+from handlers.shifts.buttons import AllowHandoverData, TakeHandoverData
 from handlers.shifts.commands import label, names, on_roster
 from handlers.shifts.handover_report import compile_report, open_majors
 from handlers.shifts.times import Instance, around, ending_near, following, instance, shifts_of
 from storage.codes import Role
 from storage.models import Handover, Incident, Site, require_id
+from storage.models.shifts import HandoverStatus
 from storage.repos import handovers, sites, timers
 
 LATE = "shift_takeover_late"
@@ -56,7 +57,7 @@ def card(t: Translator, handover: Handover, zone: ZoneInfo) -> str:
 
 
 def take_button(t: Translator, handover: Handover) -> Keyboard:
-    return [[Button(t("handover.btn_take"), pack("hov.take", handover.id))]]
+    return [[Button(t("handover.btn_take"), TakeHandoverData(handover=require_id(handover)).pack())]]
 
 
 async def _compose(ctx: Context, session: AsyncSession, site: Site, handover: Handover, t: Translator) -> str:
@@ -87,11 +88,11 @@ async def begin(
     """Start a handover for ``who``; (None, the refusal) when one is already waiting."""
     t, session = ctx.t, ctx.session
     waiting = await handovers.pending(session, site_id=require_id(site))
-    mine_blocked = waiting is not None and waiting.status == "blocked" and waiting.outgoing_id == who[0]
+    mine_blocked = waiting is not None and waiting.status == HandoverStatus.BLOCKED and waiting.outgoing_id == who[0]
     if waiting is not None and mine_blocked and not await _still_blocked(ctx, site):
         return waiting, await _reopen(ctx, site, waiting, notes, edit=edit)
     if waiting is not None:
-        key = "handover.already_blocked" if waiting.status == "blocked" else "handover.already_open"
+        key = "handover.already_blocked" if waiting.status == HandoverStatus.BLOCKED else "handover.already_open"
         return None, ctx.answer(t(key, name=waiting.outgoing_name, at=ctx.hhmm(waiting.handed_at)))
     out, nxt, expected = await _shift_plan(session, site, who[0], ctx.now)
     row = Handover(
@@ -129,14 +130,14 @@ async def _still_blocked(ctx: Context, site: Site) -> bool:
 def _block(row: Handover, majors: list[Incident]) -> str:
     """Mark the handover blocked by these open major incidents (000 L131); their numbers as text."""
     numbers = " ".join(f"#{m.number}" for m in majors)
-    row.status, row.blocked_reason = "blocked", f"major incident open: {numbers}"
+    row.status, row.blocked_reason = HandoverStatus.BLOCKED, f"major incident open: {numbers}"
     return numbers
 
 
 async def _reopen(ctx: Context, site: Site, row: Handover, notes: str, *, edit: bool) -> Outcome:
     """The outgoing person hands over again once the major incidents that blocked it are closed."""
     t = ctx.t
-    row.status = "open"
+    row.status = HandoverStatus.OPEN
     row.notes = notes.strip() or row.notes
     row.report = await _compose(ctx, ctx.session, site, row, t)
     ctx.session.add(row)
@@ -151,7 +152,7 @@ async def _blocked(ctx: Context, site: Site, row: Handover, *, majors_text: str,
     """The refusal, naming the rule and the open major incidents; the supervisors are told."""
     t = ctx.t
     text = "\n".join([t("handover.blocked", majors=majors_text), t("handover.rule_major"), t("handover.blocked_how")])
-    allow = [[Button(t("handover.btn_allow"), pack("hov.allow", row.id))]]
+    allow = [[Button(t("handover.btn_allow"), AllowHandoverData(handover=require_id(row)).pack())]]
     ping = t("handover.blocked_ping", site=site.name, name=row.outgoing_name, majors=majors_text)
     ctx.notified += await notices.tell_roles(
         ctx.session, site, (Role.SUPERVISOR, Role.MANAGER), ping, purpose="handover"
@@ -164,7 +165,7 @@ async def take(ctx: Context, row: Handover, who: Who, *, edit: bool = False) -> 
     t = ctx.t
     expected = expected_ids(row)
     expected_text = await names(ctx.session, expected) if expected else t("handover.anyone")
-    if row.status == "taken_over":
+    if row.status == HandoverStatus.TAKEN_OVER:
         return False, ctx.answer(t("handover.already_taken", name=row.incoming_name or "?"))
     if not ctx.may(row.site_id, Role.STAFF) and ctx.msg.user.id == who[0]:
         return False, ctx.answer(t("handover.not_expected", expected=expected_text), alert=True)
@@ -176,14 +177,14 @@ async def take(ctx: Context, row: Handover, who: Who, *, edit: bool = False) -> 
     assert site is not None
     if row.override_at is None and ctx.policy(site).handover_block_on_major:
         majors = await open_majors(ctx.session, require_id(site))
-        if majors and row.status == "blocked":
+        if majors and row.status == HandoverStatus.BLOCKED:
             text = t("handover.blocked", majors=" ".join(f"#{m.number}" for m in majors))
             return False, ctx.answer(text + "\n" + t("handover.rule_major"), alert=True)
         if majors:
             numbers = _block(row, majors)
             ctx.session.add(row)
             return False, await _blocked(ctx, site, row, majors_text=numbers, edit=False)
-    row.status, row.incoming_id, row.incoming_name, row.taken_at = "taken_over", who[0], who[1], ctx.now
+    row.status, row.incoming_id, row.incoming_name, row.taken_at = HandoverStatus.TAKEN_OVER, who[0], who[1], ctx.now
     ctx.session.add(row)
     await timers.cancel_for(ctx.session, kind=LATE, ref_id=require_id(row))
     done = t("handover.done", outgoing=row.outgoing_name, incoming=who[1], at=ctx.hhmm(ctx.now))
@@ -198,13 +199,13 @@ async def allow(ctx: Context, row: Handover, reason: str) -> Outcome:
     t = ctx.t
     if not ctx.may(row.site_id, Role.SUPERVISOR):
         return ctx.answer(t("denied.role", role=t("role.supervisor")), alert=True)
-    if row.status != "blocked":
+    if row.status != HandoverStatus.BLOCKED:
         return ctx.answer(t("handover.not_blocked"))
     if not reason.strip():
         return ctx.answer(t("handover.usage_allow"))
     site = await sites.get(ctx.session, site_id=row.site_id)
     assert site is not None
-    row.status, row.override_by, row.override_name = "open", ctx.msg.user.id, ctx.msg.user.name
+    row.status, row.override_by, row.override_name = HandoverStatus.OPEN, ctx.msg.user.id, ctx.msg.user.name
     row.override_reason, row.override_at = reason.strip(), ctx.now
     row.report = await _compose(ctx, ctx.session, site, row, t)
     ctx.session.add(row)

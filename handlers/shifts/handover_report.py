@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.core.context import HandoverSection
 from handlers.core.i18n import Translator
 from handlers.core.render import clip
+from storage.codes import Severity
 from storage.models import Handover, Incident, Site, require_id
 from storage.repos import incidents
 
@@ -30,7 +31,8 @@ def items_counted(notes: str) -> list[tuple[str, int, str]]:
 
 
 async def open_majors(session: AsyncSession, site_id: int) -> list[Incident]:
-    return [i for i in await incidents.open_for_site(session, site_id=site_id, limit=200) if i.severity == "major"]
+    rows = await incidents.open_for_site(session, site_id=site_id, limit=200)
+    return [i for i in rows if i.severity == Severity.MAJOR]
 
 
 async def records_section(session: AsyncSession, site: Site, now: datetime, t: Translator) -> list[str]:
@@ -44,7 +46,7 @@ async def incidents_section(session: AsyncSession, site: Site, t: Translator) ->
     rows = list(await incidents.open_for_site(session, site_id=require_id(site), limit=200))
     if not rows:
         return []
-    rows.sort(key=lambda r: (r.severity != "major", r.severity != "urgent"))
+    rows.sort(key=lambda r: (r.severity != Severity.MAJOR, r.severity != Severity.URGENT))
     lines = [t("handover.section_incidents", count=len(rows))]
     for row in rows[:SECTION_LINES]:
         severity = t(f"sev.{row.severity}")

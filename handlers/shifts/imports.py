@@ -17,7 +17,7 @@ from storage.models import Site, require_id
 from storage.repos import shifts as shift_repo
 from storage.repos import sites
 
-COLUMNS = ("date", "shift", Role.STAFF)
+COLUMNS = ("date", "shift", "staff")  # the roster file's column headers
 _SPLIT = re.compile(r"[\s,，、;；/]+")
 
 

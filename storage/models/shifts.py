@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, BigInteger, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.clock import utcnow
+from storage.models.columns import Coded
 
 
 class Shift(SQLModel, table=True):
@@ -36,13 +38,26 @@ class RosterEntry(SQLModel, table=True):
     loaded_at: datetime = Field(default_factory=utcnow)
 
 
+class HandoverStatus(StrEnum):
+    """Where a handover stands: waiting for the incoming person, refused while a major incident is
+    open (000 L131) until a supervisor overrides it, or taken over (both signatures, 002 L25)."""
+
+    OPEN = "open"
+    BLOCKED = "blocked"
+    TAKEN_OVER = "taken_over"
+
+
+# A handover still waiting for someone: a takeover (open) or an override (blocked).
+PENDING_HANDOVER = (HandoverStatus.OPEN, HandoverStatus.BLOCKED)
+
+
 class Handover(SQLModel, table=True):
     """A handover (交接班记录, 000 L118-134; 002 L22-25): the report compiled from the records, both
     confirmations with their times (the two signatures, 002 L25), and a supervisor's override."""
 
     id: int | None = Field(default=None, primary_key=True)
     site_id: int = Field(foreign_key="site.id", index=True)
-    status: str = Field(default="open", max_length=12, index=True)  # open | blocked | taken_over
+    status: HandoverStatus = Field(default=HandoverStatus.OPEN, index=True, sa_type=Coded(HandoverStatus, 12))
     shift_code: str | None = Field(default=None, max_length=16)  # the outgoing shift
     shift_day: date | None = None
     next_code: str | None = Field(default=None, max_length=16)  # the incoming shift

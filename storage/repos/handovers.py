@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import DutyDay, Handover, StandingOrder
+from storage.models.shifts import PENDING_HANDOVER, HandoverStatus
 from storage.repos import chunks
 
 
@@ -28,7 +29,7 @@ async def pending(session: AsyncSession, *, site_id: int, lock: bool = False) ->
     """The site's handover waiting for a takeover or an override, if any (one at a time)."""
     stmt = (
         select(Handover)
-        .where(Handover.site_id == site_id, col(Handover.status).in_(["open", "blocked"]))
+        .where(Handover.site_id == site_id, col(Handover.status).in_(PENDING_HANDOVER))
         .order_by(col(Handover.id).desc())
     )
     rows = await session.exec(stmt.with_for_update() if lock else stmt)
@@ -38,7 +39,7 @@ async def pending(session: AsyncSession, *, site_id: int, lock: bool = False) ->
 async def last_taken(session: AsyncSession, *, site_id: int) -> Handover | None:
     rows = await session.exec(
         select(Handover)
-        .where(Handover.site_id == site_id, Handover.status == "taken_over")
+        .where(Handover.site_id == site_id, Handover.status == HandoverStatus.TAKEN_OVER)
         .order_by(col(Handover.taken_at).desc(), col(Handover.id).desc())
     )
     return rows.first()
