@@ -65,6 +65,16 @@ async def test_bad_input_gets_clear_replies_and_writes_nothing(harness: DeskHarn
     assert await loans(harness) == []
 
 
+async def test_a_return_button_with_an_extra_argument_is_stale_and_the_key_stays_out(harness: DeskHarness) -> None:
+    await key_site(harness)
+    data = button_data(await harness.send("/borrow 3-JF"), "归还")
+    for forged in (f"{data}|1", f"{data}|"):
+        out = await harness.press(forged)
+        assert "已失效" in (out.toast or "") and not out.replies
+    assert [loan.status for loan in await loans(harness)] == ["out"]
+    assert "已归还 3-JF" in text_of(await harness.press(data))
+
+
 async def test_outside_borrower_waits_for_a_supervisor_and_a_forged_approve_is_refused(harness: DeskHarness) -> None:
     await key_site(harness)
     out = text_of(await harness.send("/lend 5-JF 王师傅 13800000000 修水管"))

@@ -14,8 +14,11 @@ from openpyxl import Workbook
 from sqlmodel import select
 
 from bot.cli import main
+from handlers.core.i18n import LANGUAGES, catalogue
+from handlers.keys.register import KIND_WORDS
 from storage.db import Database
 from storage.models import Draft, Key, KeyLoan, Site
+from storage.models.keys import KeyKind, LoanStatus
 from storage.repos import sites
 from tests.keys_support import STAFF2, FakeFiles, key_site
 from tests.support import MANAGER, STAFF, SUPERVISOR, DeskHarness, button_data, rows_for, text_of
@@ -256,3 +259,17 @@ async def test_feature_importer_reports_in_the_site_language(harness: DeskHarnes
         problems = await FEATURE.imports["keys"](session, site, read_table(BAD.encode(), "k.csv"))
     assert (4, "类别不对（unit、vacant、plant、common、sealed）") in problems and len(problems) == 4
     assert await register(harness) == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_key_kind_and_loan_status_has_a_name_in_every_language(language: str) -> None:
+    texts = catalogue(language)
+    assert [kind for kind in KeyKind if f"keys.kind.{kind}" not in texts] == []
+    assert [status for status in LoanStatus if f"keys.status.{status}" not in texts] == []
+    assert "keys.status.overdue" in texts  # what /key and the export say of a loan out past its due time
+
+
+def test_each_key_kind_is_read_in_english_and_both_chinese_scripts() -> None:
+    for kind in KeyKind:
+        words = [word for word, meant in KIND_WORDS.items() if meant is kind]
+        assert kind.value in words and any(not word.isascii() for word in words), kind

@@ -17,26 +17,28 @@ import handlers.keys.loans as key_loans
 import handlers.keys.render as render
 import handlers.keys.report as keys_report
 from handlers.core import notices
-from handlers.core.commands import ButtonAction, ButtonHandler, Command, int_arg
+from handlers.core.commands import AnyButton, Button, Command
 from handlers.core.context import Context
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.messages import Outcome
 from handlers.core.uploads import Caps, TableError
+from handlers.keys.buttons import ApproveLoan, OnLoan, PickKey, RefuseLoan, ReturnKey, WithdrawLoan, WitnessLoan
 from handlers.keys.loans import Borrower
 from handlers.keys.register import KINDS, check_row, import_rows, kind_of, load
-from storage.codes import Role
+from storage.codes import Role, Severity
 from storage.models import Key, KeyLoan, Site, require_id
+from storage.models.keys import KeyKind, KeyStatus, LoanStatus
 from storage.repos import keys, sites, timers
 
 # Who hears of a lost or damaged key: the supervisors (001 L297, L1047); a unit, vacant-unit or sealed
 # key also the CS manager (000 L509, L517, L574). Plant-room keys go to the property manager (000 L521),
 # who has no role here: the supervisors pass it on.
-LOST_REPORTED_TO = {
-    "unit": (Role.SUPERVISOR, Role.MANAGER),
-    "vacant": (Role.SUPERVISOR, Role.MANAGER),
-    "sealed": (Role.SUPERVISOR, Role.MANAGER),
-    "plant": (Role.SUPERVISOR,),
-    "common": (Role.SUPERVISOR,),
+LOST_REPORTED_TO: dict[KeyKind, tuple[Role, ...]] = {
+    KeyKind.UNIT: (Role.SUPERVISOR, Role.MANAGER),
+    KeyKind.VACANT: (Role.SUPERVISOR, Role.MANAGER),
+    KeyKind.SEALED: (Role.SUPERVISOR, Role.MANAGER),
+    KeyKind.PLANT: (Role.SUPERVISOR,),
+    KeyKind.COMMON: (Role.SUPERVISOR,),
 }
 _PHONE = re.compile(r"^\+?\d[\d\- ]{5,19}$")
 
@@ -105,7 +107,7 @@ async def key_command(ctx: Context, args: str) -> Outcome:
         t("keys.about", code=key.code, label=key.label, kind=t(f"keys.kind.{key.kind}"), copies=key.copies),
         t("keys.kept", location=key.location or "-"),
     ]
-    if key.status == "lost":
+    if key.status == KeyStatus.LOST:
         lines.append(t("keys.is_lost", code=key.code))
     history = await keys.last_loans(ctx.session, key_id=require_id(key))
     if history:
@@ -166,17 +168,17 @@ async def lost_command(ctx: Context, args: str) -> Outcome:
         site,
         text=t("keys.lost_situation", item=render.key_name(key), text=text),
         category="security",
-        severity="urgent",
+        severity=Severity.URGENT,
         location=key.location or key.label,
         occurred_at=ctx.now,
     )
     loan = await keys.active_loan(ctx.session, key_id=require_id(key))
     if loan is not None:  # a loan still waiting for approval never went out: it ends refused
-        loan.status = "lost" if loan.status == "out" else "refused"
-        loan.refused_by = ctx.msg.user.id if loan.status == "refused" else None
+        loan.status = LoanStatus.LOST if loan.status == LoanStatus.OUT else LoanStatus.REFUSED
+        loan.refused_by = ctx.msg.user.id if loan.status == LoanStatus.REFUSED else None
         ctx.session.add(loan)
         await timers.cancel_for(ctx.session, kind=key_loans.OVERDUE, ref_id=require_id(loan))
-    key.status = "lost"
+    key.status = KeyStatus.LOST
     ctx.session.add(key)
     ping = "\n".join(
         [
@@ -208,14 +210,13 @@ async def lost_command(ctx: Context, args: str) -> Outcome:
 LoanAction = Callable[[Context, KeyLoan, Key, Site], Awaitable[Outcome]]
 
 
-def on_loan(action: LoanAction) -> ButtonHandler:
+def on_loan(action: LoanAction) -> Callable[[Context, OnLoan], Awaitable[Outcome]]:
     """A button naming a loan: loads the loan (row-locked), its key and site; the action checks the
     presser's role at that site. The callback data is trusted for nothing else."""
 
     @wraps(action)
-    async def handler(ctx: Context, args: list[str]) -> Outcome:
-        loan_id = int_arg(args)
-        loan = None if loan_id is None else await keys.loan(ctx.session, loan_id=loan_id, lock=True)
+    async def handler(ctx: Context, data: OnLoan) -> Outcome:
+        loan = await keys.loan(ctx.session, loan_id=data.loan, lock=True)
         key = None if loan is None else await keys.get(ctx.session, key_id=loan.key_id)
         site = None if loan is None else await sites.get(ctx.session, site_id=loan.site_id)
         if loan is None or key is None or site is None:
@@ -225,10 +226,9 @@ def on_loan(action: LoanAction) -> ButtonHandler:
     return handler
 
 
-@on_loan
 async def return_button(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
     if not ctx.may(site.id, Role.STAFF):
-        return Outcome(toast=ctx.t("denied.role", role=ctx.t("role.staff")), alert=True)
+        return Outcome(toast=ctx.t("denied.role", role=ctx.t(f"role.{Role.STAFF}")), alert=True)
     return await key_loans.give_back(ctx, loan, key, None)
 
 
@@ -242,13 +242,13 @@ COMMANDS = [
     Command("keys_import", import_command, min_role=Role.SUPERVISOR),
     Command("key_lost", lost_command),
 ]
-BUTTONS = [
-    ButtonAction("key.ret", return_button),
-    ButtonAction("key.ok", on_loan(key_loans.approve)),
-    ButtonAction("key.no", on_loan(key_loans.refuse)),
-    ButtonAction("key.wit", on_loan(key_loans.witness)),
-    ButtonAction("key.wd", on_loan(key_loans.withdraw)),
-    ButtonAction("key.dr", keys_drafts.pick_button),
+BUTTONS: list[AnyButton] = [
+    Button(ReturnKey, on_loan(return_button)),
+    Button(ApproveLoan, on_loan(key_loans.approve)),
+    Button(RefuseLoan, on_loan(key_loans.refuse)),
+    Button(WitnessLoan, on_loan(key_loans.witness)),
+    Button(WithdrawLoan, on_loan(key_loans.withdraw)),
+    Button(PickKey, keys_drafts.pick_button),
 ]
 PART = Feature(
     "keys",

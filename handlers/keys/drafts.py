@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import handlers.dutylog.interface as drafts
 import handlers.keys.loans as key_loans
-from handlers.core.commands import int_arg, pack
+from handlers.core.commands import pack
 from handlers.core.context import Context
 from handlers.core.messages import Button, Outcome, Reply
+from handlers.keys.buttons import PickKey
 from handlers.keys.loans import Borrower
 from handlers.keys.register import match
 from storage.models import Draft, Key, require_id
@@ -24,12 +25,15 @@ async def record_return(ctx: Context, draft: Draft) -> Outcome:
     return await _record(ctx, draft, None)
 
 
-@drafts.on_pending_draft
-async def pick_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
-    key_id = int_arg(args)
-    if key_id is None:
-        return Outcome(toast=ctx.t("button.stale"))
-    return await _record(ctx, draft, key_id)
+async def pick_button(ctx: Context, data: PickKey) -> Outcome:
+    """The key chosen on the draft card, once the duty log's draft checks pass (staff at the draft's
+    site, in its chat, the draft still undecided)."""
+
+    async def chosen(ctx: Context, draft: Draft, _rest: list[str]) -> Outcome:
+        return await _record(ctx, draft, data.key)
+
+    # The duty log's gate still reads untyped arguments; it is handed only the draft id.
+    return await drafts.on_pending_draft(chosen)(ctx, [str(data.draft)])
 
 
 async def _candidates(ctx: Context, draft: Draft) -> list[Key]:
@@ -51,8 +55,10 @@ async def _record(ctx: Context, draft: Draft, key_id: int | None) -> Outcome:
             return Outcome(toast=t("keys.draft.none"), alert=True)
         if len(found) > 1:
             choices = [
-                [Button(f"{k.code} {k.label}"[:40], pack("key.dr", draft.id, k.id))] for k in found[:MAX_CHOICES]
+                [Button(f"{k.code} {k.label}"[:40], PickKey(draft=require_id(draft), key=require_id(k)).pack())]
+                for k in found[:MAX_CHOICES]
             ]
+            # 忽略 is the duty log's action: packed untyped until handlers.dutylog.interface offers its data class
             choices.append([Button(t("btn.ignore"), pack("dr.ign", draft.id))])
             return Outcome(
                 replies=[Reply(drafts.draft_text(ctx, draft) + "\n" + t("keys.draft.which"), choices, edit=True)]

@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 
 import handlers.keys.render as render
 from handlers.core import notices
-from handlers.core.commands import pack
 from handlers.core.context import Context
 from handlers.core.messages import Button, Outcome, Reply
 from handlers.core.policy import Policy
+from handlers.keys.buttons import ApproveLoan, RefuseLoan, ReturnKey, WithdrawLoan, WitnessLoan
 from storage.codes import Role
 from storage.models import Key, KeyLoan, KeyWitness, Site, require_id
+from storage.models.keys import KeyKind, KeyStatus, LoanStatus
 from storage.repos import keys, timers
 
 OVERDUE = "key_overdue"  # timer kind: ref_id is the loan id
@@ -47,7 +48,7 @@ def due_time(now: datetime, site: Site, policy: Policy) -> datetime:
 def approver_role(key: Key, loan: KeyLoan, policy: Policy) -> Role | None:
     """Who must approve first: a manager for a sealed key (000 L506-508), a supervisor for an
     outside borrower (001 L1043), nobody for staff borrowing an ordinary key."""
-    if key.kind == "sealed":
+    if key.kind == KeyKind.SEALED:
         return Role.MANAGER
     if loan.external and policy.key_external_approval:
         return Role.SUPERVISOR
@@ -55,14 +56,14 @@ def approver_role(key: Key, loan: KeyLoan, policy: Policy) -> Role | None:
 
 
 def witnesses_needed(key: Key, policy: Policy) -> int:
-    return policy.key_sealed_witnesses if key.kind == "sealed" else 0
+    return policy.key_sealed_witnesses if key.kind == KeyKind.SEALED else 0
 
 
 async def start(ctx: Context, site: Site, key: Key, who: Borrower, purpose: str | None) -> Outcome:
     """Write the loan: out at once, or pending approval and witnesses. A key already out (or
     waiting) is refused with who holds it since when."""
     t = ctx.t
-    if key.status == "lost":
+    if key.status == KeyStatus.LOST:
         return ctx.answer(t("keys.is_lost", code=key.code) + "\n" + t("keys.rule.lost"))
     policy = ctx.policy(site)
     loan = KeyLoan(
@@ -81,11 +82,11 @@ async def start(ctx: Context, site: Site, key: Key, who: Borrower, purpose: str 
     role = approver_role(key, loan, policy)
     needs_witnesses = witnesses_needed(key, policy)
     if role is None and needs_witnesses == 0:
-        loan.status, loan.out_at, loan.due_at = "out", ctx.now, due_time(ctx.now, site, policy)
+        loan.status, loan.out_at, loan.due_at = LoanStatus.OUT, ctx.now, due_time(ctx.now, site, policy)
     stored = await keys.lend(ctx.session, loan)
     if stored is None:
         return ctx.answer(await held_text(ctx, key))
-    if stored.status == "out":
+    if stored.status == LoanStatus.OUT:
         await schedule_overdue(ctx, stored)
         return Outcome(replies=[card(ctx, stored, key, [], header="keys.lent")])
     if role is not None:
@@ -97,7 +98,7 @@ async def held_text(ctx: Context, key: Key) -> str:
     active = await keys.active_loan(ctx.session, key_id=require_id(key))
     if active is None:  # returned in the meantime: the caller may try again
         return ctx.t("keys.try_again", code=key.code)
-    if active.status == "pending":
+    if active.status == LoanStatus.PENDING:
         return ctx.t("keys.already_pending", code=key.code, name=active.borrower_name, at=ctx.hhmm(active.requested_at))
     return ctx.t("keys.already_out", code=key.code, name=active.borrower_name, at=ctx.hhmm(active.out_at or ctx.now))
 
@@ -108,13 +109,13 @@ def card(ctx: Context, loan: KeyLoan, key: Key, witnesses: list[str], *, header:
 
 
 def loan_buttons(ctx: Context, loan: KeyLoan, key: Key) -> list[list[Button]]:
-    if loan.status == "out":
-        return [[Button(ctx.t("keys.btn.return"), pack("key.ret", loan.id))]]
-    if loan.status != "pending":
+    if loan.status == LoanStatus.OUT:
+        return [[Button(ctx.t("keys.btn.return"), ReturnKey(loan=require_id(loan)).pack())]]
+    if loan.status != LoanStatus.PENDING:
         return []
-    withdraw = Button(ctx.t("keys.btn.withdraw"), pack("key.wd", loan.id))
+    withdraw = Button(ctx.t("keys.btn.withdraw"), WithdrawLoan(loan=require_id(loan)).pack())
     if witnesses_needed(key, ctx.policy()) > 0:
-        return [[Button(ctx.t("keys.btn.witness"), pack("key.wit", loan.id)), withdraw]]
+        return [[Button(ctx.t("keys.btn.witness"), WitnessLoan(loan=require_id(loan)).pack()), withdraw]]
     return [[withdraw]]
 
 
@@ -125,24 +126,27 @@ async def schedule_overdue(ctx: Context, loan: KeyLoan) -> None:
 
 # Who may approve, pinged in private: the role asked for, else the next one up (the global admins
 # are the last rung for a general manager's approval).
-APPROVERS = {
-    "supervisor": (Role.SUPERVISOR, Role.MANAGER, Role.ADMIN),
-    "manager": (Role.MANAGER, Role.ADMIN),
-    "admin": (Role.ADMIN,),
+APPROVERS: dict[Role, tuple[Role, ...]] = {
+    Role.SUPERVISOR: (Role.SUPERVISOR, Role.MANAGER, Role.ADMIN),
+    Role.MANAGER: (Role.MANAGER, Role.ADMIN),
+    Role.ADMIN: (Role.ADMIN,),
 }
 
 
-async def ask_approval(ctx: Context, site: Site, key: Key, loan: KeyLoan, role: str) -> None:
+async def ask_approval(ctx: Context, site: Site, key: Key, loan: KeyLoan, role: Role) -> None:
     t = ctx.t
     text = "\n".join(
         [
             t("keys.approval_request", site=site.name, role=t(f"role.{role}")),
             render.loan_card(t, loan, key, [], ctx.zone(site), header="keys.card", policy=ctx.policy(site)),
-            t("keys.rule.sealed" if key.kind == "sealed" else "keys.rule.external"),
+            t("keys.rule.sealed" if key.kind == KeyKind.SEALED else "keys.rule.external"),
         ]
     )
     buttons = [
-        [Button(t("keys.btn.approve"), pack("key.ok", loan.id)), Button(t("keys.btn.refuse"), pack("key.no", loan.id))]
+        [
+            Button(t("keys.btn.approve"), ApproveLoan(loan=require_id(loan)).pack()),
+            Button(t("keys.btn.refuse"), RefuseLoan(loan=require_id(loan)).pack()),
+        ]
     ]
     told = await notices.tell_roles(
         ctx.session,
@@ -167,16 +171,16 @@ async def approve(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
     policy = ctx.policy(site)
     role = approver_role(key, loan, policy) or Role.SUPERVISOR
     if not ctx.may(site.id, role):
-        rule = "keys.rule.sealed" if key.kind == "sealed" else "keys.rule.external"
+        rule = "keys.rule.sealed" if key.kind == KeyKind.SEALED else "keys.rule.external"
         return ctx.answer(t("keys.approve_denied", role=t(f"role.{role}")) + "\n" + t(rule), alert=True)
-    if loan.status != "pending":
+    if loan.status != LoanStatus.PENDING:
         return ctx.answer(t("keys.decided", code=key.code, status=t(f"keys.status.{loan.status}")))
     user = ctx.msg.user
     if loan.approved_by is None:
         loan.approved_by, loan.approved_name, loan.approved_at = user.id, user.name, ctx.now
-        if key.kind == "sealed" and policy.key_sealed_gm_approval:
+        if key.kind == KeyKind.SEALED and policy.key_sealed_gm_approval:
             await ask_approval(ctx, site, key, loan, Role.ADMIN)
-    elif key.kind == "sealed" and policy.key_sealed_gm_approval and loan.gm_approved_by is None:
+    elif key.kind == KeyKind.SEALED and policy.key_sealed_gm_approval and loan.gm_approved_by is None:
         if not ctx.may(site.id, Role.ADMIN) or user.id == loan.approved_by:
             return ctx.answer(t("keys.gm_needed"), alert=True)
         loan.gm_approved_by, loan.gm_approved_name = user.id, user.name
@@ -195,9 +199,9 @@ async def refuse(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
     role = approver_role(key, loan, ctx.policy(site)) or Role.SUPERVISOR
     if not ctx.may(site.id, role):
         return ctx.answer(t("keys.approve_denied", role=t(f"role.{role}")), alert=True)
-    if loan.status != "pending":
+    if loan.status != LoanStatus.PENDING:
         return ctx.answer(t("keys.decided", code=key.code, status=t(f"keys.status.{loan.status}")))
-    loan.status, loan.refused_by = "refused", ctx.msg.user.id
+    loan.status, loan.refused_by = LoanStatus.REFUSED, ctx.msg.user.id
     ctx.session.add(loan)
     if site.duty_chat_id is not None:
         text = t("keys.refused_group", code=key.code, label=key.label, name=loan.borrower_name, by=ctx.msg.user.name)
@@ -213,9 +217,9 @@ async def withdraw(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome
     user = ctx.msg.user
     if user.id not in (loan.lent_by, loan.borrower_id) and not ctx.may(site.id, Role.SUPERVISOR):
         return ctx.answer(t("keys.withdraw_denied"), alert=True)
-    if loan.status != "pending":
+    if loan.status != LoanStatus.PENDING:
         return ctx.answer(t("keys.decided", code=key.code, status=t(f"keys.status.{loan.status}")))
-    loan.status, loan.refused_by = "refused", user.id
+    loan.status, loan.refused_by = LoanStatus.REFUSED, user.id
     ctx.session.add(loan)
     done = t("keys.withdrawn", code=key.code, label=key.label, name=user.name)
     return Outcome(replies=[Reply(done, edit=True)], toast=done)
@@ -232,8 +236,8 @@ async def witness(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
     loan, once each (000 L506: two staff present besides the one using the key)."""
     t = ctx.t
     if not ctx.may(site.id, Role.STAFF):
-        return ctx.answer(t("denied.role", role=t("role.staff")), alert=True)
-    if loan.status != "pending" or witnesses_needed(key, ctx.policy(site)) == 0:
+        return ctx.answer(t("denied.role", role=t(f"role.{Role.STAFF}")), alert=True)
+    if loan.status != LoanStatus.PENDING or witnesses_needed(key, ctx.policy(site)) == 0:
         return ctx.answer(t("keys.decided", code=key.code, status=t(f"keys.status.{loan.status}")))
     user = ctx.msg.user
     if user.id in (loan.borrower_id, loan.lent_by):
@@ -259,7 +263,7 @@ async def activate_if_ready(
     policy = ctx.policy(site)
     if approver_role(key, loan, policy) is not None and loan.approved_by is None:
         return False
-    if key.kind == "sealed" and policy.key_sealed_gm_approval and loan.gm_approved_by is None:
+    if key.kind == KeyKind.SEALED and policy.key_sealed_gm_approval and loan.gm_approved_by is None:
         return False
     needed = witnesses_needed(key, policy)
     if needed:
@@ -267,7 +271,7 @@ async def activate_if_ready(
             witnesses = len(await witnesses_of(ctx, loan))
         if witnesses < needed:
             return False
-    loan.status, loan.out_at, loan.due_at = "out", ctx.now, due_time(ctx.now, site, policy)
+    loan.status, loan.out_at, loan.due_at = LoanStatus.OUT, ctx.now, due_time(ctx.now, site, policy)
     ctx.session.add(loan)
     await schedule_overdue(ctx, loan)
     if announce and site.duty_chat_id is not None:
@@ -280,10 +284,10 @@ async def activate_if_ready(
 async def give_back(ctx: Context, loan: KeyLoan, key: Key, condition: str | None) -> Outcome:
     """Close an out loan: who received the key back, when, and its condition."""
     t = ctx.t
-    if loan.status != "out":
+    if loan.status != LoanStatus.OUT:
         return ctx.answer(t("keys.not_out", code=key.code))
     user = ctx.msg.user
-    loan.status, loan.returned_at = "returned", ctx.now
+    loan.status, loan.returned_at = LoanStatus.RETURNED, ctx.now
     loan.returned_to, loan.returned_to_name, loan.condition = user.id, user.name, condition or None
     ctx.session.add(loan)
     await timers.cancel_for(ctx.session, kind=OVERDUE, ref_id=require_id(loan))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import Literal
 
 import opencc
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,36 +17,36 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.core.i18n import Translator
 from handlers.core.uploads import TableRow
 from storage.models import Key, Site, require_id
+from storage.models.keys import KeyKind
 from storage.repos import keys
+from storage.repos.keys import KeyValues
 
-KINDS = ("unit", "vacant", "plant", "common", "sealed")
-KIND_WORDS = {
-    "unit": "unit",
-    "单元": "unit",
-    "單元": "unit",
-    "vacant": "vacant",
-    "空置": "vacant",
-    "空置房": "vacant",
-    "plant": "plant",
-    "机房": "plant",
-    "機房": "plant",
-    "common": "common",
-    "公共": "common",
-    "公共区域": "common",
-    "公共區域": "common",
-    "sealed": "sealed",
-    "封存": "sealed",
-    "封存托管": "sealed",
+KINDS: tuple[KeyKind, ...] = tuple(KeyKind)
+KIND_WORDS: dict[str, KeyKind] = {
+    **{kind.value: kind for kind in KeyKind},
+    "单元": KeyKind.UNIT,
+    "單元": KeyKind.UNIT,
+    "空置": KeyKind.VACANT,
+    "空置房": KeyKind.VACANT,
+    "机房": KeyKind.PLANT,
+    "機房": KeyKind.PLANT,
+    "公共": KeyKind.COMMON,
+    "公共区域": KeyKind.COMMON,
+    "公共區域": KeyKind.COMMON,
+    "封存": KeyKind.SEALED,
+    "封存托管": KeyKind.SEALED,
 }
+# What is wrong with a register row; each has a catalogue line ``keys.bad.<problem>``.
+RowProblem = Literal["code", "label", "kind", "copies", "duplicate", "empty"]
 _CODE = re.compile(r"^[\w.\-/#]{1,32}$")
 MAX_LABEL = 200
 
 
-def kind_of(word: str) -> str | None:
+def kind_of(word: str) -> KeyKind | None:
     return KIND_WORDS.get(word.strip().lower())
 
 
-def check_row(values: dict[str, str]) -> tuple[dict[str, Any] | None, str | None]:
+def check_row(values: dict[str, str]) -> tuple[KeyValues, None] | tuple[None, RowProblem]:
     """One register row → (values, None) or (None, what is wrong)."""
     code = values.get("code", "").strip()
     label = values.get("label", "").strip()
@@ -61,7 +61,7 @@ def check_row(values: dict[str, str]) -> tuple[dict[str, Any] | None, str | None
     if not copies_text.isdigit() or not 1 <= int(copies_text) <= 999:
         return None, "copies"
     location = values.get("location", "").strip()[:200] or None
-    return {"code": code, "label": label, "kind": kind, "location": location, "copies": int(copies_text)}, None
+    return KeyValues(code=code, label=label, kind=kind, location=location, copies=int(copies_text)), None
 
 
 async def import_rows(session: AsyncSession, site: Site, rows: Sequence[TableRow]) -> list[tuple[int, str]]:
@@ -70,13 +70,12 @@ async def import_rows(session: AsyncSession, site: Site, rows: Sequence[TableRow
     return [(line, t(f"keys.bad.{what}")) for line, what in await load(session, site, rows)]
 
 
-async def load(session: AsyncSession, site: Site, rows: Sequence[TableRow]) -> list[tuple[int, str]]:
-    """Check every row first; write nothing when any is bad. Returns (line, problem code) pairs,
-    problem codes being ``code``, ``label``, ``kind``, ``copies``, ``duplicate`` or ``empty``.
+async def load(session: AsyncSession, site: Site, rows: Sequence[TableRow]) -> list[tuple[int, RowProblem]]:
+    """Check every row first; write nothing when any is bad. Returns (line, problem) pairs.
     A code already in the register is updated (and usable again if it was reported lost)."""
-    problems: list[tuple[int, str]] = []
+    problems: list[tuple[int, RowProblem]] = []
     seen: set[str] = set()
-    clean: list[dict[str, Any]] = []
+    clean: list[KeyValues] = []
     for row in rows:
         values, problem = check_row(row.values)
         if values is not None and values["code"].lower() in seen:

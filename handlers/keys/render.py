@@ -10,6 +10,7 @@ from handlers.core.policy import Policy
 from handlers.core.render import clip
 from storage.codes import Role
 from storage.models import Key, KeyLoan
+from storage.models.keys import KeyKind, LoanStatus
 
 
 def hhmm(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -28,7 +29,7 @@ def borrower(t: Translator, loan: KeyLoan) -> str:
 
 
 def is_overdue(loan: KeyLoan, now: datetime) -> bool:
-    return loan.status == "out" and loan.due_at is not None and loan.due_at <= now
+    return loan.status == LoanStatus.OUT and loan.due_at is not None and loan.due_at <= now
 
 
 def loan_card(
@@ -39,7 +40,7 @@ def loan_card(
     lines.append(t("keys.line.borrower", name=borrower(t, loan), by=loan.lent_by_name))
     if loan.purpose:
         lines.append(t("keys.line.purpose", text=clip(loan.purpose, 120)))
-    if loan.status == "out":
+    if loan.status == LoanStatus.OUT:
         lines.append(t("keys.line.out", at=hhmm(loan.out_at, zone), due=hhmm(loan.due_at, zone)))
         lines.append(t("keys.rule.same_day"))
     if loan.approved_name:
@@ -48,14 +49,14 @@ def loan_card(
         lines.append(t("keys.line.gm_approved", name=loan.gm_approved_name))
     if witnesses:
         lines.append(t("keys.line.witnesses", names="、".join(witnesses)))
-    if loan.status == "pending":
+    if loan.status == LoanStatus.PENDING:
         lines.extend(waiting_lines(t, loan, key, len(witnesses), policy))
     return "\n".join(lines)
 
 
 def waiting_lines(t: Translator, loan: KeyLoan, key: Key, witnessed: int, policy: Policy) -> list[str]:
     out: list[str] = []
-    sealed = key.kind == "sealed"
+    sealed = key.kind == KeyKind.SEALED
     if (sealed or (loan.external and policy.key_external_approval)) and loan.approved_by is None:
         role = Role.MANAGER if sealed else Role.SUPERVISOR
         out.append(t("keys.wait.approval", role=t(f"role.{role}")))
@@ -80,7 +81,7 @@ def returned_text(t: Translator, loan: KeyLoan, key: Key, zone: ZoneInfo) -> str
 
 def out_line(t: Translator, loan: KeyLoan, key: Key, zone: ZoneInfo, now: datetime) -> str:
     """One key out (or waiting) in /keys, the daily report and the handover report."""
-    if loan.status == "pending":
+    if loan.status == LoanStatus.PENDING:
         return t("keys.line.pending", item=key_name(key), name=borrower(t, loan))
     template = "keys.line.overdue" if is_overdue(loan, now) else "keys.line.held"
     return t(
@@ -90,7 +91,7 @@ def out_line(t: Translator, loan: KeyLoan, key: Key, zone: ZoneInfo, now: dateti
 
 def out_lines(t: Translator, rows: list[tuple[KeyLoan, Key]], zone: ZoneInfo, now: datetime) -> list[str]:
     """Overdue first, then out by due time, then pending."""
-    order = sorted(rows, key=lambda row: (not is_overdue(row[0], now), row[0].status == "pending"))
+    order = sorted(rows, key=lambda row: (not is_overdue(row[0], now), row[0].status == LoanStatus.PENDING))
     return [out_line(t, loan, key, zone, now) for loan, key in order]
 
 

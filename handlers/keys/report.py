@@ -15,14 +15,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import handlers.keys.render as render
 from handlers.core import notices
-from handlers.core.commands import pack
 from handlers.core.context import TimerContext
 from handlers.core.i18n import Translator
 from handlers.core.messages import Button
 from handlers.core.policy import Policy
+from handlers.keys.buttons import ReturnKey
 from handlers.keys.loans import OVERDUE
 from storage.codes import Role
 from storage.models import Site, require_id
+from storage.models.keys import LoanStatus
 from storage.repos import keys, sites, timers
 
 REPORT = "key_report"  # timer kind: ref_id is the site's local date as yyyymmdd
@@ -37,7 +38,7 @@ async def on_overdue(ctx: TimerContext) -> datetime | None:
     session, timer, now = ctx.session, ctx.timer, ctx.now
     loan = await keys.loan(session, loan_id=timer.ref_id)
     site = await sites.get(session, site_id=timer.site_id)
-    if loan is None or site is None or loan.status != "out" or loan.id is None:
+    if loan is None or site is None or loan.status != LoanStatus.OUT or loan.id is None:
         return None
     key = await keys.get(session, key_id=loan.key_id)
     if key is None:
@@ -54,7 +55,7 @@ async def on_overdue(ctx: TimerContext) -> datetime | None:
             t("keys.rule.same_day"),
         ]
     )
-    button = [[Button(t("keys.btn.return"), pack("key.ret", loan.id))]]
+    button = [[Button(t("keys.btn.return"), ReturnKey(loan=loan.id).pack())]]
     link = ("key_loan", loan.id)
     person = loan.lent_by if loan.external or loan.borrower_id is None else loan.borrower_id
     await notices.queue(session, person, text, button, link, site_id=site.id, purpose="reminder")
@@ -95,7 +96,7 @@ async def daily_report(session: AsyncSession, site: Site, day: date, now: dateti
     start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
     active = await keys.active_for_site(session, site_id=require_id(site))
     lent, back = await keys.moved_between(session, site_id=require_id(site), start=start, end=start + timedelta(days=1))
-    out = [(loan, key) for loan, key in active if loan.status == "out"]
+    out = [(loan, key) for loan, key in active if loan.status == LoanStatus.OUT]
     overdue = sum(1 for loan, _ in out if render.is_overdue(loan, now))
     lines = [t("keys.report.header", site=site.name, day=day.strftime("%m-%d"))]
     lines.append(t("keys.report.counts", out=len(out), overdue=overdue, lent=len(lent), back=len(back)))

@@ -3,11 +3,43 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.clock import utcnow
+from storage.models.columns import Coded
+
+
+class KeyKind(StrEnum):
+    """What a key opens (000 第13/15篇, SPEC §2); a sealed key needs approvals and witnesses."""
+
+    UNIT = "unit"
+    VACANT = "vacant"  # 空置房
+    PLANT = "plant"  # 机房
+    COMMON = "common"  # 公共区域
+    SEALED = "sealed"  # 封存托管
+
+
+class KeyStatus(StrEnum):
+    OK = "ok"
+    LOST = "lost"  # reported lost or damaged
+
+
+class LoanStatus(StrEnum):
+    """A loan waits (``pending``) for approvals and witnesses, is ``out``, then ends ``returned``,
+    ``refused`` (refused or withdrawn: never handed out) or ``lost``."""
+
+    PENDING = "pending"
+    OUT = "out"
+    RETURNED = "returned"
+    REFUSED = "refused"
+    LOST = "lost"
+
+
+# The statuses of a loan that holds its key (uq_keyloan_active below names the same two).
+ACTIVE_LOAN: tuple[LoanStatus, ...] = (LoanStatus.PENDING, LoanStatus.OUT)
 
 
 class Key(SQLModel, table=True):
@@ -18,10 +50,10 @@ class Key(SQLModel, table=True):
     site_id: int = Field(foreign_key="site.id", index=True)
     code: str = Field(max_length=32)  # what staff type, e.g. 3-JF (kept as typed, matched case-blind)
     label: str = Field(max_length=200)  # 3栋机房
-    kind: str = Field(max_length=10)  # unit | vacant | plant | common | sealed
+    kind: KeyKind = Field(sa_type=Coded(KeyKind, 10))
     location: str | None = Field(default=None, max_length=200)  # where it is kept
     copies: int = 1
-    status: str = Field(default="ok", max_length=10)  # ok | lost (reported lost or damaged)
+    status: KeyStatus = Field(default=KeyStatus.OK, sa_type=Coded(KeyStatus, 10))
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -64,7 +96,7 @@ class KeyLoan(SQLModel, table=True):
     returned_to: int | None = Field(default=None, sa_type=BigInteger)
     returned_to_name: str | None = Field(default=None, max_length=200)
     condition: str | None = Field(default=None, max_length=500)
-    status: str = Field(default="pending", max_length=10)  # pending | out | returned | refused | lost
+    status: LoanStatus = Field(default=LoanStatus.PENDING, sa_type=Coded(LoanStatus, 10))
 
 
 class KeyWitness(SQLModel, table=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import Row, func
 from sqlalchemy.dialects import postgresql, sqlite
@@ -13,9 +13,20 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Key, KeyLoan, KeyWitness, table_of
+from storage.models.keys import ACTIVE_LOAN, KeyKind, KeyStatus, LoanStatus
 from storage.repos import chunks
 
-ACTIVE = ("pending", "out")
+
+class KeyValues(TypedDict):
+    """One checked row of the register (``/key_add`` or an import)."""
+
+    code: str
+    label: str
+    kind: KeyKind
+    location: str | None
+    copies: int
+
+
 _LOANS = table_of(KeyLoan)
 # A second active loan of one key hits uq_keyloan_active and inserts nothing (no error, no abort).
 _LEND = {
@@ -48,9 +59,9 @@ async def sites_with_keys(session: AsyncSession) -> list[int]:
     return list((await session.exec(select(Key.site_id).distinct())).all())
 
 
-async def upsert(session: AsyncSession, *, site_id: int, values: dict[str, Any]) -> bool:
+async def upsert(session: AsyncSession, *, site_id: int, values: KeyValues) -> bool:
     """Add a key or update the one with that code (case-blind); True when it was new. A key
-    re-registered is usable again (status ``ok``)."""
+    re-registered is usable again (``KeyStatus.OK``)."""
     key = await by_code(session, site_id=site_id, code=values["code"])
     new = key is None
     if key is None:
@@ -58,7 +69,7 @@ async def upsert(session: AsyncSession, *, site_id: int, values: dict[str, Any])
     else:
         for name, value in values.items():
             setattr(key, name, value)
-        key.status = "ok"
+        key.status = KeyStatus.OK
     session.add(key)
     await session.flush()
     return new
@@ -81,7 +92,7 @@ async def loan(session: AsyncSession, *, loan_id: int, lock: bool = False) -> Ke
 
 
 async def active_loan(session: AsyncSession, *, key_id: int) -> KeyLoan | None:
-    result = await session.exec(select(KeyLoan).where(KeyLoan.key_id == key_id, col(KeyLoan.status).in_(ACTIVE)))
+    result = await session.exec(select(KeyLoan).where(KeyLoan.key_id == key_id, col(KeyLoan.status).in_(ACTIVE_LOAN)))
     return result.first()
 
 
@@ -97,7 +108,7 @@ async def active_for_site(session: AsyncSession, *, site_id: int) -> list[tuple[
     result = await session.exec(
         select(KeyLoan, Key)
         .join(Key, col(Key.id) == col(KeyLoan.key_id))
-        .where(KeyLoan.site_id == site_id, col(KeyLoan.status).in_(ACTIVE))
+        .where(KeyLoan.site_id == site_id, col(KeyLoan.status).in_(ACTIVE_LOAN))
         .order_by(col(KeyLoan.due_at).is_(None), col(KeyLoan.due_at), col(KeyLoan.id))
     )
     return [(row[0], row[1]) for row in result.all()]
@@ -151,7 +162,7 @@ async def holders(session: AsyncSession, *, key_ids: Sequence[int]) -> dict[int,
         return {}
     stmt = (
         select(KeyLoan.key_id, KeyLoan.borrower_name)
-        .where(col(KeyLoan.key_id).in_(list(key_ids)), KeyLoan.status == "out")
+        .where(col(KeyLoan.key_id).in_(list(key_ids)), KeyLoan.status == LoanStatus.OUT)
         .order_by(col(KeyLoan.id))
     )
     return dict((await session.exec(stmt)).all())
