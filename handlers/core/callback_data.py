@@ -36,8 +36,10 @@ class CallbackData:
     action: ClassVar[str]
     _readers: ClassVar[tuple[tuple[str, Any], ...]]
 
-    def __init_subclass__(cls, *, action: str, **kwargs: Any) -> None:
+    def __init_subclass__(cls, *, action: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if action is None and "action" in cls.__dict__:
+            return  # ``@dataclass(slots=True)`` rebuilds the class, keeping its action
         if not action or "|" in action:
             raise ValueError(f"bad button action {action!r}")
         cls.action = action
