@@ -4,6 +4,7 @@ roles and telling them (notices.holders / tell_roles), a ticket from a classifie
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,8 +12,10 @@ import pytest
 
 from handlers.core import notices
 from handlers.core.classification import Classification
+from handlers.core.taxonomy import RESIDENT_TICKET_INTENTS
 from handlers.tickets import flow
 from storage.models import NotStored, Outbox, Site, Ticket, require_id
+from storage.models.tickets import Channel, TicketKind
 from storage.repos import sites
 from tests.support import ADMIN, MANAGER, STAFF, SUPERVISOR, DeskHarness
 
@@ -22,8 +25,8 @@ NOW = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
 
 def test_require_id_says_when_a_record_was_not_written() -> None:
     with pytest.raises(NotStored, match="Ticket has no id"):
-        require_id(Ticket(kind="repair", category="other", description="x", resident_id=1))
-    assert require_id(Ticket(id=7, kind="repair", category="other", description="x", resident_id=1)) == 7
+        require_id(Ticket(kind=TicketKind.REPAIR, category="other", description="x", resident_id=1))
+    assert require_id(Ticket(id=7, kind=TicketKind.REPAIR, category="other", description="x", resident_id=1)) == 7
 
 
 def test_no_id_is_coerced_to_zero() -> None:
@@ -88,5 +91,7 @@ def test_a_ticket_from_a_reading() -> None:
         "3栋1201",
         "new",
     )
-    taken = flow.from_reading(reading, "漏水", NOW, resident_id=0, channel="phone", accepted_by=(201, "陈姐"))
+    taken = flow.from_reading(reading, "漏水", NOW, resident_id=0, channel=Channel.PHONE, accepted_by=(201, "陈姐"))
     assert (taken.status, taken.accepted_by, taken.accepted_name, taken.accepted_at) == ("accepted", 201, "陈姐", NOW)
+    for intent in RESIDENT_TICKET_INTENTS:  # each intent a resident's message is filed as is a kind of its own
+        assert flow.from_reading(replace(reading, intent=intent), "x", NOW, resident_id=5).kind == intent

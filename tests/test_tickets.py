@@ -203,6 +203,13 @@ async def test_staff_side_bad_input(harness: DeskHarness) -> None:
     denied = await h.press(data(card, "受理"), user=STRANGER)
     assert denied.alert and (await ticket(h)).status == "new"
     assert (await h.press("1|tk.acc|abc")).toast and (await h.press("1|tk.to|1|m999999")).toast
+    # Data no card of this version carries, on a real ticket: an extra argument, an unknown
+    # department, a full-width id. Expired, and the ticket is untouched (not accepted, not dispatched).
+    tid = (await ticket(h)).id
+    for forged_data in (f"1|tk.acc|{tid}|1", f"1|tk.to|{tid}|dplumbing", f"1|tk.to|{tid}|m{STAFF.id}|x"):
+        assert (await h.press(forged_data)).toast == "此按钮已失效，请重新操作。", forged_data
+    assert (await h.press(f"1|tk.to|{tid}|m１")).toast == "此按钮已失效，请重新操作。"
+    assert ((await ticket(h)).status, (await ticket(h)).dispatched_to) == ("new", None)
     ignored = await h.send("随便聊聊", STRANGER, reply_to_message_id=card.message_id)
     assert "转达" not in text_of(ignored) and not to(await wire.take(), RESIDENT.id)
     photo = await h.send("现场照片", photo_file_id="AgACstaff", reply_to_message_id=card.message_id)

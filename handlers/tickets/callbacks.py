@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import handlers.tickets.flow as flow
-from handlers.core.commands import ButtonAction, Command, code_arg, int_arg
+from handlers.core.commands import Button, Command
 from handlers.core.context import Context, TimerContext
 from handlers.core.feature import Feature
 from handlers.core.i18n import Translator
@@ -21,18 +21,31 @@ from handlers.core.messages import Outcome, Reply
 from handlers.core.parsing import number_and_rest
 from handlers.core.policy import Policy
 from handlers.core.render import clip
-from handlers.tickets.render import RATINGS, hhmm
+from handlers.tickets.buttons import Rate
+from handlers.tickets.render import hhmm
 from storage.models import Callback, Resident, Site, Ticket, require_id
+from storage.models.tickets import (
+    OPEN,
+    WAITING,
+    Awaiting,
+    CallbackHow,
+    CallbackState,
+    Satisfaction,
+    TicketStatus,
+    Urgency,
+)
 from storage.repos import sites, timers
 from storage.repos import tickets as repo
 
+SATISFIED, BASIC, UNSATISFIED = Satisfaction.SATISFIED, Satisfaction.BASIC, Satisfaction.UNSATISFIED
 RATING_WORDS = {
-    "满意": "satisfied", "滿意": "satisfied", "satisfied": "satisfied",
-    "基本满意": "basic", "基本滿意": "basic", "basic": "basic",
-    "不满意": "unsatisfied", "不滿意": "unsatisfied", "unsatisfied": "unsatisfied",
+    "满意": SATISFIED, "滿意": SATISFIED, "satisfied": SATISFIED,
+    "基本满意": BASIC, "基本滿意": BASIC, "basic": BASIC,
+    "不满意": UNSATISFIED, "不滿意": UNSATISFIED, "unsatisfied": UNSATISFIED,
 }  # fmt: skip
 COMMENT_WINDOW = timedelta(hours=24)  # a message this long after the rating is not its comment
-HOW_WORDS = {"电话": "phone", "電話": "phone", "phone": "phone", "上门": "visit", "上門": "visit", "visit": "visit"}
+PHONE, VISIT = CallbackHow.PHONE, CallbackHow.VISIT
+HOW_WORDS = {"电话": PHONE, "電話": PHONE, "phone": PHONE, "上门": VISIT, "上門": VISIT, "visit": VISIT}
 
 
 async def record(
@@ -41,15 +54,15 @@ async def record(
     ticket: Ticket,
     callback: Callback,
     *,
-    how: str,
+    how: CallbackHow,
     by_id: int,
     by_name: str,
-    rating: str,
+    rating: Satisfaction,
     note: str | None,
     now: datetime,
 ) -> int:
     """The callback is made: satisfied closes the ticket, 不满意 reopens it; the group hears."""
-    callback.state, callback.done_at, callback.how = "done", now, how
+    callback.state, callback.done_at, callback.how = CallbackState.DONE, now, how
     callback.by_id, callback.by_name, callback.satisfaction, callback.note = by_id, by_name, rating, note
     session.add(callback)
     await timers.cancel_for(session, kind=flow.CALLBACK, ref_id=require_id(callback))
@@ -60,38 +73,38 @@ async def record(
         ticket,
         t("cb.group", number=ticket.number, rating=t(f"tk.rating.{rating}"), how=t(f"cb.how.{how}"), name=by_name),
     )
-    if rating == "unsatisfied" or (ticket.urgency == "vip" and rating != "satisfied"):
+    if rating == Satisfaction.UNSATISFIED or (ticket.urgency == Urgency.VIP and rating != Satisfaction.SATISFIED):
         # 特急: pursued until the resident is satisfied (000 L37), so 基本满意 reopens it too
-        return sent + await flow.reopen(session, site, ticket, now, why="unsatisfied")
-    ticket.status, ticket.satisfaction = "closed", rating
+        return sent + await flow.reopen(session, site, ticket, now, why=flow.ReopenReason.UNSATISFIED)
+    ticket.status, ticket.satisfaction = TicketStatus.CLOSED, rating
     session.add(ticket)
     return sent + await flow.refresh_card(session, site, ticket)
 
 
-async def rate_button(ctx: Context, args: list[str]) -> Outcome:
+async def rate_button(ctx: Context, data: Rate) -> Outcome:
     """The resident's rating; only the ticket's own resident, in private, may give it."""
     t = ctx.t
-    callback_id, rating = int_arg(args), code_arg(args, RATINGS, 1)
-    callback = await repo.get_callback(ctx.session, callback_id=callback_id) if callback_id is not None else None
+    rating = data.rating
+    callback = await repo.get_callback(ctx.session, callback_id=data.callback)
     ticket = await repo.get(ctx.session, ticket_id=callback.ticket_id) if callback else None
-    if callback is None or ticket is None or rating is None:
+    if callback is None or ticket is None:
         return Outcome(toast=t("button.stale"))
     if not ctx.msg.chat.private or ticket.resident_id != ctx.msg.user.id:
         return Outcome(toast=t("cb.not_yours"), alert=True)
-    if callback.state not in repo.WAITING:
+    if callback.state not in WAITING:
         return Outcome(toast=t("cb.already"))
     site = await sites.get(ctx.session, site_id=callback.site_id)
     assert site is not None
     ctx.notified += await record(
-        ctx.session, site, ticket, callback, how="bot", by_id=ctx.msg.user.id, by_name=ctx.msg.user.name,
+        ctx.session, site, ticket, callback, how=CallbackHow.BOT, by_id=ctx.msg.user.id, by_name=ctx.msg.user.name,
         rating=rating, note=None, now=ctx.now,
     )  # fmt: skip
     resident = await repo.resident(ctx.session, telegram_id=ctx.msg.user.id)
-    resident.awaiting, resident.awaiting_ref = "comment", callback.id
+    resident.awaiting, resident.awaiting_ref = Awaiting.COMMENT, callback.id
     await repo.touch(ctx.session, resident)
-    key = "cb.thanks_unsatisfied" if rating == "unsatisfied" else "cb.thanks"
+    key = "cb.thanks_unsatisfied" if rating == Satisfaction.UNSATISFIED else "cb.thanks"
     text = t(key, number=ticket.number, rating=t(f"tk.rating.{rating}"))
-    return Outcome(replies=[Reply(text, edit=True)], toast=t("tk.rating." + rating))
+    return Outcome(replies=[Reply(text, edit=True)], toast=t(f"tk.rating.{rating}"))
 
 
 async def record_comment(ctx: Context, resident: Resident, text: str) -> Outcome | None:
@@ -134,7 +147,7 @@ async def callback_command(ctx: Context, args: str) -> Outcome:
     ticket = await repo.by_number(ctx.session, site_id=require_id(ctx.site), number=number)
     if ticket is None or site is None:
         return Outcome.say(t("tk.not_found", number=number))
-    if ticket.status in repo.OPEN:
+    if ticket.status in OPEN:
         return Outcome.say(t("cb.not_resolved", number=number))
     callback = await repo.pending_callback(ctx.session, ticket_id=require_id(ticket))
     if callback is None:
@@ -142,7 +155,7 @@ async def callback_command(ctx: Context, args: str) -> Outcome:
             ctx.session, Callback(ticket_id=require_id(ticket), site_id=require_id(site), due_at=ctx.now)
         )
     ctx.notified += await record(
-        ctx.session, site, ticket, callback, how=how or "phone", by_id=ctx.msg.user.id, by_name=ctx.msg.user.name,
+        ctx.session, site, ticket, callback, how=how or PHONE, by_id=ctx.msg.user.id, by_name=ctx.msg.user.name,
         rating=rating, note=note, now=ctx.now,
     )  # fmt: skip
     return Outcome.say(t("cb.recorded", number=number, rating=t(f"tk.rating.{rating}")))
@@ -150,7 +163,7 @@ async def callback_command(ctx: Context, args: str) -> Outcome:
 
 async def drop_callback(session: AsyncSession, callback: Callback) -> None:
     """A ticket reopened by staff before the callback: this callback will not be made."""
-    callback.state = "void"
+    callback.state = CallbackState.VOID
     session.add(callback)
     await timers.cancel_for(session, kind=flow.CALLBACK, ref_id=require_id(callback))
 
@@ -160,17 +173,17 @@ async def on_callback_due(ctx: TimerContext) -> datetime | None:
     when it is due (3 days for a complaint, 003 L63), the supervisors hear of it (rate 100%, 001 L907)."""
     session, timer, now = ctx.session, ctx.timer, ctx.now
     callback = await repo.get_callback(session, callback_id=timer.ref_id)
-    if callback is None or callback.state not in repo.WAITING:
+    if callback is None or callback.state not in WAITING:
         return None
     ticket = await repo.get(session, ticket_id=callback.ticket_id)
     site = await sites.get(session, site_id=timer.site_id)
     if ticket is None or site is None:
         return None
     t = flow.site_t(site)
-    if callback.state == "task":
+    if callback.state == CallbackState.TASK:
         await flow.escalate(session, site, ticket, "callback_late", now)
         return None
-    callback.state = "task"
+    callback.state = CallbackState.TASK
     session.add(callback)
     text = "\n".join(
         [t("cb.task", number=ticket.number, due=hhmm(callback.due_at, site)), flow.describe(t, ticket, site)]
@@ -204,12 +217,12 @@ async def handover(session: AsyncSession, site: Site, now: datetime, t: Translat
 
 
 COMMANDS = [Command("callback", callback_command)]
-BUTTONS = [ButtonAction("tk.rate", rate_button)]
+BUTTONS = [Button(Rate, rate_button)]
 PART = Feature(
     "callbacks",
     commands=COMMANDS,
     buttons=BUTTONS,
     timers={flow.CALLBACK: on_callback_due},
     handover=handover,
-    answers={"comment": record_comment},
+    answers={Awaiting.COMMENT: record_comment},
 )

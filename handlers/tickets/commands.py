@@ -16,13 +16,15 @@ from handlers.core.parsing import malformed_number, number_and_rest
 from handlers.core.render import clip
 from handlers.tickets.render import callback_line, card, card_buttons, history_line, list_line, overdue
 from storage.models import Site, require_id
+from storage.models.tickets import OPEN, Channel, Urgency
 from storage.repos import sites
 from storage.repos import tickets as repo
 
+PHONE, VISIT, LETTER = Channel.PHONE, Channel.VISIT, Channel.LETTER
 CHANNELS = {
-    "电话": "phone", "電話": "phone", "phone": "phone",
-    "来访": "visit", "來訪": "visit", "visit": "visit",
-    "来函": "letter", "來函": "letter", "letter": "letter",
+    "电话": PHONE, "電話": PHONE, "phone": PHONE,
+    "来访": VISIT, "來訪": VISIT, "visit": VISIT,
+    "来函": LETTER, "來函": LETTER, "letter": LETTER,
 }  # fmt: skip
 
 
@@ -51,7 +53,7 @@ async def ticket_command(ctx: Context, args: str) -> Outcome:
             ctx.now,
             resident_id=0,
             unit=reading.location,
-            channel=channel or "phone",
+            channel=channel or Channel.PHONE,
             accepted_by=(user.id, user.name),
         ),
     )
@@ -93,12 +95,12 @@ async def vip_command(ctx: Context, args: str) -> Outcome:
     ticket = await repo.by_number(ctx.session, site_id=require_id(ctx.site), number=number)
     if ticket is None:
         return Outcome.say(ctx.t("tk.not_found", number=number))
-    if ticket.urgency == "vip":
+    if ticket.urgency == Urgency.VIP:
         return Outcome.say(ctx.t("tk.vip.already", number=number))
     site = await sites.get(ctx.session, site_id=require_id(ctx.site))
     assert site is not None
-    ticket.urgency = "vip"
-    if ticket.status in repo.OPEN:
+    ticket.urgency = Urgency.VIP
+    if ticket.status in OPEN:
         await flow.arm_deadline(ctx.session, site, ticket, ctx.now)
     ctx.notified += await flow.escalate(ctx.session, site, ticket, "vip", ctx.now)
     ctx.notified += await flow.refresh_card(ctx.session, site, ticket)

@@ -7,6 +7,8 @@ as well as a handler (which adds the count to ``ctx.notified``)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Literal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,10 +19,10 @@ from handlers.core.i18n import Translator, pick_language
 from handlers.core.messages import Keyboard
 from handlers.core.policy import Policy
 from handlers.core.render import category
-from handlers.core.taxonomy import RESIDENT_TICKET_INTENTS
 from handlers.tickets.render import card, card_buttons, hhmm, rating_buttons, signed
-from storage.codes import Role
+from storage.codes import Role, Severity
 from storage.models import Callback, Site, Ticket, require_id
+from storage.models.tickets import CallbackState, Channel, TicketKind, TicketStatus, Urgency
 from storage.repos import outbox, sites, timers
 from storage.repos import tickets as repo
 
@@ -29,6 +31,17 @@ FOLLOW = "tk.follow"  # a complaint followed up every 2 days until resolved (001
 CALLBACK = "tk.callback"  # no rating from the resident: a phone-callback task (003 L63)
 RELAY = "tk.relay"  # the resident's held-back messages relayed in one batch
 CHAIN = (Role.SUPERVISOR, Role.MANAGER)
+_KINDS = {kind.value: kind for kind in TicketKind}  # the resident intents (taxonomy.RESIDENT_TICKET_INTENTS)
+
+# Why the supervisors and managers are pinged (the "tk.esc.<why>" line).
+Escalation = Literal["vip", "major", "repeat", "late", "onsite_late", "unsatisfied", "callback_late"]
+
+
+class ReopenReason(StrEnum):
+    """Who reopened a ticket (the "tk.reopened.<why>" header of the new card)."""
+
+    STAFF = "staff"  # the 重新打开 button
+    UNSATISFIED = "unsatisfied"  # the resident's rating at the callback
 
 
 def site_t(site: Site) -> Translator:
@@ -49,7 +62,7 @@ def from_reading(
     resident_id: int,
     resident_name: str = "",
     unit: str | None = None,
-    channel: str = "bot",
+    channel: Channel = Channel.BOT,
     accepted_by: tuple[int, str] | None = None,
 ) -> Ticket:
     """A new ticket as the classifier read its text: the intent is its kind (another intent: an
@@ -57,9 +70,9 @@ def from_reading(
     alike. ``accepted_by`` (id, name): registered by staff (a call, a visit), so accepted by them at
     once. Not yet stored."""
     ticket = Ticket(
-        kind=reading.intent if reading.intent in RESIDENT_TICKET_INTENTS else "inquiry",
+        kind=_KINDS.get(reading.intent, TicketKind.INQUIRY),
         category=reading.category,
-        urgency="urgent" if reading.severity in ("urgent", "major") else "normal",
+        urgency=Urgency.URGENT if reading.severity in (Severity.URGENT, Severity.MAJOR) else Urgency.NORMAL,
         location=reading.location,
         unit=unit,
         description=text,
@@ -71,13 +84,13 @@ def from_reading(
         created_at=now,
     )
     if accepted_by is not None:
-        ticket.status, ticket.accepted_at = "accepted", now
+        ticket.status, ticket.accepted_at = TicketStatus.ACCEPTED, now
         ticket.accepted_by, ticket.accepted_name = accepted_by
     return ticket
 
 
 def urgent_repair(ticket: Ticket) -> bool:
-    return ticket.kind == "repair" and ticket.urgency in ("urgent", "vip")
+    return ticket.kind == TicketKind.REPAIR and ticket.urgency in (Urgency.URGENT, Urgency.VIP)
 
 
 def deadline(policy: Policy, ticket: Ticket, now: datetime) -> datetime:
@@ -85,11 +98,11 @@ def deadline(policy: Policy, ticket: Ticket, now: datetime) -> datetime:
     if urgent_repair(ticket):
         return now + timedelta(minutes=policy.ticket_onsite_minutes)
     hours = {
-        "vip": policy.ticket_hours_vip,
-        "urgent": policy.ticket_hours_urgent,
+        Urgency.VIP: policy.ticket_hours_vip,
+        Urgency.URGENT: policy.ticket_hours_urgent,
     }.get(ticket.urgency) or {
-        "complaint": policy.ticket_hours_complaint,
-        "repair": policy.ticket_hours_repair,
+        TicketKind.COMPLAINT: policy.ticket_hours_complaint,
+        TicketKind.REPAIR: policy.ticket_hours_repair,
     }.get(ticket.kind, policy.ticket_hours_inquiry)
     return now + timedelta(hours=hours)
 
@@ -99,7 +112,7 @@ async def arm_deadline(session: AsyncSession, site: Site, ticket: Ticket, now: d
     ticket.deadline_at = deadline(policy, ticket, now)
     session.add(ticket)
     await timers.arm(session, kind=SLA, ref_id=require_id(ticket), site_id=require_id(site), due_at=ticket.deadline_at)
-    if ticket.kind == "complaint" or ticket.urgency == "vip":
+    if ticket.kind == TicketKind.COMPLAINT or ticket.urgency == Urgency.VIP:
         due = now + timedelta(days=policy.ticket_followup_days)
         await timers.arm(session, kind=FOLLOW, ref_id=require_id(ticket), site_id=require_id(site), due_at=due)
 
@@ -177,7 +190,7 @@ async def to_resident(
     centre. ``purpose="relay"`` with the site lets the delivery tell the duty group when it cannot
     be delivered (the resident blocked the bot); ``update_id`` ties it to a held confirmation
     (handlers.tickets.relays)."""
-    if ticket.channel != "bot" or not ticket.resident_id:
+    if ticket.channel != Channel.BOT or not ticket.resident_id:
         return 0
     rt = await resident_t(session, ticket, site)
     await notices.queue(
@@ -195,7 +208,7 @@ async def to_resident(
     return 1
 
 
-async def escalate(session: AsyncSession, site: Site, ticket: Ticket, reason: str, now: datetime) -> int:
+async def escalate(session: AsyncSession, site: Site, ticket: Ticket, reason: Escalation, now: datetime) -> int:
     """Ping the supervisors and managers (VIP 000 L37; major or repeated complaint 000 L88; a missed
     deadline); the group hears who was pinged."""
     t = site_t(site)
@@ -219,7 +232,7 @@ async def open_ticket(session: AsyncSession, site: Site, ticket: Ticket, now: da
     await session.flush()
     await arm_deadline(session, site, ticket, now)
     sent = await post_card(session, site, ticket)
-    if ticket.kind == "complaint":
+    if ticket.kind == TicketKind.COMPLAINT:
         policy = Policy.for_site(site.policy)
         since = now - timedelta(days=policy.repeat_complaint_days)
         earlier = None
@@ -231,7 +244,7 @@ async def open_ticket(session: AsyncSession, site: Site, ticket: Ticket, now: da
                 since=since,
                 before_id=require_id(ticket),
             )
-        if severity == "major":
+        if severity == Severity.MAJOR:
             sent += await escalate(session, site, ticket, "major", now)
         elif earlier is not None:
             sent += await escalate(session, site, ticket, "repeat", now)
@@ -247,7 +260,12 @@ async def resolve(session: AsyncSession, site: Site, ticket: Ticket, by_id: int,
     """已处理: the resident is told and asked to rate (回访); the callback is due at once for an
     emergency repair, within 3 days otherwise (003 L63); no rating in time → a phone task."""
     policy = Policy.for_site(site.policy)
-    ticket.status, ticket.resolved_by, ticket.resolved_name, ticket.resolved_at = "resolved", by_id, by_name, now
+    ticket.status, ticket.resolved_by, ticket.resolved_name, ticket.resolved_at = (
+        TicketStatus.RESOLVED,
+        by_id,
+        by_name,
+        now,
+    )
     session.add(ticket)
     await cancel_timers(session, ticket)
     if urgent_repair(ticket):
@@ -256,27 +274,27 @@ async def resolve(session: AsyncSession, site: Site, ticket: Ticket, by_id: int,
     else:
         due = now + timedelta(days=policy.callback_due_days)
         ask_until = min(due, now + timedelta(hours=policy.callback_answer_hours))
-    if ticket.channel != "bot":  # came by phone, visit or letter: the callback is a phone task at once
+    if ticket.channel != Channel.BOT:  # came by phone, visit or letter: the callback is a phone task at once
         ask_until = now
     callback = await repo.add_callback(
-        session, Callback(ticket_id=require_id(ticket), site_id=require_id(site), due_at=due, state="asked")
+        session, Callback(ticket_id=require_id(ticket), site_id=require_id(site), due_at=due, state=CallbackState.ASKED)
     )
     await timers.arm(session, kind=CALLBACK, ref_id=require_id(callback), site_id=require_id(site), due_at=ask_until)
     rt = await resident_t(session, ticket, site)
     text = rt("tk.res.resolved", number=ticket.number, kind=rt(f"kind.{ticket.kind}"))
-    return await to_resident(session, site, ticket, text, rating_buttons(rt, callback.id))
+    return await to_resident(session, site, ticket, text, rating_buttons(rt, callback))
 
 
-async def reopen(session: AsyncSession, site: Site, ticket: Ticket, now: datetime, *, why: str) -> int:
+async def reopen(session: AsyncSession, site: Site, ticket: Ticket, now: datetime, *, why: ReopenReason) -> int:
     """Back to work: a new deadline and the card again; the supervisors hear of it (不满意)."""
-    ticket.status, ticket.reopened, ticket.satisfaction = "reopened", ticket.reopened + 1, None
+    ticket.status, ticket.reopened, ticket.satisfaction = TicketStatus.REOPENED, ticket.reopened + 1, None
     ticket.resolved_by = ticket.resolved_name = ticket.resolved_at = None
     session.add(ticket)
     await arm_deadline(session, site, ticket, now)
     t = site_t(site)
     sent = await refresh_card(session, site, ticket)  # the old card shows it reopened
     sent += await post_card(session, site, ticket, header=t(f"tk.reopened.{why}", number=ticket.number))
-    if why == "unsatisfied":
+    if why == ReopenReason.UNSATISFIED:
         sent += await escalate(session, site, ticket, "unsatisfied", now)
     return sent
 

@@ -6,14 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from handlers.core.commands import pack
 from handlers.core.i18n import Translator
 from handlers.core.messages import Button, Keyboard
 from handlers.core.render import category, clip
-from storage.models import Callback, Site, Ticket, TicketMessage
-from storage.repos.tickets import OPEN
-
-RATINGS = ("satisfied", "basic", "unsatisfied")  # 满意 / 基本满意 / 不满意
+from handlers.tickets.buttons import Accept, Dispatch, OnSite, Rate, Reopen, Resolve
+from storage.models import Callback, Site, Ticket, TicketMessage, require_id
+from storage.models.tickets import HANDLED, OPEN, UNACCEPTED, CallbackHow, CallbackState, Satisfaction, TicketKind
 
 
 def hhmm(moment: datetime | None, site: Site | None) -> str:
@@ -34,7 +32,7 @@ def status_line(t: Translator, ticket: Ticket, site: Site | None) -> str:
         parts.append(t("tk.line.dispatched", to=ticket.dispatched_to))
     if ticket.on_site_at:
         parts.append(t("tk.line.on_site", at=hhmm(ticket.on_site_at, site)))
-    if ticket.resolved_name and ticket.status in ("resolved", "closed"):
+    if ticket.resolved_name and ticket.status in HANDLED:
         parts.append(t("tk.line.resolved", name=ticket.resolved_name))
     if ticket.deadline_at and ticket.status in OPEN:
         parts.append(t("tk.line.deadline", at=hhmm(ticket.deadline_at, site)))
@@ -71,16 +69,17 @@ def card(t: Translator, ticket: Ticket, site: Site | None, *, text: str | None =
 def card_buttons(t: Translator, ticket: Ticket) -> Keyboard:
     """受理 / 派工 / 已处理, and 已到场 once someone is dispatched to a repair; closed: none."""
     if ticket.status not in OPEN:
-        if ticket.status in ("resolved", "closed"):
-            return [[Button(t("tk.btn.reopen"), pack("tk.reopen", ticket.id))]]
+        if ticket.status in HANDLED:
+            return [[Button(t("tk.btn.reopen"), Reopen(ticket=require_id(ticket)).pack())]]
         return []
+    ticket_id = require_id(ticket)
     row = []
-    if ticket.status in ("new", "reopened"):
-        row.append(Button(t("tk.btn.accept"), pack("tk.acc", ticket.id)))
-    row.append(Button(t("tk.btn.dispatch"), pack("tk.disp", ticket.id)))
-    if ticket.kind == "repair" and ticket.dispatched_to and ticket.on_site_at is None:
-        row.append(Button(t("tk.btn.on_site"), pack("tk.onsite", ticket.id)))
-    row.append(Button(t("tk.btn.resolve"), pack("tk.done", ticket.id)))
+    if ticket.status in UNACCEPTED:
+        row.append(Button(t("tk.btn.accept"), Accept(ticket=ticket_id).pack()))
+    row.append(Button(t("tk.btn.dispatch"), Dispatch(ticket=ticket_id).pack()))
+    if ticket.kind == TicketKind.REPAIR and ticket.dispatched_to and ticket.on_site_at is None:
+        row.append(Button(t("tk.btn.on_site"), OnSite(ticket=ticket_id).pack()))
+    row.append(Button(t("tk.btn.resolve"), Resolve(ticket=ticket_id).pack()))
     return [row]
 
 
@@ -113,14 +112,14 @@ def history_line(t: Translator, message: TicketMessage, site: Site | None) -> st
 
 def callback_line(t: Translator, callback: Callback, site: Site | None) -> str:
     """A callback in a ticket's history: when, how, by whom, the rating and the note."""
-    if callback.state != "done":
+    if callback.state != CallbackState.DONE:
         return t("tk.hist.callback_due", due=hhmm(callback.due_at, site), state=t(f"cb.state.{callback.state}"))
     return t(
         "tk.hist.callback",
         at=hhmm(callback.done_at, site),
-        how=t(f"cb.how.{callback.how or 'phone'}"),
+        how=t(f"cb.how.{callback.how or CallbackHow.PHONE}"),
         name=callback.by_name or "-",
-        rating=t(f"tk.rating.{callback.satisfaction or 'basic'}"),
+        rating=t(f"tk.rating.{callback.satisfaction or Satisfaction.BASIC}"),
         note=clip(callback.note or "", 100),
     )
 
@@ -136,8 +135,14 @@ def resident_line(t: Translator, ticket: Ticket) -> str:
     )
 
 
-def rating_buttons(t: Translator, callback_id: int | None) -> Keyboard:
-    return [[Button(t(f"tk.rating.{code}"), pack("tk.rate", callback_id, code)) for code in RATINGS]]
+def rating_buttons(t: Translator, callback: Callback) -> Keyboard:
+    """满意 / 基本满意 / 不满意, for the resident."""
+    return [
+        [
+            Button(t(f"tk.rating.{rating}"), Rate(callback=require_id(callback), rating=rating).pack())
+            for rating in Satisfaction
+        ]
+    ]
 
 
 def signed(t: Translator, site: Site, text: str) -> str:

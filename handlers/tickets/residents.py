@@ -12,17 +12,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 import handlers.tickets.flow as flow
-from handlers.core.commands import ButtonAction, Command, int_arg, pack
+from handlers.core.commands import AnyButton, Button, Command
 from handlers.core.context import Context
 from handlers.core.feature import Feature
-from handlers.core.messages import Button, Outcome, Reply
+from handlers.core.messages import Button as Key
+from handlers.core.messages import Outcome, Reply
 from handlers.core.parsing import visible
 from handlers.core.policy import Policy
 from handlers.core.render import category
 from handlers.core.taxonomy import RESIDENT_TICKET_INTENTS
+from handlers.tickets.buttons import NewIssue, PickSite
 from handlers.tickets.render import hhmm, resident_line
-from storage.codes import ANYONE
+from storage.codes import ANYONE, Severity
 from storage.models import Resident, Site, Ticket, TicketMessage, require_id
+from storage.models.tickets import Awaiting, Direction, Urgency
 from storage.repos import sites, timers
 from storage.repos import tickets as repo
 
@@ -45,7 +48,7 @@ async def home_site(ctx: Context, resident: Resident) -> Site | None:
 
 
 def site_picker(ctx: Context, choices: list[Site]) -> Reply:
-    buttons = [[Button(s.name, pack("tk.site", s.id))] for s in choices]
+    buttons = [[Key(s.name, PickSite(site=require_id(s)).pack())] for s in choices]
     return Reply(ctx.t("tk.res.pick_site"), buttons)
 
 
@@ -72,7 +75,7 @@ async def understood(ctx: Context, resident: Resident, limited: bool) -> Outcome
     or a new ticket."""
     t = ctx.t
     text, photo = ctx.msg.text.strip(), ctx.msg.photo_file_id
-    if resident.awaiting == "unit":
+    if resident.awaiting == Awaiting.UNIT:
         if text and not photo and len(text) <= UNIT_MAX and any(c.isdigit() for c in text):
             return await set_unit(ctx, resident, text)
         resident.awaiting = None  # asked once; this message is about something else
@@ -82,7 +85,7 @@ async def understood(ctx: Context, resident: Resident, limited: bool) -> Outcome
         return answered if answered is not None else await understood(ctx, resident, limited=False)
     open_ticket = (
         None
-        if resident.awaiting == "new"
+        if resident.awaiting == Awaiting.NEW
         else await repo.open_of_resident(ctx.session, resident_id=resident.telegram_id)
     )
     if open_ticket is not None:
@@ -122,7 +125,7 @@ async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, lim
         ctx.session,
         TicketMessage(
             ticket_id=require_id(ticket),
-            direction="in",
+            direction=Direction.IN,
             author_id=ctx.msg.user.id,
             author_name=ctx.msg.user.name,
             text=text,
@@ -131,7 +134,7 @@ async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, lim
             created_at=ctx.now,
         ),
     )
-    resident.awaiting = None if resident.awaiting == "new" else resident.awaiting
+    resident.awaiting = None if resident.awaiting == Awaiting.NEW else resident.awaiting
     starts_batch = hold and not already_held
     if hold and site is not None:
         if limited or starts_batch:  # behind held ones only: the batch already waits (the planner re-arms a lost one)
@@ -148,7 +151,7 @@ async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, lim
         st = flow.site_t(site)
         preview = flow.preview(st, ticket, text or (st("tk.photo") if ctx.msg.photo_file_id else ""))
         ctx.notified += await flow.to_group(ctx.session, site, ticket, preview, photo=ctx.msg.photo_file_id, bulk=True)
-    new_button = [[Button(t("tk.btn.new_issue"), pack("tk.new", ticket.id))]]
+    new_button = [[Key(t("tk.btn.new_issue"), NewIssue(ticket=require_id(ticket)).pack())]]
     key = "tk.res.photo_added" if ctx.msg.photo_file_id else "tk.res.added"
     replies = [Reply(t(key, number=f"#{ticket.number}" if ticket.number else t("tk.res.matter")), new_button)]
     choices = await duty_sites(ctx) if site is None else []
@@ -174,7 +177,7 @@ async def new_ticket(ctx: Context, resident: Resident, text: str, photo: str | N
             ctx.session,
             TicketMessage(
                 ticket_id=require_id(ticket),
-                direction="in",
+                direction=Direction.IN,
                 author_id=ctx.msg.user.id,
                 photo_file_id=photo,
                 created_at=ctx.now,
@@ -205,7 +208,7 @@ def acknowledgement(ctx: Context, site: Site, ticket: Ticket) -> str:
             category=category(t, ticket.category),
             number=f"#{ticket.number}",
         ),
-        t("resident.urgent" if ticket.urgency != "normal" else "resident.normal"),
+        t("resident.urgent" if ticket.urgency != Urgency.NORMAL else "resident.normal"),
         t("tk.res.deadline", at=hhmm(ticket.deadline_at, site)),
     ]
     return "\n".join(lines)
@@ -227,7 +230,7 @@ async def unit_command(ctx: Context, args: str) -> Outcome:
     resident = await repo.resident(ctx.session, telegram_id=ctx.msg.user.id)
     if args.strip():
         return await set_unit(ctx, resident, args.strip())
-    resident.awaiting = "unit"
+    resident.awaiting = Awaiting.UNIT
     await repo.touch(ctx.session, resident)
     replies = [Reply(ctx.t("tk.res.ask_unit", unit=resident.unit or "-"))]
     choices = await duty_sites(ctx)
@@ -236,10 +239,9 @@ async def unit_command(ctx: Context, args: str) -> Outcome:
     return Outcome(replies=replies)
 
 
-async def site_button(ctx: Context, args: list[str]) -> Outcome:
+async def site_button(ctx: Context, data: PickSite) -> Outcome:
     """The resident picked a site: their waiting tickets get a number and reach its duty group."""
-    site_id = int_arg(args)
-    site = await sites.get(ctx.session, site_id=site_id) if site_id is not None else None
+    site = await sites.get(ctx.session, site_id=data.site)
     if site is None or site.duty_chat_id is None or not ctx.msg.chat.private:
         return Outcome(toast=ctx.t("button.stale"))
     resident = await repo.resident(ctx.session, telegram_id=ctx.msg.user.id)
@@ -247,11 +249,11 @@ async def site_button(ctx: Context, args: list[str]) -> Outcome:
     lines = [ctx.t("tk.res.site_set", site=site.name)]
     for ticket in await repo.siteless_of_resident(ctx.session, resident_id=resident.telegram_id):
         ticket.unit = ticket.unit or resident.unit
-        ctx.notified += await flow.open_ticket(ctx.session, site, ticket, ctx.now, severity="normal")
+        ctx.notified += await flow.open_ticket(ctx.session, site, ticket, ctx.now, severity=Severity.NORMAL)
         lines.append(acknowledgement(ctx, site, ticket))
         await hold_for_batch(ctx, site, ticket)
     if not resident.unit:
-        resident.awaiting = "unit"
+        resident.awaiting = Awaiting.UNIT
         lines.append(ctx.t("tk.res.ask_unit", unit="-"))
     await repo.touch(ctx.session, resident)
     return Outcome(replies=[Reply("\n".join(lines), edit=True)])
@@ -259,7 +261,7 @@ async def site_button(ctx: Context, args: list[str]) -> Outcome:
 
 async def hold_for_batch(ctx: Context, site: Site, ticket: Ticket) -> None:
     """What the resident added before the site was known goes to the group in the next batch."""
-    waiting = [m for m in await repo.history(ctx.session, ticket_id=require_id(ticket)) if m.direction == "in"]
+    waiting = [m for m in await repo.history(ctx.session, ticket_id=require_id(ticket)) if m.direction == Direction.IN]
     for message in waiting:
         message.held = True
         ctx.session.add(message)
@@ -269,12 +271,12 @@ async def hold_for_batch(ctx: Context, site: Site, ticket: Ticket) -> None:
         )
 
 
-async def new_issue_button(ctx: Context, args: list[str]) -> Outcome:
+async def new_issue_button(ctx: Context, data: NewIssue) -> Outcome:
     """新问题: the resident's next message opens a new ticket instead of joining the open one."""
     if not ctx.msg.chat.private:
         return Outcome(toast=ctx.t("button.stale"))
     resident = await repo.resident(ctx.session, telegram_id=ctx.msg.user.id)
-    resident.awaiting = "new"
+    resident.awaiting = Awaiting.NEW
     await repo.touch(ctx.session, resident)
     return Outcome(toast=ctx.t("tk.res.new_issue"), replies=[Reply(ctx.t("tk.res.new_issue"))])
 
@@ -291,5 +293,5 @@ COMMANDS = [
     Command("my", my_command, min_role=ANYONE, where="private", needs_site=False),
     Command("unit", unit_command, min_role=ANYONE, where="private", needs_site=False),
 ]
-BUTTONS = [ButtonAction("tk.site", site_button), ButtonAction("tk.new", new_issue_button)]
+BUTTONS: list[AnyButton] = [Button(PickSite, site_button), Button(NewIssue, new_issue_button)]
 PART = Feature("residents", commands=COMMANDS, buttons=BUTTONS, on_private_text=receive)

@@ -13,28 +13,30 @@ import handlers.tickets.flow as flow
 import handlers.tickets.residents as residents
 import handlers.tickets.timers as flow_timers
 from handlers.core import notices
-from handlers.core.commands import ButtonAction, Command, int_arg, pack
+from handlers.core.commands import AnyButton, Button, Command
 from handlers.core.context import ROLES, Context
 from handlers.core.feature import ExportKind, Feature
-from handlers.core.messages import Button, Outcome, Reply
+from handlers.core.messages import Button as Key
+from handlers.core.messages import Outcome, Reply
+from handlers.tickets.buttons import Accept, Department, Dispatch, DispatchTo, OnSite, Photos, Reopen, Resolve
 from handlers.tickets.exports import CALLBACK_FIELDS, TICKET_FIELDS, callback_rows, ticket_rows
 from handlers.tickets.render import card, card_buttons
 from storage.codes import Role
 from storage.models import Site, Ticket, TicketMessage, require_id
+from storage.models.tickets import OPEN, UNACCEPTED, Awaiting, Channel, Direction, TicketStatus
 from storage.repos import sites, timers
 from storage.repos import tickets as repo
 
 INTERNAL = ("!", "！")  # a reply starting so is an internal note, not relayed
-DEPARTMENTS = ("engineering", "security", "cleaning", "service", "greening")
 
 
-async def staff_ticket(ctx: Context, ticket_id: int | None) -> tuple[Ticket | None, Site | None, Outcome | None]:
+async def staff_ticket(ctx: Context, ticket_id: int) -> tuple[Ticket | None, Site | None, Outcome | None]:
     """The ticket a button names, when the presser is staff at its site; else the answer to give."""
-    ticket = await repo.get(ctx.session, ticket_id=ticket_id) if ticket_id is not None else None
+    ticket = await repo.get(ctx.session, ticket_id=ticket_id)
     if ticket is None or ticket.site_id is None:
         return None, None, Outcome(toast=ctx.t("button.stale"))
     if not ctx.may(ticket.site_id, Role.STAFF):
-        return None, None, ctx.answer(ctx.t("denied.role", role=ctx.t("role.staff")), alert=True)
+        return None, None, ctx.answer(ctx.t("denied.role", role=ctx.t(f"role.{Role.STAFF}")), alert=True)
     return ticket, await sites.get(ctx.session, site_id=ticket.site_id), None
 
 
@@ -48,7 +50,7 @@ async def shown(ctx: Context, ticket: Ticket, site: Site, toast: str) -> Outcome
 
 async def accept(ctx: Context, ticket: Ticket, site: Site) -> None:
     """受理: who took it; the resident hears the promised deadline (001 L901)."""
-    ticket.status = "accepted"
+    ticket.status = TicketStatus.ACCEPTED
     ticket.accepted_by, ticket.accepted_name, ticket.accepted_at = ctx.msg.user.id, ctx.msg.user.name, ctx.now
     ctx.session.add(ticket)
     rt = await flow.resident_t(ctx.session, ticket, site)
@@ -58,55 +60,55 @@ async def accept(ctx: Context, ticket: Ticket, site: Site) -> None:
     )
 
 
-async def accept_button(ctx: Context, args: list[str]) -> Outcome:
-    ticket, site, problem = await staff_ticket(ctx, int_arg(args))
+async def accept_button(ctx: Context, data: Accept) -> Outcome:
+    ticket, site, problem = await staff_ticket(ctx, data.ticket)
     if problem or ticket is None or site is None:
         return problem or Outcome()
-    if ticket.status not in ("new", "reopened"):
+    if ticket.status not in UNACCEPTED:
         return await shown(ctx, ticket, site, ctx.t("tk.already", status=ctx.t(f"tk.status.{ticket.status}")))
     await accept(ctx, ticket, site)
     return await shown(ctx, ticket, site, ctx.t("tk.done.accepted", number=ticket.number))
 
 
-async def dispatch_button(ctx: Context, args: list[str]) -> Outcome:
+async def dispatch_button(ctx: Context, data: Dispatch) -> Outcome:
     """派工: the card asks whom, listing the site's staff and the departments."""
-    ticket, site, problem = await staff_ticket(ctx, int_arg(args))
+    ticket, site, problem = await staff_ticket(ctx, data.ticket)
     if problem or ticket is None or site is None:
         return problem or Outcome()
-    if ticket.status not in repo.OPEN:
+    if ticket.status not in OPEN:
         return await shown(ctx, ticket, site, ctx.t("tk.closed", number=ticket.number))
     people = await sites.members(ctx.session, site_id=require_id(site), roles=ROLES)
     buttons = []
     for member in people[:12]:
         person = await sites.person(ctx.session, telegram_id=member.telegram_id)
         label = person.name if person and person.name else str(member.telegram_id)
-        buttons.append(Button(label, pack("tk.to", ticket.id, f"m{member.telegram_id}")))
-    buttons += [Button(ctx.t(f"tk.dept.{d}"), pack("tk.to", ticket.id, f"d{d}")) for d in DEPARTMENTS]
+        buttons.append(Key(label, DispatchTo.member(data.ticket, member.telegram_id).pack()))
+    buttons += [Key(ctx.t(f"tk.dept.{d}"), DispatchTo.department(data.ticket, d).pack()) for d in Department]
     keyboard = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     return Outcome(replies=[Reply(card(ctx.t, ticket, site) + "\n" + ctx.t("tk.pick_whom"), keyboard, edit=True)])
 
 
-async def dispatch_to_button(ctx: Context, args: list[str]) -> Outcome:
-    ticket, site, problem = await staff_ticket(ctx, int_arg(args))
+async def dispatch_to_button(ctx: Context, data: DispatchTo) -> Outcome:
+    ticket, site, problem = await staff_ticket(ctx, data.ticket)
     if problem or ticket is None or site is None:
         return problem or Outcome()
-    target = args[1] if len(args) > 1 else ""
+    whom = data.whom
     name, person_id = None, None
-    if target.startswith("d") and target[1:] in DEPARTMENTS:
-        name = flow.site_t(site)(f"tk.dept.{target[1:]}")
-    elif target.startswith("m") and target[1:].isdigit():
-        person_id = int(target[1:])
+    if isinstance(whom, Department):
+        name = flow.site_t(site)(f"tk.dept.{whom}")
+    elif whom is not None:
+        person_id = whom
         roles = await sites.roles_of(ctx.session, telegram_id=person_id)
         person = await sites.person(ctx.session, telegram_id=person_id)
         name = person.name if person and site.id in roles else None
     if name is None:
         return Outcome(toast=ctx.t("button.stale"))
-    if ticket.status not in repo.OPEN:
+    if ticket.status not in OPEN:
         return await shown(ctx, ticket, site, ctx.t("tk.closed", number=ticket.number))
     if ticket.accepted_by is None:
         await accept(ctx, ticket, site)
     ticket.status, ticket.dispatched_to, ticket.dispatched_to_id, ticket.dispatched_at = (
-        "dispatched",
+        TicketStatus.DISPATCHED,
         name,
         person_id,
         ctx.now,
@@ -128,12 +130,12 @@ async def dispatch_to_button(ctx: Context, args: list[str]) -> Outcome:
     return await shown(ctx, ticket, site, ctx.t("tk.done.dispatched", number=ticket.number, to=name))
 
 
-async def on_site_button(ctx: Context, args: list[str]) -> Outcome:
+async def on_site_button(ctx: Context, data: OnSite) -> Outcome:
     """已到场: the repairer is on site (an urgent repair within 15 minutes, 001 L1113)."""
-    ticket, site, problem = await staff_ticket(ctx, int_arg(args))
+    ticket, site, problem = await staff_ticket(ctx, data.ticket)
     if problem or ticket is None or site is None:
         return problem or Outcome()
-    if ticket.on_site_at is not None or ticket.status not in repo.OPEN:
+    if ticket.on_site_at is not None or ticket.status not in OPEN:
         return await shown(ctx, ticket, site, ctx.t("tk.already", status=ctx.t(f"tk.status.{ticket.status}")))
     ticket.on_site_at = ctx.now
     ctx.session.add(ticket)
@@ -153,11 +155,11 @@ async def on_site_button(ctx: Context, args: list[str]) -> Outcome:
     return await shown(ctx, ticket, site, ctx.t("tk.done.on_site", number=ticket.number))
 
 
-async def resolve_button(ctx: Context, args: list[str]) -> Outcome:
-    ticket, site, problem = await staff_ticket(ctx, int_arg(args))
+async def resolve_button(ctx: Context, data: Resolve) -> Outcome:
+    ticket, site, problem = await staff_ticket(ctx, data.ticket)
     if problem or ticket is None or site is None:
         return problem or Outcome()
-    if ticket.status not in repo.OPEN:
+    if ticket.status not in OPEN:
         return await shown(ctx, ticket, site, ctx.t("tk.already", status=ctx.t(f"tk.status.{ticket.status}")))
     if ticket.accepted_by is None:
         ticket.accepted_by, ticket.accepted_name, ticket.accepted_at = ctx.msg.user.id, ctx.msg.user.name, ctx.now
@@ -165,14 +167,14 @@ async def resolve_button(ctx: Context, args: list[str]) -> Outcome:
     return await shown(ctx, ticket, site, ctx.t("tk.done.resolved", number=ticket.number))
 
 
-async def photos_button(ctx: Context, args: list[str]) -> Outcome:
+async def photos_button(ctx: Context, data: Photos) -> Outcome:
     """看照片 on a batch summary: every photo the resident sent on the ticket, to the presser in
     private (one a second there) rather than to the duty group, whose 20 a minute staff need."""
-    ticket, site, problem = await staff_ticket(ctx, int_arg(args))
+    ticket, site, problem = await staff_ticket(ctx, data.ticket)
     if problem or ticket is None or site is None:
         return problem or Outcome()
     history = await repo.history(ctx.session, ticket_id=require_id(ticket))
-    photos = [m.photo_file_id for m in history if m.direction == "in" and m.photo_file_id]
+    photos = [m.photo_file_id for m in history if m.direction == Direction.IN and m.photo_file_id]
     if not photos:
         return Outcome(toast=ctx.t("tk.pics.none", number=ticket.number))
     for index, photo in enumerate(photos, 1):
@@ -184,18 +186,18 @@ async def photos_button(ctx: Context, args: list[str]) -> Outcome:
     return Outcome(toast=ctx.t("tk.pics.sent", number=ticket.number, count=len(photos)))
 
 
-async def reopen_button(ctx: Context, args: list[str]) -> Outcome:
-    ticket, site, problem = await staff_ticket(ctx, int_arg(args))
+async def reopen_button(ctx: Context, data: Reopen) -> Outcome:
+    ticket, site, problem = await staff_ticket(ctx, data.ticket)
     if problem or ticket is None or site is None:
         return problem or Outcome()
-    if ticket.status in repo.OPEN:
+    if ticket.status in OPEN:
         return await shown(ctx, ticket, site, ctx.t("tk.already", status=ctx.t(f"tk.status.{ticket.status}")))
     pending = await repo.pending_callback(ctx.session, ticket_id=require_id(ticket))
     if pending is not None:
         from handlers.tickets.callbacks import drop_callback
 
         await drop_callback(ctx.session, pending)
-    ctx.notified += await flow.reopen(ctx.session, site, ticket, ctx.now, why=Role.STAFF)
+    ctx.notified += await flow.reopen(ctx.session, site, ticket, ctx.now, why=flow.ReopenReason.STAFF)
     return Outcome(replies=[Reply(ctx.t("tk.reopened.staff", number=ticket.number), edit=True)])
 
 
@@ -209,7 +211,7 @@ async def on_reply(ctx: Context, ticket_id: int) -> Outcome | None:
         resident = await repo.resident(ctx.session, telegram_id=ctx.msg.user.id)
         limited = await residents.over_limit(ctx, resident)
         await repo.touch(ctx.session, resident)
-        if ticket.status not in repo.OPEN or resident.awaiting in ("unit", "comment"):
+        if ticket.status not in OPEN or resident.awaiting in (Awaiting.UNIT, Awaiting.COMMENT):
             return await residents.understood(ctx, resident, limited)  # as if it replied to nothing
         return await residents.add_to_ticket(ctx, ticket, resident, limited=limited)
     if not ctx.may(ticket.site_id, Role.STAFF) or (ctx.site is not None and ctx.site.id != ticket.site_id):
@@ -223,8 +225,8 @@ async def relay_to_resident(ctx: Context, ticket: Ticket) -> Outcome:
     t = ctx.t
     site = await sites.get(ctx.session, site_id=ticket.site_id or 0)
     assert site is not None
-    if ticket.status not in repo.OPEN:
-        buttons = [[Button(t("tk.btn.reopen"), pack("tk.reopen", ticket.id))]]
+    if ticket.status not in OPEN:
+        buttons = [[Key(t("tk.btn.reopen"), Reopen(ticket=require_id(ticket)).pack())]]
         return Outcome(replies=[Reply(t("tk.reply_closed", number=ticket.number), buttons, quote=True)])
     text = ctx.msg.text.strip()
     internal = text[:1] in INTERNAL
@@ -238,7 +240,7 @@ async def relay_to_resident(ctx: Context, ticket: Ticket) -> Outcome:
         ctx.session,
         TicketMessage(
             ticket_id=require_id(ticket),
-            direction="out" if ticket.channel == "bot" and not internal else "note",
+            direction=Direction.OUT if ticket.channel == Channel.BOT and not internal else Direction.NOTE,
             author_id=ctx.msg.user.id,
             author_name=ctx.msg.user.name,
             text=kept,
@@ -247,9 +249,9 @@ async def relay_to_resident(ctx: Context, ticket: Ticket) -> Outcome:
     )
     if internal:
         return Outcome.say(t("tk.noted", number=ticket.number), quote=True)
-    if ticket.channel != "bot":
+    if ticket.channel != Channel.BOT:
         return Outcome.say(t("tk.note_only", number=ticket.number), quote=True)
-    if ticket.status in ("new", "reopened"):  # the first answer accepts it
+    if ticket.status in UNACCEPTED:  # the first answer accepts it
         await accept(ctx, ticket, site)
         ctx.notified += await flow.refresh_card(ctx.session, site, ticket)
     rt = await flow.resident_t(ctx.session, ticket, site)
@@ -273,14 +275,14 @@ COMMANDS = [
     Command("tickets", commands.tickets_command),
     Command("vip", commands.vip_command),
 ]
-BUTTONS = [
-    ButtonAction("tk.acc", accept_button),
-    ButtonAction("tk.disp", dispatch_button),
-    ButtonAction("tk.to", dispatch_to_button),
-    ButtonAction("tk.onsite", on_site_button),
-    ButtonAction("tk.done", resolve_button),
-    ButtonAction("tk.reopen", reopen_button),
-    ButtonAction("tk.pics", photos_button),
+BUTTONS: list[AnyButton] = [
+    Button(Accept, accept_button),
+    Button(Dispatch, dispatch_button),
+    Button(DispatchTo, dispatch_to_button),
+    Button(OnSite, on_site_button),
+    Button(Resolve, resolve_button),
+    Button(Reopen, reopen_button),
+    Button(Photos, photos_button),
 ]
 PART = Feature(
     "tickets",

@@ -9,14 +9,15 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import handlers.tickets.flow as flow
-from handlers.core.commands import pack
 from handlers.core.context import TimerContext
 from handlers.core.feature import TimerHandler
 from handlers.core.i18n import Translator
 from handlers.core.messages import Button
 from handlers.core.policy import Policy
+from handlers.tickets.buttons import Photos
 from handlers.tickets.render import card, card_buttons, hhmm
 from storage.models import Site, TicketMessage, require_id
+from storage.models.tickets import OPEN
 from storage.repos import sites, timers
 from storage.repos import tickets as repo
 
@@ -26,7 +27,7 @@ async def on_deadline(ctx: TimerContext) -> datetime | None:
     session, timer, now = ctx.session, ctx.timer, ctx.now
     ticket = await repo.get(session, ticket_id=timer.ref_id)
     site = await sites.get(session, site_id=timer.site_id)
-    if ticket is None or site is None or ticket.status not in repo.OPEN:
+    if ticket is None or site is None or ticket.status not in OPEN:
         return None
     if ticket.deadline_at is not None and ticket.deadline_at > now:  # moved later meanwhile
         return ticket.deadline_at
@@ -40,7 +41,7 @@ async def on_follow_up(ctx: TimerContext) -> datetime | None:
     session, timer, now = ctx.session, ctx.timer, ctx.now
     ticket = await repo.get(session, ticket_id=timer.ref_id)
     site = await sites.get(session, site_id=timer.site_id)
-    if ticket is None or site is None or ticket.status not in repo.OPEN:
+    if ticket is None or site is None or ticket.status not in OPEN:
         return None
     t = flow.site_t(site)
     text = t("tk.follow_up", number=ticket.number, since=hhmm(ticket.created_at, site)) + "\n" + card(t, ticket, site)
@@ -90,7 +91,7 @@ async def on_relay(ctx: TimerContext) -> datetime | None:
         session.add(message)
     head = t("tk.grp.batch", number=ticket.number, unit=ticket.unit or "-")
     photos = any(message.photo_file_id for message in held)
-    show = [[Button(t("tk.btn.photos"), pack("tk.pics", ticket.id))]] if photos else None
+    show = [[Button(t("tk.btn.photos"), Photos(ticket=require_id(ticket)).pack())]] if photos else None
     # One text: the outbox splits it at line boundaries in UTF-16 units (handlers.core.text_limits), never cut.
     await flow.to_group(session, site, ticket, "\n".join([head, *lines]), show, bulk=True)
     return None

@@ -3,11 +3,109 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
+from typing import Final
 
 from sqlalchemy import BigInteger, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.clock import utcnow
+from storage.models.columns import Coded
+
+
+class TicketKind(StrEnum):
+    """What the resident asks for (业户事务): the resident intents of the taxonomy."""
+
+    COMPLAINT = "complaint"
+    REPAIR = "repair"
+    INQUIRY = "inquiry"
+
+
+class Urgency(StrEnum):
+    """How fast a ticket is handled; VIP (特急) is pursued until the resident is satisfied (000 L37)."""
+
+    NORMAL = "normal"
+    URGENT = "urgent"
+    VIP = "vip"
+
+
+class Channel(StrEnum):
+    """How the ticket came in: the bot, or registered by staff from a call, a visit or a letter."""
+
+    BOT = "bot"
+    PHONE = "phone"
+    VISIT = "visit"
+    LETTER = "letter"
+
+
+class TicketStatus(StrEnum):
+    """new → accepted (受理) → dispatched (派工) → resolved (已处理) → closed (回访 done); reopened."""
+
+    NEW = "new"
+    ACCEPTED = "accepted"
+    DISPATCHED = "dispatched"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+
+# The resident is still waiting: not yet resolved.
+OPEN: Final[tuple[TicketStatus, ...]] = (
+    TicketStatus.NEW,
+    TicketStatus.ACCEPTED,
+    TicketStatus.DISPATCHED,
+    TicketStatus.REOPENED,
+)
+# Not yet accepted by anyone: 受理 is offered, and the first staff answer accepts it.
+UNACCEPTED: Final[tuple[TicketStatus, ...]] = (TicketStatus.NEW, TicketStatus.REOPENED)
+# Handled (resolved, or called back and closed): it may be reopened.
+HANDLED: Final[tuple[TicketStatus, ...]] = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+
+
+class Satisfaction(StrEnum):
+    """The resident's rating at the callback: 满意 / 基本满意 / 不满意 (001 L911)."""
+
+    SATISFIED = "satisfied"
+    BASIC = "basic"
+    UNSATISFIED = "unsatisfied"
+
+
+class Direction(StrEnum):
+    """Whose a ticket message is: the resident's, the centre's answer, or a staff note kept inside."""
+
+    IN = "in"
+    OUT = "out"
+    NOTE = "note"
+
+
+class CallbackState(StrEnum):
+    """asked (the resident's rating awaited) → task (phone them) → done; void when reopened first."""
+
+    ASKED = "asked"
+    TASK = "task"
+    DONE = "done"
+    VOID = "void"
+
+
+# Callbacks not yet made (done and void are not).
+WAITING: Final[tuple[CallbackState, ...]] = (CallbackState.ASKED, CallbackState.TASK)
+
+
+class CallbackHow(StrEnum):
+    """How a callback was made: the resident's rating in the bot, by phone or by a visit."""
+
+    BOT = "bot"
+    PHONE = "phone"
+    VISIT = "visit"
+
+
+class Awaiting(StrEnum):
+    """What the bot waits for from a resident: their unit, a comment on the rating (the callbacks'
+    pending answer), or a new matter (the next message opens a new ticket)."""
+
+    UNIT = "unit"
+    COMMENT = "comment"
+    NEW = "new"
 
 
 class Ticket(SQLModel, table=True):
@@ -17,16 +115,15 @@ class Ticket(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     site_id: int | None = Field(default=None, foreign_key="site.id", index=True)
     number: int | None = None
-    kind: str = Field(max_length=12)  # complaint | repair | inquiry
+    kind: TicketKind = Field(sa_type=Coded(TicketKind, 12))
     category: str = Field(max_length=20)
-    urgency: str = Field(default="normal", max_length=10)  # normal | urgent | vip (000 L37)
+    urgency: Urgency = Field(default=Urgency.NORMAL, sa_type=Coded(Urgency, 10))  # 000 L37
     location: str | None = Field(default=None, max_length=200)
     description: str = Field(sa_type=Text)
     resident_id: int = Field(sa_type=BigInteger, index=True)
     resident_name: str = Field(default="", max_length=200)
-    channel: str = Field(default="bot", max_length=10)  # bot | phone | visit | letter
-    # new → accepted (受理) → dispatched (派工) → resolved (已处理) → closed (回访 done); reopened
-    status: str = Field(default="new", max_length=12)
+    channel: Channel = Field(default=Channel.BOT, sa_type=Coded(Channel, 10))
+    status: TicketStatus = Field(default=TicketStatus.NEW, sa_type=Coded(TicketStatus, 12))
     classified_by: str = Field(default="rules", max_length=8)
     confidence: float = 0.0
     created_at: datetime = Field(default_factory=utcnow)
@@ -43,7 +140,7 @@ class Ticket(SQLModel, table=True):
     resolved_name: str | None = Field(default=None, max_length=200)
     resolved_at: datetime | None = None
     reopened: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
-    satisfaction: str | None = Field(default=None, max_length=12)  # satisfied | basic | unsatisfied
+    satisfaction: Satisfaction | None = Field(default=None, sa_type=Coded(Satisfaction, 12))
     escalated_at: datetime | None = None  # VIP, major or repeated complaint sent up (000 L37, L88)
 
 
@@ -53,7 +150,7 @@ class TicketMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
-    direction: str = Field(max_length=4)  # in | out | note
+    direction: Direction = Field(sa_type=Coded(Direction, 4))
     author_id: int = Field(sa_type=BigInteger)
     author_name: str = Field(default="", max_length=200)  # staff names stay inside: never sent out
     text: str = Field(default="", sa_type=Text)
@@ -70,12 +167,12 @@ class Callback(SQLModel, table=True):
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
     site_id: int = Field(foreign_key="site.id", index=True)
     due_at: datetime
-    state: str = Field(default="asked", max_length=8)  # asked | task (phone it) | done | void
+    state: CallbackState = Field(default=CallbackState.ASKED, sa_type=Coded(CallbackState, 8))
     done_at: datetime | None = None
-    how: str | None = Field(default=None, max_length=8)  # bot | phone | visit
+    how: CallbackHow | None = Field(default=None, sa_type=Coded(CallbackHow, 8))
     by_id: int | None = Field(default=None, sa_type=BigInteger)
     by_name: str | None = Field(default=None, max_length=200)
-    satisfaction: str | None = Field(default=None, max_length=12)
+    satisfaction: Satisfaction | None = Field(default=None, sa_type=Coded(Satisfaction, 12))
     note: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -86,7 +183,7 @@ class Resident(SQLModel, table=True):
     telegram_id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
     site_id: int | None = Field(default=None, foreign_key="site.id")
     unit: str | None = Field(default=None, max_length=60)
-    awaiting: str | None = Field(default=None, max_length=12)  # unit | comment | new
+    awaiting: Awaiting | None = Field(default=None, sa_type=Coded(Awaiting, 12))
     awaiting_ref: int | None = None  # the callback a comment belongs to
     window_start: datetime | None = None
     window_count: int = 0

@@ -12,10 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
 from storage.models import Callback, Resident, Ticket, TicketMessage, table_of
+from storage.models.tickets import OPEN, WAITING, TicketKind
 from storage.repos import chunks
-
-OPEN = ("new", "accepted", "dispatched", "reopened")  # the resident is still waiting
-WAITING = ("asked", "task")  # callbacks not yet made (done and void are not)
 
 
 async def add(session: AsyncSession, ticket: Ticket) -> Ticket:
@@ -75,7 +73,7 @@ async def earlier_complaint(
     result = await session.exec(
         select(Ticket).where(
             Ticket.resident_id == resident_id,
-            Ticket.kind == "complaint",
+            Ticket.kind == TicketKind.COMPLAINT,
             Ticket.category == category,
             col(Ticket.created_at) >= since,
             col(Ticket.id) < before_id,
