@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from bot import cli_db
 from bot.cli_verbs import Verb
 from handlers.core.taxonomy import PROOFS, ROLES
+from storage.codes import Proof, Role
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -30,8 +31,12 @@ def configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add.add_argument("--until", help="end of the day's window for --per-day, HH:MM (default 20:00)")
     add.add_argument("--checkpoints", required=True, help='checkpoints in route order, e.g. "地下车库,消防泵房,天台"')
     add.add_argument("--grace", help="minutes before a round not started is late (default: the site's policy, 15)")
-    add.add_argument("--role", choices=ROLES, default="staff", help="the lowest role that may patrol (default staff)")
-    add.add_argument("--proof", choices=PROOFS, default="tap", help="what proves each checkpoint (default tap)")
+    # Plain strings as choices: argparse names a refused value's choices by their repr.
+    roles, proofs = [role.value for role in ROLES], [proof.value for proof in PROOFS]
+    add.add_argument(
+        "--role", choices=roles, default=Role.STAFF, help="the lowest role that may patrol (default staff)"
+    )
+    add.add_argument("--proof", choices=proofs, default=Proof.TAP, help="what proves each checkpoint (default tap)")
     add.add_argument("--site", help="site code (may be omitted while there is only one site)")
     load = actions.add_parser("import", help="load plans from a YAML, CSV or XLSX file (all or nothing)")
     load.add_argument("file", help="the plan file (.yaml/.yml, .csv or .xlsx)")

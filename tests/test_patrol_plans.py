@@ -169,3 +169,16 @@ async def test_supervisor_plan_refuses_staff_and_export_rows(harness: DeskHarnes
     json.dumps(rows, ensure_ascii=False)
     buffer = io.StringIO()
     csv.DictWriter(buffer, fieldnames=list(PATROL_FIELDS)).writerows(rows)
+
+
+@pytest.mark.parametrize(
+    ("option", "choices"),
+    [("--role", "'staff', 'supervisor', 'manager', 'admin'"), ("--proof", "'tap', 'photo', 'location'")],
+)
+def test_cli_refusal_names_the_choices_as_typed(capsys, option: str, choices: str) -> None:
+    """A mistyped role or proof is refused before the database is opened, naming what may be typed
+    (not the enum members' reprs)."""
+    with pytest.raises(SystemExit) as refused:
+        main(["patrol", "add", "夜巡", "--at", "22:00", "--checkpoints", "A", option, "boss"])
+    assert refused.value.code == 2
+    assert f"invalid choice: 'boss' (choose from {choices})" in capsys.readouterr().err

@@ -97,7 +97,11 @@ async def test_other_staff_tap_is_theirs_strangers_and_forged_buttons_refused(ha
     stranger = await h.press(button_data(card, "天台"), user=STRANGER)
     assert stranger.alert and "没有权限" in (stranger.toast or "")
     assert "尚未登记" in text_of(await h.send("", photo_file_id="AgACx", reply_to_message_id=7001, user=STRANGER))
-    for forged in (f"1|pt.ck|{round_id}|99", f"1|pt.ck|{round_id}", "1|pt.ck|abc|0", "1|pt.go|424242"):
+    # An extra argument (a pending checkpoint's button with more data than this version writes), a
+    # negative position, and a re-check of no finding sign and settle nothing.
+    forgeries = [f"1|pt.ck|{round_id}|99", f"1|pt.ck|{round_id}", "1|pt.ck|abc|0", "1|pt.go|424242"]
+    forgeries += [f"1|pt.ck|{round_id}|1|0", f"1|pt.ck|{round_id}|-1", f"1|pt.end|{round_id}|1", "1|pt.rc|0"]
+    for forged in forgeries:
         assert (await h.press(forged)).toast == "此按钮已失效，请重新操作。"
     assert [(c.name, c.done_by) for c in await checks(h)] == [("大堂", SUPERVISOR.id)]
 

@@ -16,9 +16,11 @@ from handlers.core.context import Context
 from handlers.core.messages import Outcome, Reply
 from handlers.core.notices import button_dicts
 from handlers.core.replies import REPLY
-from handlers.patrols.render import RoundView, card_buttons, card_text
+from handlers.patrols.render import RoundView, card_buttons, card_text, proof_of
 from handlers.patrols.rounds import ROUND, load_view
+from storage.codes import Proof
 from storage.models import PatrolCheck, PatrolFinding, PatrolRound, require_id
+from storage.models.patrols import CLOSED_ROUND, Recheck, RoundStatus
 from storage.repos import incidents, links, outbox, patrols, sites, timers
 
 EARTH_RADIUS_M = 6_371_000.0
@@ -75,19 +77,19 @@ async def start(ctx: Context, view: RoundView) -> Outcome:
     rnd, plan, t = view.round, view.plan, ctx.t
     if not ctx.may(rnd.site_id, plan.role):
         return ctx.answer(t("denied.role", role=t(f"role.{plan.role}")), alert=True)
-    if rnd.status == "running":
+    if rnd.status == RoundStatus.RUNNING:
         return ctx.answer(t("patrol.already_running", name=rnd.started_name or "?"))
-    if rnd.status in ("done", "missed"):
+    if rnd.status in CLOSED_ROUND:
         return ctx.answer(t("patrol.closed", status=t(f"patrol.status.{rnd.status}")))
     user = ctx.msg.user
-    values = {"status": "running", "started_by": user.id, "started_name": user.name, "started_at": ctx.now}
-    if not await patrols.move(ctx.session, rnd, from_status="due", **values):
+    values = {"started_by": user.id, "started_name": user.name, "started_at": ctx.now}
+    if not await patrols.move(ctx.session, rnd, from_status=RoundStatus.DUE, to=RoundStatus.RUNNING, **values):
         return ctx.answer(t("patrol.already_running", name=rnd.started_name or "?"))
     return await shown(ctx, view, t("patrol.started", plan=plan.name, name=user.name))
 
 
 def closed_problem(ctx: Context, rnd: PatrolRound) -> Outcome | None:
-    if rnd.status in ("done", "missed"):
+    if rnd.status in CLOSED_ROUND:
         return ctx.answer(ctx.t("patrol.closed", status=ctx.t(f"patrol.status.{rnd.status}")), alert=True)
     return None
 
@@ -96,7 +98,7 @@ async def sign(
     ctx: Context,
     view: RoundView,
     position: int,
-    proof: str,
+    proof: Proof,
     *,
     photo: str | None = None,
     where: tuple[float, float] | None = None,
@@ -104,9 +106,9 @@ async def sign(
 ) -> Outcome:
     """Sign one checkpoint for the sender (on another's round too: recorded as the sender's)."""
     rnd, t = view.round, ctx.t
-    if rnd.status == "due":
+    if rnd.status == RoundStatus.DUE:
         started = await start(ctx, view)
-        if rnd.status != "running":
+        if rnd.status != RoundStatus.RUNNING:
             return started
     checkpoint = view.plan.checkpoints[position]
     user = ctx.msg.user
@@ -134,17 +136,17 @@ async def tap(ctx: Context, view: RoundView, position: int) -> Outcome:
     t = ctx.t
     if not 0 <= position < len(view.plan.checkpoints):
         return Outcome(toast=t("button.stale"))
-    proof = str(view.plan.checkpoints[position].get("proof", "tap"))
-    if proof != "tap":
+    proof = proof_of(view.plan.checkpoints[position])
+    if proof != Proof.TAP:
         return ctx.answer(t(f"patrol.needs.{proof}", name=view.plan.checkpoints[position]["name"]), alert=True)
-    return await sign(ctx, view, position, "tap")
+    return await sign(ctx, view, position, Proof.TAP)
 
 
 async def photo(ctx: Context, view: RoundView) -> Outcome:
     """A photo replying to the card signs the checkpoint its caption names, else the next one in
     route order that a photo proves (tap or photo); a caption that says more is also a finding."""
     caption = ctx.msg.text.strip()
-    pending = [(i, cp) for i, cp in view.pending() if cp.get("proof", "tap") in ("tap", "photo")]
+    pending = [(i, cp) for i, cp in view.pending() if proof_of(cp) in (Proof.TAP, Proof.PHOTO)]
     named = [(i, cp) for i, cp in pending if caption and str(cp["name"]) in caption]
     choices = named or pending
     target = choices[0] if choices else None
@@ -156,7 +158,7 @@ async def photo(ctx: Context, view: RoundView) -> Outcome:
         if not caption:
             return Outcome.say(ctx.t("patrol.no_photo_checkpoint"))
         return await finding(ctx, view, caption, photo_id=ctx.msg.photo_file_id)
-    signed = await sign(ctx, view, target[0], "photo", photo=ctx.msg.photo_file_id)
+    signed = await sign(ctx, view, target[0], Proof.PHOTO, photo=ctx.msg.photo_file_id)
     if rest:
         view = await load_view(ctx.session, view.round, view.plan)
         found = await finding(ctx, view, rest, photo_id=ctx.msg.photo_file_id, checkpoint=str(target[1]["name"]))
@@ -202,7 +204,7 @@ async def located(ctx: Context, view: RoundView, where: tuple[float, float]) -> 
         return Outcome.say(
             t("patrol.too_far", name=checkpoint["name"], distance=round(distance), radius=round(radius)), quote=True
         )
-    return await sign(ctx, view, position, "location", where=where, distance=distance)
+    return await sign(ctx, view, position, Proof.LOCATION, where=where, distance=distance)
 
 
 async def finding(
@@ -250,7 +252,7 @@ async def finding(
             reporter_name=ctx.msg.user.name,
             problem=problem,
             incident_id=incident.id if incident else None,
-            recheck="waiting" if incident else "none",
+            recheck=Recheck.WAITING if incident else Recheck.NONE,
             created_at=ctx.now,
         ),
     )
@@ -277,8 +279,8 @@ async def finish(ctx: Context, view: RoundView, *, clean: bool = False) -> Outco
         names = "、".join(str(cp["name"]) for _, cp in pending)
         return ctx.answer(t("patrol.still_pending", count=len(pending), names=names), alert=True)
     user = ctx.msg.user
-    values = {"status": "done", "done_by": user.id, "done_name": user.name, "done_at": ctx.now}
-    if not await patrols.move(ctx.session, rnd, from_status="running", **values):
+    values = {"done_by": user.id, "done_name": user.name, "done_at": ctx.now}
+    if not await patrols.move(ctx.session, rnd, from_status=RoundStatus.RUNNING, to=RoundStatus.DONE, **values):
         return ctx.answer(ctx.t("patrol.closed", status=ctx.t(f"patrol.status.{rnd.status}")))
     await timers.cancel_for(ctx.session, kind=ROUND, ref_id=require_id(rnd))
     key = "patrol.finished_clean" if clean and not view.findings else "patrol.finished"

@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from functools import wraps
+from typing import TypeVar
 
 import handlers.dutylog.interface as drafts
 import handlers.patrols.actions as patrol_actions
-from handlers.core.commands import ButtonAction, ButtonHandler, Command, int_arg
+from handlers.core.commands import Button, Command
 from handlers.core.context import Context
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.messages import Outcome, Reply
 from handlers.core.render import clip
+from handlers.patrols.buttons import FinishRound, OnRound, Rechecked, SignCheckpoint, StartRound
 from handlers.patrols.exports import PATROL_FIELDS, patrol_rows
 from handlers.patrols.plans import import_rows
 from handlers.patrols.recheck import RECHECK, on_recheck, plan_rechecks, rechecked_button
@@ -26,6 +28,7 @@ from handlers.patrols.rounds import ROUND, grace_of, handover_lines, load_view, 
 from handlers.patrols.schedule import next_due, previous_due
 from storage.codes import Role
 from storage.models import Draft, PatrolPlan, PatrolRound, require_id
+from storage.models.patrols import CLOSED_ROUND, RoundStatus
 from storage.repos import incidents, patrols, timers
 
 # ── commands ────────────────────────────────────────────────────────────────────────────────────
@@ -70,7 +73,7 @@ async def patrol_command(ctx: Context, args: str) -> Outcome:
             return await patrol_actions.shown(ctx, view, note)
     due = previous_due(plan.times, ctx.zone(), ctx.now) if plan.times else None
     rnd = await patrols.round_at(ctx.session, plan_id=require_id(plan), due_at=due) if due else None
-    if rnd is None or rnd.status != "due":
+    if rnd is None or rnd.status != RoundStatus.DUE:
         rnd = await extra_round(ctx, plan)
     return await patrol_actions.start(ctx, await load_view(ctx.session, rnd, plan))
 
@@ -119,44 +122,44 @@ async def patrols_command(ctx: Context, args: str) -> Outcome:
 
 # ── buttons on the round card ───────────────────────────────────────────────────────────────────
 
-RoundAction = Callable[[Context, RoundView, list[str]], Awaitable[Outcome]]
+R = TypeVar("R", bound=OnRound)
 
 
-def on_round_card(action: RoundAction) -> ButtonHandler:
+def on_round_card(
+    action: Callable[[Context, RoundView, R], Awaitable[Outcome]],
+) -> Callable[[Context, R], Awaitable[Outcome]]:
     """A button on a round card runs once the presser is staff at the round's site; the callback
     data only names the round (and a checkpoint's position)."""
 
     @wraps(action)
-    async def handler(ctx: Context, args: list[str]) -> Outcome:
-        round_id = int_arg(args)
-        rnd = None if round_id is None else await patrols.get_round(ctx.session, round_id=round_id)
+    async def handler(ctx: Context, data: R) -> Outcome:
+        rnd = await patrols.get_round(ctx.session, round_id=data.round)
         if rnd is None:
             return Outcome(toast=ctx.t("button.stale"))
         if not ctx.may(rnd.site_id, Role.STAFF):
             return Outcome(toast=ctx.t("denied.role", role=ctx.t("role.staff")), alert=True)
-        return await action(ctx, await load_view(ctx.session, rnd), args[1:])
+        return await action(ctx, await load_view(ctx.session, rnd), data)
 
     return handler
 
 
 @on_round_card
-async def start_button(ctx: Context, view: RoundView, args: list[str]) -> Outcome:
+async def start_button(ctx: Context, view: RoundView, data: StartRound) -> Outcome:
     return await patrol_actions.start(ctx, view)
 
 
 @on_round_card
-async def checkpoint_button(ctx: Context, view: RoundView, args: list[str]) -> Outcome:
-    position = int_arg(args, minimum=0)  # the checkpoint's place in the route
+async def checkpoint_button(ctx: Context, view: RoundView, data: SignCheckpoint) -> Outcome:
     closed = patrol_actions.closed_problem(ctx, view.round)
     if closed is not None:
         return closed
-    if position is None or view.round.status != "running":
+    if view.round.status != RoundStatus.RUNNING:
         return Outcome(toast=ctx.t("button.stale"))
-    return await patrol_actions.tap(ctx, view, position)
+    return await patrol_actions.tap(ctx, view, data.position)
 
 
 @on_round_card
-async def finish_button(ctx: Context, view: RoundView, args: list[str]) -> Outcome:
+async def finish_button(ctx: Context, view: RoundView, data: FinishRound) -> Outcome:
     return await patrol_actions.finish(ctx, view)
 
 
@@ -178,7 +181,7 @@ async def card_reply(ctx: Context, round_id: int) -> Outcome | None:
         return None
     if not ctx.may(rnd.site_id, Role.STAFF):
         return Outcome.say(ctx.t("denied.stranger"))
-    if rnd.status in ("done", "missed"):
+    if rnd.status in CLOSED_ROUND:
         if msg.photo_file_id or msg.location:
             return Outcome.say(ctx.t("patrol.closed", status=ctx.t(f"patrol.status.{rnd.status}")), quote=True)
         return None  # chit-chat replying to an old card goes on to the usual handling
@@ -190,9 +193,9 @@ async def card_reply(ctx: Context, round_id: int) -> Outcome | None:
     if msg.location is not None and (problem := patrol_actions.location_problem(ctx, rnd)) is not None:
         return problem
     view = await load_view(ctx.session, rnd)
-    if rnd.status == "due":  # proof or a finding on a card nobody started: the sender starts it
+    if rnd.status == RoundStatus.DUE:  # proof or a finding on a card nobody started: the sender starts it
         started = await patrol_actions.start(ctx, view)
-        if rnd.status != "running":
+        if rnd.status != RoundStatus.RUNNING:
             return started
     if msg.location is not None:
         return await patrol_actions.located(ctx, view, msg.location)
@@ -234,7 +237,7 @@ async def record_draft(ctx: Context, draft: Draft) -> Outcome:
     view = await load_view(ctx.session, rnd)
     if is_clean(draft.category, draft.intent):
         outcome = await patrol_actions.finish(ctx, view, clean=True)
-        if rnd.status != "done":
+        if rnd.status != RoundStatus.DONE:
             return outcome
     else:
         outcome = await patrol_actions.finding(ctx, view, draft.text)
@@ -254,12 +257,14 @@ COMMANDS = [
     Command("patrol", patrol_command),
     Command("patrols", patrols_command),
 ]
-BUTTONS = [
-    ButtonAction("pt.go", start_button),
-    ButtonAction("pt.ck", checkpoint_button),
-    ButtonAction("pt.end", finish_button),
-    ButtonAction("pt.rc", rechecked_button),
-]
+# A tuple, not a list annotated with Button[Any]: each entry keeps its own type, so a handler that
+# takes another button's data is a type error here.
+BUTTONS = (
+    Button(StartRound, start_button),
+    Button(SignCheckpoint, checkpoint_button),
+    Button(FinishRound, finish_button),
+    Button(Rechecked, rechecked_button),
+)
 PART = Feature(
     "patrols",
     commands=COMMANDS,

@@ -54,7 +54,7 @@ async def patrol_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
                 "round_id": r.id,
                 "due_at": iso(r.due_at, zones.get(r.site_id or 0)),
                 "manual": r.manual,
-                "status": status_of(r),
+                "status": str(status_of(r)),  # the plain string, as before
                 "late": r.late_at is not None,
                 "started_at": iso(r.started_at, zones.get(r.site_id or 0)),
                 "started_by": r.started_by,

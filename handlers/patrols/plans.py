@@ -21,7 +21,7 @@ from handlers.core.uploads import TableRow
 from handlers.patrols.render import PROOFS
 from handlers.patrols.schedule import Schedule, ScheduleError, at, every, per_day
 from storage.clock import utcnow
-from storage.codes import Role, role_or_none
+from storage.codes import Proof, Role, role_or_none
 from storage.models import PatrolPlan, Site, require_id
 from storage.repos import patrols
 
@@ -62,14 +62,23 @@ def schedule_of(values: Mapping[str, object]) -> Schedule:
     return per_day(_text(values["per_day"]), start or "08:00", _text(values.get("until")) or "20:00")
 
 
+def proof_or_none(text: str) -> Proof | None:
+    """The proof a typed or stored string names, or None when it names none."""
+    try:
+        return Proof(text)
+    except ValueError:
+        return None
+
+
 def checkpoint_of(raw: object, default_proof: str) -> dict[str, Any]:
-    """``"天台"`` or ``{"name", "proof", "lat", "lon", "radius"}``."""
+    """``"天台"`` or ``{"name", "proof", "lat", "lon", "radius"}``; ``default_proof`` is the plan's
+    proof as written (a checkpoint that names none takes it, and it is checked here)."""
     values: Mapping[str, object] = raw if isinstance(raw, Mapping) else {"name": raw}
     name = _text(values.get("checkpoint") or values.get("name"))
     if not name or len(name) > NAME_LIMIT:
         raise PlanError(f"a checkpoint needs a name of at most {NAME_LIMIT} characters")
-    proof = _text(values.get("proof")).lower() or default_proof
-    if proof not in PROOFS:
+    proof = proof_or_none(_text(values.get("proof")).lower() or default_proof)
+    if proof is None:
         raise PlanError(f"checkpoint {name}: proof must be one of {', '.join(PROOFS)}")
     out: dict[str, Any] = {"name": name, "proof": proof}
     lat, lon, radius = (_text(values.get(k)) for k in ("lat", "lon", "radius"))
@@ -87,7 +96,7 @@ def checkpoint_of(raw: object, default_proof: str) -> dict[str, Any]:
             raise PlanError(f"checkpoint {name}: radius must be metres, a number") from exc
         if out["radius"] <= 0:
             raise PlanError(f"checkpoint {name}: radius must be more than 0")
-    if proof == "location" and "lat" not in out:
+    if proof == Proof.LOCATION and "lat" not in out:
         raise PlanError(f"checkpoint {name}: a location proof needs lat and lon")
     return out
 
@@ -99,8 +108,8 @@ def spec_of(line: int, values: Mapping[str, object], raw_checkpoints: Sequence[o
     role = role_or_none(_text(values.get("role")).lower() or Role.STAFF)
     if role is None:
         raise PlanError(f"role must be one of {', '.join(ROLES)}")
-    proof = _text(values.get("proof")).lower() or "tap"
-    if proof not in PROOFS:
+    proof = proof_or_none(_text(values.get("proof")).lower() or Proof.TAP)
+    if proof is None:
         raise PlanError(f"proof must be one of {', '.join(PROOFS)}")
     grace_text = _text(values.get("grace"))
     grace = None
@@ -178,7 +187,7 @@ def specs_from_rows(rows: Sequence[TableRow]) -> tuple[list[PlanSpec], list[tupl
                     if value and value != _text(plan_values.get(key)):
                         raise PlanError(f"line {row.line}: {key} differs from the plan's first row, line {first.line}")
             checkpoints: list[object] = []
-            default_proof = _text(plan_values.get("proof")).lower() or "tap"
+            default_proof = _text(plan_values.get("proof")).lower() or Proof.TAP
             for row in group:
                 listed = _text(row.values.get("checkpoints"))
                 try:

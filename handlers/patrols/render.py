@@ -4,18 +4,35 @@ signed), its buttons, the /plans and /patrols lists."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo
 
-from handlers.core.commands import pack
+from handlers.core.callback_data import Position
 from handlers.core.i18n import Translator
 from handlers.core.messages import Button, Keyboard
 from handlers.core.render import clip
 from handlers.core.taxonomy import PROOFS as PROOFS  # re-exported: the patrol modules take it from here
+from handlers.patrols.buttons import FinishRound, SignCheckpoint, StartRound
+from storage.codes import Proof
 from storage.models import PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound
+from storage.models.patrols import CLOSED_ROUND, RoundStatus
+
+# What a round is shown as in lists and exports: its status, or late (due, not started in time).
+ShownStatus = RoundStatus | Literal["late"]
+MARKS: Final[dict[Proof, str]] = {Proof.TAP: "☑", Proof.PHOTO: "📷", Proof.LOCATION: "📍"}
+
+
+def proof_of(checkpoint: Mapping[str, Any]) -> Proof:
+    """What proves a checkpoint of a plan (stored in the plan's JSON): a tap unless it says. Plans
+    are checked when saved (handlers.patrols.plans.checkpoint_of), so only a hand-edited plan could
+    name another proof; it reads as a tap, as the card's mark always did."""
+    try:
+        return Proof(str(checkpoint.get("proof", Proof.TAP)))
+    except ValueError:
+        return Proof.TAP
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +53,9 @@ class RoundView:
         return [(i, cp) for i, cp in enumerate(self.plan.checkpoints) if i not in done]
 
 
-def status_of(patrol_round: PatrolRound) -> str:
+def status_of(patrol_round: PatrolRound) -> ShownStatus:
     """The export and list status: due, running, done, late (not started in time), missed."""
-    if patrol_round.status == "due" and patrol_round.late_at is not None:
+    if patrol_round.status == RoundStatus.DUE and patrol_round.late_at is not None:
         return "late"
     return patrol_round.status
 
@@ -60,7 +77,7 @@ def card_text(t: Translator, zone: ZoneInfo, view: RoundView) -> str:
     for position, checkpoint in enumerate(plan.checkpoints):
         check = signed.get(position)
         if check is None:
-            proof = str(checkpoint.get("proof", "tap"))
+            proof = proof_of(checkpoint)
             lines.append(t("patrol.cp_pending", name=checkpoint["name"], proof=t(f"patrol.proof.{proof}")))
         else:
             lines.append(
@@ -74,9 +91,9 @@ def card_text(t: Translator, zone: ZoneInfo, view: RoundView) -> str:
             )
     for finding in view.findings:
         lines.append(finding_line(t, finding, view.incident_numbers))
-    if rnd.status == "done":
+    if rnd.status == RoundStatus.DONE:
         lines.append(t("patrol.done_line", name=rnd.done_name or "?", at=hm(rnd.done_at, zone)))
-    elif rnd.status == "running":
+    elif rnd.status == RoundStatus.RUNNING:
         lines.append(t("patrol.how_to"))
     return "\n".join(lines)
 
@@ -91,17 +108,19 @@ def finding_line(t: Translator, finding: PatrolFinding, numbers: dict[int, int])
 
 def card_buttons(t: Translator, view: RoundView) -> Keyboard:
     rnd = view.round
-    if rnd.id is None or rnd.status in ("done", "missed"):
+    round_id = rnd.id
+    if round_id is None or rnd.status in CLOSED_ROUND:
         return []
-    if rnd.status == "due":
-        return [[Button(t("patrol.btn.start"), pack("pt.go", rnd.id))]]
-    marks = {"tap": "☑", "photo": "📷", "location": "📍"}
+    if rnd.status == RoundStatus.DUE:
+        return [[Button(t("patrol.btn.start"), StartRound(round=round_id).pack())]]
     buttons = [
-        Button(f"{marks.get(str(cp.get('proof', 'tap')), '☑')} {cp['name']}", pack("pt.ck", rnd.id, position))
+        Button(
+            f"{MARKS[proof_of(cp)]} {cp['name']}", SignCheckpoint(round=round_id, position=Position(position)).pack()
+        )
         for position, cp in view.pending()
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([Button(t("patrol.btn.finish"), pack("pt.end", rnd.id))])
+    rows.append([Button(t("patrol.btn.finish"), FinishRound(round=round_id).pack())])
     return rows
 
 
@@ -137,9 +156,9 @@ def round_line(t: Translator, zone: ZoneInfo, view: RoundView) -> str:
     rnd = view.round
     status = status_of(rnd)
     parts = [t("patrol.round_line", due=hm(rnd.due_at, zone), status=t(f"patrol.status.{status}"))]
-    if rnd.status == "done":
+    if rnd.status == RoundStatus.DONE:
         parts.append(t("patrol.round_by", name=rnd.done_name or "?", at=hm(rnd.done_at, zone)))
-    elif rnd.status == "running":
+    elif rnd.status == RoundStatus.RUNNING:
         parts.append(t("patrol.round_by", name=rnd.started_name or "?", at=hm(rnd.started_at, zone)))
     parts.append(f"{len(view.checks)}/{len(view.plan.checkpoints)}")
     if view.findings:

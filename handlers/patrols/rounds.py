@@ -24,6 +24,7 @@ from handlers.patrols.render import RoundView, card_buttons, card_text, hm, stat
 from handlers.patrols.schedule import next_due, previous_due
 from storage.codes import Role
 from storage.models import PatrolPlan, PatrolRound, Site, require_id
+from storage.models.patrols import CLOSED_ROUND, RoundStatus
 from storage.repos import incidents, patrols, sites, timers
 
 ROUND = "patrol_round"  # timer kind; ref_id is the round's id
@@ -73,14 +74,14 @@ async def on_round(ctx: TimerContext) -> datetime | None:
     """One step of a round's life; returns when to look again, None when the round is settled."""
     session, timer, now = ctx.session, ctx.timer, ctx.now
     rnd = await patrols.get_round(session, round_id=timer.ref_id)
-    if rnd is None or rnd.status in ("done", "missed"):
+    if rnd is None or rnd.status in CLOSED_ROUND:
         return None
     plan = await patrols.get_plan(session, plan_id=rnd.plan_id)
     site = await sites.get(session, site_id=rnd.site_id)
     if plan is None or site is None:
         return None
     zone, policy = ZoneInfo(site.timezone), Policy.for_site(site.policy)
-    if rnd.status == "due" and rnd.pinged_at is None and not rnd.manual and not fits(plan, rnd.due_at, zone):
+    if rnd.status == RoundStatus.DUE and rnd.pinged_at is None and not rnd.manual and not fits(plan, rnd.due_at, zone):
         await session.delete(rnd)  # made ahead before the plan was stopped or re-timed: never owed
         return None
     following = next_due(plan.times, zone, rnd.due_at) if plan.times else None
@@ -91,10 +92,10 @@ async def on_round(ctx: TimerContext) -> datetime | None:
     if rnd.pinged_at is None:
         rnd.pinged_at = now
         session.add(rnd)
-        if rnd.status == "due":
+        if rnd.status == RoundStatus.DUE:
             await _to_group(session, site, await load_view(session, rnd, plan), "patrol.ping")
         return min([rnd.due_at + timedelta(minutes=grace_of(plan, site)), *later])
-    if rnd.status == "due" and rnd.late_at is None:
+    if rnd.status == RoundStatus.DUE and rnd.late_at is None:
         late_from = rnd.due_at + timedelta(minutes=grace_of(plan, site))
         if now < late_from:
             return min([late_from, *later])
@@ -163,7 +164,7 @@ async def _escalate(session: AsyncSession, site: Site, plan: PatrolPlan, rnd: Pa
 
 
 async def _missed(session: AsyncSession, site: Site, plan: PatrolPlan, rnd: PatrolRound, now: datetime) -> None:
-    rnd.status, rnd.missed_at = "missed", now
+    rnd.status, rnd.missed_at = RoundStatus.MISSED, now
     session.add(rnd)
     if site.duty_chat_id is None:
         return
@@ -190,15 +191,15 @@ async def handover_lines(session: AsyncSession, site: Site, now: datetime, t: Tr
     rounds = await patrols.rounds_between(
         session, site_id=require_id(site), start=now - timedelta(hours=hours), end=now
     )
-    flagged = [r for r in rounds if r.status == "missed" or r.late_at is not None]
+    flagged = [r for r in rounds if r.status == RoundStatus.MISSED or r.late_at is not None]
     if not flagged:
         return []
     zone = ZoneInfo(site.timezone)
     names = {p.id: p.name for p in await patrols.plans_for_site(session, site_id=require_id(site), active_only=False)}
-    missed = sum(1 for r in flagged if r.status == "missed")
+    missed = sum(1 for r in flagged if r.status == RoundStatus.MISSED)
     lines = [t("patrol.handover.header", missed=missed, late=len(flagged) - missed)]
     for r in flagged:
-        if r.status == "missed":
+        if r.status == RoundStatus.MISSED:
             lines.append(t("patrol.handover.missed", plan=names.get(r.plan_id, "?"), due=hm(r.due_at, zone)))
         else:
             lines.append(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Final
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.clock import utcnow
-from storage.codes import Role
+from storage.codes import Proof, Role
 from storage.models.columns import Coded
 
 
@@ -31,9 +32,33 @@ class PatrolPlan(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class RoundStatus(StrEnum):
+    """Where a round is in its life: made ahead and due, started by someone, done, or missed (the
+    plan's next round fell due first)."""
+
+    DUE = "due"
+    RUNNING = "running"
+    DONE = "done"
+    MISSED = "missed"
+
+
+# Done or missed: nothing more is signed, found or finished on the round, and its timer is settled.
+CLOSED_ROUND: Final[tuple[RoundStatus, ...]] = (RoundStatus.DONE, RoundStatus.MISSED)
+
+
+class Recheck(StrEnum):
+    """A finding's re-check (001 L551 P15): none (no problem), waiting for its incident to close,
+    due (the incident closed, someone must go and look), done."""
+
+    NONE = "none"
+    WAITING = "waiting"
+    DUE = "due"
+    DONE = "done"
+
+
 class PatrolRound(SQLModel, table=True):
     """One round of a plan, due at one time: made ahead by the planner, one row per (plan, due time),
-    so two processes planning at once make it once. Status due | running | done | missed; late_at
+    so two processes planning at once make it once (:class:`RoundStatus`); late_at
     is set when the group was reminded that it had not started in time."""
 
     __table_args__ = (
@@ -44,7 +69,7 @@ class PatrolRound(SQLModel, table=True):
     plan_id: int = Field(foreign_key="patrolplan.id")
     site_id: int = Field(foreign_key="site.id")
     due_at: datetime
-    status: str = Field(default="due", max_length=10)
+    status: RoundStatus = Field(default=RoundStatus.DUE, sa_type=Coded(RoundStatus, 10))
     manual: bool = False  # started by hand with /patrol, not from the schedule
     pinged_at: datetime | None = None
     started_by: int | None = Field(default=None, sa_type=BigInteger)
@@ -66,7 +91,7 @@ class PatrolCheck(SQLModel, table=True):
     round_id: int = Field(foreign_key="patrolround.id", index=True)
     position: int  # index of the checkpoint in the plan
     name: str = Field(max_length=100)
-    proof: str = Field(max_length=10)  # tap | photo | location
+    proof: Proof = Field(sa_type=Coded(Proof, 10))
     done_by: int = Field(sa_type=BigInteger)
     done_name: str = Field(default="", max_length=200)
     done_at: datetime
@@ -78,7 +103,7 @@ class PatrolCheck(SQLModel, table=True):
 
 class PatrolFinding(SQLModel, table=True):
     """What a round found (001 L549 巡楼记录本): a problem opens an incident, and once that incident is
-    closed a re-check is due (001 L551 P15, L1357). recheck: none | waiting | due | done."""
+    closed a re-check is due (001 L551 P15, L1357): :class:`Recheck`."""
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="patrolround.id", index=True)
@@ -90,7 +115,7 @@ class PatrolFinding(SQLModel, table=True):
     reporter_name: str = Field(default="", max_length=200)
     problem: bool = False
     incident_id: int | None = Field(default=None, foreign_key="incident.id")
-    recheck: str = Field(default="none", max_length=10, index=True)
+    recheck: Recheck = Field(default=Recheck.NONE, sa_type=Coded(Recheck, 10), index=True)
     rechecked_by: int | None = Field(default=None, sa_type=BigInteger)
     rechecked_name: str | None = Field(default=None, max_length=200)
     rechecked_at: datetime | None = None

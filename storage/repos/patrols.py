@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Incident, PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound, table_of
+from storage.models.patrols import Recheck, RoundStatus
 from storage.repos import chunks
 
 _ROUND = table_of(PatrolRound)
@@ -78,20 +79,23 @@ async def ensure_round(
         "plan_id": plan.id,
         "site_id": plan.site_id,
         "due_at": due_at,
-        "status": "due",
+        "status": RoundStatus.DUE,
         "manual": manual,
     }
     made = (await connection.execute(_ENSURE_ROUND[connection.dialect.name], values)).first()
     return int(made[0]) if made else None
 
 
-async def move(session: AsyncSession, patrol_round: PatrolRound, *, from_status: str, **values: Any) -> bool:
-    """Change a round only if it is still in ``from_status`` (one UPDATE): of two people starting or
-    finishing it at once, one does; the object is reloaded either way."""
+async def move(
+    session: AsyncSession, patrol_round: PatrolRound, *, from_status: RoundStatus, to: RoundStatus, **values: Any
+) -> bool:
+    """Move a round from ``from_status`` to ``to`` (with the other ``values``) only if it is still in
+    ``from_status`` (one UPDATE): of two people starting or finishing it at once, one does; the object
+    is reloaded either way."""
     result = await session.exec(  # type: ignore[call-overload]
         update(PatrolRound)
         .where(col(PatrolRound.id) == patrol_round.id, col(PatrolRound.status) == from_status)
-        .values(**values)
+        .values(status=to, **values)
         .execution_options(synchronize_session=False)
     )
     await session.refresh(patrol_round)
@@ -127,7 +131,7 @@ async def rounds_between(
 async def running_rounds(session: AsyncSession, *, site_id: int) -> Sequence[PatrolRound]:
     stmt = (
         select(PatrolRound)
-        .where(PatrolRound.site_id == site_id, PatrolRound.status == "running")
+        .where(PatrolRound.site_id == site_id, PatrolRound.status == RoundStatus.RUNNING)
         .order_by(col(PatrolRound.started_at).desc(), col(PatrolRound.id).desc())
     )
     return (await session.exec(stmt)).all()
@@ -195,6 +199,6 @@ async def findings_fixed(session: AsyncSession) -> Sequence[PatrolFinding]:
     stmt = (
         select(PatrolFinding)
         .join(Incident, col(Incident.id) == col(PatrolFinding.incident_id))
-        .where(PatrolFinding.recheck == "waiting", Incident.status == "closed")
+        .where(PatrolFinding.recheck == Recheck.WAITING, Incident.status == "closed")
     )
     return (await session.exec(stmt)).all()
