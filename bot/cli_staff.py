@@ -21,7 +21,7 @@ def _configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     actions = staff.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = actions.add_parser("add", help="give TELEGRAM_ID a role at a site (replaces the role they had there)")
     add.add_argument("telegram_id", type=int, metavar="TELEGRAM_ID", help="the person's Telegram user id (positive)")
-    add.add_argument("--role", required=True, choices=ROLES, help="the role to give")
+    add.add_argument("--role", required=True, choices=[str(role) for role in ROLES], help="the role to give")
     add.add_argument("--site", metavar="CODE", help="site code (may be omitted while there is only one site)")
     add.add_argument("--database", metavar="URL", help=DATABASE_HELP)
     listing = actions.add_parser("list", help="print the people of one site, or of every site, one a line")
