@@ -12,9 +12,8 @@ from bot.cli import main
 from bot.delivery import Delivery, Limits
 from storage.db import Database
 from storage.repos import outbox
-from tests.conftest import make_desk
-from tests.support import FakeClock
-from tests.test_nothing_lost import Refusing
+from tests.support import FakeClock, Refusing
+from tests.support.desks import make_desk
 
 
 def test_outbox_shows_what_failed_and_why_and_retries_it(

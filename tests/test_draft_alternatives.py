@@ -7,8 +7,8 @@ from sqlmodel import select
 from handlers.core.classification import Classification, Speaker
 from storage.db import Database
 from storage.models import Incident
-from tests.conftest import make_desk
 from tests.support import DeskHarness, FakeClock, button_data, text_of
+from tests.support.desks import make_desk
 
 
 class Suggests:

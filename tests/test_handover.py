@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from handlers.core.messages import Chat
 from storage.models import Draft, Handover
-from tests.shift_support import NIGHT, site_with_roster
 from tests.support import GROUP, MANAGER, STAFF, STRANGER, SUPERVISOR, DeskHarness, button_data, text_of
+from tests.support.shifts import NIGHT, site_with_roster
 
 EVENING = datetime(2026, 11, 23, 11, 50, tzinfo=UTC)  # 19:50 in Shanghai, the day shift ends at 20:00
 

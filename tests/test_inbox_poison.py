@@ -17,8 +17,8 @@ from handlers.core.context import Context
 from handlers.core.messages import Outcome
 from handlers.core.router import Router
 from storage.models import Inbox, Outbox
-from tests.e2e.test_telegram import RunningBot
 from tests.fakes.bot_api import FakeBotAPI
+from tests.support.e2e import RunningBot
 
 SENDER, OTHER = 4242, 4343
 SET_ASIDE = "多次处理失败"  # handlers/core/locales/inbox.zh-Hans.toml

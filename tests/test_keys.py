@@ -6,8 +6,8 @@ from sqlmodel import select
 
 from handlers.core.messages import Chat
 from storage.models import KeyLoan, KeyWitness
-from tests.keys_support import GUARD, STAFF2, key_site
 from tests.support import GROUP, MANAGER, STAFF, STRANGER, SUPERVISOR, DeskHarness, button_data, text_of
+from tests.support.keys import GUARD, STAFF2, key_site
 
 
 async def loans(h: DeskHarness) -> list[KeyLoan]:

@@ -10,9 +10,9 @@ from sqlmodel import select
 
 from storage.db import Database
 from storage.models import KeyLoan, KeyWitness
-from tests.keys_support import GUARD, STAFF2, key_site
 from tests.support import MANAGER, STAFF, DeskHarness, button_data, text_of
-from tests.test_sweep_race import second_process
+from tests.support.desks import second_process
+from tests.support.keys import GUARD, STAFF2, key_site
 
 
 async def test_two_borrows_of_one_key_at_once_exactly_one_wins(any_harness: DeskHarness, any_db: Database) -> None:

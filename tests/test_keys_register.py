@@ -17,8 +17,8 @@ from bot.cli import main
 from storage.db import Database
 from storage.models import Draft, Key, KeyLoan, Site
 from storage.repos import sites
-from tests.keys_support import STAFF2, FakeFiles, key_site
 from tests.support import MANAGER, STAFF, SUPERVISOR, DeskHarness, button_data, rows_for, text_of
+from tests.support.keys import STAFF2, FakeFiles, key_site
 
 GOOD = "\n".join(
     [

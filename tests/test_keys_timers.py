@@ -10,8 +10,8 @@ from sqlmodel import select
 from handlers.core.i18n import Translator
 from handlers.keys.report import handover_section
 from storage.models import Incident, Key, KeyLoan, Site
-from tests.keys_support import STAFF2, key_site
 from tests.support import GROUP, MANAGER, STAFF, SUPERVISOR, DeskHarness, button_data, text_of
+from tests.support.keys import STAFF2, key_site
 
 
 async def texts_to(h: DeskHarness, chat_id: int, since: int = 0) -> list[str]:

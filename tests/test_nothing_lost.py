@@ -12,27 +12,24 @@ from sqlmodel import select
 from bot.classifier.cascade import CascadeClassifier
 from bot.classifier.llm import LLMAnswer
 from bot.classifier.rules import RuleClassifier
-from bot.delivery import Delivery, Limits, Refused
+from bot.delivery import Delivery, Limits
 from handlers.core.classification import Speaker
-from handlers.core.messages import Keyboard, User
+from handlers.core.messages import User
 from storage.db import Database
 from storage.models import Outbox, Person, Ticket
 from storage.repos import outbox
-from tests.conftest import make_desk
-from tests.support import GROUP, MANAGER, STAFF, SUPERVISOR, DeskHarness, FakeClock, RecordingTransport, text_of
-
-
-class Refusing(RecordingTransport):
-    """Telegram as it answers a bot that a person never opened (or blocked): 403 for that chat."""
-
-    def __init__(self, sent: list[tuple[int, str]], blocked: set[int]) -> None:
-        super().__init__(sent, delay=0.003)
-        self.blocked = blocked
-
-    async def send(self, chat_id: int, text: str, buttons: Keyboard, reply_to: int | None) -> int:
-        if chat_id in self.blocked:
-            raise Refused("Forbidden: bot was blocked by the user")
-        return await super().send(chat_id, text, buttons, reply_to)
+from tests.support import (
+    GROUP,
+    MANAGER,
+    STAFF,
+    SUPERVISOR,
+    DeskHarness,
+    FakeClock,
+    RecordingTransport,
+    Refusing,
+    text_of,
+)
+from tests.support.desks import make_desk
 
 
 async def test_replies_wait_in_the_outbox_until_sent_once(harness: DeskHarness) -> None:

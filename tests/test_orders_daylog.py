@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from handlers.core.messages import Chat
 from storage.models import DutyDay
-from tests.shift_support import NIGHT, site_with_roster
 from tests.support import MANAGER, RESIDENT, STAFF, SUPERVISOR, DeskHarness, button_data, rows_for, text_of
+from tests.support.shifts import NIGHT, site_with_roster
 
 NEXT_MORNING = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai: the duty day of the 23rd ends
 

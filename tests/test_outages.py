@@ -11,8 +11,8 @@ from bot.delivery import Delivery, Limits
 from handlers.core.desk import StorageUnavailable
 from handlers.core.messages import Inbound
 from storage.db import Database
-from tests.conftest import make_desk
 from tests.support import GROUP, STAFF, FakeClock, RecordingTransport, text_of
+from tests.support.desks import make_desk
 
 
 async def test_database_down_writes_nothing_and_the_tick_logs_the_outage_once(

@@ -21,8 +21,8 @@ from handlers.patrols.plans import specs_from_yaml
 from storage.db import Database
 from storage.models import PatrolPlan
 from storage.repos import sites
-from tests.patrol_support import add_plan, data_of, group_since
 from tests.support import SUPERVISOR, DeskHarness, button_data, rows_for, text_of
+from tests.support.patrols import add_plan, data_of, group_since
 
 GOOD_CSV = """plan,checkpoint,proof,lat,lon,radius,every,start,grace,role
 消防巡查,地下车库,tap,,,,2h,00:00,10,staff

@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from handlers.core.messages import Outcome
 from storage.models import Incident, IncidentNote, IncidentPhoto, PatrolCheck, PatrolFinding
-from tests.patrol_support import ROOF, add_plan, data_of, group_since, link_card, rounds
 from tests.support import GROUP, STAFF, STRANGER, SUPERVISOR, DeskHarness, button_data, text_of
+from tests.support.patrols import ROOF, add_plan, data_of, group_since, link_card, rounds
 
 ROUTE = [
     "地下车库",

@@ -16,10 +16,9 @@ from handlers.patrols.rounds import handover_lines
 from handlers.patrols.schedule import ScheduleError, at, every, next_due, per_day, previous_due
 from storage.db import Database
 from storage.models import Site
-from tests.conftest import make_desk
-from tests.patrol_support import add_plan, data_of, group_since, rounds
 from tests.support import ADMIN, GROUP, MANAGER, STAFF, SUPERVISOR, DeskHarness, FakeClock, button_data, text_of
-from tests.test_sweep_race import second_process
+from tests.support.desks import make_desk, second_process
+from tests.support.patrols import add_plan, data_of, group_since, rounds
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

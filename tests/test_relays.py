@@ -17,7 +17,7 @@ from storage.clock import utcnow
 from storage.models import Outbox, Person
 from storage.repos import links, outbox
 from tests.support import GROUP, RESIDENT, STAFF, DeskHarness, RecordingTransport, text_of
-from tests.tickets_support import REPAIR, Wire, to
+from tests.support.tickets import REPAIR, Wire, to
 
 SIGNATURE = "—— 华庭花园客户服务中心"
 

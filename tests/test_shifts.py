@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from storage.models import RosterEntry
-from tests.shift_support import NIGHT, FakeFiles, site_with_roster, upload
 from tests.support import MANAGER, STAFF, STRANGER, SUPERVISOR, DeskHarness, text_of
+from tests.support.shifts import NIGHT, FakeFiles, site_with_roster, upload
 
 
 async def test_roster_upload_shows_today_and_tomorrow(harness: DeskHarness) -> None:

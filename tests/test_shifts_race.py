@@ -8,10 +8,9 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from storage.db import Database
-from tests.conftest import make_desk
-from tests.shift_support import NIGHT, site_with_roster
 from tests.support import MANAGER, SUPERVISOR, DeskHarness, FakeClock
-from tests.test_sweep_race import second_process
+from tests.support.desks import make_desk, second_process
+from tests.support.shifts import NIGHT, site_with_roster
 
 
 async def test_two_sweepers_send_shift_reminders_and_the_daily_log_once(
@@ -40,8 +39,8 @@ async def test_two_sweepers_send_shift_reminders_and_the_daily_log_once(
 async def test_two_presses_of_take_over_in_two_processes_one_wins(any_db: Database, rules, clock: FakeClock) -> None:
     from handlers.core.messages import Chat, Inbound
     from storage.models import Handover
-    from tests.shift_support import NIGHT
     from tests.support import GROUP, STAFF, button_data, text_of
+    from tests.support.shifts import NIGHT
 
     h = DeskHarness(make_desk(any_db, rules, clock), clock)
     await h.setup_site()

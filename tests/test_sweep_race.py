@@ -5,25 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-from sqlalchemy import text
 from sqlmodel import select
 
 from bot.delivery import Delivery, Limits
-from handlers.core.desk import DutyDesk
 from storage.db import Database
 from storage.models import EscalationNotice, Outbox
 from storage.repos import outbox
-from tests.conftest import make_desk
 from tests.support import DeskHarness, FakeClock, RecordingTransport
-
-
-async def second_process(db: Database, desk: DutyDesk, clock: FakeClock) -> DutyDesk:
-    """Another running process: its own engine (own, already open connections) on the same database."""
-    other = make_desk(Database(db.url), desk.services.classifier, clock)  # type: ignore[arg-type]
-    for engine in (db.engine, other.db.engine):
-        async with engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-    return other
+from tests.support.desks import make_desk, second_process
 
 
 async def test_two_deliveries_send_each_outbox_row_once(any_db: Database, rules, clock: FakeClock) -> None:

@@ -4,17 +4,15 @@ the import caps."""
 from __future__ import annotations
 
 import io
-import re
 import subprocess
 import sys
-import zipfile
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
 from handlers.core.uploads import Caps, TableError, read_table
+from tests.support.sheets import ROSTER, rezip, sheet_bomb, xlsx
 
 
 def test_csv_with_bom_and_blank_lines_keeps_spreadsheet_line_numbers() -> None:
@@ -86,48 +84,6 @@ def read_bounded(tmp_path: Path, data: bytes, name: str) -> str:
     return done.stdout.strip() or done.stderr.strip().splitlines()[-1]
 
 
-def xlsx(
-    rows: Sequence[Sequence[object]], *, dimension: str | None = None, styled: tuple[int, int] | None = None
-) -> bytes:
-    """An XLSX with ``rows``; ``dimension`` replaces the size the sheet declares; ``styled`` (rows,
-    columns) adds that many empty cells with a fill, as formatting a range in Excel does."""
-    from openpyxl.styles import PatternFill
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    if styled is not None:
-        fill = PatternFill("solid", fgColor="FFFF00")
-        for r in range(1, styled[0] + 1):
-            for c in range(1, styled[1] + 1):
-                if sheet.cell(r, c).value is None:
-                    sheet.cell(r, c).fill = fill
-    buffer = io.BytesIO()
-    book.save(buffer)
-    if dimension is None:
-        return buffer.getvalue()
-    return rezip(
-        buffer.getvalue(),
-        "xl/worksheets/sheet1.xml",
-        lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="' + dimension.encode() + b'"', xml),
-    )
-
-
-def rezip(data: bytes, part: str, change: Callable[[bytes], bytes]) -> bytes:
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info)
-            target.writestr(info.filename, change(content) if info.filename == part else content)
-    return out.getvalue()
-
-
-ROSTER = [["date", "shift", "staff"], ["2026-12-01", "白班", "@li"]]
-
-
 def test_a_sheet_declaring_a1_xfd200000_is_refused_by_its_rows_without_building_the_grid(tmp_path: Path) -> None:
     def rows_down_to_200000(xml: bytes) -> bytes:
         far = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (r, r) for r in range(1000, 200_001, 1000))
@@ -181,16 +137,6 @@ def test_a_file_over_the_size_cap_is_refused_naming_it() -> None:
     assert len(data) > 2048 * 1024
     with pytest.raises(TableError, match=r"the file is \d+ KB, over the cap of 2048 KB \(policy import_max_kb\)"):
         read_table(data, "roster.csv")
-
-
-def sheet_bomb(cells: int) -> bytes:
-    """An XLSX whose sheet is one row of ``cells`` empty styled cells: megabytes of XML in a few KB."""
-
-    def swell(xml: bytes) -> bytes:
-        row = b'<row r="3">' + b'<c s="0"/>' * cells + b"</row></sheetData>"
-        return xml.replace(b"</sheetData>", row, 1)
-
-    return rezip(xlsx(ROSTER), "xl/worksheets/sheet1.xml", swell)
 
 
 def test_a_decompression_bomb_is_refused_while_unpacking(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from handlers.core.messages import Chat, User
 from storage.models import Callback, Resident, Ticket, TicketMessage
 from tests.support import GROUP, MANAGER, RESIDENT, STAFF, STRANGER, SUPERVISOR, DeskHarness, button_data, text_of
-from tests.tickets_support import COMPLAINT, NEIGHBOUR, REPAIR, Wire, data, rows, ticket, to
+from tests.support.tickets import COMPLAINT, NEIGHBOUR, REPAIR, Wire, data, rows, ticket, to
 
 
 async def test_life_cycle_relay_both_ways_resolve_rate_reopen(any_harness: DeskHarness) -> None:

@@ -7,7 +7,7 @@ from handlers.core.classification import Classification
 from handlers.core.messages import Chat, Outcome
 from storage.models import Callback, Ticket, TicketMessage
 from tests.support import GROUP, MANAGER, RESIDENT, STAFF, SUPERVISOR, DeskHarness, button_data, text_of
-from tests.tickets_support import COMPLAINT, NEIGHBOUR, REPAIR, URGENT_REPAIR, Wire, data, rows, ticket, to
+from tests.support.tickets import COMPLAINT, NEIGHBOUR, REPAIR, URGENT_REPAIR, Wire, data, rows, ticket, to
 
 
 async def test_urgent_repair_on_site_deadline_pings_supervisor(any_harness: DeskHarness) -> None:
@@ -225,7 +225,7 @@ async def test_a_burst_across_two_processes_loses_nothing(any_harness: DeskHarne
     import asyncio
 
     from handlers.core.messages import Inbound
-    from tests.test_sweep_race import second_process
+    from tests.support.desks import second_process
 
     h, wire = any_harness, Wire(any_harness)
     await h.setup_site()

@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.delivery import Refused
 from bot.features import registry
 from handlers.core.desk import DutyDesk
 from handlers.core.messages import Chat, Inbound, Keyboard, Outcome, User
@@ -144,6 +145,19 @@ class RecordingTransport:
         while len(self.sent) < count:
             self._changed.clear()
             await self._changed.wait()
+
+
+class Refusing(RecordingTransport):
+    """Telegram as it answers a bot that a person never opened (or blocked): 403 for that chat."""
+
+    def __init__(self, sent: list[tuple[int, str]], blocked: set[int]) -> None:
+        super().__init__(sent, delay=0.003)
+        self.blocked = blocked
+
+    async def send(self, chat_id: int, text: str, buttons: Keyboard, reply_to: int | None) -> int:
+        if chat_id in self.blocked:
+            raise Refused("Forbidden: bot was blocked by the user")
+        return await super().send(chat_id, text, buttons, reply_to)
 
 
 async def rows_for(session: AsyncSession, kind: str) -> list[dict[str, Any]]:
