@@ -26,7 +26,7 @@ class RunningBot:
     ``template``: a migrated SQLite file (the suite's ``migrated_sqlite``) copied to ``db_path``
     first, so the bot starts on a current schema: its start-up checks the revision in-process and
     runs no migration child (a new database's migration at start: tests/test_packaging.py and
-    tests/test_export_safety.py)."""
+    tests/cli/test_export_safety.py)."""
 
     def __init__(
         self, fake: FakeBotAPI, db_path: Path, engine: str = "aiogram", *, template: Path | None = None, **settings: Any

@@ -77,7 +77,7 @@ def read_bounded(tmp_path: Path, data: bytes, name: str) -> str:
             capture_output=True,
             text=True,
             timeout=60,
-            cwd=Path(__file__).resolve().parents[1],
+            cwd=Path(__file__).resolve().parents[2],
         )
     except subprocess.TimeoutExpired:
         return "timed out"

@@ -20,7 +20,7 @@ from bot.cli import _parser, main
 from bot.config import Settings
 from bot.engines.console import run_console
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = "\n".join(
     ["/setup HG 华庭花园", "/log 上午8点半 3栋大堂漏水，已通知维修", ":wait abc", ":wait 1e300", ":wait 1", ":quit"]
 )

@@ -16,7 +16,7 @@ from storage.models import NotStored, Outbox, Site, Ticket, require_id
 from storage.repos import sites
 from tests.support import ADMIN, MANAGER, STAFF, SUPERVISOR, DeskHarness
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
 
 

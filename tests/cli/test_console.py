@@ -18,7 +18,7 @@ from bot.cli import main
 from bot.config import Settings
 from bot.engines.console import run_console
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TELEGRAM_LIBRARIES = {"aiogram", "telegram"}
 FORBIDDEN: dict[str, set[str]] = {
     "handlers": TELEGRAM_LIBRARIES | {"bot"},
@@ -167,3 +167,64 @@ def test_the_graph_checks_see_a_circle_and_a_crossing() -> None:
         "handlers.dutylog.commands imports handlers.keys.commands, not handlers.keys.interface",
         "handlers.keys.commands imports handlers.dutylog.commands, not handlers.dutylog.interface",
     ]
+
+
+# Tests share through tests/support/ and conftest.py fixtures: a test module (test_*.py) or a conftest
+# imported by another module runs its tests or fixtures twice, or ties two files' moves together.
+SHARED_HOME = "tests/support"
+
+
+def imported_modules(source: str, package: str = "", *, filename: str = "<source>") -> set[str]:
+    """Every dotted name a module imports, ``from a import b`` giving both a and a.b (b may be a
+    module); relative imports resolved against ``package``."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source, filename=filename)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def is_test_module(name: str) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    return last.startswith("test_") or last == "conftest"
+
+
+def imports_of_test_modules(folder: str) -> list[str]:
+    bad = []
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+        for name in sorted(imported_modules(path.read_text(encoding="utf-8"), package, filename=str(path))):
+            if is_test_module(name):
+                bad.append(f"{path.relative_to(ROOT)} imports {name} (share it from {SHARED_HOME}/)")
+    return bad
+
+
+@pytest.mark.parametrize("folder", ["tests", "bench"])
+def test_no_module_imports_a_test_module_or_a_conftest(folder: str) -> None:
+    assert (ROOT / folder).is_dir()
+    assert imports_of_test_modules(folder) == []
+
+
+def test_the_test_module_guard_sees_every_kind_of_import() -> None:
+    source = """
+from tests.e2e.test_telegram import RunningBot
+from tests.support import DeskHarness
+import tests.keys.test_race
+from . import test_sibling, helpers
+def later() -> None:
+    from tests.conftest import make_desk
+    from .conftest import running
+"""
+    found = {name for name in imported_modules(source, "tests.e2e") if is_test_module(name)}
+    assert found == {
+        "tests.e2e.test_telegram",
+        "tests.keys.test_race",
+        "tests.e2e.test_sibling",
+        "tests.conftest",
+        "tests.e2e.conftest",
+    }

