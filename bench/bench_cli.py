@@ -83,7 +83,7 @@ def main() -> int:
             env["DATABASE_URL"] = url
             ok &= report("dutydesk export incidents (SQLite, empty)", export, env, folder, args.runs, 1.0)
         if args.db in ("pg", "both"):
-            from tests.postgres import database_url, pg_admin
+            from tests.support.postgres import database_url, pg_admin
 
             name = f"dutydesk_bench_{uuid.uuid4().hex[:10]}"
             asyncio.run(pg_admin(f'CREATE DATABASE "{name}"'))

@@ -105,7 +105,7 @@ def run_export(url: str, fmt: str, out: Path) -> tuple[float, float, float, int]
 
 
 async def _pg_database() -> str:
-    from tests.postgres import pg_admin
+    from tests.support.postgres import pg_admin
 
     name = f"dutydesk_bench_{uuid.uuid4().hex[:10]}"
     await pg_admin(f'CREATE DATABASE "{name}"')
@@ -142,7 +142,7 @@ def main() -> int:
         if args.db in ("sqlite", "both"):
             ok &= bench("sqlite", f"sqlite+aiosqlite:///{folder}/bench.db", args.n, formats, folder)
         if args.db in ("pg", "both"):
-            from tests.postgres import database_url, pg_admin
+            from tests.support.postgres import database_url, pg_admin
 
             name = asyncio.run(_pg_database())
             try:

@@ -31,8 +31,8 @@ if __package__ in (None, ""):
 
 from handlers.core import context
 from handlers.core import uploads as tables
-from tests.e2e.test_telegram import ADMIN, GROUP, SUPERVISOR, RunningBot, setup_site
 from tests.fakes.bot_api import FakeBotAPI
+from tests.support.e2e import ADMIN, GROUP, SUPERVISOR, RunningBot, setup_site
 
 OTHER = -100888
 

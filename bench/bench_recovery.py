@@ -28,10 +28,10 @@ from pathlib import Path
 
 from bot.classifier.rules import RuleClassifier
 from storage.db import Database, upgrade
-from tests.e2e.webhook_support import SECRET, free_port
 from tests.fakes.bot_api import FakeBotAPI
 from tests.faults.harness import BotProcess, prepare_site, push_burst, replies_by_mark
-from tests.postgres import database_url, pg_admin
+from tests.support.postgres import database_url, pg_admin
+from tests.support.webhook import SECRET, free_port
 
 PRODUCTION = {"INBOX_LEASE_SECONDS": "30", "CLAIM_STALE_SECONDS": "120", "TICK_SECONDS": "5"}
 

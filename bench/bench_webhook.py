@@ -23,11 +23,11 @@ import aiohttp
 
 from bot.classifier.rules import RuleClassifier
 from storage.db import Database, upgrade
-from tests.e2e.webhook_support import free_port
 from tests.fakes.bot_api import FakeBotAPI
 from tests.faults.harness import BotProcess, prepare_site, replies_by_mark
-from tests.postgres import database_url, pg_admin
 from tests.support import GROUP, STAFF
+from tests.support.postgres import database_url, pg_admin
+from tests.support.webhook import free_port
 
 SECRET = "bench-secret"
 

@@ -3,7 +3,7 @@
 Start-up is kept cheap: this module and the verb modules import only the standard library and
 light modules (``handlers.core.taxonomy`` for the choices) at the top, so building the parser
 (``--version``, ``--help``) loads neither the settings nor the database layer; each verb imports what
-it uses when it runs (tests/test_export_safety.py checks it).
+it uses when it runs (tests/cli/test_export_safety.py checks it).
 """
 
 from __future__ import annotations

@@ -16,12 +16,10 @@ import pytest
 from sqlalchemy import text
 
 from bot.classifier.rules import RuleClassifier
-from bot.features import registry
-from handlers.core.context import Services
-from handlers.core.desk import DutyDesk
 from storage.db import Database, upgrade
-from tests.postgres import PG_ADMIN, database_url, pg_admin
 from tests.support import DeskHarness, FakeClock
+from tests.support.desks import make_desk
+from tests.support.postgres import PG_ADMIN, database_url, pg_admin
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -170,13 +168,6 @@ def rules() -> RuleClassifier:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))  # 10:00 in Asia/Shanghai
-
-
-def make_desk(db: Database, rules: RuleClassifier, clock: FakeClock) -> DutyDesk:
-    services = Services(
-        classifier=rules, admin_ids=frozenset({1}), bot_username="DutyDeskTestBot", can_read_group_messages=True
-    )
-    return DutyDesk(db, services, registry(), clock=clock)
 
 
 @pytest.fixture

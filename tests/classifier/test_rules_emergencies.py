@@ -11,8 +11,8 @@ from bot.classifier.cascade import CascadeClassifier
 from bot.classifier.llm import LLMClassifier
 from bot.classifier.rules import RuleClassifier
 from tests.classifier.rules_helpers import resident, staff
-from tests.classifier.test_llm_limits import make_client
 from tests.fakes.llm_server import FakeLLMServer, FakeReply
+from tests.support.llm import make_client
 
 ISSUE_FIRE = "9座12樓火警，有住戶被困，已報999"
 ISSUE_FIRE_SIMPLIFIED = "9座12楼火警，有住户被困，已报999"

@@ -3,9 +3,7 @@ duty group is answered there once."""
 
 from __future__ import annotations
 
-from tests.e2e.test_telegram import GROUP, STAFF, SUPERVISOR, RunningBot, running, setup_site
-
-__all__ = ["running"]
+from tests.support.e2e import GROUP, STAFF, SUPERVISOR, RunningBot, setup_site
 
 
 async def test_escalation_says_who_and_ack_in_group_answers_once(running: RunningBot) -> None:

@@ -16,8 +16,8 @@ from sqlmodel import col, select
 from handlers.tickets.residents import PHOTOS_AT_ONCE
 from storage.clock import utcnow
 from storage.models import TicketMessage, Timer
-from tests.e2e.test_telegram import GROUP, STAFF, RunningBot, button, setup_site
 from tests.fakes.bot_api import Call, FakeBotAPI
+from tests.support.e2e import GROUP, STAFF, RunningBot, button, setup_site
 
 RESIDENT = 5001
 PHOTOS = 60

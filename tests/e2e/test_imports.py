@@ -14,10 +14,8 @@ from sqlmodel import func, select
 
 from handlers.core import uploads as tables
 from storage.models import Key
-from tests.e2e.test_telegram import ADMIN, GROUP, SUPERVISOR, RunningBot, running, setup_site
-from tests.test_tables import sheet_bomb
-
-__all__ = ["running"]
+from tests.support.e2e import ADMIN, GROUP, SUPERVISOR, RunningBot, setup_site
+from tests.support.sheets import sheet_bomb
 
 OTHER = -100888  # a second site's duty group
 

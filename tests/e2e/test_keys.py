@@ -8,9 +8,7 @@ from sqlmodel import col, select
 
 from storage.clock import utcnow
 from storage.models import Key, KeyLoan, Timer
-from tests.e2e.test_telegram import GROUP, STAFF, SUPERVISOR, RunningBot, button, running, setup_site
-
-__all__ = ["running"]
+from tests.support.e2e import GROUP, STAFF, SUPERVISOR, RunningBot, button, setup_site
 
 
 def send_file(bot: RunningBot, user: int, data: bytes, name: str, caption: str = "/keys_import") -> None:

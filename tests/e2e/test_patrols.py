@@ -11,9 +11,8 @@ from sqlmodel import select
 from handlers.patrols.plans import resolve_site, save, spec_of
 from storage.clock import utcnow
 from storage.models import PatrolCheck, PatrolRound
-from tests.e2e.test_telegram import GROUP, STAFF, RunningBot, button, running, setup_site
+from tests.support.e2e import GROUP, STAFF, RunningBot, button, setup_site
 
-__all__ = ["running"]
 ROOF = (22.5431, 114.0579)
 
 

@@ -5,13 +5,12 @@ document reaches the resident as that document; photos and replies nothing takes
 
 from __future__ import annotations
 
-from tests.e2e.test_telegram import GROUP, STAFF, STRANGER, RunningBot, running, setup_site
 from tests.fakes.bot_api.errors import utf16_len
+from tests.support.e2e import GROUP, STAFF, STRANGER, RunningBot, setup_site
 
 RESIDENT = 5001
 RELAYED = "已以客户服务中心名义转达"
 BLOCKED = "无法私信"  # the duty group's notice of someone who cannot be reached
-__all__ = ["running"]
 
 
 async def ticket_card(bot: RunningBot) -> int:

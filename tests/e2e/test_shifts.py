@@ -6,19 +6,18 @@ from __future__ import annotations
 from sqlmodel import select
 
 from storage.models import Handover
-from tests.e2e.test_telegram import (  # noqa: F401  (running is a fixture)
+from tests.support.e2e import (
     GROUP,
     STAFF,
     STRANGER,
     SUPERVISOR,
     RunningBot,
     button,
-    running,
     setup_site,
 )
 
 
-async def test_order_block_override_and_takeover(running: RunningBot) -> None:  # noqa: F811
+async def test_order_block_override_and_takeover(running: RunningBot) -> None:
     bot = running
     await setup_site(bot)
     bot.say(SUPERVISOR, "/order 今晚3栋停水，接到投诉统一解释")
@@ -45,7 +44,7 @@ async def test_order_block_override_and_takeover(running: RunningBot) -> None:  
     assert (row.status, row.override_by, row.incoming_id) == ("taken_over", SUPERVISOR, SUPERVISOR)
 
 
-async def test_roster_uploaded_as_a_document(running: RunningBot) -> None:  # noqa: F811
+async def test_roster_uploaded_as_a_document(running: RunningBot) -> None:
     bot = running
     await setup_site(bot)
     csv = "date,shift,staff\n2026-11-23,白班,101\n2026-11-23,夜班,101\n".encode()

@@ -9,10 +9,9 @@ from sqlmodel import col, select
 
 from storage.clock import utcnow
 from storage.models import Ticket, Timer
-from tests.e2e.test_telegram import GROUP, STAFF, SUPERVISOR, RunningBot, button, running, setup_site
+from tests.support.e2e import GROUP, STAFF, SUPERVISOR, RunningBot, button, setup_site
 
 RESIDENT, NEIGHBOUR = 5001, 5002
-__all__ = ["running"]
 
 
 async def test_relay_both_ways_rating_and_forged_rating(running: RunningBot) -> None:

@@ -17,9 +17,9 @@ from sqlmodel import func, select
 from bot.engines.factory import ENGINES
 from storage.db import Database
 from storage.models import Inbox, Incident, ProcessedUpdate
-from tests.e2e.test_telegram import GROUP, STAFF, RunningBot, setup_site
-from tests.e2e.webhook_support import SECRET, free_port, webhook_settings
 from tests.fakes.bot_api import FakeBotAPI
+from tests.support.e2e import GROUP, STAFF, RunningBot, setup_site
+from tests.support.webhook import SECRET, free_port, webhook_settings
 
 
 @pytest.fixture(params=ENGINES)

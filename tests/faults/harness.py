@@ -21,9 +21,9 @@ from sqlmodel import func, select
 
 from storage.db import Database
 from storage.models import Inbox, Incident, Outbox, ProcessedUpdate
-from tests.conftest import make_desk
 from tests.fakes.bot_api import FakeBotAPI
 from tests.support import ADMIN, GROUP, STAFF, DeskHarness, FakeClock
+from tests.support.desks import make_desk
 
 MARK = re.compile(r"burst-(\d+)")
 

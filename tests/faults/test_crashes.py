@@ -141,7 +141,7 @@ async def test_database_outage_mid_burst_loses_nothing_and_logs_a_few_lines(
     """PostgreSQL refuses every connection for a while in the middle of a burst: the bot keeps
     Telegram's updates unconfirmed (or stored), handles them all once it is back, and logs the
     outage once (then once a minute), not once per tick."""
-    from tests.postgres import pg_admin as admin
+    from tests.support.postgres import pg_admin as admin
 
     name = pg_db.url.rsplit("/", 1)[1]
 

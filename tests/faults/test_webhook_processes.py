@@ -21,10 +21,10 @@ from bot.classifier.rules import RuleClassifier
 from storage.clock import utcnow
 from storage.db import Database
 from storage.models import Inbox, Outbox, ProcessedUpdate, Timer
-from tests.e2e.webhook_support import SECRET, free_port
 from tests.fakes.bot_api import FakeBotAPI
 from tests.faults.harness import BotProcess, prepare_site, push_burst, tally, wait_for_replies
 from tests.support import GROUP, MANAGER, STAFF, SUPERVISOR
+from tests.support.webhook import SECRET, free_port
 
 pytestmark = pytest.mark.postgres
 
