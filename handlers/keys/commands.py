@@ -24,7 +24,7 @@ from handlers.core.messages import Outcome
 from handlers.core.uploads import Caps, TableError
 from handlers.keys.loans import Borrower
 from handlers.keys.register import KINDS, check_row, import_rows, kind_of, load
-from storage.codes import Role
+from storage.codes import Role, Severity
 from storage.models import Key, KeyLoan, Site, require_id
 from storage.repos import keys, sites, timers
 
@@ -166,7 +166,7 @@ async def lost_command(ctx: Context, args: str) -> Outcome:
         site,
         text=t("keys.lost_situation", item=render.key_name(key), text=text),
         category="security",
-        severity="urgent",
+        severity=Severity.URGENT,
         location=key.location or key.label,
         occurred_at=ctx.now,
     )
