@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.classifier.normalize import normalize
 from bot.classifier.rules import MAX_ALTERNATIVES, SEVERITY_INTENTS, SEVERITY_LEVELS, RuleClassifier
 from handlers.core.classification import Classification, Speaker
+from storage.codes import Severity
 
 if TYPE_CHECKING:  # the LLM client (httpx, tenacity) is imported only when the LLM step is configured
     from bot.classifier.llm import LLMAnswer
@@ -48,9 +49,9 @@ log = logging.getLogger(__name__)
 STAFF_ONLY_INTENTS = frozenset({"key_borrow", "key_return", "handover", "takeover", "patrol_report"})
 
 
-def capped_severity(llm: str, rules: str) -> str:
+def capped_severity(llm: str, rules: str) -> Severity:
     """The LLM's severity, at most ``max(rules, urgent)``: ``major`` only when the rules say so."""
-    ceiling = max(SEVERITY_LEVELS.index(rules), SEVERITY_LEVELS.index("urgent"))
+    ceiling = max(SEVERITY_LEVELS.index(rules), SEVERITY_LEVELS.index(Severity.URGENT))
     return SEVERITY_LEVELS[min(SEVERITY_LEVELS.index(llm), ceiling)]
 
 
@@ -93,8 +94,8 @@ class CascadeClassifier:
             return ruled
         reading = self.rules.severity_signal(text)
         severity = capped_severity(answer.severity, reading)
-        if ruled.severity == "major" or (reading == "major" and answer.intent in SEVERITY_INTENTS):
-            severity = "major"  # the LLM never lowers a major reading
+        if ruled.severity == Severity.MAJOR or (reading == Severity.MAJOR and answer.intent in SEVERITY_INTENTS):
+            severity = Severity.MAJOR  # the LLM never lowers a major reading
         location = ruled.location
         if location is None and answer.location and normalize(answer.location) in normalize(text):
             location = answer.location

@@ -47,8 +47,9 @@ from bot.classifier.scan import confidence as _confidence
 from bot.classifier.times import extract_time
 from handlers.core.classification import Classification, Speaker
 from handlers.core.taxonomy import CATEGORIES, INTENTS
+from storage.codes import Severity
 
-SEVERITY_LEVELS = ("normal", "urgent", "major")
+SEVERITY_LEVELS: tuple[Severity, ...] = (Severity.NORMAL, Severity.URGENT, Severity.MAJOR)
 
 # Order breaks ties between categories: the dangerous ones first.
 _CATEGORY_PRIORITY = {
@@ -135,13 +136,13 @@ class RuleClassifier:
             intent_confidence=round(intent_conf * (0.9 if scan.contested else 1.0), 3),
         )
 
-    def severity_signal(self, text: str) -> str:
+    def severity_signal(self, text: str) -> Severity:
         """The severity the severity lexicon alone sees in ``text`` whatever the intent (used by the
         cascade's cap and floor); a drill or a notice of planned works reads ``normal``."""
         _, low = normalize_pair(text)
         scan = self._scan(low)
         if is_notice(scan.signals, future=is_future(extract_time(low), scan.signals)):
-            return "normal"
+            return Severity.NORMAL
         level = _severity_level(scan, self._compiled)
         return SEVERITY_LEVELS[level]
 
@@ -387,7 +388,7 @@ def _severity_level(scan: _Scan, compiled: CompiledLexicon) -> int:
     return level
 
 
-def _decide_severity(scan: _Scan, intent: str, category: str, compiled: CompiledLexicon) -> str:
+def _decide_severity(scan: _Scan, intent: str, category: str, compiled: CompiledLexicon) -> Severity:
     if intent in _NO_SEVERITY_INTENTS:
-        return "normal"
+        return Severity.NORMAL
     return SEVERITY_LEVELS[_severity_level(scan, compiled)]

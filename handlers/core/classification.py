@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from storage.codes import Severity
+
 Speaker = Literal["staff", "resident"]
 Source = Literal["rules", "llm"]
 
@@ -33,7 +35,7 @@ class TimeHint:
 class Classification:
     intent: str  # one of taxonomy.INTENTS
     category: str  # one of taxonomy.CATEGORIES
-    severity: str  # one of taxonomy.SEVERITIES
+    severity: Severity
     confidence: float  # 0..1
     source: Source = "rules"
     location: str | None = None  # "3栋2单元", "B座1802", "Tower 2"

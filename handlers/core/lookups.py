@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from handlers.core.commands import int_arg
 from handlers.core.context import Context
 from handlers.core.messages import Outcome
 from handlers.core.parsing import number_and_rest
@@ -25,15 +24,14 @@ async def numbered_incident(ctx: Context, args: str, usage: str) -> tuple[Incide
     return incident, rest, None
 
 
-async def button_incident(ctx: Context, args: list[str], min_role: Access) -> Incident | Outcome:
-    """The incident a button names, or the answer to give instead. The presser's role is checked
-    before anything is looked up, then again at the incident's own site; an id that is missing,
-    unparseable, out of range, unknown or of another site's record is an expired button."""
+async def button_incident(ctx: Context, incident_id: int, min_role: Access) -> Incident | Outcome:
+    """The incident a button names (its data already parsed), or the answer to give instead. The
+    presser's role is checked before anything is looked up, then again at the incident's own site;
+    an id that is unknown or of another site's record is an expired button."""
     denied = Outcome(toast=ctx.t("denied.role", role=ctx.t(f"role.{min_role}")), alert=True)
     if not ctx.may_here(min_role):
         return denied
-    incident_id = int_arg(args)
-    incident = None if incident_id is None else await incidents.get(ctx.session, incident_id=incident_id)
+    incident = await incidents.get(ctx.session, incident_id=incident_id)
     if incident is None or (ctx.site is not None and incident.site_id != ctx.site.id):
         return Outcome(toast=ctx.t("button.stale"))
     if not ctx.may(incident.site_id, min_role):

@@ -111,7 +111,7 @@ class Holder(NamedTuple):
     """A person told as one of a site's roles: the global admins count as ``Role.ADMIN``."""
 
     telegram_id: int
-    role: str
+    role: Role
 
 
 async def holders(

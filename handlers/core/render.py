@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from handlers.core.commands import pack
+from collections.abc import Callable
+
+from handlers.core.callback_data import CallbackData
 from handlers.core.context import Context
 from handlers.core.i18n import Translator
 from handlers.core.messages import Button, Keyboard, Reply
-from handlers.core.taxonomy import CATEGORIES, SEVERITIES
-from storage.models import Incident
+from handlers.core.taxonomy import CATEGORIES, SEVERITIES, Category
+from storage.codes import Severity
+from storage.models import Incident, IncidentStatus
 
 PREVIEW = 300  # characters of a long text shown back in a chat; the record keeps all of it
 
@@ -39,31 +42,19 @@ def incident_card(ctx: Context, incident: Incident, *, header: str = "incident.c
         lines.append(t("incident.location", location=incident.location))
     lines.append(t("incident.occurred", at=ctx.hhmm(incident.occurred_at), reporter=incident.reporter_name))
     lines.append(t("incident.situation", text=clip(incident.situation)))
-    if incident.status == "closed" and incident.result:
+    if incident.status == IncidentStatus.CLOSED and incident.result:
         lines.append(t("incident.result", text=clip(incident.result)))
     return "\n".join(lines)
 
 
-def incident_buttons(t: Translator, incident: Incident) -> Keyboard:
-    if incident.status != "open":
-        return []
-    row = [
-        Button(t("btn.change_category"), pack("inc.cat", incident.id)),
-        Button(t("btn.change_severity"), pack("inc.sev", incident.id)),
-    ]
-    if incident.severity != "major":
-        row.append(Button(t("btn.mark_major"), pack("inc.major", incident.id)))
-    return [row]
-
-
-def category_picker(t: Translator, action: str, record_id: int | None) -> Keyboard:
-    """All categories, three a row, each button setting one code on the record."""
-    buttons = [Button(category(t, code), pack(action, record_id, code)) for code in CATEGORIES]
+def category_picker(t: Translator, choose: Callable[[Category], CallbackData]) -> Keyboard:
+    """All categories, three a row, each button the data ``choose`` makes of its code."""
+    buttons = [Button(category(t, code), choose(code).pack()) for code in CATEGORIES]
     return [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
 
 
-def severity_picker(t: Translator, action: str, record_id: int | None) -> Keyboard:
-    return [[Button(severity(t, code), pack(action, record_id, code)) for code in SEVERITIES]]
+def severity_picker(t: Translator, choose: Callable[[Severity], CallbackData]) -> Keyboard:
+    return [[Button(severity(t, code), choose(code).pack()) for code in SEVERITIES]]
 
 
 def with_cancel(t: Translator, picker: Keyboard, data: str) -> Keyboard:

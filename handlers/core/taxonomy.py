@@ -7,7 +7,7 @@ of the database layer (storage.codes is a leaf), so `dutydesk --help` can list t
 
 from __future__ import annotations
 
-from typing import Final, Literal, get_args
+from typing import Final, Literal, TypeGuard, get_args
 
 from storage.codes import Proof, Role, Severity
 
@@ -47,9 +47,15 @@ Category = Literal[
 ]
 
 
-INTENTS: Final[tuple[str, ...]] = get_args(Intent)
-CATEGORIES: Final[tuple[str, ...]] = get_args(Category)
+INTENTS: Final[tuple[Intent, ...]] = get_args(Intent)
+CATEGORIES: Final[tuple[Category, ...]] = get_args(Category)
 SEVERITIES: Final[tuple[Severity, ...]] = tuple(Severity)
+
+
+def is_category(code: str) -> TypeGuard[Category]:
+    """Whether a stored or typed string is a category code this version knows."""
+    return code in CATEGORIES
+
 
 # Roles are per site (SPEC §1), lowest first; a higher role may do what a lower one may.
 ROLES: Final[tuple[Role, ...]] = tuple(Role)

@@ -9,28 +9,31 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import wraps
+from typing import TypeVar
 
 import handlers.dutylog.escalation as escalation
-from handlers.core.commands import ButtonAction, ButtonHandler, Command, code_arg, pack
+from handlers.core.commands import AnyButton, Command
 from handlers.core.context import Context
 from handlers.core.feature import ExportKind, Feature
+from handlers.core.i18n import Translator
 from handlers.core.lookups import button_incident, numbered_incident
-from handlers.core.messages import Outcome, Reply
+from handlers.core.messages import Button, Keyboard, Outcome, Reply
 from handlers.core.parsing import resolve_time, visible
-from handlers.core.render import (
-    category_picker,
-    clip,
-    incident_buttons,
-    incident_card,
-    picking,
-    severity_picker,
-    with_cancel,
+from handlers.core.render import category_picker, clip, incident_card, picking, severity_picker, with_cancel
+from handlers.dutylog.buttons import (
+    BackToIncident,
+    ChangeIncidentCategory,
+    ChangeIncidentSeverity,
+    MarkMajor,
+    NamesIncident,
+    RoleFirst,
+    SetIncidentCategory,
+    SetIncidentSeverity,
 )
-from handlers.core.taxonomy import CATEGORIES, SEVERITIES
 from handlers.dutylog.exports import INCIDENT_FIELDS, incident_rows
 from handlers.dutylog.listing import incidents_command
-from storage.codes import Role
-from storage.models import Incident, Site, require_id
+from storage.codes import Role, Severity
+from storage.models import EscalationState, Incident, IncidentStatus, Site, require_id
 from storage.repos import incidents, sites
 
 
@@ -40,7 +43,7 @@ async def record(
     *,
     text: str,
     category: str,
-    severity: str,
+    severity: Severity,
     location: str | None,
     occurred_at: datetime,
     kind: str = "incident",
@@ -66,7 +69,7 @@ async def record(
             chat_id=ctx.msg.chat.id,
         ),
     )
-    if severity == "major":
+    if severity == Severity.MAJOR:
         await escalation.start(ctx, site, incident)
     return incident
 
@@ -79,6 +82,20 @@ def card_reply(
     if status:
         text += "\n" + status
     return Reply(text, incident_buttons(ctx.t, incident), edit=edit, link=("incident", require_id(incident)))
+
+
+def incident_buttons(t: Translator, incident: Incident) -> Keyboard:
+    """改类别, 改级别 and, unless it is major already, 标为重大; none once it is closed."""
+    if incident.status != IncidentStatus.OPEN:
+        return []
+    incident_id = require_id(incident)
+    row = [
+        Button(t("btn.change_category"), ChangeIncidentCategory(incident=incident_id).pack()),
+        Button(t("btn.change_severity"), ChangeIncidentSeverity(incident=incident_id).pack()),
+    ]
+    if incident.severity != Severity.MAJOR:
+        row.append(Button(t("btn.mark_major"), MarkMajor(incident=incident_id).pack()))
+    return [row]
 
 
 async def full_card(ctx: Context, incident: Incident, *, edit: bool = False, header: str = "incident.card") -> Reply:
@@ -129,7 +146,7 @@ async def note_command(ctx: Context, args: str) -> Outcome:
         return problem or Outcome()
     if not text:
         return Outcome.say(ctx.t("usage.note"))
-    if incident.status == "closed":  # closed records stay closed: refused, and the text shown back
+    if incident.status == IncidentStatus.CLOSED:  # closed records stay closed: refused, and the text shown back
         return Outcome.say(ctx.t("closed_rec.note_refused", number=incident.number, text=clip(text, 120)))
     await incidents.add_note(
         ctx.session,
@@ -147,33 +164,33 @@ async def close_command(ctx: Context, args: str) -> Outcome:
         return problem or Outcome()
     if not text:
         return Outcome.say(ctx.t("usage.close"))
-    if incident.status == "closed":
+    if incident.status == IncidentStatus.CLOSED:
         return Outcome.say(ctx.t("closed_rec.close_again", number=incident.number, text=clip(text, 120)))
     if (
-        incident.severity == "major"
-        and incident.escalation == "pending"
+        incident.severity == Severity.MAJOR
+        and incident.escalation == EscalationState.PENDING
         and not escalation.may_stand_down(ctx, incident)
     ):
         return Outcome.say(ctx.t("escalation_status.close_denied", number=incident.number))
-    incident.result, incident.status = text, "closed"
+    incident.result, incident.status = text, IncidentStatus.CLOSED
     incident.closed_by, incident.closed_at = ctx.msg.user.id, ctx.now
     ctx.session.add(incident)
     await escalation.stand_down(ctx, incident, closed=True)
     reply = Outcome.say(ctx.t("incident.closed", number=incident.number, text=clip(text, 120)))
-    if incident.severity == "major" and incident.report_filed_at is None:
+    if incident.severity == Severity.MAJOR and incident.report_filed_at is None:
         reply.replies.append(Reply(ctx.t("report.still_due", number=incident.number)))
     return reply
 
 
 async def mark_major(ctx: Context, incident: Incident) -> Outcome:
     """Mark major and escalate; again on an escalated one: since when, and who was told."""
-    if incident.severity == "major":
+    if incident.severity == Severity.MAJOR:
         status = await escalation.status_line(ctx, incident)
         already = ctx.t("incident.already_major", number=incident.number)
         return Outcome.say(already + ("\n" + status if status else ""))
     site = await sites.get(ctx.session, site_id=incident.site_id)
     assert site is not None
-    incident.severity = "major"
+    incident.severity = Severity.MAJOR
     ctx.session.add(incident)
     await escalation.start(ctx, site, incident)
     status = await escalation.status_line(ctx, incident)
@@ -184,7 +201,7 @@ async def major_command(ctx: Context, args: str) -> Outcome:
     incident, _, problem = await numbered_incident(ctx, args, "usage.major")
     if problem or incident is None:
         return problem or Outcome()
-    if incident.status == "closed":  # closed records stay closed: nobody is pinged about them
+    if incident.status == IncidentStatus.CLOSED:  # closed records stay closed: nobody is pinged about them
         return Outcome.say(ctx.t("incident.already_closed", number=incident.number))
     return await mark_major(ctx, incident)
 
@@ -204,79 +221,81 @@ async def attach_photo(ctx: Context, incident_id: int) -> Outcome | None:
     return Outcome(replies=[Reply(ctx.t("incident.photo_added", number=incident.number), quote=True)])
 
 
-RecordAction = Callable[[Context, Incident, list[str]], Awaitable[Outcome]]
+DI = TypeVar("DI", bound=NamesIncident)
 
 
-def on_open_incident(action: RecordAction) -> ButtonHandler:
+def with_open_incident(
+    action: Callable[[Context, Incident, DI], Awaitable[Outcome]],
+) -> Callable[[Context, DI], Awaitable[Outcome]]:
     """A button on an incident card: it runs once the presser is staff at the incident's site and
     the incident is still open; the callback data only names the incident."""
 
     @wraps(action)
-    async def handler(ctx: Context, args: list[str]) -> Outcome:
-        incident = await button_incident(ctx, args, Role.STAFF)
+    async def handler(ctx: Context, data: DI) -> Outcome:
+        incident = await button_incident(ctx, data.incident, Role.STAFF)
         if isinstance(incident, Outcome):
             return incident
-        if incident.status != "open":
+        if incident.status != IncidentStatus.OPEN:
             return Outcome(toast=ctx.t("incident.already_closed", number=incident.number))
-        return await action(ctx, incident, args[1:])
+        return await action(ctx, incident, data)
 
     return handler
 
 
-@on_open_incident
-async def category_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
-    picker = with_cancel(ctx.t, category_picker(ctx.t, "inc.setcat", incident.id), pack("inc.card", incident.id))
+def _back(incident: Incident) -> str:
+    return BackToIncident(incident=require_id(incident)).pack()
+
+
+@with_open_incident
+async def category_button(ctx: Context, incident: Incident, data: ChangeIncidentCategory) -> Outcome:
+    choose = category_picker(ctx.t, lambda code: SetIncidentCategory(incident=data.incident, category=code))
+    picker = with_cancel(ctx.t, choose, _back(incident))
     return Outcome(replies=[picking(ctx.t, incident_card(ctx, incident), "pick.category", picker)])
 
 
-@on_open_incident
-async def cancel_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
+@with_open_incident
+async def cancel_button(ctx: Context, incident: Incident, data: BackToIncident) -> Outcome:
     return Outcome(replies=[await full_card(ctx, incident, edit=True)], toast=ctx.t("pickers.cancelled"))
 
 
-@on_open_incident
-async def set_category_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
-    code = code_arg(args, CATEGORIES)
-    if code is None:
-        return Outcome(toast=ctx.t("button.stale"))
-    incident.category = code
+@with_open_incident
+async def set_category_button(ctx: Context, incident: Incident, data: SetIncidentCategory) -> Outcome:
+    incident.category = data.category
     ctx.session.add(incident)
     return Outcome(replies=[await full_card(ctx, incident, edit=True)], toast=ctx.t("incident.updated"))
 
 
-@on_open_incident
-async def severity_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
+@with_open_incident
+async def severity_button(ctx: Context, incident: Incident, data: ChangeIncidentSeverity) -> Outcome:
     denied = escalation.lowering_denied(ctx, incident)
     if denied:
         return denied
-    picker = with_cancel(ctx.t, severity_picker(ctx.t, "inc.setsev", incident.id), pack("inc.card", incident.id))
+    choose = severity_picker(ctx.t, lambda code: SetIncidentSeverity(incident=data.incident, severity=code))
+    picker = with_cancel(ctx.t, choose, _back(incident))
     return Outcome(replies=[picking(ctx.t, incident_card(ctx, incident), "pick.severity", picker)])
 
 
-@on_open_incident
-async def set_severity_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
-    code = code_arg(args, SEVERITIES)
-    if code is None:
-        return Outcome(toast=ctx.t("button.stale"))
-    if code == "major":
+@with_open_incident
+async def set_severity_button(ctx: Context, incident: Incident, data: SetIncidentSeverity) -> Outcome:
+    if data.severity == Severity.MAJOR:
         return await _escalate_card(ctx, incident)
     denied = escalation.lowering_denied(ctx, incident)
     if denied:
         return denied
-    await escalation.stand_down(ctx, incident, closed=False, lowered_to=code)
-    incident.severity = code
+    await escalation.stand_down(ctx, incident, closed=False, lowered_to=data.severity)
+    incident.severity = data.severity
     ctx.session.add(incident)
     return Outcome(replies=[await full_card(ctx, incident, edit=True)], toast=ctx.t("incident.updated"))
 
 
-@on_open_incident
-async def major_button(ctx: Context, incident: Incident, args: list[str]) -> Outcome:
+@with_open_incident
+async def major_button(ctx: Context, incident: Incident, data: MarkMajor) -> Outcome:
     return await _escalate_card(ctx, incident)
 
 
 async def _escalate_card(ctx: Context, incident: Incident) -> Outcome:
     """The card's 标为重大: the card shows who was told; on an escalated one, a toast says since when."""
-    if incident.severity == "major":
+    if incident.severity == Severity.MAJOR:
         already = await mark_major(ctx, incident)
         return Outcome(replies=[await full_card(ctx, incident, edit=True)], toast=already.replies[0].text, alert=True)
     await mark_major(ctx, incident)
@@ -290,13 +309,13 @@ COMMANDS = [
     Command("major", major_command),
     Command("incidents", incidents_command, aliases=("open",)),
 ]
-BUTTONS = [
-    ButtonAction("inc.cat", category_button),
-    ButtonAction("inc.setcat", set_category_button),
-    ButtonAction("inc.sev", severity_button),
-    ButtonAction("inc.setsev", set_severity_button),
-    ButtonAction("inc.major", major_button),
-    ButtonAction("inc.card", cancel_button),
+BUTTONS: list[AnyButton] = [  # staff or above, checked before the data is read (RoleFirst)
+    RoleFirst(ChangeIncidentCategory, category_button),
+    RoleFirst(SetIncidentCategory, set_category_button),
+    RoleFirst(ChangeIncidentSeverity, severity_button),
+    RoleFirst(SetIncidentSeverity, set_severity_button),
+    RoleFirst(MarkMajor, major_button),
+    RoleFirst(BackToIncident, cancel_button),
 ]
 PART = Feature(
     "dutylog",

@@ -7,17 +7,28 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import wraps
+from typing import TypeVar
 
 import handlers.dutylog.commands as dutylog
-from handlers.core.commands import ButtonAction, ButtonHandler, code_arg, int_arg, pack
+from handlers.core.commands import AnyButton, ButtonHandler, int_arg
 from handlers.core.context import Context
 from handlers.core.feature import Feature
 from handlers.core.messages import Button, Keyboard, Outcome, Reply
 from handlers.core.parsing import resolve_time, visible
 from handlers.core.render import category, category_picker, clip, picking, severity, with_cancel
-from handlers.core.taxonomy import CATEGORIES, GROUP_RECORD_INTENTS
+from handlers.core.taxonomy import GROUP_RECORD_INTENTS, Category, is_category
+from handlers.dutylog.buttons import (
+    BackToDraft,
+    ChangeDraftCategory,
+    IgnoreDraft,
+    NamesDraft,
+    RecordDraft,
+    RoleFirst,
+    SetDraftCategory,
+    role_denied,
+)
 from storage.codes import Role
-from storage.models import Draft
+from storage.models import Draft, DraftStatus, require_id
 from storage.repos import drafts as draft_repo
 from storage.repos import sites
 
@@ -44,19 +55,22 @@ QUICK_ALTERNATIVES = 2  # one-tap category corrections on the card; the full pic
 
 
 def draft_buttons(ctx: Context, draft: Draft) -> Keyboard:
-    t = ctx.t
+    t, draft_id = ctx.t, require_id(draft)
     quick = [
-        Button(t("btn.as_category", category=category(t, code)), pack("dr.setcat", draft.id, code))
+        Button(t("btn.as_category", category=category(t, code)), SetDraftCategory(draft=draft_id, category=code).pack())
         for code in alternatives_of(draft)[:QUICK_ALTERNATIVES]
     ]
     return [
-        [Button(t("btn.record"), pack("dr.rec", draft.id)), Button(t("btn.ignore"), pack("dr.ign", draft.id))],
-        [*quick, Button(t("btn.change_category"), pack("dr.cat", draft.id))],
+        [
+            Button(t("btn.record"), RecordDraft(draft=draft_id).pack()),
+            Button(t("btn.ignore"), IgnoreDraft(draft=draft_id).pack()),
+        ],
+        [*quick, Button(t("btn.change_category"), ChangeDraftCategory(draft=draft_id).pack())],
     ]
 
 
-def alternatives_of(draft: Draft) -> list[str]:
-    return [code for code in draft.alternatives.split(",") if code in CATEGORIES and code != draft.category]
+def alternatives_of(draft: Draft) -> list[Category]:
+    return [code for code in draft.alternatives.split(",") if is_category(code) and code != draft.category]
 
 
 async def offer(ctx: Context) -> Outcome:
@@ -87,32 +101,59 @@ async def offer(ctx: Context) -> Outcome:
     return Outcome(replies=[Reply(draft_text(ctx, draft), draft_buttons(ctx, draft), quote=True)])
 
 
+async def pending_draft(ctx: Context, draft_id: int | None) -> Draft | Outcome:
+    """The draft a button on a draft card names, or the answer to give instead: the presser must be
+    staff (checked before anything is looked up, and again at the draft's site), the draft must be
+    of this chat and nobody may have decided it yet (a second tap is told so)."""
+    if not ctx.may_here(Role.STAFF):  # the role first, before anything is looked up
+        return role_denied(ctx, Role.STAFF)
+    draft = None if draft_id is None else await draft_repo.get(ctx.session, draft_id=draft_id)
+    if draft is None or draft.chat_id != ctx.msg.chat.id:
+        return Outcome(toast=ctx.t("button.stale"))
+    if not ctx.may(draft.site_id, Role.STAFF):
+        return role_denied(ctx, Role.STAFF)
+    if draft.status != DraftStatus.PENDING:
+        return Outcome(toast=ctx.t("draft.done"))
+    return draft
+
+
+DD = TypeVar("DD", bound=NamesDraft)
+
+
+def with_pending_draft(
+    action: Callable[[Context, Draft, DD], Awaitable[Outcome]],
+) -> Callable[[Context, DD], Awaitable[Outcome]]:
+    """A button on a draft card (its data names the draft): it runs on the :func:`pending_draft`."""
+
+    @wraps(action)
+    async def handler(ctx: Context, data: DD) -> Outcome:
+        draft = await pending_draft(ctx, data.draft)
+        if isinstance(draft, Outcome):
+            return draft
+        return await action(ctx, draft, data)
+
+    return handler
+
+
 DraftAction = Callable[[Context, Draft, list[str]], Awaitable[Outcome]]
 
 
 def on_pending_draft(action: DraftAction) -> ButtonHandler:
-    """A button on a draft card: it runs once the presser is staff at the draft's site and nobody
-    has decided the draft yet (a second tap is told so)."""
+    """The untyped form of :func:`with_pending_draft` (the draft id first, the handler gets the rest
+    of the arguments), kept while keys' "key.dr" button uses it; to go with ``ButtonAction``."""
 
     @wraps(action)
     async def handler(ctx: Context, args: list[str]) -> Outcome:
-        if not ctx.may_here(Role.STAFF):  # the role first, before anything is looked up
-            return Outcome(toast=ctx.t("denied.role", role=ctx.t("role.staff")), alert=True)
-        draft_id = int_arg(args)
-        draft = None if draft_id is None else await draft_repo.get(ctx.session, draft_id=draft_id)
-        if draft is None or draft.chat_id != ctx.msg.chat.id:
-            return Outcome(toast=ctx.t("button.stale"))
-        if not ctx.may(draft.site_id, Role.STAFF):
-            return Outcome(toast=ctx.t("denied.role", role=ctx.t("role.staff")), alert=True)
-        if draft.status != "pending":
-            return Outcome(toast=ctx.t("draft.done"))
+        draft = await pending_draft(ctx, int_arg(args))
+        if isinstance(draft, Outcome):
+            return draft
         return await action(ctx, draft, args[1:])
 
     return handler
 
 
-@on_pending_draft
-async def record_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
+@with_pending_draft
+async def record_button(ctx: Context, draft: Draft, data: RecordDraft) -> Outcome:
     recorder = ctx.features.draft_recorder(draft.intent) or record_as_incident
     return await recorder(ctx, draft)
 
@@ -136,38 +177,37 @@ async def record_as_incident(ctx: Context, draft: Draft) -> Outcome:
         kind=draft.intent,
         reporter=(draft.author_id, draft.author_name),
     )
-    draft.status, draft.incident_id, draft.decided_by = "recorded", incident.id, ctx.msg.user.id
+    draft.mark_recorded(ctx.msg.user.id)
+    draft.incident_id = incident.id
     ctx.session.add(draft)
     reply = await dutylog.full_card(ctx, incident, edit=True, header="incident.logged")
     return Outcome(replies=[reply], toast=ctx.t("draft.recorded", number=incident.number))
 
 
-@on_pending_draft
-async def category_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
-    picker = with_cancel(ctx.t, category_picker(ctx.t, "dr.setcat", draft.id), pack("dr.card", draft.id))
+@with_pending_draft
+async def category_button(ctx: Context, draft: Draft, data: ChangeDraftCategory) -> Outcome:
+    choose = category_picker(ctx.t, lambda code: SetDraftCategory(draft=data.draft, category=code))
+    picker = with_cancel(ctx.t, choose, BackToDraft(draft=data.draft).pack())
     return Outcome(replies=[picking(ctx.t, draft_text(ctx, draft), "pick.category", picker)])
 
 
-@on_pending_draft
-async def cancel_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
+@with_pending_draft
+async def cancel_button(ctx: Context, draft: Draft, data: BackToDraft) -> Outcome:
     return Outcome(replies=[Reply(draft_text(ctx, draft), draft_buttons(ctx, draft), edit=True)])
 
 
-@on_pending_draft
-async def set_category_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
-    code = code_arg(args, CATEGORIES)
-    if code is None:
-        return Outcome(toast=ctx.t("button.stale"))
+@with_pending_draft
+async def set_category_button(ctx: Context, draft: Draft, data: SetDraftCategory) -> Outcome:
     # The category given up stays one tap away, in case the correction was the mistake.
     draft.alternatives = ",".join([draft.category, *alternatives_of(draft)])
-    draft.category = code
+    draft.category = data.category
     ctx.session.add(draft)
     return Outcome(replies=[Reply(draft_text(ctx, draft), draft_buttons(ctx, draft), edit=True)])
 
 
-@on_pending_draft
-async def ignore_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
-    draft.status, draft.decided_by = "ignored", ctx.msg.user.id
+@with_pending_draft
+async def ignore_button(ctx: Context, draft: Draft, data: IgnoreDraft) -> Outcome:
+    draft.status, draft.decided_by = DraftStatus.IGNORED, ctx.msg.user.id
     ctx.session.add(draft)
     text = (
         ctx.t("draft.ignored", name=ctx.msg.user.name) + "\n" + ctx.t("incident.situation", text=clip(draft.text, 80))
@@ -175,11 +215,11 @@ async def ignore_button(ctx: Context, draft: Draft, args: list[str]) -> Outcome:
     return Outcome(replies=[Reply(text, edit=True)])
 
 
-BUTTONS = [
-    ButtonAction("dr.rec", record_button),
-    ButtonAction("dr.cat", category_button),
-    ButtonAction("dr.setcat", set_category_button),
-    ButtonAction("dr.ign", ignore_button),
-    ButtonAction("dr.card", cancel_button),
+BUTTONS: list[AnyButton] = [  # staff or above, checked before the data is read (RoleFirst)
+    RoleFirst(RecordDraft, record_button),
+    RoleFirst(ChangeDraftCategory, category_button),
+    RoleFirst(SetDraftCategory, set_category_button),
+    RoleFirst(IgnoreDraft, ignore_button),
+    RoleFirst(BackToDraft, cancel_button),
 ]
 PART = Feature("drafts", buttons=BUTTONS, on_group_text=offer)

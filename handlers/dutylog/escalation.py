@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
-from handlers.core.commands import ButtonAction, Command, pack
+from handlers.core.commands import AnyButton, Command
 from handlers.core.context import Context, TimerContext
 from handlers.core.feature import Feature
 from handlers.core.i18n import Translator
@@ -23,9 +23,10 @@ from handlers.core.lookups import button_incident, numbered_incident
 from handlers.core.messages import Button, Outcome, Reply
 from handlers.core.policy import Policy
 from handlers.core.render import category, clip, severity
+from handlers.dutylog.buttons import Acknowledge, ReportFiled, RoleFirst
 from handlers.dutylog.escalation_people import status_line, targets, who
-from storage.codes import Role
-from storage.models import Incident, Site, require_id
+from storage.codes import Role, Severity
+from storage.models import EscalationState, Incident, IncidentStatus, Site, require_id
 from storage.repos import incidents, sites, timers
 
 ESCALATE = "escalate"
@@ -46,10 +47,10 @@ async def start(ctx: Context, site: Site, incident: Incident) -> None:
     """Mark the incident escalated, ping the chain now and set the repeat and report timers.
     Started from the duty group, the reply there says who was told (:func:`status_line`), so the
     group gets no second message about the first round."""
-    if incident.escalation != "none" or incident.id is None:
+    if incident.escalation != EscalationState.NONE or incident.id is None:
         return
     policy = ctx.policy(site)
-    incident.escalation, incident.escalated_at, incident.escalation_level = "pending", ctx.now, 0
+    incident.escalation, incident.escalated_at, incident.escalation_level = EscalationState.PENDING, ctx.now, 0
     in_group = site.duty_chat_id is not None and ctx.msg.chat.id == site.duty_chat_id
     admins = ctx.services.admin_ids
     ctx.notified += await ping(ctx.session, site, incident, ctx.now, admins=admins, tell_group=not in_group)
@@ -101,7 +102,7 @@ async def ping(
             t("rule.major_report"),
         ]
     )
-    ack = [[Button(t("btn.acknowledge"), pack("esc.ack", incident.id))]]
+    ack = [[Button(t("btn.acknowledge"), Acknowledge(incident=incident.id).pack())]]
     link = ("incident", incident.id)
     ids = [telegram_id for telegram_id, _ in people]
     sent = await notices.tell(session, site, ids, text, purpose="escalation", urgent=True, link=link, buttons=ack)
@@ -129,25 +130,29 @@ def may_stand_down(ctx: Context, incident: Incident) -> bool:
 
 def lowering_denied(ctx: Context, incident: Incident) -> Outcome | None:
     """An escalated incident is lowered only by a supervisor or above (see may_stand_down)."""
-    if incident.severity != "major" or incident.escalation == "none" or may_stand_down(ctx, incident):
+    if (
+        incident.severity != Severity.MAJOR
+        or incident.escalation == EscalationState.NONE
+        or may_stand_down(ctx, incident)
+    ):
         return None
     return Outcome(toast=ctx.t("escalation_status.lower_denied", number=incident.number), alert=True)
 
 
-async def stand_down(ctx: Context, incident: Incident, *, closed: bool, lowered_to: str | None = None) -> None:
+async def stand_down(ctx: Context, incident: Incident, *, closed: bool, lowered_to: Severity | None = None) -> None:
     """Closing or lowering an escalated incident stops the repeats (a lowered one needs no written
     report either) and tells everyone who was pinged, in one line, what happened and by whom.
     Called before a lowered incident's severity changes; a no-op unless it is an escalated major one."""
-    if incident.escalation == "none" or incident.severity != "major" or incident.id is None:
+    if incident.escalation == EscalationState.NONE or incident.severity != Severity.MAJOR or incident.id is None:
         return
     await timers.cancel_for(ctx.session, kind=ESCALATE, ref_id=incident.id)
     if not closed:
         await timers.cancel_for(ctx.session, kind=REPORT, ref_id=incident.id)
-    if incident.escalation == "pending":
-        incident.escalation = "stopped"
+    if incident.escalation == EscalationState.PENDING:
+        incident.escalation = EscalationState.STOPPED
     ctx.session.add(incident)
     t, user = ctx.t, ctx.msg.user
-    role = t(f"role.{ctx.role_at(incident.site_id) or 'staff'}")
+    role = t(f"role.{ctx.role_at(incident.site_id) or Role.STAFF}")
     if closed:
         line = t("escalation_status.closed", number=incident.number, name=user.name, role=role)
     else:
@@ -170,7 +175,12 @@ async def on_escalate(ctx: TimerContext) -> datetime | None:
     session, timer, now = ctx.session, ctx.timer, ctx.now
     incident = await incidents.get(session, incident_id=timer.ref_id)
     site = await sites.get(session, site_id=timer.site_id)
-    if incident is None or site is None or incident.escalation != "pending" or incident.status != "open":
+    if (
+        incident is None
+        or site is None
+        or incident.escalation != EscalationState.PENDING
+        or incident.status != IncidentStatus.OPEN
+    ):
         return None
     await ping(session, site, incident, now, admins=ctx.services.admin_ids)
     return now + timedelta(minutes=Policy.for_site(site.policy).escalation_repeat_minutes)
@@ -183,11 +193,11 @@ async def on_report(ctx: TimerContext) -> datetime | None:
     site = await sites.get(session, site_id=timer.site_id)
     if incident is None or site is None or incident.report_filed_at is not None or incident.id is None:
         return None
-    if incident.severity != "major":  # lowered by a supervisor: no written report is due
+    if incident.severity != Severity.MAJOR:  # lowered by a supervisor: no written report is due
         return None
     t = Translator(site.language)
     text = "\n".join([t("report.reminder", number=incident.number, site=site.name), t("rule.written_report")])
-    button = [[Button(t("btn.report_filed"), pack("inc.filed", incident.id))]]
+    button = [[Button(t("btn.report_filed"), ReportFiled(incident=incident.id).pack())]]
     supervisors = await notices.holders(session, site, (Role.SUPERVISOR,))
     people = sorted({incident.reporter_id, *(holder.telegram_id for holder in supervisors)})
     await notices.tell(session, site, people, text, purpose="reminder", link=("incident", incident.id), buttons=button)
@@ -198,12 +208,12 @@ async def acknowledge(ctx: Context, incident: Incident) -> Outcome:
     t = ctx.t
     if not ctx.may(incident.site_id, Role.SUPERVISOR):
         return ctx.answer(t("escalation.ack_denied"), alert=True)
-    if incident.escalation == "acknowledged":
+    if incident.escalation == EscalationState.ACKNOWLEDGED:
         return ctx.answer(t("escalation.already", name=incident.acknowledged_name or "?"))
-    if incident.escalation != "pending":
+    if incident.escalation != EscalationState.PENDING:
         return ctx.answer(t("escalation.not_pending", number=incident.number))
     user = ctx.msg.user
-    incident.escalation, incident.acknowledged_by = "acknowledged", user.id
+    incident.escalation, incident.acknowledged_by = EscalationState.ACKNOWLEDGED, user.id
     incident.acknowledged_name, incident.acknowledged_at = user.name, ctx.now
     ctx.session.add(incident)
     await timers.cancel_for(ctx.session, kind=ESCALATE, ref_id=require_id(incident))
@@ -220,8 +230,8 @@ async def acknowledge(ctx: Context, incident: Incident) -> Outcome:
     return Outcome.say(done)
 
 
-async def ack_button(ctx: Context, args: list[str]) -> Outcome:
-    incident = await button_incident(ctx, args, Role.SUPERVISOR)
+async def ack_button(ctx: Context, data: Acknowledge) -> Outcome:
+    incident = await button_incident(ctx, data.incident, Role.SUPERVISOR)
     if isinstance(incident, Outcome):
         return incident
     return await acknowledge(ctx, incident)
@@ -239,7 +249,7 @@ async def file_report(ctx: Context, incident: Incident) -> Outcome:
     t = ctx.t
     if not ctx.may(incident.site_id, Role.STAFF):
         return ctx.answer(t("denied.role", role=t("role.staff")), alert=True)
-    if incident.severity != "major":
+    if incident.severity != Severity.MAJOR:
         return ctx.answer(t("report.not_major", number=incident.number))
     if incident.report_filed_at is not None:
         return ctx.answer(t("report.already", number=incident.number))
@@ -259,8 +269,8 @@ async def report_filed_command(ctx: Context, args: str) -> Outcome:
     return await file_report(ctx, incident)
 
 
-async def filed_button(ctx: Context, args: list[str]) -> Outcome:
-    incident = await button_incident(ctx, args, Role.STAFF)
+async def filed_button(ctx: Context, data: ReportFiled) -> Outcome:
+    incident = await button_incident(ctx, data.incident, Role.STAFF)
     if isinstance(incident, Outcome):
         return incident
     return await file_report(ctx, incident)
@@ -270,7 +280,10 @@ COMMANDS = [
     Command("ack", ack_command, min_role=Role.SUPERVISOR),
     Command("report_filed", report_filed_command, min_role=Role.STAFF, aliases=("filed",)),
 ]
-BUTTONS = [ButtonAction("esc.ack", ack_button), ButtonAction("inc.filed", filed_button)]
+BUTTONS: list[AnyButton] = [
+    RoleFirst(Acknowledge, ack_button, Role.SUPERVISOR),
+    RoleFirst(ReportFiled, filed_button, Role.STAFF),
+]
 TIMERS = {ESCALATE: on_escalate, REPORT: on_report}
 __all__ = ["PART", "stand_down", "start", "status_line"]
 PART = Feature("escalation", commands=COMMANDS, buttons=BUTTONS, timers=TIMERS)

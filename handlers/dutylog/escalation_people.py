@@ -13,7 +13,7 @@ from handlers.core.context import ROLES, Context
 from handlers.core.i18n import Translator
 from handlers.core.notices import Holder
 from storage.codes import Role
-from storage.models import Incident, Site, require_id
+from storage.models import EscalationState, Incident, Site, require_id
 from storage.repos import incidents
 
 CHAIN = (Role.SUPERVISOR, Role.MANAGER)  # pinged at once (SPEC §4; source 000 L151)
@@ -28,7 +28,7 @@ async def targets(session: AsyncSession, site: Site, level: int, *, admins: Iter
     return await notices.holders(session, site, CHAIN)
 
 
-def who(t: Translator, people: Sequence[tuple[int, str]]) -> str:
+def who(t: Translator, people: Sequence[tuple[int, Role]]) -> str:
     """ "主管 1 位、经理 2 位": the roles reached and how many of each."""
     counts = Counter(role for _, role in people)
     parts = [
@@ -42,9 +42,9 @@ async def status_line(ctx: Context, incident: Incident) -> str | None:
     that nobody could be, or who acknowledged; None when it was never escalated or was stopped."""
     t = ctx.t
     at = ctx.hhmm(incident.escalated_at) if incident.escalated_at else "-"
-    if incident.escalation == "acknowledged":
+    if incident.escalation == EscalationState.ACKNOWLEDGED:
         return t("escalation_status.acknowledged_by", name=incident.acknowledged_name or "?", at=at)
-    if incident.escalation != "pending":
+    if incident.escalation != EscalationState.PENDING:
         return None
     people = await incidents.pinged(ctx.session, incident_id=require_id(incident))
     if not people:

@@ -79,7 +79,7 @@ async def _record(ctx: Context, draft: Draft, key_id: int | None) -> Outcome:
     if not outcome.replies:  # refused (already out, not out, lost): the draft stays to decide
         outcome.alert = True
         return outcome
-    draft.status, draft.decided_by = "recorded", ctx.msg.user.id
+    draft.mark_recorded(ctx.msg.user.id)
     ctx.session.add(draft)
     outcome.replies[0].edit = True
     outcome.toast = outcome.toast or t("keys.draft.recorded", code=key.code)

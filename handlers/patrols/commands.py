@@ -247,7 +247,7 @@ async def record_draft(ctx: Context, draft: Draft) -> Outcome:
             outcome.replies.insert(
                 0, Reply(text + "\n" + ctx.t("incident.situation", text=clip(draft.text, 80)), edit=True)
             )
-    draft.status, draft.decided_by = "recorded", ctx.msg.user.id
+    draft.mark_recorded(ctx.msg.user.id)
     ctx.session.add(draft)
     return outcome
 

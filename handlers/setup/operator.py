@@ -11,7 +11,7 @@ from storage.models import require_id
 from storage.repos import sites
 
 
-async def add_staff(db: Database, *, telegram_id: int, role: str, site_code: str | None) -> tuple[str, str]:
+async def add_staff(db: Database, *, telegram_id: int, role: str, site_code: str | None) -> tuple[str, Role]:
     """Give a person a role at a site; the site may be omitted while there is only one.
     Returns (site name, role) for the confirmation."""
     check_id(telegram_id)
@@ -36,7 +36,7 @@ async def list_staff(db: Database, *, site_code: str | None) -> list[tuple[str, 
         return out
 
 
-async def remove_staff(db: Database, *, telegram_id: int, site_code: str | None) -> tuple[str, str]:
+async def remove_staff(db: Database, *, telegram_id: int, site_code: str | None) -> tuple[str, Role]:
     """Take a person's role at a site away (effective at once); returns (site name, the role they had)."""
     check_id(telegram_id)
     async with db.session() as session:

@@ -57,7 +57,7 @@ async def remove_command(ctx: Context, args: str) -> Outcome:
 
 
 COMMANDS = [
-    Command(Role.STAFF, staff_command, min_role=Role.SUPERVISOR),
+    Command("staff", staff_command, min_role=Role.SUPERVISOR),
     Command("remove", remove_command, min_role=Role.SUPERVISOR),
 ]
-PART = Feature(Role.STAFF, commands=COMMANDS)
+PART = Feature("staff", commands=COMMANDS)

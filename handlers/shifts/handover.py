@@ -104,7 +104,7 @@ async def handover_draft(ctx: Context, draft: Draft) -> Outcome:
         return Outcome(toast=ctx.t("button.stale"))
     row, outcome = await begin(ctx, site, (draft.author_id, draft.author_name), draft.text, edit=True)
     if row is not None:
-        draft.status, draft.decided_by = "recorded", ctx.msg.user.id
+        draft.mark_recorded(ctx.msg.user.id)
         ctx.session.add(draft)
     return outcome
 
@@ -116,7 +116,7 @@ async def takeover_draft(ctx: Context, draft: Draft) -> Outcome:
         return Outcome(toast=ctx.t("handover.nothing_to_take"), alert=True)
     taken, outcome = await take(ctx, row, (draft.author_id, draft.author_name), edit=True)
     if taken:
-        draft.status, draft.decided_by = "recorded", ctx.msg.user.id
+        draft.mark_recorded(ctx.msg.user.id)
         ctx.session.add(draft)
     return outcome
 

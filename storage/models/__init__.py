@@ -2,7 +2,16 @@
 storage.clock). Import them from here: ``from storage.models import Incident``."""
 
 from storage.models.base import table_of
-from storage.models.dutylog import Draft, EscalationNotice, Incident, IncidentNote, IncidentPhoto
+from storage.models.dutylog import (
+    Draft,
+    DraftStatus,
+    EscalationNotice,
+    EscalationState,
+    Incident,
+    IncidentNote,
+    IncidentPhoto,
+    IncidentStatus,
+)
 from storage.models.ids import NotStored, require_id
 from storage.models.keys import Key, KeyLoan, KeyWitness
 from storage.models.patrols import PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound
@@ -14,13 +23,16 @@ from storage.models.tickets import Callback, Resident, Ticket, TicketMessage
 __all__ = [
     "Callback",
     "Draft",
+    "DraftStatus",
     "DutyDay",
     "EscalationNotice",
+    "EscalationState",
     "Handover",
     "Inbox",
     "Incident",
     "IncidentNote",
     "IncidentPhoto",
+    "IncidentStatus",
     "Invite",
     "Key",
     "KeyLoan",

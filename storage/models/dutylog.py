@@ -3,11 +3,39 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.clock import utcnow
+from storage.codes import Role, Severity
+from storage.models.columns import Coded
+
+
+class IncidentStatus(StrEnum):
+    """Whether a duty-log entry is still being handled; a closed one has its result (善后处理)."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class EscalationState(StrEnum):
+    """Where the escalation of a major event stands (source 000 L151): never escalated, waiting for
+    someone up the chain to acknowledge, acknowledged, or stopped (closed or lowered before that)."""
+
+    NONE = "none"
+    PENDING = "pending"
+    ACKNOWLEDGED = "acknowledged"
+    STOPPED = "stopped"
+
+
+class DraftStatus(StrEnum):
+    """A draft card waits for one tap (SPEC §5); recorded or ignored, it is decided."""
+
+    PENDING = "pending"
+    RECORDED = "recorded"
+    IGNORED = "ignored"
 
 
 class Incident(SQLModel, table=True):
@@ -24,15 +52,15 @@ class Incident(SQLModel, table=True):
     reporter_name: str = Field(default="", max_length=200)
     location: str | None = Field(default=None, max_length=200)
     category: str = Field(max_length=20)
-    severity: str = Field(max_length=10)
+    severity: Severity = Field(sa_type=Coded(Severity, 10))
     situation: str = Field(sa_type=Text)  # 事情情况
     result: str | None = Field(default=None, sa_type=Text)  # 善后处理
-    status: str = Field(default="open", max_length=10, index=True)  # open | closed
+    status: IncidentStatus = Field(default=IncidentStatus.OPEN, sa_type=Coded(IncidentStatus, 10), index=True)
     closed_by: int | None = Field(default=None, sa_type=BigInteger)
     closed_at: datetime | None = None
     chat_id: int | None = Field(default=None, sa_type=BigInteger)
-    # Escalation of a major event (source 000 L151): none | pending | acknowledged
-    escalation: str = Field(default="none", max_length=12)
+    # Escalation of a major event (source 000 L151)
+    escalation: EscalationState = Field(default=EscalationState.NONE, sa_type=Coded(EscalationState, 12))
     escalated_at: datetime | None = None
     escalation_level: int = 0
     acknowledged_by: int | None = Field(default=None, sa_type=BigInteger)
@@ -74,14 +102,18 @@ class Draft(SQLModel, table=True):
     text: str = Field(sa_type=Text)
     intent: str = Field(max_length=20)
     category: str = Field(max_length=20)
-    severity: str = Field(max_length=10)
+    severity: Severity = Field(sa_type=Coded(Severity, 10))
     location: str | None = Field(default=None, max_length=200)
     alternatives: str = Field(default="", max_length=100)  # other likely categories, comma-separated
     occurred_at: datetime
-    status: str = Field(default="pending", max_length=10)  # pending | recorded | ignored
+    status: DraftStatus = Field(default=DraftStatus.PENDING, sa_type=Coded(DraftStatus, 10))
     incident_id: int | None = Field(default=None, foreign_key="incident.id")
     decided_by: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime = Field(default_factory=utcnow)
+
+    def mark_recorded(self, by: int) -> None:
+        """Decided: recorded with one tap on 记录 by ``by`` (whichever feature recorded it)."""
+        self.status, self.decided_by = DraftStatus.RECORDED, by
 
 
 class EscalationNotice(SQLModel, table=True):
@@ -91,5 +123,5 @@ class EscalationNotice(SQLModel, table=True):
     incident_id: int = Field(foreign_key="incident.id", index=True)
     level: int
     telegram_id: int = Field(sa_type=BigInteger)
-    role: str = Field(max_length=16)
+    role: Role = Field(sa_type=Coded(Role, 16))
     notified_at: datetime = Field(default_factory=utcnow)

@@ -12,7 +12,8 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import EscalationNotice, Incident, IncidentNote, IncidentPhoto, table_of
+from storage.codes import Role, Severity
+from storage.models import EscalationNotice, Incident, IncidentNote, IncidentPhoto, IncidentStatus, table_of
 from storage.repos import chunks
 
 _TABLE = table_of(Incident)
@@ -42,7 +43,7 @@ async def get(session: AsyncSession, *, incident_id: int) -> Incident | None:
 async def open_for_site(session: AsyncSession, *, site_id: int, limit: int = 30) -> Sequence[Incident]:
     result = await session.exec(
         select(Incident)
-        .where(Incident.site_id == site_id, Incident.status == "open")
+        .where(Incident.site_id == site_id, Incident.status == IncidentStatus.OPEN)
         .order_by(col(Incident.logged_at).desc(), col(Incident.id).desc())
         .limit(limit)
     )
@@ -82,7 +83,7 @@ async def photo_counts(session: AsyncSession, *, incident_ids: Sequence[int]) ->
 
 
 async def record_notice(
-    session: AsyncSession, *, incident_id: int, level: int, telegram_id: int, role: str, at: datetime
+    session: AsyncSession, *, incident_id: int, level: int, telegram_id: int, role: Role, at: datetime
 ) -> None:
     session.add(
         EscalationNotice(incident_id=incident_id, level=level, telegram_id=telegram_id, role=role, notified_at=at)
@@ -112,19 +113,19 @@ async def handling(session: AsyncSession, *, incident_ids: Sequence[int]) -> dic
     return out
 
 
-async def pinged(session: AsyncSession, *, incident_id: int) -> list[tuple[int, str]]:
+async def pinged(session: AsyncSession, *, incident_id: int) -> list[tuple[int, Role]]:
     """Everyone an escalation reached, once each, as (telegram id, role), in the order first pinged."""
     rows = await session.exec(
         select(EscalationNotice).where(EscalationNotice.incident_id == incident_id).order_by(col(EscalationNotice.id))
     )
-    seen: dict[int, str] = {}
+    seen: dict[int, Role] = {}
     for row in rows.all():
         seen.setdefault(row.telegram_id, row.role)
     return list(seen.items())
 
 
 def _open(site_id: int) -> Any:
-    return select(Incident).where(Incident.site_id == site_id, Incident.status == "open")
+    return select(Incident).where(Incident.site_id == site_id, Incident.status == IncidentStatus.OPEN)
 
 
 _NEWEST = (col(Incident.logged_at).desc(), col(Incident.id).desc())
@@ -132,17 +133,25 @@ _NEWEST = (col(Incident.logged_at).desc(), col(Incident.id).desc())
 
 async def open_majors(session: AsyncSession, *, site_id: int) -> list[Incident]:
     """Every open major incident of a site, newest first (all of them: none may be left out)."""
-    return list((await session.exec(_open(site_id).where(Incident.severity == "major").order_by(*_NEWEST))).all())
+    return list(
+        (await session.exec(_open(site_id).where(Incident.severity == Severity.MAJOR).order_by(*_NEWEST))).all()
+    )
 
 
 async def open_others(session: AsyncSession, *, site_id: int, limit: int, offset: int = 0) -> list[Incident]:
     """A page of the other open incidents, newest first."""
-    stmt = _open(site_id).where(Incident.severity != "major").order_by(*_NEWEST).offset(offset).limit(max(limit, 0))
+    stmt = (
+        _open(site_id).where(Incident.severity != Severity.MAJOR).order_by(*_NEWEST).offset(offset).limit(max(limit, 0))
+    )
     return list((await session.exec(stmt)).all())
 
 
 async def count_open(session: AsyncSession, *, site_id: int) -> int:
-    stmt = select(func.count()).select_from(Incident).where(Incident.site_id == site_id, Incident.status == "open")
+    stmt = (
+        select(func.count())
+        .select_from(Incident)
+        .where(Incident.site_id == site_id, Incident.status == IncidentStatus.OPEN)
+    )
     return int((await session.exec(stmt)).one())
 
 

@@ -171,9 +171,11 @@ async def members(session: AsyncSession, *, site_id: int, roles: Sequence[str]) 
     return result.all()
 
 
+_HIGHEST_FIRST = {role: -role.rank for role in Role}  # a role this version does not know (0) comes last
+
+
 async def staff_of(session: AsyncSession, *, site_id: int) -> list[tuple[Member, Person | None]]:
     """The members of a site with what is known of each person, highest role first."""
-    rank = {"admin": 0, "manager": 1, "supervisor": 2, "staff": 3}
     rows = (
         await session.exec(
             select(Member, Person)
@@ -182,7 +184,7 @@ async def staff_of(session: AsyncSession, *, site_id: int) -> list[tuple[Member,
             .order_by(col(Member.id))
         )
     ).all()
-    return sorted(((member, person) for member, person in rows), key=lambda row: rank.get(row[0].role, 9))
+    return sorted(((member, person) for member, person in rows), key=lambda row: _HIGHEST_FIRST.get(row[0].role, 0))
 
 
 async def remove_member(session: AsyncSession, *, member: Member) -> None:

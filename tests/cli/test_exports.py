@@ -66,6 +66,7 @@ def test_export_into_a_closed_pipe_exits_quietly(console_db: str, tmp_path: Path
     async def many() -> None:
         from datetime import UTC, datetime
 
+        from storage.codes import Severity
         from storage.db import Database
         from storage.models import Incident
         from storage.repos import incidents
@@ -78,7 +79,7 @@ def test_export_into_a_closed_pipe_exits_quietly(console_db: str, tmp_path: Path
                     session,
                     Incident(
                         site_id=1, number=number, occurred_at=at, logged_at=at, reporter_id=1, category="other",
-                        severity="normal", situation="巡查正常" * 20,
+                        severity=Severity.NORMAL, situation="巡查正常" * 20,
                     ),
                 )  # fmt: skip
         await db.dispose()

@@ -73,6 +73,26 @@ async def test_forged_ids_are_expired_buttons_without_a_fault(any_harness: DeskH
     assert private.toast == STALE
 
 
+async def test_a_button_with_an_extra_or_unknown_argument_is_an_expired_one(harness: DeskHarness) -> None:
+    """Typed button data: an argument too many, or a severity or category this version does not know,
+    changes nothing (the card's 标为重大 with a trailing argument used to escalate)."""
+    h = harness
+    await h.setup_site()
+    await h.send("/log 门禁故障")
+    [before] = await rows(h, Incident)
+    for data in (
+        f"1|inc.major|{before.id}|now",
+        f"1|inc.setsev|{before.id}|catastrophic",
+        f"1|inc.setcat|{before.id}|volcano",
+        f"1|esc.ack|{before.id}|{before.id}",
+    ):
+        out = await h.press(data, user=SUPERVISOR)
+        assert out.toast == STALE and not out.alert, data
+    [after] = await rows(h, Incident)
+    assert (after.severity, after.category, after.escalation) == (before.severity, before.category, "none")
+    assert after.severity != "major"
+
+
 async def test_a_stranger_is_refused_before_any_lookup(harness: DeskHarness) -> None:
     h = harness
     await h.setup_site()

@@ -14,6 +14,7 @@ from handlers.core import notices
 from handlers.core.classification import Classification
 from handlers.core.taxonomy import RESIDENT_TICKET_INTENTS
 from handlers.tickets import flow
+from storage.codes import Severity
 from storage.models import NotStored, Outbox, Site, Ticket, require_id
 from storage.models.tickets import Channel, TicketKind
 from storage.repos import sites
@@ -82,7 +83,9 @@ async def test_tell_roles_queues_one_message_each_as_staff_of_the_site(harness: 
 
 
 def test_a_ticket_from_a_reading() -> None:
-    reading = Classification(intent="incident", category="water", severity="major", confidence=0.8, location="3栋")
+    reading = Classification(
+        intent="incident", category="water", severity=Severity.MAJOR, confidence=0.8, location="3栋"
+    )
     ticket = flow.from_reading(reading, "3栋漏水", NOW, resident_id=5, resident_name="刘", unit="3栋1201")
     assert (ticket.kind, ticket.urgency, ticket.location, ticket.unit, ticket.status) == (
         "inquiry",

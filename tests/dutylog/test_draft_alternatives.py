@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from handlers.core.classification import Classification, Speaker
+from storage.codes import Severity
 from storage.db import Database
 from storage.models import Incident
 from tests.support import DeskHarness, FakeClock, button_data, text_of
@@ -15,7 +16,7 @@ class Suggests:
     """A classifier that reads every message as a parking incident that might be medical."""
 
     async def classify(self, text: str, *, speaker: Speaker, private: bool) -> Classification:
-        return Classification("incident", "parking", "urgent", 0.7, alternatives=("medical", "security"))
+        return Classification("incident", "parking", Severity.URGENT, 0.7, alternatives=("medical", "security"))
 
 
 async def test_one_tap_correction_then_record(sqlite_db: Database, clock: FakeClock) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from handlers.core.classification import Classification
 from handlers.core.messages import Chat, Outcome
+from storage.codes import Severity
 from storage.models import Callback, Ticket, TicketMessage
 from tests.support import GROUP, MANAGER, RESIDENT, STAFF, SUPERVISOR, DeskHarness, button_data, text_of
 from tests.support.tickets import COMPLAINT, NEIGHBOUR, REPAIR, URGENT_REPAIR, Wire, data, rows, ticket, to
@@ -151,7 +152,7 @@ class MajorComplaints:
     """A classifier that reads every resident message as a major complaint (the LLM might)."""
 
     async def classify(self, text: str, *, speaker: str, private: bool) -> Classification:
-        return Classification("complaint", "service", "major", 0.9)
+        return Classification("complaint", "service", Severity.MAJOR, 0.9)
 
 
 async def test_major_complaint_goes_to_supervisor_and_missed_deadline_pings(harness: DeskHarness) -> None:
