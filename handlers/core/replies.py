@@ -9,13 +9,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.messages import Inbound, Outcome
 from handlers.core.notices import button_dicts, enqueue_split
+from storage.models.plumbing import OutboxState, Purpose
 from storage.repos import outbox
 
 # Outbox priorities, lower first: pings and approvals (handlers.core.notices.URGENT = 0), then a button's
 # answer (it stops the spinner on the sender's phone), then replies, then routine notices, then
 # residents' relayed messages (handlers.core.notices.BULK = 8).
 ANSWER, REPLY = 1, 4
-REPLY_PURPOSES = ("answer", "reply")  # Outbox.purpose of what this module queues
+REPLY_PURPOSES: tuple[Purpose, ...] = ("answer", "reply")  # Outbox.purpose of what this module queues
 
 
 async def queue_outcome(session: AsyncSession, msg: Inbound, outcome: Outcome) -> int:
@@ -60,7 +61,7 @@ async def queue_outcome(session: AsyncSession, msg: Inbound, outcome: Outcome) -
             text=reply.text,
             buttons=reply.buttons,
             reply_to=msg.message_id if reply.quote else None,
-            state="held" if reply.held and msg.update_id is not None else "pending",
+            state=OutboxState.HELD if reply.held and msg.update_id is not None else OutboxState.PENDING,
             **row,
         )
     return written

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, update
@@ -30,8 +31,8 @@ async def claim_due(
     now: datetime,
     token: str,
     limit: int,
-    from_state: str = "pending",
-    to_state: str | None = None,
+    from_state: StrEnum,
+    to_state: StrEnum | None = None,
     extra_values: dict[str, Any] | None = None,
     order_by: Sequence[Any] = (),
 ) -> Sequence[Any]:
