@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple, Unpack
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -87,7 +87,7 @@ async def enqueue_split(
     method: Method = "send",
     file_id: str | None = None,
     reply_to: int | None = None,
-    **row: Any,
+    **row: Unpack[outbox.Columns],
 ) -> int:
     """Queue one message, as several outbox rows when its text is longer than Telegram takes (split
     at lines, handlers.core.text_limits): a photo or file carries the first part as its caption, the rest

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlmodel import col
@@ -26,6 +27,22 @@ _SENT = (
         state=OutboxState.SENT, sent_at=bindparam("sent_at"), message_id=bindparam("sent_message_id"), last_error=None
     )
 )
+
+
+class Columns(TypedDict, total=False):
+    """The columns of :func:`enqueue` a caller may pass through unchanged (handlers.core.notices
+    splits a long text into rows that share them)."""
+
+    ref_kind: str | None
+    ref_id: int | None
+    priority: int
+    site_id: int | None
+    purpose: Purpose | None
+    edit_message_id: int | None
+    callback_id: str | None
+    alert: bool
+    update_id: int | None
+    state: OutboxState
 
 
 async def enqueue(
