@@ -8,18 +8,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import cli_db
-from bot.cli_verbs import Verb
+from bot.cli_verbs import Subparsers, Verb, actions, add_site
 
 if TYPE_CHECKING:
     from bot.config import Settings
 
 
-def _configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    keys = sub.add_parser("keys", help="manage the key register")
-    actions = keys.add_subparsers(dest="action", required=True)
-    load = actions.add_parser("import", help="load keys from a CSV or XLSX file (code,label,kind,location,copies)")
+def _configure(sub: Subparsers) -> None:
+    load = actions(sub, "keys", "manage the key register").add_parser(
+        "import", help="load keys from a CSV or XLSX file (code,label,kind,location,copies)"
+    )
     load.add_argument("file", help="the CSV or XLSX file")
-    load.add_argument("--site", help="site code (may be omitted while there is only one site)")
+    add_site(load)
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
