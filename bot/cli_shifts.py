@@ -3,33 +3,29 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import cli_db
-from bot.cli_verbs import Subparsers, Verb, actions, add_site
+from bot.cli_verbs import Subparsers, Verb, actions, add_file_import, add_site, run_file_import
 
 if TYPE_CHECKING:
     from bot.config import Settings
 
 
 def _configure_roster(sub: Subparsers) -> None:
-    load = actions(sub, "roster", "the duty roster (值班表)").add_parser(
-        "import", help="load a CSV or XLSX roster (columns date, shift, staff)"
+    add_file_import(
+        sub,
+        "roster",
+        "the duty roster (值班表)",
+        load="load a CSV or XLSX roster (columns date, shift, staff)",
+        file="the CSV or XLSX file; it replaces the roster of the dates it names",
     )
-    load.add_argument("file", help="the CSV or XLSX file; it replaces the roster of the dates it names")
-    add_site(load)
 
 
 def _run_roster(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.shifts import operator as shift_admin  # imported when the verb runs, not to build the parser
 
-    path = Path(args.file)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return cli_db.refuse(f"cannot read {path}: {exc.strerror or exc}")
-    return cli_db.report(args, settings, lambda db: shift_admin.import_roster(db, data, path.name, args.site))
+    return run_file_import(args, settings, shift_admin.import_roster)
 
 
 def _configure_shift(sub: Subparsers) -> None:

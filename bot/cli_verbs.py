@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 from bot import cli_db
@@ -43,6 +44,28 @@ def add_site(parser: argparse.ArgumentParser, help: str = SITE_HELP) -> None:
 
 def add_database(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database", metavar="URL", help=cli_db.DATABASE_HELP)
+
+
+# Loads a file's bytes (its name tells its format) into a site (None: the only one); returns what to
+# tell the operator, or raises AdminError naming every bad row.
+Loader = Callable[["Database", bytes, str, "str | None"], Awaitable[str]]
+
+
+def add_file_import(sub: Subparsers, name: str, help: str, *, load: str, file: str) -> None:
+    """A verb whose one action loads a file into a site: ``dutydesk <name> import FILE [--site CODE]``."""
+    parser = actions(sub, name, help).add_parser("import", help=load)
+    parser.add_argument("file", help=file)
+    add_site(parser)
+
+
+def run_file_import(args: argparse.Namespace, settings: Settings, loader: Loader) -> int:
+    """Read ``args.file`` (an unreadable one is refused before the database is opened), then load it."""
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return cli_db.refuse(f"cannot read {path}: {exc.strerror or exc}")
+    return cli_db.report(args, settings, lambda db: loader(db, data, path.name, args.site))
 
 
 @dataclass(frozen=True, slots=True)
