@@ -6,14 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TypedDict
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
 from storage.models import Outbox, table_of
 from storage.models.plumbing import Method, OutboxState, Purpose
-from storage.repos.claims import claim_due, owners_gone
+from storage.repos import claims
 
 MAX_ATTEMPTS = 6
 _TABLE = table_of(Outbox)
@@ -93,7 +93,7 @@ async def enqueue(
 
 async def claim(session: AsyncSession, *, now: datetime, token: str, limit: int = 30) -> Sequence[Outbox]:
     """Due rows, most urgent first (then oldest), for this process to send."""
-    return await claim_due(
+    return await claims.claim_due(
         session,
         Outbox,
         due_column=Outbox.next_try_at,
@@ -229,15 +229,14 @@ async def postpone_chat(
 async def release_stale(session: AsyncSession, *, older_than: datetime) -> int:
     """Rows left in ``sending`` by a process that died are sent again (at least once after a crash):
     at once when its death is known (storage.liveness), else once claimed before ``older_than``."""
-    sending = col(Outbox.state) == OutboxState.SENDING
-    dead = await owners_gone(session, Outbox, sending)
-    stale = col(Outbox.claimed_at) < older_than
-    result = await session.exec(  # type: ignore[call-overload]
-        update(Outbox)
-        .where(sending, or_(stale, col(Outbox.claimed_by).in_(dead)) if dead else stale)
-        .values(state=OutboxState.PENDING, claimed_by=None)
+    return await claims.release_stale(
+        session,
+        Outbox,
+        claimed=OutboxState.SENDING,
+        claimed_at=Outbox.claimed_at,
+        older_than=older_than,
+        to_state=OutboxState.PENDING,
     )
-    return int(result.rowcount or 0)
 
 
 async def problems(session: AsyncSession, *, now: datetime, everything: bool, limit: int) -> Sequence[Outbox]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.clock import utcnow
 from storage.models import Timer, table_of
 from storage.models.plumbing import TimerState
-from storage.repos.claims import claim_due, owners_gone
+from storage.repos import claims
 
 _TIMER = table_of(Timer)
 _ENSURE = {
@@ -91,7 +91,7 @@ async def state_of(session: AsyncSession, *, kind: str, ref_id: int, site_id: in
 
 async def claim(session: AsyncSession, *, now: datetime, token: str, limit: int = 50) -> Sequence[Timer]:
     """Claim due pending timers: they move to ``running`` until :func:`finish` or :func:`reschedule`."""
-    return await claim_due(
+    return await claims.claim_due(
         session,
         Timer,
         due_column=Timer.due_at,
@@ -125,12 +125,11 @@ async def cancel_for(session: AsyncSession, *, kind: str, ref_id: int) -> None:
 async def release_stale(session: AsyncSession, *, older_than: datetime) -> int:
     """Give back timers a crashed process claimed and never finished: at once when its death is
     known (storage.liveness), else once claimed before ``older_than``."""
-    running = col(Timer.state) == TimerState.RUNNING
-    dead = await owners_gone(session, Timer, running)
-    stale = col(Timer.updated_at) < older_than
-    result = await session.exec(  # type: ignore[call-overload]
-        update(Timer)
-        .where(running, or_(stale, col(Timer.claimed_by).in_(dead)) if dead else stale)
-        .values(state=TimerState.PENDING, claimed_by=None)
+    return await claims.release_stale(
+        session,
+        Timer,
+        claimed=TimerState.RUNNING,
+        claimed_at=Timer.updated_at,
+        older_than=older_than,
+        to_state=TimerState.PENDING,
     )
-    return int(result.rowcount or 0)
