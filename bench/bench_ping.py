@@ -52,6 +52,7 @@ from handlers.core.messages import Inbound, Outcome
 from handlers.core.replies import REPLY
 from storage.codes import Role
 from storage.models import Outbox
+from storage.models.plumbing import OutboxState
 from storage.repos import outbox, sites
 from tests.fakes.bot_api import Call, FakeBotAPI
 
@@ -86,7 +87,8 @@ async def seed(app: App) -> None:
 
 async def unsent(app: App) -> int:
     async with app.db.session() as session:
-        query = select(func.count()).select_from(Outbox).where(col(Outbox.state).in_(("pending", "sending")))
+        waiting = col(Outbox.state).in_((OutboxState.PENDING, OutboxState.SENDING))
+        query = select(func.count()).select_from(Outbox).where(waiting)
         return int((await session.exec(query)).one())
 
 

@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot import cli_db, cli_inbox, cli_outbox, cli_patrols, cli_shifts, cli_staff
-from bot.cli_db import DATABASE_HELP
 from bot.cli_keys import KEYS
-from bot.cli_verbs import Verb
+from bot.cli_verbs import Verb, add_database
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -60,9 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="output format (default jsonl)")
     export.add_argument("--output", "-o", metavar="FILE", help="file to write, owner-only (default: standard output)")
     export.add_argument("--force", action="store_true", help="replace FILE if it exists (never through a symlink)")
-    export.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    add_database(export)
     chat = sub.add_parser("chat", help="offline console playing a duty group and a private chat")
-    chat.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    add_database(chat)
     for verb in VERBS:
         verb.configure(sub)
     return parser
@@ -130,9 +129,9 @@ def _run(settings: Settings, engine: str) -> int:
     if engine:
         settings = settings.model_copy(update={"dutydesk_engine": engine})
     from bot.engines.base import TokenRefused
+    from bot.errors import StartupError
     from bot.launch import run_bot
     from bot.logs import configure, scrub, secrets_of
-    from bot.runner import StartupError
 
     configure(settings)
     try:

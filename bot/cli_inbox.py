@@ -8,30 +8,23 @@ import json
 from typing import TYPE_CHECKING
 
 from bot import cli_db
-from bot.cli_db import DATABASE_HELP
-from bot.cli_verbs import Verb
+from bot.cli_verbs import Queue, Subparsers, Verb
 
 if TYPE_CHECKING:  # imported when the verb runs: `dutydesk --version` and --help stay quick
     from bot.config import Settings
     from storage.db import Database
 
+QUEUE = Queue(every="dead", what="an update id")  # --retry dead: every update set aside
 
-def _configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+
+def _configure(sub: Subparsers) -> None:
     parser = sub.add_parser("inbox", help="updates waiting or set aside after failing too often; retry them")
     parser.add_argument("--dead", action="store_true", help="show the updates set aside (default: those waiting)")
-    parser.add_argument(
-        "--retry", metavar="ID", help="put set-aside update ID back to be handled (or 'dead': every one set aside)"
-    )
-    parser.add_argument("--limit", type=int, default=50, help="show at most this many (default 50)")
-    parser.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    QUEUE.configure(parser, retry="put set-aside update ID back to be handled (or 'dead': every one set aside)")
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    if args.retry and args.retry != "dead" and not args.retry.isdigit():
-        return cli_db.refuse("--retry takes an update id or 'dead'")
-    if args.limit < 1:
-        return cli_db.refuse("--limit must be at least 1")
-    return cli_db.run(args, settings, lambda db: _inbox(db, args))
+    return QUEUE.run(args, settings, _inbox)
 
 
 async def _inbox(db: Database, args: argparse.Namespace) -> int:
@@ -39,9 +32,10 @@ async def _inbox(db: Database, args: argparse.Namespace) -> int:
 
     async with db.session() as session:
         if args.retry:
-            count = await inbox.requeue(session, update_id=None if args.retry == "dead" else int(args.retry))
-            if not count and args.retry != "dead":
-                return cli_db.refuse(f"no update {args.retry} is set aside (see dutydesk inbox --dead)")
+            update_id = QUEUE.retried(args)
+            count = await inbox.requeue(session, update_id=update_id)
+            if not count and update_id is not None:
+                return cli_db.refuse(f"no update {update_id} is set aside (see dutydesk inbox --dead)")
             print(f"{count} update(s) will be handled again")
             return 0
         rows = await inbox.listing(session, dead=args.dead, limit=args.limit)

@@ -4,32 +4,28 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import cli_db
-from bot.cli_verbs import Verb
+from bot.cli_verbs import Subparsers, Verb, add_file_import, run_file_import
 
 if TYPE_CHECKING:
     from bot.config import Settings
 
 
-def _configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    keys = sub.add_parser("keys", help="manage the key register")
-    actions = keys.add_subparsers(dest="action", required=True)
-    load = actions.add_parser("import", help="load keys from a CSV or XLSX file (code,label,kind,location,copies)")
-    load.add_argument("file", help="the CSV or XLSX file")
-    load.add_argument("--site", help="site code (may be omitted while there is only one site)")
+def _configure(sub: Subparsers) -> None:
+    add_file_import(
+        sub,
+        "keys",
+        "manage the key register",
+        load="load keys from a CSV or XLSX file (code,label,kind,location,copies)",
+        file="the CSV or XLSX file",
+    )
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.keys.operator import import_file  # imported when the verb runs, not to build the parser
 
-    path = Path(args.file)
-    if not path.is_file():
-        return cli_db.refuse(f"no such file: {path}")
-    data = path.read_bytes()
-    return cli_db.report(args, settings, lambda db: import_file(db, data, path.name, args.site))
+    return run_file_import(args, settings, import_file)
 
 
 KEYS = Verb("keys", _configure, _run)

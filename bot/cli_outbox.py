@@ -6,29 +6,27 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from bot import cli_db
-from bot.cli_db import DATABASE_HELP
-from bot.cli_verbs import Verb
+from bot.cli_verbs import Queue, Subparsers, Verb
 
 if TYPE_CHECKING:
     from bot.config import Settings
     from storage.db import Database
 
+# --retry failed: every message in OutboxState.FAILED (the word is the state's; this module does not
+# import the database layer, to keep `dutydesk --help` quick)
+QUEUE = Queue(every="failed", what="a message id")
 
-def _configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+
+def _configure(sub: Subparsers) -> None:
     parser = sub.add_parser("outbox", help="messages not sent yet or given up on, and why; retry them")
     parser.add_argument(
         "--all", action="store_true", help="also messages simply waiting their turn (default: stuck or failed only)"
     )
-    parser.add_argument("--retry", metavar="ID", help="send message ID again (or 'failed': every failed one)")
-    parser.add_argument("--limit", type=int, default=50, help="show at most this many (default 50)")
-    parser.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    QUEUE.configure(parser, retry="send message ID again (or 'failed': every failed one)")
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    if args.retry and args.retry != "failed" and not args.retry.isdigit():
-        return cli_db.refuse("--retry takes a message id or 'failed'")
-    return cli_db.run(args, settings, lambda db: _outbox(db, args))
+    return QUEUE.run(args, settings, _outbox)
 
 
 async def _outbox(db: Database, args: argparse.Namespace) -> int:
@@ -37,9 +35,10 @@ async def _outbox(db: Database, args: argparse.Namespace) -> int:
 
     async with db.session() as session:
         if args.retry:
-            count = await outbox.retry(session, row_id=None if args.retry == "failed" else int(args.retry))
+            row_id = QUEUE.retried(args)
+            count = await outbox.retry(session, row_id=row_id)
             print(f"{count} message(s) will be sent again")
-            return 0 if count or args.retry == "failed" else 2
+            return 0 if count or row_id is None else 2
         rows = await outbox.problems(session, now=utcnow(), everything=args.all, limit=args.limit)
     if not rows:
         print("nothing stuck: every message was sent" if not args.all else "the outbox is empty")

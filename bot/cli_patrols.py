@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import cli_db
-from bot.cli_verbs import Verb
+from bot.cli_verbs import Subparsers, Verb, actions, add_site
 from handlers.core.taxonomy import PROOFS, ROLES
 from storage.codes import Proof, Role
 
@@ -18,10 +18,9 @@ if TYPE_CHECKING:
     from storage.db import Database
 
 
-def configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    patrol = sub.add_parser("patrol", help="manage patrol plans")
-    actions = patrol.add_subparsers(dest="action", required=True)
-    add = actions.add_parser("add", help="add a patrol plan (or replace the plan of that name)")
+def configure(sub: Subparsers) -> None:
+    patrol = actions(sub, "patrol", "manage patrol plans")
+    add = patrol.add_parser("add", help="add a patrol plan (or replace the plan of that name)")
     add.add_argument("name", help="plan name, e.g. 消防巡查")
     when = add.add_mutually_exclusive_group(required=True)
     when.add_argument("--every", help="a round every N hours or minutes from --start, e.g. 2h or 90m")
@@ -37,15 +36,15 @@ def configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--role", choices=roles, default=Role.STAFF, help="the lowest role that may patrol (default staff)"
     )
     add.add_argument("--proof", choices=proofs, default=Proof.TAP, help="what proves each checkpoint (default tap)")
-    add.add_argument("--site", help="site code (may be omitted while there is only one site)")
-    load = actions.add_parser("import", help="load plans from a YAML, CSV or XLSX file (all or nothing)")
+    add_site(add)
+    load = patrol.add_parser("import", help="load plans from a YAML, CSV or XLSX file (all or nothing)")
     load.add_argument("file", help="the plan file (.yaml/.yml, .csv or .xlsx)")
-    load.add_argument("--site", help="site code (may be omitted while there is only one site)")
-    show = actions.add_parser("list", help="list the patrol plans of a site")
-    show.add_argument("--site", help="site code (may be omitted while there is only one site)")
-    stop = actions.add_parser("remove", help="stop a plan: no more rounds (its past rounds stay for the records)")
+    add_site(load)
+    show = patrol.add_parser("list", help="list the patrol plans of a site")
+    add_site(show)
+    stop = patrol.add_parser("remove", help="stop a plan: no more rounds (its past rounds stay for the records)")
     stop.add_argument("name", help="the plan's name")
-    stop.add_argument("--site", help="site code (may be omitted while there is only one site)")
+    add_site(stop)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -6,31 +6,28 @@ import argparse
 from typing import TYPE_CHECKING
 
 from bot import cli_db
-from bot.cli_db import DATABASE_HELP
-from bot.cli_verbs import Verb
+from bot.cli_verbs import Subparsers, Verb, actions, add_database, add_site
 from handlers.core.taxonomy import ROLES
-from storage.codes import Role
 
 if TYPE_CHECKING:
     from bot.config import Settings
     from storage.db import Database
 
 
-def _configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    staff = sub.add_parser("staff", help="list, add or remove the people who have a role at a site")
-    actions = staff.add_subparsers(dest="action", required=True, metavar="ACTION")
-    add = actions.add_parser("add", help="give TELEGRAM_ID a role at a site (replaces the role they had there)")
+def _configure(sub: Subparsers) -> None:
+    staff = actions(sub, "staff", "list, add or remove the people who have a role at a site", metavar="ACTION")
+    add = staff.add_parser("add", help="give TELEGRAM_ID a role at a site (replaces the role they had there)")
     add.add_argument("telegram_id", type=int, metavar="TELEGRAM_ID", help="the person's Telegram user id (positive)")
     add.add_argument("--role", required=True, choices=[str(role) for role in ROLES], help="the role to give")
-    add.add_argument("--site", metavar="CODE", help="site code (may be omitted while there is only one site)")
-    add.add_argument("--database", metavar="URL", help=DATABASE_HELP)
-    listing = actions.add_parser("list", help="print the people of one site, or of every site, one a line")
-    listing.add_argument("--site", metavar="CODE", help="only this site (default: every site)")
-    listing.add_argument("--database", metavar="URL", help=DATABASE_HELP)
-    remove = actions.add_parser("remove", help="take TELEGRAM_ID's role at a site away, effective at once")
+    add_site(add)
+    add_database(add)
+    listing = staff.add_parser("list", help="print the people of one site, or of every site, one a line")
+    add_site(listing, "only this site (default: every site)")
+    add_database(listing)
+    remove = staff.add_parser("remove", help="take TELEGRAM_ID's role at a site away, effective at once")
     remove.add_argument("telegram_id", type=int, metavar="TELEGRAM_ID", help="the person's Telegram user id")
-    remove.add_argument("--site", metavar="CODE", help="site code (may be omitted while there is only one site)")
-    remove.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    add_site(remove)
+    add_database(remove)
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -53,4 +50,4 @@ async def _staff(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-VERBS = [Verb(Role.STAFF, _configure, _run)]
+VERBS = [Verb("staff", _configure, _run)]

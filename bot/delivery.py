@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 from aiolimiter import AsyncLimiter
 from sqlalchemy.exc import SQLAlchemyError
@@ -44,6 +44,8 @@ T = TypeVar("T")
 # staff replies, cards and urgent notices, so a resident's flood does not make them wait.
 # Half: with a quarter kept, five residents flooding at once held a /log 30 s (bench/bench_flood.py).
 GROUP_RESERVE = 10
+# Why a message was refused for good, for the people told (a relay's sender: handlers.tickets.relays).
+Reason = Literal["unreachable", "too_long", "refused"]
 
 
 class RetryLater(Exception):
@@ -66,7 +68,7 @@ class Refused(Exception):
         self.unreachable = unreachable or "forbidden" in lowered or "chat not found" in lowered
 
     @property
-    def reason(self) -> str:
+    def reason(self) -> Reason:
         """Why, for the people told: ``unreachable``, ``too_long`` or ``refused``."""
         if self.unreachable:
             return "unreachable"
@@ -362,7 +364,7 @@ class Delivery:
                     if r.message_id is not None and r.row.ref_kind and r.row.ref_id
                 ],
             )
-            settled: dict[int, str | None] = {r.row.update_id or 0: None for r in sent if relays.is_relay(r.row)}
+            settled: dict[int, Reason | None] = {r.row.update_id or 0: None for r in sent if relays.is_relay(r.row)}
             for result in results:
                 row = result.row
                 if result.wait > 0:
@@ -384,11 +386,3 @@ class Delivery:
                         settled[row.update_id or 0] = reason
             for update_id, failed in settled.items():
                 await relays.settled(session, update_id=update_id, failed=failed)
-
-    async def tick(self) -> None:
-        """One scheduler tick: run due timers, then send what they queued."""
-        try:
-            await self.desk.sweep()
-            await self.flush()
-        except Exception:
-            log.exception("scheduler tick failed; the next tick tries again")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
+from typing import Literal
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -19,13 +20,14 @@ from sqlalchemy.orm import Session
 _SPEC = os.environ.get("DUTYDESK_FAULT", "")
 _POINT, _, _AT = _SPEC.partition(":")
 _seen: Counter[str] = Counter()
+Point = Literal["stored", "commit", "sent"]
 
 
 def active() -> bool:
     return bool(_POINT)
 
 
-def point(name: str) -> None:
+def point(name: Point) -> None:
     """Die here if this is the configured point and its k-th pass."""
     if name != _POINT:
         return

@@ -14,8 +14,9 @@ from bot import faults
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.engines.factory import make_engine
+from bot.errors import StartupError, first_line
 from bot.logs import loop_exception_handler
-from bot.runner import Runner, StartupError, first_line
+from bot.runner import Runner
 
 log = logging.getLogger("bot.runner")  # the same logger as the loop's lines ("stopped")
 

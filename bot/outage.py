@@ -1,7 +1,10 @@
-"""Logging an outage without flooding the log: its start once, then once a minute, then its end."""
+"""Living with an outage: logged without flooding the log (its start once, then once a minute, then
+its end), and waited out in pauses that end at once when the bot stops."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -35,3 +38,9 @@ class OutageLog:
                 "%s is back after %.0fs (%d failures)", self.what, self.clock() - self.since, self.failures
             )
             self.since, self.failures = None, 0
+
+
+async def pause(stopping: asyncio.Event, seconds: float) -> None:
+    """Wait ``seconds`` before trying again, or less if the bot stops meanwhile."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stopping.wait(), timeout=seconds)

@@ -1,4 +1,4 @@
-"""Webhook mode's HTTP side, on aiohttp's web server (shared by both engines; the runner owns it).
+"""Webhook mode's HTTP side, on aiohttp's web server (shared by both engines; bot.receiving.Webhook runs it).
 
 Telegram POSTs each update to WEBHOOK_PATH with the secret in ``X-Telegram-Bot-Api-Secret-Token``.
 An update is answered 200 only once it is stored in the inbox (``accept`` returned True): a wrong or

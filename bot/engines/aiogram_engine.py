@@ -32,11 +32,10 @@ from aiohttp import ClientError
 
 from bot.delivery import Refused, RetryLater, Transient
 from bot.engines.base import TokenRefused, Unreachable
-from bot.engines.inbound import update_to_inbound
+from bot.engines.inbound import ALLOWED_UPDATES, update_to_inbound
 from handlers.core.messages import Inbound, Keyboard
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = ["message", "callback_query"]
 
 
 def make_bot(token: str, api_url: str) -> Bot:

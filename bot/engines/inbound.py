@@ -18,6 +18,8 @@ from typing import Any
 from handlers.core.messages import Chat, Inbound, User
 
 log = logging.getLogger(__name__)
+# The kinds of update asked of Telegram (getUpdates, setWebhook): the two :func:`update_to_inbound` reads.
+ALLOWED_UPDATES = ["message", "callback_query"]
 
 
 class _Unreadable(ValueError):

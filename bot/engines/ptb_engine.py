@@ -29,14 +29,13 @@ from telegram.error import (
 
 from bot.delivery import Refused, RetryLater, Transient, Transport
 from bot.engines.base import TokenRefused, Unreachable
-from bot.engines.inbound import update_to_inbound
+from bot.engines.inbound import ALLOWED_UPDATES, update_to_inbound
 from bot.engines.ptb_inbound import markup
 from bot.engines.ptb_request import AiohttpRequest
 from handlers.core.context import FileSource
 from handlers.core.messages import Inbound, Keyboard
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = ["message", "callback_query"]
 # PTB 22.2+ warns on every time period read as an int (retry_after) until this opt-in to its
 # announced default (timedelta); _mapped reads either.
 os.environ.setdefault("PTB_TIMEDELTA", "1")

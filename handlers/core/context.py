@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Concatenate, ParamSpec, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -13,13 +13,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.core import notices
 from handlers.core.classification import Classification, Classifier, Speaker
 from handlers.core.i18n import Translator
-from handlers.core.messages import Inbound, Keyboard, Outcome
+from handlers.core.messages import Inbound, Outcome
 from handlers.core.policy import Policy
 from handlers.core.prepared import Prepared
 from handlers.core.taxonomy import ROLES as ROLES  # re-exported: the handlers take it from here
 from handlers.core.uploads import Caps, TableError, TableRow, read_in_worker, too_big
 from storage.codes import ANYONE, Access, Role
 from storage.models import Draft, Resident, Site, Timer
+
+P = ParamSpec("P")
 
 
 class FileSource(Protocol):
@@ -72,6 +74,18 @@ class TimerContext:
     timer: Timer
     now: datetime
     services: Services
+
+
+def _counted(
+    queue: Callable[Concatenate[AsyncSession, P], Awaitable[None]],
+) -> Callable[Concatenate[Context, P], Awaitable[None]]:
+    """A method queueing in the context's session what ``queue`` queues, counted in ``notified``."""
+
+    async def method(self: Context, /, *args: P.args, **kwargs: P.kwargs) -> None:
+        await queue(self.session, *args, **kwargs)
+        self.notified += 1
+
+    return method
 
 
 @dataclass(slots=True)
@@ -179,21 +193,6 @@ class Context:
         """A short answer: a toast for a button press, a message for a command."""
         return Outcome(toast=text, alert=alert) if self.msg.is_button else Outcome.say(text)
 
-    async def notify(
-        self,
-        chat_id: int,
-        text: str,
-        buttons: Keyboard | None = None,
-        link: tuple[str, int] | None = None,
-        *,
-        urgent: bool = False,
-        site_id: int | None = None,
-        purpose: str | None = None,
-        photo: str | None = None,
-    ) -> None:
-        """Queue a message to another chat in this transaction (sent by the delivery loop); see
-        :func:`handlers.notices.queue` for ``urgent`` (escalations, approvals) and ``site_id``."""
-        await notices.queue(
-            self.session, chat_id, text, buttons, link, urgent=urgent, site_id=site_id, purpose=purpose, photo=photo
-        )
-        self.notified += 1
+    # Queue a message to another chat in this transaction (sent by the delivery loop) and count it
+    # in ``notified``: :func:`handlers.core.notices.queue`, its parameters after the session.
+    notify = _counted(notices.queue)

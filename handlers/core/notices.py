@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple, Unpack
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -11,10 +11,11 @@ from handlers.core.messages import Button, Keyboard
 from handlers.core.text_limits import CAPTION_LIMIT, split_text
 from storage.codes import Role
 from storage.models import Site, require_id
+from storage.models.plumbing import Method, Purpose
 from storage.repos import outbox, sites
 
 URGENT, ROUTINE = 0, 5  # outbox priorities: lower is sent first
-MEDIA = ("photo", "document")  # outbox methods whose text is a caption
+MEDIA: tuple[Method, ...] = ("photo", "document")  # outbox methods whose text is a caption
 
 # Residents' messages relayed to a duty group (and their photos shown on request): sent after
 # everything else, and with at most half of the group's 20 a minute (bot.delivery.GROUP_RESERVE), so
@@ -48,7 +49,7 @@ async def queue(
     *,
     urgent: bool = False,
     site_id: int | None = None,
-    purpose: str | None = None,
+    purpose: Purpose | None = None,
     photo: str | None = None,
     document: str | None = None,
     update_id: int | None = None,
@@ -83,10 +84,10 @@ async def enqueue_split(
     chat_id: int,
     text: str,
     buttons: Keyboard | None = None,
-    method: str = "send",
+    method: Method = "send",
     file_id: str | None = None,
     reply_to: int | None = None,
-    **row: Any,
+    **row: Unpack[outbox.Columns],
 ) -> int:
     """Queue one message, as several outbox rows when its text is longer than Telegram takes (split
     at lines, handlers.core.text_limits): a photo or file carries the first part as its caption, the rest
@@ -151,7 +152,7 @@ async def tell(
     people: Iterable[int],
     text: str,
     *,
-    purpose: str,
+    purpose: Purpose,
     urgent: bool = False,
     link: tuple[str, int] | None = None,
     buttons: Keyboard | None = None,
@@ -171,7 +172,7 @@ async def tell_roles(
     roles: Sequence[str],
     text: str,
     *,
-    purpose: str,
+    purpose: Purpose,
     urgent: bool = False,
     link: tuple[str, int] | None = None,
     skip: Iterable[int] = (),

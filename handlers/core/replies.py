@@ -3,19 +3,18 @@ stored record always gets its reply, after a crash or an outage too."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.messages import Inbound, Outcome
 from handlers.core.notices import button_dicts, enqueue_split
+from storage.models.plumbing import OutboxState, Purpose
 from storage.repos import outbox
 
 # Outbox priorities, lower first: pings and approvals (handlers.core.notices.URGENT = 0), then a button's
 # answer (it stops the spinner on the sender's phone), then replies, then routine notices, then
 # residents' relayed messages (handlers.core.notices.BULK = 8).
 ANSWER, REPLY = 1, 4
-REPLY_PURPOSES = ("answer", "reply")  # Outbox.purpose of what this module queues
+REPLY_PURPOSES: tuple[Purpose, ...] = ("answer", "reply")  # Outbox.purpose of what this module queues
 
 
 async def queue_outcome(session: AsyncSession, msg: Inbound, outcome: Outcome) -> int:
@@ -35,7 +34,7 @@ async def queue_outcome(session: AsyncSession, msg: Inbound, outcome: Outcome) -
         )
         written += 1
     for reply in outcome.replies:
-        row: dict[str, Any] = {
+        row: outbox.Columns = {
             "ref_kind": reply.link[0] if reply.link else None,
             "ref_id": reply.link[1] if reply.link else None,
             "priority": REPLY,
@@ -43,24 +42,20 @@ async def queue_outcome(session: AsyncSession, msg: Inbound, outcome: Outcome) -
             "update_id": msg.update_id,
         }
         if reply.edit and msg.message_id is not None:  # one message stays one (the delivery clips it)
+            row["edit_message_id"] = msg.message_id
             await outbox.enqueue(
-                session,
-                chat_id=msg.chat.id,
-                text=reply.text,
-                buttons=button_dicts(reply.buttons),
-                method="edit",
-                edit_message_id=msg.message_id,
-                **row,
+                session, chat_id=msg.chat.id, text=reply.text, buttons=button_dicts(reply.buttons), method="edit", **row
             )
             written += 1
             continue
+        if reply.held and msg.update_id is not None:
+            row["state"] = OutboxState.HELD
         written += await enqueue_split(
             session,
             chat_id=msg.chat.id,
             text=reply.text,
             buttons=reply.buttons,
             reply_to=msg.message_id if reply.quote else None,
-            state="held" if reply.held and msg.update_id is not None else "pending",
             **row,
         )
     return written

@@ -10,16 +10,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.core import notices
 from handlers.core.i18n import Translator
 from storage.models import Outbox
+from storage.models.plumbing import Method, Purpose
 from storage.repos import sites
 
 # What the refused message was for, in the notice (Outbox.purpose; others read as "message").
-PURPOSES = ("escalation", "approval", "reminder", "relay", "dispatch", "daylog", "handover")
+PURPOSES: tuple[Purpose, ...] = ("escalation", "approval", "reminder", "relay", "dispatch", "daylog", "handover")
+PRIVATE_MESSAGES: tuple[Method, ...] = ("send", "photo", "document")  # not an edit, not a button's answer
 
 
 async def refused(session: AsyncSession, row: Outbox) -> bool:
     """Called by the delivery in the transaction that marks ``row`` failed; True when the group was
     told. Only private chats of a known site matter (a group that removed the bot is another story)."""
-    if row.site_id is None or row.chat_id <= 0 or row.method not in ("send", "photo", "document"):
+    if row.site_id is None or row.chat_id <= 0 or row.method not in PRIVATE_MESSAGES:
         return False
     person = await sites.person(session, telegram_id=row.chat_id)
     if person is not None and not person.reachable and person.telegram_id in _told:

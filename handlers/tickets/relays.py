@@ -6,14 +6,18 @@ settles it in the transaction that records the relay's fate — sent, it goes ou
 
 from __future__ import annotations
 
+from typing import Final
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.i18n import Translator
 from storage.models import Outbox
+from storage.models.plumbing import Purpose
 from storage.repos import outbox, sites
 from storage.repos import tickets as tickets_repo
 
-PURPOSE = "relay"  # Outbox.purpose of a message relayed to a resident (handlers.tickets_flow.to_resident)
+# Outbox.purpose of a message relayed to a resident (handlers.tickets_flow.to_resident)
+PURPOSE: Final[Purpose] = "relay"
 REASONS = ("too_long", "unreachable", "refused")
 
 

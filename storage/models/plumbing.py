@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
+from typing import Literal
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
 
 from storage.clock import utcnow
+from storage.models.columns import Coded
+
+
+class TimerState(StrEnum):
+    """Where a business timer is: due at ``due_at``, taken by a sweep, fired, or called off."""
+
+    PENDING = "pending"
+    RUNNING = "running"  # claimed by a process's sweep (``claimed_by``) until it finishes
+    DONE = "done"
+    CANCELLED = "cancelled"
 
 
 class Timer(SQLModel, table=True):
@@ -24,10 +36,45 @@ class Timer(SQLModel, table=True):
     ref_id: int
     site_id: int = Field(foreign_key="site.id")
     due_at: datetime
-    state: str = Field(default="pending", max_length=10)  # pending | running | done | cancelled
+    state: TimerState = Field(default=TimerState.PENDING, sa_type=Coded(TimerState, 10))
     fired: int = 0
     claimed_by: str | None = Field(default=None, max_length=64)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class OutboxState(StrEnum):
+    """Where a message of the outbox is."""
+
+    PENDING = "pending"  # to be sent at ``next_try_at`` (the first time, or again after a failure)
+    SENDING = "sending"  # claimed by a process's delivery
+    SENT = "sent"
+    FAILED = "failed"  # given up on: kept for ``dutydesk outbox``, sent again by ``--retry``
+    HELD = "held"  # waits for another row's fate (a relay's confirmation, handlers.tickets.relays)
+
+
+# How a message is sent: a message, a photo or a file (its text the caption), a new text for a
+# message already sent, or the answer to a button press (a toast or a dialog).
+Method = Literal["send", "photo", "document", "edit", "answer"]
+
+# What a message is for: the delivery tells a site's duty group of a private one that cannot be
+# delivered (handlers.core.undeliverable names it), a relay's fate settles its held confirmation,
+# a ticket's latest card is found to be edited. Literals, so the callers' words are checked.
+Purpose = Literal[
+    "answer",  # a button's answer (handlers.core.replies)
+    "reply",  # a reply to an update
+    "approval",
+    "card",  # a ticket's card in the duty group
+    "card_edit",
+    "daylog",
+    "dispatch",
+    "escalation",
+    "handover",
+    "key_lost",
+    "patrol",
+    "photos",  # a ticket's photos shown on request
+    "relay",  # a staff reply relayed to a resident
+    "reminder",
+]
 
 
 class Outbox(SQLModel, table=True):
@@ -38,7 +85,7 @@ class Outbox(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_due", "state", "priority", "next_try_at"),)
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_type=BigInteger)
-    method: str = Field(default="send", max_length=8)  # send | photo | document | edit | answer (a toast)
+    method: Method = Field(default="send", sa_type=AutoString(8))
     priority: int = Field(default=5)  # lower first: 0 escalations and approvals, 5 routine, 8 residents' relays
     reply_to: int | None = None  # send: quote this message
     edit_message_id: int | None = None  # edit: the message to change
@@ -46,14 +93,14 @@ class Outbox(SQLModel, table=True):
     alert: bool = False  # answer: a dialog rather than a toast
     update_id: int | None = Field(default=None, sa_type=BigInteger)  # the update it answers, if any
     site_id: int | None = None  # whose duty group hears of a ping that cannot be delivered
-    purpose: str | None = Field(default=None, max_length=20)  # e.g. escalation, reminder
+    purpose: Purpose | None = Field(default=None, sa_type=AutoString(20))
     text: str = Field(sa_type=Text)
     # method photo or document: the file's id, text its caption (the column keeps its first name)
     photo_file_id: str | None = Field(default=None, max_length=256)
     buttons: list[list[dict[str, str]]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     ref_kind: str | None = Field(default=None, max_length=20)
     ref_id: int | None = None
-    state: str = Field(default="pending", max_length=10)  # pending | sending | sent | failed | held
+    state: OutboxState = Field(default=OutboxState.PENDING, sa_type=Coded(OutboxState, 10))
     attempts: int = 0
     next_try_at: datetime = Field(default_factory=utcnow)
     claimed_by: str | None = Field(default=None, max_length=64)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, update
+from sqlalchemy import ColumnElement, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -30,8 +31,8 @@ async def claim_due(
     now: datetime,
     token: str,
     limit: int,
-    from_state: str = "pending",
-    to_state: str | None = None,
+    from_state: StrEnum,
+    to_state: StrEnum | None = None,
     extra_values: dict[str, Any] | None = None,
     order_by: Sequence[Any] = (),
 ) -> Sequence[Any]:
@@ -72,3 +73,20 @@ async def owners_gone(session: AsyncSession, model: Any, claimed: ColumnElement[
         return []
     owned = select(model.claimed_by).where(claimed, col(model.claimed_by).startswith(PREFIX)).distinct()
     return sorted(await dead_owners(session, (await session.exec(owned)).all()))
+
+
+async def release_stale(
+    session: AsyncSession, model: Any, *, claimed: StrEnum, claimed_at: Any, older_than: datetime, to_state: StrEnum
+) -> int:
+    """Give back rows a process claimed (in state ``claimed``) and never finished, to ``to_state``: at
+    once when its death is known (storage.liveness), else once ``claimed_at`` is before ``older_than``.
+    Returns how many."""
+    held = col(model.state) == claimed
+    dead = await owners_gone(session, model, held)
+    stale = col(claimed_at) < older_than
+    result = await session.exec(  # type: ignore[call-overload]
+        update(model)
+        .where(held, or_(stale, col(model.claimed_by).in_(dead)) if dead else stale)
+        .values(state=to_state, claimed_by=None)
+    )
+    return int(result.rowcount or 0)

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.codes import Role, Severity
 from storage.models import EscalationNotice, Incident, IncidentNote, IncidentPhoto, IncidentStatus, table_of
-from storage.repos import chunks
+from storage.repos import children, chunks
 
 _TABLE = table_of(Incident)
 _INSERT = _TABLE.insert().returning(_TABLE.c.id)
@@ -55,15 +55,7 @@ async def add_note(session: AsyncSession, *, incident_id: int, author_id: int, a
 
 
 async def notes(session: AsyncSession, *, incident_ids: Sequence[int]) -> dict[int, list[IncidentNote]]:
-    out: dict[int, list[IncidentNote]] = {i: [] for i in incident_ids}
-    if not incident_ids:
-        return out
-    rows = await session.exec(
-        select(IncidentNote).where(col(IncidentNote.incident_id).in_(list(incident_ids))).order_by(col(IncidentNote.id))
-    )
-    for row in rows.all():
-        out[row.incident_id].append(row)
-    return out
+    return await children.of(session, IncidentNote, IncidentNote.incident_id, incident_ids, order_by=IncidentNote.id)
 
 
 async def add_photo(session: AsyncSession, *, incident_id: int, file_id: str, added_by: int) -> None:

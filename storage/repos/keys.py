@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Key, KeyLoan, KeyWitness, table_of
 from storage.models.keys import ACTIVE_LOAN, KeyKind, KeyStatus, LoanStatus
-from storage.repos import chunks
+from storage.repos import children, chunks
 
 
 class KeyValues(TypedDict):
@@ -129,15 +129,7 @@ async def moved_between(
 
 
 async def witnesses(session: AsyncSession, *, loan_ids: Sequence[int]) -> dict[int, list[KeyWitness]]:
-    out: dict[int, list[KeyWitness]] = {i: [] for i in loan_ids}
-    if not loan_ids:
-        return out
-    rows = await session.exec(
-        select(KeyWitness).where(col(KeyWitness.loan_id).in_(list(loan_ids))).order_by(col(KeyWitness.id))
-    )
-    for row in rows.all():
-        out[row.loan_id].append(row)
-    return out
+    return await children.of(session, KeyWitness, KeyWitness.loan_id, loan_ids, order_by=KeyWitness.id)
 
 
 async def add_witness(session: AsyncSession, *, loan_id: int, telegram_id: int, name: str, at: datetime) -> None:

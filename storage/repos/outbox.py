@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TypedDict
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
 from storage.models import Outbox, table_of
-from storage.repos.claims import claim_due, owners_gone
+from storage.models.plumbing import Method, OutboxState, Purpose
+from storage.repos import claims
 
 MAX_ATTEMPTS = 6
 _TABLE = table_of(Outbox)
@@ -21,8 +23,26 @@ _INSERT = insert(_TABLE)
 _SENT = (
     update(_TABLE)
     .where(_TABLE.c.id == bindparam("sent_id"))
-    .values(state="sent", sent_at=bindparam("sent_at"), message_id=bindparam("sent_message_id"), last_error=None)
+    .values(
+        state=OutboxState.SENT, sent_at=bindparam("sent_at"), message_id=bindparam("sent_message_id"), last_error=None
+    )
 )
+
+
+class Columns(TypedDict, total=False):
+    """The columns of :func:`enqueue` a caller may pass through unchanged (handlers.core.notices
+    splits a long text into rows that share them)."""
+
+    ref_kind: str | None
+    ref_id: int | None
+    priority: int
+    site_id: int | None
+    purpose: Purpose | None
+    edit_message_id: int | None
+    callback_id: str | None
+    alert: bool
+    update_id: int | None
+    state: OutboxState
 
 
 async def enqueue(
@@ -35,15 +55,15 @@ async def enqueue(
     ref_id: int | None = None,
     priority: int = 5,
     site_id: int | None = None,
-    purpose: str | None = None,
-    method: str = "send",
+    purpose: Purpose | None = None,
+    method: Method = "send",
     reply_to: int | None = None,
     edit_message_id: int | None = None,
     callback_id: str | None = None,
     alert: bool = False,
     update_id: int | None = None,
     photo_file_id: str | None = None,
-    state: str = "pending",
+    state: OutboxState = OutboxState.PENDING,
 ) -> None:
     """Queue one message in the caller's transaction (sent by the delivery after commit); in state
     ``held`` it waits until :func:`release_held` lets it go."""
@@ -73,14 +93,15 @@ async def enqueue(
 
 async def claim(session: AsyncSession, *, now: datetime, token: str, limit: int = 30) -> Sequence[Outbox]:
     """Due rows, most urgent first (then oldest), for this process to send."""
-    return await claim_due(
+    return await claims.claim_due(
         session,
         Outbox,
         due_column=Outbox.next_try_at,
         now=now,
         token=token,
         limit=limit,
-        to_state="sending",
+        from_state=OutboxState.PENDING,
+        to_state=OutboxState.SENDING,
         extra_values={"claimed_at": now},
         order_by=(Outbox.priority,),
     )
@@ -104,7 +125,7 @@ async def mark_failed(session: AsyncSession, *, row: Outbox, error: str, permane
         update(Outbox)
         .where(col(Outbox.id) == row.id)
         .values(
-            state="failed" if final else "pending",
+            state=OutboxState.FAILED if final else OutboxState.PENDING,
             attempts=attempts,
             last_error=error[:500],
             claimed_by=None,
@@ -113,14 +134,14 @@ async def mark_failed(session: AsyncSession, *, row: Outbox, error: str, permane
     )
 
 
-async def unsent(session: AsyncSession, *, update_id: int, purpose: str) -> list[str]:
+async def unsent(session: AsyncSession, *, update_id: int, purpose: Purpose) -> list[OutboxState]:
     """The states of an update's rows of one purpose that are not sent (pending, sending, failed)."""
     result = await session.exec(  # type: ignore[call-overload]
         select(_TABLE.c.state).where(
-            _TABLE.c.update_id == update_id, _TABLE.c.purpose == purpose, _TABLE.c.state != "sent"
+            _TABLE.c.update_id == update_id, _TABLE.c.purpose == purpose, _TABLE.c.state != OutboxState.SENT
         )
     )
-    return [str(state) for state in result.scalars().all()]
+    return list(result.scalars().all())
 
 
 async def in_flight(session: AsyncSession, *, chat_id: int, since: datetime) -> bool:
@@ -130,7 +151,7 @@ async def in_flight(session: AsyncSession, *, chat_id: int, since: datetime) -> 
         select(_TABLE.c.id)
         .where(
             _TABLE.c.chat_id == chat_id,
-            _TABLE.c.state == "sending",
+            _TABLE.c.state == OutboxState.SENDING,
             _TABLE.c.ref_kind.is_not(None),
             _TABLE.c.claimed_at > since,
         )
@@ -139,7 +160,7 @@ async def in_flight(session: AsyncSession, *, chat_id: int, since: datetime) -> 
     return result.first() is not None
 
 
-async def first_of(session: AsyncSession, *, update_id: int, purpose: str) -> Outbox | None:
+async def first_of(session: AsyncSession, *, update_id: int, purpose: Purpose) -> Outbox | None:
     """The first row an update queued for one purpose."""
     result = await session.exec(  # type: ignore[call-overload]
         select(Outbox)
@@ -150,7 +171,9 @@ async def first_of(session: AsyncSession, *, update_id: int, purpose: str) -> Ou
     return result.scalars().first()
 
 
-async def last_message(session: AsyncSession, *, chat_id: int, ref_kind: str, ref_id: int, purpose: str) -> int | None:
+async def last_message(
+    session: AsyncSession, *, chat_id: int, ref_kind: str, ref_id: int, purpose: Purpose
+) -> int | None:
     """The message id of the newest sent row of one purpose that shows a record in a chat (a
     ticket's latest card, to edit its status line)."""
     result = await session.exec(  # type: ignore[call-overload]
@@ -170,11 +193,11 @@ async def last_message(session: AsyncSession, *, chat_id: int, ref_kind: str, re
 
 async def release_held(session: AsyncSession, *, update_id: int, text: str | None = None) -> int:
     """Let an update's held rows go now (with ``text`` instead of theirs, when given)."""
-    values: dict[str, object] = {"state": "pending", "next_try_at": utcnow()}
+    values: dict[str, object] = {"state": OutboxState.PENDING, "next_try_at": utcnow()}
     if text is not None:
         values["text"] = text
     result = await session.exec(  # type: ignore[call-overload]
-        update(Outbox).where(col(Outbox.update_id) == update_id, col(Outbox.state) == "held").values(**values)
+        update(Outbox).where(col(Outbox.update_id) == update_id, col(Outbox.state) == OutboxState.HELD).values(**values)
     )
     return int(result.rowcount or 0)
 
@@ -187,13 +210,15 @@ async def postpone_chat(
     in order. More urgent rows are left alone: they may have room the row had not (the group's slots
     kept from residents' relays), and when they have none they are put back when they are tried."""
     await session.exec(  # type: ignore[call-overload]
-        update(Outbox).where(col(Outbox.id) == row_id).values(state="pending", claimed_by=None, next_try_at=until)
+        update(Outbox)
+        .where(col(Outbox.id) == row_id)
+        .values(state=OutboxState.PENDING, claimed_by=None, next_try_at=until)
     )
     await session.exec(  # type: ignore[call-overload]
         update(Outbox)
         .where(
             col(Outbox.chat_id) == chat_id,
-            col(Outbox.state) == "pending",
+            col(Outbox.state) == OutboxState.PENDING,
             col(Outbox.next_try_at) < until,
             col(Outbox.priority) >= priority,
         )
@@ -204,15 +229,14 @@ async def postpone_chat(
 async def release_stale(session: AsyncSession, *, older_than: datetime) -> int:
     """Rows left in ``sending`` by a process that died are sent again (at least once after a crash):
     at once when its death is known (storage.liveness), else once claimed before ``older_than``."""
-    sending = col(Outbox.state) == "sending"
-    dead = await owners_gone(session, Outbox, sending)
-    stale = col(Outbox.claimed_at) < older_than
-    result = await session.exec(  # type: ignore[call-overload]
-        update(Outbox)
-        .where(sending, or_(stale, col(Outbox.claimed_by).in_(dead)) if dead else stale)
-        .values(state="pending", claimed_by=None)
+    return await claims.release_stale(
+        session,
+        Outbox,
+        claimed=OutboxState.SENDING,
+        claimed_at=Outbox.claimed_at,
+        older_than=older_than,
+        to_state=OutboxState.PENDING,
     )
-    return int(result.rowcount or 0)
 
 
 async def problems(session: AsyncSession, *, now: datetime, everything: bool, limit: int) -> Sequence[Outbox]:
@@ -220,14 +244,14 @@ async def problems(session: AsyncSession, *, now: datetime, everything: bool, li
     died); with ``everything`` also those simply waiting their turn. Oldest first."""
     from sqlmodel import or_, select
 
-    query = select(Outbox).where(col(Outbox.state) != "sent")
+    query = select(Outbox).where(col(Outbox.state) != OutboxState.SENT)
     if not everything:
         query = query.where(
             or_(
-                col(Outbox.state) == "failed",
+                col(Outbox.state) == OutboxState.FAILED,
                 col(Outbox.attempts) > 0,
-                (col(Outbox.state) == "sending") & (col(Outbox.claimed_at) < now - timedelta(minutes=2)),
-                (col(Outbox.state) == "pending") & (col(Outbox.next_try_at) < now - timedelta(minutes=2)),
+                (col(Outbox.state) == OutboxState.SENDING) & (col(Outbox.claimed_at) < now - timedelta(minutes=2)),
+                (col(Outbox.state) == OutboxState.PENDING) & (col(Outbox.next_try_at) < now - timedelta(minutes=2)),
             )
         )
     result = await session.exec(query.order_by(col(Outbox.id)).limit(limit))
@@ -236,10 +260,10 @@ async def problems(session: AsyncSession, *, now: datetime, everything: bool, li
 
 async def retry(session: AsyncSession, *, row_id: int | None) -> int:
     """Send a failed row (or every failed row) again, from a fresh count of attempts."""
-    condition = col(Outbox.state) == "failed" if row_id is None else col(Outbox.id) == row_id
+    condition = col(Outbox.state) == OutboxState.FAILED if row_id is None else col(Outbox.id) == row_id
     result = await session.exec(  # type: ignore[call-overload]
         update(Outbox)
-        .where(condition, col(Outbox.state) != "sent")
-        .values(state="pending", attempts=0, claimed_by=None, next_try_at=utcnow())
+        .where(condition, col(Outbox.state) != OutboxState.SENT)
+        .values(state=OutboxState.PENDING, attempts=0, claimed_by=None, next_try_at=utcnow())
     )
     return int(result.rowcount or 0)

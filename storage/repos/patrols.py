@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Incident, PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound, table_of
 from storage.models.patrols import Recheck, RoundStatus
-from storage.repos import chunks
+from storage.repos import children, chunks
 
 _ROUND = table_of(PatrolRound)
 _CHECK = table_of(PatrolCheck)
@@ -158,15 +158,7 @@ async def sign(session: AsyncSession, check: PatrolCheck) -> bool:
 
 
 async def checks(session: AsyncSession, *, round_ids: Sequence[int]) -> dict[int, list[PatrolCheck]]:
-    out: dict[int, list[PatrolCheck]] = {i: [] for i in round_ids}
-    if not round_ids:
-        return out
-    rows = await session.exec(
-        select(PatrolCheck).where(col(PatrolCheck.round_id).in_(list(round_ids))).order_by(col(PatrolCheck.position))
-    )
-    for row in rows.all():
-        out[row.round_id].append(row)
-    return out
+    return await children.of(session, PatrolCheck, PatrolCheck.round_id, round_ids, order_by=PatrolCheck.position)
 
 
 # Findings
@@ -183,15 +175,7 @@ async def get_finding(session: AsyncSession, *, finding_id: int) -> PatrolFindin
 
 
 async def findings(session: AsyncSession, *, round_ids: Sequence[int]) -> dict[int, list[PatrolFinding]]:
-    out: dict[int, list[PatrolFinding]] = {i: [] for i in round_ids}
-    if not round_ids:
-        return out
-    rows = await session.exec(
-        select(PatrolFinding).where(col(PatrolFinding.round_id).in_(list(round_ids))).order_by(col(PatrolFinding.id))
-    )
-    for row in rows.all():
-        out[row.round_id].append(row)
-    return out
+    return await children.of(session, PatrolFinding, PatrolFinding.round_id, round_ids, order_by=PatrolFinding.id)
 
 
 async def findings_fixed(session: AsyncSession) -> Sequence[PatrolFinding]:

@@ -6,14 +6,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
 from storage.models import Timer, table_of
-from storage.repos.claims import claim_due, owners_gone
+from storage.models.plumbing import TimerState
+from storage.repos import claims
 
 _TIMER = table_of(Timer)
 _ENSURE = {
@@ -30,7 +31,7 @@ def _arm_statements() -> dict[str, Any]:
             index_elements=["kind", "site_id", "ref_id"],
             set_={
                 "due_at": stmt.excluded.due_at,
-                "state": "pending",
+                "state": TimerState.PENDING,
                 "claimed_by": None,
                 "updated_at": stmt.excluded.updated_at,
             },
@@ -73,40 +74,42 @@ def _new_row(*, kind: str, ref_id: int, site_id: int, due_at: datetime) -> dict[
         "ref_id": ref_id,
         "site_id": site_id,
         "due_at": due_at,
-        "state": "pending",
+        "state": TimerState.PENDING,
         "fired": 0,
         "updated_at": utcnow(),
     }
 
 
-async def state_of(session: AsyncSession, *, kind: str, ref_id: int, site_id: int) -> str | None:
+async def state_of(session: AsyncSession, *, kind: str, ref_id: int, site_id: int) -> TimerState | None:
     """The state of the timer of this (kind, site, ref), None when there is none."""
     result = await session.exec(
         select(Timer.state).where(Timer.kind == kind, Timer.site_id == site_id, Timer.ref_id == ref_id)
     )
-    return result.first()
+    state = result.first()
+    return None if state is None else TimerState(state)
 
 
 async def claim(session: AsyncSession, *, now: datetime, token: str, limit: int = 50) -> Sequence[Timer]:
     """Claim due pending timers: they move to ``running`` until :func:`finish` or :func:`reschedule`."""
-    return await claim_due(
+    return await claims.claim_due(
         session,
         Timer,
         due_column=Timer.due_at,
         now=now,
         token=token,
         limit=limit,
-        to_state="running",
+        from_state=TimerState.PENDING,
+        to_state=TimerState.RUNNING,
         extra_values={"updated_at": utcnow()},
     )
 
 
 async def reschedule(session: AsyncSession, *, timer: Timer, due_at: datetime) -> None:
-    timer.due_at, timer.state, timer.fired, timer.updated_at = due_at, "pending", timer.fired + 1, utcnow()
+    timer.due_at, timer.state, timer.fired, timer.updated_at = due_at, TimerState.PENDING, timer.fired + 1, utcnow()
     session.add(timer)
 
 
-async def finish(session: AsyncSession, *, timer: Timer, state: str = "done") -> None:
+async def finish(session: AsyncSession, *, timer: Timer, state: TimerState = TimerState.DONE) -> None:
     timer.state, timer.updated_at = state, utcnow()
     session.add(timer)
 
@@ -114,20 +117,19 @@ async def finish(session: AsyncSession, *, timer: Timer, state: str = "done") ->
 async def cancel_for(session: AsyncSession, *, kind: str, ref_id: int) -> None:
     await session.exec(  # type: ignore[call-overload]
         update(Timer)
-        .where(col(Timer.kind) == kind, col(Timer.ref_id) == ref_id, col(Timer.state) == "pending")
-        .values(state="cancelled", updated_at=utcnow())
+        .where(col(Timer.kind) == kind, col(Timer.ref_id) == ref_id, col(Timer.state) == TimerState.PENDING)
+        .values(state=TimerState.CANCELLED, updated_at=utcnow())
     )
 
 
 async def release_stale(session: AsyncSession, *, older_than: datetime) -> int:
     """Give back timers a crashed process claimed and never finished: at once when its death is
     known (storage.liveness), else once claimed before ``older_than``."""
-    running = col(Timer.state) == "running"
-    dead = await owners_gone(session, Timer, running)
-    stale = col(Timer.updated_at) < older_than
-    result = await session.exec(  # type: ignore[call-overload]
-        update(Timer)
-        .where(running, or_(stale, col(Timer.claimed_by).in_(dead)) if dead else stale)
-        .values(state="pending", claimed_by=None)
+    return await claims.release_stale(
+        session,
+        Timer,
+        claimed=TimerState.RUNNING,
+        claimed_at=Timer.updated_at,
+        older_than=older_than,
+        to_state=TimerState.PENDING,
     )
-    return int(result.rowcount or 0)

@@ -6,6 +6,7 @@ from sqlmodel import select
 
 from handlers.core.messages import Reply, User
 from storage.models import Outbox, Ticket
+from storage.models.plumbing import OutboxState
 from tests.support import DeskHarness
 
 NEIGHBOUR = User(id=5002, name="业户黄太", language="zh-hans")
@@ -28,7 +29,7 @@ class Wire:
         async with self.h.desk.db.session() as session:
             for row in rows:
                 self.next_id += 1
-                row.message_id, row.state = self.next_id, "sent"
+                row.message_id, row.state = self.next_id, OutboxState.SENT
                 session.add(await session.merge(row))
         for row in rows:
             if row.ref_kind and row.ref_id is not None:
