@@ -35,7 +35,9 @@ def _run_roster(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _configure_shift(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    shift = sub.add_parser("shift", help="a site's shifts (default 白班 08:00-20:00, 夜班 20:00-08:00)")
+    shift = sub.add_parser(
+        "shift", help="a site's shifts (default 早班 08:00-16:00, 中班 16:00-00:00, 夜班 00:00-08:00)"
+    )
     actions = shift.add_subparsers(dest="action", required=True)
     put = actions.add_parser("set", help="define or change a shift")
     put.add_argument("code", help="short code used in the roster file, e.g. D, N, A")
