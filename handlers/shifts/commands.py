@@ -146,7 +146,7 @@ def _last(rows: list[Handover], inst: Instance, *, incoming: bool) -> Handover |
     """The latest of these handovers out of this shift (or, ``incoming``, into it)."""
     key = (inst.shift.code, inst.day)
     found = [h for h in rows if ((h.next_code, h.next_day) if incoming else (h.shift_code, h.shift_day)) == key]
-    return max(found, key=lambda h: (h.taken_at or h.handed_at, h.id or 0)) if found else None
+    return max(found, key=lambda h: (h.taken_at or h.handed_at, require_id(h))) if found else None
 
 
 def _instance_of(defs: tuple[ShiftDef, ...], code: str | None, day: date | None, zone: ZoneInfo) -> Instance | None:
