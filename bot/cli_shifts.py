@@ -29,7 +29,7 @@ def _run_roster(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _configure_shift(sub: Subparsers) -> None:
-    shift = actions(sub, "shift", "a site's shifts (default 白班 08:00-20:00, 夜班 20:00-08:00)")
+    shift = actions(sub, "shift", "a site's shifts (default 早班 08:00-16:00, 中班 16:00-00:00, 夜班 00:00-08:00)")
     put = shift.add_parser("set", help="define or change a shift")
     put.add_argument("code", help="short code used in the roster file, e.g. D, N, A")
     put.add_argument("--name", required=True, help="the name staff see, e.g. 白班")

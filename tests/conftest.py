@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import asyncpg
 import pytest
 from sqlalchemy import text
 
@@ -19,9 +18,8 @@ from bot.classifier.rules import RuleClassifier
 from storage.db import Database, upgrade
 from tests.support import DeskHarness, FakeClock
 from tests.support.desks import make_desk
-from tests.support.postgres import PG_ADMIN, database_url, pg_admin
-
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+from tests.support.postgres import IN_CI, database_url, pg_admin
+from tests.support.postgres import pg_reachable as _pg_reachable
 
 
 @pytest.hookimpl(wrapper=True)
@@ -62,15 +60,6 @@ async def sqlite_db(migrated_sqlite: Path, tmp_path: Path) -> AsyncIterator[Data
     db = Database(f"sqlite+aiosqlite:///{target}")
     yield db
     await db.dispose()
-
-
-async def _pg_reachable() -> str | None:
-    try:
-        conn = await asyncpg.connect(PG_ADMIN.replace("postgresql+asyncpg", "postgresql"), timeout=3)
-    except (OSError, asyncpg.PostgresError) as exc:
-        return f"PostgreSQL at {PG_ADMIN} is not reachable ({exc})"
-    await conn.close()
-    return None
 
 
 @pytest.fixture(scope="session")

@@ -21,9 +21,13 @@ class Policy:
     # Handover is forbidden while a major or emergency incident is open (000 L131; 002 L99-100);
     # a supervisor or above may override it with a reason.
     handover_block_on_major: bool = True
-    # The incoming person arrives 15 minutes early (002 L23; 000 L256 says 10): their reminder.
-    incoming_reminder_minutes: int = 15
-    # The outgoing person may not leave until someone takes over (002 L22; 000 L125; 001 L495):
+    # The incoming person arrives this long before the shift starts (002 L23 "接班人員提前15分鐘到崗";
+    # 000 L256 says 10). Quoted in the incoming reminder and its rule line.
+    arrive_early_minutes: int = 15
+    # The incoming person is reminded, in private, this long before that arrival time (not at it),
+    # so there is time to get there. Our default; no clause sets it.
+    incoming_reminder_minutes: int = 30
+    # The outgoing person may not leave until someone takes over (002 L22; 000 L152; 001 L495):
     # reminded, with the supervisors, this long after the shift's end, and again as often.
     takeover_grace_minutes: int = 15
     # Next month's roster by the 25th (002 L10; 004 says month end): supervisors reminded from this
@@ -66,7 +70,9 @@ class Policy:
     callback_urgent_minutes: float = 60
     # Without the resident's rating this long after asking, the callback becomes a phone task.
     callback_answer_hours: float = 24
-    # A second complaint about the same category within this many days counts as repeated (000 L88).
+    # A second complaint about the same category within this many days counts as repeated. The site's
+    # own rule: no regulation defines a repeated complaint or its window (000 L88 is the complaint's
+    # intake, 《客戶信息登記表》).
     repeat_complaint_days: float = 30
     # Resident messages a minute before the rest are held back (and relayed in one batch later).
     resident_messages_per_minute: int = 10
@@ -131,8 +137,9 @@ CLAUSES: dict[str, str] = {
     "draft_min_confidence": "SPEC §5: the classifier only suggests (below this, no draft card)",
     "invite_valid_hours": "SPEC §1: roles are given by one-time invite links",
     "handover_block_on_major": "000 L131; 002 L99-100: no handover while a major incident is open",
-    "incoming_reminder_minutes": "002 L23: the incoming person arrives 15 minutes early (000 L256: 10)",
-    "takeover_grace_minutes": "002 L22; 000 L125; 001 L495: the outgoing person may not leave before the takeover",
+    "arrive_early_minutes": "002 L23: the incoming person arrives 15 minutes early (000 L256: 10)",
+    "incoming_reminder_minutes": "the incoming reminder, this long before the arrival time (our default)",
+    "takeover_grace_minutes": "002 L22; 000 L152; 001 L495: the outgoing person may not leave before the takeover",
     "roster_due_day": "002 L10: next month's roster drafted by the 25th (004: by month end)",
     "roster_reminder_hour": "002 L10: hour of the daily roster-due reminder (default)",
     "daylog_hour": "000 L116: the manager signs the duty log daily; 002 L21: supervisors read it daily",
@@ -152,7 +159,7 @@ CLAUSES: dict[str, str] = {
     "callback_due_days": "003 L63: complaint callback within 3 days of resolution",
     "callback_urgent_minutes": "003 L63: emergency repairs are called back right after the repair",
     "callback_answer_hours": "how long the resident's rating is awaited before staff phone (our default)",
-    "repeat_complaint_days": "000 L88: repeated complaints go to the supervisor",
+    "repeat_complaint_days": "the site's own rule, from no regulation: what counts as a repeated complaint",
     "resident_messages_per_minute": "a resident's messages a minute before the rest are held back (our default)",
     "patrol_grace_minutes": "000 L451 patrols at set times; a round may start this late (guard-tour practice)",
     "patrol_escalate_minutes": "001 L551, L823: a round not done after its reminder goes to the supervisors",
@@ -172,6 +179,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "daylog_hour": (0, 23),
     "roster_due_day": (1, 28),
     "draft_min_confidence": (0, 1),
+    "arrive_early_minutes": (0, 120),
     "incoming_reminder_minutes": (0, 720),
     "takeover_grace_minutes": (1, 720),
     "escalation_repeat_minutes": (1, 1440),

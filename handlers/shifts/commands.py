@@ -3,13 +3,14 @@ reminder (002 L10) and the incoming person's reminder before their shift (002 L2
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import handlers.shifts.handover_flow as flow
 import handlers.shifts.imports as roster
 from handlers.core import notices
 from handlers.core.commands import Command
@@ -19,9 +20,20 @@ from handlers.core.i18n import Translator
 from handlers.core.messages import Outcome
 from handlers.core.policy import Policy
 from handlers.core.uploads import Caps, TableError
-from handlers.shifts.times import Instance, ShiftDef, current, following, instances, shifts_of
+from handlers.shifts.people import label, names, on_roster
+from handlers.shifts.times import (
+    Instance,
+    ShiftDef,
+    at_moment,
+    going,
+    instance,
+    instances,
+    moment_of,
+    shifts_of,
+    starting_after,
+)
 from storage.codes import Role
-from storage.models import Site, require_id
+from storage.models import Handover, Site, require_id
 from storage.models.shifts import HandoverStatus
 from storage.repos import handovers, sites, timers
 from storage.repos import shifts as shift_repo
@@ -29,27 +41,6 @@ from storage.repos import shifts as shift_repo
 INCOMING = "shift_incoming"
 ROSTER_DUE = "shift_roster_due"
 PROBLEMS_SHOWN = 10
-
-
-async def names(session: AsyncSession, ids: Iterable[int]) -> str:
-    """People as the group knows them: their name, else @username, else the id; 、-separated."""
-    wanted = list(dict.fromkeys(ids))
-    known = await sites.people(session, ids=wanted)
-    out = []
-    for telegram_id in wanted:
-        person = known.get(telegram_id)
-        out.append((person.name or (f"@{person.username}" if person.username else "")) if person else "")
-        out[-1] = out[-1] or str(telegram_id)
-    return "、".join(out)
-
-
-def label(t: Translator, inst: Instance, zone: ZoneInfo) -> str:
-    return t("shifts.instance", day=inst.day.strftime("%m-%d"), name=inst.shift.name, hours=inst.shift.hours)
-
-
-async def on_roster(session: AsyncSession, site: Site, inst: Instance) -> list[int]:
-    table = await shift_repo.on_days(session, site_id=require_id(site), days=[inst.day])
-    return table.get((inst.day, inst.shift.code), [])
 
 
 async def roster_command(ctx: Context, args: str) -> Outcome:
@@ -89,32 +80,48 @@ async def _upload(ctx: Context, site: Site) -> Outcome:
         if len(problems) > PROBLEMS_SHOWN:
             lines.append(t("shifts.import_more", count=len(problems) - PROBLEMS_SHOWN))
         return Outcome.say("\n".join(lines))
-    return Outcome.say(t("shifts.imported", count=stored, first=days[0].isoformat(), last=days[-1].isoformat()))
+    lines = [t("shifts.imported", count=stored, first=days[0].isoformat(), last=days[-1].isoformat())]
+    waiting = await flow.roster_loaded(ctx.session, site, t)
+    if waiting is not None:  # a handover made before this roster now expects the rostered person
+        row, expected = waiting
+        who = await names(ctx.session, expected) if expected else t("handover.anyone")
+        lines.append(t("shifts.handover_updated", name=row.outgoing_name, at=ctx.hhmm(row.handed_at), expected=who))
+    return Outcome.say("\n".join(lines))
 
 
 async def duty_command(ctx: Context, args: str) -> Outcome:
-    """``/duty``: who is on duty now (after a takeover, the one who took over) and who comes next."""
+    """``/duty``: who is on duty now and who comes next. Every shift on now has its line (overlapping
+    shifts, a 中班 beside the 白班, each name theirs); a shift taken over is the taker's, from the
+    takeover on, also when it was taken over early (the 夜班 person taking over from the 白班 at 19:10
+    is on duty from 19:10, not the 白班 person until 20:00); the next shift is the next one to start."""
     assert ctx.site is not None
-    site, t, zone = ctx.site, ctx.t, ctx.zone()
+    site, t, zone, now = ctx.site, ctx.t, ctx.zone(), ctx.now
     defs = await shifts_of(ctx.session, site)
-    now_inst = current(defs, ctx.now, zone)
-    lines: list[str] = []
     pending = await handovers.pending(ctx.session, site_id=require_id(site))
-    taken = await handovers.last_taken(ctx.session, site_id=require_id(site))
-    if now_inst is None:
+    recent = await handovers.between(
+        ctx.session, site_id=require_id(site), start=now - timedelta(days=2), end=now + timedelta(seconds=1)
+    )
+    taken = [h for h in recent if h.status == HandoverStatus.TAKEN_OVER and h.taken_at and h.taken_at <= now]
+    on = going(defs, now, zone)
+    shown: list[Instance] = []
+    lines: list[str] = []
+    for inst in on:
+        handed = _last(taken, inst, incoming=False)
+        if handed is not None:  # taken over before its end: the incoming shift is on from the takeover
+            nxt = _instance_of(defs, handed.next_code, handed.next_day, zone)
+            if nxt is None or nxt in on or nxt in shown:
+                continue
+            inst = nxt
+        shown.append(inst)
+        lines.append(
+            t("shifts.on_duty", shift=label(t, inst, zone), who=await _on_duty(ctx, site, inst, pending, taken))
+        )
+    if not lines:
         lines.append(t("shifts.no_shift_now"))
-    else:
-        rostered = await on_roster(ctx.session, site, now_inst)
-        who = await names(ctx.session, rostered) if rostered else t("shifts.nobody")
-        if pending is not None:
-            who = t("shifts.still_on", name=pending.outgoing_name)
-        elif taken is not None and taken.next_day == now_inst.day and taken.next_code == now_inst.shift.code:
-            who = t("shifts.took_over", name=taken.incoming_name or "?", at=ctx.hhmm(taken.taken_at or ctx.now))
-        lines.append(t("shifts.on_duty", shift=label(t, now_inst, zone), who=who))
     if pending is not None:
         state = "shifts.pending_blocked" if pending.status == HandoverStatus.BLOCKED else "shifts.pending_open"
         lines.append(t(state, name=pending.outgoing_name, at=ctx.hhmm(pending.handed_at)))
-    upcoming = following(defs, now_inst, zone) if now_inst else _first_after(defs, ctx.now, zone)
+    upcoming = next((i for i in starting_after(defs, now, zone) if i not in shown), None)
     if upcoming is not None:
         rostered = await on_roster(ctx.session, site, upcoming)
         who = await names(ctx.session, rostered) if rostered else t("shifts.nobody")
@@ -122,10 +129,29 @@ async def duty_command(ctx: Context, args: str) -> Outcome:
     return Outcome.say("\n".join(lines))
 
 
-def _first_after(defs: tuple[ShiftDef, ...], now: datetime, zone: ZoneInfo) -> Instance | None:
-    today = now.astimezone(zone).date()
-    later = [i for i in instances(defs, today, today + timedelta(days=1), zone) if i.start_at > now]
-    return later[0] if later else None
+async def _on_duty(ctx: Context, site: Site, inst: Instance, pending: Handover | None, taken: list[Handover]) -> str:
+    """Who is on this shift: the outgoing person while its handover waits, the one who took it over,
+    else the roster."""
+    t, key = ctx.t, (inst.shift.code, inst.day)
+    if pending is not None and key in ((pending.shift_code, pending.shift_day), (pending.next_code, pending.next_day)):
+        return t("shifts.still_on", name=pending.outgoing_name)
+    into = _last(taken, inst, incoming=True)
+    if into is not None:
+        return t("shifts.took_over", name=into.incoming_name or "?", at=ctx.hhmm(into.taken_at or ctx.now))
+    rostered = await on_roster(ctx.session, site, inst)
+    return await names(ctx.session, rostered) if rostered else t("shifts.nobody")
+
+
+def _last(rows: list[Handover], inst: Instance, *, incoming: bool) -> Handover | None:
+    """The latest of these handovers out of this shift (or, ``incoming``, into it)."""
+    key = (inst.shift.code, inst.day)
+    found = [h for h in rows if ((h.next_code, h.next_day) if incoming else (h.shift_code, h.shift_day)) == key]
+    return max(found, key=lambda h: (h.taken_at or h.handed_at, require_id(h))) if found else None
+
+
+def _instance_of(defs: tuple[ShiftDef, ...], code: str | None, day: date | None, zone: ZoneInfo) -> Instance | None:
+    shift = next((s for s in defs if s.code == code), None)
+    return instance(shift, day, zone) if shift is not None and day is not None else None
 
 
 # -- timers --------------------------------------------------------------------------------------
@@ -148,11 +174,12 @@ async def plan(session: AsyncSession, now: datetime) -> None:
             if now < i.start_at <= now + timedelta(days=1)
         ]
         table = await shift_repo.on_days(session, site_id=require_id(site), days=sorted({i.day for i in soon}))
-        lead = timedelta(minutes=policy.incoming_reminder_minutes)
+        # Before the arrival time, not at it: arrive early (002 L23), reminded ahead of that.
+        lead = timedelta(minutes=policy.arrive_early_minutes + policy.incoming_reminder_minutes)
         for inst in soon:
             if table.get((inst.day, inst.shift.code)):
                 await timers.ensure(
-                    session, kind=INCOMING, ref_id=inst.ref, site_id=require_id(site), due_at=inst.start_at - lead
+                    session, kind=INCOMING, ref_id=inst.start_ref, site_id=require_id(site), due_at=inst.start_at - lead
                 )
         if today.day >= policy.roster_due_day:
             ref = int(today.strftime("%Y%m%d"))
@@ -165,25 +192,40 @@ def _day_of(ref: int) -> date:
 
 
 async def on_incoming(ctx: TimerContext) -> datetime | None:
-    """Remind the people rostered on a shift, in private, before it starts (002 L23)."""
+    """Remind the people rostered on the shifts starting at the timer's moment, in private, before
+    the time they are to arrive (002 L23: 15 minutes early, the site's ``arrive_early_minutes``)."""
     session, timer = ctx.session, ctx.timer
     site = await sites.get(session, site_id=timer.site_id)
-    if site is None:
+    start = moment_of(timer.ref_id)
+    if site is None or start is None:  # a ref of the old form: the planner has made today's anew
         return None
-    zone, t = ZoneInfo(site.timezone), Translator(site.language)
-    defs = await shifts_of(session, site)
-    day, position = _day_of(timer.ref_id // 100), timer.ref_id % 100
-    shift = next((s for s in defs if s.position == position), None)
-    if shift is None:
-        return None
-    inst = next(i for i in instances(defs, day, day, zone) if i.shift == shift)
-    minutes = Policy.for_site(site.policy).incoming_reminder_minutes
-    text = "\n".join(
-        [t("shifts.incoming", site=site.name, shift=label(t, inst, zone), minutes=minutes), t("shifts.rule_early")]
-    )
-    for telegram_id in await on_roster(session, site, inst):
-        await notices.queue(session, telegram_id, text, site_id=site.id, purpose="reminder")
+    zone, t, policy = ZoneInfo(site.timezone), Translator(site.language), Policy.for_site(site.policy)
+    minutes = policy.arrive_early_minutes
+    arrive = (start - timedelta(minutes=minutes)).astimezone(zone).strftime("%H:%M")
+    for inst in at_moment(await shifts_of(session, site), start, zone):
+        shift = label(t, inst, zone)
+        text = "\n".join(
+            [t("shifts.incoming", site=site.name, shift=shift, minutes=minutes, arrive=arrive), rule_early(t, policy)]
+        )
+        for telegram_id in await on_roster(session, site, inst):
+            await notices.queue(session, telegram_id, text, site_id=site.id, purpose="reminder")
     return None
+
+
+def rule_early(t: Translator, policy: Policy) -> str:
+    """The arrival rule with the site's figure: the clause's own (002 L23) or the site's, said as such."""
+    clause = Policy().arrive_early_minutes
+    if policy.arrive_early_minutes == clause:
+        return t("shifts.rule_early", minutes=clause)
+    return t("shifts.rule_early_site", minutes=policy.arrive_early_minutes, clause=clause)
+
+
+def rule_roster(t: Translator, policy: Policy) -> str:
+    """The roster-due rule with the site's day: the clause's own (002 L10) or the site's, said as such."""
+    clause = Policy().roster_due_day
+    if policy.roster_due_day == clause:
+        return t("shifts.rule_roster", day=clause)
+    return t("shifts.rule_roster_site", day=policy.roster_due_day, clause=clause)
 
 
 async def on_roster_due(ctx: TimerContext) -> datetime | None:
@@ -200,7 +242,8 @@ async def on_roster_due(ctx: TimerContext) -> datetime | None:
         return None
     t = Translator(site.language)
     roles = (Role.SUPERVISOR, Role.MANAGER) if (today + timedelta(days=1)).month != today.month else (Role.SUPERVISOR,)
-    text = "\n".join([t("shifts.roster_due", site=site.name, month=first.strftime("%Y-%m")), t("shifts.rule_roster")])
+    due = rule_roster(t, Policy.for_site(site.policy))
+    text = "\n".join([t("shifts.roster_due", site=site.name, month=first.strftime("%Y-%m")), due])
     await notices.tell_roles(session, site, roles, text, purpose="reminder")
     return None
 

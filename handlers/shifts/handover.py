@@ -5,12 +5,13 @@ blocked while a major incident is open (000 L131; 002 L99-100) until a superviso
 a reason (``/allow_handover``, or the button and a reply). The incoming person (the roster's next
 shift; any staff when there is none) confirms with the button or ``/takeover``: both confirmations
 and their times are stored (the two signatures, 002 L25). Until then the outgoing person may not
-leave (002 L22; 000 L125; 001 L495): reminded with the supervisors every few minutes."""
+leave (002 L22; 000 L152; 001 L495): reminded with the supervisors every few minutes, and the
+expected person is pinged to come and take over."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,10 +26,10 @@ from handlers.core.i18n import Translator
 from handlers.core.messages import Outcome, Reply
 from handlers.core.policy import Policy
 from handlers.shifts.buttons import AllowHandoverData, TakeHandoverData
-from handlers.shifts.commands import label, names, on_roster
-from handlers.shifts.handover_flow import LATE, Who, allow, begin, expected_ids, take
+from handlers.shifts.handover_flow import LATE, Who, allow, begin, replan, take
 from handlers.shifts.handover_report import records_section
-from handlers.shifts.times import around, following, instance, shifts_of
+from handlers.shifts.people import label, names, on_roster
+from handlers.shifts.times import around, at_moment, following, moment_of, shifts_of
 from storage.codes import Role
 from storage.models import Draft, require_id
 from storage.models.shifts import HandoverStatus
@@ -125,26 +126,35 @@ async def takeover_draft(ctx: Context, draft: Draft) -> Outcome:
 
 
 async def on_late(ctx: TimerContext) -> datetime | None:
-    """Nobody has taken over: the outgoing person may not leave (002 L22; 000 L125; 001 L495); they
-    and the supervisors are reminded, again every few minutes until someone takes over."""
+    """Nobody has taken over: the outgoing person may not leave (002 L22; 000 L152; 001 L495); they
+    and the supervisors are reminded, and the people expected to take over are pinged, again every
+    few minutes until someone takes over. Who is expected is read from the roster as it is now (a
+    roster loaded after the handover counts); nothing is said before the handed-over shift ends."""
     session, timer, now = ctx.session, ctx.timer, ctx.now
     row = await handovers.get(session, handover_id=timer.ref_id)
     site = await sites.get(session, site_id=timer.site_id)
     if row is None or site is None or row.status == HandoverStatus.TAKEN_OVER:
         return None
     t, policy = Translator(site.language), Policy.for_site(site.policy)
-    expected = expected_ids(row)
+    grace = timedelta(minutes=policy.takeover_grace_minutes)
+    expected = await replan(session, site, row, t)
+    if row.shift_end_at is not None and now < row.shift_end_at + grace:  # handed over early: not late yet
+        return row.shift_end_at + grace
     who = await names(session, expected) if expected else t("handover.anyone")
     stay = "\n".join([t("handover.late_outgoing", expected=who), t("handover.rule_stay")])
     await notices.queue(session, row.outgoing_id, stay, site_id=site.id, purpose="handover")
+    at = row.handed_at.astimezone(ZoneInfo(site.timezone)).strftime("%H:%M")
+    come = t("handover.late_incoming", site=site.name, name=row.outgoing_name, at=at)
+    for telegram_id in expected:
+        await notices.queue(session, telegram_id, come, site_id=site.id, purpose="handover")
     ping = t("handover.late_ping", site=site.name, name=row.outgoing_name, expected=who)
     await notices.tell_roles(session, site, (Role.SUPERVISOR,), ping, purpose="handover", urgent=True)
-    return now + timedelta(minutes=policy.takeover_grace_minutes)
+    return now + grace
 
 
 async def plan_end_checks(session: AsyncSession, now: datetime) -> None:
     """A check after the end of every rostered shift of the coming day (planned ahead, so a restart
-    loses none): was it handed over?"""
+    loses none): was it handed over? One timer per moment shifts end (``Instance.end_ref``)."""
     for site in await sites.all_sites(session):
         zone, grace = ZoneInfo(site.timezone), timedelta(minutes=Policy.for_site(site.policy).takeover_grace_minutes)
         defs = await shifts_of(session, site)
@@ -153,38 +163,39 @@ async def plan_end_checks(session: AsyncSession, now: datetime) -> None:
         for inst in ending:
             if rostered.get((inst.day, inst.shift.code)):
                 await timers.ensure(
-                    session, kind=END_CHECK, ref_id=inst.ref, site_id=require_id(site), due_at=inst.end_at + grace
+                    session, kind=END_CHECK, ref_id=inst.end_ref, site_id=require_id(site), due_at=inst.end_at + grace
                 )
 
 
 async def on_end_check(ctx: TimerContext) -> datetime | None:
     """A rostered shift ended and nobody handed it over: the people on it are told to hand over and
-    not to leave before the takeover (002 L22; 000 L125), the supervisors are pinged; again every
-    few minutes until a handover is made, at most until the next shift ends."""
+    not to leave before the takeover (002 L22; 000 L152), the supervisors are pinged; again every
+    few minutes until a handover is made, at most until the shift that takes it over ends. Only a
+    shift that has ended without a handover is chased: one handed over (early or on time) is not,
+    nor one whose people are all on the shift that takes it over (they stay on)."""
     session, timer, now = ctx.session, ctx.timer, ctx.now
     site = await sites.get(session, site_id=timer.site_id)
-    if site is None:
+    end = moment_of(timer.ref_id)
+    if site is None or end is None:  # a ref of the old form: the planner has made this check anew
         return None
     zone, t, policy = ZoneInfo(site.timezone), Translator(site.language), Policy.for_site(site.policy)
     defs = await shifts_of(session, site)
-    ref_day = timer.ref_id // 100
-    day = date(ref_day // 10000, ref_day // 100 % 100, ref_day % 100)
-    shift = next((s for s in defs if s.position == timer.ref_id % 100), None)
-    if shift is None:
-        return None
-    inst = instance(shift, day, zone)
-    if await handovers.for_shift(session, site_id=require_id(site), code=shift.code, day=day) is not None:
-        return None
-    if now >= following(defs, inst, zone).end_at:
-        return None
-    people = await on_roster(session, site, inst)
-    shift_text = label(t, inst, zone)
-    stay = "\n".join([t("handover.end_outgoing", shift=shift_text), t("handover.rule_stay")])
-    for telegram_id in people:
-        await notices.queue(session, telegram_id, stay, site_id=site.id, purpose="handover")
-    ping = t("handover.end_ping", site=site.name, shift=shift_text, who=await names(session, people))
-    await notices.tell_roles(session, site, (Role.SUPERVISOR,), ping, purpose="handover", urgent=True)
-    return now + timedelta(minutes=policy.takeover_grace_minutes)
+    again = False
+    for inst in at_moment(defs, end, zone, ending=True):
+        if await handovers.for_shift(session, site_id=require_id(site), code=inst.shift.code, day=inst.day) is not None:
+            continue
+        nxt = following(defs, inst, zone)
+        people = await on_roster(session, site, inst)
+        if now >= nxt.end_at or not people or set(people) <= set(await on_roster(session, site, nxt)):
+            continue
+        shift_text = label(t, inst, zone)
+        stay = "\n".join([t("handover.end_outgoing", shift=shift_text), t("handover.rule_stay")])
+        for telegram_id in people:
+            await notices.queue(session, telegram_id, stay, site_id=site.id, purpose="handover")
+        ping = t("handover.end_ping", site=site.name, shift=shift_text, who=await names(session, people))
+        await notices.tell_roles(session, site, (Role.SUPERVISOR,), ping, purpose="handover", urgent=True)
+        again = True
+    return now + timedelta(minutes=policy.takeover_grace_minutes) if again else None
 
 
 # -- export --------------------------------------------------------------------------------------

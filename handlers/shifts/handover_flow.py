@@ -14,12 +14,12 @@ from handlers.core.context import Context
 from handlers.core.i18n import Translator
 from handlers.core.messages import Button, Keyboard, Outcome, Reply
 from handlers.shifts.buttons import AllowHandoverData, TakeHandoverData
-from handlers.shifts.commands import label, names, on_roster
 from handlers.shifts.handover_report import compile_report, open_majors
+from handlers.shifts.people import label, names, on_roster
 from handlers.shifts.times import Instance, around, ending_near, following, instance, shifts_of
 from storage.codes import Role
 from storage.models import Handover, Incident, Site, require_id
-from storage.models.shifts import HandoverStatus
+from storage.models.shifts import PENDING_HANDOVER, HandoverStatus
 from storage.repos import handovers, sites, timers
 
 LATE = "shift_takeover_late"
@@ -44,6 +44,42 @@ def expected_ids(handover: Handover) -> list[int]:
     return [int(x) for x in handover.expected.split(",") if x]
 
 
+async def replan(session: AsyncSession, site: Site, row: Handover, t: Translator) -> list[int]:
+    """Read the roster again for a handover still waiting: the outgoing person's shift, the one
+    taking over and who is rostered on it, as of the handover's time. A roster loaded (or changed)
+    after the handover was made is picked up, so the rostered person is the one expected, the
+    reminders name and reach them, and the report's header says so. Returns who is expected."""
+    if row.status not in PENDING_HANDOVER:
+        return expected_ids(row)
+    out, nxt, people = await _shift_plan(session, site, row.outgoing_id, row.handed_at)
+    expected = ",".join(str(i) for i in people if i != row.outgoing_id)
+    plan = (out.shift.code, out.day, nxt.shift.code, nxt.day, expected)
+    if plan != (row.shift_code, row.shift_day, row.next_code, row.next_day, row.expected):
+        row.shift_code, row.shift_day, row.next_code, row.next_day, row.expected = plan
+        row.shift_end_at = out.end_at
+        top = await header(session, site, row, t)
+        row.report = "\n".join([top, *row.report.split("\n")[top.count("\n") + 1 :]])
+        session.add(row)
+    return expected_ids(row)
+
+
+async def roster_loaded(session: AsyncSession, site: Site, t: Translator) -> tuple[Handover, list[int]] | None:
+    """After a roster import: the waiting handover, when the roster changed whom it expects, with
+    the people it expects now (``replan``)."""
+    row = await handovers.pending(session, site_id=require_id(site), lock=True)
+    if row is None:
+        return None
+    before = row.expected
+    expected = await replan(session, site, row, t)
+    return (row, expected) if row.expected != before else None
+
+
+def completed_at(handover: Handover) -> datetime:
+    """When the handover was made: when the outgoing person handed over (again, once a block was
+    lifted) or a supervisor allowed it, not when it was first attempted."""
+    return max(handover.handed_at, handover.override_at or handover.handed_at)
+
+
 def card(t: Translator, handover: Handover, zone: ZoneInfo) -> str:
     lines = [handover.report]
     if handover.override_at is not None:
@@ -60,8 +96,8 @@ def take_button(t: Translator, handover: Handover) -> Keyboard:
     return [[Button(t("handover.btn_take"), TakeHandoverData(handover=require_id(handover)).pack())]]
 
 
-async def _compose(ctx: Context, session: AsyncSession, site: Site, handover: Handover, t: Translator) -> str:
-    """The report as stored: who hands over which shift to whom, then the sections and notes."""
+async def header(session: AsyncSession, site: Site, handover: Handover, t: Translator) -> str:
+    """Who hands over which shift to whom, and when the handover was made (``completed_at``)."""
     zone = ZoneInfo(site.timezone)
     defs = await shifts_of(session, site)
 
@@ -70,16 +106,21 @@ async def _compose(ctx: Context, session: AsyncSession, site: Site, handover: Ha
         return label(t, instance(shift, day, zone), zone) if shift and day else "-"
 
     expected = expected_ids(handover)
-    header = t(
+    return t(
         "handover.header",
         site=site.name,
         outgoing=handover.outgoing_name,
         shift=shift_label(handover.shift_code, handover.shift_day),
         next=shift_label(handover.next_code, handover.next_day),
         incoming=await names(session, expected) if expected else t("handover.anyone"),
-        at=handover.handed_at.astimezone(zone).strftime("%m-%d %H:%M"),
+        at=completed_at(handover).astimezone(zone).strftime("%m-%d %H:%M"),
     )
-    return header + "\n" + await compile_report(session, site, handover, ctx.now, t, ctx.features.handover_sections)
+
+
+async def _compose(ctx: Context, session: AsyncSession, site: Site, handover: Handover, t: Translator) -> str:
+    """The report as stored: the header, then the sections and notes."""
+    top = await header(session, site, handover, t)
+    return top + "\n" + await compile_report(session, site, handover, ctx.now, t, ctx.features.handover_sections)
 
 
 async def begin(
@@ -137,10 +178,14 @@ def _block(row: Handover, majors: list[Incident]) -> str:
 async def _reopen(ctx: Context, site: Site, row: Handover, notes: str, *, edit: bool) -> Outcome:
     """The outgoing person hands over again once the major incidents that blocked it are closed."""
     t = ctx.t
-    row.status = HandoverStatus.OPEN
+    row.status, row.handed_at = HandoverStatus.OPEN, ctx.now  # handed over now, not at the refused attempt
     row.notes = notes.strip() or row.notes
+    await replan(ctx.session, site, row, t)
     row.report = await _compose(ctx, ctx.session, site, row, t)
     ctx.session.add(row)
+    grace = timedelta(minutes=ctx.policy(site).takeover_grace_minutes)
+    due = max((row.shift_end_at or ctx.now) + grace, ctx.now + grace)
+    await timers.arm(ctx.session, kind=LATE, ref_id=require_id(row), site_id=require_id(site), due_at=due)
     return Outcome(
         replies=[
             Reply(card(t, row, ctx.zone(site)), take_button(t, row), edit=edit, link=("handover", require_id(row)))
@@ -163,18 +208,18 @@ async def _blocked(ctx: Context, site: Site, row: Handover, *, majors_text: str,
 async def take(ctx: Context, row: Handover, who: Who, *, edit: bool = False) -> tuple[bool, Outcome]:
     """``who`` takes over ``row``; (False, the refusal) when they may not."""
     t = ctx.t
-    expected = expected_ids(row)
-    expected_text = await names(ctx.session, expected) if expected else t("handover.anyone")
     if row.status == HandoverStatus.TAKEN_OVER:
         return False, ctx.answer(t("handover.already_taken", name=row.incoming_name or "?"))
+    site = await sites.get(ctx.session, site_id=row.site_id)
+    assert site is not None
+    expected = await replan(ctx.session, site, row, t)  # the roster as it is now, not as it was
+    expected_text = await names(ctx.session, expected) if expected else t("handover.anyone")
     if not ctx.may(row.site_id, Role.STAFF) and ctx.msg.user.id == who[0]:
         return False, ctx.answer(t("handover.not_expected", expected=expected_text), alert=True)
     if who[0] == row.outgoing_id:
         return False, ctx.answer(t("handover.not_yourself"), alert=True)
     if expected and who[0] not in expected:
         return False, ctx.answer(t("handover.not_expected", expected=expected_text), alert=True)
-    site = await sites.get(ctx.session, site_id=row.site_id)
-    assert site is not None
     if row.override_at is None and ctx.policy(site).handover_block_on_major:
         majors = await open_majors(ctx.session, require_id(site))
         if majors and row.status == HandoverStatus.BLOCKED:
@@ -207,6 +252,7 @@ async def allow(ctx: Context, row: Handover, reason: str) -> Outcome:
     assert site is not None
     row.status, row.override_by, row.override_name = HandoverStatus.OPEN, ctx.msg.user.id, ctx.msg.user.name
     row.override_reason, row.override_at = reason.strip(), ctx.now
+    await replan(ctx.session, site, row, t)
     row.report = await _compose(ctx, ctx.session, site, row, t)
     ctx.session.add(row)
     reply = Reply(card(t, row, ctx.zone(site)), take_button(t, row), link=("handover", require_id(row)))

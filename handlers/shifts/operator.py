@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import handlers.shifts.handover_flow as flow
 import handlers.shifts.imports as roster
+from handlers.core.i18n import Translator
 from handlers.core.operator import AdminError, import_caps, site_for_cli
 from handlers.core.policy import CLAUSES, Policy, parse_setting
 from handlers.core.uploads import TableError, read_table
@@ -33,12 +35,18 @@ async def import_roster(db: Database, data: bytes, filename: str, site_code: str
         if problems:
             lines = [f"line {line}: {what}" for line, what in problems]
             raise AdminError(f"{len(problems)} bad row(s), nothing loaded:\n" + "\n".join(lines))
-        return f"loaded {stored} roster entries for {site.code} ({days[0]} to {days[-1]})"
+        done = f"loaded {stored} roster entries for {site.code} ({days[0]} to {days[-1]})"
+        waiting = await flow.roster_loaded(session, site, Translator(site.language))
+        if waiting is not None:  # a handover made before this roster now expects the rostered person
+            row, expected = waiting
+            who = ", ".join(str(i) for i in expected) or "anyone"
+            done += f"\nthe waiting handover of {row.outgoing_name} now expects {who}"
+        return done
 
 
 async def set_shift(db: Database, *, code: str, name: str, start: str, end: str, site_code: str | None) -> str:
-    """Define or change a shift. The first definition keeps the default shifts (白班, 夜班) that
-    the site used until then, so a site never loses a shift it did not name."""
+    """Define or change a shift. The first definition keeps the default shifts (早班, 中班, 夜班)
+    that the site used until then, so a site never loses a shift it did not name."""
     code = code.strip().upper()
     if not code or len(code) > 16 or not name.strip() or len(name) > 40:
         raise AdminError("a shift needs a CODE of 1-16 characters and a --name of 1-40")

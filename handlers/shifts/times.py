@@ -1,13 +1,14 @@
 """Shift times: a site's named shifts, their instances on dates, and which one is now or next.
 
-All in the site's timezone (a shift is 08:00-20:00 local); a shift whose end is not after its start
-ends the next morning (夜班 20:00-08:00)."""
+All in the site's timezone (a shift is 08:00-16:00 local); a shift whose end is not after its start
+ends the next day (中班 16:00-00:00, or a site's 夜班 20:00-08:00). Shifts may overlap (a site's 中班
+12:00-21:00 beside 白班 08:00-20:00 and 夜班 20:00-08:00): several can be on at once."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -31,8 +32,15 @@ class ShiftDef:
         return f"{self.start:%H:%M}-{self.end:%H:%M}"
 
 
-# Two 12-hour shifts unless the site defines its own (002 L11 names 8:00 as the start).
-DEFAULT_SHIFTS = (ShiftDef("D", "白班", time(8), time(20), 0), ShiftDef("N", "夜班", time(20), time(8), 1))
+# Three shifts unless the site defines its own: "公司實行值班三班制" (000 L474), the day starting at
+# 8:00 (002 L11). 早班 and 中班 are the regulation's own names (000 L564-565). A shift is dated by the
+# day it starts, so the 夜班 of 11-23 is 11-23 00:00-08:00. Sites that existed before this default
+# keep the two 12-hour shifts they used (migration 0010).
+DEFAULT_SHIFTS = (
+    ShiftDef("E", "早班", time(8), time(16), 0),
+    ShiftDef("M", "中班", time(16), time(0), 1),
+    ShiftDef("N", "夜班", time(0), time(8), 2),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +53,31 @@ class Instance:
     end_at: datetime
 
     @property
-    def ref(self) -> int:
-        """A timer ref: yyyymmdd and the shift's position (2026113001)."""
-        return int(self.day.strftime("%Y%m%d")) * 100 + self.shift.position
+    def start_ref(self) -> int:
+        """A timer ref for the moment this shift starts (see :func:`moment_ref`)."""
+        return moment_ref(self.start_at)
+
+    @property
+    def end_ref(self) -> int:
+        """A timer ref for the moment this shift ends."""
+        return moment_ref(self.end_at)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+LEGACY_REF = 10**9  # refs of yyyymmdd and a position (2026113001), made before shifts could be added
+
+
+def moment_ref(moment: datetime) -> int:
+    """A timer ref naming a moment: minutes since 1970 (UTC). A shift's timers name the moment it
+    starts or ends, not its place in the site's list, so a shift added later (a 中班 between 白班 and
+    夜班) does not turn tonight's 夜班 reminder into a 中班 one; a shift whose times change leaves its
+    old timers naming a moment no shift has any more, and they do nothing."""
+    return int((moment - _EPOCH).total_seconds() // 60)
+
+
+def moment_of(ref: int) -> datetime | None:
+    """The moment a :func:`moment_ref` names; None for a ref of the old form."""
+    return None if ref >= LEGACY_REF else _EPOCH + timedelta(minutes=ref)
 
 
 def parse_hhmm(text: str) -> time:
@@ -94,21 +124,32 @@ def around(defs: tuple[ShiftDef, ...], now: datetime, zone: ZoneInfo) -> list[In
     return instances(defs, today - timedelta(days=1), today + timedelta(days=1), zone)
 
 
-def current(defs: tuple[ShiftDef, ...], now: datetime, zone: ZoneInfo) -> Instance | None:
-    """The shift going on now (the latest started one when shifts overlap)."""
-    going = [i for i in around(defs, now, zone) if i.start_at <= now < i.end_at]
-    return going[-1] if going else None
+def going(defs: tuple[ShiftDef, ...], now: datetime, zone: ZoneInfo) -> list[Instance]:
+    """Every shift on now, in order of start (several when shifts overlap)."""
+    return [i for i in around(defs, now, zone) if i.start_at <= now < i.end_at]
+
+
+def at_moment(defs: tuple[ShiftDef, ...], moment: datetime, zone: ZoneInfo, *, ending: bool = False) -> list[Instance]:
+    """The shifts starting (or, with ``ending``, ending) exactly at this moment."""
+    return [i for i in around(defs, moment, zone) if (i.end_at if ending else i.start_at) == moment]
 
 
 def following(defs: tuple[ShiftDef, ...], after: Instance, zone: ZoneInfo) -> Instance:
-    """The shift that starts next after this one starts (the one that takes it over)."""
-    later = [
-        i
-        for i in instances(defs, after.day, after.day + timedelta(days=2), zone)
-        if (i.start_at, i.shift.position) > (after.start_at, after.shift.position)
-    ]
-    ending = [i for i in later if i.start_at >= after.end_at]  # prefer the one starting when this ends
-    return (ending or later)[0]
+    """The shift that takes this one over: whoever is on when it ends (of the shifts on at that
+    moment, the latest started: 白班 ending at 20:00 goes to the 夜班 starting then, not to a 中班
+    still running until 21:00; that 中班 at 21:00 goes to the 夜班 on since 20:00, not to the next
+    day's 白班); when nobody is on then, the next shift to start."""
+    pool = instances(defs, after.day - timedelta(days=1), after.day + timedelta(days=2), zone)
+    on = [i for i in pool if i != after and i.start_at <= after.end_at < i.end_at]
+    if on:
+        return on[-1]
+    return next(i for i in pool if i.start_at > after.end_at)
+
+
+def starting_after(defs: tuple[ShiftDef, ...], now: datetime, zone: ZoneInfo) -> list[Instance]:
+    """The shifts starting after now, in order (two days of them)."""
+    today = now.astimezone(zone).date()
+    return [i for i in instances(defs, today, today + timedelta(days=2), zone) if i.start_at > now]
 
 
 def ending_near(

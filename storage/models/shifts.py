@@ -14,7 +14,7 @@ from storage.models.columns import Coded
 
 class Shift(SQLModel, table=True):
     """A named shift of a site with its local start and end (002 L9-11; 004 §4). A site without rows
-    uses the default two 12-hour shifts (handlers.shifts.times.DEFAULT_SHIFTS)."""
+    uses the default three shifts (000 L474; handlers.shifts.times.DEFAULT_SHIFTS)."""
 
     __table_args__ = (UniqueConstraint("site_id", "code", name="uq_shift_site_code"),)
     id: int | None = Field(default=None, primary_key=True)

@@ -46,7 +46,8 @@ def test_shift_set_keeps_the_defaults_and_the_roster_uses_it(
     assert "M 中班 12:00-21:00" in capsys.readouterr().out
     assert main(["shift", "list"]) == 0
     listed = capsys.readouterr().out
-    assert "D\t白班\t08:00-20:00" in listed and "M\t中班\t12:00-21:00" in listed and "N\t夜班" in listed
+    # The first definition keeps the three default shifts (000 L474); this one changes their 中班.
+    assert "E\t早班\t08:00-16:00" in listed and "M\t中班\t12:00-21:00" in listed and "N\t夜班\t00:00-08:00" in listed
     assert main(["shift", "set", "X", "--name", "坏班", "--start", "25:00", "--end", "08:00"]) == 2
     assert "not a time" in capsys.readouterr().err
     assert main(["shift", "remove", "Q"]) == 2

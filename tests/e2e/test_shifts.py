@@ -47,7 +47,7 @@ async def test_order_block_override_and_takeover(running: RunningBot) -> None:
 async def test_roster_uploaded_as_a_document(running: RunningBot) -> None:
     bot = running
     await setup_site(bot)
-    csv = "date,shift,staff\n2026-11-23,白班,101\n2026-11-23,夜班,101\n".encode()
+    csv = "date,shift,staff\n2026-11-23,早班,101\n2026-11-23,夜班,101\n".encode()
     stored = bot.fake._store_file(csv, "documents", "csv")
     document = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_name": "排班.csv"}
     caption = {"caption": "/roster", "caption_entities": [{"type": "bot_command", "offset": 0, "length": 7}]}
@@ -57,7 +57,7 @@ async def test_roster_uploaded_as_a_document(running: RunningBot) -> None:
     del update["message"]["text"]
     bot.fake.push_update(update)
     await bot.reply_to(GROUP, "已导入值班表 2 条")
-    bad = "date,shift,staff\n2026-11-23,早班,101\n".encode()
+    bad = "date,shift,staff\n2026-11-23,午班,101\n".encode()
     stored = bot.fake._store_file(bad, "documents", "csv")
     document = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_name": "bad.csv"}
     update = bot.fake.user_message(

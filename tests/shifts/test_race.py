@@ -22,7 +22,7 @@ async def test_two_sweepers_send_shift_reminders_and_the_daily_log_once(
     first = make_desk(any_db, rules, clock)
     other = await second_process(any_db, first, clock)
     for moment in (
-        datetime(2026, 11, 23, 11, 45, tzinfo=UTC),  # 19:45: the night shift's reminder
+        datetime(2026, 11, 23, 11, 15, tzinfo=UTC),  # 19:15: the night shift's reminder (arrive by 19:45)
         datetime(2026, 11, 24, 0, 0, tzinfo=UTC),  # 08:00: the duty log of the 23rd
     ):
         clock.now = moment

@@ -26,7 +26,7 @@ async def test_bad_rows_are_reported_by_line_and_nothing_is_loaded(harness: Desk
     await h.setup_site()
     reply = await upload(
         h,
-        "date,shift,staff\n2026-11-23,白班,101\n2026-13-01,白班,101\n2026-11-24,早班,101\n2026-11-24,N,@nobody 777\n",
+        "date,shift,staff\n2026-11-23,早班,101\n2026-13-01,早班,101\n2026-11-24,午班,101\n2026-11-24,N,@nobody 777\n",
     )
     assert "整份文件未导入" in reply
     assert "第 3 行" in reply and "bad date" in reply
@@ -70,20 +70,22 @@ async def test_duty_shows_now_and_next(harness: DeskHarness) -> None:
     assert "下一班 11-23 夜班 20:00-08:00：夜班小王" in duty
 
 
-async def test_incoming_person_is_reminded_15_minutes_before_the_shift(any_harness: DeskHarness) -> None:
+async def test_incoming_person_is_reminded_before_the_arrival_time(any_harness: DeskHarness) -> None:
     h = any_harness
     await site_with_roster(h)
     await h.desk.sweep()
-    # 19:44 local: nothing yet; 19:45 the night person is reminded in private, once.
-    h.clock.now = datetime(2026, 11, 23, 11, 44, tzinfo=UTC)
+    # The night shift starts at 20:00, the night person arrives 15 minutes early (002 L23): 19:45;
+    # reminded 30 minutes before that, at 19:15 local, in private, once.
+    h.clock.now = datetime(2026, 11, 23, 11, 14, tzinfo=UTC)
     await h.desk.sweep()
     assert not [r for r in await h.outbox() if r.chat_id == NIGHT.id]
-    h.clock.now = datetime(2026, 11, 23, 11, 45, tzinfo=UTC)
+    h.clock.now = datetime(2026, 11, 23, 11, 15, tzinfo=UTC)
     await h.desk.sweep()
     await h.desk.sweep()
     reminders = [r for r in await h.outbox() if r.chat_id == NIGHT.id]
     assert len(reminders) == 1
-    assert "夜班" in reminders[0].text and "15 分钟" in reminders[0].text and "002 L23" in reminders[0].text
+    assert "夜班" in reminders[0].text and "19:45 前到岗（提前 15 分钟）" in reminders[0].text
+    assert "提前15分钟到岗（002 L23）" in reminders[0].text
 
 
 async def test_roster_due_daily_from_the_25th_and_managers_on_the_last_day(harness: DeskHarness) -> None:
@@ -107,7 +109,7 @@ async def test_roster_due_stops_once_next_month_is_loaded(harness: DeskHarness) 
     h.clock.now = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
     await h.desk.sweep()
     assert [r for r in await h.outbox() if "值班表尚未上传" in r.text]
-    assert "✅" in await upload(h, "date,shift,staff\n2026-12-01,D,101\n")
+    assert "✅" in await upload(h, "date,shift,staff\n2026-12-01,早班,101\n")
     seen = len(await h.outbox())
     h.clock.now = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
     await h.desk.sweep()
@@ -132,4 +134,4 @@ async def test_xlsx_roster_with_excel_dates(harness: DeskHarness) -> None:
     h.desk.services.files = FakeFiles({"x1": buffer.getvalue()})
     out = await h.send("/roster", SUPERVISOR, document_file_id="x1", document_name="排班.xlsx")
     assert "已导入值班表 1 条（2026-11-23 至 2026-11-23）" in text_of(out)
-    assert "11-23 夜班 20:00-08:00：值班员小李" in text_of(await h.send("/roster"))
+    assert "11-23 夜班 00:00-08:00：值班员小李" in text_of(await h.send("/roster"))
