@@ -183,11 +183,12 @@ async def late_command(ctx: Context, args: str) -> Outcome:
 
 
 async def reason_reply(ctx: Context, loan_id: int) -> Outcome | None:
-    """A reply to an overdue chase (or any message showing a loan that is out) from staff of its
-    site: the reason the key is not back (000 L514, L571)."""
+    """A reply to an overdue chase (or any message showing a loan past its due time) from staff of
+    its site: the reason the key is not back (000 L514, L571). Before the due time a reply to the
+    loan card is chatter, not a reason (``/key_late`` records one early)."""
     loan = await keys.loan(ctx.session, loan_id=loan_id, lock=True)
     text = ctx.msg.text.strip()
-    if loan is None or loan.status != LoanStatus.OUT or not text or not ctx.may(loan.site_id, Role.STAFF):
+    if loan is None or not render.is_overdue(loan, ctx.now) or not text or not ctx.may(loan.site_id, Role.STAFF):
         return None
     key = await keys.get(ctx.session, key_id=loan.key_id)
     if key is None:
