@@ -95,10 +95,10 @@ async def start(
         return ctx.answer(await held_text(ctx, key))
     if stored.status == LoanStatus.OUT:
         await schedule_overdue(ctx, stored)
-        return Outcome(replies=[card(ctx, stored, key, [], header="keys.lent")])
+        return Outcome(replies=[card(ctx, site, stored, key, [], header="keys.lent")])
     if role is not None:
         await ask_approval(ctx, site, key, stored, role)
-    return Outcome(replies=[card(ctx, stored, key, [], header="keys.pending_header")])
+    return Outcome(replies=[card(ctx, site, stored, key, [], header="keys.pending_header")])
 
 
 async def held_text(ctx: Context, key: Key) -> str:
@@ -112,19 +112,22 @@ async def held_text(ctx: Context, key: Key) -> str:
 
 
 def card(
-    ctx: Context, loan: KeyLoan, key: Key, witnesses: list[KeyWitness], *, header: str, edit: bool = False
+    ctx: Context, site: Site, loan: KeyLoan, key: Key, witnesses: list[KeyWitness], *, header: str, edit: bool = False
 ) -> Reply:
-    text = render.loan_card(ctx.t, loan, key, witnesses, ctx.zone(), header=header, policy=ctx.policy())
-    return Reply(text, loan_buttons(ctx, loan), edit=edit, link=("key_loan", require_id(loan)))
+    """The loan card in the duty group, in the key's site's time and policy (an approval tapped in a
+    private chat has no site of its own)."""
+    policy = ctx.policy(site)
+    text = render.loan_card(ctx.t, loan, key, witnesses, ctx.zone(site), header=header, policy=policy)
+    return Reply(text, loan_buttons(ctx, loan, policy), edit=edit, link=("key_loan", require_id(loan)))
 
 
-def loan_buttons(ctx: Context, loan: KeyLoan) -> list[list[Button]]:
+def loan_buttons(ctx: Context, loan: KeyLoan, policy: Policy) -> list[list[Button]]:
     if loan.status == LoanStatus.OUT:
         return [[Button(ctx.t("keys.btn.return"), ReturnKey(loan=require_id(loan)).pack())]]
     if loan.status != LoanStatus.PENDING:
         return []
     withdraw = Button(ctx.t("keys.btn.withdraw"), WithdrawLoan(loan=require_id(loan)).pack())
-    needed = witnesses_needed(loan, ctx.policy())
+    needed = witnesses_needed(loan, policy)
     row = []
     if WitnessKind.STAFF in needed:
         row.append(Button(ctx.t("keys.btn.witness"), WitnessLoan(loan=require_id(loan)).pack()))
@@ -220,13 +223,13 @@ async def approve(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
     ctx.session.add(loan)
     activated = await activate_if_ready(ctx, loan, key, site)
     present = await witnesses_of(ctx, loan)
-    still = render.still_needed(t, loan, present, policy)
+    still = t("keys.wait.sep").join(render.still_needed(t, loan, present, policy))
     if activated:
         done = t("keys.you_approved_out", code=key.code, name=render.borrower(t, loan))
     else:
-        done = t("keys.you_approved", code=key.code, name=render.borrower(t, loan), still="；".join(still))
+        done = t("keys.you_approved", code=key.code, name=render.borrower(t, loan), still=still)
     if site.duty_chat_id is not None and not activated:
-        group = t("keys.approved_group", code=key.code, name=user.name, still="；".join(still))
+        group = t("keys.approved_group", code=key.code, name=user.name, still=still)
         await ctx.notify(site.duty_chat_id, group, link=("key_loan", require_id(loan)))
     return Outcome(replies=[Reply(done, edit=True)] if ctx.msg.is_button else [Reply(done)], toast=done)
 
@@ -295,7 +298,7 @@ async def witness(ctx: Context, loan: KeyLoan, key: Key, site: Site, kind: Witne
     activated = await activate_if_ready(ctx, loan, key, site, present=present, announce=False)
     header = "keys.lent" if activated else "keys.pending_header"
     return Outcome(
-        replies=[card(ctx, loan, key, present, header=header, edit=True)],
+        replies=[card(ctx, site, loan, key, present, header=header, edit=True)],
         toast=t("keys.you_witnessed", count=len(present)),
     )
 
@@ -328,7 +331,7 @@ async def activate_if_ready(
     await schedule_overdue(ctx, loan)
     if announce and site.duty_chat_id is not None:
         shown = present if present is not None else await witnesses_of(ctx, loan)
-        reply = card(ctx, loan, key, shown, header="keys.lent")
+        reply = card(ctx, site, loan, key, shown, header="keys.lent")
         await ctx.notify(site.duty_chat_id, reply.text, reply.buttons, reply.link)
     return True
 

@@ -72,7 +72,7 @@ def loan_card(
     if loan.status == LoanStatus.PENDING:
         still = still_needed(t, loan, witnesses, policy)
         if still:
-            lines.append(t("keys.wait.header", what="；".join(still)))
+            lines.append(t("keys.wait.header", what=t("keys.wait.sep").join(still)))
     return "\n".join(lines)
 
 
