@@ -48,10 +48,12 @@ class Policy:
     key_report_hour: int = 21
     # Outside borrowers need a leader's signature (001 L1043): a supervisor approves first.
     key_external_approval: bool = True
-    # Sealed (custody) keys: the manager approves and two staff are present (000 L505-508); the GM's
-    # approval as well where the site says so (000 L506) — an admin's tap counts as the GM's.
+    # Sealed (custody) keys (000 L506): the CS manager asks the general manager, who approves (a site's
+    # admin is its GM; a site with none falls back to the manager alone, recorded on the loan), and
+    # two customer-service staff and a guard are present.
     key_sealed_witnesses: int = 2
-    key_sealed_gm_approval: bool = False
+    key_sealed_guards: int = 1
+    key_sealed_gm_approval: bool = True
 
     # Tickets. The promised deadline (处理时限) told to the resident (001 L901), by kind and urgency;
     # the hours are this defaults, the documents give none except the 15 minutes below.
@@ -147,8 +149,9 @@ CLAUSES: dict[str, str] = {
     "key_overdue_morning_hour": "001 L291: keys not returned are followed up (supervisors each morning)",
     "key_report_hour": "000 L514, L571: the key register is checked daily (daily key report)",
     "key_external_approval": "001 L1043: outside borrowers need a leader's approval",
-    "key_sealed_witnesses": "000 L505-508: sealed keys used only with two staff and a guard present",
-    "key_sealed_gm_approval": "000 L506: sealed keys also need the general manager's approval",
+    "key_sealed_witnesses": "000 L506: a sealed key is used with two customer-service staff present",
+    "key_sealed_guards": "000 L506: ... and a guard present",
+    "key_sealed_gm_approval": "000 L506: the CS manager asks the general manager, who approves",
     "ticket_hours_complaint": "001 L901: a promised deadline (处理时限) for every matter (hours: our default)",
     "ticket_hours_repair": "001 L901: a promised deadline for repairs (hours: our default)",
     "ticket_hours_inquiry": "001 L901: a promised deadline for inquiries (hours: our default)",
@@ -187,6 +190,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "key_overdue_morning_hour": (0, 23),
     "key_report_hour": (0, 23),
     "key_sealed_witnesses": (1, 5),
+    "key_sealed_guards": (0, 3),
     "patrol_grace_minutes": (0, 720),
     "patrol_escalate_minutes": (1, 720),
     "patrol_recheck_repeat_minutes": (1, 1440),

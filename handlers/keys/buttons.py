@@ -43,7 +43,15 @@ class RefuseLoan(CallbackData, action="key.no"):
 
 @dataclass(frozen=True)
 class WitnessLoan(CallbackData, action="key.wit"):
-    """见证 on a sealed key's pending loan card (000 L506)."""
+    """客服见证 on a sealed key's pending loan card: a customer-service witness (000 L506). Cards posted
+    before witnesses had kinds carry it too, and a tap on them counts as a staff witness."""
+
+    loan: int
+
+
+@dataclass(frozen=True)
+class GuardWitness(CallbackData, action="key.witg"):
+    """保安见证 beside it: the guard who must also be present (000 L506)."""
 
     loan: int
 

@@ -22,12 +22,21 @@ from handlers.core.context import Context
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.messages import Outcome
 from handlers.core.uploads import Caps, TableError
-from handlers.keys.buttons import ApproveLoan, OnLoan, PickKey, RefuseLoan, ReturnKey, WithdrawLoan, WitnessLoan
+from handlers.keys.buttons import (
+    ApproveLoan,
+    GuardWitness,
+    OnLoan,
+    PickKey,
+    RefuseLoan,
+    ReturnKey,
+    WithdrawLoan,
+    WitnessLoan,
+)
 from handlers.keys.loans import Borrower
 from handlers.keys.register import KINDS, check_row, import_rows, kind_of, load
 from storage.codes import Role, Severity
 from storage.models import Key, KeyLoan, Site, require_id
-from storage.models.keys import KeyKind, KeyStatus, LoanStatus
+from storage.models.keys import KeyKind, KeyStatus, LoanStatus, WitnessKind
 from storage.repos import keys, sites, timers
 
 # Who hears of a lost or damaged key: the supervisors (001 L297, L1047); a unit, vacant-unit or sealed
@@ -41,6 +50,8 @@ LOST_REPORTED_TO: dict[KeyKind, tuple[Role, ...]] = {
     KeyKind.COMMON: (Role.SUPERVISOR,),
 }
 _PHONE = re.compile(r"^\+?\d[\d\- ]{5,19}$")
+_COUNTED = re.compile(r"^(?P<code>.+?)[*×](?P<count>\d{1,3})$")
+_COUNT_WORD = re.compile(r"^(\d{1,3})把$")
 
 
 async def named_key(ctx: Context, args: str, usage: str) -> tuple[Key | None, str, Outcome | None]:
@@ -55,36 +66,137 @@ async def named_key(ctx: Context, args: str, usage: str) -> tuple[Key | None, st
     return key, rest.strip(), None
 
 
+async def _key_and_count(ctx: Context, word: str) -> tuple[Key | None, int]:
+    """A word naming a key: its code, or its code with a count (``3-JF*2``, ``3-JF×2``)."""
+    assert ctx.site is not None
+    site_id = require_id(ctx.site)
+    key = await keys.by_code(ctx.session, site_id=site_id, code=word)
+    if key is not None:
+        return key, 1
+    counted = _COUNTED.match(word)
+    if counted is None:
+        return None, 1
+    return await keys.by_code(ctx.session, site_id=site_id, code=counted["code"]), int(counted["count"])
+
+
+async def named_keys(ctx: Context, args: str, usage: str) -> tuple[list[tuple[Key, int]], str, Outcome | None]:
+    """``CODE [CODE…] rest``: the keys (with how many copies of each) a loan or a return is for, and
+    the rest of the text; a loan may be for several keys or a quantity (001 L1041: 确定数量). A count
+    follows a code as ``*2``, ``×2`` or a word ``2把``."""
+    words = args.split()
+    if not words:
+        return [], "", Outcome.say(ctx.t(usage))
+    picks: list[tuple[Key, int]] = []
+    used = 0
+    while used < len(words):
+        key, count = await _key_and_count(ctx, words[used])
+        if key is None:
+            break
+        used += 1
+        if used < len(words) and (word := _COUNT_WORD.match(words[used])):
+            count, used = int(word[1]), used + 1
+        if all(key.id != seen.id for seen, _ in picks):
+            picks.append((key, count))
+    if not picks:
+        return [], "", Outcome.say(ctx.t("keys.unknown", code=words[0][:32]))
+    parts = args.split(None, used)
+    return picks, (parts[used].strip() if len(parts) > used else ""), None
+
+
+async def lend_many(ctx: Context, picks: list[tuple[Key, int]], who: Borrower, purpose: str) -> Outcome:
+    """One loan per key (the register has a line per key), answered together."""
+    assert ctx.site is not None
+    outcome = Outcome()
+    for key, count in picks:
+        one = await key_loans.start(ctx, ctx.site, key, who, purpose, quantity=count)
+        outcome.replies += one.replies
+    return outcome
+
+
 async def borrow_command(ctx: Context, args: str) -> Outcome:
-    key, purpose, problem = await named_key(ctx, args, "keys.usage.borrow")
-    if key is None or ctx.site is None:
+    picks, purpose, problem = await named_keys(ctx, args, "keys.usage.borrow")
+    if not picks or ctx.site is None:
         return problem or Outcome()
-    return await key_loans.start(ctx, ctx.site, key, Borrower(ctx.msg.user.id, ctx.msg.user.name), purpose)
+    return await lend_many(ctx, picks, Borrower(ctx.msg.user.id, ctx.msg.user.name), purpose)
 
 
 async def lend_command(ctx: Context, args: str) -> Outcome:
-    """An outside borrower: ``/lend CODE NAME [phone] [purpose]``; a supervisor approves first."""
-    key, rest, problem = await named_key(ctx, args, "keys.usage.lend")
-    if key is None or ctx.site is None:
+    """An outside borrower: ``/lend CODE NAME [@staff] [phone] [purpose]``. The outsider never borrows
+    directly (000 L516, L573; 001 L295): the staff member who signs for them (the writer, or the
+    colleague named with @) borrows and answers for the key; a supervisor approves first (001 L1043)."""
+    picks, rest, problem = await named_keys(ctx, args, "keys.usage.lend")
+    if not picks or ctx.site is None:
         return problem or Outcome()
     name, _, rest = rest.partition(" ")
-    if not name:
+    if not name or name.startswith("@"):
         return Outcome.say(ctx.t("keys.usage.lend"))
+    responsible = (ctx.msg.user.id, ctx.msg.user.name)
+    rest = rest.strip()
+    if rest.startswith("@"):
+        handle, _, rest = rest.partition(" ")
+        found = await signer(ctx, handle)
+        if found is None:
+            return Outcome.say(ctx.t("keys.not_staff", who=handle[:64]))
+        responsible = found
     phone, _, purpose = rest.strip().partition(" ")
     if not _PHONE.match(phone):
         phone, purpose = "", rest.strip()
-    who = Borrower(None, name[:200], external=True, phone=phone or None)
-    return await key_loans.start(ctx, ctx.site, key, who, purpose.strip())
+    who = Borrower(responsible[0], responsible[1], outsider=name[:200], phone=phone or None)
+    return await lend_many(ctx, picks, who, purpose.strip())
+
+
+async def signer(ctx: Context, handle: str) -> tuple[int, str] | None:
+    """The colleague an ``@username`` names, when they are staff of this site."""
+    assert ctx.site is not None
+    person = await sites.by_username(ctx.session, username=handle.removeprefix("@"))
+    if person is None:
+        return None
+    role = (await sites.roles_of(ctx.session, telegram_id=person.telegram_id)).get(require_id(ctx.site))
+    return (person.telegram_id, person.name or handle) if role is not None else None
 
 
 async def return_command(ctx: Context, args: str) -> Outcome:
-    key, condition, problem = await named_key(ctx, args, "keys.usage.return")
+    picks, condition, problem = await named_keys(ctx, args, "keys.usage.return")
+    if not picks:
+        return problem or Outcome()
+    outcome = Outcome()
+    for key, _ in picks:
+        loan = await keys.active_loan(ctx.session, key_id=require_id(key))
+        if loan is None:
+            outcome.replies += Outcome.say(ctx.t("keys.not_out", code=key.code)).replies
+            continue
+        outcome.replies += (await key_loans.give_back(ctx, loan, key, condition[:500])).replies
+    return outcome
+
+
+async def late_command(ctx: Context, args: str) -> Outcome:
+    """``/key_late CODE reason``: why a key out is not back (000 L514, L571)."""
+    key, reason, problem = await named_key(ctx, args, "keys.usage.late")
     if key is None:
         return problem or Outcome()
+    if not reason:
+        return Outcome.say(ctx.t("keys.usage.late"))
     loan = await keys.active_loan(ctx.session, key_id=require_id(key))
     if loan is None:
         return Outcome.say(ctx.t("keys.not_out", code=key.code))
-    return await key_loans.give_back(ctx, loan, key, condition[:500])
+    return await key_loans.late_reason(ctx, loan, key, reason)
+
+
+async def reason_reply(ctx: Context, loan_id: int) -> Outcome | None:
+    """A reply to an overdue chase (or any message showing a loan past its due time) from staff of
+    its site: the reason the key is not back (000 L514, L571). Before the due time a reply to the
+    loan card is chatter, not a reason (``/key_late`` records one early)."""
+    loan = await keys.loan(ctx.session, loan_id=loan_id, lock=True)
+    text = ctx.msg.text.strip()
+    if loan is None or not render.is_overdue(loan, ctx.now) or not text or not ctx.may(loan.site_id, Role.STAFF):
+        return None
+    key = await keys.get(ctx.session, key_id=loan.key_id)
+    if key is None:
+        return None
+    outcome = await key_loans.late_reason(ctx, loan, key, text)
+    for reply in outcome.replies:
+        reply.quote = True
+    return outcome
 
 
 async def keys_command(ctx: Context, args: str) -> Outcome:
@@ -119,7 +231,9 @@ async def key_command(ctx: Context, args: str) -> Outcome:
 
 
 async def key_add_command(ctx: Context, args: str) -> Outcome:
-    """``/key_add CODE label kind`` (the kind last; 机房, 封存… also read)."""
+    """``/key_add CODE label kind`` (the kind last; 机房, 封存… also read). A supervisor registers keys;
+    only a manager changes a registered key's kind, since the kind decides who approves and who
+    witnesses (000 L506-508: a sealed key made common would be lent at once)."""
     words = args.split()
     if len(words) < 3 or kind_of(words[-1]) is None:
         return Outcome.say(ctx.t("keys.usage.key_add", kinds=", ".join(KINDS)))
@@ -127,11 +241,28 @@ async def key_add_command(ctx: Context, args: str) -> Outcome:
     if values is None:
         return Outcome.say(ctx.t(f"keys.bad.{problem}") + "\n" + ctx.t("keys.usage.key_add", kinds=", ".join(KINDS)))
     assert ctx.site is not None
-    new = await keys.upsert(ctx.session, site_id=require_id(ctx.site), values=values)
+    site_id = require_id(ctx.site)
+    known = await keys.by_code(ctx.session, site_id=site_id, code=values["code"])
+    if known is not None and known.kind != values["kind"] and not ctx.may(site_id, Role.MANAGER):
+        kind = ctx.t(f"keys.kind.{known.kind}")
+        return Outcome.say(ctx.t("keys.kind_change_denied", code=known.code, kind=kind))
+    had_sealed = await keys.has_kind(ctx.session, site_id=site_id, kind=KeyKind.SEALED)
+    new = await keys.upsert(ctx.session, site_id=site_id, values=values)
     header = "keys.added" if new else "keys.updated"
-    return Outcome.say(
-        ctx.t(header, code=values["code"], label=values["label"], kind=ctx.t(f"keys.kind.{values['kind']}"))
-    )
+    lines = [ctx.t(header, code=values["code"], label=values["label"], kind=ctx.t(f"keys.kind.{values['kind']}"))]
+    if values["kind"] == KeyKind.SEALED and not had_sealed:
+        lines += await sealed_setup_lines(ctx, ctx.site)
+    return Outcome.say("\n".join(lines))
+
+
+async def sealed_setup_lines(ctx: Context, site: Site) -> list[str]:
+    """Said once, when a site's first sealed key is registered: who approves its use (000 L506), and
+    that a site without a general manager falls back to the manager, recorded on each loan."""
+    policy = ctx.policy(site)
+    if not policy.key_sealed_gm_approval:
+        return []
+    counts = {"staff": policy.key_sealed_witnesses, "guards": policy.key_sealed_guards}
+    return [ctx.t("keys.setup.gm" if await key_loans.has_gm(ctx, site) else "keys.setup.no_gm", **counts)]
 
 
 async def import_command(ctx: Context, args: str) -> Outcome:
@@ -145,13 +276,18 @@ async def import_command(ctx: Context, args: str) -> Outcome:
         return Outcome.say(t("keys.import.no_files"))
     except TableError as exc:
         return Outcome.say(t("keys.import.unreadable", why=exc.text(t)))
-    problems = await load(ctx.session, ctx.site, rows)
+    site_id = require_id(ctx.site)
+    had_sealed = await keys.has_kind(ctx.session, site_id=site_id, kind=KeyKind.SEALED)
+    problems = await load(ctx.session, ctx.site, rows, kinds_may_change=ctx.may(site_id, Role.MANAGER))
     if problems:
         lines = [t("keys.import.refused", count=len(problems))]
         lines.extend(t("keys.import.bad_line", line=line, what=t(f"keys.bad.{what}")) for line, what in problems[:20])
         return Outcome.say("\n".join(lines))
-    total = await keys.count_for_site(ctx.session, site_id=require_id(ctx.site))
-    return Outcome.say(t("keys.import.done", count=len(rows), total=total))
+    total = await keys.count_for_site(ctx.session, site_id=site_id)
+    lines = [t("keys.import.done", count=len(rows), total=total)]
+    if not had_sealed and await keys.has_kind(ctx.session, site_id=site_id, kind=KeyKind.SEALED):
+        lines += await sealed_setup_lines(ctx, ctx.site)
+    return Outcome.say("\n".join(lines))
 
 
 async def lost_command(ctx: Context, args: str) -> Outcome:
@@ -226,6 +362,14 @@ def on_loan(action: LoanAction) -> Callable[[Context, OnLoan], Awaitable[Outcome
     return handler
 
 
+async def staff_witness(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
+    return await key_loans.witness(ctx, loan, key, site, WitnessKind.STAFF)
+
+
+async def guard_witness(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
+    return await key_loans.witness(ctx, loan, key, site, WitnessKind.GUARD)
+
+
 async def return_button(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
     if not ctx.may(site.id, Role.STAFF):
         return Outcome(toast=ctx.t("denied.role", role=ctx.t(f"role.{Role.STAFF}")), alert=True)
@@ -241,12 +385,14 @@ COMMANDS = [
     Command("key_add", key_add_command, min_role=Role.SUPERVISOR),
     Command("keys_import", import_command, min_role=Role.SUPERVISOR),
     Command("key_lost", lost_command),
+    Command("key_late", late_command),
 ]
 BUTTONS: list[AnyButton] = [
     Button(ReturnKey, on_loan(return_button)),
     Button(ApproveLoan, on_loan(key_loans.approve)),
     Button(RefuseLoan, on_loan(key_loans.refuse)),
-    Button(WitnessLoan, on_loan(key_loans.witness)),
+    Button(WitnessLoan, on_loan(staff_witness)),
+    Button(GuardWitness, on_loan(guard_witness)),
     Button(WithdrawLoan, on_loan(key_loans.withdraw)),
     Button(PickKey, keys_drafts.pick_button),
 ]
@@ -257,6 +403,7 @@ PART = Feature(
     timers=keys_report.TIMERS,
     planners=[keys_report.plan_reports],
     handover=keys_report.handover_section,
+    replies={"key_loan": reason_reply},
     drafts={"key_borrow": keys_drafts.record_borrow, "key_return": keys_drafts.record_return},
     exports={
         "keys": ExportKind(keys_exports.KEY_FIELDS, keys_exports.key_rows),

@@ -36,6 +36,11 @@ LOAN_FIELDS = (
     "returned_to",
     "condition",
     "status",
+    "quantity",
+    "outsider",
+    "gm_approved_by",
+    "gm_fallback",
+    "late_reason",
 )
 
 
@@ -78,7 +83,7 @@ def _loan_row(
         "site": codes.get(loan.site_id),
         "key": key.code,
         "label": key.label,
-        "kind": key.kind,
+        "kind": loan.key_kind,
         "borrower_id": loan.borrower_id,
         "borrower": loan.borrower_name,
         "external": loan.external,
@@ -89,9 +94,14 @@ def _loan_row(
         "out_at": iso(loan.out_at, zone),
         "due_at": iso(loan.due_at, zone),
         "approved_by": loan.approved_by,
-        "witnesses": "; ".join(f"{w.name} ({w.telegram_id})" for w in seen),
+        "witnesses": "; ".join(f"{w.name} ({w.telegram_id}, {w.kind})" for w in seen),
         "returned_at": iso(loan.returned_at, zone),
         "returned_to": loan.returned_to,
         "condition": loan.condition,
         "status": "overdue" if is_overdue(loan, now) else loan.status,
+        "quantity": loan.quantity,
+        "outsider": loan.outsider_name,
+        "gm_approved_by": loan.gm_approved_by,
+        "gm_fallback": loan.gm_fallback,
+        "late_reason": loan.late_reason,
     }

@@ -37,7 +37,7 @@ KIND_WORDS: dict[str, KeyKind] = {
     "封存托管": KeyKind.SEALED,
 }
 # What is wrong with a register row; each has a catalogue line ``keys.bad.<problem>``.
-RowProblem = Literal["code", "label", "kind", "copies", "duplicate", "empty"]
+RowProblem = Literal["code", "label", "kind", "copies", "duplicate", "empty", "kind_change"]
 _CODE = re.compile(r"^[\w.\-/#]{1,32}$")
 MAX_LABEL = 200
 
@@ -65,14 +65,19 @@ def check_row(values: dict[str, str]) -> tuple[KeyValues, None] | tuple[None, Ro
 
 
 async def import_rows(session: AsyncSession, site: Site, rows: Sequence[TableRow]) -> list[tuple[int, str]]:
-    """The feature's importer (``Feature.imports``): like :func:`load`, problems in the site's language."""
+    """The feature's importer (``Feature.imports``, an operator's path: kinds may change): like
+    :func:`load`, problems in the site's language."""
     t = Translator(site.language)
     return [(line, t(f"keys.bad.{what}")) for line, what in await load(session, site, rows)]
 
 
-async def load(session: AsyncSession, site: Site, rows: Sequence[TableRow]) -> list[tuple[int, RowProblem]]:
+async def load(
+    session: AsyncSession, site: Site, rows: Sequence[TableRow], *, kinds_may_change: bool = True
+) -> list[tuple[int, RowProblem]]:
     """Check every row first; write nothing when any is bad. Returns (line, problem) pairs.
-    A code already in the register is updated (and usable again if it was reported lost)."""
+    A code already in the register is updated (and usable again if it was reported lost); its kind
+    changes only when ``kinds_may_change`` (a manager, or the command line), since the kind decides
+    who approves a loan (000 L506-508)."""
     problems: list[tuple[int, RowProblem]] = []
     seen: set[str] = set()
     clean: list[KeyValues] = []
@@ -80,6 +85,10 @@ async def load(session: AsyncSession, site: Site, rows: Sequence[TableRow]) -> l
         values, problem = check_row(row.values)
         if values is not None and values["code"].lower() in seen:
             values, problem = None, "duplicate"
+        if values is not None and not kinds_may_change:
+            known = await keys.by_code(session, site_id=require_id(site), code=values["code"])
+            if known is not None and known.kind != values["kind"]:
+                values, problem = None, "kind_change"
         if values is None:
             problems.append((row.line, problem or "code"))
             continue

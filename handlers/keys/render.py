@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 from handlers.core.i18n import Translator
 from handlers.core.policy import Policy
 from handlers.core.render import clip
-from storage.codes import Role
-from storage.models import Key, KeyLoan
-from storage.models.keys import KeyKind, LoanStatus
+from handlers.keys.rules import approver_role, gm_needed, witnessed, witnesses_needed
+from storage.models import Key, KeyLoan, KeyWitness
+from storage.models.keys import LoanStatus
 
 
 def hhmm(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -21,22 +21,40 @@ def key_name(key: Key) -> str:
     return f"{key.code} {key.label}"
 
 
+def loan_item(loan: KeyLoan, key: Key) -> str:
+    """The key and, when more than one copy went, how many (001 L1041: 确定数量)."""
+    return f"{key_name(key)} ×{loan.quantity}" if loan.quantity > 1 else key_name(key)
+
+
 def borrower(t: Translator, loan: KeyLoan) -> str:
+    """Who has the key: the staff member; for an outsider, the outsider and who answers for them."""
     if not loan.external:
         return loan.borrower_name
-    name = t("keys.external_name", name=loan.borrower_name)
-    return f"{name} {loan.phone}" if loan.phone else name
+    outsider = loan.outsider_name or loan.borrower_name
+    name = t("keys.external_name", name=outsider)
+    if loan.phone:
+        name = f"{name} {loan.phone}"
+    if loan.outsider_name and loan.borrower_name:
+        name = t("keys.signed_for", outsider=name, staff=loan.borrower_name)
+    return name
 
 
 def is_overdue(loan: KeyLoan, now: datetime) -> bool:
     return loan.status == LoanStatus.OUT and loan.due_at is not None and loan.due_at <= now
 
 
+def witness_names(t: Translator, witnesses: list[KeyWitness]) -> str:
+    return "、".join(t("keys.witness_as", name=w.name, kind=t(f"keys.witness_kind.{w.kind}")) for w in witnesses)
+
+
 def loan_card(
-    t: Translator, loan: KeyLoan, key: Key, witnesses: list[str], zone: ZoneInfo, *, header: str, policy: Policy
+    t: Translator, loan: KeyLoan, key: Key, witnesses: list[KeyWitness], zone: ZoneInfo, *, header: str, policy: Policy
 ) -> str:
-    """The loan: key, borrower, purpose, due time, and what it still waits for."""
-    lines = [t(header, code=key.code, label=key.label, kind=t(f"keys.kind.{key.kind}"))]
+    """The loan: key (with the kind it was asked under), borrower, purpose, due time, and what it
+    still waits for."""
+    lines = [t(header, code=key.code, label=key.label, kind=t(f"keys.kind.{loan.key_kind}"))]
+    if loan.quantity > 1:
+        lines.append(t("keys.line.quantity", count=loan.quantity))
     lines.append(t("keys.line.borrower", name=borrower(t, loan), by=loan.lent_by_name))
     if loan.purpose:
         lines.append(t("keys.line.purpose", text=clip(loan.purpose, 120)))
@@ -47,23 +65,30 @@ def loan_card(
         lines.append(t("keys.line.approved", name=loan.approved_name))
     if loan.gm_approved_name:
         lines.append(t("keys.line.gm_approved", name=loan.gm_approved_name))
+    elif loan.gm_fallback:
+        lines.append(t("keys.line.gm_fallback"))
     if witnesses:
-        lines.append(t("keys.line.witnesses", names="、".join(witnesses)))
+        lines.append(t("keys.line.witnesses", names=witness_names(t, witnesses)))
     if loan.status == LoanStatus.PENDING:
-        lines.extend(waiting_lines(t, loan, key, len(witnesses), policy))
+        still = still_needed(t, loan, witnesses, policy)
+        if still:
+            lines.append(t("keys.wait.header", what=t("keys.wait.sep").join(still)))
     return "\n".join(lines)
 
 
-def waiting_lines(t: Translator, loan: KeyLoan, key: Key, witnessed: int, policy: Policy) -> list[str]:
+def still_needed(t: Translator, loan: KeyLoan, witnesses: list[KeyWitness], policy: Policy) -> list[str]:
+    """What a pending loan still waits for, in the order it is given (000 L506: the manager, then the
+    general manager, and the witnesses)."""
     out: list[str] = []
-    sealed = key.kind == KeyKind.SEALED
-    if (sealed or (loan.external and policy.key_external_approval)) and loan.approved_by is None:
-        role = Role.MANAGER if sealed else Role.SUPERVISOR
+    role = approver_role(loan, policy)
+    if role is not None and loan.approved_by is None:
         out.append(t("keys.wait.approval", role=t(f"role.{role}")))
-    if sealed and policy.key_sealed_gm_approval and loan.gm_approved_by is None:
+    if gm_needed(loan, policy) and loan.gm_approved_by is None:
         out.append(t("keys.wait.gm"))
-    if sealed and witnessed < policy.key_sealed_witnesses:
-        out.append(t("keys.wait.witnesses", have=witnessed, need=policy.key_sealed_witnesses))
+    have = witnessed(witnesses)
+    for kind, need in witnesses_needed(loan, policy).items():
+        if have[kind] < need:
+            out.append(t(f"keys.wait.{kind}", have=have[kind], need=need))
     return out
 
 
@@ -71,7 +96,7 @@ def returned_text(t: Translator, loan: KeyLoan, key: Key, zone: ZoneInfo) -> str
     return t(
         "keys.returned",
         code=key.code,
-        label=key.label,
+        label=f"{key.label} ×{loan.quantity}" if loan.quantity > 1 else key.label,
         name=borrower(t, loan),
         to=loan.returned_to_name or "-",
         at=hhmm(loan.returned_at, zone),
@@ -80,13 +105,17 @@ def returned_text(t: Translator, loan: KeyLoan, key: Key, zone: ZoneInfo) -> str
 
 
 def out_line(t: Translator, loan: KeyLoan, key: Key, zone: ZoneInfo, now: datetime) -> str:
-    """One key out (or waiting) in /keys, the daily report and the handover report."""
+    """One key out (or waiting) in /keys, the daily report and the handover report; an overdue one
+    with the reason it is not back, or that none is known yet (000 L514, L571)."""
+    item = loan_item(loan, key)
     if loan.status == LoanStatus.PENDING:
-        return t("keys.line.pending", item=key_name(key), name=borrower(t, loan))
+        return t("keys.line.pending", item=item, name=borrower(t, loan))
     template = "keys.line.overdue" if is_overdue(loan, now) else "keys.line.held"
-    return t(
-        template, item=key_name(key), name=borrower(t, loan), since=hhmm(loan.out_at, zone), due=hhmm(loan.due_at, zone)
-    )
+    line = t(template, item=item, name=borrower(t, loan), since=hhmm(loan.out_at, zone), due=hhmm(loan.due_at, zone))
+    if is_overdue(loan, now):
+        reason = loan.late_reason or t("keys.reason_unknown")
+        line += "\n" + t("keys.line.reason", reason=clip(reason, 120))
+    return line
 
 
 def out_lines(t: Translator, rows: list[tuple[KeyLoan, Key]], zone: ZoneInfo, now: datetime) -> list[str]:

@@ -1,9 +1,11 @@
 """Time-driven key rules: overdue pings, the daily key report, and keys out in the handover report.
 
-A loan not returned by its due time (the same day, 001 L1041, L1335) pings the borrower (or the
-staff member who lent it to an outsider) and the duty group that evening, then the supervisors every
-morning until it is returned (001 L291: keys not returned are looked into). The register is checked
-daily (000 L514, L571): the duty group gets the daily key report at the policy hour.
+A loan not returned by its due time (the same day, 001 L1041, L1335) pings the borrower (the staff
+member who signed for an outsider) and the duty group that evening, then the supervisors every
+morning until it is returned (001 L291: keys not returned are looked into). Each chase asks why the
+key is not back; a reply to it (or ``/key_late``) is kept on the loan. The register is checked daily
+(000 L514, L571: 查明原因并做好记录): the duty group gets the daily key report at the policy hour, each
+key not back with its reason.
 """
 
 from __future__ import annotations
@@ -44,20 +46,24 @@ async def on_overdue(ctx: TimerContext) -> datetime | None:
     if key is None:
         return None
     t, zone, policy = Translator(site.language), ZoneInfo(site.timezone), Policy.for_site(site.policy)
-    text = "\n".join(
-        [
-            t(
-                "keys.overdue",
-                item=render.key_name(key),
-                name=render.borrower(t, loan),
-                due=render.hhmm(loan.due_at, zone),
-            ),
-            t("keys.rule.same_day"),
-        ]
-    )
+    lines = [
+        t(
+            "keys.overdue",
+            item=render.loan_item(loan, key),
+            name=render.borrower(t, loan),
+            due=render.hhmm(loan.due_at, zone),
+        ),
+        t("keys.rule.same_day"),
+    ]
+    if loan.late_reason:
+        lines.append(t("keys.line.reason", reason=loan.late_reason))
+    else:  # the chase asks why (000 L514, L571: 对未收回的钥匙要查明原因并做好记录)
+        lines.append(t("keys.ask_reason", code=key.code))
+    text = "\n".join(lines)
     button = [[Button(t("keys.btn.return"), ReturnKey(loan=loan.id).pack())]]
     link = ("key_loan", loan.id)
-    person = loan.lent_by if loan.external or loan.borrower_id is None else loan.borrower_id
+    # The staff member who borrowed, or who signed for an outsider, answers for the key (000 L516).
+    person = loan.borrower_id if loan.borrower_id is not None else loan.lent_by
     await notices.queue(session, person, text, button, link, site_id=site.id, purpose="reminder")
     if timer.fired == 0:
         if site.duty_chat_id is not None:
@@ -109,7 +115,7 @@ async def daily_report(session: AsyncSession, site: Site, day: date, now: dateti
             t(
                 "keys.report.moved",
                 at=render.hhmm(loan.out_at, zone),
-                item=render.key_name(key),
+                item=render.loan_item(loan, key),
                 name=render.borrower(t, loan),
             )
             for loan, key in lent
@@ -120,7 +126,7 @@ async def daily_report(session: AsyncSession, site: Site, day: date, now: dateti
             t(
                 "keys.report.moved",
                 at=render.hhmm(loan.returned_at, zone),
-                item=render.key_name(key),
+                item=render.loan_item(loan, key),
                 name=render.borrower(t, loan),
             )
             for loan, key in back

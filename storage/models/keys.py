@@ -38,6 +38,14 @@ class LoanStatus(StrEnum):
     LOST = "lost"
 
 
+class WitnessKind(StrEnum):
+    """Who a sealed key's witness is (000 L506: two customer-service assistants and a guard), as the
+    witness states it by the button they press."""
+
+    STAFF = "staff"  # 客服助理
+    GUARD = "guard"  # 保安员
+
+
 # The statuses of a loan that holds its key (uq_keyloan_active below names the same two).
 ACTIVE_LOAN: tuple[LoanStatus, ...] = (LoanStatus.PENDING, LoanStatus.OUT)
 
@@ -75,10 +83,17 @@ class KeyLoan(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     site_id: int = Field(foreign_key="site.id")
     key_id: int = Field(foreign_key="key.id", index=True)
-    borrower_id: int | None = Field(default=None, sa_type=BigInteger)  # None for an outside borrower
+    # The kind the key had when the loan was asked for: a pending loan keeps its rules when the
+    # register is changed mid-request (issue 18 point 7).
+    key_kind: KeyKind = Field(sa_type=Coded(KeyKind, 10))
+    quantity: int = 1  # copies of the key taken (001 L1041: 确定数量)
+    # The staff member who borrows, and answers for the key: for an outsider the one who signs for
+    # them (000 L516, L573; 001 L295: contractors never borrow directly). None only in old rows.
+    borrower_id: int | None = Field(default=None, sa_type=BigInteger)
     borrower_name: str = Field(default="", max_length=200)
     external: bool = False
-    phone: str | None = Field(default=None, max_length=40)
+    outsider_name: str | None = Field(default=None, max_length=200)  # the outsider who uses the key
+    phone: str | None = Field(default=None, max_length=40)  # the outsider's phone
     purpose: str | None = Field(default=None, max_length=500)
     lent_by: int = Field(sa_type=BigInteger)  # the staff member who wrote the loan
     lent_by_name: str = Field(default="", max_length=200)
@@ -91,20 +106,29 @@ class KeyLoan(SQLModel, table=True):
     approved_at: datetime | None = None
     gm_approved_by: int | None = Field(default=None, sa_type=BigInteger)  # sealed keys, where the site says so
     gm_approved_name: str | None = Field(default=None, max_length=200)
+    # No general manager at the site when asked: the manager's approval stands alone (000 L506), and
+    # the record says so.
+    gm_fallback: bool = False
     refused_by: int | None = Field(default=None, sa_type=BigInteger)
     returned_at: datetime | None = None
     returned_to: int | None = Field(default=None, sa_type=BigInteger)
     returned_to_name: str | None = Field(default=None, max_length=200)
     condition: str | None = Field(default=None, max_length=500)
+    # Why a key is not back by its due time (000 L514, L571: 查明原因并做好记录), and who said so when.
+    late_reason: str | None = Field(default=None, max_length=500)
+    late_reason_by: str | None = Field(default=None, max_length=200)
+    late_reason_at: datetime | None = None
     status: LoanStatus = Field(default=LoanStatus.PENDING, sa_type=Coded(LoanStatus, 10))
 
 
 class KeyWitness(SQLModel, table=True):
-    """A witness of a sealed key's use (000 L506: two staff and a guard present); once per person."""
+    """A witness of a sealed key's use (000 L506: two customer-service staff and a guard present); once per
+    person, as the kind they state."""
 
     __table_args__ = (UniqueConstraint("loan_id", "telegram_id", name="uq_keywitness_loan_person"),)
     id: int | None = Field(default=None, primary_key=True)
     loan_id: int = Field(foreign_key="keyloan.id", index=True)
     telegram_id: int = Field(sa_type=BigInteger)
     name: str = Field(default="", max_length=200)
+    kind: WitnessKind = Field(default=WitnessKind.STAFF, sa_type=Coded(WitnessKind, 10))
     at: datetime = Field(default_factory=utcnow)

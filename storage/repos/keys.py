@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Key, KeyLoan, KeyWitness, table_of
-from storage.models.keys import ACTIVE_LOAN, KeyKind, KeyStatus, LoanStatus
+from storage.models.keys import ACTIVE_LOAN, KeyKind, KeyStatus, LoanStatus, WitnessKind
 from storage.repos import children, chunks
 
 
@@ -53,6 +53,11 @@ async def for_site(session: AsyncSession, *, site_id: int) -> Sequence[Key]:
 async def count_for_site(session: AsyncSession, *, site_id: int) -> int:
     result = await session.exec(select(func.count()).select_from(Key).where(Key.site_id == site_id))
     return int(result.one())
+
+
+async def has_kind(session: AsyncSession, *, site_id: int, kind: KeyKind) -> bool:
+    result = await session.exec(select(Key.id).where(Key.site_id == site_id, Key.kind == kind).limit(1))
+    return result.first() is not None
 
 
 async def sites_with_keys(session: AsyncSession) -> list[int]:
@@ -132,8 +137,10 @@ async def witnesses(session: AsyncSession, *, loan_ids: Sequence[int]) -> dict[i
     return await children.of(session, KeyWitness, KeyWitness.loan_id, loan_ids, order_by=KeyWitness.id)
 
 
-async def add_witness(session: AsyncSession, *, loan_id: int, telegram_id: int, name: str, at: datetime) -> None:
-    session.add(KeyWitness(loan_id=loan_id, telegram_id=telegram_id, name=name, at=at))
+async def add_witness(
+    session: AsyncSession, *, loan_id: int, telegram_id: int, name: str, kind: WitnessKind, at: datetime
+) -> None:
+    session.add(KeyWitness(loan_id=loan_id, telegram_id=telegram_id, name=name, kind=kind, at=at))
     await session.flush()
 
 

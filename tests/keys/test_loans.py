@@ -78,7 +78,7 @@ async def test_a_return_button_with_an_extra_argument_is_stale_and_the_key_stays
 async def test_outside_borrower_waits_for_a_supervisor_and_a_forged_approve_is_refused(harness: DeskHarness) -> None:
     await key_site(harness)
     out = text_of(await harness.send("/lend 5-JF 王师傅 13800000000 修水管"))
-    assert "待批准" in out and "王师傅（外部） 13800000000" in out and "等待主管批准" in out
+    assert "待批准" in out and "王师傅（外部） 13800000000" in out and "还需：主管批准" in out
     [ping] = [row for row in await harness.outbox() if row.chat_id == SUPERVISOR.id]
     assert ping.priority == 0 and ping.purpose == "approval" and "外部人员借钥匙须经领导签字批准" in ping.text
     approve = ping.buttons[0][0]["data"]
@@ -111,36 +111,39 @@ async def test_outside_loan_refused(harness: DeskHarness) -> None:
     assert "已借出" in text_of(await harness.send("/borrow V-1201"))  # free again
 
 
-async def test_sealed_key_needs_manager_and_two_other_witnesses(harness: DeskHarness) -> None:
+async def test_sealed_key_needs_manager_two_staff_and_a_guard_as_witnesses(harness: DeskHarness) -> None:
     await key_site(harness)
     out = await harness.send("/borrow S-0802 业户忘带钥匙，开门")
     card = text_of(out)
-    assert "待批准 S-0802" in card and "等待经理批准" in card and "0/2" in card
+    assert "待批准 S-0802" in card and "还需：经理批准" in card and "客服见证 0/2" in card and "保安见证 0/1" in card
     assert not [row for row in await harness.outbox() if row.chat_id == SUPERVISOR.id]
     [ping] = [row for row in await harness.outbox() if row.chat_id == MANAGER.id]
-    assert "封存钥匙须经理批准" in ping.text and ping.priority == 0
+    assert "封存钥匙须由经理报总经理批准" in ping.text and ping.priority == 0
     approve = ping.buttons[0][0]["data"]
     assert (await harness.press(approve, SUPERVISOR)).alert  # a supervisor is not enough for a sealed key
-    witness = button_data(out, "见证")
+    witness, guard = button_data(out, "客服见证"), button_data(out, "保安见证")
     assert (await harness.press(witness, STRANGER)).alert
     own = await harness.press(witness, STAFF)
     assert own.alert and "不能为自己的借用作见证" in (own.toast or "")
     first = await harness.press(witness, STAFF2)
-    assert "1/2" in text_of(first) and "值班员小王" in text_of(first)
-    twice = await harness.press(witness, STAFF2)
+    assert "客服见证 1/2" in text_of(first) and "值班员小王（客服）" in text_of(first)
+    twice = await harness.press(guard, STAFF2)
     assert twice.alert and "已经见证过" in (twice.toast or "")
-    second = await harness.press(witness, GUARD)
-    assert "2/2" not in text_of(second) and "等待经理批准" in text_of(second)
+    second = await harness.press(guard, GUARD)
+    assert "保安见证" not in text_of(second).split("还需")[-1] and "还需：经理批准" in text_of(second)
     assert (await loans(harness))[0].status == "pending"
-    assert "已批准" in text_of(await harness.press(approve, MANAGER))
+    approved = text_of(await harness.press(approve, MANAGER))
+    assert "已批准" in approved and "客服见证 1/2" in approved
+    assert (await loans(harness))[0].status == "pending"  # one customer-service witness is still missing
+    await harness.press(witness, SUPERVISOR)
     [loan] = await loans(harness)
     assert loan.status == "out" and loan.approved_by == MANAGER.id
     async with harness.desk.db.session() as session:
-        names = sorted(w.name for w in (await session.exec(select(KeyWitness))).all())
-    assert names == sorted([STAFF2.name, GUARD.name])
-    group = [row.text for row in await harness.outbox() if row.chat_id == GROUP.id]
-    assert any("已借出 S-0802" in text and "见证：值班员小王、保安老周" in text for text in group)
-    late = await harness.press(witness, SUPERVISOR)
+        rows = (await session.exec(select(KeyWitness))).all()
+    assert sorted((w.name, w.kind) for w in rows) == sorted(
+        [(STAFF2.name, "staff"), (GUARD.name, "guard"), (SUPERVISOR.name, "staff")]
+    )
+    late = await harness.press(witness, MANAGER)
     assert "已处理" in (late.toast or "")
 
 
@@ -149,37 +152,12 @@ async def test_sealed_key_witnesses_last_activates_in_the_group_card(harness: De
     out = await harness.send("/borrow S-0802 紧急开门")
     [ping] = [row for row in await harness.outbox() if row.chat_id == MANAGER.id]
     await harness.press(ping.buttons[0][0]["data"], MANAGER)
-    await harness.press(button_data(out, "见证"), STAFF2)
-    last = await harness.press(button_data(out, "见证"), SUPERVISOR)
+    await harness.press(button_data(out, "客服见证"), STAFF2)
+    await harness.press(button_data(out, "保安见证"), GUARD)
+    last = await harness.press(button_data(out, "客服见证"), SUPERVISOR)
     assert "已借出 S-0802" in text_of(last) and last.replies[0].edit and button_data(last, "归还")
+    assert "见证：值班员小王（客服）、保安老周（保安）、主管陈姐（客服）" in text_of(last)
     assert (await loans(harness))[0].status == "out"
-
-
-async def test_sealed_key_with_gm_approval_where_the_site_says_so(harness: DeskHarness) -> None:
-    from sqlalchemy import update
-    from sqlmodel import col
-
-    from storage.models import Site
-    from tests.support import ADMIN
-
-    await key_site(harness)
-    async with harness.desk.db.session() as session:
-        policy = {"key_sealed_gm_approval": True}
-        await session.exec(update(Site).where(col(Site.code) == "HG").values(policy=policy))  # type: ignore[call-overload]
-    out = await harness.send("/borrow S-0802 紧急开门")
-    assert "等待总经理批准" in text_of(out)
-    [ping] = [row for row in await harness.outbox() if row.chat_id == MANAGER.id]
-    await harness.press(ping.buttons[0][0]["data"], MANAGER)
-    again = await harness.press(ping.buttons[0][0]["data"], MANAGER)
-    assert again.alert and "总经理" in (again.toast or "")  # the manager cannot give the GM's approval too
-    await harness.press(button_data(out, "见证"), STAFF2)
-    await harness.press(button_data(out, "见证"), GUARD)
-    assert (await loans(harness))[0].status == "pending"
-    [gm_ping] = [row for row in await harness.outbox() if row.chat_id == ADMIN.id and "批准" in row.text]
-    assert gm_ping.priority == 0
-    await harness.press(gm_ping.buttons[0][0]["data"], ADMIN, chat=Chat(id=ADMIN.id, private=True))
-    [loan] = await loans(harness)
-    assert loan.status == "out" and loan.gm_approved_by == ADMIN.id and loan.approved_by == MANAGER.id
 
 
 async def test_a_waiting_loan_can_be_withdrawn_by_its_writer_or_a_supervisor(harness: DeskHarness) -> None:

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from storage.db import Database
 from storage.models import KeyLoan, KeyWitness
-from tests.support import MANAGER, STAFF, DeskHarness, button_data, text_of
+from tests.support import MANAGER, STAFF, SUPERVISOR, DeskHarness, button_data, text_of
 from tests.support.desks import second_process
 from tests.support.keys import GUARD, STAFF2, key_site
 
@@ -38,10 +38,11 @@ async def test_two_witnesses_at_once_both_count(any_harness: DeskHarness, any_db
     out = await h.send("/borrow S-0802 业户急需开门")
     [ping] = [row for row in await h.outbox() if row.chat_id == MANAGER.id]
     await h.press(ping.buttons[0][0]["data"], MANAGER)
-    witness = button_data(out, "见证")
-    await asyncio.gather(h.press(witness, STAFF2), other.press(witness, GUARD))
+    await h.press(button_data(out, "客服见证"), SUPERVISOR)
+    staff, guard = button_data(out, "客服见证"), button_data(out, "保安见证")
+    await asyncio.gather(h.press(staff, STAFF2), other.press(guard, GUARD))
     async with any_db.session() as session:
         loan = (await session.exec(select(KeyLoan))).one()
         witnesses = (await session.exec(select(KeyWitness))).all()
-    assert len(witnesses) == 2 and loan.status == "out" and loan.due_at is not None
+    assert len(witnesses) == 3 and loan.status == "out" and loan.due_at is not None
     await other.desk.db.dispose()

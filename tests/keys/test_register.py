@@ -21,7 +21,7 @@ from storage.models import Draft, Key, KeyLoan, Site
 from storage.models.keys import KeyKind, LoanStatus
 from storage.repos import sites
 from tests.support import MANAGER, STAFF, SUPERVISOR, DeskHarness, button_data, rows_for, text_of
-from tests.support.keys import STAFF2, FakeFiles, key_site
+from tests.support.keys import GUARD, STAFF2, FakeFiles, key_site
 
 GOOD = "\n".join(
     [
@@ -138,8 +138,9 @@ async def test_export_key_loans_with_documented_keys_and_statuses(harness: DeskH
     out = await harness.send("/borrow S-0802 开门", STAFF2)
     [ping] = [row for row in await harness.outbox() if row.chat_id == MANAGER.id]
     await harness.press(ping.buttons[0][0]["data"], MANAGER)
-    await harness.press(button_data(out, "见证"), STAFF)
-    await harness.press(button_data(out, "见证"), SUPERVISOR)
+    await harness.press(button_data(out, "客服见证"), STAFF)
+    await harness.press(button_data(out, "客服见证"), SUPERVISOR)
+    await harness.press(button_data(out, "保安见证"), GUARD)
     await harness.send("/return S-0802 完好")
     harness.clock.advance(hours=9)
     async with harness.desk.db.session() as session:
@@ -148,14 +149,19 @@ async def test_export_key_loans_with_documented_keys_and_statuses(harness: DeskH
     assert list(rows[0]) == [
         "site", "key", "label", "kind", "borrower_id", "borrower", "external", "phone", "purpose", "lent_by",
         "requested_at", "out_at", "due_at", "approved_by", "witnesses", "returned_at", "returned_to", "condition",
-        "status",
+        "status", "quantity", "outsider", "gm_approved_by", "gm_fallback", "late_reason",
     ]  # fmt: skip
     by_key = {r["key"]: r for r in rows}
     assert by_key["5-JF"]["status"] == "pending" and by_key["5-JF"]["external"] is True
-    assert by_key["5-JF"]["borrower_id"] is None and by_key["5-JF"]["phone"] == "13800000000"
+    assert by_key["5-JF"]["borrower_id"] == STAFF.id and by_key["5-JF"]["phone"] == "13800000000"
+    assert by_key["5-JF"]["outsider"] == "王师傅" and by_key["5-JF"]["borrower"] == STAFF.name
     sealed = by_key["S-0802"]
     assert sealed["status"] == "returned" and sealed["approved_by"] == MANAGER.id and sealed["condition"] == "完好"
-    assert sealed["witnesses"] == f"{STAFF.name} ({STAFF.id}); {SUPERVISOR.name} ({SUPERVISOR.id})"
+    assert sealed["witnesses"] == (
+        f"{STAFF.name} ({STAFF.id}, staff); {SUPERVISOR.name} ({SUPERVISOR.id}, staff); "
+        f"{GUARD.name} ({GUARD.id}, guard)"
+    )
+    assert sealed["gm_fallback"] is True and sealed["gm_approved_by"] is None
     assert by_key["3-JF"]["due_at"] == "2026-11-23T18:00:00+08:00"
     holders = {k["code"]: k["holder"] for k in keys}
     assert holders["3-JF"] == STAFF.name and holders["S-0802"] is None
