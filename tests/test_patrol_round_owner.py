@@ -54,6 +54,9 @@ async def test_only_the_owner_or_a_supervisor_signs_the_rounds_points(harness: D
     assert tapped.alert and "只有本人或主管" in (tapped.toast or "") and "值班员小李" in (tapped.toast or "")
     photo = await h.send("泵房", COLLEAGUE, photo_file_id="AgACx", reply_to_message_id=7001)
     assert "只有本人或主管" in text_of(photo)
+    # A caption saying more is a finding anyone may report (001 L549); it signs no point.
+    found = await h.send("泵房门口漏水", COLLEAGUE, photo_file_id="AgACleak", reply_to_message_id=7001)
+    assert "#1" in text_of(found) and "已签到" not in text_of(found)
     located = await h.send("", COLLEAGUE, location=ROOF, sent_at=h.clock())
     assert "只有本人或主管" in text_of(located)
     finish = await h.press(button_data(card, "巡查完毕"), COLLEAGUE)

@@ -160,9 +160,14 @@ async def tap(ctx: Context, view: RoundView, position: int) -> Outcome:
 async def photo(ctx: Context, view: RoundView) -> Outcome:
     """A photo replying to the card signs the checkpoint its caption names, else the next one in
     route order that a photo proves (tap or photo); a caption that says more is also a finding."""
-    if (refused := not_theirs(ctx, view)) is not None:
-        return refused  # nor is the caption a finding of someone else's round
     caption = ctx.msg.text.strip()
+    if (refused := not_theirs(ctx, view)) is not None:
+        # Someone else's round: the photo signs nothing, but a caption saying more than a
+        # checkpoint's name is a finding anyone may report (001 L549).
+        said = caption.strip(" ，,。:：.!！")
+        if said and said not in {str(cp["name"]) for cp in view.plan.checkpoints}:
+            return await finding(ctx, view, caption, photo_id=ctx.msg.photo_file_id)
+        return refused
     pending = [(i, cp) for i, cp in view.pending() if proof_of(cp) in (Proof.TAP, Proof.PHOTO)]
     named = [(i, cp) for i, cp in pending if caption and str(cp["name"]) in caption]
     choices = named or pending
