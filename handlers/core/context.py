@@ -34,6 +34,10 @@ class FileSource(Protocol):
 HandoverSection = Callable[[AsyncSession, Site, datetime, Translator], Awaitable[list[str]]]
 # A free-text draft of one of the feature's intents, recorded by one tap on 记录.
 DraftRecorder = Callable[["Context", Draft], Awaitable[Outcome]]
+# A staff member's free text in the duty group, of one of the feature's intents, acted on at once
+# instead of offering a draft card when nothing is left to decide (巡查完毕 from the patroller whose
+# round is fully signed); None offers the draft card as usual.
+ActAtOnce = Callable[["Context", Classification], Awaitable[Outcome | None]]
 # A resident's answer the bot asked for (``Resident.awaiting``: a rating comment…): None when the
 # text is no answer after all, and the residents' side handles it as an ordinary message.
 PendingAnswer = Callable[["Context", Resident, str], Awaitable[Outcome | None]]
@@ -47,6 +51,8 @@ class Features(Protocol):
     def handover_sections(self) -> Sequence[HandoverSection]: ...
 
     def draft_recorder(self, intent: str) -> DraftRecorder | None: ...
+
+    def at_once(self, intent: str) -> ActAtOnce | None: ...
 
     def pending_answer(self, awaiting: str) -> PendingAnswer | None: ...
 

@@ -94,6 +94,12 @@ class Policy:
     patrol_radius_m: int = 50
     # The handover report lists the late and missed rounds due within this many hours.
     patrol_handover_hours: int = 12
+    # The supervisor's weekly 签阅: the patrol records with the problems' completion (001 L553) and
+    # the callback records (003 L63 §4.4, weekly). A review week ends on this weekday (0 = Monday)
+    # at this hour, site time, when it is sent; reminded this often until a supervisor signs it.
+    review_weekday: int = 0
+    review_hour: int = 9
+    review_reminder_hours: int = 24
 
     # Operational, from no regulation: an update that failed (or ended the bot's process) this many
     # times is set aside, its sender told once, so one bad update cannot stop the desk.
@@ -169,6 +175,9 @@ CLAUSES: dict[str, str] = {
     "patrol_recheck_repeat_minutes": "001 L551 (P15), L1357: a finding once fixed is checked again",
     "patrol_radius_m": "a shared location counts within this distance of a checkpoint (our default)",
     "patrol_handover_hours": "late and missed rounds of this many hours go into the handover report",
+    "review_weekday": "003 L63 §4.4: the supervisor reviews the callback records weekly (0 = Monday: the week's end)",
+    "review_hour": "001 L553; 003 L63 §4.4: hour the weekly review of patrol and callback records is sent (default)",
+    "review_reminder_hours": "001 L553: the supervisor signs the patrol records; reminded this often until signed",
     "inbox_max_attempts": "operational (no regulation): an update failing this often is set aside (its sender told)",
     "import_max_kb": "operational cap, no clause: largest roster/key/patrol file accepted (KB)",
     "import_max_rows": "operational cap, no clause: rows after the header, blank rows included",
@@ -196,6 +205,9 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "patrol_recheck_repeat_minutes": (1, 1440),
     "patrol_radius_m": (5, 5000),
     "patrol_handover_hours": (1, 72),
+    "review_weekday": (0, 6),
+    "review_hour": (0, 23),
+    "review_reminder_hours": (1, 168),
     "resident_messages_per_minute": (1, 600),
     "inbox_max_attempts": (1, 20),
     "import_max_kb": (1, 20 * 1024),  # Telegram lets a bot download files up to 20 MB

@@ -82,6 +82,9 @@ async def offer(ctx: Context) -> Outcome:
     # The record's kind must be clear; its category is a tap away on the card.
     if reading.intent not in GROUP_RECORD_INTENTS or reading.record_confidence < ctx.policy().draft_min_confidence:
         return Outcome()
+    act = ctx.features.at_once(reading.intent)  # e.g. 巡查完毕 closing the sender's round: no card to tap
+    if act is not None and (acted := await act(ctx, reading)) is not None:
+        return acted
     draft = await draft_repo.add(
         ctx.session,
         Draft(

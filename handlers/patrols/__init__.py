@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from handlers.core.feature import Feature
-from handlers.patrols import commands
+from handlers.patrols import commands, review
 
 __all__ = ["FEATURE"]
 
-FEATURE: Feature = commands.PART
+FEATURE: Feature = Feature.combine("patrols", commands.PART, review.PART)

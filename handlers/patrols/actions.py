@@ -18,7 +18,7 @@ from handlers.core.notices import button_dicts
 from handlers.core.replies import REPLY
 from handlers.patrols.render import RoundView, card_buttons, card_text, proof_of
 from handlers.patrols.rounds import ROUND, load_view
-from storage.codes import Proof
+from storage.codes import Proof, Role
 from storage.models import PatrolCheck, PatrolFinding, PatrolRound, require_id
 from storage.models.patrols import CLOSED_ROUND, Recheck, RoundStatus
 from storage.repos import incidents, links, outbox, patrols, sites, timers
@@ -88,6 +88,19 @@ async def start(ctx: Context, view: RoundView) -> Outcome:
     return await shown(ctx, view, t("patrol.started", plan=plan.name, name=user.name))
 
 
+def not_theirs(ctx: Context, view: RoundView) -> Outcome | None:
+    """Only the round's owner (the one who started it), or a supervisor, signs its checkpoints and
+    finishes it: the sign-in sheet is the patroller's own (001 L813), and the supervisor is the one
+    who checks and signs everyone's patrol records (001 L553). Nobody below the plan's role does
+    either: a supervisor-only plan's round (001 L543) is finished by a supervisor."""
+    rnd, plan, t = view.round, view.plan, ctx.t
+    if not ctx.may(rnd.site_id, plan.role):
+        return ctx.answer(t("denied.role", role=t(f"role.{plan.role}")), alert=True)
+    if rnd.started_by == ctx.msg.user.id or ctx.may(rnd.site_id, Role.SUPERVISOR):
+        return None
+    return ctx.answer(t("patrol.not_yours", name=rnd.started_name or "?"), alert=True)
+
+
 def closed_problem(ctx: Context, rnd: PatrolRound) -> Outcome | None:
     if rnd.status in CLOSED_ROUND:
         return ctx.answer(ctx.t("patrol.closed", status=ctx.t(f"patrol.status.{rnd.status}")), alert=True)
@@ -110,6 +123,8 @@ async def sign(
         started = await start(ctx, view)
         if rnd.status != RoundStatus.RUNNING:
             return started
+    if (refused := not_theirs(ctx, view)) is not None:
+        return refused
     checkpoint = view.plan.checkpoints[position]
     user = ctx.msg.user
     check = PatrolCheck(
@@ -146,6 +161,13 @@ async def photo(ctx: Context, view: RoundView) -> Outcome:
     """A photo replying to the card signs the checkpoint its caption names, else the next one in
     route order that a photo proves (tap or photo); a caption that says more is also a finding."""
     caption = ctx.msg.text.strip()
+    if (refused := not_theirs(ctx, view)) is not None:
+        # Someone else's round: the photo signs nothing, but a caption saying more than a
+        # checkpoint's name is a finding anyone may report (001 L549).
+        said = caption.strip(" ，,。:：.!！")
+        if said and said not in {str(cp["name"]) for cp in view.plan.checkpoints}:
+            return await finding(ctx, view, caption, photo_id=ctx.msg.photo_file_id)
+        return refused
     pending = [(i, cp) for i, cp in view.pending() if proof_of(cp) in (Proof.TAP, Proof.PHOTO)]
     named = [(i, cp) for i, cp in pending if caption and str(cp["name"]) in caption]
     choices = named or pending
@@ -190,6 +212,8 @@ async def located(ctx: Context, view: RoundView, where: tuple[float, float]) -> 
     """A shared location signs the nearest pending checkpoint that has coordinates, if within its
     radius; farther away it is refused with the distance."""
     t = ctx.t
+    if (refused := not_theirs(ctx, view)) is not None:
+        return refused
     radius_default = ctx.policy().patrol_radius_m
     placed = [
         (distance_m(where, (float(cp["lat"]), float(cp["lon"]))), i, cp)
@@ -274,6 +298,8 @@ async def finish(ctx: Context, view: RoundView, *, clean: bool = False) -> Outco
     problem = closed_problem(ctx, rnd)
     if problem is not None:
         return problem
+    if (refused := not_theirs(ctx, view)) is not None:
+        return refused
     pending = view.pending()
     if pending:
         names = "、".join(str(cp["name"]) for _, cp in pending)

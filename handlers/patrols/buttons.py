@@ -7,6 +7,7 @@ button is made (handlers.patrols.render, .recheck) and where it is read (handler
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
 from handlers.core.callback_data import CallbackData, Position
@@ -46,3 +47,17 @@ class Rechecked(CallbackData, action="pt.rc"):
     """已复查 on the re-check reminder of a fixed finding (001 L551 P15)."""
 
     finding: int
+
+
+@dataclass(frozen=True)
+class SignWeek(CallbackData, action="pt.wk"):
+    """签阅 on a week's review of patrol and callback records (001 L553; 003 L63 §4.4): the site and
+    the week's first day as ``YYYYMMDD``, read back by ``handlers.patrols.review`` (a forged or
+    far-off date, or one that starts no review week, is a stale button there)."""
+
+    site: int
+    week: str
+
+    @classmethod
+    def of(cls, site_id: int, week: date) -> SignWeek:
+        return cls(site=site_id, week=week.strftime("%Y%m%d"))

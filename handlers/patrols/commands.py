@@ -14,6 +14,7 @@ from typing import TypeVar
 
 import handlers.dutylog.interface as drafts
 import handlers.patrols.actions as patrol_actions
+from handlers.core.classification import Classification
 from handlers.core.commands import Button, Command
 from handlers.core.context import Context
 from handlers.core.feature import ExportKind, Feature
@@ -228,6 +229,20 @@ async def location_shared(ctx: Context) -> Outcome | None:
     return await patrol_actions.located(ctx, await load_view(ctx.session, rnd), ctx.msg.location)
 
 
+async def done_said(ctx: Context, reading: Classification) -> Outcome | None:
+    """巡查完毕 written in the group (with 一切正常 or without) by a patroller with a running round of
+    their own: nothing is left to decide, so no draft card. Every checkpoint signed, the round is
+    finished (001 L813 route and sign-in done); points left, they are named. A report that names a
+    problem, or one from someone with no round running, goes on to the draft card as before."""
+    if ctx.site is None or not is_clean(reading.category, reading.intent):
+        return None
+    running = await patrols.running_rounds(ctx.session, site_id=require_id(ctx.site))
+    mine = [r for r in running if r.started_by == ctx.msg.user.id]
+    if not mine:
+        return None
+    return await patrol_actions.finish(ctx, await load_view(ctx.session, mine[0]), clean=True)
+
+
 async def record_draft(ctx: Context, draft: Draft) -> Outcome:
     """One tap on a patrol-report draft: 一切正常 finishes the author's running round; anything
     else is a finding of that round. With no round running it is a duty-log entry as before."""
@@ -274,6 +289,7 @@ PART = Feature(
     handover=handover_lines,
     replies={"patrol_round": card_reply},
     drafts={"patrol_report": record_draft},
+    at_once={"patrol_report": done_said},
     on_location=location_shared,
     exports={"patrols": ExportKind(PATROL_FIELDS, patrol_rows)},
     imports={"patrols": import_rows},

@@ -14,7 +14,7 @@ from storage.models.dutylog import (
 )
 from storage.models.ids import NotStored, require_id
 from storage.models.keys import Key, KeyLoan, KeyWitness
-from storage.models.patrols import PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound
+from storage.models.patrols import PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound, WeeklyReview
 from storage.models.plumbing import Inbox, MessageLink, Outbox, ProcessedUpdate, Timer
 from storage.models.shifts import DutyDay, Handover, RosterEntry, Shift, StandingOrder
 from storage.models.sites import Invite, Member, Person, Site
@@ -55,6 +55,7 @@ __all__ = [
     "Ticket",
     "TicketMessage",
     "Timer",
+    "WeeklyReview",
     "require_id",
     "table_of",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Final
 
@@ -120,3 +120,21 @@ class PatrolFinding(SQLModel, table=True):
     rechecked_name: str | None = Field(default=None, max_length=200)
     rechecked_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class WeeklyReview(SQLModel, table=True):
+    """A week's patrol records and callback records as sent to the supervisors, and who signed them
+    with what opinion: the supervisor checks everyone's patrol records and the problems' completion
+    and signs an opinion (001 L553), and reviews the callback records weekly, checking that what
+    residents were not satisfied with was followed up (003 L63 §4.4). ``week`` is its first day."""
+
+    __table_args__ = (UniqueConstraint("site_id", "week", name="uq_weeklyreview_site_week"),)
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    week: date
+    compiled_at: datetime
+    counts: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    signed_by: int | None = Field(default=None, sa_type=BigInteger)
+    signed_name: str | None = Field(default=None, max_length=200)
+    signed_at: datetime | None = None
+    opinion: str | None = Field(default=None, sa_type=Text)  # 签署意见 (001 L553)

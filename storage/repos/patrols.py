@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Incident, PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound, table_of
+from storage.models import Incident, PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound, WeeklyReview, table_of
 from storage.models.patrols import Recheck, RoundStatus
 from storage.repos import children, chunks
 
@@ -186,3 +186,43 @@ async def findings_fixed(session: AsyncSession) -> Sequence[PatrolFinding]:
         .where(PatrolFinding.recheck == Recheck.WAITING, Incident.status == "closed")
     )
     return (await session.exec(stmt)).all()
+
+
+# Weekly reviews (001 L553; 003 L63 §4.4)
+
+
+async def review(session: AsyncSession, *, site_id: int, week: date) -> WeeklyReview | None:
+    rows = await session.exec(select(WeeklyReview).where(WeeklyReview.site_id == site_id, WeeklyReview.week == week))
+    return rows.first()
+
+
+async def get_review(session: AsyncSession, *, review_id: int) -> WeeklyReview | None:
+    return await session.get(WeeklyReview, review_id)
+
+
+async def put_review(
+    session: AsyncSession, *, site_id: int, week: date, counts: dict[str, int], at: datetime
+) -> WeeklyReview:
+    """The week's review as compiled now (made once; compiled again, its counts are replaced)."""
+    row = await review(session, site_id=site_id, week=week)
+    if row is None:
+        row = WeeklyReview(site_id=site_id, week=week, compiled_at=at, counts=counts)
+    else:
+        row.counts, row.compiled_at = dict(counts), at
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def last_unsigned_review(session: AsyncSession, *, site_ids: Sequence[int]) -> WeeklyReview | None:
+    rows = await session.exec(
+        select(WeeklyReview)
+        .where(col(WeeklyReview.site_id).in_(list(site_ids)), col(WeeklyReview.signed_at).is_(None))
+        .order_by(col(WeeklyReview.week).desc())
+    )
+    return rows.first()
+
+
+def all_reviews(session: AsyncSession) -> AsyncIterator[Sequence[WeeklyReview]]:
+    """Every weekly review, by site and week, in chunks."""
+    return chunks.scalars(session, select(WeeklyReview).order_by(col(WeeklyReview.site_id), col(WeeklyReview.week)))

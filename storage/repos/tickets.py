@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
 from storage.models import Callback, Resident, Ticket, TicketMessage, table_of
-from storage.models.tickets import OPEN, WAITING, TicketKind
+from storage.models.tickets import OPEN, WAITING, CallbackState, TicketKind
 from storage.repos import chunks
 
 
@@ -178,6 +178,25 @@ async def open_callbacks(session: AsyncSession, *, site_id: int) -> Sequence[tup
         .join(Ticket, col(Ticket.id) == col(Callback.ticket_id))
         .where(Callback.site_id == site_id, col(Callback.state).in_(WAITING))
         .order_by(col(Callback.due_at))
+    )
+    return result.all()
+
+
+async def callbacks_made_between(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> Sequence[tuple[Callback, Ticket]]:
+    """The callbacks made (done) in a period with their tickets, oldest first: the callback record
+    the supervisor reviews weekly (003 L63 §4.4)."""
+    result = await session.exec(
+        select(Callback, Ticket)
+        .join(Ticket, col(Ticket.id) == col(Callback.ticket_id))
+        .where(
+            Callback.site_id == site_id,
+            Callback.state == CallbackState.DONE,
+            col(Callback.done_at) >= start,
+            col(Callback.done_at) < end,
+        )
+        .order_by(col(Callback.done_at), col(Callback.id))
     )
     return result.all()
 

@@ -157,7 +157,8 @@ async def test_supervisor_plan_refuses_staff_and_export_rows(harness: DeskHarnes
     denied = await h.press(data_of(ping, "开始巡查"))
     assert denied.alert and "主管" in (denied.toast or "")
     card = await h.press(data_of(ping, "开始巡查"), user=SUPERVISOR)
-    await h.press(button_data(card, "大堂"))
+    assert (await h.press(button_data(card, "大堂"))).alert  # staff sign no point of a supervisor's round
+    await h.press(button_data(card, "大堂"), user=SUPERVISOR)
     assert "需要：主管" in text_of(await h.send("/patrol 主管巡查"))
     today = text_of(await h.send("/patrols"))
     assert "【主管巡查】" in today and "12:00 进行中 主管陈姐 12:00 1/1" in today and "14:00 待巡" in today
