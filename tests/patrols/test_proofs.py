@@ -7,35 +7,9 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from handlers.core.messages import Outcome
-from storage.models import Incident, IncidentNote, IncidentPhoto, PatrolCheck, PatrolFinding
+from storage.models import Incident, IncidentNote, IncidentPhoto, PatrolFinding
 from tests.support import GROUP, STAFF, STRANGER, SUPERVISOR, DeskHarness, button_data, text_of
-from tests.support.patrols import ROOF, add_plan, data_of, group_since, link_card, rounds
-
-ROUTE = [
-    "地下车库",
-    {"name": "消防泵房", "proof": "photo"},
-    {"name": "天台", "proof": "location", "lat": ROOF[0], "lon": ROOF[1], "radius": 30},
-]
-
-
-async def started_round(h: DeskHarness, checkpoints: list[object] | None = None) -> tuple[Outcome, int]:
-    """A site with a plan whose 12:00 round was pinged and started by STAFF; the card is linked."""
-    await h.setup_site()
-    h.clock.advance(minutes=5)
-    await add_plan(h, checkpoints or ROUTE)
-    seen = len(await h.outbox())
-    await h.desk.sweep(h.clock.advance(hours=1, minutes=55))
-    [ping] = await group_since(h, seen)
-    out = await h.press(data_of(ping, "开始巡查"))
-    round_id = (await rounds(h))[0].id or 0
-    await link_card(h, round_id)
-    return out, round_id
-
-
-async def checks(h: DeskHarness) -> list[PatrolCheck]:
-    async with h.desk.db.session() as session:
-        return list((await session.exec(select(PatrolCheck).order_by(PatrolCheck.position))).all())  # type: ignore[arg-type]
+from tests.support.patrols import ROOF, add_plan, checks, data_of, group_since, link_card, rounds, started_round
 
 
 async def test_tap_photo_and_location_sign_the_route(harness: DeskHarness) -> None:

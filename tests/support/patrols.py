@@ -6,8 +6,9 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from handlers.core.messages import Outcome
 from handlers.patrols.plans import resolve_site, save, spec_of
-from storage.models import Outbox, PatrolRound
+from storage.models import Outbox, PatrolCheck, PatrolRound
 from storage.repos import links
 from tests.support import GROUP, DeskHarness
 
@@ -47,3 +48,29 @@ def data_of(row: Outbox, label_part: str) -> str:
             if label_part in button["label"]:
                 return button["data"]
     raise AssertionError(f"no button {label_part!r} in {row.buttons}")
+
+
+ROUTE = [
+    "地下车库",
+    {"name": "消防泵房", "proof": "photo"},
+    {"name": "天台", "proof": "location", "lat": ROOF[0], "lon": ROOF[1], "radius": 30},
+]
+
+
+async def started_round(h: DeskHarness, checkpoints: list[object] | None = None) -> tuple[Outcome, int]:
+    """A site with a plan whose 12:00 round was pinged and started by STAFF; the card is linked."""
+    await h.setup_site()
+    h.clock.advance(minutes=5)
+    await add_plan(h, checkpoints or ROUTE)
+    seen = len(await h.outbox())
+    await h.desk.sweep(h.clock.advance(hours=1, minutes=55))
+    [ping] = await group_since(h, seen)
+    out = await h.press(data_of(ping, "开始巡查"))
+    round_id = (await rounds(h))[0].id or 0
+    await link_card(h, round_id)
+    return out, round_id
+
+
+async def checks(h: DeskHarness) -> list[PatrolCheck]:
+    async with h.desk.db.session() as session:
+        return list((await session.exec(select(PatrolCheck).order_by(PatrolCheck.position))).all())  # type: ignore[arg-type]

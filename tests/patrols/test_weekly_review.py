@@ -9,9 +9,9 @@ import json
 from datetime import UTC, datetime
 
 from handlers.core.messages import Chat
-from tests.patrol_support import add_plan, data_of, group_since, link_card, rounds
 from tests.support import GROUP, MANAGER, RESIDENT, STAFF, SUPERVISOR, DeskHarness, button_data, rows_for, text_of
-from tests.tickets_support import COMPLAINT, Wire, data, to
+from tests.support.patrols import add_plan, data_of, group_since, link_card, rounds
+from tests.support.tickets import COMPLAINT, Wire, data, to
 
 WEEK_ENDS = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai: the week of the 23rd ends
 HEADER = "每周审阅 · 华庭花园 · 2026-11-23 至 2026-11-29"

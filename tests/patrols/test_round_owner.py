@@ -8,9 +8,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from storage.models import Draft, Incident
-from tests.patrol_support import ROOF, add_plan, data_of, group_since, link_card, rounds
 from tests.support import STAFF, SUPERVISOR, DeskHarness, User, button_data, text_of
-from tests.test_patrol_proofs import checks, started_round
+from tests.support.patrols import ROOF, add_plan, checks, data_of, group_since, link_card, rounds, started_round
 
 COLLEAGUE = User(id=102, name="值班员小王", language="zh-hans")
 
