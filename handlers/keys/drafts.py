@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import handlers.dutylog.interface as drafts
 import handlers.keys.loans as key_loans
-from handlers.core.commands import pack
 from handlers.core.context import Context
 from handlers.core.messages import Button, Outcome, Reply
 from handlers.keys.buttons import PickKey
@@ -25,15 +24,11 @@ async def record_return(ctx: Context, draft: Draft) -> Outcome:
     return await _record(ctx, draft, None)
 
 
-async def pick_button(ctx: Context, data: PickKey) -> Outcome:
+@drafts.with_pending_draft
+async def pick_button(ctx: Context, draft: Draft, data: PickKey) -> Outcome:
     """The key chosen on the draft card, once the duty log's draft checks pass (staff at the draft's
     site, in its chat, the draft still undecided)."""
-
-    async def chosen(ctx: Context, draft: Draft, _rest: list[str]) -> Outcome:
-        return await _record(ctx, draft, data.key)
-
-    # The duty log's gate still reads untyped arguments; it is handed only the draft id.
-    return await drafts.on_pending_draft(chosen)(ctx, [str(data.draft)])
+    return await _record(ctx, draft, data.key)
 
 
 async def _candidates(ctx: Context, draft: Draft) -> list[Key]:
@@ -58,8 +53,7 @@ async def _record(ctx: Context, draft: Draft, key_id: int | None) -> Outcome:
                 [Button(f"{k.code} {k.label}"[:40], PickKey(draft=require_id(draft), key=require_id(k)).pack())]
                 for k in found[:MAX_CHOICES]
             ]
-            # 忽略 is the duty log's action: packed untyped until handlers.dutylog.interface offers its data class
-            choices.append([Button(t("btn.ignore"), pack("dr.ign", draft.id))])
+            choices.append([Button(t("btn.ignore"), drafts.IgnoreDraft(draft=require_id(draft)).pack())])
             return Outcome(
                 replies=[Reply(drafts.draft_text(ctx, draft) + "\n" + t("keys.draft.which"), choices, edit=True)]
             )
