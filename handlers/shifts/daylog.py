@@ -173,7 +173,7 @@ async def sign(ctx: Context, site: Site, day: date) -> Outcome:
         )
     stored.signed_by, stored.signed_name, stored.signed_at = ctx.msg.user.id, ctx.msg.user.name, ctx.now
     ctx.session.add(stored)
-    await timers.cancel_for(ctx.session, kind=DAYLOG, ref_id=int(day.strftime("%Y%m%d")))
+    await timers.cancel_for(ctx.session, kind=DAYLOG, ref_id=int(day.strftime("%Y%m%d")), site_id=require_id(site))
     done = t("daylog.signed", day=day.isoformat(), site=site.name)
     if ctx.msg.is_button:
         signed = t("daylog.signed_line", name=ctx.msg.user.name, at=ctx.hhmm(ctx.now, site))

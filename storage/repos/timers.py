@@ -114,11 +114,14 @@ async def finish(session: AsyncSession, *, timer: Timer, state: TimerState = Tim
     session.add(timer)
 
 
-async def cancel_for(session: AsyncSession, *, kind: str, ref_id: int) -> None:
+async def cancel_for(session: AsyncSession, *, kind: str, ref_id: int, site_id: int | None = None) -> None:
+    """Cancel the pending timer of a record. A timer is one row per kind, site and ref: a ref that is
+    a date (a duty day, a week) names every site's row, so pass ``site_id`` to cancel only one."""
+    where = [col(Timer.kind) == kind, col(Timer.ref_id) == ref_id, col(Timer.state) == TimerState.PENDING]
+    if site_id is not None:
+        where.append(col(Timer.site_id) == site_id)
     await session.exec(  # type: ignore[call-overload]
-        update(Timer)
-        .where(col(Timer.kind) == kind, col(Timer.ref_id) == ref_id, col(Timer.state) == TimerState.PENDING)
-        .values(state=TimerState.CANCELLED, updated_at=utcnow())
+        update(Timer).where(*where).values(state=TimerState.CANCELLED, updated_at=utcnow())
     )
 
 

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from handlers.core.messages import Chat
 from storage.models import DutyDay
-from tests.support import MANAGER, RESIDENT, STAFF, SUPERVISOR, DeskHarness, button_data, rows_for, text_of
+from tests.support import ADMIN, MANAGER, RESIDENT, STAFF, SUPERVISOR, DeskHarness, User, button_data, rows_for, text_of
 from tests.support.shifts import NIGHT, site_with_roster
 
 NEXT_MORNING = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai: the duty day of the 23rd ends
@@ -153,3 +153,24 @@ async def test_a_forged_sign_date_outside_the_sites_log_is_a_stale_button(harnes
     async with h.desk.db.session() as session:
         assert (await session.exec(select(DutyDay))).all() == []
     assert "没有" in text_of(await h.dm(f"/daylog {forged}", MANAGER))
+
+
+async def test_signing_one_sites_day_leaves_other_sites_reminders(harness: DeskHarness) -> None:
+    """A daily-log timer is one row per site and day: a manager signing their site's day must not
+    stop another site's reminders for the same date (000 L116: each site's log is signed)."""
+    h = harness
+    await site_with_roster(h)
+    other_group = Chat(id=-100600, private=False, title="碧云花园值班群")
+    other_manager = User(id=302, name="经理李生", language="zh-hans")
+    await h.send("/setup BY 碧云花园", ADMIN, other_group)
+    code = text_of(await h.send("/invite manager", ADMIN, other_group)).rsplit("start=", 1)[1].strip()
+    await h.dm(f"/start {code}", other_manager)
+    await h.desk.sweep()  # plans both sites' duty day of the 23rd
+    h.clock.now = NEXT_MORNING
+    await h.desk.sweep()  # both logs sent, 签阅 pending at both sites
+    assert "已签阅" in text_of(await h.dm("/sign", MANAGER))
+
+    seen = len(await h.outbox())
+    await h.desk.sweep(h.clock.advance(days=1))
+    reminders = [r for r in (await h.outbox())[seen:] if "2026-11-23 的值班日志尚未签阅" in r.text]
+    assert [r.chat_id for r in reminders] == [other_manager.id]
