@@ -56,7 +56,7 @@ class Policy:
     ticket_hours_inquiry: float = 8
     ticket_hours_urgent: float = 4
     ticket_hours_vip: float = 2  # 特急, pursued until the resident is satisfied (000 L37)
-    # An urgent repair: repair staff on site within 15 minutes of the notice (001 L1113).
+    # Every repair notice: repair staff on site within 15 minutes (001 L1113, L1123), urgent or not.
     ticket_onsite_minutes: float = 15
     # A complaint not resolved at once is followed up every 2 days until resolved (001 L905).
     ticket_followup_days: float = 2
@@ -147,7 +147,7 @@ CLAUSES: dict[str, str] = {
     "ticket_hours_inquiry": "001 L901: a promised deadline for inquiries (hours: our default)",
     "ticket_hours_urgent": "001 L901: a promised deadline for urgent matters (hours: our default)",
     "ticket_hours_vip": "000 L37: VIP (特急) matters pursued until the resident is satisfied",
-    "ticket_onsite_minutes": "001 L1113: repair staff on site within 15 minutes for urgent repairs",
+    "ticket_onsite_minutes": "001 L1113, L1123: repair staff on site within 15 minutes of every repair notice",
     "ticket_followup_days": "001 L905: a complaint not resolved at once is followed up every 2 days",
     "callback_due_days": "003 L63: complaint callback within 3 days of resolution",
     "callback_urgent_minutes": "003 L63: emergency repairs are called back right after the repair",

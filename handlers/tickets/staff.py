@@ -6,8 +6,6 @@ Steps follow 000 L86-97 (受理, 重大投诉报主管, 通知责任部门, 处�
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import handlers.tickets.commands as commands
 import handlers.tickets.flow as flow
 import handlers.tickets.residents as residents
@@ -23,7 +21,7 @@ from handlers.tickets.exports import CALLBACK_FIELDS, TICKET_FIELDS, callback_ro
 from handlers.tickets.render import card, card_buttons
 from storage.codes import Role
 from storage.models import Site, Ticket, TicketMessage, require_id
-from storage.models.tickets import OPEN, UNACCEPTED, Awaiting, Channel, Direction, TicketStatus
+from storage.models.tickets import OPEN, UNACCEPTED, Awaiting, Channel, Direction, TicketKind, TicketStatus
 from storage.repos import sites, timers
 from storage.repos import tickets as repo
 
@@ -55,9 +53,8 @@ async def accept(ctx: Context, ticket: Ticket, site: Site) -> None:
     ctx.session.add(ticket)
     rt = await flow.resident_t(ctx.session, ticket, site)
     deadline = flow.hhmm(ticket.deadline_at, site)
-    ctx.notified += await flow.to_resident(
-        ctx.session, site, ticket, rt("tk.res.accepted", number=ticket.number, at=deadline)
-    )
+    key = "tk.res.accepted_repair" if flow.awaits_on_site(ticket) else "tk.res.accepted"  # 001 L1113
+    ctx.notified += await flow.to_resident(ctx.session, site, ticket, rt(key, number=ticket.number, at=deadline))
 
 
 async def accept_button(ctx: Context, data: Accept) -> Outcome:
@@ -131,7 +128,8 @@ async def dispatch_to_button(ctx: Context, data: DispatchTo) -> Outcome:
 
 
 async def on_site_button(ctx: Context, data: OnSite) -> Outcome:
-    """已到场: the repairer is on site (an urgent repair within 15 minutes, 001 L1113)."""
+    """已到场: the repairer is on site (every repair within the on-site minutes, 001 L1113, L1123); the
+    deadline becomes the promised hours from now."""
     ticket, site, problem = await staff_ticket(ctx, data.ticket)
     if problem or ticket is None or site is None:
         return problem or Outcome()
@@ -139,9 +137,8 @@ async def on_site_button(ctx: Context, data: OnSite) -> Outcome:
         return await shown(ctx, ticket, site, ctx.t("tk.already", status=ctx.t(f"tk.status.{ticket.status}")))
     ticket.on_site_at = ctx.now
     ctx.session.add(ticket)
-    if flow.urgent_repair(ticket):
-        policy = ctx.policy(site)
-        ticket.deadline_at = ctx.now + timedelta(hours=policy.ticket_hours_urgent)
+    if ticket.kind == TicketKind.REPAIR:
+        ticket.deadline_at = flow.deadline(ctx.policy(site), ticket, ctx.now)
         await timers.arm(
             ctx.session, kind=flow.SLA, ref_id=require_id(ticket), site_id=require_id(site), due_at=ticket.deadline_at
         )

@@ -23,7 +23,7 @@ from storage.repos import tickets as repo
 
 
 async def on_deadline(ctx: TimerContext) -> datetime | None:
-    """Past the deadline and not resolved (an urgent repair: nobody on site) → the supervisors."""
+    """Past the deadline and not resolved (a repair: nobody on site, 001 L1113) → the supervisors."""
     session, timer, now = ctx.session, ctx.timer, ctx.now
     ticket = await repo.get(session, ticket_id=timer.ref_id)
     site = await sites.get(session, site_id=timer.site_id)
@@ -31,7 +31,7 @@ async def on_deadline(ctx: TimerContext) -> datetime | None:
         return None
     if ticket.deadline_at is not None and ticket.deadline_at > now:  # moved later meanwhile
         return ticket.deadline_at
-    late_on_site = flow.urgent_repair(ticket) and ticket.on_site_at is None
+    late_on_site = flow.awaits_on_site(ticket)
     await flow.escalate(session, site, ticket, "onsite_late" if late_on_site else "late", now)
     return None
 
