@@ -34,7 +34,7 @@ CHAIN = (Role.SUPERVISOR, Role.MANAGER)
 _KINDS = {kind.value: kind for kind in TicketKind}  # the resident intents (taxonomy.RESIDENT_TICKET_INTENTS)
 
 # Why the supervisors and managers are pinged (the "tk.esc.<why>" line).
-Escalation = Literal["vip", "major", "repeat", "late", "onsite_late", "unsatisfied", "callback_late"]
+Escalation = Literal["vip", "major", "repeat", "late", "onsite_late", "unsatisfied", "vip_basic", "callback_late"]
 
 
 class ReopenReason(StrEnum):
@@ -42,6 +42,7 @@ class ReopenReason(StrEnum):
 
     STAFF = "staff"  # the 重新打开 button
     UNSATISFIED = "unsatisfied"  # the resident's rating at the callback
+    VIP_BASIC = "vip_basic"  # 基本满意 on a VIP ticket: pursued until satisfied (000 L37), yet not 不满意
 
 
 def site_t(site: Site) -> Translator:
@@ -299,7 +300,8 @@ async def resolve(session: AsyncSession, site: Site, ticket: Ticket, by_id: int,
 
 
 async def reopen(session: AsyncSession, site: Site, ticket: Ticket, now: datetime, *, why: ReopenReason) -> int:
-    """Back to work: a new deadline and the card again; the supervisors hear of it (不满意)."""
+    """Back to work: a new deadline and the card again; the supervisors hear of it (不满意, or a
+    VIP's 基本满意)."""
     ticket.status, ticket.reopened, ticket.satisfaction = TicketStatus.REOPENED, ticket.reopened + 1, None
     ticket.resolved_by = ticket.resolved_name = ticket.resolved_at = None
     session.add(ticket)
@@ -309,6 +311,8 @@ async def reopen(session: AsyncSession, site: Site, ticket: Ticket, now: datetim
     sent += await post_card(session, site, ticket, header=t(f"tk.reopened.{why}", number=ticket.number))
     if why == ReopenReason.UNSATISFIED:
         sent += await escalate(session, site, ticket, "unsatisfied", now)
+    elif why == ReopenReason.VIP_BASIC:  # reported as what it is: 基本满意, short of satisfied (000 L37)
+        sent += await escalate(session, site, ticket, "vip_basic", now)
     return sent
 
 

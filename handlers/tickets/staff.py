@@ -102,6 +102,12 @@ async def dispatch_to_button(ctx: Context, data: DispatchTo) -> Outcome:
         return Outcome(toast=ctx.t("button.stale"))
     if ticket.status not in OPEN:
         return await shown(ctx, ticket, site, ctx.t("tk.closed", number=ticket.number))
+    if ticket.status == TicketStatus.DISPATCHED and (ticket.dispatched_to, ticket.dispatched_to_id) == (
+        name,
+        person_id,
+    ):
+        # the same person (or department) again: nobody is told twice, the resident least of all
+        return await shown(ctx, ticket, site, ctx.t("tk.done.already_dispatched", number=ticket.number, to=name))
     if ticket.accepted_by is None:
         await accept(ctx, ticket, site)
     ticket.status, ticket.dispatched_to, ticket.dispatched_to_id, ticket.dispatched_at = (
@@ -113,7 +119,9 @@ async def dispatch_to_button(ctx: Context, data: DispatchTo) -> Outcome:
     ctx.session.add(ticket)
     if person_id is not None and person_id != ctx.msg.user.id:
         st = flow.site_t(site)
-        text = st("tk.dispatched_you", number=ticket.number) + "\n" + card(st, ticket, site)
+        # the message promises only the buttons its card has: 已到场 while a repair awaits someone on site
+        key = "tk.dispatched_you" if flow.awaits_on_site(ticket) else "tk.dispatched_you_other"
+        text = st(key, number=ticket.number) + "\n" + card(st, ticket, site)
         await ctx.notify(
             person_id,
             text,
