@@ -30,6 +30,8 @@ SLA = "tk.sla"  # the promised deadline (001 L901) or, for a repair not yet atte
 FOLLOW = "tk.follow"  # a complaint followed up every 2 days until resolved (001 L905)
 CALLBACK = "tk.callback"  # no rating from the resident: a phone-callback task (003 L63)
 RELAY = "tk.relay"  # the resident's held-back messages relayed in one batch
+PROGRESS = "tk.progress"  # no progress line from staff after the follow-up: the resident gets a status (001 L905)
+FOLLOW_LINK = "tk.followup"  # a follow-up reminder: a staff reply to it is the resident's progress line (001 L905)
 CHAIN = (Role.SUPERVISOR, Role.MANAGER)
 _KINDS = {kind.value: kind for kind in TicketKind}  # the resident intents (taxonomy.RESIDENT_TICKET_INTENTS)
 
@@ -266,7 +268,7 @@ async def open_ticket(session: AsyncSession, site: Site, ticket: Ticket, now: da
 
 
 async def cancel_timers(session: AsyncSession, ticket: Ticket) -> None:
-    for kind in (SLA, FOLLOW):
+    for kind in (SLA, FOLLOW, PROGRESS):
         await timers.cancel_for(session, kind=kind, ref_id=require_id(ticket))
 
 

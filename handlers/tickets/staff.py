@@ -206,9 +206,15 @@ async def reopen_button(ctx: Context, data: Reopen) -> Outcome:
     return Outcome(replies=[Reply(ctx.t("tk.reopened.staff", number=ticket.number), edit=True)])
 
 
-async def on_reply(ctx: Context, ticket_id: int) -> Outcome | None:
+async def on_progress_reply(ctx: Context, ticket_id: int) -> Outcome | None:
+    """A reply to a follow-up reminder: the progress line the resident is told every 2 days (001 L905)."""
+    return await on_reply(ctx, ticket_id, progress=True)
+
+
+async def on_reply(ctx: Context, ticket_id: int, *, progress: bool = False) -> Outcome | None:
     """A reply to a message linked to a ticket: from its resident (private) it joins the ticket;
-    from staff in its site's duty group it reaches the resident, signed as the service centre."""
+    from staff in its site's duty group it reaches the resident, signed as the service centre
+    (``progress``: as the ticket's progress, answering a follow-up reminder)."""
     ticket = await repo.get(ctx.session, ticket_id=ticket_id)
     if ticket is None:
         return None
@@ -223,10 +229,10 @@ async def on_reply(ctx: Context, ticket_id: int) -> Outcome | None:
         return None  # a stranger, or another site's group; staff may also reply from private
     if not ctx.msg.text.strip() and not ctx.msg.photo_file_id and not ctx.msg.document_file_id:
         return None
-    return await relay_to_resident(ctx, ticket)
+    return await relay_to_resident(ctx, ticket, progress=progress)
 
 
-async def relay_to_resident(ctx: Context, ticket: Ticket) -> Outcome:
+async def relay_to_resident(ctx: Context, ticket: Ticket, *, progress: bool = False) -> Outcome:
     t = ctx.t
     site = await sites.get(ctx.session, site_id=ticket.site_id or 0)
     assert site is not None
@@ -260,7 +266,14 @@ async def relay_to_resident(ctx: Context, ticket: Ticket) -> Outcome:
         await accept(ctx, ticket, site)
         ctx.notified += await flow.refresh_card(ctx.session, site, ticket)
     rt = await flow.resident_t(ctx.session, ticket, site)
-    relay = rt("tk.res.relay_file" if document and not text else "tk.res.relay", number=ticket.number, text=text)
+    key = (
+        "tk.res.relay_file"
+        if document and not text
+        else "tk.res.progress_line"
+        if progress and text
+        else "tk.res.relay"
+    )
+    relay = rt(key, number=ticket.number, text=text, kind=rt(f"kind.{ticket.kind}"))
     queued = await flow.to_resident(
         ctx.session,
         site,
@@ -296,7 +309,7 @@ PART = Feature(
     timers=flow_timers.TIMERS,
     planners=[flow_timers.plan_relays],
     handover=commands.handover,
-    replies={"ticket": on_reply},
+    replies={"ticket": on_reply, flow.FOLLOW_LINK: on_progress_reply},
     exports={
         "tickets": ExportKind(TICKET_FIELDS, ticket_rows),
         "callbacks": ExportKind(CALLBACK_FIELDS, callback_rows),
