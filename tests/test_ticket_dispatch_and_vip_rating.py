@@ -37,6 +37,10 @@ async def test_a_dispatched_complaint_asks_only_for_buttons_it_has(harness: Desk
     assert "已派给您" in message.text
     assert promised(message) and promised(message) <= labels(message), (promised(message), labels(message))
     assert "已到场" not in message.text  # a complaint's card has no 已到场
+    # …and a reply to it reaches the resident, as it says
+    private = Chat(SUPERVISOR.id, True)
+    await h.send("已找楼上业主沟通，今晚起十点后停工", SUPERVISOR, private, reply_to_message_id=message.message_id)
+    assert [r for r in to(await wire.take(), RESIDENT.id) if "十点后停工" in r.text]
 
 
 async def test_a_dispatched_repair_asks_for_on_site_and_has_it(harness: DeskHarness) -> None:
