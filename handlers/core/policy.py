@@ -62,10 +62,13 @@ class Policy:
     ticket_hours_inquiry: float = 8
     ticket_hours_urgent: float = 4
     ticket_hours_vip: float = 2  # 特急, pursued until the resident is satisfied (000 L37)
-    # An urgent repair: repair staff on site within 15 minutes of the notice (001 L1113).
+    # Every repair notice: repair staff on site within 15 minutes (001 L1113, L1123), urgent or not.
     ticket_onsite_minutes: float = 15
     # A complaint not resolved at once is followed up every 2 days until resolved (001 L905).
     ticket_followup_days: float = 2
+    # …and the resident is told the progress each time (001 L905 "说明情况，告知处理进程"): the handler's
+    # line (a reply to the reminder) is awaited this long, then the resident gets a status message.
+    ticket_progress_wait_hours: float = 4
     # Callback (回访) due: complaints within 3 days of resolution (003 L63); emergency repairs at once
     # (003 L63), so the resident's rating is awaited only this long before staff phone.
     callback_due_days: float = 3
@@ -163,8 +166,9 @@ CLAUSES: dict[str, str] = {
     "ticket_hours_inquiry": "001 L901: a promised deadline for inquiries (hours: our default)",
     "ticket_hours_urgent": "001 L901: a promised deadline for urgent matters (hours: our default)",
     "ticket_hours_vip": "000 L37: VIP (特急) matters pursued until the resident is satisfied",
-    "ticket_onsite_minutes": "001 L1113: repair staff on site within 15 minutes for urgent repairs",
+    "ticket_onsite_minutes": "001 L1113, L1123: repair staff on site within 15 minutes of every repair notice",
     "ticket_followup_days": "001 L905: a complaint not resolved at once is followed up every 2 days",
+    "ticket_progress_wait_hours": "001 L905: staff progress line awaited, then a status to the resident (our default)",
     "callback_due_days": "003 L63: complaint callback within 3 days of resolution",
     "callback_urgent_minutes": "003 L63: emergency repairs are called back right after the repair",
     "callback_answer_hours": "how long the resident's rating is awaited before staff phone (our default)",
@@ -209,6 +213,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "review_hour": (0, 23),
     "review_reminder_hours": (1, 168),
     "resident_messages_per_minute": (1, 600),
+    "ticket_progress_wait_hours": (0.25, 48),
     "inbox_max_attempts": (1, 20),
     "import_max_kb": (1, 20 * 1024),  # Telegram lets a bot download files up to 20 MB
     "import_max_rows": (1, 100_000),

@@ -4,7 +4,8 @@ and the open callbacks in the handover report.
 
 Rules: complaints called back within 3 days of resolution, emergency repairs at once (003 L63);
 callback rate 100% (001 L907); the record keeps who, how and the satisfaction (001 L911).
-不满意 reopens the ticket and the supervisors hear of it (000 L37: pursued until satisfied)."""
+不满意 reopens the ticket and the supervisors hear of it; so does a VIP's 基本满意, reported as 基本满意
+(000 L37: pursued until satisfied)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,11 @@ PHONE, VISIT = CallbackHow.PHONE, CallbackHow.VISIT
 HOW_WORDS = {"电话": PHONE, "電話": PHONE, "phone": PHONE, "上门": VISIT, "上門": VISIT, "visit": VISIT}
 
 
+def vip_short_of_satisfied(ticket: Ticket, rating: Satisfaction) -> bool:
+    """基本满意 on a VIP ticket: not 不满意, but short of the satisfaction 000 L37 pursues."""
+    return ticket.urgency == Urgency.VIP and rating == Satisfaction.BASIC
+
+
 async def record(
     session: AsyncSession,
     site: Site,
@@ -73,9 +79,11 @@ async def record(
         ticket,
         t("cb.group", number=ticket.number, rating=t(f"tk.rating.{rating}"), how=t(f"cb.how.{how}"), name=by_name),
     )
-    if rating == Satisfaction.UNSATISFIED or (ticket.urgency == Urgency.VIP and rating != Satisfaction.SATISFIED):
-        # 特急: pursued until the resident is satisfied (000 L37), so 基本满意 reopens it too
+    if rating == Satisfaction.UNSATISFIED:
         return sent + await flow.reopen(session, site, ticket, now, why=flow.ReopenReason.UNSATISFIED)
+    if vip_short_of_satisfied(ticket, rating):
+        # 特急: pursued until the resident is satisfied (000 L37), so 基本满意 reopens it too, told as 基本满意
+        return sent + await flow.reopen(session, site, ticket, now, why=flow.ReopenReason.VIP_BASIC)
     ticket.status, ticket.satisfaction = TicketStatus.CLOSED, rating
     session.add(ticket)
     return sent + await flow.refresh_card(session, site, ticket)
@@ -103,6 +111,8 @@ async def rate_button(ctx: Context, data: Rate) -> Outcome:
     resident.awaiting, resident.awaiting_ref = Awaiting.COMMENT, callback.id
     await repo.touch(ctx.session, resident)
     key = "cb.thanks_unsatisfied" if rating == Satisfaction.UNSATISFIED else "cb.thanks"
+    if vip_short_of_satisfied(ticket, rating):
+        key = "cb.thanks_vip_basic"  # reopened: the resident hears it is pursued until satisfied (000 L37)
     text = t(key, number=ticket.number, rating=t(f"tk.rating.{rating}"))
     return Outcome(replies=[Reply(text, edit=True)], toast=t(f"tk.rating.{rating}"))
 

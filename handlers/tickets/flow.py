@@ -26,15 +26,17 @@ from storage.models.tickets import CallbackState, Channel, TicketKind, TicketSta
 from storage.repos import outbox, sites, timers
 from storage.repos import tickets as repo
 
-SLA = "tk.sla"  # the promised deadline (001 L901) or, for an urgent repair, on site (001 L1113)
+SLA = "tk.sla"  # the promised deadline (001 L901) or, for a repair not yet attended, on site (001 L1113, L1123)
 FOLLOW = "tk.follow"  # a complaint followed up every 2 days until resolved (001 L905)
 CALLBACK = "tk.callback"  # no rating from the resident: a phone-callback task (003 L63)
 RELAY = "tk.relay"  # the resident's held-back messages relayed in one batch
+PROGRESS = "tk.progress"  # no progress line from staff after the follow-up: the resident gets a status (001 L905)
+FOLLOW_LINK = "tk.followup"  # a follow-up reminder: a staff reply to it is the resident's progress line (001 L905)
 CHAIN = (Role.SUPERVISOR, Role.MANAGER)
 _KINDS = {kind.value: kind for kind in TicketKind}  # the resident intents (taxonomy.RESIDENT_TICKET_INTENTS)
 
 # Why the supervisors and managers are pinged (the "tk.esc.<why>" line).
-Escalation = Literal["vip", "major", "repeat", "late", "onsite_late", "unsatisfied", "callback_late"]
+Escalation = Literal["vip", "major", "repeat", "late", "onsite_late", "unsatisfied", "vip_basic", "callback_late"]
 
 
 class ReopenReason(StrEnum):
@@ -42,6 +44,7 @@ class ReopenReason(StrEnum):
 
     STAFF = "staff"  # the 重新打开 button
     UNSATISFIED = "unsatisfied"  # the resident's rating at the callback
+    VIP_BASIC = "vip_basic"  # 基本满意 on a VIP ticket: pursued until satisfied (000 L37), yet not 不满意
 
 
 def site_t(site: Site) -> Translator:
@@ -93,18 +96,29 @@ def urgent_repair(ticket: Ticket) -> bool:
     return ticket.kind == TicketKind.REPAIR and ticket.urgency in (Urgency.URGENT, Urgency.VIP)
 
 
-def deadline(policy: Policy, ticket: Ticket, now: datetime) -> datetime:
-    """The promised deadline by kind and urgency (001 L901); an urgent repair: on site (001 L1113)."""
-    if urgent_repair(ticket):
-        return now + timedelta(minutes=policy.ticket_onsite_minutes)
-    hours = {
+def awaits_on_site(ticket: Ticket) -> bool:
+    """A repair nobody has attended yet: every repair notice is attended within the site's
+    on-site minutes (15 by default), urgent or not (001 L1113 "15分钟内到达维修地点", L1123)."""
+    return ticket.kind == TicketKind.REPAIR and ticket.on_site_at is None
+
+
+def hours_to_resolve(policy: Policy, ticket: Ticket) -> float:
+    """The promised deadline's hours (处理时限, 001 L901) by urgency, else by kind."""
+    return {
         Urgency.VIP: policy.ticket_hours_vip,
         Urgency.URGENT: policy.ticket_hours_urgent,
     }.get(ticket.urgency) or {
         TicketKind.COMPLAINT: policy.ticket_hours_complaint,
         TicketKind.REPAIR: policy.ticket_hours_repair,
     }.get(ticket.kind, policy.ticket_hours_inquiry)
-    return now + timedelta(hours=hours)
+
+
+def deadline(policy: Policy, ticket: Ticket, now: datetime) -> datetime:
+    """The promised deadline by kind and urgency (001 L901); a repair not yet attended: on site
+    within the site's on-site minutes (001 L1113, L1123), then the hours once someone is there."""
+    if awaits_on_site(ticket):
+        return now + timedelta(minutes=policy.ticket_onsite_minutes)
+    return now + timedelta(hours=hours_to_resolve(policy, ticket))
 
 
 async def arm_deadline(session: AsyncSession, site: Site, ticket: Ticket, now: datetime) -> None:
@@ -212,7 +226,9 @@ async def escalate(session: AsyncSession, site: Site, ticket: Ticket, reason: Es
     """Ping the supervisors and managers (VIP 000 L37; major or repeated complaint 000 L88; a missed
     deadline); the group hears who was pinged."""
     t = site_t(site)
-    text = "\n".join([t(f"tk.esc.{reason}", number=ticket.number, site=site.name), card(t, ticket, site)])
+    minutes = f"{Policy.for_site(site.policy).ticket_onsite_minutes:g}"  # quoted by "onsite_late"
+    head = t(f"tk.esc.{reason}", number=ticket.number, site=site.name, minutes=minutes)
+    text = "\n".join([head, card(t, ticket, site)])
     link = ("ticket", require_id(ticket))
     told = await notices.tell_roles(session, site, CHAIN, text, purpose="escalation", urgent=True, link=link)
     ticket.escalated_at = ticket.escalated_at or now
@@ -252,7 +268,7 @@ async def open_ticket(session: AsyncSession, site: Site, ticket: Ticket, now: da
 
 
 async def cancel_timers(session: AsyncSession, ticket: Ticket) -> None:
-    for kind in (SLA, FOLLOW):
+    for kind in (SLA, FOLLOW, PROGRESS):
         await timers.cancel_for(session, kind=kind, ref_id=require_id(ticket))
 
 
@@ -286,7 +302,8 @@ async def resolve(session: AsyncSession, site: Site, ticket: Ticket, by_id: int,
 
 
 async def reopen(session: AsyncSession, site: Site, ticket: Ticket, now: datetime, *, why: ReopenReason) -> int:
-    """Back to work: a new deadline and the card again; the supervisors hear of it (不满意)."""
+    """Back to work: a new deadline and the card again; the supervisors hear of it (不满意, or a
+    VIP's 基本满意)."""
     ticket.status, ticket.reopened, ticket.satisfaction = TicketStatus.REOPENED, ticket.reopened + 1, None
     ticket.resolved_by = ticket.resolved_name = ticket.resolved_at = None
     session.add(ticket)
@@ -296,6 +313,8 @@ async def reopen(session: AsyncSession, site: Site, ticket: Ticket, now: datetim
     sent += await post_card(session, site, ticket, header=t(f"tk.reopened.{why}", number=ticket.number))
     if why == ReopenReason.UNSATISFIED:
         sent += await escalate(session, site, ticket, "unsatisfied", now)
+    elif why == ReopenReason.VIP_BASIC:  # reported as what it is: 基本满意, short of satisfied (000 L37)
+        sent += await escalate(session, site, ticket, "vip_basic", now)
     return sent
 
 

@@ -35,7 +35,8 @@ def status_line(t: Translator, ticket: Ticket, site: Site | None) -> str:
     if ticket.resolved_name and ticket.status in HANDLED:
         parts.append(t("tk.line.resolved", name=ticket.resolved_name))
     if ticket.deadline_at and ticket.status in OPEN:
-        parts.append(t("tk.line.deadline", at=hhmm(ticket.deadline_at, site)))
+        key = "tk.line.on_site_by" if ticket.kind == TicketKind.REPAIR and not ticket.on_site_at else "tk.line.deadline"
+        parts.append(t(key, at=hhmm(ticket.deadline_at, site)))
     if ticket.satisfaction:
         parts.append(t(f"tk.rating.{ticket.satisfaction}"))
     if ticket.reopened:

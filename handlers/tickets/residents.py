@@ -209,7 +209,8 @@ def acknowledgement(ctx: Context, site: Site, ticket: Ticket) -> str:
             number=f"#{ticket.number}",
         ),
         t("resident.urgent" if ticket.urgency != Urgency.NORMAL else "resident.normal"),
-        t("tk.res.deadline", at=hhmm(ticket.deadline_at, site)),
+        # a repair: on site within the site's minutes (001 L1113), the deadline that matters first
+        t("tk.res.on_site_by" if flow.awaits_on_site(ticket) else "tk.res.deadline", at=hhmm(ticket.deadline_at, site)),
     ]
     return "\n".join(lines)
 

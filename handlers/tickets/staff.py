@@ -6,8 +6,6 @@ Steps follow 000 L86-97 (受理, 重大投诉报主管, 通知责任部门, 处�
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import handlers.tickets.commands as commands
 import handlers.tickets.flow as flow
 import handlers.tickets.residents as residents
@@ -23,7 +21,7 @@ from handlers.tickets.exports import CALLBACK_FIELDS, TICKET_FIELDS, callback_ro
 from handlers.tickets.render import card, card_buttons
 from storage.codes import Role
 from storage.models import Site, Ticket, TicketMessage, require_id
-from storage.models.tickets import OPEN, UNACCEPTED, Awaiting, Channel, Direction, TicketStatus
+from storage.models.tickets import OPEN, UNACCEPTED, Awaiting, Channel, Direction, TicketKind, TicketStatus
 from storage.repos import sites, timers
 from storage.repos import tickets as repo
 
@@ -55,9 +53,8 @@ async def accept(ctx: Context, ticket: Ticket, site: Site) -> None:
     ctx.session.add(ticket)
     rt = await flow.resident_t(ctx.session, ticket, site)
     deadline = flow.hhmm(ticket.deadline_at, site)
-    ctx.notified += await flow.to_resident(
-        ctx.session, site, ticket, rt("tk.res.accepted", number=ticket.number, at=deadline)
-    )
+    key = "tk.res.accepted_repair" if flow.awaits_on_site(ticket) else "tk.res.accepted"  # 001 L1113
+    ctx.notified += await flow.to_resident(ctx.session, site, ticket, rt(key, number=ticket.number, at=deadline))
 
 
 async def accept_button(ctx: Context, data: Accept) -> Outcome:
@@ -105,6 +102,12 @@ async def dispatch_to_button(ctx: Context, data: DispatchTo) -> Outcome:
         return Outcome(toast=ctx.t("button.stale"))
     if ticket.status not in OPEN:
         return await shown(ctx, ticket, site, ctx.t("tk.closed", number=ticket.number))
+    if ticket.status == TicketStatus.DISPATCHED and (ticket.dispatched_to, ticket.dispatched_to_id) == (
+        name,
+        person_id,
+    ):
+        # the same person (or department) again: nobody is told twice, the resident least of all
+        return await shown(ctx, ticket, site, ctx.t("tk.done.already_dispatched", number=ticket.number, to=name))
     if ticket.accepted_by is None:
         await accept(ctx, ticket, site)
     ticket.status, ticket.dispatched_to, ticket.dispatched_to_id, ticket.dispatched_at = (
@@ -116,7 +119,9 @@ async def dispatch_to_button(ctx: Context, data: DispatchTo) -> Outcome:
     ctx.session.add(ticket)
     if person_id is not None and person_id != ctx.msg.user.id:
         st = flow.site_t(site)
-        text = st("tk.dispatched_you", number=ticket.number) + "\n" + card(st, ticket, site)
+        # the message promises only the buttons its card has: 已到场 while a repair awaits someone on site
+        key = "tk.dispatched_you" if flow.awaits_on_site(ticket) else "tk.dispatched_you_other"
+        text = st(key, number=ticket.number) + "\n" + card(st, ticket, site)
         await ctx.notify(
             person_id,
             text,
@@ -131,7 +136,8 @@ async def dispatch_to_button(ctx: Context, data: DispatchTo) -> Outcome:
 
 
 async def on_site_button(ctx: Context, data: OnSite) -> Outcome:
-    """已到场: the repairer is on site (an urgent repair within 15 minutes, 001 L1113)."""
+    """已到场: the repairer is on site (every repair within the on-site minutes, 001 L1113, L1123); the
+    deadline becomes the promised hours from now."""
     ticket, site, problem = await staff_ticket(ctx, data.ticket)
     if problem or ticket is None or site is None:
         return problem or Outcome()
@@ -139,9 +145,8 @@ async def on_site_button(ctx: Context, data: OnSite) -> Outcome:
         return await shown(ctx, ticket, site, ctx.t("tk.already", status=ctx.t(f"tk.status.{ticket.status}")))
     ticket.on_site_at = ctx.now
     ctx.session.add(ticket)
-    if flow.urgent_repair(ticket):
-        policy = ctx.policy(site)
-        ticket.deadline_at = ctx.now + timedelta(hours=policy.ticket_hours_urgent)
+    if ticket.kind == TicketKind.REPAIR:
+        ticket.deadline_at = flow.deadline(ctx.policy(site), ticket, ctx.now)
         await timers.arm(
             ctx.session, kind=flow.SLA, ref_id=require_id(ticket), site_id=require_id(site), due_at=ticket.deadline_at
         )
@@ -201,9 +206,15 @@ async def reopen_button(ctx: Context, data: Reopen) -> Outcome:
     return Outcome(replies=[Reply(ctx.t("tk.reopened.staff", number=ticket.number), edit=True)])
 
 
-async def on_reply(ctx: Context, ticket_id: int) -> Outcome | None:
+async def on_progress_reply(ctx: Context, ticket_id: int) -> Outcome | None:
+    """A reply to a follow-up reminder: the progress line the resident is told every 2 days (001 L905)."""
+    return await on_reply(ctx, ticket_id, progress=True)
+
+
+async def on_reply(ctx: Context, ticket_id: int, *, progress: bool = False) -> Outcome | None:
     """A reply to a message linked to a ticket: from its resident (private) it joins the ticket;
-    from staff in its site's duty group it reaches the resident, signed as the service centre."""
+    from staff in its site's duty group it reaches the resident, signed as the service centre
+    (``progress``: as the ticket's progress, answering a follow-up reminder)."""
     ticket = await repo.get(ctx.session, ticket_id=ticket_id)
     if ticket is None:
         return None
@@ -218,10 +229,10 @@ async def on_reply(ctx: Context, ticket_id: int) -> Outcome | None:
         return None  # a stranger, or another site's group; staff may also reply from private
     if not ctx.msg.text.strip() and not ctx.msg.photo_file_id and not ctx.msg.document_file_id:
         return None
-    return await relay_to_resident(ctx, ticket)
+    return await relay_to_resident(ctx, ticket, progress=progress)
 
 
-async def relay_to_resident(ctx: Context, ticket: Ticket) -> Outcome:
+async def relay_to_resident(ctx: Context, ticket: Ticket, *, progress: bool = False) -> Outcome:
     t = ctx.t
     site = await sites.get(ctx.session, site_id=ticket.site_id or 0)
     assert site is not None
@@ -255,7 +266,14 @@ async def relay_to_resident(ctx: Context, ticket: Ticket) -> Outcome:
         await accept(ctx, ticket, site)
         ctx.notified += await flow.refresh_card(ctx.session, site, ticket)
     rt = await flow.resident_t(ctx.session, ticket, site)
-    relay = rt("tk.res.relay_file" if document and not text else "tk.res.relay", number=ticket.number, text=text)
+    key = (
+        "tk.res.relay_file"
+        if document and not text
+        else "tk.res.progress_line"
+        if progress and text
+        else "tk.res.relay"
+    )
+    relay = rt(key, number=ticket.number, text=text, kind=rt(f"kind.{ticket.kind}"))
     queued = await flow.to_resident(
         ctx.session,
         site,
@@ -291,7 +309,7 @@ PART = Feature(
     timers=flow_timers.TIMERS,
     planners=[flow_timers.plan_relays],
     handover=commands.handover,
-    replies={"ticket": on_reply},
+    replies={"ticket": on_reply, flow.FOLLOW_LINK: on_progress_reply},
     exports={
         "tickets": ExportKind(TICKET_FIELDS, ticket_rows),
         "callbacks": ExportKind(CALLBACK_FIELDS, callback_rows),

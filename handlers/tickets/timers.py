@@ -1,5 +1,6 @@
 """A ticket's timers (database rows, so a restart loses none): the promised deadline, the complaint
-follow-up every 2 days, and the batch relay of a resident's held-back messages."""
+follow-up every 2 days with the resident's progress message, and the batch relay of a resident's
+held-back messages."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import handlers.tickets.flow as flow
+from handlers.core import notices
 from handlers.core.context import TimerContext
 from handlers.core.feature import TimerHandler
 from handlers.core.i18n import Translator
@@ -16,14 +18,14 @@ from handlers.core.messages import Button
 from handlers.core.policy import Policy
 from handlers.tickets.buttons import Photos
 from handlers.tickets.render import card, card_buttons, hhmm
-from storage.models import Site, TicketMessage, require_id
-from storage.models.tickets import OPEN
+from storage.models import Site, Ticket, TicketMessage, require_id
+from storage.models.tickets import OPEN, Channel, Direction, TicketStatus
 from storage.repos import sites, timers
 from storage.repos import tickets as repo
 
 
 async def on_deadline(ctx: TimerContext) -> datetime | None:
-    """Past the deadline and not resolved (an urgent repair: nobody on site) → the supervisors."""
+    """Past the deadline and not resolved (a repair: nobody on site, 001 L1113) → the supervisors."""
     session, timer, now = ctx.session, ctx.timer, ctx.now
     ticket = await repo.get(session, ticket_id=timer.ref_id)
     site = await sites.get(session, site_id=timer.site_id)
@@ -31,27 +33,87 @@ async def on_deadline(ctx: TimerContext) -> datetime | None:
         return None
     if ticket.deadline_at is not None and ticket.deadline_at > now:  # moved later meanwhile
         return ticket.deadline_at
-    late_on_site = flow.urgent_repair(ticket) and ticket.on_site_at is None
+    late_on_site = flow.awaits_on_site(ticket)
     await flow.escalate(session, site, ticket, "onsite_late" if late_on_site else "late", now)
     return None
 
 
 async def on_follow_up(ctx: TimerContext) -> datetime | None:
-    """Every 2 days until resolved, the group sees the complaint again (001 L905)."""
+    """Every 2 days until resolved (001 L905 "不能及时解决的2天回访一次，说明情况，告知处理进程"): the
+    group, and the handler in private, are asked for a progress line (what was done, the next step);
+    their reply to the reminder reaches the resident. None within the site's wait: the resident gets
+    a status message (:func:`on_progress`). A ticket that came by phone, visit or letter: phone them."""
     session, timer, now = ctx.session, ctx.timer, ctx.now
     ticket = await repo.get(session, ticket_id=timer.ref_id)
     site = await sites.get(session, site_id=timer.site_id)
     if ticket is None or site is None or ticket.status not in OPEN:
         return None
+    policy = Policy.for_site(site.policy)
+    online = ticket.channel == Channel.BOT and bool(ticket.resident_id)
     t = flow.site_t(site)
-    text = t("tk.follow_up", number=ticket.number, since=hhmm(ticket.created_at, site)) + "\n" + card(t, ticket, site)
-    if site.duty_chat_id is not None:
-        from handlers.core import notices
+    head = t(
+        "tk.follow_up" if online else "tk.follow_up_phone",
+        number=ticket.number,
+        since=hhmm(ticket.created_at, site),
+        hours=f"{policy.ticket_progress_wait_hours:g}",
+        days=f"{policy.ticket_followup_days:g}",
+    )
+    text = head + "\n" + card(t, ticket, site)
+    link = (flow.FOLLOW_LINK, require_id(ticket))
+    handler = ticket.dispatched_to_id or ticket.accepted_by
+    chats = [site.duty_chat_id, handler]
+    for chat_id in dict.fromkeys(chat for chat in chats if chat is not None):
+        await notices.queue(session, chat_id, text, card_buttons(t, ticket), link, site_id=site.id, purpose="follow_up")
+    if online:
+        due = now + timedelta(hours=policy.ticket_progress_wait_hours)
+        await timers.arm(session, kind=flow.PROGRESS, ref_id=require_id(ticket), site_id=require_id(site), due_at=due)
+    return now + timedelta(days=policy.ticket_followup_days)
 
-        await notices.queue(
-            session, site.duty_chat_id, text, card_buttons(t, ticket), ("ticket", require_id(ticket)), purpose="card"
-        )
-    return now + timedelta(days=Policy.for_site(site.policy).ticket_followup_days)
+
+def stage(ticket: Ticket) -> str:
+    """How far the ticket got, in the resident's words (the "tk.res.stage.<…>" key): no staff names."""
+    if ticket.on_site_at is not None and ticket.status != TicketStatus.REOPENED:
+        return "on_site"
+    return str(ticket.status)
+
+
+async def on_progress(ctx: TimerContext) -> datetime | None:
+    """The follow-up's wait is over and nobody sent the resident a progress line: they get a polite
+    status message (what was done, the next step, 001 L905), kept in the ticket's history; the group
+    hears it was sent."""
+    session, timer, now = ctx.session, ctx.timer, ctx.now
+    ticket = await repo.get(session, ticket_id=timer.ref_id)
+    site = await sites.get(session, site_id=timer.site_id)
+    if ticket is None or site is None or ticket.status not in OPEN or ticket.channel != Channel.BOT:
+        return None
+    policy = Policy.for_site(site.policy)
+    asked_at = timer.due_at - timedelta(hours=policy.ticket_progress_wait_hours)
+    if await repo.told_since(session, ticket_id=require_id(ticket), since=asked_at):
+        return None  # a colleague's line already reached the resident
+    rt = await flow.resident_t(session, ticket, site)
+    text = rt(
+        "tk.res.progress",
+        kind=rt(f"kind.{ticket.kind}"),
+        number=ticket.number,
+        done=rt(f"tk.res.stage.{stage(ticket)}"),
+    )
+    t = flow.site_t(site)
+    await repo.add_message(
+        session,
+        TicketMessage(
+            ticket_id=require_id(ticket),
+            direction=Direction.OUT,
+            author_id=0,
+            author_name=t("tk.auto"),
+            text=text,
+            created_at=now,
+        ),
+    )
+    sent = await flow.to_resident(session, site, ticket, text)
+    if sent:
+        hours = f"{policy.ticket_progress_wait_hours:g}"
+        await flow.to_group(session, site, ticket, t("tk.progress_sent", number=ticket.number, hours=hours))
+    return None
 
 
 def batch_lines(t: Translator, site: Site, held: Sequence[TicketMessage]) -> list[str]:
@@ -109,4 +171,9 @@ async def plan_relays(session: AsyncSession, now: datetime) -> None:
             await timers.arm(session, kind=flow.RELAY, ref_id=ticket_id, site_id=ticket.site_id, due_at=now)
 
 
-TIMERS: dict[str, TimerHandler] = {flow.SLA: on_deadline, flow.FOLLOW: on_follow_up, flow.RELAY: on_relay}
+TIMERS: dict[str, TimerHandler] = {
+    flow.SLA: on_deadline,
+    flow.FOLLOW: on_follow_up,
+    flow.PROGRESS: on_progress,
+    flow.RELAY: on_relay,
+}

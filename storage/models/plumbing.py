@@ -70,6 +70,7 @@ Purpose = Literal[
     "escalation",
     "handover",
     "key_lost",
+    "follow_up",  # a complaint's progress reminder, its own message (not the card)
     "patrol",
     "photos",  # a ticket's photos shown on request
     "relay",  # a staff reply relayed to a resident

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
 from storage.models import Callback, Resident, Ticket, TicketMessage, table_of
-from storage.models.tickets import OPEN, WAITING, CallbackState, TicketKind
+from storage.models.tickets import OPEN, WAITING, CallbackState, Direction, TicketKind
 from storage.repos import chunks
 
 
@@ -93,6 +93,18 @@ async def history(session: AsyncSession, *, ticket_id: int) -> Sequence[TicketMe
         select(TicketMessage).where(TicketMessage.ticket_id == ticket_id).order_by(col(TicketMessage.id))
     )
     return result.all()
+
+
+async def told_since(session: AsyncSession, *, ticket_id: int, since: datetime) -> bool:
+    """Whether the resident was sent anything about the ticket (an answer, a progress line) since ``since``."""
+    result = await session.exec(
+        select(TicketMessage.id).where(
+            TicketMessage.ticket_id == ticket_id,
+            TicketMessage.direction == Direction.OUT,
+            col(TicketMessage.created_at) >= since,
+        )
+    )
+    return result.first() is not None
 
 
 async def photos_since(session: AsyncSession, *, ticket_id: int, author_id: int, since: datetime) -> int:

@@ -18,7 +18,9 @@ async def test_life_cycle_relay_both_ways_resolve_rate_reopen(any_harness: DeskH
     await h.setup_site()
     await wire.take()
     out = await h.dm(REPAIR, RESIDENT)
-    assert text_of(out).startswith("您好") and "#1" in text_of(out) and "处理时限" in text_of(out)
+    assert (
+        text_of(out).startswith("您好") and "#1" in text_of(out) and "前到场" in text_of(out)
+    )  # a repair: on site first (001 L1113)
     [card] = to(await wire.take(), GROUP.id)
     assert "#1" in card.text and "业户刘先生" in card.text and "待受理" in card.text
 
@@ -292,7 +294,7 @@ async def test_english_resident_hears_english_signed_by_the_centre(harness: Desk
     await h.setup_site()
     ann = User(5003, "Ann", None, "en")
     out = await h.dm("The air conditioner in my flat is broken, please send someone", ann)
-    assert "We will handle it by" in text_of(out)
+    assert "A repairer will be with you by" in text_of(out)  # on site first (001 L1113)
     [card] = to(await wire.take(), GROUP.id)
     await h.send("明天上午十点上门 / tomorrow 10am", reply_to_message_id=card.message_id)
     accepted, answer = to(await wire.take(), ann.id)  # a first reply also accepts the ticket
