@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import handlers.shifts.imports as roster
+import handlers.shifts.roster_check as roster_check
 from handlers.core import notices
 from handlers.core.commands import Command
 from handlers.core.context import Context, TimerContext
@@ -89,7 +90,8 @@ async def _upload(ctx: Context, site: Site) -> Outcome:
         if len(problems) > PROBLEMS_SHOWN:
             lines.append(t("shifts.import_more", count=len(problems) - PROBLEMS_SHOWN))
         return Outcome.say("\n".join(lines))
-    return Outcome.say(t("shifts.imported", count=stored, first=days[0].isoformat(), last=days[-1].isoformat()))
+    done = t("shifts.imported", count=stored, first=days[0].isoformat(), last=days[-1].isoformat())
+    return Outcome.say("\n".join([done, *await roster_check.gaps(ctx.session, site, rows, days, t)]))
 
 
 async def duty_command(ctx: Context, args: str) -> Outcome:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import handlers.shifts.imports as roster
+import handlers.shifts.roster_check as roster_check
+from handlers.core.i18n import Translator
 from handlers.core.operator import AdminError, import_caps, site_for_cli
 from handlers.core.policy import CLAUSES, Policy, parse_setting
 from handlers.core.uploads import TableError, read_table
@@ -33,7 +35,8 @@ async def import_roster(db: Database, data: bytes, filename: str, site_code: str
         if problems:
             lines = [f"line {line}: {what}" for line, what in problems]
             raise AdminError(f"{len(problems)} bad row(s), nothing loaded:\n" + "\n".join(lines))
-        return f"loaded {stored} roster entries for {site.code} ({days[0]} to {days[-1]})"
+        gaps = await roster_check.gaps(session, site, rows, days, Translator("en"))
+        return "\n".join([f"loaded {stored} roster entries for {site.code} ({days[0]} to {days[-1]})", *gaps])
 
 
 async def set_shift(db: Database, *, code: str, name: str, start: str, end: str, site_code: str | None) -> str:
