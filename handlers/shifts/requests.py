@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
-from handlers.core.commands import Button as ButtonAction
+from handlers.core.commands import Button as CommandButton
 from handlers.core.commands import Command
 from handlers.core.context import Context
 from handlers.core.feature import Feature
@@ -463,5 +463,5 @@ PART = Feature(
         Command("leave_no", leave_no_command, min_role=Role.SUPERVISOR),
         Command("leaves", leaves_command),
     ],
-    buttons=[ButtonAction(ApproveShiftRequest, approve_button), ButtonAction(RefuseShiftRequest, refuse_button)],
+    buttons=[CommandButton(ApproveShiftRequest, approve_button), CommandButton(RefuseShiftRequest, refuse_button)],
 )

@@ -30,7 +30,9 @@ async def swap_command(ctx: Context, args: str) -> Outcome:
     site, t, zone = ctx.site, ctx.t, ctx.zone()
     words = args.split()
     day = parse_day(words[0], ctx.now.astimezone(zone).date()) if words else None
-    mention = next((w for w in words[1:] if w.startswith("@") or w.isdigit()), None)
+    mention = next((w for w in words[1:] if w.startswith("@")), None) or next(
+        (w for w in words[1:] if w.isascii() and w.isdigit()), None
+    )
     if day is None or mention is None:
         return Outcome.say(t("swap.usage"))
     rest = [w for w in words[1:] if w is not mention]

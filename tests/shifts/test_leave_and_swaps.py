@@ -77,3 +77,111 @@ async def test_leave_goes_to_a_supervisor_and_the_approval_names_the_cover_and_c
     assert "11-25 白班 08:00-20:00：替班小周" in text_of(await h.send("/roster"))
     again = await h.press(button(card, "夜班小王"), SUPERVISOR, chat=private(SUPERVISOR))
     assert "已批准" in (again.toast or "") and await roster_of(h) == [("D", 103), ("N", 102)]
+
+
+async def test_nobody_approves_their_own_request(harness: DeskHarness) -> None:
+    h = harness
+    await site_for_leave(h, "2026-11-25,D,201\n2026-11-25,N,@wang_night\n")  # the supervisor on the day shift
+    asked = text_of(await h.send("/leave 2026-11-25 家里有事", SUPERVISOR))
+    assert "请假申请 #" in asked
+    assert not to(await h.outbox(), SUPERVISOR, "请假申请")  # not put to the requester
+    [card] = to(await h.outbox(), MANAGER, "请假申请")  # the next rung up decides
+    own = await h.press(button(card, "替班小周"), SUPERVISOR, chat=private(SUPERVISOR))
+    assert "不能审批自己的申请" in (own.toast or "") and own.alert
+    number = asked.split("#", 1)[1].split(" ", 1)[0]
+    by_command = text_of(await h.send(f"/leave_ok {number} @zhou_cover", SUPERVISOR))
+    assert "不能审批自己的申请" in by_command
+    assert await roster_of(h) == [("D", 201), ("N", 102)]
+    assert "顶班" in ((await h.press(button(card, "替班小周"), MANAGER, chat=private(MANAGER))).toast or "")
+    assert await roster_of(h) == [("D", 103), ("N", 102)]
+
+
+async def test_the_colleague_of_a_swap_does_not_approve_it_and_staff_cannot(harness: DeskHarness) -> None:
+    h = harness
+    await site_for_leave(h, "2026-11-25,D,101\n2026-11-25,N,201\n")
+    asked = text_of(await h.send("/swap 11-25 @" + "nobody"))
+    assert "不是「华庭花园」的人员" in asked
+    await h.send("/swap 11-25 201 想换夜班")
+    told = to(await h.outbox(), SUPERVISOR, "调班申请")
+    assert told and all("申请与您调班" in r.text and not r.buttons for r in told)  # told as the colleague only
+    [card] = to(await h.outbox(), MANAGER, "调班申请")
+    refused = await h.press(button(card, "批准调班"), SUPERVISOR, chat=private(SUPERVISOR))
+    assert "不能审批自己的申请" in (refused.toast or "")
+    staff = await h.press(button(card, "批准调班"), NIGHT, chat=private(NIGHT))
+    assert "需要：主管" in (staff.toast or "")
+    assert await roster_of(h) == [("D", 101), ("N", 201)]
+
+
+async def test_an_approved_swap_exchanges_the_shifts_and_a_refused_one_leaves_the_roster(harness: DeskHarness) -> None:
+    h = harness
+    await site_for_leave(h)
+    asked = text_of(await h.send("/swap 11-25 @wang_night 白天要陪家人"))
+    assert "调班申请 #" in asked
+    assert to(await h.outbox(), NIGHT, "值班员小李 申请与您调班")  # the colleague is told
+    [card] = to(await h.outbox(), SUPERVISOR, "调班申请")
+    assert "值班员小李（11-25 白班 08:00-20:00）⇄ 夜班小王（11-25 夜班 20:00-08:00）" in card.text
+    await h.press(button(card, "批准调班"), SUPERVISOR, chat=private(SUPERVISOR))
+    assert await roster_of(h) == [("D", 102), ("N", 101)]
+    assert to(await h.outbox(), NIGHT, "调班 #") and to(await h.outbox(), GROUP.id, "已由 主管陈姐 批准")
+
+    await h.send("/leave 11-25 夜班 发烧")
+    number = [r for r in await h.outbox() if "请假申请" in r.text][-1].text.split("#", 1)[1].split("\n", 1)[0]
+    pending = text_of(await h.send("/leaves"))
+    assert f"请假申请 #{number}" in pending and "发烧" in pending
+    refused = text_of(await h.send(f"/leave_no {number} 人手不足", SUPERVISOR))
+    assert "原排班不变" in refused
+    assert to(await h.outbox(), STAFF, "人手不足")
+    assert await roster_of(h) == [("D", 102), ("N", 101)]
+    assert "没有待批准" in text_of(await h.send("/leaves"))
+
+
+async def test_a_request_less_than_a_day_ahead_is_marked_late_and_a_started_shift_cannot_be_left(
+    harness: DeskHarness,
+) -> None:
+    h = harness
+    await site_for_leave(h, "2026-11-23,D,101\n2026-11-23,N,101\n")  # 11-23, 10:00 local now
+    started = text_of(await h.send("/leave 今天 白班 不舒服"))
+    assert "已经开始" in started
+    late = text_of(await h.send("/leave 今天 夜班 不舒服"))
+    assert "不足 24 小时" in late  # 004 L220 XIV: a day ahead (policy leave_notice_hours)
+    [card] = to(await h.outbox(), SUPERVISOR, "请假申请")
+    assert "不足 24 小时" in card.text
+    assert "没有排班" in text_of(await h.send("/leave 11-30 有事"))
+
+
+async def test_a_roster_leaving_a_shift_or_a_night_or_a_holiday_without_a_manager_is_reported(
+    harness: DeskHarness,
+) -> None:
+    h = harness
+    await h.setup_site()
+    await h.join(NIGHT, "staff")
+    reply = await upload(h, "date,shift,staff,holiday\n2026-12-01,D,101,\n2026-12-01,N,201,\n2026-12-02,D,101,元旦\n")
+    assert "✅" in reply  # loaded all the same
+    assert "无人值班的班次 1 个：12-02 夜班 20:00-08:00" in reply  # 004 L120
+    assert (
+        "夜间（20:00-06:00）没有管理人员（主管或以上）值班 1 晚：12-02" in reply
+    )  # 004 L126; 12-01 has the supervisor
+    assert "节假日没有管理人员值班 1 天：12-02" in reply  # 004 L126; 000 L147
+    whole = await upload(h, "date,shift,staff\n2026-12-03,D,101\n2026-12-03,N,201\n")
+    assert "⚠️" not in whole
+
+
+async def test_a_roster_putting_someone_back_on_an_approved_leave_is_reported(harness: DeskHarness) -> None:
+    h = harness
+    await site_for_leave(h)
+    await h.send("/leave 11-25 白班 手术")
+    [card] = to(await h.outbox(), SUPERVISOR, "请假申请")
+    await h.press(button(card, "替班小周"), SUPERVISOR, chat=private(SUPERVISOR))
+    reply = await upload(h, "date,shift,staff\n2026-11-25,D,101\n2026-11-25,N,201\n")
+    assert "又被排上原班次 1 处：值班员小李 11-25（请假 #" in reply
+
+
+async def test_the_command_line_import_reports_the_gaps_too(harness: DeskHarness) -> None:
+    from handlers.shifts.operator import import_roster
+
+    h = harness
+    await h.setup_site()
+    out = await import_roster(h.desk.db, b"date,shift,staff\n2026-12-01,D,101\n", "roster.csv", "HG")
+    assert "loaded 1 roster entries" in out
+    assert "1 shift(s) with nobody on duty: 12-01 夜班 20:00-08:00" in out
+    assert "1 night(s) without a manager" in out
