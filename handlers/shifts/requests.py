@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -22,7 +23,8 @@ from handlers.core import notices
 from handlers.core.commands import Button as CommandButton
 from handlers.core.commands import Command
 from handlers.core.context import Context
-from handlers.core.feature import Feature
+from handlers.core.exports import iso, site_codes, site_zones
+from handlers.core.feature import ExportKind, Feature
 from handlers.core.i18n import Translator
 from handlers.core.messages import Button, Keyboard, Outcome, Reply
 from handlers.core.parsing import number_and_rest
@@ -434,12 +436,19 @@ async def leave_no_command(ctx: Context, args: str) -> Outcome:
 
 
 async def leaves_command(ctx: Context, args: str) -> Outcome:
-    """``/leaves``: the requests waiting for a supervisor."""
+    """``/leaves``: the requests waiting for a supervisor whose shifts have not started (a request
+    left undecided past its shift is moot: the roster was worked as it stood)."""
     assert ctx.site is not None
-    waiting = await shift_requests.pending(ctx.session, site_id=require_id(ctx.site))
+    defs, zone = await shifts_of(ctx.session, ctx.site), ctx.zone()
+
+    def open_yet(request: ShiftRequest) -> bool:
+        codes = codes_of(request.shift_codes) + codes_of(request.colleague_codes)
+        start = first_start(defs, request.day, codes, zone)
+        return start is not None and start > ctx.now
+
+    waiting = [r for r in await shift_requests.pending(ctx.session, site_id=require_id(ctx.site)) if open_yet(r)]
     if not waiting:
         return Outcome.say(ctx.t("leave.none_pending"))
-    defs = await shifts_of(ctx.session, ctx.site)
     lines = [ctx.t("leave.pending_header", count=len(waiting))]
     for request in waiting:
         lines.append(ctx.t(f"{request.kind}.card", site=ctx.site.name, number=request.number))
@@ -456,6 +465,60 @@ async def refuse_button(ctx: Context, data: RefuseShiftRequest) -> Outcome:
     return await refuse(ctx, data.request, None)
 
 
+# Export keys (docs/exports.md): the record of each request and its decision.
+REQUEST_FIELDS = (
+    "number",
+    "site",
+    "kind",
+    "status",
+    "date",
+    "shifts",
+    "requester_id",
+    "requester",
+    "colleague_id",
+    "colleague",
+    "colleague_shifts",
+    "reason",
+    "late",
+    "requested_at",
+    "cover_id",
+    "cover",
+    "decided_by",
+    "decided_name",
+    "decided_at",
+    "decision_note",
+)
+
+
+async def request_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
+    zones, codes = await site_zones(session), await site_codes(session)
+    async for chunk in shift_requests.all_requests(session):
+        for r in chunk:
+            zone = zones.get(r.site_id)
+            yield {
+                "number": r.number,
+                "site": codes.get(r.site_id),
+                "kind": str(r.kind),
+                "status": str(r.status),
+                "date": r.day.isoformat(),
+                "shifts": r.shift_codes,
+                "requester_id": r.requester_id,
+                "requester": r.requester_name,
+                "colleague_id": r.colleague_id,
+                "colleague": r.colleague_name,
+                "colleague_shifts": r.colleague_codes or None,
+                "reason": r.reason,
+                "late": r.late,
+                "requested_at": iso(r.requested_at, zone),
+                "cover_id": r.cover_id,
+                "cover": r.cover_name,
+                "decided_by": r.decided_by,
+                "decided_name": r.decided_name,
+                "decided_at": iso(r.decided_at, zone),
+                "decision_note": r.decision_note,
+            }
+
+
 PART = Feature(
     "shift_requests",
     commands=[
@@ -464,4 +527,5 @@ PART = Feature(
         Command("leaves", leaves_command),
     ],
     buttons=[CommandButton(ApproveShiftRequest, approve_button), CommandButton(RefuseShiftRequest, refuse_button)],
+    exports={"shift_requests": ExportKind(REQUEST_FIELDS, request_rows)},
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import delete, update
@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import RosterEntry, ShiftRequest
 from storage.models.leave import ShiftRequestStatus
+from storage.repos import chunks
 
 
 async def add(session: AsyncSession, request: ShiftRequest) -> ShiftRequest:
@@ -102,3 +103,9 @@ async def move_entries(
     for code in dict.fromkeys(codes):
         session.add(RosterEntry(site_id=site_id, day=day, shift_code=code, telegram_id=to_id, loaded_by=by))
     await session.flush()
+
+
+def all_requests(session: AsyncSession) -> AsyncIterator[Sequence[ShiftRequest]]:
+    """Every leave and swap request, by site and number, in chunks."""
+    stmt = select(ShiftRequest).order_by(col(ShiftRequest.site_id), col(ShiftRequest.number))
+    return chunks.scalars(session, stmt)

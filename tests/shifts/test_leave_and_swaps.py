@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from handlers.core.messages import Chat, User
 from storage.models import Outbox, RosterEntry, ShiftRequest
-from tests.support import GROUP, MANAGER, STAFF, SUPERVISOR, DeskHarness, text_of
+from tests.support import GROUP, MANAGER, STAFF, SUPERVISOR, DeskHarness, rows_for, text_of
 from tests.support.shifts import NIGHT, upload
 
 COVER = User(id=103, name="替班小周", username="zhou_cover", language="zh-hans")
@@ -72,6 +72,10 @@ async def test_leave_goes_to_a_supervisor_and_the_approval_names_the_cover_and_c
     async with h.desk.db.session() as session:
         [request] = (await session.exec(select(ShiftRequest))).all()
     assert (request.status, request.decided_by, request.cover_id) == ("approved", SUPERVISOR.id, COVER.id)
+    async with h.desk.db.session() as session:
+        [row] = await rows_for(session, "shift_requests")
+    assert (row["kind"], row["status"], row["date"], row["shifts"]) == ("leave", "approved", "2026-11-25", "D")
+    assert (row["requester"], row["cover"], row["decided_name"]) == ("值班员小李", "替班小周", "主管陈姐")
 
     h.clock.now = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # the next day: 11-25 is tomorrow
     assert "11-25 白班 08:00-20:00：替班小周" in text_of(await h.send("/roster"))
@@ -147,6 +151,11 @@ async def test_a_request_less_than_a_day_ahead_is_marked_late_and_a_started_shif
     [card] = to(await h.outbox(), SUPERVISOR, "请假申请")
     assert "不足 24 小时" in card.text
     assert "没有排班" in text_of(await h.send("/leave 11-30 有事"))
+    assert "请假申请 #" in text_of(await h.send("/leaves"))
+    h.clock.now = datetime(2026, 11, 23, 12, 1, tzinfo=UTC)  # 20:01: the night shift began undecided
+    assert "没有待批准" in text_of(await h.send("/leaves"))
+    [card] = to(await h.outbox(), SUPERVISOR, "请假申请")
+    assert "已经开始" in ((await h.press(button(card, "替班小周"), SUPERVISOR, chat=private(SUPERVISOR))).toast or "")
 
 
 async def test_a_roster_leaving_a_shift_or_a_night_or_a_holiday_without_a_manager_is_reported(
