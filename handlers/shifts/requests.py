@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.core import notices
 from handlers.core.commands import Button as CommandButton
 from handlers.core.commands import Command
-from handlers.core.context import Context
+from handlers.core.context import Context, TimerContext
 from handlers.core.exports import iso, site_codes, site_zones
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.i18n import Translator
@@ -35,11 +35,12 @@ from handlers.shifts.times import Instance, ShiftDef, instance, shifts_of
 from storage.codes import SUPERVISORS_UP, Role
 from storage.models import ShiftRequest, Site, require_id
 from storage.models.leave import ShiftRequestKind, ShiftRequestStatus
-from storage.repos import shift_requests, sites
+from storage.repos import shift_requests, sites, timers
 from storage.repos import shifts as shift_repo
 
 COVERS_SHOWN = 6  # cover buttons on a leave request's card; others by /leave_ok N @person
 LINK = "shift_request"
+UNDECIDED = "shift_request_undecided"  # timer kind: ref_id is the request id
 # Who may be named to cover a shift: anyone on the site's staff.
 COVER_ROLES = (Role.STAFF, Role.SUPERVISOR, Role.MANAGER)
 
@@ -154,6 +155,11 @@ async def submit(ctx: Context, site: Site, request: ShiftRequest, defs: Sequence
         ladder=True,
     )
     ctx.notified += told
+    # Undecided when the shift comes near (the incoming reminder's time, else its start), it lapses:
+    # "未批准前,不允许私自调班" (002 L17), so the requester is told to work as rostered.
+    lead = timedelta(minutes=ctx.policy(site).incoming_reminder_minutes)
+    due = start - lead if start - lead > ctx.now else start
+    await timers.schedule(ctx.session, kind=UNDECIDED, ref_id=require_id(stored), site_id=require_id(site), due_at=due)
     if stored.colleague_id is not None:
         await ctx.notify(
             stored.colleague_id,
@@ -263,7 +269,7 @@ async def _load(ctx: Context, request_id: int) -> tuple[ShiftRequest, Site] | Ou
                 "leave.decided",
                 number=request.number,
                 status=ctx.t(f"leave.status.{request.status}"),
-                name=request.decided_name or "?",
+                name=request.decided_name or "-",
             )
         )
     return request, site
@@ -373,7 +379,7 @@ async def _already(ctx: Context, request: ShiftRequest) -> Outcome:
     """Someone decided it between the load and the update: say who."""
     await ctx.session.refresh(request)
     status = ctx.t(f"leave.status.{request.status}")
-    return ctx.answer(ctx.t("leave.decided", number=request.number, status=status, name=request.decided_name or "?"))
+    return ctx.answer(ctx.t("leave.decided", number=request.number, status=status, name=request.decided_name or "-"))
 
 
 async def _tell_decision(ctx: Context, site: Site, request: ShiftRequest, defs: Sequence[ShiftDef]) -> None:
@@ -398,6 +404,28 @@ async def _tell_decision(ctx: Context, site: Site, request: ShiftRequest, defs: 
         ctx.notified += await notices.tell_roles(
             ctx.session, site, (Role.MANAGER,), text, purpose="approval", skip=told
         )
+
+
+async def on_undecided(ctx: TimerContext) -> datetime | None:
+    """A request nobody decided before its shift lapses: the requester (and a swap's colleague)
+    and the duty group are told the roster stands (000 L127; 002 L17)."""
+    session = ctx.session
+    request = await shift_requests.get(session, request_id=ctx.timer.ref_id)
+    if request is None or request.status != ShiftRequestStatus.PENDING:
+        return None
+    site = await sites.get(session, site_id=request.site_id)
+    if site is None or not await shift_requests.lapse(session, request, at=ctx.now):
+        return None
+    t = Translator(site.language)
+    defs = await shifts_of(session, site)
+    text = "\n".join(
+        [t("leave.lapsed", number=request.number), await card_text(session, t, site, request, defs, header=False)]
+    )
+    for person in involved(request):
+        await notices.queue(session, person, text, site_id=site.id, purpose="reminder")
+    if site.duty_chat_id is not None:
+        await notices.queue(session, site.duty_chat_id, text, site_id=site.id, purpose="reminder")
+    return None
 
 
 # -- commands and buttons -----------------------------------------------------------------------
@@ -527,5 +555,6 @@ PART = Feature(
         Command("leaves", leaves_command),
     ],
     buttons=[CommandButton(ApproveShiftRequest, approve_button), CommandButton(RefuseShiftRequest, refuse_button)],
+    timers={UNDECIDED: on_undecided},
     exports={"shift_requests": ExportKind(REQUEST_FIELDS, request_rows)},
 )

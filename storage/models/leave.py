@@ -18,12 +18,13 @@ class ShiftRequestKind(StrEnum):
 
 
 class ShiftRequestStatus(StrEnum):
-    """A request waits (``pending``) for a supervisor, then is ``approved`` (the roster changed) or
-    ``refused`` (the roster stands)."""
+    """A request waits (``pending``) for a supervisor, then is ``approved`` (the roster changed),
+    ``refused`` or ``lapsed`` (undecided when its shift came near): the roster stands."""
 
     PENDING = "pending"
     APPROVED = "approved"
     REFUSED = "refused"
+    LAPSED = "lapsed"
 
 
 class ShiftRequest(SQLModel, table=True):

@@ -86,6 +86,19 @@ async def decide(
     return True
 
 
+async def lapse(session: AsyncSession, request: ShiftRequest, *, at: datetime) -> bool:
+    """A request still pending when its shift comes near lapses (once); False when decided."""
+    result = await session.exec(  # type: ignore[call-overload]
+        update(ShiftRequest)
+        .where(col(ShiftRequest.id) == request.id, col(ShiftRequest.status) == ShiftRequestStatus.PENDING)
+        .values(status=ShiftRequestStatus.LAPSED, decided_at=at)
+    )
+    if result.rowcount != 1:
+        return False
+    await session.refresh(request)
+    return True
+
+
 async def move_entries(
     session: AsyncSession, *, site_id: int, day: date, codes: Sequence[str], from_id: int, to_id: int, by: int
 ) -> None:

@@ -49,9 +49,9 @@ def button(row: Outbox, label_part: str) -> str:
 
 
 async def test_leave_goes_to_a_supervisor_and_the_approval_names_the_cover_and_changes_the_roster(
-    harness: DeskHarness,
+    any_harness: DeskHarness,
 ) -> None:
-    h = harness
+    h = any_harness
     await site_for_leave(h)
     asked = text_of(await h.send("/leave 11-25 白班 孩子生病要去医院"))
     assert "请假申请 #" in asked and "11-25 白班 08:00-20:00" in asked and "批准前请照常到岗" in asked
@@ -152,10 +152,18 @@ async def test_a_request_less_than_a_day_ahead_is_marked_late_and_a_started_shif
     assert "不足 24 小时" in card.text
     assert "没有排班" in text_of(await h.send("/leave 11-30 有事"))
     assert "请假申请 #" in text_of(await h.send("/leaves"))
-    h.clock.now = datetime(2026, 11, 23, 12, 1, tzinfo=UTC)  # 20:01: the night shift began undecided
+    h.clock.now = datetime(2026, 11, 23, 11, 44, tzinfo=UTC)  # 19:44
+    await h.desk.sweep()
+    assert not to(await h.outbox(), STAFF, "已失效")
+    h.clock.now = datetime(2026, 11, 23, 11, 45, tzinfo=UTC)  # 19:45, the incoming reminder's time
+    await h.desk.sweep()
+    assert to(await h.outbox(), STAFF, "未获批准，已失效：原排班不变，请按时到岗")  # 002 L17
+    assert to(await h.outbox(), GROUP.id, "已失效")
     assert "没有待批准" in text_of(await h.send("/leaves"))
     [card] = to(await h.outbox(), SUPERVISOR, "请假申请")
-    assert "已经开始" in ((await h.press(button(card, "替班小周"), SUPERVISOR, chat=private(SUPERVISOR))).toast or "")
+    late_tap = await h.press(button(card, "替班小周"), SUPERVISOR, chat=private(SUPERVISOR))
+    assert "已失效" in (late_tap.toast or "")
+    assert await roster_of(h, date(2026, 11, 23)) == [("D", 101), ("N", 101)]
 
 
 async def test_a_roster_leaving_a_shift_or_a_night_or_a_holiday_without_a_manager_is_reported(
