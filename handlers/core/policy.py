@@ -34,6 +34,15 @@ class Policy:
     # day, daily, at roster_reminder_hour; managers too on the month's last day.
     roster_due_day: int = 25
     roster_reminder_hour: int = 9
+    # Leave and swaps are approved by a supervisor beforehand (000 L127; 002 L17), asked a day ahead
+    # (004 L220 XIV "提前一天"): a later request still reaches the supervisor, marked as late.
+    leave_notice_hours: int = 24
+    # At least one manager (管理人员: a supervisor or above) on duty every night, 20:00-06:00 (004 L126
+    # §1.2, §2.2), and on every holiday marked in the roster file (004 L126 §1.1; 000 L147): a roster
+    # that leaves one without is reported when it is loaded.
+    roster_night_oncall: bool = True
+    oncall_night_start_hour: int = 20
+    oncall_night_end_hour: int = 6
     # The duty log is signed by the manager every day (000 L116); supervisors read it daily (002 L21).
     # The duty day ends at this hour the next morning, when it is sent; reminded daily until signed.
     daylog_hour: int = 8
@@ -153,6 +162,10 @@ CLAUSES: dict[str, str] = {
     "takeover_grace_minutes": "002 L22; 000 L152; 001 L495: the outgoing person may not leave before the takeover",
     "roster_due_day": "002 L10: next month's roster drafted by the 25th (004: by month end)",
     "roster_reminder_hour": "002 L10: hour of the daily roster-due reminder (default)",
+    "leave_notice_hours": "004 L220 XIV: leave and swaps asked a day ahead; a supervisor approves (000 L127; 002 L17)",
+    "roster_night_oncall": "004 L126 §1.2: a manager on duty every night (a roster without one is reported)",
+    "oncall_night_start_hour": "004 L126 §2.2: managers' night duty from 20:00",
+    "oncall_night_end_hour": "004 L126 §2.2: managers' night duty until 06:00 the next morning",
     "daylog_hour": "000 L116: the manager signs the duty log daily; 002 L21: supervisors read it daily",
     "key_due_hour": "001 L1041, L1335: a key loan is returned the same day",
     "key_overdue_morning_hour": "001 L291: keys not returned are followed up (supervisors each morning)",
@@ -194,6 +207,9 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "roster_reminder_hour": (0, 23),
     "daylog_hour": (0, 23),
     "roster_due_day": (1, 28),
+    "leave_notice_hours": (0, 24 * 14),
+    "oncall_night_start_hour": (0, 23),
+    "oncall_night_end_hour": (0, 23),
     "draft_min_confidence": (0, 1),
     "arrive_early_minutes": (0, 120),
     "incoming_reminder_minutes": (0, 720),

@@ -1,10 +1,13 @@
-"""Shifts (值班表), handover and takeover (交接班), standing orders (上级指令) and the signed daily log."""
+"""Shifts (值班表), handover and takeover (交接班), standing orders (上级指令), the signed daily log, and
+leave and swaps approved by a supervisor (请假 / 调班)."""
 
 from __future__ import annotations
 
 from handlers.core.feature import Feature
-from handlers.shifts import commands, daylog, handover, orders
+from handlers.shifts import commands, daylog, handover, leave, orders, requests, swaps
 
 __all__ = ["FEATURE"]
 
-FEATURE = Feature.combine("shifts", commands.PART, handover.PART, orders.PART, daylog.PART)
+FEATURE = Feature.combine(
+    "shifts", commands.PART, handover.PART, orders.PART, daylog.PART, leave.PART, swaps.PART, requests.PART
+)

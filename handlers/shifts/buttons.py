@@ -37,3 +37,19 @@ class SignDayData(CallbackData, action="day.sign"):
     @classmethod
     def of(cls, site_id: int, day: date) -> SignDayData:
         return cls(site=site_id, day=day.strftime("%Y%m%d"))
+
+
+@dataclass(frozen=True)
+class ApproveShiftRequest(CallbackData, action="sr.ok"):
+    """批准 on a leave or swap request (000 L127; 002 L17): the request and who covers the shift
+    (for a swap, the colleague named in it)."""
+
+    request: int
+    cover: int
+
+
+@dataclass(frozen=True)
+class RefuseShiftRequest(CallbackData, action="sr.no"):
+    """拒绝 beside 批准: the roster stands."""
+
+    request: int

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import handlers.shifts.handover_flow as flow
 import handlers.shifts.imports as roster
+import handlers.shifts.roster_check as roster_check
 from handlers.core import notices
 from handlers.core.commands import Command
 from handlers.core.context import Context, TimerContext
@@ -86,6 +87,7 @@ async def _upload(ctx: Context, site: Site) -> Outcome:
         row, expected = waiting
         who = await names(ctx.session, expected) if expected else t("handover.anyone")
         lines.append(t("shifts.handover_updated", name=row.outgoing_name, at=ctx.hhmm(row.handed_at), expected=who))
+    lines += await roster_check.gaps(ctx.session, site, rows, days, t)
     return Outcome.say("\n".join(lines))
 
 

@@ -7,6 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import handlers.shifts.handover_flow as flow
 import handlers.shifts.imports as roster
+import handlers.shifts.roster_check as roster_check
 from handlers.core.i18n import Translator
 from handlers.core.operator import AdminError, import_caps, site_for_cli
 from handlers.core.policy import CLAUSES, Policy, parse_setting
@@ -41,7 +42,8 @@ async def import_roster(db: Database, data: bytes, filename: str, site_code: str
             row, expected = waiting
             who = ", ".join(str(i) for i in expected) or "anyone"
             done += f"\nthe waiting handover of {row.outgoing_name} now expects {who}"
-        return done
+        gaps = await roster_check.gaps(session, site, rows, days, Translator("en"))
+        return "\n".join([done, *gaps])
 
 
 async def set_shift(db: Database, *, code: str, name: str, start: str, end: str, site_code: str | None) -> str:

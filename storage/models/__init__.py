@@ -14,6 +14,7 @@ from storage.models.dutylog import (
 )
 from storage.models.ids import NotStored, require_id
 from storage.models.keys import Key, KeyLoan, KeyWitness
+from storage.models.leave import ShiftRequest
 from storage.models.patrols import PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound, WeeklyReview
 from storage.models.plumbing import Inbox, MessageLink, Outbox, ProcessedUpdate, Timer
 from storage.models.shifts import DutyDay, Handover, RosterEntry, Shift, StandingOrder
@@ -50,6 +51,7 @@ __all__ = [
     "Resident",
     "RosterEntry",
     "Shift",
+    "ShiftRequest",
     "Site",
     "StandingOrder",
     "Ticket",

@@ -1,0 +1,561 @@
+"""Leave and swap requests decided by a supervisor (请假 / 调班审批).
+
+"不能私自调班、顶班,因故不能值班者,必须提前征得上级领导的同意,并安排调班、顶班" (000 L127); "须向客服主管
+请假,经批准后,由客服主管安排其他人员顶班,未批准前,不允许私自调班" (002 L17); asked a day ahead and
+approved by the supervisor (004 L220 XIV); the CS manager is told (000 L146). A request (made by
+:mod:`handlers.shifts.leave` or :mod:`handlers.shifts.swaps`) goes to the supervisors in private with
+批准 / 拒绝; nobody decides their own request (nor a swap they are the colleague of); an approval
+names who covers and changes the roster, so /duty, the reminders and the handover follow it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.core import notices
+from handlers.core.commands import Button as CommandButton
+from handlers.core.commands import Command
+from handlers.core.context import Context, TimerContext
+from handlers.core.exports import iso, site_codes, site_zones
+from handlers.core.feature import ExportKind, Feature
+from handlers.core.i18n import Translator
+from handlers.core.messages import Button, Keyboard, Outcome, Reply
+from handlers.core.parsing import number_and_rest
+from handlers.core.policy import Policy
+from handlers.core.render import clip
+from handlers.shifts.buttons import ApproveShiftRequest, RefuseShiftRequest
+from handlers.shifts.times import Instance, ShiftDef, instance, shifts_of
+from storage.codes import SUPERVISORS_UP, Role
+from storage.models import ShiftRequest, Site, require_id
+from storage.models.leave import ShiftRequestKind, ShiftRequestStatus
+from storage.repos import shift_requests, sites, timers
+from storage.repos import shifts as shift_repo
+
+COVERS_SHOWN = 6  # cover buttons on a leave request's card; others by /leave_ok N @person
+LINK = "shift_request"
+UNDECIDED = "shift_request_undecided"  # timer kind: ref_id is the request id
+# Who may be named to cover a shift: anyone on the site's staff.
+COVER_ROLES = (Role.STAFF, Role.SUPERVISOR, Role.MANAGER)
+
+# -- parsing ------------------------------------------------------------------------------------
+
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+_MONTH_DAY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})$")
+_CHINESE = re.compile(r"^(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号號]?$")
+_RELATIVE = {"今天": 0, "今日": 0, "today": 0, "明天": 1, "明日": 1, "tomorrow": 1, "后天": 2, "後天": 2}
+
+
+def parse_day(token: str, today: date) -> date | None:
+    """``2026-11-25``, ``11-25``, ``11/25``, ``11月25日``, 明天, 后天 (a month-day already past is
+    next year's)."""
+    text = unicodedata.normalize("NFKC", token).strip().lower()
+    if text in _RELATIVE:
+        return today + timedelta(days=_RELATIVE[text])
+    try:
+        if match := _ISO.match(text):
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        match = _MONTH_DAY.match(text) or _CHINESE.match(text)
+        if match is None:
+            return None
+        groups = match.groups()
+        year = int(groups[0]) if len(groups) == 3 and groups[0] else today.year
+        month, day = int(groups[-2]), int(groups[-1])
+        found = date(year, month, day)
+        if (len(groups) == 2 or not groups[0]) and found < today:
+            found = date(year + 1, month, day)
+        return found
+    except ValueError:
+        return None
+
+
+async def person_id(session: AsyncSession, token: str) -> int | None:
+    """A person named as ``@username`` or by Telegram id."""
+    text = token.strip()
+    if text.startswith("@") and len(text) > 1:
+        person = await sites.by_username(session, username=text[1:])
+        return person.telegram_id if person else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
+
+
+async def person_names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
+    """Each person as the group knows them: their name, else @username, else the id."""
+    wanted = list(dict.fromkeys(ids))
+    known = await sites.people(session, ids=wanted)
+    out: dict[int, str] = {}
+    for telegram_id in wanted:
+        person = known.get(telegram_id)
+        name = (person.name or (f"@{person.username}" if person.username else "")) if person else ""
+        out[telegram_id] = name or str(telegram_id)
+    return out
+
+
+# -- the roster of a day ------------------------------------------------------------------------
+
+
+def codes_of(text: str) -> list[str]:
+    return [code for code in text.split(",") if code]
+
+
+async def day_table(session: AsyncSession, site: Site, day: date) -> dict[str, list[int]]:
+    """Shift code → rostered ids on ``day``."""
+    table = await shift_repo.on_days(session, site_id=require_id(site), days=[day])
+    return {code: ids for (_, code), ids in table.items()}
+
+
+def shifts_held(defs: Sequence[ShiftDef], table: dict[str, list[int]], telegram_id: int) -> list[ShiftDef]:
+    return [s for s in defs if telegram_id in table.get(s.code, [])]
+
+
+def label(t: Translator, inst: Instance) -> str:
+    return t("shifts.instance", day=inst.day.strftime("%m-%d"), name=inst.shift.name, hours=inst.shift.hours)
+
+
+def labels(t: Translator, defs: Sequence[ShiftDef], day: date, codes: Sequence[str], zone: ZoneInfo) -> str:
+    held = [s for s in defs if s.code in codes]
+    return "、".join(label(t, instance(s, day, zone)) for s in held) or t("leave.off_duty", day=day.strftime("%m-%d"))
+
+
+def first_start(defs: Sequence[ShiftDef], day: date, codes: Sequence[str], zone: ZoneInfo) -> datetime | None:
+    starts = [instance(s, day, zone).start_at for s in defs if s.code in codes]
+    return min(starts) if starts else None
+
+
+# -- submitting ---------------------------------------------------------------------------------
+
+
+async def submit(ctx: Context, site: Site, request: ShiftRequest, defs: Sequence[ShiftDef]) -> Outcome:
+    """Store the request and put it before the supervisors (never the requester or the colleague)."""
+    t, zone = ctx.t, ctx.zone(site)
+    start = first_start(defs, request.day, codes_of(request.shift_codes) + codes_of(request.colleague_codes), zone)
+    assert start is not None
+    notice = timedelta(hours=ctx.policy(site).leave_notice_hours)
+    request.late = start - ctx.now < notice  # 004 L220 XIV: a day ahead
+    request.number = await sites.next_number(ctx.session, site_id=require_id(site))
+    stored = await shift_requests.add(ctx.session, request)
+    site_t = Translator(site.language)
+    card = await card_text(ctx.session, site_t, site, stored, defs, header=True)
+    told = await notices.tell_roles(
+        ctx.session,
+        site,
+        SUPERVISORS_UP,
+        card,
+        purpose="approval",
+        urgent=True,
+        link=(LINK, require_id(stored)),
+        skip=involved(stored),
+        buttons=await decision_buttons(ctx.session, site_t, site, stored, defs),
+        admins=ctx.services.admin_ids,
+        ladder=True,
+    )
+    ctx.notified += told
+    # Undecided when the shift comes near (the incoming reminder's time, else its start), it lapses:
+    # "未批准前,不允许私自调班" (002 L17), so the requester is told to work as rostered.
+    policy = ctx.policy(site)
+    lead = timedelta(minutes=policy.arrive_early_minutes + policy.incoming_reminder_minutes)
+    due = start - lead if start - lead > ctx.now else start
+    await timers.schedule(ctx.session, kind=UNDECIDED, ref_id=require_id(stored), site_id=require_id(site), due_at=due)
+    if stored.colleague_id is not None:
+        await ctx.notify(
+            stored.colleague_id,
+            "\n".join([site_t("swap.asked_of_you", name=stored.requester_name, number=stored.number), card]),
+            site_id=site.id,
+            purpose="approval",
+        )
+    kind = str(stored.kind)
+    lines = [
+        t(
+            f"{kind}.submitted",
+            number=stored.number,
+            shifts=labels(t, defs, stored.day, codes_of(stored.shift_codes), zone),
+        )
+    ]
+    if stored.late:
+        lines.append(t("leave.late", hours=ctx.policy(site).leave_notice_hours))
+    lines.append(t("leave.sent_to", count=told) if told else t("leave.nobody_to_decide"))
+    lines.append(t("leave.rule"))
+    return Outcome(replies=[Reply("\n".join(lines), link=(LINK, require_id(stored)))])
+
+
+def involved(request: ShiftRequest) -> list[int]:
+    """Who may not decide the request: the requester and a swap's colleague."""
+    return [request.requester_id] + ([request.colleague_id] if request.colleague_id is not None else [])
+
+
+async def card_text(
+    session: AsyncSession, t: Translator, site: Site, request: ShiftRequest, defs: Sequence[ShiftDef], *, header: bool
+) -> str:
+    zone = ZoneInfo(site.timezone)
+    shifts = labels(t, defs, request.day, codes_of(request.shift_codes), zone)
+    lines = [t(f"{request.kind}.card", site=site.name, number=request.number)] if header else []
+    if request.kind == ShiftRequestKind.SWAP:
+        theirs = labels(t, defs, request.day, codes_of(request.colleague_codes), zone)
+        lines.append(
+            t("swap.line", name=request.requester_name, shifts=shifts, colleague=request.colleague_name, theirs=theirs)
+        )
+    else:
+        lines.append(t("leave.line", name=request.requester_name, shifts=shifts))
+    if request.reason:
+        lines.append(t("leave.reason", reason=clip(request.reason, 200)))
+    if request.late:
+        lines.append(t("leave.late", hours=Policy.for_site(site.policy).leave_notice_hours))
+    if header:
+        lines.append(t("leave.rule"))
+    return "\n".join(lines)
+
+
+async def cover_candidates(
+    session: AsyncSession, site: Site, request: ShiftRequest, defs: Sequence[ShiftDef]
+) -> list[int]:
+    """Who could cover a leave: the site's staff but the requester and anyone working a shift that
+    overlaps the requested ones that day; those free all day first."""
+    zone = ZoneInfo(site.timezone)
+    table = await day_table(session, site, request.day)
+    wanted = [instance(s, request.day, zone) for s in defs if s.code in codes_of(request.shift_codes)]
+    free: list[int] = []
+    busy: list[int] = []
+    for member in await sites.members(session, site_id=require_id(site), roles=COVER_ROLES):
+        telegram_id = member.telegram_id
+        if telegram_id == request.requester_id:
+            continue
+        held = [instance(s, request.day, zone) for s in shifts_held(defs, table, telegram_id)]
+        if any(h.start_at < w.end_at and w.start_at < h.end_at for h in held for w in wanted):
+            continue
+        (busy if held else free).append(telegram_id)
+    return list(dict.fromkeys(free + busy))
+
+
+async def decision_buttons(
+    session: AsyncSession, t: Translator, site: Site, request: ShiftRequest, defs: Sequence[ShiftDef]
+) -> Keyboard:
+    """A leave: 批准 with each possible cover named; a swap: 批准 (the colleague covers). 拒绝 last."""
+    number = require_id(request)
+    refuse = [Button(t("leave.btn_refuse"), RefuseShiftRequest(request=number).pack())]
+    if request.kind == ShiftRequestKind.SWAP and request.colleague_id is not None:
+        return [
+            [Button(t("swap.btn_approve"), ApproveShiftRequest(request=number, cover=request.colleague_id).pack())],
+            refuse,
+        ]
+    covers = (await cover_candidates(session, site, request, defs))[:COVERS_SHOWN]
+    names = await person_names(session, covers)
+    rows = [
+        [Button(t("leave.btn_approve", name=names[c])[:60], ApproveShiftRequest(request=number, cover=c).pack())]
+        for c in covers
+    ]
+    return [*rows, refuse]
+
+
+# -- deciding -----------------------------------------------------------------------------------
+
+
+async def _load(ctx: Context, request_id: int) -> tuple[ShiftRequest, Site] | Outcome:
+    request = await shift_requests.get(ctx.session, request_id=request_id)
+    site = await sites.get(ctx.session, site_id=request.site_id) if request is not None else None
+    if request is None or site is None:
+        return ctx.answer(ctx.t("button.stale"))
+    if not ctx.may(site.id, Role.SUPERVISOR):
+        return ctx.answer(ctx.t("denied.role", role=ctx.t("role.supervisor")) + "\n" + ctx.t("leave.rule"), alert=True)
+    if ctx.msg.user.id in involved(request):
+        # 000 L127; 002 L17: the superior's consent, not one's own.
+        return ctx.answer(ctx.t("leave.not_your_own") + "\n" + ctx.t("leave.rule"), alert=True)
+    if request.status != ShiftRequestStatus.PENDING:
+        return ctx.answer(
+            ctx.t(
+                "leave.decided",
+                number=request.number,
+                status=ctx.t(f"leave.status.{request.status}"),
+                name=request.decided_name or "-",
+            )
+        )
+    return request, site
+
+
+async def approve(ctx: Context, request_id: int, cover_id: int | None) -> Outcome:
+    """批准: check the cover and that the roster still holds the shifts, then move them."""
+    loaded = await _load(ctx, request_id)
+    if isinstance(loaded, Outcome):
+        return loaded
+    request, site = loaded
+    t, zone = ctx.t, ctx.zone(site)
+    defs = await shifts_of(ctx.session, site)
+    codes, theirs = codes_of(request.shift_codes), codes_of(request.colleague_codes)
+    if request.kind == ShiftRequestKind.SWAP:
+        cover_id = request.colleague_id
+    if cover_id is None:  # /leave_ok N without a cover: offer the choice
+        return Outcome(
+            replies=[
+                Reply(
+                    "\n".join(
+                        [
+                            await card_text(ctx.session, t, site, request, defs, header=True),
+                            t("leave.name_cover", number=request.number),
+                        ]
+                    ),
+                    await decision_buttons(ctx.session, t, site, request, defs),
+                )
+            ]
+        )
+    start = first_start(defs, request.day, codes + theirs, zone)
+    if start is None or start <= ctx.now:
+        return ctx.answer(t("leave.started", number=request.number), alert=True)
+    table = await day_table(ctx.session, site, request.day)
+    held = {s.code for s in shifts_held(defs, table, request.requester_id)}
+    if not set(codes) <= held or any(cover_id not in table.get(code, []) for code in theirs):
+        return ctx.answer(t("leave.roster_changed", number=request.number), alert=True)
+    staff = {m.telegram_id for m in await sites.members(ctx.session, site_id=require_id(site), roles=COVER_ROLES)}
+    if cover_id == request.requester_id or cover_id not in staff:
+        return ctx.answer(t("leave.cover_not_staff", site=site.name), alert=True)
+    if request.kind == ShiftRequestKind.LEAVE and cover_id not in await cover_candidates(
+        ctx.session, site, request, defs
+    ):
+        names = await person_names(ctx.session, [cover_id])
+        return ctx.answer(t("leave.cover_busy", name=names[cover_id]), alert=True)
+    cover_name = (await person_names(ctx.session, [cover_id]))[cover_id]
+    user = ctx.msg.user
+    decided = await shift_requests.decide(
+        ctx.session,
+        request,
+        status=ShiftRequestStatus.APPROVED,
+        by=user.id,
+        name=user.name,
+        at=ctx.now,
+        cover_id=cover_id,
+        cover_name=cover_name,
+    )
+    if not decided:
+        return await _already(ctx, request)
+    site_id = require_id(site)
+    await shift_requests.move_entries(
+        ctx.session,
+        site_id=site_id,
+        day=request.day,
+        codes=codes,
+        from_id=request.requester_id,
+        to_id=cover_id,
+        by=user.id,
+    )
+    await shift_requests.move_entries(
+        ctx.session,
+        site_id=site_id,
+        day=request.day,
+        codes=theirs,
+        from_id=cover_id,
+        to_id=request.requester_id,
+        by=user.id,
+    )
+    await _tell_decision(ctx, site, request, defs)
+    done = t(f"{request.kind}.you_approved", number=request.number, cover=cover_name)
+    return Outcome(replies=[Reply(done, edit=ctx.msg.is_button)], toast=done if ctx.msg.is_button else None)
+
+
+async def refuse(ctx: Context, request_id: int, note: str | None) -> Outcome:
+    loaded = await _load(ctx, request_id)
+    if isinstance(loaded, Outcome):
+        return loaded
+    request, site = loaded
+    user = ctx.msg.user
+    decided = await shift_requests.decide(
+        ctx.session,
+        request,
+        status=ShiftRequestStatus.REFUSED,
+        by=user.id,
+        name=user.name,
+        at=ctx.now,
+        note=note or None,
+    )
+    if not decided:
+        return await _already(ctx, request)
+    await _tell_decision(ctx, site, request, await shifts_of(ctx.session, site))
+    done = ctx.t("leave.you_refused", number=request.number)
+    return Outcome(replies=[Reply(done, edit=ctx.msg.is_button)], toast=done if ctx.msg.is_button else None)
+
+
+async def _already(ctx: Context, request: ShiftRequest) -> Outcome:
+    """Someone decided it between the load and the update: say who."""
+    await ctx.session.refresh(request)
+    status = ctx.t(f"leave.status.{request.status}")
+    return ctx.answer(ctx.t("leave.decided", number=request.number, status=status, name=request.decided_name or "-"))
+
+
+async def _tell_decision(ctx: Context, site: Site, request: ShiftRequest, defs: Sequence[ShiftDef]) -> None:
+    """The requester, a swap's colleague and the cover in private; the duty group (the roster it
+    sees changed, or stands); on approval the managers as well (000 L146 "并报客服部经理")."""
+    t = Translator(site.language)
+    body = await card_text(ctx.session, t, site, request, defs, header=False)
+    if request.status == ShiftRequestStatus.APPROVED:
+        head = t(f"{request.kind}.approved", number=request.number, name=request.decided_name, cover=request.cover_name)
+    else:
+        note = t("leave.note", note=clip(request.decision_note, 200)) if request.decision_note else ""
+        head = t(f"{request.kind}.refused", number=request.number, name=request.decided_name) + note
+    text = "\n".join([head, body])
+    told = {ctx.msg.user.id}
+    for person in (request.requester_id, request.colleague_id, request.cover_id):
+        if person is not None and person not in told:
+            await ctx.notify(person, text, site_id=site.id, purpose="approval")
+            told.add(person)
+    if site.duty_chat_id is not None and site.duty_chat_id != ctx.msg.chat.id:
+        await ctx.notify(site.duty_chat_id, text)
+    if request.status == ShiftRequestStatus.APPROVED:
+        ctx.notified += await notices.tell_roles(
+            ctx.session, site, (Role.MANAGER,), text, purpose="approval", skip=told
+        )
+
+
+async def on_undecided(ctx: TimerContext) -> datetime | None:
+    """A request nobody decided before its shift lapses: the requester (and a swap's colleague)
+    and the duty group are told the roster stands (000 L127; 002 L17)."""
+    session = ctx.session
+    request = await shift_requests.get(session, request_id=ctx.timer.ref_id)
+    if request is None or request.status != ShiftRequestStatus.PENDING:
+        return None
+    site = await sites.get(session, site_id=request.site_id)
+    if site is None or not await shift_requests.lapse(session, request, at=ctx.now):
+        return None
+    t = Translator(site.language)
+    defs = await shifts_of(session, site)
+    text = "\n".join(
+        [t("leave.lapsed", number=request.number), await card_text(session, t, site, request, defs, header=False)]
+    )
+    for person in involved(request):
+        await notices.queue(session, person, text, site_id=site.id, purpose="reminder")
+    if site.duty_chat_id is not None:
+        await notices.queue(session, site.duty_chat_id, text, site_id=site.id, purpose="reminder")
+    return None
+
+
+# -- commands and buttons -----------------------------------------------------------------------
+
+
+async def _by_number(ctx: Context, args: str, usage: str) -> tuple[ShiftRequest | None, str, Outcome | None]:
+    assert ctx.site is not None
+    number, rest = number_and_rest(unicodedata.normalize("NFKC", args))
+    if number is None:
+        return None, "", Outcome.say(ctx.t(usage))
+    request = await shift_requests.by_number(ctx.session, site_id=require_id(ctx.site), number=number)
+    if request is None:
+        return None, "", Outcome.say(ctx.t("leave.not_found", number=number))
+    return request, rest, None
+
+
+async def leave_ok_command(ctx: Context, args: str) -> Outcome:
+    """``/leave_ok N [@cover]``: approve a leave (naming who covers) or a swap."""
+    request, rest, problem = await _by_number(ctx, args, "leave.usage_ok")
+    if request is None:
+        return problem or Outcome.say(ctx.t("leave.usage_ok"))
+    cover = None
+    if rest:
+        cover = await person_id(ctx.session, rest.split()[0])
+        if cover is None:
+            return Outcome.say(ctx.t("leave.unknown_person", name=clip(rest.split()[0], 40)))
+    return await approve(ctx, require_id(request), cover)
+
+
+async def leave_no_command(ctx: Context, args: str) -> Outcome:
+    """``/leave_no N [reason]``: refuse; the roster stands."""
+    request, rest, problem = await _by_number(ctx, args, "leave.usage_no")
+    if request is None:
+        return problem or Outcome.say(ctx.t("leave.usage_no"))
+    return await refuse(ctx, require_id(request), rest)
+
+
+async def leaves_command(ctx: Context, args: str) -> Outcome:
+    """``/leaves``: the requests waiting for a supervisor whose shifts have not started (a request
+    left undecided past its shift is moot: the roster was worked as it stood)."""
+    assert ctx.site is not None
+    defs, zone = await shifts_of(ctx.session, ctx.site), ctx.zone()
+
+    def open_yet(request: ShiftRequest) -> bool:
+        codes = codes_of(request.shift_codes) + codes_of(request.colleague_codes)
+        start = first_start(defs, request.day, codes, zone)
+        return start is not None and start > ctx.now
+
+    waiting = [r for r in await shift_requests.pending(ctx.session, site_id=require_id(ctx.site)) if open_yet(r)]
+    if not waiting:
+        return Outcome.say(ctx.t("leave.none_pending"))
+    lines = [ctx.t("leave.pending_header", count=len(waiting))]
+    for request in waiting:
+        lines.append(ctx.t(f"{request.kind}.card", site=ctx.site.name, number=request.number))
+        lines.append(await card_text(ctx.session, ctx.t, ctx.site, request, defs, header=False))
+    lines.append(ctx.t("leave.how_to_decide"))
+    return Outcome.say("\n".join(lines))
+
+
+async def approve_button(ctx: Context, data: ApproveShiftRequest) -> Outcome:
+    return await approve(ctx, data.request, data.cover)
+
+
+async def refuse_button(ctx: Context, data: RefuseShiftRequest) -> Outcome:
+    return await refuse(ctx, data.request, None)
+
+
+# Export keys (docs/exports.md): the record of each request and its decision.
+REQUEST_FIELDS = (
+    "number",
+    "site",
+    "kind",
+    "status",
+    "date",
+    "shifts",
+    "requester_id",
+    "requester",
+    "colleague_id",
+    "colleague",
+    "colleague_shifts",
+    "reason",
+    "late",
+    "requested_at",
+    "cover_id",
+    "cover",
+    "decided_by",
+    "decided_name",
+    "decided_at",
+    "decision_note",
+)
+
+
+async def request_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
+    zones, codes = await site_zones(session), await site_codes(session)
+    async for chunk in shift_requests.all_requests(session):
+        for r in chunk:
+            zone = zones.get(r.site_id)
+            yield {
+                "number": r.number,
+                "site": codes.get(r.site_id),
+                "kind": str(r.kind),
+                "status": str(r.status),
+                "date": r.day.isoformat(),
+                "shifts": r.shift_codes,
+                "requester_id": r.requester_id,
+                "requester": r.requester_name,
+                "colleague_id": r.colleague_id,
+                "colleague": r.colleague_name,
+                "colleague_shifts": r.colleague_codes or None,
+                "reason": r.reason,
+                "late": r.late,
+                "requested_at": iso(r.requested_at, zone),
+                "cover_id": r.cover_id,
+                "cover": r.cover_name,
+                "decided_by": r.decided_by,
+                "decided_name": r.decided_name,
+                "decided_at": iso(r.decided_at, zone),
+                "decision_note": r.decision_note,
+            }
+
+
+PART = Feature(
+    "shift_requests",
+    commands=[
+        Command("leave_ok", leave_ok_command, min_role=Role.SUPERVISOR),
+        Command("leave_no", leave_no_command, min_role=Role.SUPERVISOR),
+        Command("leaves", leaves_command),
+    ],
+    buttons=[CommandButton(ApproveShiftRequest, approve_button), CommandButton(RefuseShiftRequest, refuse_button)],
+    timers={UNDECIDED: on_undecided},
+    exports={"shift_requests": ExportKind(REQUEST_FIELDS, request_rows)},
+)
