@@ -17,6 +17,7 @@ from storage.models import EscalationState, Incident, Site, require_id
 from storage.repos import incidents
 
 CHAIN = (Role.SUPERVISOR, Role.MANAGER)  # pinged at once (SPEC §4; source 000 L151)
+URGENT_LADDER = (Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)  # the first rung anyone holds (urgent events)
 TOP = (Role.ADMIN,)  # added from the second round on: the site's admins and the global ADMIN_IDS
 
 
@@ -26,6 +27,13 @@ async def targets(session: AsyncSession, site: Site, level: int, *, admins: Iter
     if level > 1:
         return await notices.holders(session, site, CHAIN + TOP, admins=admins)
     return await notices.holders(session, site, CHAIN)
+
+
+async def on_duty_supervisors(session: AsyncSession, site: Site, *, admins: Iterable[int]) -> list[Holder]:
+    """Who an urgent event reaches (000 L131, L258 "汇报给客服经理或客服主管", L309 "当值最高领导"):
+    the site's supervisors, not the managers; a site with no supervisor registered reaches its
+    managers instead, and one with neither its admins, so that an urgent event is never silent."""
+    return await notices.holders(session, site, URGENT_LADDER, admins=admins, ladder=True)
 
 
 def who(t: Translator, people: Sequence[tuple[int, Role]]) -> str:
