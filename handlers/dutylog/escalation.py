@@ -121,7 +121,7 @@ async def ping_urgent(
     t = Translator(site.language)
     incident.escalation_level += 1
     level = incident.escalation_level
-    people = await on_duty_supervisors(session, site, admins=admins)
+    people = await on_duty_supervisors(session, site, now, admins=admins)
     header = "urgent.ping" if level == 1 else "urgent.repeat"
     text = "\n".join(
         [

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from handlers.core.messages import Chat
+from handlers.core.messages import Chat, User
 from storage.models import EscalationNotice, Handover, Incident
 from tests.support import ADMIN, GROUP, MANAGER, STAFF, SUPERVISOR, DeskHarness, button_data, text_of
-from tests.support.shifts import site_with_roster
+from tests.support.shifts import site_with_roster, upload
 
+NIGHT_SUPERVISOR = User(id=202, name="夜班主管何生", language="zh-hans")
 ILLNESS = "/log 3栋有老人突然发病，已叫救护车"  # read as urgent (medical), not major
 
 
@@ -49,6 +50,21 @@ async def test_urgent_pings_the_supervisor_at_once_and_repeats_until_acknowledge
     assert [r for r in (await h.outbox())[seen:] if r.chat_id == SUPERVISOR.id] == []
     row = await incident(h)
     assert (row.escalation, row.acknowledged_by) == ("acknowledged", SUPERVISOR.id)
+
+
+async def test_urgent_reaches_the_supervisor_rostered_on_the_shift_going_on(harness: DeskHarness) -> None:
+    h = harness
+    await h.setup_site()
+    await h.join(NIGHT_SUPERVISOR, "supervisor")
+    roster = f"date,shift,staff\n2026-11-23,白班,{SUPERVISOR.id}\n2026-11-23,夜班,{NIGHT_SUPERVISOR.id}\n"
+    assert "✅" in await upload(h, roster)
+    seen = len(await h.outbox())
+    await h.send(ILLNESS)  # 10:00 on the 23rd: the day shift
+    assert {r.chat_id for r in (await h.outbox())[seen:] if r.chat_id > 0} == {SUPERVISOR.id}
+    h.clock.advance(hours=12)  # 22:00: the night shift
+    seen = len(await h.outbox())
+    await h.send("/log 5栋有住户突然发病，已叫救护车")
+    assert {r.chat_id for r in (await h.outbox())[seen:] if r.chat_id > 0} == {NIGHT_SUPERVISOR.id}
 
 
 async def test_urgent_with_no_supervisor_reaches_the_manager(harness: DeskHarness) -> None:
