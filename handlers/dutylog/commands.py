@@ -48,9 +48,11 @@ async def record(
     occurred_at: datetime,
     kind: str = "incident",
     reporter: tuple[int, str] | None = None,
+    escalate: bool = True,
 ) -> Incident:
     """Write one duty-log entry with the site's next #N; a major one goes up the chain at once, an
-    urgent one to the on-duty supervisor (000 L131, L258, L309)."""
+    urgent one to the on-duty supervisor (000 L131, L258, L309). ``escalate=False``: the calling
+    feature tells the people its own rule names instead (a lost key, 000 L509)."""
     assert site.id is not None
     reporter_id, reporter_name = reporter or (ctx.msg.user.id, ctx.msg.user.name)
     incident = await incidents.add(
@@ -70,6 +72,8 @@ async def record(
             chat_id=ctx.msg.chat.id,
         ),
     )
+    if not escalate:
+        return incident
     if severity == Severity.MAJOR:
         await escalation.start(ctx, site, incident)
     elif severity == Severity.URGENT:
