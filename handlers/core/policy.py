@@ -14,6 +14,13 @@ class Policy:
     escalation_repeat_minutes: float = 10
     # Major event: a written report the next day (000 L144; 001 L479); reminded each morning until filed.
     report_reminder_hour: int = 9
+    # Urgent (紧急) event: fires, illness, people stuck in a lift are reported at once (000 L131, L258,
+    # L309): the on-duty supervisor is pinged at once and again at this interval until someone
+    # acknowledges (the interval is our default; the clauses say "at once", 及时).
+    urgent_repeat_minutes: float = 15
+    # The written report of a major event: within 24 hours, with photos and the losses (001 L819),
+    # to the customer-service manager (000 L144) and the GM (001 L479); past this, the managers are told.
+    written_report_hours: float = 24
     # Free text in the duty group below this classifier confidence gets no draft card (chit-chat).
     draft_min_confidence: float = 0.55
     # Invite links are one-time and expire.
@@ -154,6 +161,8 @@ class Policy:
 CLAUSES: dict[str, str] = {
     "escalation_repeat_minutes": "000 L151: major events reported up at once, no delay (repeat: foundation default)",
     "report_reminder_hour": "000 L144; 001 L479: written report of a major event the next day",
+    "urgent_repeat_minutes": "000 L131, L258, L309: urgent events reported at once (repeat: our default)",
+    "written_report_hours": "001 L819: the written report within 24 hours (000 L144; 001 L479: to manager, GM)",
     "draft_min_confidence": "SPEC §5: the classifier only suggests (below this, no draft card)",
     "invite_valid_hours": "SPEC §1: roles are given by one-time invite links",
     "handover_block_on_major": "000 L131; 002 L99-100: no handover while a major incident is open",
@@ -215,6 +224,8 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "incoming_reminder_minutes": (0, 720),
     "takeover_grace_minutes": (1, 720),
     "escalation_repeat_minutes": (1, 1440),
+    "urgent_repeat_minutes": (1, 1440),
+    "written_report_hours": (1, 168),
     "key_due_hour": (0, 23),
     "key_overdue_morning_hour": (0, 23),
     "key_report_hour": (0, 23),

@@ -48,8 +48,11 @@ async def record(
     occurred_at: datetime,
     kind: str = "incident",
     reporter: tuple[int, str] | None = None,
+    escalate: bool = True,
 ) -> Incident:
-    """Write one duty-log entry with the site's next #N; a major one goes up the chain at once."""
+    """Write one duty-log entry with the site's next #N; a major one goes up the chain at once, an
+    urgent one to the on-duty supervisor (000 L131, L258, L309). ``escalate=False``: the calling
+    feature tells the people its own rule names instead (a lost key, 000 L509)."""
     assert site.id is not None
     reporter_id, reporter_name = reporter or (ctx.msg.user.id, ctx.msg.user.name)
     incident = await incidents.add(
@@ -69,8 +72,12 @@ async def record(
             chat_id=ctx.msg.chat.id,
         ),
     )
+    if not escalate:
+        return incident
     if severity == Severity.MAJOR:
         await escalation.start(ctx, site, incident)
+    elif severity == Severity.URGENT:
+        await escalation.start_urgent(ctx, site, incident)
     return incident
 
 
@@ -178,7 +185,7 @@ async def close_command(ctx: Context, args: str) -> Outcome:
     await escalation.stand_down(ctx, incident, closed=True)
     reply = Outcome.say(ctx.t("incident.closed", number=incident.number, text=clip(text, 120)))
     if incident.severity == Severity.MAJOR and incident.report_filed_at is None:
-        reply.replies.append(Reply(ctx.t("report.still_due", number=incident.number)))
+        reply.replies.append(Reply(ctx.t("written.still_due", number=incident.number)))
     return reply
 
 
@@ -190,6 +197,7 @@ async def mark_major(ctx: Context, incident: Incident) -> Outcome:
         return Outcome.say(already + ("\n" + status if status else ""))
     site = await sites.get(ctx.session, site_id=incident.site_id)
     assert site is not None
+    await escalation.raise_to_major(ctx, incident)
     incident.severity = Severity.MAJOR
     ctx.session.add(incident)
     await escalation.start(ctx, site, incident)
@@ -279,12 +287,18 @@ async def severity_button(ctx: Context, incident: Incident, data: ChangeIncident
 async def set_severity_button(ctx: Context, incident: Incident, data: SetIncidentSeverity) -> Outcome:
     if data.severity == Severity.MAJOR:
         return await _escalate_card(ctx, incident)
+    if data.severity == incident.severity:  # the same level again: nothing changes, nobody is told
+        return Outcome(replies=[await full_card(ctx, incident, edit=True)], toast=ctx.t("incident.updated"))
     denied = escalation.lowering_denied(ctx, incident)
     if denied:
         return denied
     await escalation.stand_down(ctx, incident, closed=False, lowered_to=data.severity)
     incident.severity = data.severity
     ctx.session.add(incident)
+    if data.severity == Severity.URGENT:  # raised to urgent: the on-duty supervisor is told (000 L131)
+        site = await sites.get(ctx.session, site_id=incident.site_id)
+        assert site is not None
+        await escalation.start_urgent(ctx, site, incident)
     return Outcome(replies=[await full_card(ctx, incident, edit=True)], toast=ctx.t("incident.updated"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,6 +18,7 @@ from storage.models import EscalationState, Incident, Site, require_id
 from storage.repos import incidents
 
 CHAIN = (Role.SUPERVISOR, Role.MANAGER)  # pinged at once (SPEC §4; source 000 L151)
+URGENT_LADDER = (Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)  # the first rung anyone holds (urgent events)
 TOP = (Role.ADMIN,)  # added from the second round on: the site's admins and the global ADMIN_IDS
 
 
@@ -26,6 +28,22 @@ async def targets(session: AsyncSession, site: Site, level: int, *, admins: Iter
     if level > 1:
         return await notices.holders(session, site, CHAIN + TOP, admins=admins)
     return await notices.holders(session, site, CHAIN)
+
+
+async def on_duty_supervisors(
+    session: AsyncSession, site: Site, now: datetime, *, admins: Iterable[int]
+) -> list[Holder]:
+    """Who an urgent event reaches (000 L131; L258 "汇报给客服经理或客服主管"; L309 "当值最高领导"):
+    the supervisors on the roster of the shift going on now, or, when the roster names none of them,
+    every supervisor of the site; not the managers. A site with no supervisor registered reaches
+    its managers instead, and one with neither its admins, so that an urgent event is never silent."""
+    import handlers.shifts.interface as shifts  # at call time: the shifts feature imports the duty log
+
+    people = await notices.holders(session, site, URGENT_LADDER, admins=admins, ladder=True)
+    if not people or people[0].role != Role.SUPERVISOR:
+        return people
+    on_duty = await shifts.rostered_now(session, site, now)
+    return [person for person in people if person.telegram_id in on_duty] or people
 
 
 def who(t: Translator, people: Sequence[tuple[int, Role]]) -> str:

@@ -307,6 +307,7 @@ async def lost_command(ctx: Context, args: str) -> Outcome:
         severity=Severity.URGENT,
         location=key.location or key.label,
         occurred_at=ctx.now,
+        escalate=False,  # told below, to the roles LOST_REPORTED_TO names
     )
     loan = await keys.active_loan(ctx.session, key_id=require_id(key))
     if loan is not None:  # a loan still waiting for approval never went out: it ends refused

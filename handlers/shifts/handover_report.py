@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import handlers.dutylog.interface as dutylog
 from handlers.core.context import HandoverSection
 from handlers.core.i18n import Translator
 from handlers.core.render import clip
@@ -31,8 +32,8 @@ def items_counted(notes: str) -> list[tuple[str, int, str]]:
 
 
 async def open_majors(session: AsyncSession, site_id: int) -> list[Incident]:
-    rows = await incidents.open_for_site(session, site_id=site_id, limit=200)
-    return [i for i in rows if i.severity == Severity.MAJOR]
+    """The open incidents that block a handover: major or urgent ones (000 L131), as the duty log says."""
+    return list(await dutylog.handover_blockers(session, site_id))
 
 
 async def records_section(session: AsyncSession, site: Site, now: datetime, t: Translator) -> list[str]:

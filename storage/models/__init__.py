@@ -11,6 +11,8 @@ from storage.models.dutylog import (
     IncidentNote,
     IncidentPhoto,
     IncidentStatus,
+    WrittenReport,
+    WrittenReportPhoto,
 )
 from storage.models.ids import NotStored, require_id
 from storage.models.keys import Key, KeyLoan, KeyWitness
@@ -58,6 +60,8 @@ __all__ = [
     "TicketMessage",
     "Timer",
     "WeeklyReview",
+    "WrittenReport",
+    "WrittenReportPhoto",
     "require_id",
     "table_of",
 ]

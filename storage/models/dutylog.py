@@ -91,6 +91,31 @@ class IncidentPhoto(SQLModel, table=True):
     added_at: datetime = Field(default_factory=utcnow)
 
 
+class WrittenReport(SQLModel, table=True):
+    """The written report of a major event (书面报告): the next day to the customer-service manager
+    (000 L144) and the GM (001 L479), within 24 hours with photos and the losses counted (001 L819).
+    One per incident, written by its reporter or a supervisor once the event was acknowledged."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", unique=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    author_id: int = Field(sa_type=BigInteger)
+    author_name: str = Field(default="", max_length=200)
+    text: str = Field(sa_type=Text)  # what happened and what was done
+    losses: str = Field(sa_type=Text)  # 统计损失情况 (001 L819); "无" when there were none
+    filed_at: datetime = Field(default_factory=utcnow)
+
+
+class WrittenReportPhoto(SQLModel, table=True):
+    """A photo of the scene attached to a written report (对事故现场进行拍照, 001 L819)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="writtenreport.id", index=True)
+    file_id: str = Field(max_length=256)
+    added_by: int = Field(sa_type=BigInteger)
+    added_at: datetime = Field(default_factory=utcnow)
+
+
 class Draft(SQLModel, table=True):
     """A free-text group message the classifier read as a record, waiting for one tap."""
 

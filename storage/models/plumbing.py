@@ -75,6 +75,7 @@ Purpose = Literal[
     "photos",  # a ticket's photos shown on request
     "relay",  # a staff reply relayed to a resident
     "reminder",
+    "report",  # a written incident report sent to its readers (000 L144)
 ]
 
 

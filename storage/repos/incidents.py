@@ -13,7 +13,16 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.codes import Role, Severity
-from storage.models import EscalationNotice, Incident, IncidentNote, IncidentPhoto, IncidentStatus, table_of
+from storage.models import (
+    EscalationNotice,
+    Incident,
+    IncidentNote,
+    IncidentPhoto,
+    IncidentStatus,
+    WrittenReport,
+    WrittenReportPhoto,
+    table_of,
+)
 from storage.repos import children, chunks
 
 _TABLE = table_of(Incident)
@@ -130,6 +139,12 @@ async def open_majors(session: AsyncSession, *, site_id: int) -> list[Incident]:
     )
 
 
+async def open_of_severity(session: AsyncSession, *, site_id: int, severities: Sequence[Severity]) -> list[Incident]:
+    """Every open incident of a site at one of ``severities``, newest first (none left out)."""
+    stmt = _open(site_id).where(col(Incident.severity).in_(list(severities))).order_by(*_NEWEST)
+    return list((await session.exec(stmt)).all())
+
+
 async def open_others(session: AsyncSession, *, site_id: int, limit: int, offset: int = 0) -> list[Incident]:
     """A page of the other open incidents, newest first."""
     stmt = (
@@ -169,3 +184,27 @@ async def numbers(session: AsyncSession, *, incident_ids: Sequence[int]) -> dict
         return {}
     rows = await session.exec(select(Incident.id, Incident.number).where(col(Incident.id).in_(list(incident_ids))))
     return {incident_id or 0: number for incident_id, number in rows.all()}
+
+
+async def add_report(session: AsyncSession, report: WrittenReport) -> WrittenReport:
+    """File an incident's written report (one per incident)."""
+    session.add(report)
+    await session.flush()
+    return report
+
+
+async def report_of(session: AsyncSession, *, incident_id: int) -> WrittenReport | None:
+    result = await session.exec(select(WrittenReport).where(WrittenReport.incident_id == incident_id))
+    return result.first()
+
+
+async def get_report(session: AsyncSession, *, report_id: int) -> WrittenReport | None:
+    return await session.get(WrittenReport, report_id)
+
+
+async def add_report_photo(session: AsyncSession, *, report_id: int, file_id: str, added_by: int) -> int:
+    """Attach a photo to a written report; returns how many photos it has now."""
+    session.add(WrittenReportPhoto(report_id=report_id, file_id=file_id, added_by=added_by))
+    await session.flush()
+    stmt = select(func.count()).select_from(WrittenReportPhoto).where(WrittenReportPhoto.report_id == report_id)
+    return int((await session.exec(stmt)).one())

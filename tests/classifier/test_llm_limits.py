@@ -1,7 +1,8 @@
 """Issue 6 item 7: the LLM cannot escalate, and reading its answer is bounded work.
 
 Against the fake OpenAI-compatible server over real HTTP, and once through the desk: a staff
-`/log` that tells the model to make it major, with a model that obeys, must not page anybody.
+`/log` that tells the model to make it major, with a model that obeys, must not page the managers
+(it stays urgent, which reaches the supervisor on duty only).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ GOOD = {"intent": "repair", "category": "water", "severity": "normal", "location
         ("major", "normal", "urgent"),
         ("major", "urgent", "urgent"),  # an urgent word is not enough for the LLM's major
         ("major", "major", "major"),
-        ("urgent", "normal", "urgent"),  # urgent pings nobody: the LLM may still raise to it
+        ("urgent", "normal", "urgent"),  # urgent pings the on-duty supervisor only: the LLM may still raise to it
         ("normal", "major", "normal"),  # the cascade caps, it never raises
     ],
 )
@@ -57,7 +58,7 @@ async def test_obeying_llm_cannot_make_an_injected_message_major(
     assert got.severity == "urgent"
 
 
-async def test_injected_log_through_the_desk_pings_nobody(
+async def test_injected_log_through_the_desk_pages_no_manager(
     llm_server: FakeLLMServer, rules: RuleClassifier, sqlite_db: Database, clock: FakeClock
 ) -> None:
     llm_server.default = FakeReply.answer(OBEYING)
@@ -80,9 +81,10 @@ async def test_injected_log_through_the_desk_pings_nobody(
     assert llm_server.requests, "the desk asked the LLM"
     assert incident.severity == "urgent"
     new_rows = (await harness.outbox())[before:]
-    assert incident.escalation != "pending"
-    pinged = {SUPERVISOR.id, MANAGER.id}
-    assert not [row for row in new_rows if row.chat_id in pinged or row.purpose == "escalation" or row.priority == 0]
+    # Not major: the managers are never paged. The rules' own reading (urgent) reaches the supervisor
+    # on duty, as every urgent record does (issue 18 point 2; 000 L131), and nobody else.
+    assert not [row for row in new_rows if row.chat_id == MANAGER.id]
+    assert {row.chat_id for row in new_rows if row.purpose == "escalation"} == {SUPERVISOR.id}
 
 
 def test_32000_braces_parse_in_bounded_work(monkeypatch: pytest.MonkeyPatch) -> None:

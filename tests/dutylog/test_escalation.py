@@ -118,17 +118,18 @@ async def test_written_report_reminded_each_morning_until_filed(any_harness: Des
     await h.desk.sweep(h.clock.advance(hours=22))
     seen = len(await h.outbox())
     await h.desk.sweep(h.clock.advance(hours=1, minutes=1))
-    reminders = [r for r in await fresh_outbox(h, seen) if "书面报告" in r.text]
+    reminders = [r for r in await fresh_outbox(h, seen) if "请提交" in r.text]
     assert {r.chat_id for r in reminders} == {STAFF.id, SUPERVISOR.id}
+    assert "/incident_report 1" in reminders[0].text and not reminders[0].buttons
     seen = len(await h.outbox())
     await h.desk.sweep(h.clock.advance(days=1))
-    assert len([r for r in await fresh_outbox(h, seen) if "书面报告" in r.text]) == 2
-    filed = await h.press(reminders[0].buttons[0][0]["data"], user=STAFF, chat=Chat(id=STAFF.id, private=True))
-    assert "已登记" in (filed.toast or "")
+    assert len([r for r in await fresh_outbox(h, seen) if "请提交" in r.text]) == 2
+    filed = await h.send("/incident_report 1 车辆起火已扑灭，无人受伤 损失：一辆车烧毁", STAFF)
+    assert "书面报告" in text_of(filed)
     seen = len(await h.outbox())
     await h.desk.sweep(h.clock.advance(days=1))
     assert [r for r in await fresh_outbox(h, seen) if "书面报告" in r.text] == []
-    assert "已登记" in text_of(await h.send("/report_filed 1"))
+    assert "已由 值班员小李" in text_of(await h.send("/report_filed 1 again 损失：无"))
 
 
 async def test_major_pings_go_before_routine_replies_already_waiting(harness: DeskHarness) -> None:
