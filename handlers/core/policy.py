@@ -87,6 +87,10 @@ class Policy:
     # The handover report lists the late and missed rounds due within this many hours.
     patrol_handover_hours: int = 12
 
+    # Reports: last month's statistics to the managers and supervisors on the 1st at this hour, site
+    # time (000 L95-97: monthly compilation and statistics to the superior; 003 L23, L39, L63).
+    monthly_report_hour: int = 9
+
     # Operational, from no regulation: an update that failed (or ended the bot's process) this many
     # times is set aside, its sender told once, so one bad update cannot stop the desk.
     # A duty group's site may set its own; a private chat (or an update that cannot be read) uses this.
@@ -159,6 +163,7 @@ CLAUSES: dict[str, str] = {
     "patrol_recheck_repeat_minutes": "001 L551 (P15), L1357: a finding once fixed is checked again",
     "patrol_radius_m": "a shared location counts within this distance of a checkpoint (our default)",
     "patrol_handover_hours": "late and missed rounds of this many hours go into the handover report",
+    "monthly_report_hour": "000 L95-97; 003 L23, L39, L63: monthly statistics to the superior (hour: our default)",
     "inbox_max_attempts": "operational (no regulation): an update failing this often is set aside (its sender told)",
     "import_max_kb": "operational cap, no clause: largest roster/key/patrol file accepted (KB)",
     "import_max_rows": "operational cap, no clause: rows after the header, blank rows included",
@@ -185,6 +190,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "patrol_radius_m": (5, 5000),
     "patrol_handover_hours": (1, 72),
     "resident_messages_per_minute": (1, 600),
+    "monthly_report_hour": (0, 23),
     "inbox_max_attempts": (1, 20),
     "import_max_kb": (1, 20 * 1024),  # Telegram lets a bot download files up to 20 MB
     "import_max_rows": (1, 100_000),

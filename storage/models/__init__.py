@@ -6,7 +6,7 @@ from storage.models.dutylog import Draft, EscalationNotice, Incident, IncidentNo
 from storage.models.ids import NotStored, require_id
 from storage.models.keys import Key, KeyLoan, KeyWitness
 from storage.models.patrols import PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound
-from storage.models.plumbing import Inbox, MessageLink, Outbox, ProcessedUpdate, Timer
+from storage.models.plumbing import Inbox, MessageLink, Outbox, ProcessedUpdate, Timer, Upload
 from storage.models.shifts import DutyDay, Handover, RosterEntry, Shift, StandingOrder
 from storage.models.sites import Invite, Member, Person, Site
 from storage.models.tickets import Callback, Resident, Ticket, TicketMessage
@@ -43,6 +43,7 @@ __all__ = [
     "Ticket",
     "TicketMessage",
     "Timer",
+    "Upload",
     "require_id",
     "table_of",
 ]

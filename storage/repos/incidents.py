@@ -13,7 +13,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import EscalationNotice, Incident, IncidentNote, IncidentPhoto, table_of
-from storage.repos import chunks
+from storage.repos import chunks, spans
 
 _TABLE = table_of(Incident)
 _INSERT = _TABLE.insert().returning(_TABLE.c.id)
@@ -168,3 +168,32 @@ async def numbers(session: AsyncSession, *, incident_ids: Sequence[int]) -> dict
         return {}
     rows = await session.exec(select(Incident.id, Incident.number).where(col(Incident.id).in_(list(incident_ids))))
     return {incident_id or 0: number for incident_id, number in rows.all()}
+
+
+# Monthly statistics (handlers.reports): aggregates computed by the database.
+
+
+async def counts_between(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> list[tuple[str, str, int, int]]:
+    """(category, severity, entries, closed) of the entries that occurred in [start, end)."""
+    t = _TABLE.c
+    stmt = (
+        sa_select(t.category, t.severity, func.count(), spans.count_if(t.status == "closed"))
+        .where(t.site_id == site_id, t.occurred_at >= start, t.occurred_at < end)
+        .group_by(t.category, t.severity)
+    )
+    connection = await session.connection()
+    rows = (await connection.execute(stmt)).all()
+    return [(str(c), str(s), int(n), int(closed)) for c, s, n, closed in rows]
+
+
+async def median_close_seconds(session: AsyncSession, *, site_id: int, start: datetime, end: datetime) -> float | None:
+    """Median time from logging to closing of the entries that occurred in [start, end) and are closed."""
+    t = _TABLE.c
+    connection = await session.connection()
+    span = spans.seconds_between(connection.dialect.name, t.logged_at, t.closed_at)
+    values = sa_select(span).where(
+        t.site_id == site_id, t.occurred_at >= start, t.occurred_at < end, t.closed_at.is_not(None)
+    )
+    return await spans.median(connection, values)

@@ -6,13 +6,14 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import and_, func, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Incident, PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound, table_of
-from storage.repos import chunks
+from storage.repos import chunks, spans
 
 _ROUND = table_of(PatrolRound)
 _CHECK = table_of(PatrolCheck)
@@ -198,3 +199,46 @@ async def findings_fixed(session: AsyncSession) -> Sequence[PatrolFinding]:
         .where(PatrolFinding.recheck == "waiting", Incident.status == "closed")
     )
     return (await session.exec(stmt)).all()
+
+
+# Monthly statistics (handlers.reports): aggregates computed by the database.
+
+
+async def round_figures_between(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> list[tuple[str, int, int, int, int]]:
+    """Per plan (by name), the scheduled rounds due in [start, end) whose outcome is known: (plan,
+    rounds, on time = done and never reminded late, late = reminded late, missed). A round still
+    due or running and not yet late is left out (it may still be on time)."""
+    r, p = _ROUND.c, table_of(PatrolPlan).c
+    settled = or_(r.status.in_(("done", "missed")), r.late_at.is_not(None))
+    stmt = (
+        sa_select(
+            p.name,
+            func.count(),
+            spans.count_if(and_(r.status == "done", r.late_at.is_(None))),
+            spans.count_if(r.late_at.is_not(None)),
+            spans.count_if(r.status == "missed"),
+        )
+        .join(p, p.id == r.plan_id)
+        .where(r.site_id == site_id, r.due_at >= start, r.due_at < end, r.manual.is_(False), settled)
+        .group_by(p.name)
+        .order_by(p.name)
+    )
+    connection = await session.connection()
+    rows = (await connection.execute(stmt)).all()
+    return [(str(name), int(n), int(ok), int(late), int(missed)) for name, n, ok, late, missed in rows]
+
+
+async def finding_figures_between(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> tuple[int, int]:
+    """(problems found by rounds in [start, end), of those re-checked on site): the non-conformities
+    counted monthly and checked again (003 L39; 001 L551)."""
+    f = table_of(PatrolFinding).c
+    stmt = sa_select(func.count(), spans.count_if(f.recheck == "done")).where(
+        f.site_id == site_id, f.problem.is_(True), f.created_at >= start, f.created_at < end
+    )
+    connection = await session.connection()
+    problems, rechecked = (await connection.execute(stmt)).one()
+    return int(problems), int(rechecked or 0)
