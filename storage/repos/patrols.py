@@ -210,7 +210,8 @@ async def round_figures_between(
     """Per plan (by name), the scheduled rounds due in [start, end) whose outcome is known: (plan,
     rounds, on time = done and never reminded late, late = reminded late, missed). A round still
     due or running and not yet late is left out (it may still be on time)."""
-    r, p = _ROUND.c, table_of(PatrolPlan).c
+    plans = table_of(PatrolPlan)
+    r, p = _ROUND.c, plans.c
     settled = or_(r.status.in_(("done", "missed")), r.late_at.is_not(None))
     stmt = (
         sa_select(
@@ -220,7 +221,7 @@ async def round_figures_between(
             spans.count_if(r.late_at.is_not(None)),
             spans.count_if(r.status == "missed"),
         )
-        .join(p, p.id == r.plan_id)
+        .join(plans, p.id == r.plan_id)
         .where(r.site_id == site_id, r.due_at >= start, r.due_at < end, r.manual.is_(False), settled)
         .group_by(p.name)
         .order_by(p.name)
