@@ -1,0 +1,286 @@
+"""The monthly statistics of one site (000 L95-97: monthly compilation and statistics to the
+superior; 003 L23, L39, L63, L101): a short message, four PNG charts and an XLSX workbook (a summary
+sheet, then one sheet per register with the month's rows).
+
+The figures are read in the transaction as plain values; the charts are drawn outside it and off
+the event loop (a slow call: ``Prepared``, as the LLM step); the registers are streamed from the
+``dutydesk export`` kinds into the write-only workbook chunk by chunk (each chunk appended in a
+worker thread), so neither the rows nor the workbook are held in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+import handlers.reports.charts as charts
+from handlers.core import notices
+from handlers.core.context import ExportSource
+from handlers.core.i18n import Translator
+from handlers.core.prepared import Prepared
+from handlers.reports.figures import RATINGS, Figures, Rate, read
+from handlers.reports.periods import Month
+from handlers.reports.workbook import Workbook
+from storage.models import Site
+
+# The registers of the workbook: the export kind and the field that puts a row in a month (its
+# local date, as the export writes it). A kind the app does not have is left out.
+REGISTERS: tuple[tuple[str, str], ...] = (
+    ("incidents", "occurred_at"),
+    ("tickets", "created_at"),
+    ("callbacks", "due_at"),
+    ("key_loans", "out_at"),
+    ("patrols", "due_at"),
+    ("handovers", "handed_at"),
+    ("orders", "issued_at"),
+    ("duty_days", "date"),
+)
+SUMMARY_FIELDS = ("item", "value", "previous", "change", "numerator", "denominator", "definition")
+TICKET_KINDS = ("complaint", "repair", "inquiry")
+BATCH = 500  # register rows appended to the workbook per worker-thread call
+
+
+@dataclass(frozen=True, slots=True)
+class File:
+    name: str
+    data: bytes
+    photo: bool  # a chart (sent as a photo) or the workbook (a document)
+    caption: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    text: str
+    files: list[File] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One figure of the summary: its value this month and last, and, for a rate, its fraction."""
+
+    key: str
+    now: float | int | None
+    before: float | int | None
+    rate: Rate | None = None
+    definition: str = ""
+
+
+def hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 3600, 1)
+
+
+def percent(rate: Rate) -> float | None:
+    value = rate.value
+    return None if value is None else round(value * 100, 1)
+
+
+def lines(now: Figures, before: Figures) -> list[Line]:
+    """The summary's figures in order (README "Monthly statistics" defines each rate)."""
+    rate_lines = [
+        ("complaint_validity", now.complaint_validity, before.complaint_validity),
+        ("timeliness", now.timeliness, before.timeliness),
+        ("callback_rate", now.callback_rate, before.callback_rate),
+        ("satisfaction", now.satisfaction, before.satisfaction),
+        ("patrol_on_time", now.patrol_on_time, before.patrol_on_time),
+    ]
+    out = [
+        Line("incidents", now.incident_total, before.incident_total),
+        Line("majors", now.majors, before.majors),
+        Line("incidents_closed", now.incident_closed, before.incident_closed),
+        Line("median_close_h", hours(now.incident_median_close_s), hours(before.incident_median_close_s)),
+        Line("tickets", now.received, before.received),
+        *(
+            Line(f"kind.{k}", now.tickets.get(k, 0), before.tickets.get(k, 0))
+            for k in ("complaint", "repair", "inquiry")
+        ),
+        *(Line(key, percent(a), percent(b), a, f"rp.def.{key}") for key, a, b in rate_lines),
+        Line("sla_breaches", now.sla_breaches, before.sla_breaches, definition="rp.def.sla_breaches"),
+        Line("median_resolve_h", hours(now.ticket_median_resolve_s), hours(before.ticket_median_resolve_s)),
+        *(Line(f"rating.{r}", now.ratings.get(r, 0), before.ratings.get(r, 0)) for r in RATINGS),
+        Line("key_loans", now.loans.get("lent", 0), before.loans.get("lent", 0)),
+        Line("key_overdue", now.key_overdue, before.key_overdue, definition="rp.def.key_overdue"),
+        Line("problems", now.problems, before.problems, definition="rp.def.problems"),
+        Line("rechecked", now.rechecked, before.rechecked),
+    ]
+    out.extend(Line(f"category:{c}", n, before.by_category.get(c, 0)) for c, n in now.by_category.items())
+    out.extend(Line(f"severity:{s}", n, before.by_severity.get(s, 0)) for s, n in now.by_severity.items())
+    earlier = {p.plan: p for p in before.plans}
+    for plan in now.plans:
+        old = earlier.get(plan.plan)
+        mine, theirs = Rate(plan.on_time, plan.rounds), Rate(old.on_time, old.rounds) if old else Rate(0, 0)
+        out.append(Line(f"plan:{plan.plan}", percent(mine), percent(theirs), mine))
+    return out
+
+
+def item_name(t: Translator, key: str) -> str:
+    kind, _, name = key.partition(":")
+    if kind == "category":
+        return t("rp.item.category", name=t(f"cat.{name}"))
+    if kind == "severity":
+        return t("rp.item.severity", name=t(f"sev.{name}"))
+    if kind == "plan":
+        return t("rp.item.plan", name=name)
+    return t(f"rp.item.{key}")
+
+
+def change(line: Line) -> float | int | None:
+    if line.now is None or line.before is None:
+        return None
+    delta = line.now - line.before
+    return round(delta, 1) if isinstance(delta, float) else delta
+
+
+def summary_rows(t: Translator, now: Figures, before: Figures) -> list[dict[str, Any]]:
+    return [
+        {
+            "item": item_name(t, line.key),
+            "value": line.now,
+            "previous": line.before,
+            "change": change(line),
+            "numerator": line.rate.numerator if line.rate else None,
+            "denominator": line.rate.denominator if line.rate else None,
+            "definition": t(line.definition) if line.definition else "",
+        }
+        for line in lines(now, before)
+    ]
+
+
+def signed(value: float | int | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    return f"{value:+g}{unit}"
+
+
+def message(t: Translator, now: Figures, before: Figures) -> str:
+    """The short message: the figures, the change from the month before, and the definitions."""
+    head = t("rp.monthly.header", site=now.site_name, month=now.month)
+    if now.is_empty:
+        return "\n".join([head, t("rp.monthly.empty", month=now.month, previous=before.month)])
+
+    def rate(r: Rate) -> str:
+        return t("rp.rate", percent=r.percent(), numerator=r.numerator, denominator=r.denominator)
+
+    def points(a: Rate, b: Rate) -> str:
+        va, vb = percent(a), percent(b)
+        return signed(None if va is None or vb is None else round(va - vb, 1), t("rp.points"))
+
+    median = hours(now.incident_median_close_s)
+    body = [
+        head,
+        t(
+            "rp.monthly.incidents",
+            total=now.incident_total,
+            majors=now.majors,
+            closed=now.incident_closed,
+            median="—" if median is None else median,
+        ),
+        t(
+            "rp.monthly.tickets",
+            total=now.received,
+            validity=rate(now.complaint_validity),
+            timeliness=rate(now.timeliness),
+            breaches=now.sla_breaches,
+        ),
+        t("rp.monthly.callbacks", callback=rate(now.callback_rate), satisfaction=rate(now.satisfaction)),
+        t(
+            "rp.monthly.keys_patrols",
+            overdue=now.key_overdue,
+            patrol=rate(now.patrol_on_time),
+            problems=now.problems,
+            rechecked=now.rechecked,
+        ),
+        t(
+            "rp.monthly.compare",
+            previous=before.month,
+            incidents=signed(now.incident_total - before.incident_total),
+            tickets=signed(now.received - before.received),
+            timeliness=points(now.timeliness, before.timeliness),
+            satisfaction=points(now.satisfaction, before.satisfaction),
+        ),
+        t("rp.monthly.definitions"),
+        *(t(f"rp.def.{key}") for key in ("complaint_validity", "timeliness", "callback_rate", "satisfaction")),
+        t("rp.def.patrol_on_time"),
+    ]
+    return "\n".join(body)
+
+
+def draw_charts(now: Figures, t: Translator) -> list[File]:
+    """The four charts (in a worker thread: no database, no event loop)."""
+    return [
+        File(f"{now.site_code}-{now.month}-{name}.png", charts.draw(chart, now, t), True, t(f"rp.caption.{name}"))
+        for name, chart in charts.MONTHLY
+    ]
+
+
+async def write_workbook(
+    session: AsyncSession, exports: Mapping[str, ExportSource], now: Figures, before: Figures, t: Translator
+) -> bytes:
+    """The summary sheet, then each register's rows of the month and site, streamed."""
+    book = Workbook()
+    zone = ZoneInfo(now.timezone)
+    labels = [t(f"rp.summary.{name}") for name in SUMMARY_FIELDS]
+    book.sheet(t("rp.sheet.summary"), SUMMARY_FIELDS, labels=labels).extend(summary_rows(t, now, before))
+    for kind, when in REGISTERS:
+        source = exports.get(kind)
+        if source is None:
+            continue
+        sheet = book.sheet(kind, source.fields, zone=zone)
+        batch: list[dict[str, Any]] = []
+        async for row in source.rows(session):
+            if row.get("site") != now.site_code or not str(row.get(when) or "").startswith(now.month):
+                continue
+            batch.append(row)
+            if len(batch) >= BATCH:
+                await asyncio.to_thread(sheet.extend, batch)
+                batch = []
+        await asyncio.to_thread(sheet.extend, batch)
+    return await asyncio.to_thread(book.to_bytes)
+
+
+async def compose(
+    session: AsyncSession,
+    site: Site,
+    month: Month,
+    as_of: datetime,
+    exports: Mapping[str, ExportSource],
+    prepared: Prepared,
+) -> Report:
+    """The site's report of ``month``: message, charts and workbook (none for an empty month). The
+    charts are a slow call: in a transaction the first pass asks for them and the caller runs again."""
+    t = Translator(site.language)
+    now = await read(session, site, month, as_of)
+    before = await read(session, site, month.previous, as_of)
+    text = message(t, now, before)
+    if now.is_empty:
+        return Report(text)
+
+    async def drawn() -> list[File]:
+        return await asyncio.to_thread(draw_charts, now, t)
+
+    pictures: list[File] = await prepared.get(("monthly", site.code, month.label), drawn)
+    workbook = File(
+        f"{site.code}-{month.label}.xlsx",
+        await write_workbook(session, exports, now, before, t),
+        False,
+        t("rp.caption.workbook"),
+    )
+    return Report(text, [*pictures, workbook])
+
+
+async def send(session: AsyncSession, site: Site, report: Report, people: Sequence[int]) -> int:
+    """Queue the report to each person in private: the message, then each file (stored once)."""
+    stored = [(f, await notices.store_file(session, name=f.name, data=f.data)) for f in report.files] if people else []
+    for person in people:
+        await notices.queue(session, person, report.text, site_id=site.id, purpose="report")
+        for file, reference in stored:
+            photo, document = (reference, None) if file.photo else (None, reference)
+            await notices.queue(
+                session, person, file.caption, site_id=site.id, purpose="report", photo=photo, document=document
+            )
+    return len(people)
