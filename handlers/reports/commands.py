@@ -5,6 +5,7 @@ at the policy hour, last month's report to each site's managers and supervisors 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -30,6 +31,7 @@ MONTHLY = "monthly_report"  # timer kind: ref_id is the reported month as yyyymm
 RECIPIENTS = (Role.MANAGER, Role.SUPERVISOR)
 CATCH_UP_DAYS = 7  # a bot that was down on the 1st still sends last month's report this week
 KEEP_FILES = timedelta(days=7)  # the files a report sent are deleted after this
+_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")  # a site code as /setup takes it
 _purged_at = 0.0
 
 
@@ -42,10 +44,12 @@ async def report_command(ctx: Context, args: str) -> Outcome:
     month: Month | None = Month.previous_of(ctx.now, ctx.zone())
     code: str | None = None
     for word in words[:2]:
-        if "-" in word and word[:1].isdigit():
+        if word[:1].isdigit() and "-" in word:
             month = Month.parse(word)
-        else:
+        elif _CODE.match(word):
             code = word
+        else:
+            month = None
     if len(words) > 2 or month is None:
         return Outcome.say(t("rp.usage.report"))
     mine = await own_sites(ctx)
