@@ -31,11 +31,13 @@ def upload_id(reference: str | None) -> int | None:
 
 async def get(session: AsyncSession, *, upload_id: int) -> tuple[str, bytes] | None:
     """(file name, bytes) of a stored file, or None once purged."""
-    row = (await session.execute(select(_TABLE.c.name, _TABLE.c.data).where(_TABLE.c.id == upload_id))).first()
+    connection = await session.connection()
+    row = (await connection.execute(select(_TABLE.c.name, _TABLE.c.data).where(_TABLE.c.id == upload_id))).first()
     return None if row is None else (row.name, bytes(row.data))
 
 
 async def purge(session: AsyncSession, *, before: datetime) -> int:
     """Delete the files made before ``before`` (their messages were sent or given up on long ago)."""
-    result = await session.execute(delete(_TABLE).where(_TABLE.c.created_at < before))
+    connection = await session.connection()
+    result = await connection.execute(delete(_TABLE).where(_TABLE.c.created_at < before))
     return int(getattr(result, "rowcount", 0) or 0)
