@@ -6,26 +6,34 @@ from __future__ import annotations
 
 import io
 import warnings
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
 from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
 from PIL import Image
+from sqlmodel import select
 
 import handlers.reports.charts as charts
+from bot.features import registry
 from handlers.core.i18n import Translator
+from handlers.core.messages import Chat
+from handlers.core.operator import AdminError
 from handlers.reports.figures import Figures, Rate, read
 from handlers.reports.fonts import FAMILY
+from handlers.reports.operator import write_monthly
 from handlers.reports.periods import Month
 from handlers.reports.workbook import Workbook
-from storage.models import Outbox, Upload
+from storage.models import Site, Upload
 from tests.reports_support import october
 from tests.support import ADMIN, GROUP, MANAGER, STAFF, SUPERVISOR, DeskHarness, text_of
 
 OCTOBER = Month(2026, 10)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+HB_GROUP = Chat(id=-100600, private=False, title="另一个值班群")
 
 
 async def _october(h: DeskHarness) -> None:
@@ -36,11 +44,7 @@ async def _october(h: DeskHarness) -> None:
 
 async def _figures(h: DeskHarness, month: Month = OCTOBER) -> Figures:
     async with h.desk.db.session() as session:
-        from sqlmodel import select
-
-        from storage.models import Site
-
-        site = (await session.exec(select(Site))).one()
+        site = (await session.exec(select(Site).where(Site.code == "HG"))).one()
         return await read(session, site, month, h.clock.now)
 
 
@@ -84,13 +88,7 @@ def test_month_strings() -> None:
     for bad in ("2026-13", "2026-00", "26-11", "2026/11", "november", "", "2026-11-01"):
         assert Month.parse(bad) is None, bad
     assert Month(2026, 1).previous == Month(2025, 12) and Month(2026, 12).next == Month(2027, 1)
-    assert Month.previous_of(datetime(2026, 11, 30, 16, 30, tzinfo=UTC), charts_zone()) == Month(2026, 11)
-
-
-def charts_zone():  # type: ignore[no-untyped-def]
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo("Asia/Shanghai")
+    assert Month.previous_of(datetime(2026, 11, 30, 16, 30, tzinfo=UTC), SHANGHAI) == Month(2026, 11)
 
 
 async def test_charts_are_pngs_of_the_expected_size_with_cjk_glyphs(harness: DeskHarness) -> None:
@@ -120,8 +118,6 @@ async def test_charts_are_pngs_of_the_expected_size_with_cjk_glyphs(harness: Des
 
 
 def test_workbook_cells_are_typed_and_never_formulas() -> None:
-    from zoneinfo import ZoneInfo
-
     book = Workbook()
     sheet = book.sheet(
         "incidents", ("number", "at", "day", "text", "ok"), labels=("编号", "时间", "日期", "内容", "是")
@@ -130,7 +126,7 @@ def test_workbook_cells_are_typed_and_never_formulas() -> None:
         {"number": 7, "at": "2026-11-23T10:00:00+08:00", "day": "2026-11-23", "text": "=HYPERLINK(1)", "ok": True}
     )
     sheet.append({"number": 8, "at": datetime(2026, 11, 23, 2, tzinfo=UTC), "text": "很长的说明" * 30})
-    book2 = book.sheet("incidents", ("x",), zone=ZoneInfo("Asia/Shanghai"))  # a second sheet of the same name
+    book2 = book.sheet("incidents", ("x",), zone=SHANGHAI)  # a second sheet of the same name
     book2.append({"x": 1.5})
     wb = openpyxl.load_workbook(io.BytesIO(book.to_bytes()))
     assert len(wb.sheetnames) == 2 and wb.sheetnames[0] == "incidents"
@@ -162,7 +158,7 @@ async def test_report_in_private_sends_message_charts_and_workbook_to_the_superv
     assert "与上月（2026-09）比：事件 +4" in text
     assert "投诉有效率 = " in text  # the definitions travel with the figures
     async with harness.desk.db.session() as session:
-        files = {u.name: u.data for u in (await session.exec(select_uploads())).all()}
+        files = {u.name: u.data for u in (await session.exec(select(Upload))).all()}
     assert sorted(files) == sorted(
         ["HG-2026-10-incidents.png", "HG-2026-10-tickets.png", "HG-2026-10-satisfaction.png",
          "HG-2026-10-patrols.png", "HG-2026-10.xlsx"]
@@ -183,12 +179,6 @@ async def test_report_in_private_sends_message_charts_and_workbook_to_the_superv
     assert last[3] == datetime(2026, 10, 31, 23, 30)  # a date-time cell, on the site's clock
 
 
-def select_uploads():  # type: ignore[no-untyped-def]
-    from sqlmodel import select
-
-    return select(Upload)
-
-
 async def test_who_may_ask_and_bad_input(harness: DeskHarness) -> None:
     await _october(harness)
     refused = text_of(await harness.dm("/report 2026-10", STAFF))
@@ -196,11 +186,7 @@ async def test_who_may_ask_and_bad_input(harness: DeskHarness) -> None:
     assert "用法" in text_of(await harness.dm("/report 2026-13", SUPERVISOR))
     assert "用法" in text_of(await harness.dm("/report 十月", SUPERVISOR))
     # A second site, HB, where the supervisor has no role: nothing of it for them.
-    other = GROUP.model_copy(update={"id": -100600, "title": "另一个值班群"}) if hasattr(GROUP, "model_copy") else None
-    from handlers.core.messages import Chat
-
-    chat = other or Chat(id=-100600, private=False, title="另一个值班群")
-    await harness.send("/setup HB 滨海花园", ADMIN, chat)
+    await harness.send("/setup HB 滨海花园", ADMIN, HB_GROUP)
     before = len(await harness.outbox())
     answer = text_of(await harness.dm("/report 2026-10 HB", SUPERVISOR))
     assert "HB" in answer and "❌" in answer
@@ -229,7 +215,7 @@ async def test_stats_in_the_duty_group_is_one_chart_and_three_lines(harness: Des
     assert lines[0] == "📈 2026-10 至今：事件 5 起（重大 1，未结 1）"
     assert "及时率 60.0%" in lines[1] and "巡查准时率 50.0%" in lines[2]
     async with harness.desk.db.session() as session:
-        png = (await session.exec(select_uploads())).one().data
+        png = (await session.exec(select(Upload))).one().data
     assert Image.open(io.BytesIO(png)).size == (1000, 750)
 
 
@@ -250,10 +236,6 @@ async def test_monthly_timer_on_the_first_at_the_policy_hour(harness: DeskHarnes
 
 async def test_cli_writes_the_same_files(harness: DeskHarness, tmp_path: Path) -> None:
     await _october(harness)
-    from bot.features import registry
-    from handlers.core.operator import AdminError
-    from handlers.reports.operator import write_monthly
-
     said = await write_monthly(harness.desk.db, registry().exports, "2026-10", "HG", tmp_path, harness.clock.now)
     assert "wrote 6 files" in said
     assert (tmp_path / "HG-2026-10.txt").read_text(encoding="utf-8").startswith("📊 华庭花园 2026-10")
@@ -265,4 +247,12 @@ async def test_cli_writes_the_same_files(harness: DeskHarness, tmp_path: Path) -
         await write_monthly(harness.desk.db, registry().exports, "2026-10", "XX", tmp_path, harness.clock.now)
 
 
-__all__ = ["Outbox", "date"]
+async def test_an_admin_gets_every_site_with_one_drawing_pass(harness: DeskHarness) -> None:
+    await _october(harness)
+    await harness.send("/setup HB 滨海花园", ADMIN, HB_GROUP)
+    await harness.dm("/report 2026-10", ADMIN)
+    rows = [r for r in await harness.outbox() if r.chat_id == ADMIN.id and r.purpose == "report"]
+    texts = [r.text for r in rows if r.method == "send"]
+    assert len(texts) == 2 and "华庭花园 2026-10" in texts[0] and "滨海花园 2026-10" in texts[1]
+    assert "没有任何记录" in texts[1]  # HB has no records: said, no files
+    assert sum(r.method == "photo" for r in rows) == 4 and sum(r.method == "document" for r in rows) == 1

@@ -245,32 +245,42 @@ async def write_workbook(
 
 async def compose(
     session: AsyncSession,
-    site: Site,
+    chosen: Sequence[Site],
     month: Month,
     as_of: datetime,
     exports: Mapping[str, ExportSource],
     prepared: Prepared,
-) -> Report:
-    """The site's report of ``month``: message, charts and workbook (none for an empty month). The
-    charts are a slow call: in a transaction the first pass asks for them and the caller runs again."""
-    t = Translator(site.language)
-    now = await read(session, site, month, as_of)
-    before = await read(session, site, month.previous, as_of)
-    text = message(t, now, before)
-    if now.is_empty:
-        return Report(text)
+) -> list[tuple[Site, Report]]:
+    """Each site's report of ``month``: message, charts and workbook (no files for an empty month).
+    The charts of every site are one slow call: in a transaction the first pass asks for them, the
+    caller runs again with them (``Prepared``); the workbooks are then streamed in the transaction."""
+    read_sites: list[tuple[Site, Translator, Figures, Figures]] = []
+    for site in chosen:
+        t = Translator(site.language)
+        read_sites.append(
+            (site, t, await read(session, site, month, as_of), await read(session, site, month.previous, as_of))
+        )
+    to_draw = [(now, t) for _, t, now, _ in read_sites if not now.is_empty]
 
-    async def drawn() -> list[File]:
-        return await asyncio.to_thread(draw_charts, now, t)
+    async def drawn() -> list[list[File]]:
+        return await asyncio.to_thread(lambda: [draw_charts(now, t) for now, t in to_draw])
 
-    pictures: list[File] = await prepared.get(("monthly", site.code, month.label), drawn)
-    workbook = File(
-        f"{site.code}-{month.label}.xlsx",
-        await write_workbook(session, exports, now, before, t),
-        False,
-        t("rp.caption.workbook"),
-    )
-    return Report(text, [*pictures, workbook])
+    key = ("monthly", month.label, tuple(now.site_code for now, _ in to_draw))
+    pictures: list[list[File]] = await prepared.get(key, drawn) if to_draw else []
+    reports: list[tuple[Site, Report]] = []
+    for site, t, now, before in read_sites:
+        text = message(t, now, before)
+        if now.is_empty:
+            reports.append((site, Report(text)))
+            continue
+        workbook = File(
+            f"{site.code}-{month.label}.xlsx",
+            await write_workbook(session, exports, now, before, t),
+            False,
+            t("rp.caption.workbook"),
+        )
+        reports.append((site, Report(text, [*pictures.pop(0), workbook])))
+    return reports
 
 
 async def send(session: AsyncSession, site: Site, report: Report, people: Sequence[int]) -> int:

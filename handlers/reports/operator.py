@@ -36,8 +36,7 @@ async def write_monthly(
         chosen = [await site_for_cli(session, site_code)] if site_code else list(await sites.all_sites(session))
         if not chosen:
             raise AdminError("no site yet: send /setup CODE Name in the duty group first")
-        for site in chosen:
-            report = await monthly.compose(session, site, month, now, exports, Prepared(inline=True))
+        for site, report in await monthly.compose(session, chosen, month, now, exports, Prepared(inline=True)):
             text = out / f"{site.code}-{month.label}.txt"
             text.write_text(report.text + "\n", encoding="utf-8")
             written.append(text.name)
