@@ -144,7 +144,10 @@ def test_workbook_cells_are_typed_and_never_formulas() -> None:
     assert ws.column_dimensions["A"].width < 12
 
 
-async def test_report_in_private_sends_message_charts_and_workbook_to_the_supervisor(harness: DeskHarness) -> None:
+async def test_report_in_private_sends_message_charts_and_workbook_to_the_supervisor(
+    any_harness: DeskHarness,
+) -> None:
+    harness = any_harness  # PostgreSQL too: the files are kept as bytea until sent
     await _october(harness)
     out = await harness.dm("/report 2026-10", SUPERVISOR)
     assert out.replies == [] or not text_of(out)
@@ -152,6 +155,9 @@ async def test_report_in_private_sends_message_charts_and_workbook_to_the_superv
     assert [r.method for r in rows] == ["send", "photo", "photo", "photo", "photo", "document"]
     text = rows[0].text
     assert "华庭花园 2026-10 月度统计" in text
+    assert "事件 5 起（重大 1），已结 4；登记到结案的中位时长 3.0 小时" in text
+    assert "按类别：水浸漏水 3，火警 1，失窃 1；按级别：" in text and "重大 1" in text
+    assert "工单 6 张（处理中位 2.0 小时）" in text  # 2 h, 2 h, 2 h and 50 h
     assert "投诉有效率 25.0%（1/4）" in text and "处理及时率 60.0%（3/5）" in text and "超时 2 张" in text
     assert "回访率 75.0%（3/4）" in text and "满意率 66.7%（2/3）" in text
     assert "钥匙逾期 2 次" in text and "巡查准时率 50.0%（2/4）" in text and "不合格项 2 项（已复查 1）" in text

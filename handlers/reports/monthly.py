@@ -181,8 +181,14 @@ def message(t: Translator, now: Figures, before: Figures) -> str:
             median="—" if median is None else median,
         ),
         t(
+            "rp.monthly.counts",
+            categories=t("rp.list_sep").join(f"{t(f'cat.{c}')} {n}" for c, n in list(now.by_category.items())[:6]),
+            severities=t("rp.list_sep").join(f"{t(f'sev.{c}')} {n}" for c, n in now.by_severity.items()),
+        ),
+        t(
             "rp.monthly.tickets",
             total=now.received,
+            median="—" if hours(now.ticket_median_resolve_s) is None else hours(now.ticket_median_resolve_s),
             validity=rate(now.complaint_validity),
             timeliness=rate(now.timeliness),
             breaches=now.sla_breaches,
