@@ -26,14 +26,10 @@ def _configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.features import registry  # imported when the verb runs, not to build the parser
-    from handlers.reports.operator import write_monthly
+    from handlers.reports.operator import write_monthly  # imported when the verb runs, not to build the parser
     from storage.clock import utcnow
 
-    exports = registry().exports
-    return cli_db.report(
-        args, settings, lambda db: write_monthly(db, exports, args.month, args.site, Path(args.out), utcnow())
-    )
+    return cli_db.report(args, settings, lambda db: write_monthly(db, args.month, args.site, Path(args.out), utcnow()))
 
 
 REPORT = Verb("report", _configure, _run)

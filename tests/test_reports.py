@@ -18,7 +18,6 @@ from PIL import Image
 from sqlmodel import select
 
 import handlers.reports.charts as charts
-from bot.features import registry
 from handlers.core.i18n import Translator
 from handlers.core.messages import Chat
 from handlers.core.operator import AdminError
@@ -170,19 +169,26 @@ async def test_report_in_private_sends_message_charts_and_workbook_to_the_superv
          "HG-2026-10-patrols.png", "HG-2026-10.xlsx"]
     )  # fmt: skip
     wb = openpyxl.load_workbook(io.BytesIO(files["HG-2026-10.xlsx"]))
-    assert wb.sheetnames[0] == "汇总" and {"incidents", "tickets", "callbacks", "key_loans", "patrols"} <= set(
-        wb.sheetnames
-    )
+    assert wb.sheetnames == ["汇总", "incidents", "tickets", "callbacks", "key_loans", "patrols"]
     summary = {row[0]: row[1:] for row in wb["汇总"].iter_rows(min_row=3, values_only=True)}
     assert summary["投诉有效率（%）"][:5] == (25.0, None, None, 1, 4)
     assert summary["事件数"][:3] == (5, 1, 4)
     incidents = wb["incidents"]
-    header = [c.value for c in incidents[1]]
-    assert header[:4] == ["number", "site", "kind", "occurred_at"]
-    numbers = [row[0] for row in incidents.iter_rows(min_row=2, values_only=True)]
-    assert len(numbers) == 5 and all(isinstance(n, int) for n in numbers)  # September's entry left out
-    last = list(incidents.iter_rows(min_row=2, values_only=True))[-1]
-    assert last[3] == datetime(2026, 10, 31, 23, 30)  # a date-time cell, on the site's clock
+    assert [c.value for c in incidents[1]][:3] == ["number", "occurred_at", "logged_at"]
+    assert incidents.freeze_panes == "A2"
+    rows = list(incidents.iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in rows] == [1, 2, 3, 4, 5]  # numbers as numbers; September's entry (#6) left out
+    assert rows[-1][1] == datetime(2026, 10, 31, 23, 30)  # a date-time cell, on the site's clock
+    assert len(list(wb["tickets"].iter_rows(min_row=2))) == 6 and len(list(wb["callbacks"].iter_rows(min_row=2))) == 5
+    loans = wb["key_loans"]
+    overdue = [c.value for c in loans[1]].index("overdue")
+    assert [r[overdue] for r in loans.iter_rows(min_row=2, values_only=True)] == [False, True, True]
+    rounds = list(wb["patrols"].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[3], r[4]) for r in rounds][:3] == [
+        ("夜巡", "done", False),
+        ("消防巡查", "done", False),
+        ("夜巡", "done", True),
+    ]
 
 
 async def test_who_may_ask_and_bad_input(harness: DeskHarness) -> None:
@@ -242,15 +248,15 @@ async def test_monthly_timer_on_the_first_at_the_policy_hour(harness: DeskHarnes
 
 async def test_cli_writes_the_same_files(harness: DeskHarness, tmp_path: Path) -> None:
     await _october(harness)
-    said = await write_monthly(harness.desk.db, registry().exports, "2026-10", "HG", tmp_path, harness.clock.now)
+    said = await write_monthly(harness.desk.db, "2026-10", "HG", tmp_path, harness.clock.now)
     assert "wrote 6 files" in said
     assert (tmp_path / "HG-2026-10.txt").read_text(encoding="utf-8").startswith("📊 华庭花园 2026-10")
     assert Image.open(tmp_path / "HG-2026-10-patrols.png").size == (800, 450)
     assert openpyxl.load_workbook(tmp_path / "HG-2026-10.xlsx").sheetnames[0] == "汇总"
     with pytest.raises(AdminError, match="bad month"):
-        await write_monthly(harness.desk.db, registry().exports, "2026-13", None, tmp_path, harness.clock.now)
+        await write_monthly(harness.desk.db, "2026-13", None, tmp_path, harness.clock.now)
     with pytest.raises(AdminError, match="no site"):
-        await write_monthly(harness.desk.db, registry().exports, "2026-10", "XX", tmp_path, harness.clock.now)
+        await write_monthly(harness.desk.db, "2026-10", "XX", tmp_path, harness.clock.now)
 
 
 async def test_an_admin_gets_every_site_with_one_drawing_pass(harness: DeskHarness) -> None:

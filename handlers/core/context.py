@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -37,17 +37,6 @@ DraftRecorder = Callable[["Context", Draft], Awaitable[Outcome]]
 PendingAnswer = Callable[["Context", Resident, str], Awaitable[Outcome | None]]
 
 
-class ExportSource(Protocol):
-    """One ``dutydesk export`` kind as handlers see it (``handlers.core.feature.ExportKind``): its
-    keys and its rows, streamed (every site, oldest first)."""
-
-    @property
-    def fields(self) -> tuple[str, ...]: ...
-
-    @property
-    def rows(self) -> Callable[[AsyncSession], AsyncIterator[dict[str, Any]]]: ...
-
-
 class Features(Protocol):
     """What a handler may ask of the other features (``handlers.core.registry.Registry``, which the
     app builds and the desk hands over): the named interface between features."""
@@ -58,9 +47,6 @@ class Features(Protocol):
     def draft_recorder(self, intent: str) -> DraftRecorder | None: ...
 
     def pending_answer(self, awaiting: str) -> PendingAnswer | None: ...
-
-    @property
-    def exports(self) -> Mapping[str, ExportSource]: ...
 
 
 @dataclass(slots=True)
@@ -80,15 +66,14 @@ class Services:
 class TimerContext:
     """What a business timer's handler gets from the sweep (``DutyDesk.sweep``): the session of its
     own transaction, the claimed timer row, the sweep's time and the long-lived services (e.g.
-    ``services.admin_ids``, the global admins an escalation repeat reaches), the app's features, and
-    the answers of slow calls made outside the transaction (``prepared``: a report's charts are drawn
-    there, and the timer is run again with them, as :meth:`Context.classify` does for an update)."""
+    ``services.admin_ids``, the global admins an escalation repeat reaches), and the answers of slow
+    calls made outside the transaction (``prepared``: a report's charts are drawn there and the timer
+    is run again with them, as :meth:`Context.classify` does for an update)."""
 
     session: AsyncSession
     timer: Timer
     now: datetime
     services: Services
-    features: Features | None = None
     prepared: Prepared = field(default_factory=lambda: Prepared(inline=True))
 
 

@@ -60,7 +60,7 @@ async def report_command(ctx: Context, args: str) -> Outcome:
         mine = named
     if not mine:
         return Outcome.say(t("denied.role", role=t("role.supervisor")))
-    for site, report in await monthly.compose(ctx.session, mine, month, ctx.now, ctx.features.exports, ctx.prepared):
+    for site, report in await monthly.compose(ctx.session, mine, month, ctx.now, ctx.prepared):
         ctx.notified += await monthly.send(ctx.session, site, report, [ctx.msg.user.id])
     return Outcome()
 
@@ -128,8 +128,7 @@ async def on_monthly(ctx: TimerContext) -> datetime | None:
     if site is None:
         return None
     month = Month(ctx.timer.ref_id // 100, ctx.timer.ref_id % 100)
-    exports = ctx.features.exports if ctx.features is not None else {}
-    [(_, report)] = await monthly.compose(session, [site], month, ctx.now, exports, ctx.prepared)
+    [(_, report)] = await monthly.compose(session, [site], month, ctx.now, ctx.prepared)
     people = await notices.holders(session, site, RECIPIENTS, admins=())
     await monthly.send(session, site, report, [p.telegram_id for p in people])
     return None

@@ -3,15 +3,15 @@ superior; 003 L23, L39, L63, L101): a short message, four PNG charts and an XLSX
 sheet, then one sheet per register with the month's rows).
 
 The figures are read in the transaction as plain values; the charts are drawn outside it and off
-the event loop (a slow call: ``Prepared``, as the LLM step); the registers are streamed from the
-``dutydesk export`` kinds into the write-only workbook chunk by chunk (each chunk appended in a
+the event loop (a slow call: ``Prepared``, as the LLM step); the registers' rows of the month are
+streamed from the database into the write-only workbook chunk by chunk (each chunk appended in a
 worker thread), so neither the rows nor the workbook are held in memory.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,29 +21,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import handlers.reports.charts as charts
 from handlers.core import notices
-from handlers.core.context import ExportSource
 from handlers.core.i18n import Translator
 from handlers.core.prepared import Prepared
 from handlers.reports.figures import RATINGS, Figures, Rate, read
 from handlers.reports.periods import Month
+from handlers.reports.registers import REGISTERS
 from handlers.reports.workbook import Workbook
-from storage.models import Site
+from storage.models import Site, require_id
 
-# The registers of the workbook: the export kind and the field that puts a row in a month (its
-# local date, as the export writes it). A kind the app does not have is left out.
-REGISTERS: tuple[tuple[str, str], ...] = (
-    ("incidents", "occurred_at"),
-    ("tickets", "created_at"),
-    ("callbacks", "due_at"),
-    ("key_loans", "out_at"),
-    ("patrols", "due_at"),
-    ("handovers", "handed_at"),
-    ("orders", "issued_at"),
-    ("duty_days", "date"),
-)
 SUMMARY_FIELDS = ("item", "value", "previous", "change", "numerator", "denominator", "definition")
 TICKET_KINDS = ("complaint", "repair", "inquiry")
-BATCH = 500  # register rows appended to the workbook per worker-thread call
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,28 +211,18 @@ def draw_charts(now: Figures, t: Translator) -> list[File]:
     ]
 
 
-async def write_workbook(
-    session: AsyncSession, exports: Mapping[str, ExportSource], now: Figures, before: Figures, t: Translator
-) -> bytes:
-    """The summary sheet, then each register's rows of the month and site, streamed."""
+async def write_workbook(session: AsyncSession, site_id: int, month: Month, now: Figures, before: Figures) -> bytes:
+    """The summary sheet, then each register's rows of the month, streamed chunk by chunk (each
+    chunk appended in a worker thread; the write-only workbook keeps no rows in memory)."""
+    t, zone = Translator(now.language), ZoneInfo(now.timezone)
     book = Workbook()
-    zone = ZoneInfo(now.timezone)
     labels = [t(f"rp.summary.{name}") for name in SUMMARY_FIELDS]
     book.sheet(t("rp.sheet.summary"), SUMMARY_FIELDS, labels=labels).extend(summary_rows(t, now, before))
-    for kind, when in REGISTERS:
-        source = exports.get(kind)
-        if source is None:
-            continue
-        sheet = book.sheet(kind, source.fields, zone=zone)
-        batch: list[dict[str, Any]] = []
-        async for row in source.rows(session):
-            if row.get("site") != now.site_code or not str(row.get(when) or "").startswith(now.month):
-                continue
-            batch.append(row)
-            if len(batch) >= BATCH:
-                await asyncio.to_thread(sheet.extend, batch)
-                batch = []
-        await asyncio.to_thread(sheet.extend, batch)
+    start, end = month.start(zone), month.end(zone)
+    for register in REGISTERS:
+        sheet = book.sheet(register.name, register.fields, zone=zone)
+        async for chunk in register.read(session, site_id, start, end, zone, now.as_of):
+            await asyncio.to_thread(sheet.extend, chunk)
     return await asyncio.to_thread(book.to_bytes)
 
 
@@ -254,7 +231,6 @@ async def compose(
     chosen: Sequence[Site],
     month: Month,
     as_of: datetime,
-    exports: Mapping[str, ExportSource],
     prepared: Prepared,
 ) -> list[tuple[Site, Report]]:
     """Each site's report of ``month``: message, charts and workbook (no files for an empty month).
@@ -281,7 +257,7 @@ async def compose(
             continue
         workbook = File(
             f"{site.code}-{month.label}.xlsx",
-            await write_workbook(session, exports, now, before, t),
+            await write_workbook(session, require_id(site), month, now, before),
             False,
             t("rp.caption.workbook"),
         )

@@ -3,12 +3,10 @@ and workbook as the monthly timer sends, written to a folder."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
 import handlers.reports.monthly as monthly
-from handlers.core.context import ExportSource
 from handlers.core.operator import AdminError, site_for_cli
 from handlers.core.prepared import Prepared
 from handlers.reports.periods import Month
@@ -18,7 +16,6 @@ from storage.repos import sites
 
 async def write_monthly(
     db: Database,
-    exports: Mapping[str, ExportSource],
     month_text: str,
     site_code: str | None,
     out: Path,
@@ -36,7 +33,7 @@ async def write_monthly(
         chosen = [await site_for_cli(session, site_code)] if site_code else list(await sites.all_sites(session))
         if not chosen:
             raise AdminError("no site yet: send /setup CODE Name in the duty group first")
-        for site, report in await monthly.compose(session, chosen, month, now, exports, Prepared(inline=True)):
+        for site, report in await monthly.compose(session, chosen, month, now, Prepared(inline=True)):
             text = out / f"{site.code}-{month.label}.txt"
             text.write_text(report.text + "\n", encoding="utf-8")
             written.append(text.name)

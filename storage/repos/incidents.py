@@ -197,3 +197,13 @@ async def median_close_seconds(session: AsyncSession, *, site_id: int, start: da
         t.site_id == site_id, t.occurred_at >= start, t.occurred_at < end, t.closed_at.is_not(None)
     )
     return await spans.median(connection, values)
+
+
+def in_period(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> AsyncIterator[list[chunks.Record]]:
+    """A site's entries that occurred in [start, end), by number, in chunks of dicts (times raw)."""
+    t = _TABLE.c
+    return chunks.records(
+        session, Incident, "number", where=(t.site_id == site_id, t.occurred_at >= start, t.occurred_at < end)
+    )

@@ -182,3 +182,17 @@ async def loan_figures_between(
     connection = await session.connection()
     row = (await connection.execute(stmt)).one()
     return {key: int(value or 0) for key, value in row._mapping.items()}
+
+
+def loans_in_period(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> AsyncIterator[Sequence[Row[Any]]]:
+    """A site's loans handed out in [start, end), oldest first, each with its key's code, label, kind."""
+    t, k = _LOANS.c, table_of(Key).c
+    stmt = (
+        sa_select(*(chunks.raw_time(column) for column in _LOANS.c), k.code.label("key"), k.label, k.kind)
+        .join(table_of(Key), k.id == t.key_id)
+        .where(t.site_id == site_id, t.out_at >= start, t.out_at < end)
+        .order_by(t.out_at, t.id)
+    )
+    return chunks.rows(session, stmt)

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import Row, and_, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
@@ -243,3 +243,18 @@ async def finding_figures_between(
     connection = await session.connection()
     problems, rechecked = (await connection.execute(stmt)).one()
     return int(problems), int(rechecked or 0)
+
+
+def rounds_in_period(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> AsyncIterator[Sequence[Row[Any]]]:
+    """A site's rounds due in [start, end), by due time, each with its plan's name."""
+    plans = table_of(PatrolPlan)
+    r = _ROUND.c
+    stmt = (
+        sa_select(*(chunks.raw_time(column) for column in _ROUND.c), plans.c.name.label("plan"))
+        .join(plans, plans.c.id == r.plan_id)
+        .where(r.site_id == site_id, r.due_at >= start, r.due_at < end)
+        .order_by(r.due_at, r.id)
+    )
+    return chunks.rows(session, stmt)

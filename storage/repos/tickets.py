@@ -308,3 +308,24 @@ async def callback_figures_between(
     due, done = (await connection.execute(asked)).one()
     ratings = {str(rating or ""): int(n) for rating, n in (await connection.execute(mix)).all()}
     return int(due), int(done or 0), ratings
+
+
+def tickets_in_period(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> AsyncIterator[list[chunks.Record]]:
+    """A site's tickets received in [start, end), by number, in chunks of dicts (times raw)."""
+    return chunks.records(session, Ticket, "number", where=_period(_TICKETS.c, site_id, start, end))
+
+
+def callbacks_in_period(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> AsyncIterator[Sequence[Row[Any]]]:
+    """A site's callbacks started in [start, end), oldest first, each with its ticket's number."""
+    c = _CALLBACKS.c
+    stmt = (
+        sa_select(*(chunks.raw_time(column) for column in _CALLBACKS.c), _TICKETS.c.number.label("ticket"))
+        .join(_TICKETS, _TICKETS.c.id == c.ticket_id)
+        .where(c.site_id == site_id, c.created_at >= start, c.created_at < end)
+        .order_by(c.id)
+    )
+    return chunks.rows(session, stmt)
