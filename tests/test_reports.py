@@ -176,9 +176,9 @@ async def test_report_in_private_sends_message_charts_and_workbook_to_the_superv
     incidents = wb["incidents"]
     assert [c.value for c in incidents[1]][:3] == ["number", "occurred_at", "logged_at"]
     assert incidents.freeze_panes == "A2"
-    rows = list(incidents.iter_rows(min_row=2, values_only=True))
-    assert [r[0] for r in rows] == [1, 2, 3, 4, 5]  # numbers as numbers; September's entry (#6) left out
-    assert rows[-1][1] == datetime(2026, 10, 31, 23, 30)  # a date-time cell, on the site's clock
+    entries = list(incidents.iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in entries] == [1, 2, 3, 4, 5]  # numbers as numbers; September's entry (#6) left out
+    assert entries[-1][1] == datetime(2026, 10, 31, 23, 30)  # a date-time cell, on the site's clock
     assert len(list(wb["tickets"].iter_rows(min_row=2))) == 6 and len(list(wb["callbacks"].iter_rows(min_row=2))) == 5
     loans = wb["key_loans"]
     overdue = [c.value for c in loans[1]].index("overdue")
