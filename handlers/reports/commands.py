@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-import handlers.reports.charts as charts
 import handlers.reports.monthly as monthly
 from handlers.core import notices
 from handlers.core.commands import Command
@@ -93,6 +92,8 @@ async def stats_command(ctx: Context, args: str) -> Outcome:
     figures = await read(ctx.session, site, month, ctx.now)
 
     async def drawn() -> bytes:
+        import handlers.reports.charts as charts  # matplotlib: imported on the first drawing, not at start
+
         return await asyncio.to_thread(charts.dashboard, figures, t)
 
     png: bytes = await ctx.prepared.get(("stats", require_id(site), month.label), drawn)

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-import handlers.reports.charts as charts
 from handlers.core import notices
 from handlers.core.i18n import Translator
 from handlers.core.prepared import Prepared
@@ -204,7 +203,10 @@ def message(t: Translator, now: Figures, before: Figures) -> str:
 
 
 def draw_charts(now: Figures, t: Translator) -> list[File]:
-    """The four charts (in a worker thread: no database, no event loop)."""
+    """The four charts (in a worker thread: no database, no event loop). matplotlib is imported here,
+    on the first drawing, not when the bot starts (half a second of every start-up otherwise)."""
+    import handlers.reports.charts as charts
+
     return [
         File(f"{now.site_code}-{now.month}-{name}.png", charts.draw(chart, now, t), True, t(f"rp.caption.{name}"))
         for name, chart in charts.MONTHLY
