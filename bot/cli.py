@@ -15,13 +15,22 @@ from typing import TYPE_CHECKING
 
 from bot import cli_db, cli_inbox, cli_outbox, cli_patrols, cli_shifts, cli_staff
 from bot.cli_keys import KEYS
+from bot.cli_reports import REPORT
 from bot.cli_verbs import Verb, add_database
 
 if TYPE_CHECKING:
     from bot.config import Settings
 
 # Verbs that features add, each in its own module (bot/cli_<feature>.py): add yours here.
-VERBS: list[Verb] = [*cli_staff.VERBS, *cli_shifts.VERBS, KEYS, *cli_patrols.VERBS, cli_outbox.VERB, cli_inbox.VERB]
+VERBS: list[Verb] = [
+    *cli_staff.VERBS,
+    *cli_shifts.VERBS,
+    KEYS,
+    *cli_patrols.VERBS,
+    cli_outbox.VERB,
+    cli_inbox.VERB,
+    REPORT,
+]
 
 
 def _version() -> str:

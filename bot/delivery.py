@@ -20,7 +20,7 @@ import random
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal, Protocol, TypeVar
 
@@ -36,7 +36,7 @@ from handlers.core.text_limits import CAPTION_LIMIT, MESSAGE_LIMIT, clip
 from handlers.tickets import relays
 from storage.clock import utcnow
 from storage.models import Outbox, require_id
-from storage.repos import links, outbox
+from storage.repos import links, outbox, uploads
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -75,12 +75,24 @@ class Refused(Exception):
         return "too_long" if "too long" in str(self).lower() else "refused"
 
 
+@dataclass(frozen=True, slots=True)
+class FileUpload:
+    """A file the bot made (storage.repos.uploads), sent as a multipart upload under ``name``."""
+
+    name: str
+    data: bytes = field(repr=False)
+
+
+# What a photo or document message sends: a Telegram file id, or a file to upload.
+FileRef = str | FileUpload
+
+
 class Transport(Protocol):
     async def send(self, chat_id: int, text: str, buttons: Keyboard, reply_to: int | None) -> int: ...
 
-    async def send_photo(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int: ...
+    async def send_photo(self, chat_id: int, file_id: FileRef, caption: str, buttons: Keyboard) -> int: ...
 
-    async def send_document(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int: ...
+    async def send_document(self, chat_id: int, file_id: FileRef, caption: str, buttons: Keyboard) -> int: ...
 
     async def edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None: ...
 
@@ -332,11 +344,24 @@ class Delivery:
         # guard, for an edit (one message stays one) and rows queued before the split existed.
         if row.method in MEDIA and row.photo_file_id:
             send_file = self.transport.send_photo if row.method == "photo" else self.transport.send_document
-            return await send_file(row.chat_id, row.photo_file_id, clip(row.text, CAPTION_LIMIT), buttons)
+            return await send_file(
+                row.chat_id, await self._file(row.photo_file_id), clip(row.text, CAPTION_LIMIT), buttons
+            )
         if row.method == "edit" and row.edit_message_id is not None:
             await self.transport.edit(row.chat_id, row.edit_message_id, clip(row.text, MESSAGE_LIMIT), buttons)
             return row.edit_message_id
         return await self.transport.send(row.chat_id, clip(row.text, MESSAGE_LIMIT), buttons, row.reply_to)
+
+    async def _file(self, reference: str) -> FileRef:
+        """A Telegram file id as it is; a file the bot made (``upload:<id>``) read for uploading."""
+        upload_id = uploads.upload_id(reference)
+        if upload_id is None:
+            return reference
+        async with self.desk.db.session() as session:
+            found = await uploads.get(session, upload_id=upload_id)
+        if found is None:
+            raise Refused(f"the file {reference} is no longer kept")
+        return FileUpload(*found)
 
     async def _record(self, results: list[_Result]) -> None:
         """Write what happened to a batch in one transaction. If the database is away, the results

@@ -24,13 +24,14 @@ from aiogram.types import (
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     MessageId,
 )
 from aiohttp import ClientError
 
-from bot.delivery import Refused, RetryLater, Transient
+from bot.delivery import FileRef, Refused, RetryLater, Transient
 from bot.engines.base import TokenRefused, Unreachable
 from bot.engines.inbound import ALLOWED_UPDATES, update_to_inbound
 from handlers.core.messages import Inbound, Keyboard
@@ -60,6 +61,11 @@ def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
     )
 
 
+def _input(file: FileRef) -> str | BufferedInputFile:
+    """A Telegram file id as it is; a file the bot made as a multipart upload."""
+    return file if isinstance(file, str) else BufferedInputFile(file.data, filename=file.name)
+
+
 class AiogramTransport:
     """Sends through aiogram and maps its exceptions onto the delivery's three kinds."""
 
@@ -79,17 +85,17 @@ class AiogramTransport:
             )
         return sent.message_id
 
-    async def send_photo(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
+    async def send_photo(self, chat_id: int, file_id: FileRef, caption: str, buttons: Keyboard) -> int:
         async with _mapped():
             sent = await self.bot.send_photo(
-                chat_id=chat_id, photo=file_id, caption=caption or None, reply_markup=markup(buttons)
+                chat_id=chat_id, photo=_input(file_id), caption=caption or None, reply_markup=markup(buttons)
             )
         return sent.message_id
 
-    async def send_document(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
+    async def send_document(self, chat_id: int, file_id: FileRef, caption: str, buttons: Keyboard) -> int:
         async with _mapped():
             sent = await self.bot.send_document(
-                chat_id=chat_id, document=file_id, caption=caption or None, reply_markup=markup(buttons)
+                chat_id=chat_id, document=_input(file_id), caption=caption or None, reply_markup=markup(buttons)
             )
         return sent.message_id
 

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from bot.app import build_app
 from bot.config import Settings
-from bot.delivery import Delivery, Limits
+from bot.delivery import Delivery, FileRef, Limits
 from handlers.core.messages import Chat, Inbound, Keyboard, User
 from storage.clock import utcnow
 
@@ -23,6 +23,10 @@ HELP = """Console commands:
   :tick                 run the due timers now
   :quit                 leave
 Everything else is sent as a message, e.g. /setup HG 华庭花园, /log 3栋大堂漏水, /help"""
+
+
+def _named(file: FileRef) -> str:
+    return file if isinstance(file, str) else f"{file.name}, {len(file.data)} bytes"
 
 
 class ConsoleTransport:
@@ -49,14 +53,14 @@ class ConsoleTransport:
         self._show(chat_id, message_id, text, buttons)
         return message_id
 
-    async def send_photo(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
+    async def send_photo(self, chat_id: int, file_id: FileRef, caption: str, buttons: Keyboard) -> int:
         message_id = next(self.ids)
-        self._show(chat_id, message_id, f"[photo {file_id}] {caption}".strip(), buttons)
+        self._show(chat_id, message_id, f"[photo {_named(file_id)}] {caption}".strip(), buttons)
         return message_id
 
-    async def send_document(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
+    async def send_document(self, chat_id: int, file_id: FileRef, caption: str, buttons: Keyboard) -> int:
         message_id = next(self.ids)
-        self._show(chat_id, message_id, f"[file {file_id}] {caption}".strip(), buttons)
+        self._show(chat_id, message_id, f"[file {_named(file_id)}] {caption}".strip(), buttons)
         return message_id
 
     async def edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:

@@ -15,7 +15,14 @@ import os
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, ReplyParameters
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    InputFile,
+    ReplyParameters,
+)
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -27,7 +34,7 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.delivery import Refused, RetryLater, Transient, Transport
+from bot.delivery import FileRef, Refused, RetryLater, Transient, Transport
 from bot.engines.base import TokenRefused, Unreachable
 from bot.engines.inbound import ALLOWED_UPDATES, update_to_inbound
 from bot.engines.ptb_inbound import markup
@@ -80,6 +87,11 @@ class _mapped:
         return False
 
 
+def _input(file: FileRef) -> str | InputFile:
+    """A Telegram file id as it is; a file the bot made as a multipart upload."""
+    return file if isinstance(file, str) else InputFile(file.data, filename=file.name)
+
+
 class PtbTransport:
     """Sends through PTB; see :class:`bot.delivery.Transport`."""
 
@@ -92,14 +104,18 @@ class PtbTransport:
             sent = await self.bot.send_message(chat_id, text, reply_markup=markup(buttons), reply_parameters=quote)
         return sent.message_id
 
-    async def send_photo(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
+    async def send_photo(self, chat_id: int, file_id: FileRef, caption: str, buttons: Keyboard) -> int:
         async with _mapped():
-            sent = await self.bot.send_photo(chat_id, file_id, caption=caption or None, reply_markup=markup(buttons))
+            sent = await self.bot.send_photo(
+                chat_id, _input(file_id), caption=caption or None, reply_markup=markup(buttons)
+            )
         return sent.message_id
 
-    async def send_document(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
+    async def send_document(self, chat_id: int, file_id: FileRef, caption: str, buttons: Keyboard) -> int:
         async with _mapped():
-            sent = await self.bot.send_document(chat_id, file_id, caption=caption or None, reply_markup=markup(buttons))
+            sent = await self.bot.send_document(
+                chat_id, _input(file_id), caption=caption or None, reply_markup=markup(buttons)
+            )
         return sent.message_id
 
     async def edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:

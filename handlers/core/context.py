@@ -74,12 +74,15 @@ class Services:
 class TimerContext:
     """What a business timer's handler gets from the sweep (``DutyDesk.sweep``): the session of its
     own transaction, the claimed timer row, the sweep's time and the long-lived services (e.g.
-    ``services.admin_ids``, the global admins an escalation repeat reaches)."""
+    ``services.admin_ids``, the global admins an escalation repeat reaches), and the answers of slow
+    calls made outside the transaction (``prepared``: a report's charts are drawn there and the timer
+    is run again with them, as :meth:`Context.classify` does for an update)."""
 
     session: AsyncSession
     timer: Timer
     now: datetime
     services: Services
+    prepared: Prepared = field(default_factory=lambda: Prepared(inline=True))
 
 
 def _counted(

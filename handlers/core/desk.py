@@ -23,7 +23,7 @@ from handlers.core.router import Router
 from storage.clock import utcnow
 from storage.codes import Role
 from storage.db import Database
-from storage.models import require_id
+from storage.models import Timer, require_id
 from storage.repos import inbox, links, outbox, processed, sites, timers
 
 log = logging.getLogger(__name__)
@@ -189,16 +189,29 @@ class DutyDesk:
             claimed = list(await timers.claim(session, now=now, token=self.token, limit=limit))
         for timer in claimed:
             try:
-                async with self.db.session() as session:
-                    row = await session.merge(timer)
-                    run = self.registry.timers.get(row.kind)
-                    due = await run(TimerContext(session, row, now, self.services)) if run else None
-                    if due is None:
-                        await timers.finish(session, timer=row)
-                    else:
-                        await timers.reschedule(session, timer=row, due_at=due)
+                await self._run_timer(timer, now)
             except (SQLAlchemyError, OSError):
                 raise  # the database is away: the claimed timers are taken up again after the stale period
             except Exception:
                 log.exception("timer %s (%s for %s) failed; it will be retried", timer.id, timer.kind, timer.ref_id)
         return len(claimed)
+
+    async def _run_timer(self, timer: Timer, now: datetime) -> None:
+        """One claimed timer in its own transaction; a slow call it asks for (drawing a report's
+        charts) is made between attempts, outside any transaction, as for an update."""
+        prepared = Prepared()
+        for _ in range(MAX_SLOW_CALLS + 1):
+            try:
+                async with self.db.session() as session:
+                    row = await session.merge(timer)
+                    run = self.registry.timers.get(row.kind)
+                    context = TimerContext(session, row, now, self.services, prepared)
+                    due = await run(context) if run else None
+                    if due is None:
+                        await timers.finish(session, timer=row)
+                    else:
+                        await timers.reschedule(session, timer=row, due_at=due)
+                return
+            except NeedsSlowCall as wanted:
+                prepared.answers[wanted.key] = await wanted.call()
+        raise RuntimeError(f"timer {timer.kind} wanted more than {MAX_SLOW_CALLS} slow calls")

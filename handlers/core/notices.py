@@ -12,7 +12,7 @@ from handlers.core.text_limits import CAPTION_LIMIT, split_text
 from storage.codes import Role
 from storage.models import Site, require_id
 from storage.models.plumbing import Method, Purpose
-from storage.repos import outbox, sites
+from storage.repos import outbox, sites, uploads
 
 URGENT, ROUTINE = 0, 5  # outbox priorities: lower is sent first
 MEDIA: tuple[Method, ...] = ("photo", "document")  # outbox methods whose text is a caption
@@ -76,6 +76,13 @@ async def queue(
         purpose=purpose,
         update_id=update_id,
     )
+
+
+async def store_file(session: AsyncSession, *, name: str, data: bytes) -> str:
+    """Keep a file the bot made (a chart, a workbook) in the caller's transaction; pass the returned
+    reference as ``photo=`` or ``document=`` to :func:`queue`, to one chat or several: the delivery
+    uploads it (multipart) under ``name``."""
+    return await uploads.add(session, name=name, data=data)
 
 
 async def enqueue_split(

@@ -120,6 +120,10 @@ class Policy:
     review_hour: int = 9
     review_reminder_hours: int = 24
 
+    # Reports: last month's statistics to the managers and supervisors on the 1st at this hour, site
+    # time (000 L95-97: monthly compilation and statistics to the superior; 003 L23, L39, L63).
+    monthly_report_hour: int = 9
+
     # Operational, from no regulation: an update that failed (or ended the bot's process) this many
     # times is set aside, its sender told once, so one bad update cannot stop the desk.
     # A duty group's site may set its own; a private chat (or an update that cannot be read) uses this.
@@ -204,6 +208,7 @@ CLAUSES: dict[str, str] = {
     "review_weekday": "003 L63 §4.4: the supervisor reviews the callback records weekly (0 = Monday: the week's end)",
     "review_hour": "001 L553; 003 L63 §4.4: hour the weekly review of patrol and callback records is sent (default)",
     "review_reminder_hours": "001 L553: the supervisor signs the patrol records; reminded this often until signed",
+    "monthly_report_hour": "000 L95-97; 003 L23, L39, L63: monthly statistics to the superior (hour: our default)",
     "inbox_max_attempts": "operational (no regulation): an update failing this often is set aside (its sender told)",
     "import_max_kb": "operational cap, no clause: largest roster/key/patrol file accepted (KB)",
     "import_max_rows": "operational cap, no clause: rows after the header, blank rows included",
@@ -241,6 +246,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "review_reminder_hours": (1, 168),
     "resident_messages_per_minute": (1, 600),
     "ticket_progress_wait_hours": (0.25, 48),
+    "monthly_report_hour": (0, 23),
     "inbox_max_attempts": (1, 20),
     "import_max_kb": (1, 20 * 1024),  # Telegram lets a bot download files up to 20 MB
     "import_max_rows": (1, 100_000),

@@ -18,7 +18,7 @@ from storage.models.ids import NotStored, require_id
 from storage.models.keys import Key, KeyLoan, KeyWitness
 from storage.models.leave import ShiftRequest
 from storage.models.patrols import PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound, WeeklyReview
-from storage.models.plumbing import Inbox, MessageLink, Outbox, ProcessedUpdate, Timer
+from storage.models.plumbing import Inbox, MessageLink, Outbox, ProcessedUpdate, Timer, Upload
 from storage.models.shifts import DutyDay, Handover, RosterEntry, Shift, StandingOrder
 from storage.models.sites import Invite, Member, Person, Site
 from storage.models.tickets import Callback, Resident, Ticket, TicketMessage
@@ -59,6 +59,7 @@ __all__ = [
     "Ticket",
     "TicketMessage",
     "Timer",
+    "Upload",
     "WeeklyReview",
     "WrittenReport",
     "WrittenReportPhoto",

@@ -1,4 +1,5 @@
-"""The inbox, the outbox, business timers, message links and processed update ids (SPEC §7)."""
+"""The inbox, the outbox (and the files it uploads), business timers, message links and processed update ids
+(SPEC §7)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import AutoString, Field, SQLModel
 
 from storage.clock import utcnow
@@ -75,6 +76,7 @@ Purpose = Literal[
     "photos",  # a ticket's photos shown on request
     "relay",  # a staff reply relayed to a resident
     "reminder",
+    "stats",  # /stats: this month so far as a chart
     "report",  # a written incident report sent to its readers (000 L144)
 ]
 
@@ -111,6 +113,17 @@ class Outbox(SQLModel, table=True):
     message_id: int | None = None
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Upload(SQLModel, table=True):
+    """A file the bot made (a report's chart or workbook), written with the outbox rows that send it:
+    their ``photo_file_id`` is ``upload:<id>`` and the delivery uploads the bytes (multipart). One
+    file may go to several people; it is deleted some days later (``storage.repos.uploads.purge``)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)  # the file name the recipient sees
+    data: bytes = Field(sa_type=LargeBinary)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class MessageLink(SQLModel, table=True):

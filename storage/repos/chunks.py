@@ -38,17 +38,20 @@ async def rows(
         yield part
 
 
-async def records(session: AsyncSession, model: type[SQLModel], *order_by: str) -> AsyncIterator[list[Record]]:
-    """Every row of a model's table in chunks, as dicts rather than model instances: for the hundreds
-    of thousands of rows of an export they cost a fifth of the CPU."""
+async def records(
+    session: AsyncSession, model: type[SQLModel], *order_by: str, where: Sequence[ColumnElement[bool]] = ()
+) -> AsyncIterator[list[Record]]:
+    """Every row of a model's table (those meeting ``where``) in chunks, as dicts rather than model
+    instances: for the hundreds of thousands of rows of an export they cost a fifth of the CPU."""
     table = table_of(model)
     names = table.c.keys()
-    columns = [_raw_time(c) for c in table.c]
-    async for part in rows(session, select(*columns).order_by(*(table.c[name] for name in order_by))):
+    columns = [raw_time(c) for c in table.c]
+    statement = select(*columns).where(*where).order_by(*(table.c[name] for name in order_by))
+    async for part in rows(session, statement):
         yield [dict(zip(names, row, strict=True)) for row in part]  # 4x quicker than Row._asdict()
 
 
-def _raw_time(column: ColumnElement[Any]) -> ColumnElement[Any]:
+def raw_time(column: ColumnElement[Any]) -> ColumnElement[Any]:
     """A time column read as the driver gives it, without SQLModel's per-value conversion to an aware
     UTC time (a Python call per value): SQLite's times come naive, in UTC, PostgreSQL's aware; the
     export's ``iso`` reads both alike."""

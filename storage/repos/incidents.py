@@ -23,7 +23,7 @@ from storage.models import (
     WrittenReportPhoto,
     table_of,
 )
-from storage.repos import children, chunks
+from storage.repos import children, chunks, spans
 
 _TABLE = table_of(Incident)
 _INSERT = _TABLE.insert().returning(_TABLE.c.id)
@@ -208,3 +208,42 @@ async def add_report_photo(session: AsyncSession, *, report_id: int, file_id: st
     await session.flush()
     stmt = select(func.count()).select_from(WrittenReportPhoto).where(WrittenReportPhoto.report_id == report_id)
     return int((await session.exec(stmt)).one())
+
+
+# Monthly statistics (handlers.reports): aggregates computed by the database.
+
+
+async def counts_between(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> list[tuple[str, str, int, int]]:
+    """(category, severity, entries, closed) of the entries that occurred in [start, end)."""
+    t = _TABLE.c
+    stmt = (
+        sa_select(t.category, t.severity, func.count(), spans.count_if(t.status == "closed"))
+        .where(t.site_id == site_id, t.occurred_at >= start, t.occurred_at < end)
+        .group_by(t.category, t.severity)
+    )
+    connection = await session.connection()
+    rows = (await connection.execute(stmt)).all()
+    return [(str(c), str(s), int(n), int(closed)) for c, s, n, closed in rows]
+
+
+async def median_close_seconds(session: AsyncSession, *, site_id: int, start: datetime, end: datetime) -> float | None:
+    """Median time from logging to closing of the entries that occurred in [start, end) and are closed."""
+    t = _TABLE.c
+    connection = await session.connection()
+    span = spans.seconds_between(connection.dialect.name, t.logged_at, t.closed_at)
+    values = sa_select(span).where(
+        t.site_id == site_id, t.occurred_at >= start, t.occurred_at < end, t.closed_at.is_not(None)
+    )
+    return await spans.median(connection, values)
+
+
+def in_period(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> AsyncIterator[list[chunks.Record]]:
+    """A site's entries that occurred in [start, end), by number, in chunks of dicts (times raw)."""
+    t = _TABLE.c
+    return chunks.records(
+        session, Incident, "number", where=(t.site_id == site_id, t.occurred_at >= start, t.occurred_at < end)
+    )

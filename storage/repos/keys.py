@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 
-from sqlalchemy import Row, func
+from sqlalchemy import Row, and_, func, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Key, KeyLoan, KeyWitness, table_of
 from storage.models.keys import ACTIVE_LOAN, KeyKind, KeyStatus, LoanStatus, WitnessKind
-from storage.repos import children, chunks
+from storage.repos import children, chunks, spans
 
 
 class KeyValues(TypedDict):
@@ -165,3 +166,43 @@ async def holders(session: AsyncSession, *, key_ids: Sequence[int]) -> dict[int,
         .order_by(col(KeyLoan.id))
     )
     return dict((await session.exec(stmt)).all())
+
+
+# Monthly statistics (handlers.reports): aggregates computed by the database.
+
+
+async def loan_figures_between(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime, as_of: datetime
+) -> dict[str, int]:
+    """Of the loans handed out in [start, end): ``lent``, ``returned``, ``overdue`` (returned after
+    their due time, or still out past it at ``as_of``: the same-day rule, 001 L1041, L1335)."""
+    t = _LOANS.c
+    overdue = and_(
+        t.due_at.is_not(None),
+        or_(
+            and_(t.returned_at.is_not(None), t.returned_at > t.due_at),
+            and_(t.returned_at.is_(None), t.status == "out", t.due_at <= as_of),
+        ),
+    )
+    stmt = sa_select(
+        func.count().label("lent"),
+        spans.count_if(t.returned_at.is_not(None)).label("returned"),
+        spans.count_if(overdue).label("overdue"),
+    ).where(t.site_id == site_id, t.out_at >= start, t.out_at < end)
+    connection = await session.connection()
+    row = (await connection.execute(stmt)).one()
+    return {key: int(value or 0) for key, value in row._mapping.items()}
+
+
+def loans_in_period(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> AsyncIterator[Sequence[Row[Any]]]:
+    """A site's loans handed out in [start, end), oldest first, each with its key's code, label, kind."""
+    t, k = _LOANS.c, table_of(Key).c
+    stmt = (
+        sa_select(*(chunks.raw_time(column) for column in _LOANS.c), k.code.label("key"), k.label, k.kind)
+        .join(table_of(Key), k.id == t.key_id)
+        .where(t.site_id == site_id, t.out_at >= start, t.out_at < end)
+        .order_by(t.out_at, t.id)
+    )
+    return chunks.rows(session, stmt)

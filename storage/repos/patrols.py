@@ -6,14 +6,15 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Row, and_, func, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Incident, PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound, WeeklyReview, table_of
 from storage.models.patrols import Recheck, RoundStatus
-from storage.repos import children, chunks
+from storage.repos import children, chunks, spans
 
 _ROUND = table_of(PatrolRound)
 _CHECK = table_of(PatrolCheck)
@@ -226,3 +227,62 @@ async def last_unsigned_review(session: AsyncSession, *, site_ids: Sequence[int]
 def all_reviews(session: AsyncSession) -> AsyncIterator[Sequence[WeeklyReview]]:
     """Every weekly review, by site and week, in chunks."""
     return chunks.scalars(session, select(WeeklyReview).order_by(col(WeeklyReview.site_id), col(WeeklyReview.week)))
+
+
+# Monthly statistics (handlers.reports): aggregates computed by the database.
+
+
+async def round_figures_between(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> list[tuple[str, int, int, int, int]]:
+    """Per plan (by name), the scheduled rounds due in [start, end) whose outcome is known: (plan,
+    rounds, on time = done and never reminded late, late = reminded late, missed). A round still
+    due or running and not yet late is left out (it may still be on time)."""
+    plans = table_of(PatrolPlan)
+    r, p = _ROUND.c, plans.c
+    settled = or_(r.status.in_(("done", "missed")), r.late_at.is_not(None))
+    stmt = (
+        sa_select(
+            p.name,
+            func.count(),
+            spans.count_if(and_(r.status == "done", r.late_at.is_(None))),
+            spans.count_if(r.late_at.is_not(None)),
+            spans.count_if(r.status == "missed"),
+        )
+        .join(plans, p.id == r.plan_id)
+        .where(r.site_id == site_id, r.due_at >= start, r.due_at < end, r.manual.is_(False), settled)
+        .group_by(p.name)
+        .order_by(p.name)
+    )
+    connection = await session.connection()
+    rows = (await connection.execute(stmt)).all()
+    return [(str(name), int(n), int(ok), int(late), int(missed)) for name, n, ok, late, missed in rows]
+
+
+async def finding_figures_between(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> tuple[int, int]:
+    """(problems found by rounds in [start, end), of those re-checked on site): the non-conformities
+    counted monthly and checked again (003 L39; 001 L551)."""
+    f = table_of(PatrolFinding).c
+    stmt = sa_select(func.count(), spans.count_if(f.recheck == "done")).where(
+        f.site_id == site_id, f.problem.is_(True), f.created_at >= start, f.created_at < end
+    )
+    connection = await session.connection()
+    problems, rechecked = (await connection.execute(stmt)).one()
+    return int(problems), int(rechecked or 0)
+
+
+def rounds_in_period(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> AsyncIterator[Sequence[Row[Any]]]:
+    """A site's rounds due in [start, end), by due time, each with its plan's name."""
+    plans = table_of(PatrolPlan)
+    r = _ROUND.c
+    stmt = (
+        sa_select(*(chunks.raw_time(column) for column in _ROUND.c), plans.c.name.label("plan"))
+        .join(plans, plans.c.id == r.plan_id)
+        .where(r.site_id == site_id, r.due_at >= start, r.due_at < end)
+        .order_by(r.due_at, r.id)
+    )
+    return chunks.rows(session, stmt)

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Row, func
+from sqlalchemy import Row, and_, case, func, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
 from storage.models import Callback, Resident, Ticket, TicketMessage, table_of
 from storage.models.tickets import OPEN, WAITING, CallbackState, Direction, TicketKind
-from storage.repos import chunks
+from storage.repos import chunks, spans
+
+_TICKETS = table_of(Ticket)
+_CALLBACKS = table_of(Callback)
 
 
 async def add(session: AsyncSession, ticket: Ticket) -> Ticket:
@@ -234,3 +240,122 @@ _NEW_RESIDENT = {
     "sqlite": sqlite.insert(table_of(Resident)).on_conflict_do_nothing(),
     "postgresql": postgresql.insert(table_of(Resident)).on_conflict_do_nothing(),
 }
+
+
+# Monthly statistics (handlers.reports): aggregates computed by the database. A ticket counts in
+# the period it was received (created_at); "done" is resolved or closed (a reopened one is not).
+
+DONE = ("resolved", "closed")
+
+
+def _period(t: Any, site_id: int, start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+    return [t.site_id == site_id, t.created_at >= start, t.created_at < end]
+
+
+def _timed(t: Any, as_of: datetime) -> ColumnElement[bool]:
+    """A ticket whose timeliness is decided: it has a deadline and is done, or the deadline passed."""
+    return and_(t.deadline_at.is_not(None), or_(t.status.in_(DONE), t.deadline_at <= as_of))
+
+
+def _on_time(t: Any) -> ColumnElement[bool]:
+    return and_(t.deadline_at.is_not(None), t.status.in_(DONE), t.resolved_at <= t.deadline_at)
+
+
+async def figures_between(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime, as_of: datetime
+) -> dict[str, int]:
+    """Counts of the tickets received in [start, end): ``received``, ``done``, ``complaints``,
+    ``complaints_valid`` (done, never reopened, not rated unsatisfied), ``timed`` (deadline decided
+    by ``as_of``), ``on_time`` (done by the deadline), and ``complaint``/``repair``/``inquiry``."""
+    t = _TICKETS.c
+    valid = and_(
+        t.kind == "complaint",
+        t.status.in_(DONE),
+        t.reopened == 0,
+        func.coalesce(t.satisfaction, "") != "unsatisfied",
+    )
+    stmt = sa_select(
+        func.count().label("received"),
+        spans.count_if(t.status.in_(DONE)).label("done"),
+        spans.count_if(t.kind == "complaint").label("complaints"),
+        spans.count_if(valid).label("complaints_valid"),
+        spans.count_if(_timed(t, as_of)).label("timed"),
+        spans.count_if(_on_time(t)).label("on_time"),
+        spans.count_if(t.kind == "complaint").label("complaint"),
+        spans.count_if(t.kind == "repair").label("repair"),
+        spans.count_if(t.kind == "inquiry").label("inquiry"),
+    ).where(*_period(t, site_id, start, end))
+    connection = await session.connection()
+    row = (await connection.execute(stmt)).one()
+    return {key: int(value or 0) for key, value in row._mapping.items()}
+
+
+async def weekly_between(
+    session: AsyncSession, *, site_id: int, bounds: Sequence[datetime], as_of: datetime
+) -> list[tuple[int, int, int]]:
+    """(received, timed, on_time) for each period between consecutive ``bounds`` (the weeks of a
+    month), in one query."""
+    t = _TICKETS.c
+    if len(bounds) < 2:
+        return []
+    bucket = case(*((t.created_at < edge, k) for k, edge in enumerate(bounds[1:-1])), else_=len(bounds) - 2)
+    stmt = (
+        sa_select(bucket, func.count(), spans.count_if(_timed(t, as_of)), spans.count_if(_on_time(t)))
+        .where(*_period(t, site_id, bounds[0], bounds[-1]))
+        .group_by(bucket)
+    )
+    connection = await session.connection()
+    found = {int(k): (int(n), int(timed), int(ok)) for k, n, timed, ok in (await connection.execute(stmt)).all()}
+    return [found.get(k, (0, 0, 0)) for k in range(len(bounds) - 1)]
+
+
+async def median_resolve_seconds(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> float | None:
+    """Median time from receiving to resolving of the tickets received in [start, end) and done."""
+    t = _TICKETS.c
+    connection = await session.connection()
+    span = spans.seconds_between(connection.dialect.name, t.created_at, t.resolved_at)
+    values = sa_select(span).where(*_period(t, site_id, start, end), t.status.in_(DONE), t.resolved_at.is_not(None))
+    return await spans.median(connection, values)
+
+
+async def callback_figures_between(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> tuple[int, int, dict[str, int]]:
+    """(callbacks asked in [start, end) and not voided, of those done, satisfaction → count of the
+    callbacks done in [start, end))."""
+    c = _CALLBACKS.c
+    asked = sa_select(func.count(), spans.count_if(c.state == "done")).where(
+        c.site_id == site_id, c.created_at >= start, c.created_at < end, c.state != "void"
+    )
+    mix = (
+        sa_select(c.satisfaction, func.count())
+        .where(c.site_id == site_id, c.state == "done", c.done_at >= start, c.done_at < end)
+        .group_by(c.satisfaction)
+    )
+    connection = await session.connection()
+    due, done = (await connection.execute(asked)).one()
+    ratings = {str(rating or ""): int(n) for rating, n in (await connection.execute(mix)).all()}
+    return int(due), int(done or 0), ratings
+
+
+def tickets_in_period(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> AsyncIterator[list[chunks.Record]]:
+    """A site's tickets received in [start, end), by number, in chunks of dicts (times raw)."""
+    return chunks.records(session, Ticket, "number", where=_period(_TICKETS.c, site_id, start, end))
+
+
+def callbacks_in_period(
+    session: AsyncSession, *, site_id: int, start: datetime, end: datetime
+) -> AsyncIterator[Sequence[Row[Any]]]:
+    """A site's callbacks started in [start, end), oldest first, each with its ticket's number."""
+    c = _CALLBACKS.c
+    stmt = (
+        sa_select(*(chunks.raw_time(column) for column in _CALLBACKS.c), _TICKETS.c.number.label("ticket"))
+        .join(_TICKETS, _TICKETS.c.id == c.ticket_id)
+        .where(c.site_id == site_id, c.created_at >= start, c.created_at < end)
+        .order_by(c.id)
+    )
+    return chunks.rows(session, stmt)

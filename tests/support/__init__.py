@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.delivery import Refused
+from bot.delivery import FileRef, Refused
 from bot.features import registry
 from handlers.core.desk import DutyDesk
 from handlers.core.messages import Chat, Inbound, Keyboard, Outcome, User
@@ -129,10 +129,10 @@ class RecordingTransport:
         self._changed.set()
         return len(self.sent)
 
-    async def send_photo(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
+    async def send_photo(self, chat_id: int, file_id: FileRef, caption: str, buttons: Keyboard) -> int:
         return await self.send(chat_id, caption, buttons, None)
 
-    async def send_document(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
+    async def send_document(self, chat_id: int, file_id: FileRef, caption: str, buttons: Keyboard) -> int:
         return await self.send(chat_id, caption, buttons, None)
 
     async def edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:

@@ -1,0 +1,280 @@
+"""The monthly statistics of one site (000 L95-97: monthly compilation and statistics to the
+superior; 003 L23, L39, L63, L101): a short message, four PNG charts and an XLSX workbook (a summary
+sheet, then one sheet per register with the month's rows).
+
+The figures are read in the transaction as plain values; the charts are drawn outside it and off
+the event loop (a slow call: ``Prepared``, as the LLM step); the registers' rows of the month are
+streamed from the database into the write-only workbook chunk by chunk (each chunk appended in a
+worker thread), so neither the rows nor the workbook are held in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.core import notices
+from handlers.core.i18n import Translator
+from handlers.core.prepared import Prepared
+from handlers.reports.figures import RATINGS, Figures, Rate, read
+from handlers.reports.periods import Month
+from handlers.reports.registers import REGISTERS
+from handlers.reports.workbook import Workbook
+from storage.models import Site, require_id
+
+SUMMARY_FIELDS = ("item", "value", "previous", "change", "numerator", "denominator", "definition")
+TICKET_KINDS = ("complaint", "repair", "inquiry")
+
+
+@dataclass(frozen=True, slots=True)
+class File:
+    name: str
+    data: bytes
+    photo: bool  # a chart (sent as a photo) or the workbook (a document)
+    caption: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    text: str
+    files: list[File] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One figure of the summary: its value this month and last, and, for a rate, its fraction."""
+
+    key: str
+    now: float | int | None
+    before: float | int | None
+    rate: Rate | None = None
+    definition: str = ""
+
+
+def hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 3600, 1)
+
+
+def percent(rate: Rate) -> float | None:
+    value = rate.value
+    return None if value is None else round(value * 100, 1)
+
+
+def lines(now: Figures, before: Figures) -> list[Line]:
+    """The summary's figures in order (README "Monthly statistics" defines each rate)."""
+    rate_lines = [
+        ("complaint_validity", now.complaint_validity, before.complaint_validity),
+        ("timeliness", now.timeliness, before.timeliness),
+        ("callback_rate", now.callback_rate, before.callback_rate),
+        ("satisfaction", now.satisfaction, before.satisfaction),
+        ("patrol_on_time", now.patrol_on_time, before.patrol_on_time),
+    ]
+    out = [
+        Line("incidents", now.incident_total, before.incident_total),
+        Line("majors", now.majors, before.majors),
+        Line("incidents_closed", now.incident_closed, before.incident_closed),
+        Line("median_close_h", hours(now.incident_median_close_s), hours(before.incident_median_close_s)),
+        Line("tickets", now.received, before.received),
+        *(
+            Line(f"kind.{k}", now.tickets.get(k, 0), before.tickets.get(k, 0))
+            for k in ("complaint", "repair", "inquiry")
+        ),
+        *(Line(key, percent(a), percent(b), a, f"rp.def.{key}") for key, a, b in rate_lines),
+        Line("sla_breaches", now.sla_breaches, before.sla_breaches, definition="rp.def.sla_breaches"),
+        Line("median_resolve_h", hours(now.ticket_median_resolve_s), hours(before.ticket_median_resolve_s)),
+        *(Line(f"rating.{r}", now.ratings.get(r, 0), before.ratings.get(r, 0)) for r in RATINGS),
+        Line("key_loans", now.loans.get("lent", 0), before.loans.get("lent", 0)),
+        Line("key_overdue", now.key_overdue, before.key_overdue, definition="rp.def.key_overdue"),
+        Line("problems", now.problems, before.problems, definition="rp.def.problems"),
+        Line("rechecked", now.rechecked, before.rechecked),
+    ]
+    out.extend(Line(f"category:{c}", n, before.by_category.get(c, 0)) for c, n in now.by_category.items())
+    out.extend(Line(f"severity:{s}", n, before.by_severity.get(s, 0)) for s, n in now.by_severity.items())
+    earlier = {p.plan: p for p in before.plans}
+    for plan in now.plans:
+        old = earlier.get(plan.plan)
+        mine, theirs = Rate(plan.on_time, plan.rounds), Rate(old.on_time, old.rounds) if old else Rate(0, 0)
+        out.append(Line(f"plan:{plan.plan}", percent(mine), percent(theirs), mine))
+    return out
+
+
+def item_name(t: Translator, key: str) -> str:
+    kind, _, name = key.partition(":")
+    if kind == "category":
+        return t("rp.item.category", name=t(f"cat.{name}"))
+    if kind == "severity":
+        return t("rp.item.severity", name=t(f"sev.{name}"))
+    if kind == "plan":
+        return t("rp.item.plan", name=name)
+    return t(f"rp.item.{key}")
+
+
+def change(line: Line) -> float | int | None:
+    if line.now is None or line.before is None:
+        return None
+    delta = line.now - line.before
+    return round(delta, 1) if isinstance(delta, float) else delta
+
+
+def summary_rows(t: Translator, now: Figures, before: Figures) -> list[dict[str, Any]]:
+    return [
+        {
+            "item": item_name(t, line.key),
+            "value": line.now,
+            "previous": line.before,
+            "change": change(line),
+            "numerator": line.rate.numerator if line.rate else None,
+            "denominator": line.rate.denominator if line.rate else None,
+            "definition": t(line.definition) if line.definition else "",
+        }
+        for line in lines(now, before)
+    ]
+
+
+def signed(value: float | int | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    return f"{value:+g}{unit}"
+
+
+def message(t: Translator, now: Figures, before: Figures) -> str:
+    """The short message: the figures, the change from the month before, and the definitions."""
+    head = t("rp.monthly.header", site=now.site_name, month=now.month)
+    if now.is_empty:
+        return "\n".join([head, t("rp.monthly.empty", month=now.month, previous=before.month)])
+
+    def rate(r: Rate) -> str:
+        return t("rp.rate", percent=r.percent(), numerator=r.numerator, denominator=r.denominator)
+
+    def points(a: Rate, b: Rate) -> str:
+        va, vb = percent(a), percent(b)
+        return signed(None if va is None or vb is None else round(va - vb, 1), t("rp.points"))
+
+    median = hours(now.incident_median_close_s)
+    body = [
+        head,
+        t(
+            "rp.monthly.incidents",
+            total=now.incident_total,
+            majors=now.majors,
+            closed=now.incident_closed,
+            median="—" if median is None else median,
+        ),
+        t(
+            "rp.monthly.counts",
+            categories=t("rp.list_sep").join(f"{t(f'cat.{c}')} {n}" for c, n in list(now.by_category.items())[:6]),
+            severities=t("rp.list_sep").join(f"{t(f'sev.{c}')} {n}" for c, n in now.by_severity.items()),
+        ),
+        t(
+            "rp.monthly.tickets",
+            total=now.received,
+            median="—" if hours(now.ticket_median_resolve_s) is None else hours(now.ticket_median_resolve_s),
+            validity=rate(now.complaint_validity),
+            timeliness=rate(now.timeliness),
+            breaches=now.sla_breaches,
+        ),
+        t("rp.monthly.callbacks", callback=rate(now.callback_rate), satisfaction=rate(now.satisfaction)),
+        t(
+            "rp.monthly.keys_patrols",
+            overdue=now.key_overdue,
+            patrol=rate(now.patrol_on_time),
+            problems=now.problems,
+            rechecked=now.rechecked,
+        ),
+        t(
+            "rp.monthly.compare",
+            previous=before.month,
+            incidents=signed(now.incident_total - before.incident_total),
+            tickets=signed(now.received - before.received),
+            timeliness=points(now.timeliness, before.timeliness),
+            satisfaction=points(now.satisfaction, before.satisfaction),
+        ),
+        t("rp.monthly.definitions"),
+        *(t(f"rp.def.{key}") for key in ("complaint_validity", "timeliness", "callback_rate", "satisfaction")),
+        t("rp.def.patrol_on_time"),
+    ]
+    return "\n".join(body)
+
+
+def draw_charts(now: Figures, t: Translator) -> list[File]:
+    """The four charts (in a worker thread: no database, no event loop). matplotlib is imported here,
+    on the first drawing, not when the bot starts (half a second of every start-up otherwise)."""
+    import handlers.reports.charts as charts
+
+    return [
+        File(f"{now.site_code}-{now.month}-{name}.png", charts.draw(chart, now, t), True, t(f"rp.caption.{name}"))
+        for name, chart in charts.MONTHLY
+    ]
+
+
+async def write_workbook(session: AsyncSession, site_id: int, month: Month, now: Figures, before: Figures) -> bytes:
+    """The summary sheet, then each register's rows of the month, streamed chunk by chunk (each
+    chunk appended in a worker thread; the write-only workbook keeps no rows in memory)."""
+    t, zone = Translator(now.language), ZoneInfo(now.timezone)
+    book = Workbook()
+    labels = [t(f"rp.summary.{name}") for name in SUMMARY_FIELDS]
+    book.sheet(t("rp.sheet.summary"), SUMMARY_FIELDS, labels=labels).extend(summary_rows(t, now, before))
+    start, end = month.start(zone), month.end(zone)
+    for register in REGISTERS:
+        sheet = book.sheet(register.name, register.fields, zone=zone)
+        async for chunk in register.read(session, site_id, start, end, zone, now.as_of):
+            await asyncio.to_thread(sheet.extend, chunk)
+    return await asyncio.to_thread(book.to_bytes)
+
+
+async def compose(
+    session: AsyncSession,
+    chosen: Sequence[Site],
+    month: Month,
+    as_of: datetime,
+    prepared: Prepared,
+) -> list[tuple[Site, Report]]:
+    """Each site's report of ``month``: message, charts and workbook (no files for an empty month).
+    The charts of every site are one slow call: in a transaction the first pass asks for them, the
+    caller runs again with them (``Prepared``); the workbooks are then streamed in the transaction."""
+    read_sites: list[tuple[Site, Translator, Figures, Figures]] = []
+    for site in chosen:
+        t = Translator(site.language)
+        read_sites.append(
+            (site, t, await read(session, site, month, as_of), await read(session, site, month.previous, as_of))
+        )
+    to_draw = [(now, t) for _, t, now, _ in read_sites if not now.is_empty]
+
+    async def drawn() -> list[list[File]]:
+        return await asyncio.to_thread(lambda: [draw_charts(now, t) for now, t in to_draw])
+
+    key = ("monthly", month.label, tuple(now.site_code for now, _ in to_draw))
+    pictures: list[list[File]] = await prepared.get(key, drawn) if to_draw else []
+    reports: list[tuple[Site, Report]] = []
+    for site, t, now, before in read_sites:
+        text = message(t, now, before)
+        if now.is_empty:
+            reports.append((site, Report(text)))
+            continue
+        workbook = File(
+            f"{site.code}-{month.label}.xlsx",
+            await write_workbook(session, require_id(site), month, now, before),
+            False,
+            t("rp.caption.workbook"),
+        )
+        reports.append((site, Report(text, [*pictures.pop(0), workbook])))
+    return reports
+
+
+async def send(session: AsyncSession, site: Site, report: Report, people: Sequence[int]) -> int:
+    """Queue the report to each person in private: the message, then each file (stored once)."""
+    stored = [(f, await notices.store_file(session, name=f.name, data=f.data)) for f in report.files] if people else []
+    for person in people:
+        await notices.queue(session, person, report.text, site_id=site.id, purpose="report")
+        for file, reference in stored:
+            photo, document = (reference, None) if file.photo else (None, reference)
+            await notices.queue(
+                session, person, file.caption, site_id=site.id, purpose="report", photo=photo, document=document
+            )
+    return len(people)
