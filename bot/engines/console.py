@@ -216,18 +216,18 @@ class Console:
     async def deliver(self, inbound: Inbound) -> None:
         await self.delivery.deliver(inbound, await self.app.desk.handle(inbound))
 
-    def message_here(self, word: str) -> int | None:
-        """The message a word names in this chat, if it is a number shown here."""
-        if not word.isdigit():
-            return None
-        return int(word) if self.transport.in_chat(self.chat.id, int(word)) is not None else None
-
     def named(self, word: str) -> int:
         """The message MSG names in this chat; refused with how to name one."""
-        number = self.message_here(word)
-        if number is None:
+        if not word.isdigit() or self.transport.in_chat(self.chat.id, int(word)) is None:
             raise Usage(self.t("console.no_message", number=word))
-        return number
+        return int(word)
+
+    def optional_msg(self, words: list[str], *, before: int = 0) -> tuple[int | None, list[str]]:
+        """An optional MSG first, when more than ``before`` words follow: a number there is always
+        MSG (a mistyped one is refused, never taken for a caption or a path), and the rest."""
+        if len(words) > before and words[0].isdigit():
+            return self.named(words[0]), words[1:]
+        return None, words
 
     # -- the ':' commands ---------------------------------------------------------------------------
 
@@ -254,7 +254,7 @@ class Console:
 
     async def _photo(self, rest: str) -> None:
         first, _, more = rest.partition(" ")
-        reply_to = self.message_here(first)  # a first word that is a message number here: the reply's
+        reply_to, _ = self.optional_msg([first])
         caption = more.strip() if reply_to is not None else rest
         await self.send(text=caption, reply_to=reply_to, photo_file_id=self.files.photo())
 
@@ -263,9 +263,7 @@ class Console:
             words = shlex.split(rest)
         except ValueError as exc:  # an unclosed quote
             raise Usage(self.t("console.usage.file")) from exc
-        reply_to = self.message_here(words[0]) if len(words) > 1 else None
-        if reply_to is not None:
-            words = words[1:]
+        reply_to, words = self.optional_msg(words, before=1)  # one word alone is the path
         if not words:
             raise Usage(self.t("console.usage.file"))
         path, size = self._local_file(words[0])

@@ -192,6 +192,7 @@ def test_the_console_speaks_the_configured_language_and_says_how_to_type_a_comma
         "/setup HG Harbour Garden",
         "/log Block 3 lobby leaking",
         ":reply 99 on my way",
+        ":photo 98 lobby",  # a number first is MSG, never a caption: a mistyped one sends nothing
         ":press 4 9",
         ":press",
         ":location north",
@@ -208,7 +209,8 @@ def test_the_console_speaks_the_configured_language_and_says_how_to_type_a_comma
     for command in listed:
         assert shown.count(command) == 2  # at the start and for :help (not in a usage line)
     assert "[group · msg 4]" in shown and "(your msg 3)" in shown
-    assert "No msg 99 in this chat" in shown
+    assert "No msg 99 in this chat" in shown and "No msg 98 in this chat" in shown
+    assert shown.count("(your msg") == 2  # /setup and /log: no refused command sent anything
     assert "Msg 4 has no button 9 (it has 3)" in shown
     assert shown.count("Usage: :press [MSG] N") == 1
     assert "Usage: :location [MSG] LAT LON" in shown and "Usage: :wait MINUTES" in shown
