@@ -168,7 +168,7 @@ class Console:
     def chat(self) -> Chat:
         if self.private:
             return Chat(id=self.user.id, private=True)
-        return Chat(id=GROUP_ID, private=False, title=self.t("console.group"))
+        return Chat(id=GROUP_ID, private=False, title=self.t("console.title"))  # /setup CODE names the site so
 
     def say(self, text: str) -> None:
         self.out.write(text + "\n")
