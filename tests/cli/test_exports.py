@@ -36,7 +36,7 @@ def console_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_file: C
     out = io.StringIO()
     assert asyncio.run(run_console(Settings(_env_file=None), stdin=io.StringIO(SCRIPT + "\n"), out=out)) == 0  # type: ignore[call-arg]
     shown = out.getvalue()
-    assert shown.count("usage: :wait MINUTES") == 2 and "timer(s) ran" in shown
+    assert shown.count("用法：:wait 分钟数") == 2 and "个定时任务" in shown  # the console speaks DUTYDESK_LANGUAGE
     return url
 
 
