@@ -4,7 +4,7 @@ report and ``dutydesk export``."""
 
 from __future__ import annotations
 
-from handlers import dutylog, keys, patrols, setup, shifts, tickets
+from handlers import digest, dutylog, keys, patrols, setup, shifts, tickets
 from handlers.core.feature import Feature
 from handlers.core.registry import Registry
 
@@ -15,6 +15,7 @@ FEATURES: tuple[Feature, ...] = (
     keys.FEATURE,
     tickets.FEATURE,
     patrols.FEATURE,
+    digest.FEATURE,
 )
 
 

@@ -66,8 +66,10 @@ Purpose = Literal[
     "card",  # a ticket's card in the duty group
     "card_edit",
     "daylog",
+    "digest",  # the shift digest to a manager (handlers.digest)
     "dispatch",
     "escalation",
+    "follow_up",  # a ticket's missed deadline or unsatisfied resident, chased up the chain
     "handover",
     "key_lost",
     "patrol",
