@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import handlers.shifts.interface as shifts
 from handlers.core import notices
 from handlers.core.context import TimerContext
 from handlers.core.feature import Feature
 from handlers.core.i18n import Translator
 from handlers.core.policy import Policy
 from handlers.digest.render import digest_text
-from handlers.shifts import interface as shifts
 from storage.models import Site, require_id
 from storage.repos import digest, handovers, sites, timers
 from storage.repos import shifts as roster
