@@ -42,9 +42,11 @@ def digest_text(
     zone: ZoneInfo,
     shifts: list[str],
     not_handed: list[str],
+    names: dict[str, str] | None = None,
 ) -> str:
     """The digest: one line a subject, each with its counts; nothing is left out when it is zero,
-    so a quiet shift reads as quiet rather than as missing."""
+    so a quiet shift reads as quiet rather than as missing. ``names``: shift code → name."""
+    shown = names or {}
     f = figures
     header = t("digest.header_shift", site=site, shifts="、".join(shifts), span=_span(start, end, zone))
     lines = [header if shifts else t("digest.header", site=site, span=_span(start, end, zone))]
@@ -85,9 +87,10 @@ def digest_text(
             pending=f.rounds_open,
         )
     )
-    handed = [t(f"digest.handover.{status}", shift=code, name=name or "?") for code, status, name in f.handovers] + [
-        t("digest.handover.none", shift=code) for code in not_handed
-    ]
+    handed = [
+        t(f"digest.handover.{status}", shift=shown.get(code, code), name=name or "?")
+        for code, status, name in f.handovers
+    ] + [t("digest.handover.none", shift=code) for code in not_handed]
     lines.append(t("digest.handovers", states=t("digest.sep").join(handed) if handed else t("digest.none")))
     lines.append(t("digest.rule"))
     return "\n".join(lines)

@@ -184,7 +184,7 @@ async def test_digest_at_the_end_of_a_rostered_shift_names_it_and_its_handover(h
     await h.desk.sweep(h.clock.advance(minutes=1))  # 20:00: the 白班 ends
     [digest] = await digests_to(h, MANAGER.id)
     assert "📊 班次简报 · 华庭花园 · 白班结束" in digest
-    assert "交接班：D 尚未交班" in digest
+    assert "交接班：白班 尚未交班" in digest
 
 
 async def test_digest_off_stops_the_digest_and_brings_back_the_pings(harness: DeskHarness) -> None:
