@@ -12,10 +12,23 @@ from handlers.core.text_limits import CAPTION_LIMIT, split_text
 from storage.codes import Role
 from storage.models import Site, require_id
 from storage.models.plumbing import Method, Purpose
-from storage.repos import outbox, sites, uploads
+from storage.repos import digest, outbox, sites, uploads
 
 URGENT, ROUTINE = 0, 5  # outbox priorities: lower is sent first
 MEDIA: tuple[Method, ...] = ("photo", "document")  # outbox methods whose text is a caption
+
+# Pings that a site's managers read in the shift digest (handlers.digest) instead of one by one,
+# while they take it (``/digest on``, the default): :func:`tell_roles` leaves them out of these
+# purposes; supervisors and everyone else are told as before, and a manager who turned the digest off
+# gets them one by one again. The team's own rule, from no clause (000 L95-97 asks for a monthly
+# compilation to the superior, not a per-shift one). Never digest-only: a major incident's
+# escalation (000 L151, "escalation") and a VIP, major or repeated complaint's (000 L37, L90,
+# "escalation"), approvals, lost keys, the duty log to sign, reminders of what the manager must do.
+#   follow_up: a ticket past its promised deadline (001 L901) or late on site (001 L1113), a late
+#              callback (003 L63), an unsatisfied resident: the supervisors chase these at once.
+#   handover:  a handover refused while a major incident is open (000 L131): the supervisors may allow it.
+DIGEST_ONLY: frozenset[Purpose] = frozenset({"follow_up", "handover"})
+DIGEST_READERS = (Role.MANAGER,)  # who gets the digest, and so is spared the digest-only pings
 
 # Residents' messages relayed to a duty group (and their photos shown on request): sent after
 # everything else, and with at most half of the group's 20 a minute (bot.delivery.GROUP_RESERVE), so
@@ -189,8 +202,20 @@ async def tell_roles(
 ) -> int:
     """Tell everyone holding one of ``roles`` at the site (the supervisors, the managers…), in
     private: the one way to reach a site's chain. ``skip``, ``admins`` and ``ladder`` choose who as
-    :func:`holders` says; returns how many were told (a handler adds it to ``ctx.notified``)."""
+    :func:`holders` says; returns how many were told (a handler adds it to ``ctx.notified``). A
+    ``purpose`` in :data:`DIGEST_ONLY` is not sent to a manager who takes the shift digest."""
     people = await holders(session, site, roles, admins=admins, ladder=ladder, skip=skip)
+    if purpose in DIGEST_ONLY:
+        people = await _without_digest_readers(session, people)
     return await tell(
         session, site, [p.telegram_id for p in people], text, purpose=purpose, urgent=urgent, link=link, buttons=buttons
     )
+
+
+async def _without_digest_readers(session: AsyncSession, people: list[Holder]) -> list[Holder]:
+    """``people`` less the managers who take the shift digest (those who turned it off stay)."""
+    readers = [p.telegram_id for p in people if p.role in DIGEST_READERS]
+    if not readers:
+        return people
+    off = await digest.turned_off(session, ids=readers)
+    return [p for p in people if p.role not in DIGEST_READERS or p.telegram_id in off]

@@ -124,6 +124,12 @@ class Policy:
     # time (000 L95-97: monthly compilation and statistics to the superior; 003 L23, L39, L63).
     monthly_report_hour: int = 9
 
+    # The shift digest to the managers (handlers.digest), the team's own rule (no clause: 000 L95-97
+    # asks for a monthly compilation, not this one): at the end of each rostered shift; on a day
+    # with no rostered shift ending, at this hour and every this many hours after it, site time.
+    digest_first_hour: int = 8
+    digest_every_hours: int = 12
+
     # Operational, from no regulation: an update that failed (or ended the bot's process) this many
     # times is set aside, its sender told once, so one bad update cannot stop the desk.
     # A duty group's site may set its own; a private chat (or an update that cannot be read) uses this.
@@ -209,6 +215,8 @@ CLAUSES: dict[str, str] = {
     "review_hour": "001 L553; 003 L63 §4.4: hour the weekly review of patrol and callback records is sent (default)",
     "review_reminder_hours": "001 L553: the supervisor signs the patrol records; reminded this often until signed",
     "monthly_report_hour": "000 L95-97; 003 L23, L39, L63: monthly statistics to the superior (hour: our default)",
+    "digest_first_hour": "the shift digest on a day without rostered shifts: first hour (our rule, no clause)",
+    "digest_every_hours": "the shift digest on a day without rostered shifts: every this many hours (our rule)",
     "inbox_max_attempts": "operational (no regulation): an update failing this often is set aside (its sender told)",
     "import_max_kb": "operational cap, no clause: largest roster/key/patrol file accepted (KB)",
     "import_max_rows": "operational cap, no clause: rows after the header, blank rows included",
@@ -247,6 +255,8 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "resident_messages_per_minute": (1, 600),
     "ticket_progress_wait_hours": (0.25, 48),
     "monthly_report_hour": (0, 23),
+    "digest_first_hour": (0, 23),
+    "digest_every_hours": (1, 24),
     "inbox_max_attempts": (1, 20),
     "import_max_kb": (1, 20 * 1024),  # Telegram lets a bot download files up to 20 MB
     "import_max_rows": (1, 100_000),

@@ -1,5 +1,6 @@
 """What other features may use of the shifts (the only module of it they import): who is rostered
-on the shifts going on now (an urgent incident reaches the supervisor on duty, 000 L131, L258)."""
+on the shifts going on now (an urgent incident reaches the supervisor on duty, 000 L131, L258), and
+a site's shifts and their instances in time (the shift digest is sent at each shift's end)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,20 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.shifts.times import around, shifts_of
+from handlers.shifts.times import Instance, ShiftDef, around, at_moment, instances, moment_of, moment_ref, shifts_of
 from storage.models import Site, require_id
 from storage.repos import shifts as shift_repo
 
-__all__ = ["rostered_now"]
+__all__ = [
+    "Instance",
+    "ShiftDef",
+    "at_moment",
+    "instances",
+    "moment_of",
+    "moment_ref",
+    "rostered_now",
+    "shifts_of",
+]
 
 
 async def rostered_now(session: AsyncSession, site: Site, now: datetime) -> set[int]:

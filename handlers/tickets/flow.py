@@ -22,6 +22,7 @@ from handlers.core.render import category
 from handlers.tickets.render import card, card_buttons, hhmm, rating_buttons, signed
 from storage.codes import Role, Severity
 from storage.models import Callback, Site, Ticket, require_id
+from storage.models.plumbing import Purpose
 from storage.models.tickets import CallbackState, Channel, TicketKind, TicketStatus, Urgency
 from storage.repos import outbox, sites, timers
 from storage.repos import tickets as repo
@@ -37,6 +38,10 @@ _KINDS = {kind.value: kind for kind in TicketKind}  # the resident intents (taxo
 
 # Why the supervisors and managers are pinged (the "tk.esc.<why>" line).
 Escalation = Literal["vip", "major", "repeat", "late", "onsite_late", "unsatisfied", "vip_basic", "callback_late"]
+# Sent to the managers at once, whatever their digest choice (000 L37 VIP; L88-90 major or repeated
+# complaint); the other reasons, of a ticket that is not VIP, reach a manager who takes the shift
+# digest only there (handlers.core.notices.DIGEST_ONLY, "follow_up").
+AT_ONCE: tuple[Escalation, ...] = ("vip", "major", "repeat")
 
 
 class ReopenReason(StrEnum):
@@ -230,7 +235,9 @@ async def escalate(session: AsyncSession, site: Site, ticket: Ticket, reason: Es
     head = t(f"tk.esc.{reason}", number=ticket.number, site=site.name, minutes=minutes)
     text = "\n".join([head, card(t, ticket, site)])
     link = ("ticket", require_id(ticket))
-    told = await notices.tell_roles(session, site, CHAIN, text, purpose="escalation", urgent=True, link=link)
+    at_once = reason in AT_ONCE or ticket.urgency == Urgency.VIP
+    purpose: Purpose = "escalation" if at_once else "follow_up"
+    told = await notices.tell_roles(session, site, CHAIN, text, purpose=purpose, urgent=True, link=link)
     ticket.escalated_at = ticket.escalated_at or now
     session.add(ticket)
     key = "tk.esc.group" if told else "tk.esc.nobody"

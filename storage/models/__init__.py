@@ -2,6 +2,7 @@
 storage.clock). Import them from here: ``from storage.models import Incident``."""
 
 from storage.models.base import table_of
+from storage.models.digest import DigestChoice
 from storage.models.dutylog import (
     Draft,
     DraftStatus,
@@ -25,6 +26,7 @@ from storage.models.tickets import Callback, Resident, Ticket, TicketMessage
 
 __all__ = [
     "Callback",
+    "DigestChoice",
     "Draft",
     "DraftStatus",
     "DutyDay",

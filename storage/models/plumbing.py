@@ -67,11 +67,12 @@ Purpose = Literal[
     "card",  # a ticket's card in the duty group
     "card_edit",
     "daylog",
+    "digest",  # the shift digest to a manager (handlers.digest)
     "dispatch",
     "escalation",
+    "follow_up",  # a ticket's missed deadline or unsatisfied resident, chased up the chain
     "handover",
     "key_lost",
-    "follow_up",  # a complaint's progress reminder, its own message (not the card)
     "patrol",
     "photos",  # a ticket's photos shown on request
     "relay",  # a staff reply relayed to a resident

@@ -90,7 +90,7 @@ async def test_unanswered_rating_becomes_phone_task_recorded_by_callback(any_har
     await h.desk.sweep()
     # (the supervisor also gets the other features' daily messages: the duty log, the roster)
     [late] = [r for r in to(await wire.take(), SUPERVISOR.id) if "回访已到期" in r.text]
-    assert late.purpose == "escalation"
+    assert late.purpose == "follow_up"  # digest-only for managers (handlers.core.notices.DIGEST_ONLY)
     assert "用法" in text_of(await h.send("/callback 1 很好"))
     recorded = await h.send("/callback 1 电话 基本满意 业户说还行", user=SUPERVISOR)
     assert "基本满意" in text_of(recorded)
