@@ -4,7 +4,7 @@ report and ``dutydesk export``."""
 
 from __future__ import annotations
 
-from handlers import dutylog, keys, patrols, reports, setup, shifts, tickets
+from handlers import dutylog, keys, patrols, registers, reports, setup, shifts, tickets
 from handlers.core.feature import Feature
 from handlers.core.registry import Registry
 
@@ -16,6 +16,7 @@ FEATURES: tuple[Feature, ...] = (
     tickets.FEATURE,
     patrols.FEATURE,
     reports.FEATURE,
+    registers.FEATURE,
 )
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,6 +20,9 @@ from handlers.core.taxonomy import ROLES as ROLES  # re-exported: the handlers t
 from handlers.core.uploads import Caps, TableError, TableRow, read_in_worker, too_big
 from storage.codes import ANYONE, Access, Role
 from storage.models import Draft, Resident, Site, Timer
+
+if TYPE_CHECKING:
+    from handlers.core.feature import ExportKind  # feature.py imports this module
 
 
 class FileSource(Protocol):
@@ -43,6 +46,9 @@ class Features(Protocol):
 
     @property
     def handover_sections(self) -> Sequence[HandoverSection]: ...
+
+    @property
+    def exports(self) -> Mapping[str, ExportKind]: ...  # the registers ``/export`` and ``dutydesk export`` write
 
     def draft_recorder(self, intent: str) -> DraftRecorder | None: ...
 
