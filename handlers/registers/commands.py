@@ -26,30 +26,31 @@ from storage.codes import Role
 from storage.models import Site, require_id
 from storage.repos import sites
 
-# The time that puts a row in a month, per kind (the event the register records); a kind not named
-# here uses its first time column, and one without any (``keys``: the key register) is sent whole.
-MONTH_FIELDS: Mapping[str, str | None] = {
-    "incidents": "occurred_at",
-    "tickets": "created_at",
-    "callbacks": "due_at",
-    "handovers": "shift_date",
-    "orders": "issued_at",
-    "duty_days": "date",
-    "roster": "date",
-    "keys": None,
-    "key_loans": "requested_at",
-    "patrols": "due_at",
-    "weekly_reviews": "week",
+# The time that puts a row in a month, per kind (the event the register records; the first of the
+# columns that is filled in); a kind not named here uses its first time column, and one without any
+# (``keys``: the key register lists things, not events) is sent whole.
+MONTH_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "incidents": ("occurred_at",),
+    "tickets": ("created_at",),
+    "callbacks": ("due_at",),
+    "handovers": ("shift_date",),
+    "orders": ("issued_at",),
+    "duty_days": ("date",),
+    "roster": ("date",),
+    "keys": (),
+    "key_loans": ("out_at", "requested_at"),  # handed out that month (as the monthly report counts), or asked
+    "patrols": ("due_at",),
+    "weekly_reviews": ("week",),
 }
 TELEGRAM_LIMIT = 50 * 1024 * 1024  # the Bot API's largest upload
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")  # a site code as /setup takes it
 
 
-def month_field(kind: str, export: ExportKind) -> str | None:
+def month_fields(kind: str, export: ExportKind) -> tuple[str, ...]:
     if kind in MONTH_FIELDS:
         return MONTH_FIELDS[kind]
-    return next((str(name) for name in export.fields if is_time_field(str(name))), None)
+    return tuple(str(name) for name in export.fields if is_time_field(str(name)))[:1]
 
 
 def parse_month(text: str) -> str | None:
@@ -61,14 +62,15 @@ def parse_month(text: str) -> str | None:
     return f"{year:04d}-{month:02d}" if 2000 <= year <= 2999 and 1 <= month <= 12 else None
 
 
-def in_month(value: Any, month: str) -> bool:
+def in_month(row: Mapping[str, Any], when: tuple[str, ...], month: str) -> bool:
     """The export writes times on the site's clock (``2026-11-23T10:00:00+08:00``) and days as
     ``2026-11-23``: the first seven characters are the month on the site's calendar."""
+    value = next((row[name] for name in when if row.get(name)), None)
     return isinstance(value, str) and value[:7] == month
 
 
 async def read_rows(
-    ctx: Context, export: ExportKind, codes: frozenset[str], when: str | None, month: str | None
+    ctx: Context, export: ExportKind, codes: frozenset[str], when: tuple[str, ...], month: str | None
 ) -> list[dict[str, Any]]:
     """The register's rows of ``codes`` (and ``month``), as plain values. Every row of the register is
     read and the others dropped here: the export rows carry no query by site or month yet."""
@@ -76,7 +78,7 @@ async def read_rows(
     async for row in export.rows(ctx.session):
         if row.get("site") not in codes:
             continue
-        if when is not None and month is not None and not in_month(row.get(when), month):
+        if month is not None and not in_month(row, when, month):
             continue
         kept.append(row)
     return kept
@@ -119,10 +121,10 @@ async def export_command(ctx: Context, args: str) -> Outcome:
     if not mine:
         return Outcome.say(t("denied.role", role=t("role.supervisor")))
     export = kinds[kind]
-    when = month_field(kind, export)
-    if when is not None and month is None:  # this month on the (first) site's calendar
+    when = month_fields(kind, export)
+    if when and month is None:  # this month on the (first) site's calendar
         month = ctx.now.astimezone(ZoneInfo(mine[0].timezone)).strftime("%Y-%m")
-    if when is None:
+    if not when:
         month = None
     codes = frozenset(s.code for s in mine)
     return await _send(ctx, kind, export, mine, codes, when, month)
@@ -134,7 +136,7 @@ async def _send(
     export: ExportKind,
     mine: list[Site],
     codes: frozenset[str],
-    when: str | None,
+    when: tuple[str, ...],
     month: str | None,
 ) -> Outcome:
     t, language = ctx.t, ctx.t.language
