@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,9 +20,6 @@ from handlers.core.taxonomy import ROLES as ROLES  # re-exported: the handlers t
 from handlers.core.uploads import Caps, TableError, TableRow, read_in_worker, too_big
 from storage.codes import ANYONE, Access, Role
 from storage.models import Draft, Resident, Site, Timer
-
-if TYPE_CHECKING:
-    from handlers.core.feature import ExportKind  # feature.py imports this module
 
 
 class FileSource(Protocol):
@@ -40,6 +37,17 @@ DraftRecorder = Callable[["Context", Draft], Awaitable[Outcome]]
 PendingAnswer = Callable[["Context", Resident, str], Awaitable[Outcome | None]]
 
 
+class ExportTable(Protocol):
+    """One kind of ``dutydesk export`` as a handler sees it (``handlers.core.feature.ExportKind``):
+    its keys and its rows, streamed."""
+
+    @property
+    def fields(self) -> tuple[str, ...]: ...
+
+    @property
+    def rows(self) -> Callable[[AsyncSession], AsyncIterator[dict[str, Any]]]: ...
+
+
 class Features(Protocol):
     """What a handler may ask of the other features (``handlers.core.registry.Registry``, which the
     app builds and the desk hands over): the named interface between features."""
@@ -48,7 +56,7 @@ class Features(Protocol):
     def handover_sections(self) -> Sequence[HandoverSection]: ...
 
     @property
-    def exports(self) -> Mapping[str, ExportKind]: ...  # the registers ``/export`` and ``dutydesk export`` write
+    def exports(self) -> Mapping[str, ExportTable]: ...  # the registers ``/export`` and ``dutydesk export`` write
 
     def draft_recorder(self, intent: str) -> DraftRecorder | None: ...
 

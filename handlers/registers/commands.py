@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 
 from handlers.core import notices
 from handlers.core.commands import Command
-from handlers.core.context import Context
+from handlers.core.context import Context, ExportTable
 from handlers.core.export_xlsx import RegisterBook, is_time_field
-from handlers.core.feature import ExportKind, Feature
+from handlers.core.feature import Feature
 from handlers.core.messages import Outcome
 from storage.codes import Role
 from storage.models import Site, require_id
@@ -47,7 +47,7 @@ _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")  # a site code as /setup takes it
 
 
-def month_fields(kind: str, export: ExportKind) -> tuple[str, ...]:
+def month_fields(kind: str, export: ExportTable) -> tuple[str, ...]:
     if kind in MONTH_FIELDS:
         return MONTH_FIELDS[kind]
     return tuple(str(name) for name in export.fields if is_time_field(str(name)))[:1]
@@ -70,7 +70,7 @@ def in_month(row: Mapping[str, Any], when: tuple[str, ...], month: str) -> bool:
 
 
 async def read_rows(
-    ctx: Context, export: ExportKind, codes: frozenset[str], when: tuple[str, ...], month: str | None
+    ctx: Context, export: ExportTable, codes: frozenset[str], when: tuple[str, ...], month: str | None
 ) -> list[dict[str, Any]]:
     """The register's rows of ``codes`` (and ``month``), as plain values. Every row of the register is
     read and the others dropped here: the export rows carry no query by site or month yet."""
@@ -133,7 +133,7 @@ async def export_command(ctx: Context, args: str) -> Outcome:
 async def _send(
     ctx: Context,
     kind: str,
-    export: ExportKind,
+    export: ExportTable,
     mine: list[Site],
     codes: frozenset[str],
     when: tuple[str, ...],
