@@ -63,9 +63,17 @@ def _parser() -> argparse.ArgumentParser:
     classify.add_argument(
         "--speaker", choices=("staff", "resident"), default="staff", help="read as staff in the group (default)"
     )
-    export = sub.add_parser("export", help="write records as JSON lines or CSV (UTF-8 with BOM, opens in Excel)")
+    export = sub.add_parser("export", help="write records as JSON lines, CSV (UTF-8 with BOM) or an XLSX workbook")
     export.add_argument("kind", metavar="KIND", help="what to export: incidents, tickets, and the kinds features add")
-    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="output format (default jsonl)")
+    export.add_argument(
+        "--format", choices=("jsonl", "csv", "xlsx"), default="jsonl", help="output format (default jsonl; xlsx: -o)"
+    )
+    export.add_argument(
+        "--lang",
+        choices=("zh-Hans", "zh-Hant", "en"),
+        default="zh-Hans",
+        help="xlsx: the language of the second header row, the field names translated (none for en)",
+    )
     export.add_argument("--output", "-o", metavar="FILE", help="file to write, owner-only (default: standard output)")
     export.add_argument("--force", action="store_true", help="replace FILE if it exists (never through a symlink)")
     add_database(export)
@@ -114,7 +122,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.cli_export import run_export
 
         url, source = cli_db.url_of(args, settings), cli_db.source_of(args)
-        return run_export(url, args.kind, args.format, args.output, force=args.force, source=source)
+        return run_export(url, args.kind, args.format, args.output, force=args.force, source=source, language=args.lang)
     if args.command == "chat":
         import asyncio
 

@@ -1,8 +1,11 @@
-"""``dutydesk export KIND``: records as JSON lines or CSV, streamed from the database to the output.
+"""``dutydesk export KIND``: records as JSON lines, CSV or an XLSX workbook, streamed from the database
+to the output.
 
-Rows are read in chunks and written as they come, so memory does not grow with the number of rows.
+Rows are read in chunks and written as they come, so memory does not grow with the number of rows
+(XLSX: openpyxl's write-only mode keeps them in a temporary file until the workbook is zipped).
 CSV cells that a spreadsheet would run as a formula are written as text (``handlers.core.exports.
-spreadsheet_cell``); JSONL stays raw. ``-o FILE`` is created owner-only (0600, like the database),
+spreadsheet_cell``), XLSX cells as text cells with Excel's quote prefix (``handlers.core.export_xlsx``);
+JSONL stays raw. XLSX needs ``-o FILE``. ``-o FILE`` is created owner-only (0600, like the database),
 never through a symbolic link, and an existing file is only replaced with ``--force``.
 """
 
@@ -17,7 +20,7 @@ import os
 import stat
 import sys
 from collections.abc import Callable
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from bot import cli_db
 
@@ -33,27 +36,46 @@ class OutputRefused(Exception):
 
 
 def run_export(
-    database_url: str, kind: str, fmt: str, output: str | None, *, force: bool = False, source: str = "DATABASE_URL"
+    database_url: str,
+    kind: str,
+    fmt: str,
+    output: str | None,
+    *,
+    force: bool = False,
+    source: str = "DATABASE_URL",
+    language: str = "zh-Hans",
 ) -> int:
     """Export every record of ``kind``; 0 when written, 2 for a bad kind or output path, or a
-    database that cannot be opened (``source`` names where its URL came from)."""
+    database that cannot be opened (``source`` names where its URL came from). ``language``: the
+    second header row of an XLSX workbook (handlers.core.export_xlsx)."""
     from bot.features import registry
 
     kinds = registry().exports
     if kind not in kinds:
         print(f"dutydesk: cannot export {kind!r}; kinds: {', '.join(kinds)}", file=sys.stderr)
         return 2
+    if fmt == "xlsx" and not output:
+        print("dutydesk: --format xlsx writes a file: give it with -o FILE", file=sys.stderr)
+        return 2
     # CSV gets a BOM so that Excel reads it as UTF-8 (Chinese would show as garbage); JSONL stays plain.
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    out: IO[Any]
     try:
-        out = open_output(output, encoding=encoding, force=force) if output else sys.stdout
+        if fmt == "xlsx" and output:
+            out = open_binary_output(output, force=force)
+        else:
+            out = open_output(output, encoding=encoding, force=force) if output else sys.stdout
     except OutputRefused as exc:
         print(f"dutydesk: {exc}", file=sys.stderr)
         return 2
     try:
         if fmt == "csv" and not output:
-            out.write("\ufeff")
-        count = asyncio.run(_stream(database_url, source, kinds[kind], _writer(out, fmt, kinds[kind].fields)))
+            sys.stdout.write("\ufeff")  # no -o: the output is standard output
+        if fmt == "xlsx":
+            count = _workbook(database_url, source, kind, kinds[kind], cast(IO[bytes], out), language)
+        else:
+            write = _writer(cast(IO[str], out), fmt, kinds[kind].fields)
+            count = asyncio.run(_stream(database_url, source, kinds[kind], write))
         _finish(out, closing=bool(output))
     except BrokenPipeError:  # `dutydesk export … | head`: the reader has had enough
         _drop_stdout()
@@ -85,7 +107,20 @@ def _drop_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-def _finish(out: IO[str], *, closing: bool) -> None:
+def _workbook(database_url: str, source: str, kind: str, export: ExportKind, out: IO[bytes], language: str) -> int:
+    """The rows as one workbook: streamed into openpyxl's write-only sheet, then zipped into ``out``."""
+    from handlers.core.export_xlsx import RegisterBook
+
+    book = RegisterBook(kind, export.fields, language=language)
+    count = asyncio.run(_stream(database_url, source, export, _guarded(book.append)))
+    try:
+        book.save(out)
+    except OSError as exc:
+        raise OutputFailed(exc.strerror or str(exc)) from exc
+    return count
+
+
+def _finish(out: IO[Any], *, closing: bool) -> None:
     try:
         if closing:
             out.close()
@@ -146,6 +181,15 @@ def open_output(path: str, *, encoding: str, force: bool) -> IO[str]:
     """``path`` opened for writing, owner-only (0600). Refused (:class:`OutputRefused`): a symbolic
     link, a folder, something not a plain file, an existing file without ``force``, a missing folder,
     a path this user may not write."""
+    return open(_open_fd(path, force=force), "w", encoding=encoding, newline="", buffering=BUFFER)
+
+
+def open_binary_output(path: str, *, force: bool) -> IO[bytes]:
+    """:func:`open_output` for a binary file (a workbook), refused alike."""
+    return open(_open_fd(path, force=force), "wb", buffering=BUFFER)
+
+
+def _open_fd(path: str, *, force: bool) -> int:
     try:
         existing = os.lstat(path)
     except FileNotFoundError:
@@ -166,7 +210,7 @@ def open_output(path: str, *, encoding: str, force: bool) -> IO[str]:
     except OSError as exc:
         os.close(fd)
         raise OutputRefused(_why(path, exc)) from exc
-    return open(fd, "w", encoding=encoding, newline="", buffering=BUFFER)
+    return fd
 
 
 def _may_replace(path: str, mode: int, *, force: bool) -> None:

@@ -4,7 +4,7 @@ report and ``dutydesk export``."""
 
 from __future__ import annotations
 
-from handlers import digest, dutylog, keys, patrols, reports, setup, shifts, tickets
+from handlers import digest, dutylog, keys, patrols, registers, reports, setup, shifts, tickets
 from handlers.core.feature import Feature
 from handlers.core.registry import Registry
 
@@ -17,6 +17,7 @@ FEATURES: tuple[Feature, ...] = (
     patrols.FEATURE,
     reports.FEATURE,
     digest.FEATURE,
+    registers.FEATURE,
 )
 
 

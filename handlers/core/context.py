@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Concatenate, ParamSpec, Protocol
+from typing import Any, Concatenate, ParamSpec, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -43,12 +43,26 @@ ActAtOnce = Callable[["Context", Classification], Awaitable[Outcome | None]]
 PendingAnswer = Callable[["Context", Resident, str], Awaitable[Outcome | None]]
 
 
+class ExportTable(Protocol):
+    """One kind of ``dutydesk export`` as a handler sees it (``handlers.core.feature.ExportKind``):
+    its keys and its rows, streamed."""
+
+    @property
+    def fields(self) -> tuple[str, ...]: ...
+
+    @property
+    def rows(self) -> Callable[[AsyncSession], AsyncIterator[dict[str, Any]]]: ...
+
+
 class Features(Protocol):
     """What a handler may ask of the other features (``handlers.core.registry.Registry``, which the
     app builds and the desk hands over): the named interface between features."""
 
     @property
     def handover_sections(self) -> Sequence[HandoverSection]: ...
+
+    @property
+    def exports(self) -> Mapping[str, ExportTable]: ...  # the registers ``/export`` and ``dutydesk export`` write
 
     def draft_recorder(self, intent: str) -> DraftRecorder | None: ...
 

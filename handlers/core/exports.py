@@ -21,9 +21,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_cell(value: object) -> object:
-    """A value as a spreadsheet cell: text that a spreadsheet would read as a formula gets a leading
-    ``'`` so it shows as text. Every spreadsheet writer (CSV today, XLSX later) calls this; JSONL
-    stays raw."""
+    """A value as a CSV cell: text that a spreadsheet would read as a formula gets a leading ``'`` so
+    it shows as text. XLSX keeps the same guarantee its own way (``handlers.core.export_xlsx``: a
+    string cell with Excel's quote prefix, for the same ``FORMULA_STARTS``); JSONL stays raw."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value

@@ -77,6 +77,7 @@ Purpose = Literal[
     "photos",  # a ticket's photos shown on request
     "relay",  # a staff reply relayed to a resident
     "reminder",
+    "export",  # /export: a register as an XLSX file
     "stats",  # /stats: this month so far as a chart
     "report",  # a written incident report sent to its readers (000 L144)
 ]
