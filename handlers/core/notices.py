@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple, Unpack
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.core.i18n import Translator
 from handlers.core.messages import Button, Keyboard
 from handlers.core.text_limits import CAPTION_LIMIT, split_text
 from storage.codes import Role
@@ -113,6 +115,14 @@ class Holder(NamedTuple):
 
     telegram_id: int
     role: Role
+
+
+def told(t: Translator, people: Sequence[Holder]) -> str:
+    """ "主管 1 位、经理 1 位": the roles told and how many of each, lowest role first, so that a
+    message names the people it reached by their real roles (issue 19 point 4)."""
+    counts = Counter(holder.role for holder in people)
+    parts = [t("told.role_count", role=t(f"role.{role}"), count=counts[role]) for role in Role if counts[role]]
+    return t("told.separator").join(parts)
 
 
 async def holders(

@@ -230,11 +230,15 @@ async def escalate(session: AsyncSession, site: Site, ticket: Ticket, reason: Es
     head = t(f"tk.esc.{reason}", number=ticket.number, site=site.name, minutes=minutes)
     text = "\n".join([head, card(t, ticket, site)])
     link = ("ticket", require_id(ticket))
-    told = await notices.tell_roles(session, site, CHAIN, text, purpose="escalation", urgent=True, link=link)
+    people = await notices.holders(session, site, CHAIN)
+    told = await notices.tell(
+        session, site, [p.telegram_id for p in people], text, purpose="escalation", urgent=True, link=link
+    )
     ticket.escalated_at = ticket.escalated_at or now
     session.add(ticket)
     key = "tk.esc.group" if told else "tk.esc.nobody"
-    sent = await to_group(session, site, ticket, t(key, number=ticket.number, count=told), urgent=True)
+    said = t(key, number=ticket.number, who=notices.told(t, people))  # the roles reached, named as they are
+    sent = await to_group(session, site, ticket, said, urgent=True)
     return told + sent
 
 
