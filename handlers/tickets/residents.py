@@ -195,7 +195,13 @@ async def new_ticket(ctx: Context, resident: Resident, text: str, photo: str | N
         ctx.notified += await flow.to_group(
             ctx.session, site, ticket, flow.preview(st, ticket, st("tk.photo")), photo=photo, bulk=True
         )
-    return Outcome.say(acknowledgement(ctx, site, ticket))
+    answer = acknowledgement(ctx, site, ticket)
+    if resident.site_id is None:  # the only site, taken as the resident's: their unit is asked once, as after a pick
+        resident.site_id = site.id
+        if not resident.unit:
+            resident.awaiting = Awaiting.UNIT
+            answer += "\n" + t("tk.res.ask_unit", unit="-")
+    return Outcome.say(answer)
 
 
 def acknowledgement(ctx: Context, site: Site, ticket: Ticket) -> str:
