@@ -62,5 +62,8 @@ async def test_a_resident_who_does_not_answer_is_not_asked_again(harness: DeskHa
     h = harness
     await h.setup_site()
     assert "房号" in text_of(await h.dm(REPAIR, RESIDENT))
-    assert "房号" not in text_of(await h.dm("麻烦尽快，谢谢", RESIDENT))  # about the matter, not the unit
+    said = text_of(await h.dm("补充说明第2条：3楼也漏了", RESIDENT))  # about the matter, though it has digits
+    assert "房号" not in said and "已记下" not in said
     assert "房号" not in text_of(await h.dm("另外门口的灯也坏了", RESIDENT))
+    [resident] = await rows(h, Resident)
+    assert resident.unit is None and (await ticket(h)).unit is None
