@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     send_per_second: float = Field(default=30.0, ge=0, description="Telegram's overall limit; 0 turns it off")
     group_per_minute: float = Field(default=20.0, ge=0, description="Telegram's limit per group; 0 turns it off")
     chat_per_second: float = Field(default=1.0, ge=0, description="Telegram's limit per chat; 0 turns it off")
+    menu_refresh_seconds: float = Field(
+        default=60.0, gt=0, description="how soon a changed role shows in the person's Telegram command menu"
+    )
     lexicon_dir: Path | None = Field(default=None, description="extra classifier lexicon files of a site")
     webhook_url: str = Field(default="", description="public https URL Telegram posts updates to; empty: polling")
     webhook_secret: SecretStr | None = Field(default=None, description="X-Telegram-Bot-Api-Secret-Token value")

@@ -16,6 +16,7 @@ import contextlib
 import logging
 from datetime import timedelta
 
+from bot import menus
 from bot.app import App
 from bot.config import Settings
 from bot.delivery import Delivery, Limits
@@ -48,6 +49,8 @@ class Runner:
         self.db_outage = OutageLog("the database", log)
         self.api_outage = OutageLog("the Bot API", log)
         self.stopping = asyncio.Event()
+        self.published_menus: dict[menus.MenuScope, menus.Entries] = {}
+        self.menu_seconds = settings.menu_refresh_seconds
 
     async def introduce(self) -> None:
         """Who the bot is (for invite links and the privacy-mode warning), and its command menu.
@@ -66,9 +69,32 @@ class Runner:
         self.desk.services.bot_username = username
         self.desk.services.can_read_group_messages = reads_all
         self.desk.services.files = self.engine.files
-        language = self.desk.services.default_language
-        await self.engine.publish_menu({private: self.desk.router.menu(private, language) for private in (False, True)})
+        await self.refresh_menus()
         log.info("running as @%s (%s engine; reads group messages: %s)", username, self.engine.name, reads_all)
+
+    async def refresh_menus(self) -> None:
+        """Publish the command menus (bot.menus) that differ from what was published last."""
+        services = self.desk.services
+        async with self.app.db.session() as session:
+            wanted = await menus.compute(
+                session, self.desk.router, language=services.default_language, admins=services.admin_ids
+            )
+        changed = menus.changes(self.published_menus, wanted)
+        if changed:
+            await self.engine.publish_menu(changed)
+        self.published_menus = wanted
+
+    async def keep_menus(self) -> None:
+        """Roles change while the bot runs (invites, /staff, /remove, the command line): the menus follow."""
+        while not self.stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), timeout=self.menu_seconds)
+            if self.stopping.is_set():
+                return
+            try:
+                await self.refresh_menus()
+            except Exception as exc:  # a database or API outage: the next round tries again
+                log.warning("could not refresh the command menus: %s", first_line(exc))
 
     async def recover(self) -> None:
         """On SQLite the bot is the only process: what an earlier run leased or claimed is due now.
@@ -106,6 +132,7 @@ class Runner:
             else Polling(self.engine, intake, timeout=settings.polling_timeout, api_outage=self.api_outage)
         )
         receiving = asyncio.create_task(receiver.run())
+        menu_keeper = asyncio.create_task(self.keep_menus())
         stopper = asyncio.create_task(self.stopping.wait())
         try:
             done, _ = await asyncio.wait({receiving, stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -116,8 +143,11 @@ class Runner:
             await ticker.stop()
             receiving.cancel()
             stopper.cancel()
+            menu_keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await receiving
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await menu_keeper
             await receiver.confirm_stored()
             # Let the workers finish what was taken (whatever is left stays in the inbox), then send.
             with contextlib.suppress(TimeoutError):

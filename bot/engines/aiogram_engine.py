@@ -24,6 +24,9 @@ from aiogram.types import (
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    BotCommandScopeChatMember,
+    BotCommandScopeUnion,
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -34,6 +37,7 @@ from aiohttp import ClientError
 from bot.delivery import FileRef, Refused, RetryLater, Transient
 from bot.engines.base import TokenRefused, Unreachable
 from bot.engines.inbound import ALLOWED_UPDATES, update_to_inbound
+from bot.menus import MenuScope
 from handlers.core.messages import Inbound, Keyboard
 
 log = logging.getLogger(__name__)
@@ -175,9 +179,18 @@ class AiogramEngine:
             raise Unreachable(str(exc)) from exc
         return me.username, bool(me.can_read_all_group_messages)
 
-    async def publish_menu(self, menus: dict[bool, list[tuple[str, str]]]) -> None:
-        for private, scope in ((False, BotCommandScopeAllGroupChats()), (True, BotCommandScopeAllPrivateChats())):
-            commands = [BotCommand(command=name, description=text[:256]) for name, text in menus[private]]
+    async def publish_menu(self, menus: dict[MenuScope, list[tuple[str, str]]]) -> None:
+        for where, entries in menus.items():
+            scope: BotCommandScopeUnion = (
+                BotCommandScopeChatMember(chat_id=where.chat_id, user_id=where.user_id)
+                if where.chat_id is not None and where.user_id is not None
+                else BotCommandScopeChat(chat_id=where.chat_id)
+                if where.chat_id is not None
+                else BotCommandScopeAllPrivateChats()
+                if where.private
+                else BotCommandScopeAllGroupChats()
+            )
+            commands = [BotCommand(command=name, description=text[:256]) for name, text in entries]
             try:
                 await self.bot.set_my_commands(commands, scope=scope)
             except (TelegramBadRequest, TelegramNetworkError, TelegramServerError) as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.delivery import Transport
+from bot.menus import MenuScope
 from handlers.core.context import FileSource
 from handlers.core.messages import Inbound
 
@@ -36,8 +37,9 @@ class Engine(Protocol):
         """getMe: (bot username, whether it reads all group messages); raises TokenRefused on 401."""
         ...
 
-    async def publish_menu(self, menus: dict[bool, list[tuple[str, str]]]) -> None:
-        """setMyCommands for group chats (key False) and private chats (key True); failures are logged."""
+    async def publish_menu(self, menus: dict[MenuScope, list[tuple[str, str]]]) -> None:
+        """setMyCommands for each scope (bot.menus: all groups, all private chats, one person in a
+        duty group, one private chat); failures are logged."""
         ...
 
     async def get_updates(self, offset: int | None, poll_seconds: int) -> list[tuple[int, str]]:

@@ -18,8 +18,11 @@ from urllib.parse import urlencode
 from telegram import (
     Bot,
     BotCommand,
+    BotCommandScope,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    BotCommandScopeChatMember,
     InputFile,
     ReplyParameters,
 )
@@ -39,6 +42,7 @@ from bot.engines.base import TokenRefused, Unreachable
 from bot.engines.inbound import ALLOWED_UPDATES, update_to_inbound
 from bot.engines.ptb_inbound import markup
 from bot.engines.ptb_request import AiohttpRequest
+from bot.menus import MenuScope
 from handlers.core.context import FileSource
 from handlers.core.messages import Inbound, Keyboard
 
@@ -166,9 +170,18 @@ class PtbEngine:
             raise Unreachable(str(exc)) from exc
         return me.username, bool(me.can_read_all_group_messages)
 
-    async def publish_menu(self, menus: dict[bool, list[tuple[str, str]]]) -> None:
-        for private, scope in ((False, BotCommandScopeAllGroupChats()), (True, BotCommandScopeAllPrivateChats())):
-            commands = [BotCommand(name, text[:256]) for name, text in menus.get(private, [])]
+    async def publish_menu(self, menus: dict[MenuScope, list[tuple[str, str]]]) -> None:
+        for where, entries in menus.items():
+            scope: BotCommandScope = (
+                BotCommandScopeChatMember(where.chat_id, where.user_id)
+                if where.chat_id is not None and where.user_id is not None
+                else BotCommandScopeChat(where.chat_id)
+                if where.chat_id is not None
+                else BotCommandScopeAllPrivateChats()
+                if where.private
+                else BotCommandScopeAllGroupChats()
+            )
+            commands = [BotCommand(name, text[:256]) for name, text in entries]
             try:
                 await self.bot.set_my_commands(commands, scope=scope)
             except TelegramError as exc:

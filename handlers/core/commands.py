@@ -27,6 +27,10 @@ class Command:
     where: Where = "group"
     aliases: tuple[str, ...] = ()
     needs_site: bool = True  # in a group: only in a site's duty group
+    # /help and the command menu list it only to this role or above, for a command whose handler
+    # checks the role itself (/setup: ANYONE may call it, only an admin can use it).
+    listed_role: Role | None = None
+    before_setup: bool = False  # listed only in a group that is not yet a site's duty group (/setup)
 
     @property
     def help_key(self) -> str:

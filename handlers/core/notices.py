@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple, Unpack
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.core.i18n import Translator
 from handlers.core.messages import Button, Keyboard
 from handlers.core.text_limits import CAPTION_LIMIT, split_text
 from storage.codes import Role
@@ -135,6 +137,14 @@ class Holder(NamedTuple):
     role: Role
 
 
+def told(t: Translator, people: Sequence[Holder]) -> str:
+    """ "主管 1 位、经理 1 位": the roles told and how many of each, lowest role first, so that a
+    message names the people it reached by their real roles (issue 19 point 4)."""
+    counts = Counter(holder.role for holder in people)
+    parts = [t("told.role_count", role=t(f"role.{role}"), count=counts[role]) for role in Role if counts[role]]
+    return t("told.separator").join(parts)
+
+
 async def holders(
     session: AsyncSession,
     site: Site,
@@ -204,12 +214,28 @@ async def tell_roles(
     private: the one way to reach a site's chain. ``skip``, ``admins`` and ``ladder`` choose who as
     :func:`holders` says; returns how many were told (a handler adds it to ``ctx.notified``). A
     ``purpose`` in :data:`DIGEST_ONLY` is not sent to a manager who takes the shift digest."""
-    people = await holders(session, site, roles, admins=admins, ladder=ladder, skip=skip)
-    if purpose in DIGEST_ONLY:
-        people = await _without_digest_readers(session, people)
+    people = await recipients(session, site, roles, purpose=purpose, admins=admins, ladder=ladder, skip=skip)
     return await tell(
         session, site, [p.telegram_id for p in people], text, purpose=purpose, urgent=urgent, link=link, buttons=buttons
     )
+
+
+async def recipients(
+    session: AsyncSession,
+    site: Site,
+    roles: Sequence[str],
+    *,
+    purpose: Purpose,
+    admins: Iterable[int] = (),
+    ladder: bool = False,
+    skip: Iterable[int] = (),
+) -> list[Holder]:
+    """Who :func:`tell_roles` reaches for this ``purpose``: the :func:`holders`, less the managers
+    who take the shift digest when the purpose is digest-only (for a caller that names them)."""
+    people = await holders(session, site, roles, admins=admins, ladder=ladder, skip=skip)
+    if purpose in DIGEST_ONLY:
+        people = await _without_digest_readers(session, people)
+    return people
 
 
 async def _without_digest_readers(session: AsyncSession, people: list[Holder]) -> list[Holder]:

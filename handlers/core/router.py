@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from handlers.core.commands import Command, unpack
@@ -13,7 +13,7 @@ from handlers.core.i18n import Translator
 from handlers.core.messages import Outcome
 from handlers.core.registry import Registry
 from storage.clock import utcnow
-from storage.codes import ANYONE
+from storage.codes import ANYONE, Access, Role
 from storage.models import MessageLink
 from storage.repos import links, outbox
 
@@ -32,31 +32,36 @@ class Router:
         self.commands["help"] = Command("help", self.help_command, min_role=ANYONE, where="any", needs_site=False)
 
     async def help_command(self, ctx: Context, args: str) -> Outcome:
-        """Only the commands the sender may use in this chat."""
+        """Only the commands the sender may use in this chat (the same list as its command menu)."""
         t = ctx.t
         lines = [t("help.header")]
-        seen: set[str] = set()
-        for command in self.commands.values():
-            if command.name in seen or not _fits_place(ctx, command):
-                continue
-            if command.where == "group" and command.needs_site and ctx.site is None:
-                continue
-            if not ctx.may_here(command.min_role):
-                continue
-            seen.add(command.name)
-            lines.append(f"/{command.name} — {t(command.help_key)}")
+        private, site_set = ctx.msg.chat.private, ctx.site is not None
+        for command in self._unique():
+            if listed(command, private=private, site_set=site_set, may=ctx.may_here):
+                lines.append(f"/{command.name} — {t(command.help_key)}")
         if ctx.msg.chat.private and not ctx.roles and not ctx.is_global_admin:
             lines.append(t("help.resident"))
         return Outcome.say("\n".join(lines))
 
-    def menu(self, private: bool, language: str) -> list[tuple[str, str]]:
-        """(command, description) for Telegram's command menu in group or private chats."""
+    def menu(self, private: bool, language: str, role: Role | None = None) -> list[tuple[str, str]]:
+        """(command, description) for Telegram's command menu: what ``role`` (None: a person of no
+        role) may use in a group (of a site: with a role there is one) or in a private chat (``role``:
+        the person's highest role at any site) — the same commands /help lists there."""
         t = Translator(language)
-        seen: dict[str, str] = {}
-        for command in self.commands.values():
-            if command.where == "any" or (command.where == "private") == private:
-                seen.setdefault(command.name, t(command.help_key))
-        return list(seen.items())
+
+        def may(needed: Access) -> bool:
+            return needed == ANYONE or (role is not None and role.covers(needed))
+
+        site_set = role is not None
+        return [
+            (command.name, t(command.help_key))
+            for command in self._unique()
+            if listed(command, private=private, site_set=site_set, may=may)
+        ]
+
+    def _unique(self) -> list[Command]:
+        """Each command once (aliases name the same command), in the order the features declared them."""
+        return list({command.name: command for command in self.commands.values()}.values())
 
     async def route(self, ctx: Context) -> Outcome:
         msg = ctx.msg
@@ -138,6 +143,23 @@ async def _first(handlers: Sequence[MessageHandler], ctx: Context) -> Outcome | 
         if answered is not None:
             return answered
     return None
+
+
+def listed(command: Command, *, private: bool, site_set: bool, may: Callable[[Access], bool]) -> bool:
+    """Whether /help and the command menu show ``command`` in a private chat or a group (a site's
+    duty group when ``site_set``) to someone of whom ``may(role)`` says whether they hold it there:
+    never a command they cannot use there. Before /setup a group lists no site's command (/daylog,
+    /sign…); /setup is listed to admins, in a group that is no site's yet."""
+    if command.where != "any" and (command.where == "private") != private:
+        return False
+    if not private:
+        if command.before_setup and site_set:
+            return False
+        if not site_set and (command.needs_site or command.min_role != ANYONE):
+            return False
+    if not may(command.min_role):
+        return False
+    return command.listed_role is None or may(command.listed_role)
 
 
 def _fits_place(ctx: Context, command: Command) -> bool:

@@ -330,17 +330,19 @@ async def lost_command(ctx: Context, args: str) -> Outcome:
             t("keys.rule.lost"),
         ]
     )
-    ctx.notified += await notices.tell_roles(
+    people = await notices.holders(ctx.session, site, LOST_REPORTED_TO[key.kind])
+    ctx.notified += await notices.tell(
         ctx.session,
         site,
-        LOST_REPORTED_TO[key.kind],
+        [p.telegram_id for p in people],
         ping,
         purpose="key_lost",
         urgent=True,
         link=("incident", require_id(incident)),
     )
     card = dutylog.card_reply(ctx, incident, header="incident.logged")
-    card.text += "\n" + t("keys.lost_recorded", code=key.code)
+    recorded = "keys.lost_recorded" if people else "keys.lost_recorded_nobody"  # named by their real roles
+    card.text += "\n" + t(recorded, code=key.code, who=notices.told(t, people))
     return Outcome(replies=[card])
 
 

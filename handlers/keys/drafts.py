@@ -53,7 +53,9 @@ async def _record(ctx: Context, draft: Draft, key_id: int | None) -> Outcome:
                 [Button(f"{k.code} {k.label}"[:40], PickKey(draft=require_id(draft), key=require_id(k)).pack())]
                 for k in found[:MAX_CHOICES]
             ]
-            choices.append([Button(t("btn.ignore"), drafts.IgnoreDraft(draft=require_id(draft)).pack())])
+            back = drafts.BackToDraft(draft=require_id(draft)).pack()  # 取消: the draft card as it was
+            ignore = drafts.IgnoreDraft(draft=require_id(draft)).pack()
+            choices.append([Button(t("pickers.cancel"), back), Button(t("btn.ignore"), ignore)])
             return Outcome(
                 replies=[Reply(drafts.draft_text(ctx, draft) + "\n" + t("keys.draft.which"), choices, edit=True)]
             )

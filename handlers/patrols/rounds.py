@@ -125,7 +125,7 @@ async def _to_group(session: AsyncSession, site: Site, view: RoundView, header: 
     t, zone = Translator(site.language), ZoneInfo(site.timezone)
     text = t(header, plan=view.plan.name, due=hm(view.round.due_at, zone)) + "\n" + card_text(t, zone, view)
     if header == "patrol.late":
-        text += "\n" + t("patrol.rule.on_time")
+        text += "\n" + t(on_time_rule(view.plan))
     await notices.queue(
         session,
         site.duty_chat_id,
@@ -135,6 +135,20 @@ async def _to_group(session: AsyncSession, site: Site, view: RoundView, header: 
         site_id=site.id,
         purpose="patrol",
     )
+
+
+FIRE_WORDS = ("防火", "消防", "fire")
+
+
+def on_time_rule(plan: PatrolPlan) -> str:
+    """The clause a reminder cites is the plan's own: the fire patrol of the key locations every 2
+    hours (000 L446, L451) only for a fire patrol; a supervisor's patrol, twice a day at least (001
+    L543); any other (夜巡, floor rounds) the patrol rules of 001 L539-549 and L811-813."""
+    if any(word in plan.name.lower() for word in FIRE_WORDS):
+        return "patrol.rule.on_time_fire"
+    if plan.role.covers(Role.SUPERVISOR):
+        return "patrol.rule.on_time_supervisor"
+    return "patrol.rule.on_time"
 
 
 async def _escalate(session: AsyncSession, site: Site, plan: PatrolPlan, rnd: PatrolRound) -> None:
@@ -149,15 +163,22 @@ async def _escalate(session: AsyncSession, site: Site, plan: PatrolPlan, rnd: Pa
     )
     # The supervisors (001 L551); for a supervisor's own plan the managers too, the rung above.
     roles = (Role.SUPERVISOR,) if not plan.role.covers(Role.SUPERVISOR) else (Role.SUPERVISOR, Role.MANAGER)
-    told = await notices.tell_roles(
-        session, site, roles, text, purpose="escalation", urgent=True, link=("patrol_round", require_id(rnd))
+    people = await notices.holders(session, site, roles)
+    told = await notices.tell(
+        session,
+        site,
+        [p.telegram_id for p in people],
+        text,
+        purpose="escalation",
+        urgent=True,
+        link=("patrol_round", require_id(rnd)),
     )
     if site.duty_chat_id is not None:
         key = "patrol.escalated_group" if told else "patrol.no_supervisor"
         await notices.queue(
             session,
             site.duty_chat_id,
-            t(key, plan=plan.name, due=hm(rnd.due_at, zone), count=told),
+            t(key, plan=plan.name, due=hm(rnd.due_at, zone), who=notices.told(t, people)),
             site_id=site.id,
             purpose="patrol",
         )
@@ -179,7 +200,7 @@ async def _missed(session: AsyncSession, site: Site, plan: PatrolPlan, rnd: Patr
                 done=len(view.checks),
                 total=len(plan.checkpoints),
             ),
-            t("patrol.rule.on_time"),
+            t(on_time_rule(plan)),
         ]
     )
     await notices.queue(session, site.duty_chat_id, text, site_id=site.id, purpose="patrol")

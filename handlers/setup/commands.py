@@ -121,7 +121,15 @@ async def whoami_command(ctx: Context, args: str) -> Outcome:
 
 
 COMMANDS = [
-    Command("setup", setup_command, min_role=ANYONE, where="group", needs_site=False),
+    Command(
+        "setup",
+        setup_command,
+        min_role=ANYONE,
+        where="group",
+        needs_site=False,
+        listed_role=Role.ADMIN,
+        before_setup=True,
+    ),
     Command("invite", invite_command, min_role=Role.SUPERVISOR, where="group"),
     Command("start", start_command, min_role=ANYONE, where="private", needs_site=False),
     Command("whoami", whoami_command, min_role=ANYONE, where="any", needs_site=False),

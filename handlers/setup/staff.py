@@ -10,13 +10,17 @@ from handlers.core.commands import Command
 from handlers.core.context import Context
 from handlers.core.feature import Feature
 from handlers.core.messages import Outcome
+from handlers.core.people import label
 from storage.codes import Role
 from storage.models import Member, Person
 from storage.repos import sites
 
 
 def describe(ctx: Context, member: Member, person: Person | None) -> str:
-    name = person.name if person and person.name else "?"
+    if person is None or not (person.name or person.username):  # added from the command line, never wrote
+        who = label(ctx.t, member.telegram_id, person)
+        return ctx.t("staff_mgmt.line_unknown", role=ctx.t(f"role.{member.role}"), who=who)
+    name = person.name or "?"
     handle = f" @{person.username}" if person and person.username else ""
     return ctx.t("staff_mgmt.line", role=ctx.t(f"role.{member.role}"), name=name, handle=handle, id=member.telegram_id)
 

@@ -57,7 +57,7 @@ async def roster_command(ctx: Context, args: str) -> Outcome:
     lines = [ctx.t("shifts.roster_header")]
     for inst in instances(defs, days[0], days[1], zone):
         people = table.get((inst.day, inst.shift.code), [])
-        who = await names(ctx.session, people) if people else ctx.t("shifts.nobody")
+        who = await names(ctx.session, people, ctx.t) if people else ctx.t("shifts.nobody")
         lines.append(ctx.t("shifts.roster_line", shift=label(ctx.t, inst, zone), who=who))
     if not table:
         lines.append(ctx.t("shifts.no_roster_hint"))
@@ -85,7 +85,7 @@ async def _upload(ctx: Context, site: Site) -> Outcome:
     waiting = await flow.roster_loaded(ctx.session, site, t)
     if waiting is not None:  # a handover made before this roster now expects the rostered person
         row, expected = waiting
-        who = await names(ctx.session, expected) if expected else t("handover.anyone")
+        who = await names(ctx.session, expected, t) if expected else t("handover.anyone")
         lines.append(t("shifts.handover_updated", name=row.outgoing_name, at=ctx.hhmm(row.handed_at), expected=who))
     lines += await roster_check.gaps(ctx.session, site, rows, days, t)
     return Outcome.say("\n".join(lines))
@@ -126,7 +126,7 @@ async def duty_command(ctx: Context, args: str) -> Outcome:
     upcoming = next((i for i in starting_after(defs, now, zone) if i not in shown), None)
     if upcoming is not None:
         rostered = await on_roster(ctx.session, site, upcoming)
-        who = await names(ctx.session, rostered) if rostered else t("shifts.nobody")
+        who = await names(ctx.session, rostered, t) if rostered else t("shifts.nobody")
         lines.append(t("shifts.next", shift=label(t, upcoming, zone), who=who))
     return Outcome.say("\n".join(lines))
 
@@ -141,7 +141,7 @@ async def _on_duty(ctx: Context, site: Site, inst: Instance, pending: Handover |
     if into is not None:
         return t("shifts.took_over", name=into.incoming_name or "?", at=ctx.hhmm(into.taken_at or ctx.now))
     rostered = await on_roster(ctx.session, site, inst)
-    return await names(ctx.session, rostered) if rostered else t("shifts.nobody")
+    return await names(ctx.session, rostered, t) if rostered else t("shifts.nobody")
 
 
 def _last(rows: list[Handover], inst: Instance, *, incoming: bool) -> Handover | None:

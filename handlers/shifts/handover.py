@@ -140,7 +140,7 @@ async def on_late(ctx: TimerContext) -> datetime | None:
     expected = await replan(session, site, row, t)
     if row.shift_end_at is not None and now < row.shift_end_at + grace:  # handed over early: not late yet
         return row.shift_end_at + grace
-    who = await names(session, expected) if expected else t("handover.anyone")
+    who = await names(session, expected, t) if expected else t("handover.anyone")
     stay = "\n".join([t("handover.late_outgoing", expected=who), t("handover.rule_stay")])
     await notices.queue(session, row.outgoing_id, stay, site_id=site.id, purpose="handover")
     at = row.handed_at.astimezone(ZoneInfo(site.timezone)).strftime("%H:%M")
@@ -192,7 +192,7 @@ async def on_end_check(ctx: TimerContext) -> datetime | None:
         stay = "\n".join([t("handover.end_outgoing", shift=shift_text), t("handover.rule_stay")])
         for telegram_id in people:
             await notices.queue(session, telegram_id, stay, site_id=site.id, purpose="handover")
-        ping = t("handover.end_ping", site=site.name, shift=shift_text, who=await names(session, people))
+        ping = t("handover.end_ping", site=site.name, shift=shift_text, who=await names(session, people, t))
         await notices.tell_roles(session, site, (Role.SUPERVISOR,), ping, purpose="handover", urgent=True)
         again = True
     return now + timedelta(minutes=policy.takeover_grace_minutes) if again else None

@@ -112,7 +112,7 @@ async def header(session: AsyncSession, site: Site, handover: Handover, t: Trans
         outgoing=handover.outgoing_name,
         shift=shift_label(handover.shift_code, handover.shift_day),
         next=shift_label(handover.next_code, handover.next_day),
-        incoming=await names(session, expected) if expected else t("handover.anyone"),
+        incoming=await names(session, expected, t) if expected else t("handover.anyone"),
         at=completed_at(handover).astimezone(zone).strftime("%m-%d %H:%M"),
     )
 
@@ -213,7 +213,7 @@ async def take(ctx: Context, row: Handover, who: Who, *, edit: bool = False) -> 
     site = await sites.get(ctx.session, site_id=row.site_id)
     assert site is not None
     expected = await replan(ctx.session, site, row, t)  # the roster as it is now, not as it was
-    expected_text = await names(ctx.session, expected) if expected else t("handover.anyone")
+    expected_text = await names(ctx.session, expected, t) if expected else t("handover.anyone")
     if not ctx.may(row.site_id, Role.STAFF) and ctx.msg.user.id == who[0]:
         return False, ctx.answer(t("handover.not_expected", expected=expected_text), alert=True)
     if who[0] == row.outgoing_id:

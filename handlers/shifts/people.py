@@ -10,22 +10,16 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.i18n import Translator
+from handlers.core.people import labels
 from handlers.shifts.times import Instance
 from storage.models import Site, require_id
 from storage.repos import shifts as shift_repo
-from storage.repos import sites
 
 
-async def names(session: AsyncSession, ids: Iterable[int]) -> str:
-    """People as the group knows them: their name, else @username, else the id; 、-separated."""
-    wanted = list(dict.fromkeys(ids))
-    known = await sites.people(session, ids=wanted)
-    out = []
-    for telegram_id in wanted:
-        person = known.get(telegram_id)
-        out.append((person.name or (f"@{person.username}" if person.username else "")) if person else "")
-        out[-1] = out[-1] or str(telegram_id)
-    return "、".join(out)
+async def names(session: AsyncSession, ids: Iterable[int], t: Translator) -> str:
+    """People as the group knows them (handlers.core.people: a name, else @username, else "ID 5
+    （未开启机器人）"); 、-separated."""
+    return "、".join((await labels(session, t, ids)).values())
 
 
 def label(t: Translator, inst: Instance, zone: ZoneInfo) -> str:

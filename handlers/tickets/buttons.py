@@ -75,6 +75,13 @@ _DEPARTMENTS = {department.value: department for department in Department}
 
 
 @dataclass(frozen=True)
+class BackToTicket(CallbackData, action="tk.back"):
+    """取消 on the 派工 picker: the card as it was."""
+
+    ticket: int
+
+
+@dataclass(frozen=True)
 class OnSite(CallbackData, action="tk.onsite"):
     """已到场: the repairer is on site."""
 

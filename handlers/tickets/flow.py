@@ -237,11 +237,15 @@ async def escalate(session: AsyncSession, site: Site, ticket: Ticket, reason: Es
     link = ("ticket", require_id(ticket))
     at_once = reason in AT_ONCE or ticket.urgency == Urgency.VIP
     purpose: Purpose = "escalation" if at_once else "follow_up"
-    told = await notices.tell_roles(session, site, CHAIN, text, purpose=purpose, urgent=True, link=link)
+    people = await notices.recipients(session, site, CHAIN, purpose=purpose)
+    told = await notices.tell(
+        session, site, [p.telegram_id for p in people], text, purpose=purpose, urgent=True, link=link
+    )
     ticket.escalated_at = ticket.escalated_at or now
     session.add(ticket)
     key = "tk.esc.group" if told else "tk.esc.nobody"
-    sent = await to_group(session, site, ticket, t(key, number=ticket.number, count=told), urgent=True)
+    said = t(key, number=ticket.number, who=notices.told(t, people))  # the roles reached, named as they are
+    sent = await to_group(session, site, ticket, said, urgent=True)
     return told + sent
 
 

@@ -9,6 +9,7 @@ resident's words."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import handlers.tickets.flow as flow
@@ -33,6 +34,20 @@ GREETING_MAX = 12  # a short 'other' message (你好, hello) is a greeting, not 
 UNIT_MAX = 30  # an answer to "which unit?" is short
 WINDOW = timedelta(minutes=1)
 PHOTOS_AT_ONCE = 3  # a resident's photos a minute that reach the group as photos; the rest are batched
+
+
+# The words and marks of a unit's address (12栋1201, 9座12樓, A座1201室, Flat 12A Block 3, 12-1201):
+# what remains once they are taken out is letters and digits only, never a sentence.
+_UNIT_WORDS = re.compile(
+    r"栋|棟|座|幢|楼|樓|室|号|號|单元|單元|期|区|區|层|層|flat|room|rm|unit|block|blk|tower|[\s,，#/.\-－]", re.I
+)
+
+
+def looks_like_unit(text: str) -> bool:
+    """Whether an answer to "which unit?" is one, not the next message about the matter ("补充说明第6条",
+    "3楼又漏水了"): short, with a digit, nothing but a unit's words, letters and digits."""
+    rest = _UNIT_WORDS.sub("", text)
+    return len(text) <= UNIT_MAX and any(c.isdigit() for c in rest) and rest.isascii() and rest.isalnum()
 
 
 async def duty_sites(ctx: Context) -> list[Site]:
@@ -76,7 +91,7 @@ async def understood(ctx: Context, resident: Resident, limited: bool) -> Outcome
     t = ctx.t
     text, photo = ctx.msg.text.strip(), ctx.msg.photo_file_id
     if resident.awaiting == Awaiting.UNIT:
-        if text and not photo and len(text) <= UNIT_MAX and any(c.isdigit() for c in text):
+        if text and not photo and looks_like_unit(text):
             return await set_unit(ctx, resident, text)
         resident.awaiting = None  # asked once; this message is about something else
     answer = ctx.features.pending_answer(resident.awaiting) if resident.awaiting and text and not photo else None
@@ -195,7 +210,13 @@ async def new_ticket(ctx: Context, resident: Resident, text: str, photo: str | N
         ctx.notified += await flow.to_group(
             ctx.session, site, ticket, flow.preview(st, ticket, st("tk.photo")), photo=photo, bulk=True
         )
-    return Outcome.say(acknowledgement(ctx, site, ticket))
+    answer = acknowledgement(ctx, site, ticket)
+    if resident.site_id is None:  # the only site, taken as the resident's: their unit is asked once, as after a pick
+        resident.site_id = site.id
+        if not resident.unit:
+            resident.awaiting = Awaiting.UNIT
+            answer += "\n" + t("tk.res.ask_unit", unit="-")
+    return Outcome.say(answer)
 
 
 def acknowledgement(ctx: Context, site: Site, ticket: Ticket) -> str:

@@ -16,7 +16,19 @@ from handlers.core.context import ROLES, Context
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.messages import Button as Key
 from handlers.core.messages import Outcome, Reply
-from handlers.tickets.buttons import Accept, Department, Dispatch, DispatchTo, OnSite, Photos, Reopen, Resolve
+from handlers.core.people import label, labels
+from handlers.core.render import with_cancel
+from handlers.tickets.buttons import (
+    Accept,
+    BackToTicket,
+    Department,
+    Dispatch,
+    DispatchTo,
+    OnSite,
+    Photos,
+    Reopen,
+    Resolve,
+)
 from handlers.tickets.exports import CALLBACK_FIELDS, TICKET_FIELDS, callback_rows, ticket_rows
 from handlers.tickets.render import card, card_buttons
 from storage.codes import Role
@@ -75,14 +87,21 @@ async def dispatch_button(ctx: Context, data: Dispatch) -> Outcome:
     if ticket.status not in OPEN:
         return await shown(ctx, ticket, site, ctx.t("tk.closed", number=ticket.number))
     people = await sites.members(ctx.session, site_id=require_id(site), roles=ROLES)
-    buttons = []
-    for member in people[:12]:
-        person = await sites.person(ctx.session, telegram_id=member.telegram_id)
-        label = person.name if person and person.name else str(member.telegram_id)
-        buttons.append(Key(label, DispatchTo.member(data.ticket, member.telegram_id).pack()))
+    named = await labels(ctx.session, ctx.t, [member.telegram_id for member in people[:12]])
+    buttons = [Key(name, DispatchTo.member(data.ticket, telegram_id).pack()) for telegram_id, name in named.items()]
     buttons += [Key(ctx.t(f"tk.dept.{d}"), DispatchTo.department(data.ticket, d).pack()) for d in Department]
-    keyboard = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    keyboard = with_cancel(
+        ctx.t, [buttons[i : i + 3] for i in range(0, len(buttons), 3)], BackToTicket(data.ticket).pack()
+    )
     return Outcome(replies=[Reply(card(ctx.t, ticket, site) + "\n" + ctx.t("tk.pick_whom"), keyboard, edit=True)])
+
+
+async def back_button(ctx: Context, data: BackToTicket) -> Outcome:
+    """取消 on the 派工 picker: the card back as it was, nothing changed."""
+    ticket, site, problem = await staff_ticket(ctx, data.ticket)
+    if problem or ticket is None or site is None:
+        return problem or Outcome()
+    return await shown(ctx, ticket, site, ctx.t("pickers.cancelled"))
 
 
 async def dispatch_to_button(ctx: Context, data: DispatchTo) -> Outcome:
@@ -97,7 +116,7 @@ async def dispatch_to_button(ctx: Context, data: DispatchTo) -> Outcome:
         person_id = whom
         roles = await sites.roles_of(ctx.session, telegram_id=person_id)
         person = await sites.person(ctx.session, telegram_id=person_id)
-        name = person.name if person and site.id in roles else None
+        name = label(flow.site_t(site), person_id, person) if site.id in roles else None
     if name is None:
         return Outcome(toast=ctx.t("button.stale"))
     if ticket.status not in OPEN:
@@ -297,6 +316,7 @@ BUTTONS: list[AnyButton] = [
     Button(Accept, accept_button),
     Button(Dispatch, dispatch_button),
     Button(DispatchTo, dispatch_to_button),
+    Button(BackToTicket, back_button),
     Button(OnSite, on_site_button),
     Button(Resolve, resolve_button),
     Button(Reopen, reopen_button),

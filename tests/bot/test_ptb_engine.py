@@ -12,6 +12,7 @@ import pytest
 from bot.delivery import Refused, RetryLater, Transient
 from bot.engines.base import Engine, TokenRefused, Unreachable
 from bot.engines.ptb_engine import PtbEngine
+from bot.menus import MenuScope
 from handlers.core.messages import Button
 from tests.fakes.bot_api import FakeBotAPI
 
@@ -189,11 +190,21 @@ async def test_to_inbound_skips_bots_service_messages_and_garbage(engine: PtbEng
 
 
 async def test_menu_and_webhook(engine: PtbEngine, api: FakeBotAPI) -> None:
-    await engine.publish_menu({False: [("log", "记录事件")], True: [("start", "开始")]})
-    assert api.commands[('{"type": "all_group_chats"}', "")] == [{"command": "log", "description": "记录事件"}]
+    await engine.publish_menu(
+        {
+            MenuScope(False): [("help", "帮助")],
+            MenuScope(True): [("start", "开始")],
+            MenuScope(False, -100, 7): [("log", "记录事件")],
+            MenuScope(True, 7): [("daylog", "值班日志")],
+        }
+    )
+    assert api.commands[('{"type": "all_group_chats"}', "")] == [{"command": "help", "description": "帮助"}]
     assert api.commands[('{"type": "all_private_chats"}', "")] == [{"command": "start", "description": "开始"}]
+    member = '{"chat_id": -100, "type": "chat_member", "user_id": 7}'
+    assert api.commands[(member, "")] == [{"command": "log", "description": "记录事件"}]
+    assert api.commands[('{"chat_id": 7, "type": "chat"}', "")] == [{"command": "daylog", "description": "值班日志"}]
     api.fail_next("setMyCommands", status=400, description="Bad Request: BOT_COMMAND_INVALID", times=2)
-    await engine.publish_menu({False: [], True: []})  # logged, not raised
+    await engine.publish_menu({MenuScope(False): [], MenuScope(True): []})  # logged, not raised
 
     await engine.set_webhook("https://desk.example.org/tg", "s3cret")
     assert api.webhook is not None and api.webhook["secret_token"] == "s3cret"
