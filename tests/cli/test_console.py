@@ -74,7 +74,7 @@ def test_console_session_then_staff_add_and_export(
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.delenv("BOT_TOKEN", raising=False)
     assert main(["staff", "add", "4242", "--role", "supervisor"]) == 0
-    assert "supervisor" in capsys.readouterr().out
+    assert "4242 现为 华庭花园 的主管" in capsys.readouterr().out  # DUTYDESK_LANGUAGE: zh-Hans by default
     assert main(["staff", "add", "4242", "--role", "staff", "--site", "NOPE"]) == 2
     assert "no site" in capsys.readouterr().err
 

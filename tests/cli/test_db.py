@@ -13,6 +13,12 @@ from bot.cli import main
 UNREACHABLE = "postgresql://postgres@127.0.0.1:1/nowhere"  # nothing listens on port 1
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refusals below are asserted in English (tests/cli/test_language.py: the other languages)."""
+    monkeypatch.setenv("DUTYDESK_LANGUAGE", "en")
+
+
 def verbs(tmp_path: Path) -> list[list[str]]:
     """One call of every verb that opens the database (the files they read exist)."""
     keys = tmp_path / "keys.csv"

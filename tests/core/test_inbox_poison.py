@@ -75,6 +75,8 @@ def test_cli_inbox_shows_updates_set_aside_and_retries_them(
 ) -> None:
     import asyncio
 
+    monkeypatch.setenv("DUTYDESK_LANGUAGE", "en")  # the messages below are the English ones
+
     from bot.cli import main
     from storage.clock import utcnow
     from storage.db import Database

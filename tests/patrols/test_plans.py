@@ -91,6 +91,7 @@ def test_cli_import_is_all_or_nothing(
 ) -> None:
     url = make_site_db(migrated_file(tmp_path / "plans.db"))
     monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DUTYDESK_LANGUAGE", "en")  # the messages below are the English ones
     bad = tmp_path / "bad.csv"
     bad.write_text(BAD_CSV, encoding="utf-8")
     assert main(["patrol", "import", str(bad)]) == 2

@@ -53,6 +53,7 @@ def test_cli_staff_list_remove_and_refused_ids(
     migrated_file: Callable[[Path], str],
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DUTYDESK_LANGUAGE", "en")  # the messages below are the English ones
     monkeypatch.delenv("BOT_TOKEN", raising=False)
     monkeypatch.setenv("DATABASE_URL", migrated_file(tmp_path / "d.db"))
     assert main(["staff", "add", "4242", "--role", "supervisor"]) == 2
