@@ -78,7 +78,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog=f"kinds:\n{kinds}\n\nthe columns of each kind: docs/exports.md",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    export.add_argument("kind", metavar="KIND", choices=EXPORT_KINDS, help="what to export (kinds: see below)")
+    # Not argparse's choices: an unknown kind is refused in the operator's language, with the kinds.
+    export.add_argument("kind", metavar="KIND", help="what to export (kinds: see below)")
     export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="output format (default jsonl)")
     export.add_argument("--output", "-o", metavar="FILE", help="file to write, owner-only (default: standard output)")
     export.add_argument("--force", action="store_true", help="replace FILE if it exists (never through a symlink)")

@@ -106,7 +106,7 @@ def test_cli_inbox_shows_updates_set_aside_and_retries_them(
     assert main(["inbox", "--retry", "8", "--database", url]) == 2  # 8 is not set aside
     assert "no update 8 is set aside" in capsys.readouterr().err
     assert main(["inbox", "--retry", "nonsense", "--database", url]) == 2
-    assert "update id or 'dead'" in capsys.readouterr().err
+    assert "--retry takes an ID from the list or 'dead'" in capsys.readouterr().err
     assert main(["inbox", "--retry", "7", "--database", url]) == 0
     assert "1 update(s) will be handled again" in capsys.readouterr().out
     assert main(["inbox", "--dead", "--database", url]) == 0
