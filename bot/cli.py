@@ -9,6 +9,7 @@ it uses when it runs (tests/cli/test_export_safety.py checks it).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -31,6 +32,22 @@ VERBS: list[Verb] = [
     cli_inbox.VERB,
     REPORT,
 ]
+# What `dutydesk export KIND` writes, for `export -h` (listed here, not read from the features, so
+# that --help loads no database layer; tests/cli/test_verbs.py checks it against the features' exports).
+EXPORT_KINDS: dict[str, str] = {
+    "incidents": "the duty log's incidents (事件), their handling notes and photos",
+    "roster": "the duty roster (值班表): date, shift, person",
+    "handovers": "handovers (交接班) with the report as posted",
+    "orders": "standing orders (指令), who issued them and who marked them done",
+    "duty_days": "duty days (值班日志) and who signed them",
+    "shift_requests": "leave and swap requests (请假/调班) and their decisions",
+    "keys": "the key register (钥匙)",
+    "key_loans": "key loans (借还钥匙), one row per loan",
+    "tickets": "residents' complaints, repairs and inquiries (工单)",
+    "callbacks": "callbacks (回访) and the residents' ratings",
+    "patrols": "patrol rounds (巡查), one row per round",
+    "weekly_reviews": "the supervisor's weekly review (签阅) of patrols and callbacks",
+}
 
 
 def _version() -> str:
@@ -58,13 +75,21 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--engine", choices=("aiogram", "ptb"), help="Telegram library to run on (default: DUTYDESK_ENGINE, aiogram)"
     )
+    add_database(run)
     classify = sub.add_parser("classify", help="classify TEXT, or one message per line of standard input")
     classify.add_argument("text", nargs="?", metavar="TEXT", help="the message (default: read lines from stdin)")
     classify.add_argument(
         "--speaker", choices=("staff", "resident"), default="staff", help="read as staff in the group (default)"
     )
-    export = sub.add_parser("export", help="write records as JSON lines, CSV (UTF-8 with BOM) or an XLSX workbook")
-    export.add_argument("kind", metavar="KIND", help="what to export: incidents, tickets, and the kinds features add")
+    kinds = "\n".join(f"  {kind:<16}{what}" for kind, what in EXPORT_KINDS.items())
+    export = sub.add_parser(
+        "export",
+        help="write records as JSON lines, CSV (UTF-8 with BOM, opens in Excel) or an XLSX workbook",
+        epilog=f"kinds:\n{kinds}\n\nthe columns of each kind: docs/exports.md",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    # Not argparse's choices: an unknown kind is refused in the operator's language, with the kinds.
+    export.add_argument("kind", metavar="KIND", help="what to export (kinds: see below)")
     export.add_argument(
         "--format", choices=("jsonl", "csv", "xlsx"), default="jsonl", help="output format (default jsonl; xlsx: -o)"
     )
@@ -93,13 +118,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         settings = Settings()
-    except ValidationError as exc:
+    except ValidationError as exc:  # said in DUTYDESK_LANGUAGE when the environment names a known one
+        cli_db.use_language(os.environ.get("DUTYDESK_LANGUAGE", ""))
         first = exc.errors()[0]
         if first["loc"]:
-            print(f"dutydesk: bad setting {'.'.join(map(str, first['loc'])).upper()}: {first['msg']}", file=sys.stderr)
-        else:  # a rule over several settings (e.g. WEBHOOK_URL needs WEBHOOK_SECRET): its message names them
-            print(f"dutydesk: bad settings: {first['msg'].removeprefix('Value error, ')}", file=sys.stderr)
-        return 2
+            name = ".".join(map(str, first["loc"])).upper()
+            return cli_db.refuse(cli_db.say("cli.bad_setting", name=name, why=first["msg"]))
+        # a rule over several settings (e.g. WEBHOOK_URL needs WEBHOOK_SECRET): its message names them
+        return cli_db.refuse(cli_db.say("cli.bad_settings", why=first["msg"].removeprefix("Value error, ")))
+    cli_db.use_language(settings.dutydesk_language)
     problem = cli_db.folder_problem(args, settings)
     if problem:
         print(f"dutydesk: {problem}", file=sys.stderr)
@@ -113,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
+        if args.database:
+            settings = settings.model_copy(update={"database_url": args.database})
         return _run(settings, args.engine)
     if args.command == "classify":
         from bot.cli_classify import run_classify

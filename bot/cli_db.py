@@ -4,8 +4,12 @@ child: :meth:`storage.db.Database.migrate`), the engine disposed at the end; a r
 can act on (an :class:`~handlers.core.operator.AdminError`, a bad URL, a database that cannot be
 reached) is one line on stderr and exit status 2, never a traceback.
 
-Only the standard library is imported here: building the parser (``--version``, ``--help``) loads
-neither the settings nor the database layer; what a verb uses is imported when it runs.
+Messages are said in the language of DUTYDESK_LANGUAGE (zh-Hans by default, zh-Hant, en; the
+``cli.*`` catalogue texts and each feature's ``<feature>.cli.*``): :func:`use_language` once the
+settings are read, then :func:`say` and :func:`refuse`. argparse's own help and usage stay English.
+
+Only the standard library and the catalogues are imported here: building the parser (``--version``,
+``--help``) loads neither the settings nor the database layer; what a verb uses is imported when it runs.
 """
 
 from __future__ import annotations
@@ -16,20 +20,51 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
+from handlers.core.i18n import DEFAULT, LANGUAGES, Translator
+
 if TYPE_CHECKING:
     from bot.config import Settings
     from storage.db import Database
 
 DATABASE_HELP = "database URL (default: DATABASE_URL from the environment or .env, the same one `run` uses)"
+_SPOKEN = [Translator(DEFAULT)]  # the command line's language: one process, one operator
+
+
+def use_language(language: str) -> None:
+    """Say every message from now on in ``language`` (DUTYDESK_LANGUAGE; an unknown one: zh-Hans)."""
+    _SPOKEN[0] = Translator(language if language in LANGUAGES else DEFAULT)
+
+
+def translator() -> Translator:
+    """The command line's language, for an operator action that builds its own message."""
+    return _SPOKEN[0]
+
+
+def say(key: str, **values: object) -> str:
+    """A catalogue text in the command line's language."""
+    return _SPOKEN[0](key, **values)
 
 
 class Refused(Exception):
-    """The database cannot be used: the message says why, in one line."""
+    """The database cannot be used: ``key`` and ``values`` say why, in one line."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+    def text(self, t: Translator) -> str:
+        return t(self.key, **self.values)
+
+    def __str__(self) -> str:
+        return self.text(Translator("en"))
 
 
 def refuse(message: object) -> int:
-    """Say a refusal in one line on stderr; the exit status of a usage or input error (2)."""
-    print(f"dutydesk: {message}", file=sys.stderr)
+    """Say a refusal in one line on stderr, in the command line's language when it can say itself
+    (``text(t)``: an AdminError, a TableError, a :class:`Refused`); the exit status of a usage or input error (2)."""
+    text = getattr(message, "text", None)
+    print(f"dutydesk: {text(translator()) if callable(text) else message}", file=sys.stderr)
     return 2
 
 
@@ -56,7 +91,7 @@ def folder_problem(args: argparse.Namespace, settings: Settings) -> str | None:
     from storage.db import missing_folder
 
     folder = missing_folder(url)
-    return f"no folder {folder} for the database ({source_of(args)}); check the path" if folder else None
+    return say("cli.no_folder", folder=folder, source=source_of(args)) if folder else None
 
 
 @asynccontextmanager
@@ -71,14 +106,14 @@ async def opened(url: str, *, source: str = "DATABASE_URL", read_only: bool = Fa
     try:
         db = Database(url, read_only=read_only)
     except (SQLAlchemyError, ValueError, ImportError) as exc:
-        raise Refused(f"bad database URL ({source}): {_problem(exc)}") from None
+        raise Refused("cli.bad_url", source=source, why=_problem(exc)) from None
     except OSError as exc:
-        raise Refused(f"cannot open the database ({_problem(exc)}); check {source}") from None
+        raise Refused("cli.cannot_open", source=source, why=_problem(exc)) from None
     try:
         try:
             await db.migrate()
         except (OSError, SQLAlchemyError, RuntimeError) as exc:  # RuntimeError: the migration child failed
-            raise Refused(f"cannot open the database ({_problem(exc)}); check {source}") from None
+            raise Refused("cli.cannot_open", source=source, why=_problem(exc)) from None
         yield db
     finally:
         await db.dispose()

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from bot import cli_db
+from handlers.core.i18n import Translator
 
 if TYPE_CHECKING:
     from handlers.core.feature import ExportKind
@@ -32,7 +33,18 @@ BUFFER = 1 << 16
 
 
 class OutputRefused(Exception):
-    """The output path cannot or may not be written; the message says why, in one line."""
+    """The output path cannot or may not be written; ``key`` (``cli.output.*``) and ``path`` say why, in one line."""
+
+    def __init__(self, key: str, path: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = {"path": path, **values}
+
+    def text(self, t: Translator) -> str:
+        return t(self.key, **self.values)
+
+    def __str__(self) -> str:
+        return self.text(Translator("en"))
 
 
 def run_export(
@@ -52,11 +64,9 @@ def run_export(
 
     kinds = registry().exports
     if kind not in kinds:
-        print(f"dutydesk: cannot export {kind!r}; kinds: {', '.join(kinds)}", file=sys.stderr)
-        return 2
+        return cli_db.refuse(cli_db.say("cli.export.bad_kind", kind=kind, kinds=", ".join(kinds)))
     if fmt == "xlsx" and not output:
-        print("dutydesk: --format xlsx writes a file: give it with -o FILE", file=sys.stderr)
-        return 2
+        return cli_db.refuse(cli_db.say("cli.export.xlsx_needs_file"))
     # CSV gets a BOM so that Excel reads it as UTF-8 (Chinese would show as garbage); JSONL stays plain.
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
     out: IO[Any]
@@ -66,8 +76,7 @@ def run_export(
         else:
             out = open_output(output, encoding=encoding, force=force) if output else sys.stdout
     except OutputRefused as exc:
-        print(f"dutydesk: {exc}", file=sys.stderr)
-        return 2
+        return cli_db.refuse(exc)
     try:
         if fmt == "csv" and not output:
             sys.stdout.write("\ufeff")  # no -o: the output is standard output
@@ -88,12 +97,13 @@ def run_export(
         if isinstance(exc, OutputFailed):  # the disk filled up, the file system went away…
             if not output:
                 _drop_stdout()
-            print(f"dutydesk: writing {output or 'the output'} failed: {exc}", file=sys.stderr)
+            where = output or cli_db.say("cli.export.the_output")
+            print(f"dutydesk: {cli_db.say('cli.export.failed', path=where, why=exc)}", file=sys.stderr)
             return 1
         if isinstance(exc, cli_db.Refused):
             return cli_db.refuse(exc)
         raise
-    print(f"dutydesk: exported {count} {kind}", file=sys.stderr)
+    print(f"dutydesk: {cli_db.say('cli.export.done', count=count, kind=kind)}", file=sys.stderr)
     return 0
 
 
@@ -195,45 +205,45 @@ def _open_fd(path: str, *, force: bool) -> int:
     except FileNotFoundError:
         existing = None
     except OSError as exc:
-        raise OutputRefused(_why(path, exc)) from exc
+        raise _why(path, exc) from exc
     if existing is not None:
         _may_replace(path, existing.st_mode, force=force)
     flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (os.O_EXCL if existing is None else 0)
     try:
         fd = os.open(path, flags, 0o600)
     except OSError as exc:
-        raise OutputRefused(_why(path, exc)) from exc
+        raise _why(path, exc) from exc
     try:
         if existing is not None:  # private first, then emptied: a refusal leaves the old file as it was
             os.fchmod(fd, 0o600)
             os.ftruncate(fd, 0)
     except OSError as exc:
         os.close(fd)
-        raise OutputRefused(_why(path, exc)) from exc
+        raise _why(path, exc) from exc
     return fd
 
 
 def _may_replace(path: str, mode: int, *, force: bool) -> None:
     if stat.S_ISLNK(mode):
-        raise OutputRefused(f"{path} is a symbolic link; not following it (give the real path)")
+        raise OutputRefused("cli.output.symlink", path)
     if stat.S_ISDIR(mode):
-        raise OutputRefused(f"{path} is a folder; give a file name")
+        raise OutputRefused("cli.output.folder", path)
     if not stat.S_ISREG(mode):
-        raise OutputRefused(f"{path} is not a plain file")
+        raise OutputRefused("cli.output.not_plain", path)
     if not force:
-        raise OutputRefused(f"{path} exists; add --force to replace it")
+        raise OutputRefused("cli.output.exists", path)
 
 
-def _why(path: str, exc: OSError) -> str:
-    """One line for an OSError opening ``path``."""
+def _why(path: str, exc: OSError) -> OutputRefused:
+    """The refusal for an OSError opening ``path``."""
     if isinstance(exc, FileNotFoundError | NotADirectoryError):
-        return f"cannot write {path}: no such folder {os.path.dirname(os.path.abspath(path))}"
+        return OutputRefused("cli.output.no_folder", path, folder=os.path.dirname(os.path.abspath(path)))
     if isinstance(exc, FileExistsError):  # made by someone else since we looked
-        return f"{path} exists; add --force to replace it"
+        return OutputRefused("cli.output.exists", path)
     if isinstance(exc, IsADirectoryError):
-        return f"{path} is a folder; give a file name"
+        return OutputRefused("cli.output.folder", path)
     if exc.errno == errno.ELOOP:  # it became a symbolic link since we looked
-        return f"{path} is a symbolic link; not following it (give the real path)"
+        return OutputRefused("cli.output.symlink", path)
     if isinstance(exc, PermissionError):
-        return f"cannot write {path}: permission denied"
-    return f"cannot write {path}: {exc.strerror or exc}"
+        return OutputRefused("cli.output.denied", path)
+    return OutputRefused("cli.output.cannot_write", path, why=exc.strerror or exc)

@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # imported when the verb runs: `dutydesk --version` and --hel
     from bot.config import Settings
     from storage.db import Database
 
-QUEUE = Queue(every="dead", what="an update id")  # --retry dead: every update set aside
+QUEUE = Queue(every="dead")  # --retry dead: every update set aside
 
 
 def _configure(sub: Subparsers) -> None:
@@ -35,16 +35,17 @@ async def _inbox(db: Database, args: argparse.Namespace) -> int:
             update_id = QUEUE.retried(args)
             count = await inbox.requeue(session, update_id=update_id)
             if not count and update_id is not None:
-                return cli_db.refuse(f"no update {update_id} is set aside (see dutydesk inbox --dead)")
-            print(f"{count} update(s) will be handled again")
+                return cli_db.refuse(cli_db.say("cli.inbox.not_set_aside", id=update_id))
+            print(cli_db.say("cli.inbox.retried", count=count))
             return 0
         rows = await inbox.listing(session, dead=args.dead, limit=args.limit)
     if not rows:
-        print("nothing set aside" if args.dead else "the inbox is empty: every update was handled")
+        print(cli_db.say("cli.inbox.none_dead" if args.dead else "cli.inbox.empty"))
     for row in rows:
         when = (row.dead_at or row.received_at).isoformat(timespec="seconds")
         error = (row.last_error or "-").replace("\n", " ")[:80]
-        print(f"{row.update_id}\t{when}\ttries {row.attempts}\t{error}\t{_summary(row.payload)}")
+        tries = cli_db.say("cli.queue.tries", count=row.attempts)
+        print(f"{row.update_id}\t{when}\t{tries}\t{error}\t{_summary(row.payload)}")
     return 0
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from bot import cli_db
 from bot.cli_verbs import Queue, Subparsers, Verb
 
 if TYPE_CHECKING:
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 
 # --retry failed: every message in OutboxState.FAILED (the word is the state's; this module does not
 # import the database layer, to keep `dutydesk --help` quick)
-QUEUE = Queue(every="failed", what="a message id")
+QUEUE = Queue(every="failed")
 
 
 def _configure(sub: Subparsers) -> None:
@@ -37,18 +38,19 @@ async def _outbox(db: Database, args: argparse.Namespace) -> int:
         if args.retry:
             row_id = QUEUE.retried(args)
             count = await outbox.retry(session, row_id=row_id)
-            print(f"{count} message(s) will be sent again")
+            print(cli_db.say("cli.outbox.retried", count=count))
             return 0 if count or row_id is None else 2
         rows = await outbox.problems(session, now=utcnow(), everything=args.all, limit=args.limit)
     if not rows:
-        print("nothing stuck: every message was sent" if not args.all else "the outbox is empty")
+        print(cli_db.say("cli.outbox.empty" if args.all else "cli.outbox.none_stuck"))
     for row in rows:
         text = " ".join(row.text.split())[:50]
         error = (row.last_error or "").replace("\n", " ")[:80]
         when = row.next_try_at.isoformat(timespec="seconds")
         print(
             f"{row.id}\t{row.state}\t{row.purpose or row.method}\tchat {row.chat_id}\t"
-            f"tries {row.attempts}\tnext {when}\t{error or '-'}\t{text}"
+            f"{cli_db.say('cli.queue.tries', count=row.attempts)}\t{cli_db.say('cli.outbox.next', when=when)}\t"
+            f"{error or '-'}\t{text}"
         )
     return 0
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import cli_db
-from bot.cli_verbs import Subparsers, Verb, actions, add_site
+from bot.cli_verbs import Subparsers, Verb, actions, add_database, add_site
 from handlers.core.taxonomy import PROOFS, ROLES
 from storage.codes import Proof, Role
 
@@ -37,14 +37,18 @@ def configure(sub: Subparsers) -> None:
     )
     add.add_argument("--proof", choices=proofs, default=Proof.TAP, help="what proves each checkpoint (default tap)")
     add_site(add)
+    add_database(add)
     load = patrol.add_parser("import", help="load plans from a YAML, CSV or XLSX file (all or nothing)")
     load.add_argument("file", help="the plan file (.yaml/.yml, .csv or .xlsx)")
     add_site(load)
+    add_database(load)
     show = patrol.add_parser("list", help="list the patrol plans of a site")
     add_site(show)
+    add_database(show)
     stop = patrol.add_parser("remove", help="stop a plan: no more rounds (its past rounds stay for the records)")
     stop.add_argument("name", help="the plan's name")
     add_site(stop)
+    add_database(stop)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -66,43 +70,46 @@ async def _patrol(db: Database, args: argparse.Namespace, specs: list[PlanSpec])
     from handlers.core.operator import import_caps
     from handlers.patrols import operator
 
+    t = cli_db.translator()
     if args.action == "list":
-        for line in await operator.list_plans(db, args.site):
+        for line in await operator.list_plans(db, args.site, t):
             print(line)
         return 0
     if args.action == "remove":
-        print(await operator.stop_plan(db, args.site, args.name))
+        print(await operator.stop_plan(db, args.site, args.name, t))
         return 0
     if args.action == "import":  # the file is read within the site's import caps, as in the chat
         specs = read_plans(Path(args.file), await import_caps(db, args.site))
-    print(await operator.save_plans(db, args.site, specs))
+    print(await operator.save_plans(db, args.site, specs, t))
     return 0
 
 
 def read_plans(path: Path, caps: Caps) -> list[PlanSpec]:
-    """Every plan of the file, or PlanError naming each bad line (nothing is saved then). The file
+    """Every plan of the file, or AdminError naming each bad line (nothing is saved then). The file
     is read within the site's import caps, as in the chat; its size is checked before reading."""
+    from handlers.core.operator import AdminError
     from handlers.core.uploads import TableError, read_table, too_big
-    from handlers.patrols.plans import PlanError, specs_from_rows, specs_from_yaml
+    from handlers.patrols.plans import specs_from_rows, specs_from_yaml
 
     try:
         if (refused := too_big(path.stat().st_size, caps)) is not None:
-            raise PlanError(f"{path.name}: {refused}")
+            raise AdminError("cli.file_refused", name=path.name, why=refused)
         data = path.read_bytes()
     except OSError as exc:
-        raise PlanError(f"cannot read {path}: {exc.strerror}") from exc
+        raise AdminError("cli.cannot_read", path=path, why=exc.strerror or exc) from exc
     if path.suffix.lower() in (".yaml", ".yml"):
         specs, problems = specs_from_yaml(data)
     else:
         try:
             specs, problems = specs_from_rows(read_table(data, path.name, caps))
         except TableError as exc:
-            raise PlanError(f"{path.name}: {exc}") from exc
+            raise AdminError("cli.file_refused", name=path.name, why=exc) from exc
     if problems:
-        lines = "; ".join(f"line {line}: {what}" for line, what in sorted(problems))
-        raise PlanError(f"{path.name} not loaded, nothing saved — {lines}")
+        t = cli_db.translator()
+        lines = "; ".join(t("cli.bad_line", line=line, what=what) for line, what in sorted(problems))
+        raise AdminError("cli.patrols.bad_file", name=path.name, lines=lines)
     if not specs:
-        raise PlanError(f"{path.name} has no plans")
+        raise AdminError("cli.patrols.no_plans", name=path.name)
     return specs
 
 

@@ -39,10 +39,10 @@ async def _staff(db: Database, args: argparse.Namespace) -> int:
 
     if args.action == "add":
         name, role = await add_staff(db, telegram_id=args.telegram_id, role=args.role, site_code=args.site)
-        print(f"{args.telegram_id} is now {role} at {name}")
+        print(cli_db.say("cli.staff.added", id=args.telegram_id, role=cli_db.say(f"role.{role}"), site=name))
     elif args.action == "remove":
         name, role = await remove_staff(db, telegram_id=args.telegram_id, site_code=args.site)
-        print(f"{args.telegram_id} is no longer {role} at {name}")
+        print(cli_db.say("cli.staff.removed", id=args.telegram_id, role=cli_db.say(f"role.{role}"), site=name))
     else:
         for code, telegram_id, role, person, username in await list_staff(db, site_code=args.site):
             handle = f" @{username}" if username else ""

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 from bot import cli_db
+from handlers.core.i18n import Translator
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -47,8 +48,8 @@ def add_database(parser: argparse.ArgumentParser) -> None:
 
 
 # Loads a file's bytes (its name tells its format) into a site (None: the only one); returns what to
-# tell the operator, or raises AdminError naming every bad row.
-Loader = Callable[["Database", bytes, str, "str | None"], Awaitable[str]]
+# tell the operator in the command line's language (the Translator), or raises AdminError naming every bad row.
+Loader = Callable[["Database", bytes, str, "str | None", Translator], Awaitable[str]]
 
 
 def add_file_import(sub: Subparsers, name: str, help: str, *, load: str, file: str) -> None:
@@ -56,6 +57,7 @@ def add_file_import(sub: Subparsers, name: str, help: str, *, load: str, file: s
     parser = actions(sub, name, help).add_parser("import", help=load)
     parser.add_argument("file", help=file)
     add_site(parser)
+    add_database(parser)
 
 
 def run_file_import(args: argparse.Namespace, settings: Settings, loader: Loader) -> int:
@@ -64,8 +66,8 @@ def run_file_import(args: argparse.Namespace, settings: Settings, loader: Loader
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return cli_db.refuse(f"cannot read {path}: {exc.strerror or exc}")
-    return cli_db.report(args, settings, lambda db: loader(db, data, path.name, args.site))
+        return cli_db.refuse(cli_db.say("cli.cannot_read", path=path, why=exc.strerror or exc))
+    return cli_db.report(args, settings, lambda db: loader(db, data, path.name, args.site, cli_db.translator()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +77,6 @@ class Queue:
     given up on)."""
 
     every: str  # the word of --retry that means every row given up on
-    what: str  # what --retry's ID is, for the refusal: "a message id"
 
     def configure(self, parser: argparse.ArgumentParser, *, retry: str) -> None:
         parser.add_argument("--retry", metavar="ID", help=retry)
@@ -90,9 +91,9 @@ class Queue:
     ) -> int:
         """Refuse a --retry that names no row and a --limit under 1; else ``work`` on the database."""
         if args.retry and args.retry != self.every and not args.retry.isdigit():
-            return cli_db.refuse(f"--retry takes {self.what} or '{self.every}'")
+            return cli_db.refuse(cli_db.say("cli.queue.bad_retry", every=self.every, given=args.retry))
         if args.limit < 1:
-            return cli_db.refuse("--limit must be at least 1")
+            return cli_db.refuse(cli_db.say("cli.queue.bad_limit", given=args.limit))
         return cli_db.run(args, settings, lambda db: work(db, args))
 
     def retried(self, args: argparse.Namespace) -> int | None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from handlers.core.i18n import Translator
+
 
 @dataclass(frozen=True, slots=True)
 class Policy:
@@ -167,61 +169,64 @@ class Policy:
         return replace(base, **clean)
 
 
-# The clause each setting comes from, shown by `dutydesk policy show` (add one with every field).
+# The clause each setting comes from, shown by `dutydesk policy show` beside its meaning (the
+# catalogues' ``policy.meaning.<setting>``, in the operator's language): regulation numbers only, so
+# they read the same in every language; "" when no regulation sets the number (our default, or an
+# operational cap: the meaning says which). Add one, and a meaning, with every field.
 CLAUSES: dict[str, str] = {
-    "escalation_repeat_minutes": "000 L151: major events reported up at once, no delay (repeat: foundation default)",
-    "report_reminder_hour": "000 L144; 001 L479: written report of a major event the next day",
-    "urgent_repeat_minutes": "000 L131, L258, L309: urgent events reported at once (repeat: our default)",
-    "written_report_hours": "001 L819: the written report within 24 hours (000 L144; 001 L479: to manager, GM)",
-    "draft_min_confidence": "SPEC §5: the classifier only suggests (below this, no draft card)",
-    "invite_valid_hours": "SPEC §1: roles are given by one-time invite links",
-    "handover_block_on_major": "000 L131; 002 L99-100: no handover while a major incident is open",
-    "arrive_early_minutes": "002 L23: the incoming person arrives 15 minutes early (000 L256: 10)",
-    "incoming_reminder_minutes": "the incoming reminder, this long before the arrival time (our default)",
-    "takeover_grace_minutes": "002 L22; 000 L152; 001 L495: the outgoing person may not leave before the takeover",
-    "roster_due_day": "002 L10: next month's roster drafted by the 25th (004: by month end)",
-    "roster_reminder_hour": "002 L10: hour of the daily roster-due reminder (default)",
-    "leave_notice_hours": "004 L220 XIV: leave and swaps asked a day ahead; a supervisor approves (000 L127; 002 L17)",
-    "roster_night_oncall": "004 L126 §1.2: a manager on duty every night (a roster without one is reported)",
-    "oncall_night_start_hour": "004 L126 §2.2: managers' night duty from 20:00",
-    "oncall_night_end_hour": "004 L126 §2.2: managers' night duty until 06:00 the next morning",
-    "daylog_hour": "000 L116: the manager signs the duty log daily; 002 L21: supervisors read it daily",
-    "key_due_hour": "001 L1041, L1335: a key loan is returned the same day",
-    "key_overdue_morning_hour": "001 L291: keys not returned are followed up (supervisors each morning)",
-    "key_report_hour": "000 L514, L571: the key register is checked daily (daily key report)",
-    "key_external_approval": "001 L1043: outside borrowers need a leader's approval",
-    "key_sealed_witnesses": "000 L506: a sealed key is used with two customer-service staff present",
-    "key_sealed_guards": "000 L506: ... and a guard present",
-    "key_sealed_gm_approval": "000 L506: the CS manager asks the general manager, who approves",
-    "ticket_hours_complaint": "001 L901: a promised deadline (处理时限) for every matter (hours: our default)",
-    "ticket_hours_repair": "001 L901: a promised deadline for repairs (hours: our default)",
-    "ticket_hours_inquiry": "001 L901: a promised deadline for inquiries (hours: our default)",
-    "ticket_hours_urgent": "001 L901: a promised deadline for urgent matters (hours: our default)",
-    "ticket_hours_vip": "000 L37: VIP (特急) matters pursued until the resident is satisfied",
-    "ticket_onsite_minutes": "001 L1113, L1123: repair staff on site within 15 minutes of every repair notice",
-    "ticket_followup_days": "001 L905: a complaint not resolved at once is followed up every 2 days",
-    "ticket_progress_wait_hours": "001 L905: staff progress line awaited, then a status to the resident (our default)",
-    "callback_due_days": "003 L63: complaint callback within 3 days of resolution",
-    "callback_urgent_minutes": "003 L63: emergency repairs are called back right after the repair",
-    "callback_answer_hours": "how long the resident's rating is awaited before staff phone (our default)",
-    "repeat_complaint_days": "the site's own rule, from no regulation: what counts as a repeated complaint",
-    "resident_messages_per_minute": "a resident's messages a minute before the rest are held back (our default)",
-    "patrol_grace_minutes": "000 L451 patrols at set times; a round may start this late (guard-tour practice)",
-    "patrol_escalate_minutes": "001 L551, L823: a round not done after its reminder goes to the supervisors",
-    "patrol_recheck_repeat_minutes": "001 L551 (P15), L1357: a finding once fixed is checked again",
-    "patrol_radius_m": "a shared location counts within this distance of a checkpoint (our default)",
-    "patrol_handover_hours": "late and missed rounds of this many hours go into the handover report",
-    "review_weekday": "003 L63 §4.4: the supervisor reviews the callback records weekly (0 = Monday: the week's end)",
-    "review_hour": "001 L553; 003 L63 §4.4: hour the weekly review of patrol and callback records is sent (default)",
-    "review_reminder_hours": "001 L553: the supervisor signs the patrol records; reminded this often until signed",
-    "monthly_report_hour": "000 L95-97; 003 L23, L39, L63: monthly statistics to the superior (hour: our default)",
-    "digest_first_hour": "the shift digest on a day without rostered shifts: first hour (our rule, no clause)",
-    "digest_every_hours": "the shift digest on a day without rostered shifts: every this many hours (our rule)",
-    "inbox_max_attempts": "operational (no regulation): an update failing this often is set aside (its sender told)",
-    "import_max_kb": "operational cap, no clause: largest roster/key/patrol file accepted (KB)",
-    "import_max_rows": "operational cap, no clause: rows after the header, blank rows included",
-    "import_max_columns": "operational cap, no clause: columns holding a value",
-    "import_max_cells": "operational cap, no clause: cells stored in the file, empty ones included",
+    "escalation_repeat_minutes": "000 L151",
+    "report_reminder_hour": "000 L144; 001 L479",
+    "draft_min_confidence": "",
+    "invite_valid_hours": "",
+    "handover_block_on_major": "000 L131; 002 L99-100",
+    "arrive_early_minutes": "002 L23; 000 L256",
+    "incoming_reminder_minutes": "",
+    "takeover_grace_minutes": "002 L22; 000 L152; 001 L495",
+    "roster_due_day": "002 L10; 004",
+    "roster_reminder_hour": "002 L10",
+    "daylog_hour": "000 L116; 002 L21",
+    "key_due_hour": "001 L1041, L1335",
+    "key_overdue_morning_hour": "001 L291",
+    "key_report_hour": "000 L514, L571",
+    "key_external_approval": "001 L1043",
+    "key_sealed_witnesses": "000 L506",
+    "key_sealed_guards": "000 L506",
+    "key_sealed_gm_approval": "000 L506",
+    "ticket_hours_complaint": "001 L901",
+    "ticket_hours_repair": "001 L901",
+    "ticket_hours_inquiry": "001 L901",
+    "ticket_hours_urgent": "001 L901",
+    "ticket_hours_vip": "000 L37",
+    "ticket_onsite_minutes": "001 L1113",
+    "ticket_followup_days": "001 L905",
+    "callback_due_days": "003 L63",
+    "callback_urgent_minutes": "003 L63",
+    "callback_answer_hours": "",
+    "repeat_complaint_days": "",
+    "resident_messages_per_minute": "",
+    "patrol_grace_minutes": "000 L451",
+    "patrol_escalate_minutes": "001 L551, L823",
+    "patrol_recheck_repeat_minutes": "001 L551, L1357",
+    "patrol_radius_m": "",
+    "patrol_handover_hours": "",
+    "review_weekday": "003 L63 §4.4",
+    "review_hour": "001 L553; 003 L63 §4.4",
+    "review_reminder_hours": "001 L553",
+    "urgent_repeat_minutes": "000 L131, L258, L309",
+    "written_report_hours": "001 L819; 000 L144; 001 L479",
+    "leave_notice_hours": "004 L220 XIV; 000 L127; 002 L17",
+    "roster_night_oncall": "004 L126",
+    "oncall_night_start_hour": "004 L126",
+    "oncall_night_end_hour": "004 L126",
+    "ticket_progress_wait_hours": "001 L905",
+    "monthly_report_hour": "000 L95-97; 003 L23, L39, L63",
+    "digest_first_hour": "",
+    "digest_every_hours": "",
+    "inbox_max_attempts": "",
+    "import_max_kb": "",
+    "import_max_rows": "",
+    "import_max_columns": "",
+    "import_max_cells": "",
 }
 # Settings whose value must lie in a range (inclusive); other numbers must not be negative.
 BOUNDS: dict[str, tuple[float, float]] = {
@@ -282,18 +287,55 @@ def parse_value(kind: type, value: Any) -> Any:
     return kind(value)
 
 
+class SettingError(ValueError):
+    """A policy value refused: ``key`` (``policy.bad.*``) and ``params`` say what was wrong, and
+    ``allowed`` (see :func:`allowed`) what the setting accepts, in the reader's language
+    (``text(t)``); ``str()`` is the English one."""
+
+    def __init__(self, key: str, /, *, allowed: tuple[str, dict[str, object]] | None = None, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.allowed = allowed
+        self.params = params
+
+    def __str__(self) -> str:
+        return self.text(Translator("en"))
+
+    def text(self, t: Translator) -> str:
+        said = t(self.allowed[0], **self.allowed[1]) if self.allowed else ""
+        return t(self.key, allowed=said, **self.params)
+
+
+def allowed(key: str) -> tuple[str, dict[str, object]]:
+    """What ``key`` accepts, as a catalogue key and its values: true/false, or a number (whole or
+    not) within its bounds."""
+    kind = type(Policy.known()[key])
+    if kind is bool:
+        return "policy.allowed.bool", {}
+    low, high = BOUNDS.get(key, (0, float("inf")))
+    whole = "whole" if kind is int else "number"
+    if high == float("inf"):
+        return f"policy.allowed.{whole}_from", {"low": f"{low:g}"}
+    return f"policy.allowed.{whole}_between", {"low": f"{low:g}", "high": f"{high:g}"}
+
+
 def parse_setting(key: str, raw: str) -> Any:
-    """The value to store for ``key``; ValueError with a one-line reason for an unknown key or a bad value."""
+    """The value to store for ``key``; :class:`SettingError` saying what is allowed for an unknown
+    key or a bad value."""
+    import difflib
+
     defaults = Policy.known()
     if key not in defaults:
-        raise ValueError(f"unknown policy key {key!r}; keys: {', '.join(defaults)}")
+        near = difflib.get_close_matches(key, defaults, n=1)
+        raise SettingError("policy.bad.unknown_near" if near else "policy.bad.unknown", setting=key, near="".join(near))
     kind = type(defaults[key])
+    what, values = allowed(key)
     try:
         value = parse_value(kind, raw)
     except (TypeError, ValueError):
-        raise ValueError(f"{key} needs {'true or false' if kind is bool else kind.__name__}, not {raw!r}") from None
+        raise SettingError("policy.bad.value", setting=key, raw=raw, allowed=(what, values)) from None
     if kind is not bool:
         low, high = BOUNDS.get(key, (0, float("inf")))
         if not low <= value <= high:
-            raise ValueError(f"{key} must be between {low:g} and {high:g}, not {raw}")
+            raise SettingError("policy.bad.value", setting=key, raw=raw, allowed=(what, values))
     return value

@@ -17,7 +17,7 @@ async def add_staff(db: Database, *, telegram_id: int, role: str, site_code: str
     check_id(telegram_id)
     chosen = role_or_none(role)
     if chosen is None:
-        raise AdminError(f"role must be one of {', '.join(ROLES)}")
+        raise AdminError("cli.staff.bad_role", role=role, roles=", ".join(ROLES))
     async with db.session() as session:
         site = await site_for_cli(session, site_code)
         await sites.set_role(session, telegram_id=telegram_id, site_id=require_id(site), role=chosen, added_by=None)
@@ -43,6 +43,6 @@ async def remove_staff(db: Database, *, telegram_id: int, site_code: str | None)
         site = await site_for_cli(session, site_code)
         found = [m for m, _ in await sites.staff_of(session, site_id=require_id(site)) if m.telegram_id == telegram_id]
         if not found:
-            raise AdminError(f"{telegram_id} has no role at {site.code}")
+            raise AdminError("cli.staff.no_role", id=telegram_id, site=site.code)
         await sites.remove_member(session, member=found[0])
         return site.name, found[0].role

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import handlers.shifts.handover_flow as flow
@@ -10,7 +12,7 @@ import handlers.shifts.imports as roster
 import handlers.shifts.roster_check as roster_check
 from handlers.core.i18n import Translator
 from handlers.core.operator import AdminError, import_caps, site_for_cli
-from handlers.core.policy import CLAUSES, Policy, parse_setting
+from handlers.core.policy import CLAUSES, Policy, SettingError, parse_setting
 from handlers.core.uploads import TableError, read_table
 from handlers.shifts.times import DEFAULT_SHIFTS, parse_hhmm, shifts_of
 from storage.db import Database
@@ -24,40 +26,46 @@ async def pick_site(session: AsyncSession, code: str | None) -> Site:
     return await site_for_cli(session, code)
 
 
-async def import_roster(db: Database, data: bytes, filename: str, site_code: str | None) -> str:
-    """Load a roster file; every bad row by line and nothing loaded when any is bad."""
+async def import_roster(db: Database, data: bytes, filename: str, site_code: str | None, t: Translator) -> str:
+    """Load a roster file; every bad row by line and nothing loaded when any is bad. Said in ``t``'s
+    language (the rows' own problems are the roster reader's, in English)."""
     try:
         rows = read_table(data, filename, await import_caps(db, site_code))
     except TableError as exc:
-        raise AdminError(f"{filename}: {exc}") from None
+        raise AdminError("cli.file_refused", name=filename, why=exc) from None
     async with db.session() as session:
         site = await pick_site(session, site_code)
         stored, problems, days = await roster.load(session, site, rows)
         if problems:
-            lines = [f"line {line}: {what}" for line, what in problems]
-            raise AdminError(f"{len(problems)} bad row(s), nothing loaded:\n" + "\n".join(lines))
-        done = f"loaded {stored} roster entries for {site.code} ({days[0]} to {days[-1]})"
+            lines = "\n".join(t("cli.bad_line", line=line, what=what) for line, what in problems)
+            raise AdminError("cli.roster.bad_rows", count=len(problems), lines=lines)
+        done = t("cli.roster.loaded", count=stored, site=site.code, first=days[0], last=days[-1])
         waiting = await flow.roster_loaded(session, site, Translator(site.language))
         if waiting is not None:  # a handover made before this roster now expects the rostered person
             row, expected = waiting
-            who = ", ".join(str(i) for i in expected) or "anyone"
-            done += f"\nthe waiting handover of {row.outgoing_name} now expects {who}"
-        gaps = await roster_check.gaps(session, site, rows, days, Translator("en"))
+            who = ", ".join(str(i) for i in expected) or t("role.anyone")
+            done += "\n" + t("cli.roster.handover_waits", name=row.outgoing_name, who=who)
+        gaps = await roster_check.gaps(session, site, rows, days, t)
         return "\n".join([done, *gaps])
 
 
-async def set_shift(db: Database, *, code: str, name: str, start: str, end: str, site_code: str | None) -> str:
+async def set_shift(
+    db: Database, *, code: str, name: str, start: str, end: str, site_code: str | None, t: Translator
+) -> str:
     """Define or change a shift. The first definition keeps the default shifts (早班, 中班, 夜班)
     that the site used until then, so a site never loses a shift it did not name."""
     code = code.strip().upper()
     if not code or len(code) > 16 or not name.strip() or len(name) > 40:
-        raise AdminError("a shift needs a CODE of 1-16 characters and a --name of 1-40")
-    try:
-        begins, ends = parse_hhmm(start), parse_hhmm(end)
-    except ValueError as exc:
-        raise AdminError(str(exc)) from None
+        raise AdminError("cli.shift.bad_name")
+    times = []
+    for option, given in (("--start", start), ("--end", end)):
+        try:
+            times.append(parse_hhmm(given))
+        except ValueError:
+            raise AdminError("cli.shift.bad_time", option=option, given=given) from None
+    begins, ends = times
     if begins == ends:
-        raise AdminError("--start and --end must differ")
+        raise AdminError("cli.shift.same_times")
     async with db.session() as session:
         site = await pick_site(session, site_code)
         site_id = require_id(site)
@@ -74,15 +82,17 @@ async def set_shift(db: Database, *, code: str, name: str, start: str, end: str,
         await shift_repo.put_shift(
             session, site_id=site_id, code=code, name=name.strip(), start=f"{begins:%H:%M}", end=f"{ends:%H:%M}"
         )
-        return f"{site.code}: shift {code} {name.strip()} {begins:%H:%M}-{ends:%H:%M}"
+        return t("cli.shift.set", site=site.code, code=code, name=name.strip(), hours=f"{begins:%H:%M}-{ends:%H:%M}")
 
 
-async def remove_shift(db: Database, *, code: str, site_code: str | None) -> str:
+async def remove_shift(db: Database, *, code: str, site_code: str | None, t: Translator) -> str:
     async with db.session() as session:
         site = await pick_site(session, site_code)
-        if not await shift_repo.remove_shift(session, site_id=require_id(site), code=code.strip().upper()):
-            raise AdminError(f"{site.code} has no shift {code!r} of its own (defaults cannot be removed one by one)")
-        return f"{site.code}: shift {code.upper()} removed"
+        site_id = require_id(site)
+        if not await shift_repo.remove_shift(session, site_id=site_id, code=code.strip().upper()):
+            own = ", ".join(s.code for s in await shift_repo.shifts_of(session, site_id=site_id)) or "-"
+            raise AdminError("cli.shift.no_such", site=site.code, code=code, own=own)
+        return t("cli.shift.removed", site=site.code, code=code.strip().upper())
 
 
 async def list_shifts(db: Database, site_code: str | None) -> str:
@@ -92,32 +102,61 @@ async def list_shifts(db: Database, site_code: str | None) -> str:
         return "\n".join(f"{s.code}\t{s.name}\t{s.hours}" for s in defs)
 
 
-async def show_policy(db: Database, site_code: str | None) -> str:
-    """Every setting: value, whether the site changed it, and the clause it comes from."""
+async def show_policy(db: Database, site_code: str | None, t: Translator) -> str:
+    """A manager's table of every setting: setting, value (and the default when the site changed
+    it), what it means and the clause it comes from, in ``t``'s language."""
     async with db.session() as session:
         site = await pick_site(session, site_code)
         effective = Policy.for_site(site.policy)
-        lines = [f"policy of {site.code} ({site.name}):"]
+        rows = [[t("cli.policy.setting"), t("cli.policy.value"), t("cli.policy.meaning"), t("cli.policy.clause")]]
         for key, default in Policy.known().items():
             value = getattr(effective, key)
-            mark = " (site)" if key in site.policy and value != default else ""
-            lines.append(f"{key} = {_show(value)}{mark}    # {CLAUSES.get(key, '')}")
-        return "\n".join(lines)
+            shown = _show(value)
+            if key in site.policy and value != default:
+                shown = t("cli.policy.changed", value=shown, default=_show(default))
+            rows.append([key, shown, t(f"policy.meaning.{key}"), CLAUSES.get(key) or t("cli.policy.no_clause")])
+        title = t("cli.policy.title", site=site.code, name=site.name)
+        return "\n".join([title, *table(rows), t("cli.policy.how_to_set")])
 
 
-async def set_policy(db: Database, *, key: str, raw: str, site_code: str | None) -> str:
+async def set_policy(db: Database, *, key: str, raw: str, site_code: str | None, t: Translator) -> str:
     try:
         value = parse_setting(key, raw)
-    except ValueError as exc:
-        raise AdminError(str(exc)) from None
+    except SettingError as exc:
+        raise AdminError("cli.said", text=exc) from None
     async with db.session() as session:
         site = await pick_site(session, site_code)
         loaded = await sites.get(session, site_id=require_id(site))
         assert loaded is not None
         loaded.policy = {**loaded.policy, key: value}  # a new dict: the JSON column sees the change
         session.add(loaded)
-        return f"{loaded.code}: {key} = {_show(value)}    # {CLAUSES.get(key, '')}"
+        default = Policy.known()[key]
+        return t(
+            "cli.policy.set",
+            site=loaded.code,
+            setting=key,
+            value=_show(value),
+            default=_show(default),
+            meaning=t(f"policy.meaning.{key}"),
+            clause=CLAUSES.get(key) or t("cli.policy.no_clause"),
+        )
 
 
 def _show(value: object) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def table(rows: list[list[str]]) -> list[str]:
+    """Rows as aligned columns (Chinese characters take two columns of a terminal); the last column
+    is not padded."""
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return [
+        "  ".join([*(cell + " " * (width - _width(cell)) for cell, width in zip(row, widths, strict=False)), row[-1]])
+        for row in rows
+    ]
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)

@@ -37,10 +37,11 @@ def one_clear_line(done: subprocess.CompletedProcess[str], code: int, words: str
     ("url", "code", "words"),
     [
         ("http://127.0.0.1:1", 1, "cannot reach the Bot API at http://127.0.0.1:1"),
-        ("htp//api.telegram", 2, "bad setting TELEGRAM_API_URL"),
+        # said in DUTYDESK_LANGUAGE, zh-Hans by default
+        ("htp//api.telegram", 2, "设置 TELEGRAM_API_URL 有误"),
         # aiohttp's error for these quoted the request URL, token and all, on stderr
-        ("http://127.0.0.1:99999", 2, "bad setting TELEGRAM_API_URL"),
-        ("http://127.0.0.1:1/bot api", 2, "bad setting TELEGRAM_API_URL"),
+        ("http://127.0.0.1:99999", 2, "设置 TELEGRAM_API_URL 有误"),
+        ("http://127.0.0.1:1/bot api", 2, "设置 TELEGRAM_API_URL 有误"),
     ],
 )
 def test_bot_api_unreachable_or_malformed(

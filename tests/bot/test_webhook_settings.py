@@ -50,6 +50,7 @@ def test_cli_says_which_webhook_setting_is_missing(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.com/telegram")
     monkeypatch.delenv("WEBHOOK_SECRET", raising=False)
+    monkeypatch.setenv("DUTYDESK_LANGUAGE", "en")  # the messages below are the English ones
     assert main(["run"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("dutydesk: bad settings: WEBHOOK_SECRET must be set with WEBHOOK_URL") and "\n" not in err

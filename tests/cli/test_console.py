@@ -74,9 +74,9 @@ def test_console_session_then_staff_add_and_export(
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.delenv("BOT_TOKEN", raising=False)
     assert main(["staff", "add", "4242", "--role", "supervisor"]) == 0
-    assert "supervisor" in capsys.readouterr().out
+    assert "4242 现为 华庭花园 的主管" in capsys.readouterr().out  # DUTYDESK_LANGUAGE: zh-Hans by default
     assert main(["staff", "add", "4242", "--role", "staff", "--site", "NOPE"]) == 2
-    assert "no site" in capsys.readouterr().err
+    assert "没有代码为 NOPE 的场所" in capsys.readouterr().err
 
     assert main(["export", "incidents", "--format", "jsonl"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -91,4 +91,4 @@ def test_console_session_then_staff_add_and_export(
     tickets = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert tickets[0]["kind"] == "repair" and tickets[0]["number"] == 3
     assert main(["export", "nonsense"]) == 2
-    assert "cannot export 'nonsense'" in capsys.readouterr().err
+    assert "无法导出 nonsense；可导出：incidents, roster," in capsys.readouterr().err

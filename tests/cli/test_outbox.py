@@ -40,8 +40,8 @@ def test_outbox_shows_what_failed_and_why_and_retries_it(
     assert "blocked by the user" in shown[0] and "给主管的重大事件上报" in shown[0]
     row_id = shown[0].split("\t")[0]
     assert main(["outbox", "--retry", row_id, "--database", url]) == 0
-    assert "1 message(s) will be sent again" in capsys.readouterr().out
+    assert "1 条消息将重新发送" in capsys.readouterr().out  # DUTYDESK_LANGUAGE: zh-Hans by default
     assert main(["outbox", "--all", "--database", url]) == 0
     assert "pending" in capsys.readouterr().out
     assert main(["outbox", "--retry", "nonsense", "--database", url]) == 2
-    assert "message id or 'failed'" in capsys.readouterr().err
+    assert "--retry 需要列表中的 ID 或 'failed'，而不是 nonsense" in capsys.readouterr().err

@@ -75,6 +75,8 @@ def test_cli_inbox_shows_updates_set_aside_and_retries_them(
 ) -> None:
     import asyncio
 
+    monkeypatch.setenv("DUTYDESK_LANGUAGE", "en")  # the messages below are the English ones
+
     from bot.cli import main
     from storage.clock import utcnow
     from storage.db import Database
@@ -104,7 +106,7 @@ def test_cli_inbox_shows_updates_set_aside_and_retries_them(
     assert main(["inbox", "--retry", "8", "--database", url]) == 2  # 8 is not set aside
     assert "no update 8 is set aside" in capsys.readouterr().err
     assert main(["inbox", "--retry", "nonsense", "--database", url]) == 2
-    assert "update id or 'dead'" in capsys.readouterr().err
+    assert "--retry takes an ID from the list or 'dead'" in capsys.readouterr().err
     assert main(["inbox", "--retry", "7", "--database", url]) == 0
     assert "1 update(s) will be handled again" in capsys.readouterr().out
     assert main(["inbox", "--dead", "--database", url]) == 0

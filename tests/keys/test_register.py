@@ -106,6 +106,7 @@ def test_cli_keys_import(
     migrated_file: Callable[[Path], str],
 ) -> None:
     url = migrated_file(tmp_path / "cli.db")
+    monkeypatch.setenv("DUTYDESK_LANGUAGE", "en")  # the messages below are the English ones
 
     async def make_site() -> None:
         db = Database(url)

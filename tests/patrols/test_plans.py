@@ -91,6 +91,7 @@ def test_cli_import_is_all_or_nothing(
 ) -> None:
     url = make_site_db(migrated_file(tmp_path / "plans.db"))
     monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DUTYDESK_LANGUAGE", "en")  # the messages below are the English ones
     bad = tmp_path / "bad.csv"
     bad.write_text(BAD_CSV, encoding="utf-8")
     assert main(["patrol", "import", str(bad)]) == 2
@@ -115,7 +116,8 @@ def test_cli_import_is_all_or_nothing(
     assert main(["patrol", "import", str(tmp_path / "missing.yaml")]) == 2
     assert main(["patrol", "list"]) == 0
     listed = capsys.readouterr().out
-    assert "夜巡\tat 02:00,22:00\tstaff\tA座 > B座" in listed and "消防巡查\tevery 2h from 00:00" in listed
+    assert "夜巡\tdaily at 02:00,22:00\tduty staff\tproof: tap\tlate after 10 min\tA座 > B座" in listed
+    assert "消防巡查\tevery 2 h from 00:00" in listed
     assert main(["patrol", "remove", "夜巡"]) == 0 and main(["patrol", "remove", "夜巡"]) == 2
     assert "no active patrol plan '夜巡' at HG" in capsys.readouterr().err
     assert "夜巡" not in plan_names(url, active=True)

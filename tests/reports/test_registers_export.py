@@ -220,7 +220,7 @@ def test_cli_writes_every_kind_as_a_workbook(
     _seed(url)
     target = tmp_path / "incidents.xlsx"
     assert main(["export", "incidents", "--database", url, "--format", "xlsx", "-o", str(target)]) == 0
-    assert "exported 2 incidents" in capsys.readouterr().err
+    assert "已导出 2 条 incidents" in capsys.readouterr().err  # DUTYDESK_LANGUAGE: zh-Hans by default
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     sheet = openpyxl.load_workbook(target)["incidents"]
     keys = [c.value for c in sheet[1]]

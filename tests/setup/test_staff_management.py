@@ -53,6 +53,7 @@ def test_cli_staff_list_remove_and_refused_ids(
     migrated_file: Callable[[Path], str],
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DUTYDESK_LANGUAGE", "en")  # the messages below are the English ones
     monkeypatch.delenv("BOT_TOKEN", raising=False)
     monkeypatch.setenv("DATABASE_URL", migrated_file(tmp_path / "d.db"))
     assert main(["staff", "add", "4242", "--role", "supervisor"]) == 2
@@ -80,7 +81,7 @@ def test_cli_staff_list_remove_and_refused_ids(
     lines = capsys.readouterr().out.splitlines()
     assert [line.split("\t")[:3] for line in lines] == [["HG", "4242", "supervisor"], ["HG", "4343", "staff"]]
     assert main(["staff", "remove", "4343", "--site", "HG"]) == 0
-    assert "no longer staff" in capsys.readouterr().out
+    assert "no longer duty staff" in capsys.readouterr().out
     assert main(["staff", "remove", "4343"]) == 2
     assert "has no role" in capsys.readouterr().err
     assert main(["staff", "list", "--site", "NOPE"]) == 2

@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from handlers.core.i18n import Translator
 from handlers.core.policy import Policy
 from handlers.shifts import operator as shift_admin
 from storage.db import Database, upgrade
@@ -82,11 +83,11 @@ async def test_dont_leave_cites_000_l152(harness: DeskHarness) -> None:
 async def test_policy_show_says_what_no_regulation_sets(harness: DeskHarness) -> None:
     h = harness
     await h.setup_site()
-    shown = await shift_admin.show_policy(h.desk.db, None)
-    lines = {line.split(" = ")[0]: line for line in shown.splitlines()}
+    shown = await shift_admin.show_policy(h.desk.db, None, Translator("en"))
+    lines = {line.split()[0]: line for line in shown.splitlines()}
     assert "site's own rule" in lines["repeat_complaint_days"] and "000 L88" not in lines["repeat_complaint_days"]
     assert "000 L152" in lines["takeover_grace_minutes"] and "L125" not in lines["takeover_grace_minutes"]
-    assert "002 L23" in lines["arrive_early_minutes"] and "arrive_early_minutes = 15" in shown
+    assert "002 L23" in lines["arrive_early_minutes"] and lines["arrive_early_minutes"].split()[1] == "15"
 
 
 # -- migration 0010: sites that existed keep their shifts and their arrival time --------------------
