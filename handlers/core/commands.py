@@ -6,14 +6,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
-from handlers.core.callback_data import BUTTON_VERSION, MAX_ID, CallbackData
+from handlers.core.callback_data import CallbackData
 from handlers.core.callback_data import unpack as unpack
 from handlers.core.context import Context
 from handlers.core.messages import Outcome
 from storage.codes import Access, Role
 
 CommandHandler = Callable[[Context, str], Awaitable[Outcome]]
-ButtonHandler = Callable[[Context, list[str]], Awaitable[Outcome]]
 Where = Literal["group", "private", "any"]
 
 
@@ -37,62 +36,37 @@ class Command:
         return f"help.{self.name}"
 
 
-@dataclass(frozen=True, slots=True)
-class ButtonAction:
-    """A button's action with untyped arguments (being replaced by :class:`Button`)."""
-
-    name: str
-    run: ButtonHandler
-
-    async def press(self, ctx: Context, args: list[str]) -> Outcome:
-        return await self.run(ctx, args)
-
-
 D = TypeVar("D", bound=CallbackData)
 
 
 @dataclass(frozen=True, slots=True)
-class Button(Generic[D]):
+class ButtonAction(Generic[D]):
     """A button's action: its typed data and the handler, which loads the record the data names and
-    checks the presser's role at that record's site (never trusting the data for a permission)."""
+    checks the presser's role at that record's site (never trusting the data for a permission).
+    With ``min_role`` the presser's role (at this chat's site; in private, at any site) is checked
+    before the data is even read: someone without it is told so whatever the data says, and only
+    then is forged or stale data answered "button.stale"."""
 
     data: type[D]
     run: Callable[[Context, D], Awaitable[Outcome]]
+    min_role: Access | None = None
 
     @property
     def name(self) -> str:
         return self.data.action
 
     async def press(self, ctx: Context, args: list[str]) -> Outcome:
+        if self.min_role is not None and not ctx.may_here(self.min_role):
+            return role_denied(ctx, self.min_role)
         parsed = self.data.parse(args)
         if parsed is None:
             return Outcome(toast=ctx.t("button.stale"))
         return await self.run(ctx, parsed)
 
 
-AnyButton = ButtonAction | Button[Any]
+AnyButton = ButtonAction[Any]
 
 
-def pack(action: str, *args: object) -> str:
-    """Callback data: ``1|action|arg…``, short and versioned; Telegram allows 64 bytes."""
-    data = "|".join([BUTTON_VERSION, action, *(str(a) for a in args)])
-    if len(data.encode()) > 64:
-        raise ValueError(f"callback data too long: {data!r}")
-    return data
-
-
-def code_arg(args: list[str], allowed: tuple[str, ...], index: int = 0) -> str | None:
-    """A taxonomy code from a button, or None when the data names none this version knows."""
-    code = args[index] if len(args) > index else None
-    return code if code in allowed else None
-
-
-def int_arg(args: list[str], index: int = 0, *, minimum: int = 1) -> int | None:
-    """A record id from a button (``minimum=0`` for a position in a list), or None when the data
-    names none (missing, not a plain decimal, below ``minimum``, or beyond 64 bits): the caller
-    answers "button.stale"."""
-    text = args[index] if len(args) > index else ""
-    if not (text.isascii() and text.isdigit()) or len(text) > 19:
-        return None
-    value = int(text)
-    return value if minimum <= value <= MAX_ID else None
+def role_denied(ctx: Context, role: Access) -> Outcome:
+    """The alert for a presser whose role does not allow the button."""
+    return Outcome(toast=ctx.t("denied.role", role=ctx.t(f"role.{role}")), alert=True)

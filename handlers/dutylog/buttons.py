@@ -8,14 +8,11 @@ class without the ``action=`` class keyword, which ``CallbackData.__init_subclas
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from handlers.core.callback_data import CallbackData
-from handlers.core.commands import Button
-from handlers.core.context import Context
-from handlers.core.messages import Outcome
 from handlers.core.taxonomy import Category
-from storage.codes import Access, Role, Severity
+from storage.codes import Severity
 
 
 class NamesIncident(Protocol):
@@ -133,25 +130,3 @@ class BackToDraft(CallbackData, action="dr.card"):
     """取消 on the picker: the draft card as it was."""
 
     draft: int
-
-
-D = TypeVar("D", bound=CallbackData)
-
-
-@dataclass(frozen=True, slots=True)
-class RoleFirst(Button[D]):
-    """A button whose presser's role (at this chat's site; in a private chat, at any site) is checked
-    before its data is even read: someone without the role is told so, whatever the data says, and
-    only then is forged or stale data answered "button.stale". The handler checks the role again
-    at the record's own site."""
-
-    min_role: Access = Role.STAFF
-
-    async def press(self, ctx: Context, args: list[str]) -> Outcome:
-        if not ctx.may_here(self.min_role):
-            return role_denied(ctx, self.min_role)
-        return await Button.press(self, ctx, args)  # zero-argument super() fails in a slotted dataclass
-
-
-def role_denied(ctx: Context, role: Access) -> Outcome:
-    return Outcome(toast=ctx.t("denied.role", role=ctx.t(f"role.{role}")), alert=True)

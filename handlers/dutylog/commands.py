@@ -12,7 +12,7 @@ from functools import wraps
 from typing import TypeVar
 
 import handlers.dutylog.escalation as escalation
-from handlers.core.commands import AnyButton, Command
+from handlers.core.commands import AnyButton, ButtonAction, Command
 from handlers.core.context import Context
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.i18n import Translator
@@ -26,7 +26,6 @@ from handlers.dutylog.buttons import (
     ChangeIncidentSeverity,
     MarkMajor,
     NamesIncident,
-    RoleFirst,
     SetIncidentCategory,
     SetIncidentSeverity,
 )
@@ -323,13 +322,13 @@ COMMANDS = [
     Command("major", major_command),
     Command("incidents", incidents_command, aliases=("open",)),
 ]
-BUTTONS: list[AnyButton] = [  # staff or above, checked before the data is read (RoleFirst)
-    RoleFirst(ChangeIncidentCategory, category_button),
-    RoleFirst(SetIncidentCategory, set_category_button),
-    RoleFirst(ChangeIncidentSeverity, severity_button),
-    RoleFirst(SetIncidentSeverity, set_severity_button),
-    RoleFirst(MarkMajor, major_button),
-    RoleFirst(BackToIncident, cancel_button),
+BUTTONS: list[AnyButton] = [  # staff or above, checked before the data is read (min_role)
+    ButtonAction(ChangeIncidentCategory, category_button, Role.STAFF),
+    ButtonAction(SetIncidentCategory, set_category_button, Role.STAFF),
+    ButtonAction(ChangeIncidentSeverity, severity_button, Role.STAFF),
+    ButtonAction(SetIncidentSeverity, set_severity_button, Role.STAFF),
+    ButtonAction(MarkMajor, major_button, Role.STAFF),
+    ButtonAction(BackToIncident, cancel_button, Role.STAFF),
 ]
 PART = Feature(
     "dutylog",

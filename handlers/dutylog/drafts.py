@@ -10,7 +10,7 @@ from functools import wraps
 from typing import TypeVar
 
 import handlers.dutylog.commands as dutylog
-from handlers.core.commands import AnyButton, ButtonHandler, int_arg
+from handlers.core.commands import AnyButton, ButtonAction, role_denied
 from handlers.core.context import Context
 from handlers.core.feature import Feature
 from handlers.core.messages import Button, Keyboard, Outcome, Reply
@@ -23,9 +23,7 @@ from handlers.dutylog.buttons import (
     IgnoreDraft,
     NamesDraft,
     RecordDraft,
-    RoleFirst,
     SetDraftCategory,
-    role_denied,
 )
 from storage.codes import Role
 from storage.models import Draft, DraftStatus, require_id
@@ -138,23 +136,6 @@ def with_pending_draft(
     return handler
 
 
-DraftAction = Callable[[Context, Draft, list[str]], Awaitable[Outcome]]
-
-
-def on_pending_draft(action: DraftAction) -> ButtonHandler:
-    """The untyped form of :func:`with_pending_draft` (the draft id first, the handler gets the rest
-    of the arguments), kept while keys' "key.dr" button uses it; to go with ``ButtonAction``."""
-
-    @wraps(action)
-    async def handler(ctx: Context, args: list[str]) -> Outcome:
-        draft = await pending_draft(ctx, int_arg(args))
-        if isinstance(draft, Outcome):
-            return draft
-        return await action(ctx, draft, args[1:])
-
-    return handler
-
-
 @with_pending_draft
 async def record_button(ctx: Context, draft: Draft, data: RecordDraft) -> Outcome:
     recorder = ctx.features.draft_recorder(draft.intent) or record_as_incident
@@ -218,11 +199,11 @@ async def ignore_button(ctx: Context, draft: Draft, data: IgnoreDraft) -> Outcom
     return Outcome(replies=[Reply(text, edit=True)])
 
 
-BUTTONS: list[AnyButton] = [  # staff or above, checked before the data is read (RoleFirst)
-    RoleFirst(RecordDraft, record_button),
-    RoleFirst(ChangeDraftCategory, category_button),
-    RoleFirst(SetDraftCategory, set_category_button),
-    RoleFirst(IgnoreDraft, ignore_button),
-    RoleFirst(BackToDraft, cancel_button),
+BUTTONS: list[AnyButton] = [  # staff or above, checked before the data is read (min_role)
+    ButtonAction(RecordDraft, record_button, Role.STAFF),
+    ButtonAction(ChangeDraftCategory, category_button, Role.STAFF),
+    ButtonAction(SetDraftCategory, set_category_button, Role.STAFF),
+    ButtonAction(IgnoreDraft, ignore_button, Role.STAFF),
+    ButtonAction(BackToDraft, cancel_button, Role.STAFF),
 ]
 PART = Feature("drafts", buttons=BUTTONS, on_group_text=offer)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
-from handlers.core.commands import AnyButton, Command
+from handlers.core.commands import AnyButton, ButtonAction, Command
 from handlers.core.context import Context, TimerContext
 from handlers.core.feature import Feature
 from handlers.core.i18n import Translator
@@ -25,7 +25,7 @@ from handlers.core.lookups import button_incident, numbered_incident
 from handlers.core.messages import Button, Outcome, Reply
 from handlers.core.policy import Policy
 from handlers.core.render import category, clip, severity
-from handlers.dutylog.buttons import Acknowledge, RoleFirst
+from handlers.dutylog.buttons import Acknowledge
 from handlers.dutylog.escalation_people import on_duty_supervisors, status_line, targets, who
 from storage.codes import Role, Severity
 from storage.models import EscalationState, Incident, IncidentStatus, Site, require_id
@@ -378,7 +378,7 @@ async def ack_command(ctx: Context, args: str) -> Outcome:
 
 
 COMMANDS = [Command("ack", ack_command, min_role=Role.SUPERVISOR)]
-BUTTONS: list[AnyButton] = [RoleFirst(Acknowledge, ack_button, Role.SUPERVISOR)]
+BUTTONS: list[AnyButton] = [ButtonAction(Acknowledge, ack_button, Role.SUPERVISOR)]
 TIMERS = {ESCALATE: on_escalate, URGENT_PING: on_urgent, REPORT: on_report}
 __all__ = ["PART", "cancel_report", "raise_to_major", "stand_down", "start", "start_urgent", "status_line"]
 PART = Feature("escalation", commands=COMMANDS, buttons=BUTTONS, timers=TIMERS)

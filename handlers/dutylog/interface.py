@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.dutylog.buttons import BackToDraft, IgnoreDraft, NamesDraft
 from handlers.dutylog.commands import card_reply, record
-from handlers.dutylog.drafts import draft_text, on_pending_draft, pending_draft, record_as_incident, with_pending_draft
+from handlers.dutylog.drafts import draft_text, pending_draft, record_as_incident, with_pending_draft
 from handlers.dutylog.escalation import ESCALATED
 from storage.models import Incident
 from storage.repos import incidents
@@ -25,7 +25,6 @@ __all__ = [
     "card_reply",
     "draft_text",
     "handover_blockers",
-    "on_pending_draft",
     "pending_draft",
     "record",
     "record_as_incident",

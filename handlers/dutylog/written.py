@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import handlers.dutylog.escalation as escalation
 from handlers.core import notices
-from handlers.core.commands import AnyButton, Command
+from handlers.core.commands import AnyButton, ButtonAction, Command
 from handlers.core.context import Context, TimerContext
 from handlers.core.feature import Feature
 from handlers.core.i18n import Translator
@@ -29,7 +29,7 @@ from handlers.core.messages import Outcome, Reply
 from handlers.core.notices import Holder
 from handlers.core.policy import Policy
 from handlers.core.render import category
-from handlers.dutylog.buttons import ReportFiled, RoleFirst
+from handlers.dutylog.buttons import ReportFiled
 from storage.codes import Role, Severity
 from storage.models import EscalationState, Incident, Site, WrittenReport, require_id
 from storage.repos import incidents, sites
@@ -236,7 +236,7 @@ async def on_deadline(ctx: TimerContext) -> datetime | None:
 COMMANDS = [
     Command("incident_report", report_command, aliases=("written", "report_filed", "filed")),
 ]
-BUTTONS: list[AnyButton] = [RoleFirst(ReportFiled, filed_button, Role.STAFF)]
+BUTTONS: list[AnyButton] = [ButtonAction(ReportFiled, filed_button, Role.STAFF)]
 PART = Feature(
     "written",
     commands=COMMANDS,

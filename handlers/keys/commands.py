@@ -17,7 +17,7 @@ import handlers.keys.loans as key_loans
 import handlers.keys.render as render
 import handlers.keys.report as keys_report
 from handlers.core import notices
-from handlers.core.commands import AnyButton, Button, Command
+from handlers.core.commands import AnyButton, ButtonAction, Command
 from handlers.core.context import Context
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.messages import Outcome
@@ -391,13 +391,13 @@ COMMANDS = [
     Command("key_late", late_command),
 ]
 BUTTONS: list[AnyButton] = [
-    Button(ReturnKey, on_loan(return_button)),
-    Button(ApproveLoan, on_loan(key_loans.approve)),
-    Button(RefuseLoan, on_loan(key_loans.refuse)),
-    Button(WitnessLoan, on_loan(staff_witness)),
-    Button(GuardWitness, on_loan(guard_witness)),
-    Button(WithdrawLoan, on_loan(key_loans.withdraw)),
-    Button(PickKey, keys_drafts.pick_button),
+    ButtonAction(ReturnKey, on_loan(return_button)),
+    ButtonAction(ApproveLoan, on_loan(key_loans.approve)),
+    ButtonAction(RefuseLoan, on_loan(key_loans.refuse)),
+    ButtonAction(WitnessLoan, on_loan(staff_witness)),
+    ButtonAction(GuardWitness, on_loan(guard_witness)),
+    ButtonAction(WithdrawLoan, on_loan(key_loans.withdraw)),
+    ButtonAction(PickKey, keys_drafts.pick_button),
 ]
 PART = Feature(
     "keys",

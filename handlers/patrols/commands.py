@@ -15,7 +15,7 @@ from typing import TypeVar
 import handlers.dutylog.interface as drafts
 import handlers.patrols.actions as patrol_actions
 from handlers.core.classification import Classification
-from handlers.core.commands import Button, Command
+from handlers.core.commands import ButtonAction, Command
 from handlers.core.context import Context
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.messages import Outcome, Reply
@@ -272,13 +272,13 @@ COMMANDS = [
     Command("patrol", patrol_command),
     Command("patrols", patrols_command),
 ]
-# A tuple, not a list annotated with Button[Any]: each entry keeps its own type, so a handler that
+# A tuple, not a list annotated with ButtonAction[Any]: each entry keeps its own type, so a handler that
 # takes another button's data is a type error here.
 BUTTONS = (
-    Button(StartRound, start_button),
-    Button(SignCheckpoint, checkpoint_button),
-    Button(FinishRound, finish_button),
-    Button(Rechecked, rechecked_button),
+    ButtonAction(StartRound, start_button),
+    ButtonAction(SignCheckpoint, checkpoint_button),
+    ButtonAction(FinishRound, finish_button),
+    ButtonAction(Rechecked, rechecked_button),
 )
 PART = Feature(
     "patrols",

@@ -26,8 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
-from handlers.core.commands import Button as TypedButton
-from handlers.core.commands import Command
+from handlers.core.commands import ButtonAction, Command
 from handlers.core.context import Context, TimerContext
 from handlers.core.exports import iso, site_zones
 from handlers.core.feature import ExportKind, Feature
@@ -375,7 +374,7 @@ COMMANDS = [
 PART = Feature(
     "review",
     commands=COMMANDS,
-    buttons=[TypedButton(SignWeek, sign_button_pressed)],
+    buttons=[ButtonAction(SignWeek, sign_button_pressed)],
     timers={REVIEW: on_review},
     planners=[plan],
     replies={REVIEW: opinion_reply},

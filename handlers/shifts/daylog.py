@@ -15,8 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
-from handlers.core.commands import Button as TypedButton
-from handlers.core.commands import Command
+from handlers.core.commands import ButtonAction, Command
 from handlers.core.context import Context, TimerContext
 from handlers.core.exports import iso, site_zones
 from handlers.core.feature import ExportKind, Feature
@@ -265,7 +264,7 @@ COMMANDS = [
 PART = Feature(
     "daylog",
     commands=COMMANDS,
-    buttons=[TypedButton(SignDayData, sign_button_pressed)],
+    buttons=[ButtonAction(SignDayData, sign_button_pressed)],
     timers={DAYLOG: on_daylog},
     planners=[plan],
     exports={"duty_days": ExportKind(DUTY_DAY_FIELDS, duty_day_rows)},

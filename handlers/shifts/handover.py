@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
-from handlers.core.commands import Button, Command
+from handlers.core.commands import ButtonAction, Command
 from handlers.core.context import Context, TimerContext
 from handlers.core.exports import iso, site_zones
 from handlers.core.feature import ExportKind, Feature
@@ -252,9 +252,9 @@ COMMANDS = [
     Command("takeover", takeover_command, aliases=("jieban",)),
     Command("allow_handover", allow_command, min_role=Role.SUPERVISOR),
 ]
-BUTTONS: list[Button[Any]] = [
-    Button(TakeHandoverData, take_button_pressed),
-    Button(AllowHandoverData, allow_button_pressed),
+BUTTONS: list[ButtonAction[Any]] = [
+    ButtonAction(TakeHandoverData, take_button_pressed),
+    ButtonAction(AllowHandoverData, allow_button_pressed),
 ]
 PART = Feature(
     "handover",

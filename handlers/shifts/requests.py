@@ -20,8 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
-from handlers.core.commands import Button as CommandButton
-from handlers.core.commands import Command
+from handlers.core.commands import ButtonAction, Command
 from handlers.core.context import Context, TimerContext
 from handlers.core.exports import iso, site_codes, site_zones
 from handlers.core.feature import ExportKind, Feature
@@ -555,7 +554,7 @@ PART = Feature(
         Command("leave_no", leave_no_command, min_role=Role.SUPERVISOR),
         Command("leaves", leaves_command),
     ],
-    buttons=[CommandButton(ApproveShiftRequest, approve_button), CommandButton(RefuseShiftRequest, refuse_button)],
+    buttons=[ButtonAction(ApproveShiftRequest, approve_button), ButtonAction(RefuseShiftRequest, refuse_button)],
     timers={UNDECIDED: on_undecided},
     exports={"shift_requests": ExportKind(REQUEST_FIELDS, request_rows)},
 )

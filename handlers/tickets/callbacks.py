@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import handlers.tickets.flow as flow
-from handlers.core.commands import Button, Command
+from handlers.core.commands import ButtonAction, Command
 from handlers.core.context import Context, TimerContext
 from handlers.core.feature import Feature
 from handlers.core.i18n import Translator
@@ -227,7 +227,7 @@ async def handover(session: AsyncSession, site: Site, now: datetime, t: Translat
 
 
 COMMANDS = [Command("callback", callback_command)]
-BUTTONS = [Button(Rate, rate_button)]
+BUTTONS = [ButtonAction(Rate, rate_button)]
 PART = Feature(
     "callbacks",
     commands=COMMANDS,

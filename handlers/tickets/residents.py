@@ -13,11 +13,10 @@ import re
 from datetime import timedelta
 
 import handlers.tickets.flow as flow
-from handlers.core.commands import AnyButton, Button, Command
+from handlers.core.commands import AnyButton, ButtonAction, Command
 from handlers.core.context import Context
 from handlers.core.feature import Feature
-from handlers.core.messages import Button as Key
-from handlers.core.messages import Outcome, Reply
+from handlers.core.messages import Button, Outcome, Reply
 from handlers.core.parsing import visible
 from handlers.core.policy import Policy
 from handlers.core.render import category
@@ -63,7 +62,7 @@ async def home_site(ctx: Context, resident: Resident) -> Site | None:
 
 
 def site_picker(ctx: Context, choices: list[Site]) -> Reply:
-    buttons = [[Key(s.name, PickSite(site=require_id(s)).pack())] for s in choices]
+    buttons = [[Button(s.name, PickSite(site=require_id(s)).pack())] for s in choices]
     return Reply(ctx.t("tk.res.pick_site"), buttons)
 
 
@@ -166,7 +165,7 @@ async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, lim
         st = flow.site_t(site)
         preview = flow.preview(st, ticket, text or (st("tk.photo") if ctx.msg.photo_file_id else ""))
         ctx.notified += await flow.to_group(ctx.session, site, ticket, preview, photo=ctx.msg.photo_file_id, bulk=True)
-    new_button = [[Key(t("tk.btn.new_issue"), NewIssue(ticket=require_id(ticket)).pack())]]
+    new_button = [[Button(t("tk.btn.new_issue"), NewIssue(ticket=require_id(ticket)).pack())]]
     key = "tk.res.photo_added" if ctx.msg.photo_file_id else "tk.res.added"
     replies = [Reply(t(key, number=f"#{ticket.number}" if ticket.number else t("tk.res.matter")), new_button)]
     choices = await duty_sites(ctx) if site is None else []
@@ -315,5 +314,5 @@ COMMANDS = [
     Command("my", my_command, min_role=ANYONE, where="private", needs_site=False),
     Command("unit", unit_command, min_role=ANYONE, where="private", needs_site=False),
 ]
-BUTTONS: list[AnyButton] = [Button(PickSite, site_button), Button(NewIssue, new_issue_button)]
+BUTTONS: list[AnyButton] = [ButtonAction(PickSite, site_button), ButtonAction(NewIssue, new_issue_button)]
 PART = Feature("residents", commands=COMMANDS, buttons=BUTTONS, on_private_text=receive)

@@ -11,11 +11,10 @@ import handlers.tickets.flow as flow
 import handlers.tickets.residents as residents
 import handlers.tickets.timers as flow_timers
 from handlers.core import notices
-from handlers.core.commands import AnyButton, Button, Command
+from handlers.core.commands import AnyButton, ButtonAction, Command
 from handlers.core.context import ROLES, Context
 from handlers.core.feature import ExportKind, Feature
-from handlers.core.messages import Button as Key
-from handlers.core.messages import Outcome, Reply
+from handlers.core.messages import Button, Outcome, Reply
 from handlers.core.people import label, labels
 from handlers.core.render import with_cancel
 from handlers.tickets.buttons import (
@@ -88,8 +87,8 @@ async def dispatch_button(ctx: Context, data: Dispatch) -> Outcome:
         return await shown(ctx, ticket, site, ctx.t("tk.closed", number=ticket.number))
     people = await sites.members(ctx.session, site_id=require_id(site), roles=ROLES)
     named = await labels(ctx.session, ctx.t, [member.telegram_id for member in people[:12]])
-    buttons = [Key(name, DispatchTo.member(data.ticket, telegram_id).pack()) for telegram_id, name in named.items()]
-    buttons += [Key(ctx.t(f"tk.dept.{d}"), DispatchTo.department(data.ticket, d).pack()) for d in Department]
+    buttons = [Button(name, DispatchTo.member(data.ticket, telegram_id).pack()) for telegram_id, name in named.items()]
+    buttons += [Button(ctx.t(f"tk.dept.{d}"), DispatchTo.department(data.ticket, d).pack()) for d in Department]
     keyboard = with_cancel(
         ctx.t, [buttons[i : i + 3] for i in range(0, len(buttons), 3)], BackToTicket(data.ticket).pack()
     )
@@ -256,7 +255,7 @@ async def relay_to_resident(ctx: Context, ticket: Ticket, *, progress: bool = Fa
     site = await sites.get(ctx.session, site_id=ticket.site_id or 0)
     assert site is not None
     if ticket.status not in OPEN:
-        buttons = [[Key(t("tk.btn.reopen"), Reopen(ticket=require_id(ticket)).pack())]]
+        buttons = [[Button(t("tk.btn.reopen"), Reopen(ticket=require_id(ticket)).pack())]]
         return Outcome(replies=[Reply(t("tk.reply_closed", number=ticket.number), buttons, quote=True)])
     text = ctx.msg.text.strip()
     internal = text[:1] in INTERNAL
@@ -313,14 +312,14 @@ COMMANDS = [
     Command("vip", commands.vip_command),
 ]
 BUTTONS: list[AnyButton] = [
-    Button(Accept, accept_button),
-    Button(Dispatch, dispatch_button),
-    Button(DispatchTo, dispatch_to_button),
-    Button(BackToTicket, back_button),
-    Button(OnSite, on_site_button),
-    Button(Resolve, resolve_button),
-    Button(Reopen, reopen_button),
-    Button(Photos, photos_button),
+    ButtonAction(Accept, accept_button),
+    ButtonAction(Dispatch, dispatch_button),
+    ButtonAction(DispatchTo, dispatch_to_button),
+    ButtonAction(BackToTicket, back_button),
+    ButtonAction(OnSite, on_site_button),
+    ButtonAction(Resolve, resolve_button),
+    ButtonAction(Reopen, reopen_button),
+    ButtonAction(Photos, photos_button),
 ]
 PART = Feature(
     "tickets",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from handlers.core.commands import int_arg
 from handlers.core.messages import Chat, User
+from handlers.dutylog.buttons import RecordDraft
 from storage.models import Incident, Invite, Member
 from tests.support import ADMIN, MANAGER, STAFF, STRANGER, SUPERVISOR, DeskHarness, button_data, text_of
 
@@ -101,10 +101,11 @@ async def test_a_stranger_is_refused_before_any_lookup(harness: DeskHarness) -> 
     assert (await h.press("1|inc.cat|1", user=STRANGER)).alert
 
 
-def test_int_arg_range() -> None:
-    assert int_arg(["9223372036854775807"]) == 2**63 - 1
-    assert int_arg(["9223372036854775808"]) is None
-    assert int_arg(["0"]) is None and int_arg(["+5"]) is None and int_arg([" 5"]) is None and int_arg([]) is None
+def test_a_button_id_is_a_plain_decimal_within_64_bits() -> None:
+    assert RecordDraft.parse(["9223372036854775807"]) == RecordDraft(draft=2**63 - 1)
+    assert RecordDraft.parse(["9223372036854775808"]) is None  # beyond BIGINT: no record, never queried
+    for forged in (["0"], ["+5"], [" 5"], ["٥"], [], ["5", "6"]):
+        assert RecordDraft.parse(forged) is None, forged
 
 
 async def test_incidents_shows_every_open_major_one_and_says_what_is_left_out(any_harness: DeskHarness) -> None:
