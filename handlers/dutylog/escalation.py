@@ -10,7 +10,8 @@ alone and no concealing (source 000 L151; 001); a written report follows the nex
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,7 @@ from handlers.core.feature import Feature
 from handlers.core.i18n import Translator
 from handlers.core.lookups import button_incident, numbered_incident
 from handlers.core.messages import Button, Outcome, Reply
+from handlers.core.notices import Holder
 from handlers.core.policy import Policy
 from handlers.core.render import category, clip, severity
 from handlers.dutylog.buttons import Acknowledge
@@ -117,45 +119,8 @@ async def ping_urgent(
 ) -> int:
     """One round to the on-duty supervisors (see :func:`on_duty_supervisors`); returns how many
     messages were queued."""
-    assert incident.id is not None and site.id is not None
-    t = Translator(site.language)
-    incident.escalation_level += 1
-    level = incident.escalation_level
     people = await on_duty_supervisors(session, site, now, admins=admins)
-    header = "urgent.ping" if level == 1 else "urgent.repeat"
-    text = "\n".join(
-        [
-            t(
-                header,
-                number=incident.number,
-                level=level,
-                site=site.name,
-                category=category(t, incident.category),
-                location=incident.location or "-",
-            ),
-            t("incident.situation", text=clip(incident.situation)),
-            t("incident.occurred", at=local(incident.occurred_at, site), reporter=incident.reporter_name),
-            t("urgent.rule"),
-        ]
-    )
-    ack = [[Button(t("btn.acknowledge"), Acknowledge(incident=incident.id).pack())]]
-    ids = [telegram_id for telegram_id, _ in people]
-    link = ("incident", incident.id)
-    sent = await notices.tell(session, site, ids, text, purpose="escalation", urgent=True, link=link, buttons=ack)
-    for telegram_id, role in people:
-        await incidents.record_notice(
-            session, incident_id=incident.id, level=level, telegram_id=telegram_id, role=role, at=now
-        )
-    if site.duty_chat_id is not None and (tell_group or level > 1):
-        if not people:
-            line = t("urgent.nobody", number=incident.number)
-        else:
-            key = "urgent.group_first" if level == 1 else "urgent.group_repeat"
-            line = t(key, number=incident.number, count=len(people), who=who(t, people), level=level)
-        await notices.queue(session, site.duty_chat_id, line)
-        sent += 1
-    session.add(incident)
-    return sent
+    return await _round(session, site, incident, now, people, URGENT_WORDS, tell_group=tell_group)
 
 
 async def raise_to_major(ctx: Context, incident: Incident) -> None:
@@ -181,16 +146,56 @@ async def ping(
 ) -> int:
     """One round up the chain (``admins``: the global admins, reached from the second round on);
     returns how many messages were queued."""
+    people = await targets(session, site, incident.escalation_level + 1, admins=admins)
+    return await _round(session, site, incident, now, people, MAJOR_WORDS, tell_group=tell_group)
+
+
+@dataclass(frozen=True, slots=True)
+class RoundWords:
+    """The catalogue keys of one kind of escalation round (urgent: the supervisor on duty; major:
+    the whole chain)."""
+
+    ping: str
+    repeat: str
+    rule: str
+    nobody: str
+    group_first: str
+    group_repeat: str
+
+
+URGENT_WORDS = RoundWords(
+    "urgent.ping", "urgent.repeat", "urgent.rule", "urgent.nobody", "urgent.group_first", "urgent.group_repeat"
+)
+MAJOR_WORDS = RoundWords(
+    "escalation.ping",
+    "escalation.repeat",
+    "rule.major_report",
+    "escalation.nobody",
+    "escalation_status.group_first",
+    "escalation_status.group_repeat",
+)
+
+
+async def _round(
+    session: AsyncSession,
+    site: Site,
+    incident: Incident,
+    now: datetime,
+    people: Sequence[Holder],
+    words: RoundWords,
+    *,
+    tell_group: bool,
+) -> int:
+    """Ping ``people`` with 确认 once more, record whom, and tell the group (always after the first
+    round); returns how many messages were queued."""
     assert incident.id is not None and site.id is not None
     t = Translator(site.language)
     incident.escalation_level += 1
     level = incident.escalation_level
-    people = await targets(session, site, level, admins=admins)
-    header = "escalation.ping" if level == 1 else "escalation.repeat"
     text = "\n".join(
         [
             t(
-                header,
+                words.ping if level == 1 else words.repeat,
                 number=incident.number,
                 level=level,
                 site=site.name,
@@ -199,12 +204,12 @@ async def ping(
             ),
             t("incident.situation", text=clip(incident.situation)),
             t("incident.occurred", at=local(incident.occurred_at, site), reporter=incident.reporter_name),
-            t("rule.major_report"),
+            t(words.rule),
         ]
     )
     ack = [[Button(t("btn.acknowledge"), Acknowledge(incident=incident.id).pack())]]
-    link = ("incident", incident.id)
     ids = [telegram_id for telegram_id, _ in people]
+    link = ("incident", incident.id)
     sent = await notices.tell(session, site, ids, text, purpose="escalation", urgent=True, link=link, buttons=ack)
     for telegram_id, role in people:
         await incidents.record_notice(
@@ -212,9 +217,9 @@ async def ping(
         )
     if site.duty_chat_id is not None and (tell_group or level > 1):
         if not people:
-            line = t("escalation.nobody", number=incident.number)
+            line = t(words.nobody, number=incident.number)
         else:
-            key = "escalation_status.group_first" if level == 1 else "escalation_status.group_repeat"
+            key = words.group_first if level == 1 else words.group_repeat
             line = t(key, number=incident.number, count=len(people), who=who(t, people), level=level)
         await notices.queue(session, site.duty_chat_id, line)
         sent += 1
