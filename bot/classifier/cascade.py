@@ -36,7 +36,7 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
-from bot.classifier.normalize import normalize
+from bot.classifier.normalize import as_typed
 from bot.classifier.rules import MAX_ALTERNATIVES, SEVERITY_INTENTS, SEVERITY_LEVELS, RuleClassifier
 from handlers.core.classification import Classification, Speaker
 from storage.codes import Severity
@@ -97,8 +97,8 @@ class CascadeClassifier:
         if ruled.severity == Severity.MAJOR or (reading == Severity.MAJOR and answer.intent in SEVERITY_INTENTS):
             severity = Severity.MAJOR  # the LLM never lowers a major reading
         location = ruled.location
-        if location is None and answer.location and normalize(answer.location) in normalize(text):
-            location = answer.location
+        if location is None and answer.location:
+            location = as_typed(text, answer.location)  # the user's own words, never the model's script
         confidence = answer.confidence if answer.confidence is not None else self.threshold
         alternatives = ruled.alternatives
         if answer.category != ruled.category:

@@ -7,6 +7,7 @@ Locations come back in the normalised script (simplified, half-width, original c
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 _CN = "零〇一二两三四五六七八九十"
 _NUM = rf"(?:\d{{1,3}}|[{_CN}]{{1,3}})"
@@ -54,8 +55,9 @@ def _names_a_place(low: str, m: re.Match[str]) -> bool:
     return bool(_OFFICE_AFTER.match(low, m.end()) or _OFFICE_BEFORE.search(low[max(0, m.start() - 8) : m.start()]))
 
 
-def extract_location(cased: str, low: str) -> str | None:
-    """The first location mentioned, adjacent pieces joined ("3栋2单元", "Block B 12/F")."""
+def extract_location(typed: Sequence[str], low: str) -> str | None:
+    """The first location mentioned, adjacent pieces joined ("3栋2单元", "Block B 12/F"), as the user
+    typed it (``typed`` holds the typed text of each position of ``low``: 9座12樓 stays traditional)."""
     m = _LOC_RE.search(low)
     while m is not None and not _names_a_place(low, m):
         m = _LOC_RE.search(low, m.end())
@@ -72,4 +74,4 @@ def extract_location(cased: str, low: str) -> str | None:
             end = room.end()
             continue
         break
-    return cased[start:end].strip(" ,") or None
+    return "".join(typed[start:end]).strip(" ,") or None

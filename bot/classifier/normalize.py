@@ -49,11 +49,61 @@ def to_simplified(text: str) -> str:
     return str(converter().convert(text))
 
 
-def normalize_pair(text: str) -> tuple[str, str]:
-    """(cased, lowered): width-folded, simplified, whitespace-folded; both have the same length."""
-    cased = to_simplified(text.translate(_WIDTH_TABLE))
-    cased = _SPACE_RE.sub(" ", cased).strip()
-    return cased, cased.translate(_LOWER_TABLE)
+def normalize_pair(text: str) -> tuple[tuple[str, ...], str]:
+    """(typed, lowered): ``lowered`` is width-folded, simplified and whitespace-folded; ``typed`` holds, for
+    each of its positions, what the user typed there (width-folded only), so a span found in the lowered
+    text is cut from the user's own words: ``9座12樓`` stays traditional, "Tower 2" keeps its capital.
+    Where simplification changes the length (𨋢 → 电梯), the first position carries the typed text."""
+    typed: list[str] = []
+    simple: list[str] = []
+    for piece in _pieces(text.translate(_WIDTH_TABLE)):
+        converted = to_simplified(piece)
+        if len(converted) == len(piece):
+            typed += piece
+        else:
+            typed += [piece] + [""] * (len(converted) - 1) if converted else []
+        simple += converted
+    return _fold_spaces(typed, simple)
+
+
+def _pieces(text: str) -> list[str]:
+    """The text cut around the characters OpenCC maps to a different length."""
+    if not _PRE_RE.search(text):
+        return [text]
+    out: list[str] = []
+    last = 0
+    for m in _PRE_RE.finditer(text):
+        out += [text[last : m.start()], m.group()]
+        last = m.end()
+    return [p for p in [*out, text[last:]] if p]
+
+
+def _fold_spaces(typed: list[str], simple: list[str]) -> tuple[tuple[str, ...], str]:
+    """Runs of whitespace become one space, none at either end; both sides keep the same length."""
+    kept_typed: list[str] = []
+    kept: list[str] = []
+    for original, char in zip(typed, simple, strict=True):
+        if char.isspace():
+            if kept and kept[-1] != " ":
+                kept_typed.append(" ")
+                kept.append(" ")
+            continue
+        kept_typed.append(original)
+        kept.append(char)
+    if kept and kept[-1] == " ":
+        kept_typed.pop()
+        kept.pop()
+    return tuple(kept_typed), "".join(kept).translate(_LOWER_TABLE)
+
+
+def as_typed(text: str, phrase: str) -> str | None:
+    """``phrase`` as the user wrote it in ``text`` (a model may answer 9座12楼 for 9座12樓), or None when the
+    text does not say it."""
+    typed, low = normalize_pair(text)
+    start = low.find(normalize(phrase)) if phrase.strip() else -1
+    if start < 0:
+        return None
+    return "".join(typed[start : start + len(normalize(phrase))]).strip() or None
 
 
 def normalize(text: str) -> str:

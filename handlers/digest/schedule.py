@@ -88,9 +88,9 @@ async def on_digest(ctx: TimerContext) -> datetime | None:
     rostered = await roster.on_days(session, site_id=require_id(site), days=sorted({i.day for i in ended}))
     ended = [i for i in ended if rostered.get((i.day, i.shift.code))]
     handed_codes = {code for code, _, _ in figures.handovers}
-    names = {d.code: d.name for d in defs}
+    names = {d.code: shifts.display_name(t, d) for d in defs}
     not_handed = [
-        i.shift.name
+        shifts.display_name(t, i.shift)
         for i in ended
         if i.shift.code not in handed_codes
         and await handovers.for_shift(session, site_id=require_id(site), code=i.shift.code, day=i.day) is None
@@ -102,7 +102,7 @@ async def on_digest(ctx: TimerContext) -> datetime | None:
         start=start,
         end=end,
         zone=zone,
-        shifts=[i.shift.name for i in ended],
+        shifts=[shifts.display_name(t, i.shift) for i in ended],
         not_handed=not_handed,
         names=names,
     )

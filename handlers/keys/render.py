@@ -98,7 +98,7 @@ def returned_text(t: Translator, loan: KeyLoan, key: Key, zone: ZoneInfo) -> str
         code=key.code,
         label=f"{key.label} ×{loan.quantity}" if loan.quantity > 1 else key.label,
         name=borrower(t, loan),
-        to=loan.returned_to_name or "-",
+        to=loan.returned_to_name or t("keys.receiver_unknown"),
         at=hhmm(loan.returned_at, zone),
         condition=loan.condition or t("keys.condition_unstated"),
     )

@@ -9,7 +9,17 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.shifts.times import Instance, ShiftDef, around, at_moment, instances, moment_of, moment_ref, shifts_of
+from handlers.shifts.times import (
+    Instance,
+    ShiftDef,
+    around,
+    at_moment,
+    display_name,
+    instances,
+    moment_of,
+    moment_ref,
+    shifts_of,
+)
 from storage.models import Site, require_id
 from storage.repos import shifts as shift_repo
 
@@ -17,6 +27,7 @@ __all__ = [
     "Instance",
     "ShiftDef",
     "at_moment",
+    "display_name",
     "instances",
     "moment_of",
     "moment_ref",

@@ -10,7 +10,7 @@ from handlers.core.feature import Feature
 from handlers.core.messages import Outcome
 from handlers.core.render import clip
 from handlers.shifts.requests import day_table, first_start, parse_day, shifts_held, submit
-from handlers.shifts.times import find_shift, shifts_of
+from handlers.shifts.times import display_name, find_shift, shifts_of
 from storage.models import ShiftRequest, require_id
 from storage.models.leave import ShiftRequestKind
 
@@ -34,7 +34,7 @@ async def leave_command(ctx: Context, args: str) -> Outcome:
     if named is not None:
         held = [s for s in held if s == named]
     if not held:
-        shift = named.name if named is not None else ""
+        shift = display_name(t, named) if named is not None else ""
         return Outcome.say(t("leave.not_rostered", day=day.isoformat(), shift=shift))
     codes = [s.code for s in held]
     start = first_start(defs, day, codes, zone)

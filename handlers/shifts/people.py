@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.i18n import Translator
 from handlers.core.people import labels
-from handlers.shifts.times import Instance
+from handlers.shifts.times import Instance, display_name
 from storage.models import Site, require_id
 from storage.repos import shifts as shift_repo
 
@@ -23,7 +23,9 @@ async def names(session: AsyncSession, ids: Iterable[int], t: Translator) -> str
 
 
 def label(t: Translator, inst: Instance, zone: ZoneInfo) -> str:
-    return t("shifts.instance", day=inst.day.strftime("%m-%d"), name=inst.shift.name, hours=inst.shift.hours)
+    return t(
+        "shifts.instance", day=inst.day.strftime("%m-%d"), name=display_name(t, inst.shift), hours=inst.shift.hours
+    )
 
 
 async def on_roster(session: AsyncSession, site: Site, inst: Instance) -> list[int]:

@@ -30,7 +30,7 @@ from handlers.core.parsing import number_and_rest
 from handlers.core.policy import Policy
 from handlers.core.render import clip
 from handlers.shifts.buttons import ApproveShiftRequest, RefuseShiftRequest
-from handlers.shifts.times import Instance, ShiftDef, instance, shifts_of
+from handlers.shifts.times import Instance, ShiftDef, display_name, instance, shifts_of
 from storage.codes import SUPERVISORS_UP, Role
 from storage.models import ShiftRequest, Site, require_id
 from storage.models.leave import ShiftRequestKind, ShiftRequestStatus
@@ -113,7 +113,9 @@ def shifts_held(defs: Sequence[ShiftDef], table: dict[str, list[int]], telegram_
 
 
 def label(t: Translator, inst: Instance) -> str:
-    return t("shifts.instance", day=inst.day.strftime("%m-%d"), name=inst.shift.name, hours=inst.shift.hours)
+    return t(
+        "shifts.instance", day=inst.day.strftime("%m-%d"), name=display_name(t, inst.shift), hours=inst.shift.hours
+    )
 
 
 def labels(t: Translator, defs: Sequence[ShiftDef], day: date, codes: Sequence[str], zone: ZoneInfo) -> str:

@@ -19,7 +19,7 @@ from handlers.shifts.requests import (
     shifts_held,
     submit,
 )
-from handlers.shifts.times import find_shift, shifts_of
+from handlers.shifts.times import display_name, find_shift, shifts_of
 from storage.models import ShiftRequest, require_id
 from storage.models.leave import ShiftRequestKind
 from storage.repos import sites
@@ -49,7 +49,7 @@ async def swap_command(ctx: Context, args: str) -> Outcome:
     if named is not None:
         mine = [s for s in mine if s == named]
     if not mine:
-        return Outcome.say(t("leave.not_rostered", day=day.isoformat(), shift=named.name if named else ""))
+        return Outcome.say(t("leave.not_rostered", day=day.isoformat(), shift=display_name(t, named) if named else ""))
     theirs = shifts_held(defs, table, colleague)
     name = (await person_names(ctx.session, [colleague]))[colleague]
     if set(mine) & set(theirs):

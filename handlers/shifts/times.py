@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.core.i18n import Translator
 from storage.models import Site, require_id
 from storage.repos import shifts as shift_repo
 
@@ -41,6 +42,18 @@ DEFAULT_SHIFTS = (
     ShiftDef("M", "中班", time(16), time(0), 1),
     ShiftDef("N", "夜班", time(0), time(8), 2),
 )
+
+
+# The default shifts' names, read in the reader's language (catalogue ``shifts.default_name.<word>``); the
+# old two-shift default (migration 0010) included. A shift a site named itself is shown as named.
+_DEFAULT_NAMES = {("E", "早班"): "early", ("M", "中班"): "late", ("N", "夜班"): "night", ("D", "白班"): "day"}
+
+
+def display_name(t: Translator, shift: ShiftDef) -> str:
+    """The shift's name for a reader: a default shift in their language (an English reader sees "Night
+    shift", not 夜班); a site's own name as the site wrote it."""
+    word = _DEFAULT_NAMES.get((shift.code, shift.name))
+    return t(f"shifts.default_name.{word}") if word else shift.name
 
 
 @dataclass(frozen=True, slots=True)

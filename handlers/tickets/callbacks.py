@@ -160,6 +160,18 @@ async def callback_command(ctx: Context, args: str) -> Outcome:
     if ticket.status in OPEN:
         return Outcome.say(t("cb.not_resolved", number=number))
     callback = await repo.pending_callback(ctx.session, ticket_id=require_id(ticket))
+    made = await _made_since_resolved(ctx.session, ticket) if callback is None else None
+    if made is not None and made.satisfaction == rating:  # the same result again: told what is on record
+        return Outcome.say(
+            t(
+                "cb.duplicate",
+                number=number,
+                rating=t(f"tk.rating.{rating}"),
+                how=t(f"cb.how.{made.how or PHONE}"),
+                name=made.by_name or "-",
+                at=hhmm(made.done_at, site),
+            )
+        )
     if callback is None:
         callback = await repo.add_callback(
             ctx.session, Callback(ticket_id=require_id(ticket), site_id=require_id(site), due_at=ctx.now)
@@ -169,6 +181,19 @@ async def callback_command(ctx: Context, args: str) -> Outcome:
         rating=rating, note=note, now=ctx.now,
     )  # fmt: skip
     return Outcome.say(t("cb.recorded", number=number, rating=t(f"tk.rating.{rating}")))
+
+
+async def _made_since_resolved(session: AsyncSession, ticket: Ticket) -> Callback | None:
+    """The last callback made since the ticket was last resolved (one made before a reopening is not this
+    resolution's), or None."""
+    made = [c for c in await repo.callbacks_of(session, ticket_id=require_id(ticket)) if c.state == CallbackState.DONE]
+    if not made or made[-1].done_at is None:
+        return None
+    last = made[-1]
+    resolved = ticket.resolved_at
+    if resolved is not None and last.done_at is not None and last.done_at < resolved:
+        return None
+    return last
 
 
 async def drop_callback(session: AsyncSession, callback: Callback) -> None:

@@ -308,7 +308,11 @@ async def resolve(session: AsyncSession, site: Site, ticket: Ticket, by_id: int,
     )
     await timers.arm(session, kind=CALLBACK, ref_id=require_id(callback), site_id=require_id(site), due_at=ask_until)
     rt = await resident_t(session, ticket, site)
-    text = rt("tk.res.resolved", number=ticket.number, kind=rt(f"kind.{ticket.kind}"))
+    late = ticket.deadline_at is not None and now > ticket.deadline_at
+    # The apology only when the resident was kept waiting past the promised deadline (001 L901).
+    text = rt(
+        "tk.res.resolved_late" if late else "tk.res.resolved", number=ticket.number, kind=rt(f"kind.{ticket.kind}")
+    )
     return await to_resident(session, site, ticket, text, rating_buttons(rt, callback))
 
 

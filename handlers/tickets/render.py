@@ -44,12 +44,17 @@ def status_line(t: Translator, ticket: Ticket, site: Site | None) -> str:
     return t("tk.line.status", text=" · ".join(parts))
 
 
+def capitalised(word: str) -> str:
+    """A word that starts a line, capitalised (English; Chinese has no case)."""
+    return word[:1].upper() + word[1:]
+
+
 def card(t: Translator, ticket: Ticket, site: Site | None, *, text: str | None = None) -> str:
     """The duty group's card: what, who, where, the resident's words and the status line."""
     lines = [
         t(
             "tk.card.head",
-            kind=t(f"kind.{ticket.kind}"),
+            kind=capitalised(t(f"kind.{ticket.kind}")),  # the card's first word: "Complaint", not "complaint"
             number=ticket.number,
             category=category(t, ticket.category),
             urgency=t(f"urgency.{ticket.urgency}"),

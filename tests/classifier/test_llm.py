@@ -247,6 +247,21 @@ async def test_major_is_kept_when_the_rules_saw_a_severity_signal(
     assert got.location == "3栋"  # the rules' location is kept
 
 
+async def test_the_models_place_is_given_in_the_users_own_script(
+    llm_server: FakeLLMServer, rules: RuleClassifier
+) -> None:
+    llm_server.default = FakeReply.answer(
+        {"intent": "repair", "category": "equipment", "severity": "normal", "location": "翠湖阁", "confidence": 0.9}
+    )
+    client = make_client(llm_server)
+    cascade = CascadeClassifier(rules, client, threshold=1.01)
+    try:
+        got = await cascade.classify("翠湖閣冷氣唔凍", speaker="resident", private=True)
+    finally:
+        await client.aclose()
+    assert got.source == "llm" and got.location == "翠湖閣"  # the resident wrote 閣, not 阁
+
+
 async def test_resident_cannot_be_turned_into_a_staff_record(llm_server: FakeLLMServer, rules: RuleClassifier) -> None:
     llm_server.default = FakeReply.answer(
         {"intent": "handover", "category": "other", "severity": "normal", "location": None, "confidence": 0.9}

@@ -28,7 +28,7 @@ def test_dataset_is_well_formed_and_covers_the_taxonomy() -> None:
     assert {r["severity"] for r in rows} == set(SEVERITIES)
     assert any(any("a" <= c.lower() <= "z" for c in r["text"]) for r in rows)  # English
     assert any("嘅" in r["text"] or "咗" in r["text"] for r in rows)  # Cantonese
-    assert any(normalize_pair(r["text"])[0] != r["text"] for r in rows if "樓" in r["text"])  # traditional
+    assert any(normalize_pair(r["text"])[1] != r["text"].lower() for r in rows if "樓" in r["text"])  # traditional
 
 
 def test_accuracy_targets_on_the_dataset(rules: RuleClassifier) -> None:
@@ -91,7 +91,17 @@ def test_normalize_folds_script_width_case_and_space() -> None:
     assert normalize("ＢＬＯＣＫ　Ｂ　１２／Ｆ") == "block b 12/f"
     assert normalize("  𨋢  壞咗 ") == "电梯 坏咗"
     cased, low = normalize_pair("Tower 2 大堂")
-    assert cased == "Tower 2 大堂" and low == "tower 2 大堂" and len(cased) == len(low)
+    assert "".join(cased) == "Tower 2 大堂" and low == "tower 2 大堂" and len(cased) == len(low)
+
+
+def test_the_place_comes_back_as_the_user_typed_it(rules: RuleClassifier) -> None:
+    """Only the bot's own text is converted: a Hong Kong resident's 9座12樓 is not turned into 9座12楼."""
+    said = rules.classify_sync("9座12樓漏水", speaker="resident", private=True)
+    assert said.location == "9座12樓"
+    lift = rules.classify_sync("２座  𨋢大堂 啲燈壞咗", speaker="staff", private=False)
+    assert lift.location is not None and "楼" not in lift.location and "栋" not in lift.location
+    typed, low = normalize_pair("  𨋢  壞咗 ")
+    assert low == "电梯 坏咗" and len(typed) == len(low) and "".join(typed) == "𨋢 壞咗"
 
 
 # -- lexicon files -----------------------------------------------------------------------------

@@ -36,7 +36,7 @@ def test_theft_at_a_bay_is_theft_not_parking(rules: RuleClassifier, text: str) -
 
 def test_the_bay_code_is_kept_whole_in_the_location(rules: RuleClassifier) -> None:
     assert staff(rules, "10栋地下车库B2-035车位业主报电动车被盗").location == "10栋地下车库B2-035车位"
-    assert staff(rules, "地庫B2-078車位架車玻璃爆咗").location == "地库B2-078车位"
+    assert staff(rules, "地庫B2-078車位架車玻璃爆咗").location == "地庫B2-078車位"  # as typed
     assert staff(rules, "Water dripping onto bay B1-044").location == "bay B1-044"
 
 

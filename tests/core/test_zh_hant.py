@@ -22,6 +22,15 @@ NOT_HONG_KONG = {
     "視頻": "影片",
     "用户": "用戶",
     "保存": "儲存",
+    # Taiwan or mainland words a Hong Kong reader notices (issue 19 point 8): blocks are 座, an
+    # enquiry is 查詢, the estate is 屋苑; no 私訊, 傳訊息, 命令列 in Hong Kong.
+    "棟": "座",
+    "諮詢": "查詢",
+    "私訊": "私人對話",
+    "傳訊息": "發訊息",
+    "命令列": "命令行",
+    "小區": "屋苑",
+    "點選": "選擇",
 }
 FILES = catalogue_files("zh-Hant")
 

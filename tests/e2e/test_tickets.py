@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from storage.clock import utcnow
-from storage.models import Ticket, Timer
+from storage.models import Callback, Ticket, Timer
 from tests.support.e2e import GROUP, STAFF, SUPERVISOR, RunningBot, button, setup_site
 
 RESIDENT, NEIGHBOUR = 5001, 5002
@@ -41,6 +41,7 @@ async def test_relay_both_ways_rating_and_forged_rating(running: RunningBot) -> 
 
     bot.fake.push_update(bot.fake.user_click(GROUP, STAFF, card_id, button(card, "已处理")))
     [ask] = await bot.reply_to(RESIDENT, "请您对本次服务评价")
+    assert "久等" not in ask.params["text"]  # resolved within its deadline: no apology for a wait
     bot.say(NEIGHBOUR, "/my", chat=NEIGHBOUR)
     [mine] = await bot.reply_to(NEIGHBOUR, "没有")  # /my shows only one's own: none
     forged = bot.fake.user_click(NEIGHBOUR, NEIGHBOUR, mine.result["message_id"], button(ask, "满意"))
@@ -68,9 +69,16 @@ async def test_missed_on_site_deadline_pings_and_phone_callback(running: Running
     [ping] = await bot.reply_to(SUPERVISOR, "15分钟内仍无人到场", timeout=10)
     assert "#1" in ping.params["text"]
     bot.fake.push_update(bot.fake.user_click(GROUP, STAFF, card.result["message_id"], button(card, "已处理")))
-    await bot.reply_to(RESIDENT, "请您对本次服务评价")
+    [ask] = await bot.reply_to(RESIDENT, "请您对本次服务评价")
+    assert "对不起让您久等了" in ask.params["text"]  # past the promised deadline: the apology is due
     bot.say(STAFF, "/callback 1 电话 满意 已电话确认")
     await bot.reply_to(GROUP, "已登记 #1 的回访")
     async with bot.db().session() as session:
         ticket = (await session.exec(select(Ticket))).one()
     assert (ticket.status, ticket.satisfaction) == ("closed", "satisfied")
+    bot.say(STAFF, "/callback 1 满意")  # the same result again: refused, with what is on record
+    [again] = await bot.reply_to(GROUP, "已登记过")
+    assert "满意" in again.params["text"] and "电话" in again.params["text"]
+    async with bot.db().session() as session:
+        made = (await session.exec(select(Callback).where(col(Callback.state) == "done"))).all()
+    assert len(made) == 1

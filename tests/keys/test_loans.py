@@ -8,6 +8,7 @@ from handlers.core.messages import Chat
 from storage.models import KeyLoan, KeyWitness
 from tests.support import GROUP, MANAGER, STAFF, STRANGER, SUPERVISOR, DeskHarness, button_data, text_of
 from tests.support.keys import GUARD, STAFF2, key_site
+from tests.support.shifts import TWO_SHIFTS, set_shifts, upload
 
 
 async def loans(h: DeskHarness) -> list[KeyLoan]:
@@ -27,6 +28,21 @@ async def test_borrow_shows_due_time_and_return_button_then_return_closes_it(har
     assert "没有借出" in text_of(await harness.send("/return 3-JF"))
     second_tap = await harness.press(button_data(out, "归还"))
     assert "没有借出" in (second_tap.toast or "") and not second_tap.replies
+
+
+async def test_the_borrower_returning_is_the_returner_and_the_staff_on_duty_receives(harness: DeskHarness) -> None:
+    await key_site(harness)
+    await set_shifts(harness, *TWO_SHIFTS)
+    assert "✅" in await upload(harness, "date,shift,staff\n2026-11-23,白班,102\n")  # 值班员小王 on the day shift
+    out = await harness.send("/borrow 3-JF 修空调")  # STAFF borrows, and brings it back himself
+    returned = text_of(await harness.press(button_data(out, "归还")))
+    assert f"借用人：{STAFF.name}" in returned and "接收：值班员小王" in returned
+    [loan] = await loans(harness)
+    assert (loan.borrower_id, loan.returned_to) == (STAFF.id, STAFF2.id)
+    out = await harness.send("/borrow 5-JF 巡查", STAFF2)  # the one on duty has nobody else to hand it to
+    returned = text_of(await harness.press(button_data(out, "归还"), STAFF2))
+    assert "接收：值班员小王" not in returned and "无其他人当值" in returned
+    assert (await loans(harness))[1].returned_to is None
 
 
 async def test_a_key_out_cannot_be_lent_again_and_says_who_holds_it(harness: DeskHarness) -> None:

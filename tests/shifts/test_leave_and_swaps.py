@@ -204,6 +204,6 @@ async def test_the_command_line_import_reports_the_gaps_too(harness: DeskHarness
     await h.setup_site()
     await set_shifts(h, *TWO_SHIFTS)
     out = await import_roster(h.desk.db, b"date,shift,staff\n2026-12-01,D,101\n", "roster.csv", "HG", Translator("en"))
-    assert "1 roster entries" in out
-    assert "1 shift(s) with nobody on duty: 12-01 夜班 20:00-08:00" in out
+    assert "loaded 1 roster entries" in out
+    assert "1 shift(s) with nobody on duty: 12-01 Night shift 20:00-08:00" in out  # the default name, in English
     assert "1 night(s) without a manager" in out
