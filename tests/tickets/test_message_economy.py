@@ -11,29 +11,10 @@ from __future__ import annotations
 from handlers.core.messages import Chat
 from storage.models import Outbox
 from tests.support import GROUP, RESIDENT, SUPERVISOR, DeskHarness, button_data, text_of
+from tests.support.economy import NEW, Meter
 from tests.support.tickets import COMPLAINT, REPAIR, Wire, data, to
 
-NEW = ("send", "photo", "document")
 PRIVATE = Chat(RESIDENT.id, True)
-
-
-class Meter:
-    """Counts what an action queued: new messages to the duty group, edits there, and the rest."""
-
-    def __init__(self, h: DeskHarness) -> None:
-        self.h = h
-        self.seen = 0
-
-    async def mark(self) -> None:
-        self.seen = len(await self.h.outbox(replies=True))
-
-    async def since(self) -> list[Outbox]:
-        rows = (await self.h.outbox(replies=True))[self.seen :]
-        self.seen += len(rows)
-        return rows
-
-    async def group_sends(self) -> list[Outbox]:
-        return [r for r in await self.since() if r.chat_id == GROUP.id and r.method in NEW]
 
 
 async def opened(h: DeskHarness, wire: Wire, text: str = REPAIR) -> Outbox:
