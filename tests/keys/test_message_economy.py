@@ -7,7 +7,6 @@ from __future__ import annotations
 from handlers.core.messages import Chat
 from storage.models import Outbox
 from storage.models.plumbing import OutboxState
-from tests.keys.test_approval_rules import approval_pings
 from tests.support import GROUP, SUPERVISOR, DeskHarness, button_data, text_of
 from tests.support.economy import Meter
 from tests.support.keys import GUARD, STAFF2, key_site
@@ -18,6 +17,10 @@ async def sent_as(h: DeskHarness, row: Outbox, message_id: int) -> None:
     async with h.desk.db.session() as session:
         row.message_id, row.state = message_id, OutboxState.SENT
         session.add(await session.merge(row))
+
+
+async def approval_pings(h: DeskHarness, chat_id: int) -> list[Outbox]:
+    return [row for row in await h.outbox() if row.chat_id == chat_id and row.purpose == "approval"]
 
 
 def labels(row: Outbox) -> set[str]:
