@@ -182,10 +182,10 @@ async def close_command(ctx: Context, args: str) -> Outcome:
     incident.closed_by, incident.closed_at = ctx.msg.user.id, ctx.now
     ctx.session.add(incident)
     await escalation.stand_down(ctx, incident, closed=True)
-    reply = Outcome.say(ctx.t("incident.closed", number=incident.number, text=clip(text, 120)))
+    lines = [ctx.t("incident.closed", number=incident.number, text=clip(text, 120))]
     if incident.severity == Severity.MAJOR and incident.report_filed_at is None:
-        reply.replies.append(Reply(ctx.t("written.still_due", number=incident.number)))
-    return reply
+        lines.append(ctx.t("written.still_due", number=incident.number))  # one message (docs: "Message economy")
+    return Outcome.say("\n".join(lines))
 
 
 async def mark_major(ctx: Context, incident: Incident) -> Outcome:

@@ -25,7 +25,7 @@ from handlers.keys.rules import approver_role, gm_needed, witnessed, witnesses_n
 from storage.codes import Role
 from storage.models import Key, KeyLoan, KeyWitness, Site, require_id
 from storage.models.keys import KeyKind, KeyStatus, LoanStatus, WitnessKind
-from storage.repos import keys, sites, timers
+from storage.repos import keys, outbox, sites, timers
 
 OVERDUE = "key_overdue"  # timer kind: ref_id is the loan id
 
@@ -118,20 +118,23 @@ def card(
     private chat has no site of its own)."""
     policy = ctx.policy(site)
     text = render.loan_card(ctx.t, loan, key, witnesses, ctx.zone(site), header=header, policy=policy)
-    return Reply(text, loan_buttons(ctx, loan, policy), edit=edit, link=("key_loan", require_id(loan)))
+    return Reply(text, loan_buttons(ctx, loan, policy, witnesses), edit=edit, link=("key_loan", require_id(loan)))
 
 
-def loan_buttons(ctx: Context, loan: KeyLoan, policy: Policy) -> list[list[Button]]:
+def loan_buttons(ctx: Context, loan: KeyLoan, policy: Policy, present: list[KeyWitness]) -> list[list[Button]]:
+    """The card's buttons: 归还 once out; while pending, a witness button for each kind still short
+    (none once the witnesses are complete, 000 L506) and 撤销."""
     if loan.status == LoanStatus.OUT:
         return [[Button(ctx.t("keys.btn.return"), ReturnKey(loan=require_id(loan)).pack())]]
     if loan.status != LoanStatus.PENDING:
         return []
     withdraw = Button(ctx.t("keys.btn.withdraw"), WithdrawLoan(loan=require_id(loan)).pack())
-    needed = witnesses_needed(loan, policy)
+    needed, counts = witnesses_needed(loan, policy), witnessed(present)
+    short = {kind for kind, count in needed.items() if counts[kind] < count}
     row = []
-    if WitnessKind.STAFF in needed:
+    if WitnessKind.STAFF in short:
         row.append(Button(ctx.t("keys.btn.witness"), WitnessLoan(loan=require_id(loan)).pack()))
-    if WitnessKind.GUARD in needed:
+    if WitnessKind.GUARD in short:
         row.append(Button(ctx.t("keys.btn.witness_guard"), GuardWitness(loan=require_id(loan)).pack()))
     return [row, [withdraw]] if row else [[withdraw]]
 
@@ -332,7 +335,24 @@ async def activate_if_ready(
     if announce and site.duty_chat_id is not None:
         shown = present if present is not None else await witnesses_of(ctx, loan)
         reply = card(ctx, site, loan, key, shown, header="keys.lent")
-        await ctx.notify(site.duty_chat_id, reply.text, reply.buttons, reply.link)
+        # the 待批准 card becomes the lent card in place, its 撤销 gone (docs/usage.md "Message economy");
+        # a new card only when that one is not known (not sent yet, or made from a draft)
+        shown_at = await outbox.last_message(
+            ctx.session, chat_id=site.duty_chat_id, ref_kind="key_loan", ref_id=require_id(loan), purpose="reply"
+        )
+        if shown_at is None:
+            await ctx.notify(site.duty_chat_id, reply.text, reply.buttons, reply.link)
+        else:
+            await outbox.enqueue(
+                ctx.session,
+                chat_id=site.duty_chat_id,
+                text=reply.text,
+                buttons=notices.button_dicts(reply.buttons),
+                method="edit",
+                edit_message_id=shown_at,
+                purpose="card_edit",
+            )
+            ctx.notified += 1
     return True
 
 

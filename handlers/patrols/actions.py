@@ -55,6 +55,12 @@ async def shown(ctx: Context, view: RoundView, note: str, *, alert: bool = False
     )
     if message_id is None:
         return Outcome(replies=[Reply(note, quote=True), card(ctx, view)])
+    await edit_card(ctx, view, message_id)
+    return Outcome(replies=[Reply(note, quote=True)])
+
+
+async def edit_card(ctx: Context, view: RoundView, message_id: int) -> None:
+    """The round's card already in this chat (``message_id``), edited to the round as it is now."""
     shown_card = card(ctx, view)
     await outbox.enqueue(
         ctx.session,
@@ -69,7 +75,6 @@ async def shown(ctx: Context, view: RoundView, note: str, *, alert: bool = False
         purpose="reply",
     )
     ctx.notified += 1
-    return Outcome(replies=[Reply(note, quote=True)])
 
 
 async def start(ctx: Context, view: RoundView) -> Outcome:
@@ -285,8 +290,18 @@ async def finding(
         return await shown(ctx, view, t("patrol.finding_noted"))
     note = t("patrol.finding_opened", number=incident.number)
     incident_card = dutylog.card_reply(ctx, incident, header="incident.logged")
-    if ctx.msg.is_button:  # a draft's 记录: the round's card is not the pressed message
-        return Outcome(replies=[incident_card, card(ctx, view)], toast=note)
+    if ctx.msg.is_button:
+        # a draft's 记录: the pressed draft becomes the incident's card (its buttons gone) and the round's
+        # card is edited where it is — no new group message (docs/usage.md "Message economy")
+        head = t("patrol.draft_recorded", plan=view.plan.name)
+        recorded = Reply(head + "\n" + incident_card.text, incident_card.buttons, edit=True, link=incident_card.link)
+        message_id = await links.newest_message(
+            ctx.session, chat_id=ctx.msg.chat.id, ref_kind=ROUND, ref_id=require_id(view.round)
+        )
+        if message_id is None:  # the round's card is not known here: shown anew
+            return Outcome(replies=[recorded, card(ctx, view)], toast=note)
+        await edit_card(ctx, view, message_id)
+        return Outcome(replies=[recorded], toast=note)
     outcome = await shown(ctx, view, note)
     outcome.replies.insert(1, incident_card)
     return outcome

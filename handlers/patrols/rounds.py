@@ -222,6 +222,8 @@ async def handover_lines(session: AsyncSession, site: Site, now: datetime, t: Tr
     for r in flagged:
         if r.status == RoundStatus.MISSED:
             lines.append(t("patrol.handover.missed", plan=names.get(r.plan_id, "?"), due=hm(r.due_at, zone)))
+        elif r.started_at is None:  # said once: not "迟巡（迟巡，开始：-）"
+            lines.append(t("patrol.handover.late_unstarted", plan=names.get(r.plan_id, "?"), due=hm(r.due_at, zone)))
         else:
             lines.append(
                 t(

@@ -66,27 +66,24 @@ async def record(
     rating: Satisfaction,
     note: str | None,
     now: datetime,
-) -> int:
-    """The callback is made: satisfied closes the ticket, 不满意 reopens it; the group hears."""
+) -> tuple[int, str | None]:
+    """The callback is made: satisfied closes the ticket (its card edited), 不满意 reopens it (one
+    new card saying so). Returns the messages queued and, unless the new card said it already, the
+    group's line of the callback for the caller's one group message (docs/usage.md "Message economy")."""
     callback.state, callback.done_at, callback.how = CallbackState.DONE, now, how
     callback.by_id, callback.by_name, callback.satisfaction, callback.note = by_id, by_name, rating, note
     session.add(callback)
     await timers.cancel_for(session, kind=flow.CALLBACK, ref_id=require_id(callback))
     t = flow.site_t(site)
-    sent = await flow.to_group(
-        session,
-        site,
-        ticket,
-        t("cb.group", number=ticket.number, rating=t(f"tk.rating.{rating}"), how=t(f"cb.how.{how}"), name=by_name),
-    )
+    line = t("cb.group", number=ticket.number, rating=t(f"tk.rating.{rating}"), how=t(f"cb.how.{how}"), name=by_name)
     if rating == Satisfaction.UNSATISFIED:
-        return sent + await flow.reopen(session, site, ticket, now, why=flow.ReopenReason.UNSATISFIED)
+        return await flow.reopen(session, site, ticket, now, why=flow.ReopenReason.UNSATISFIED, lead=[line]), None
     if vip_short_of_satisfied(ticket, rating):
         # 特急: pursued until the resident is satisfied (000 L37), so 基本满意 reopens it too, told as 基本满意
-        return sent + await flow.reopen(session, site, ticket, now, why=flow.ReopenReason.VIP_BASIC)
+        return await flow.reopen(session, site, ticket, now, why=flow.ReopenReason.VIP_BASIC, lead=[line]), None
     ticket.status, ticket.satisfaction = TicketStatus.CLOSED, rating
     session.add(ticket)
-    return sent + await flow.refresh_card(session, site, ticket)
+    return await flow.refresh_card(session, site, ticket), line
 
 
 async def rate_button(ctx: Context, data: Rate) -> Outcome:
@@ -103,10 +100,11 @@ async def rate_button(ctx: Context, data: Rate) -> Outcome:
         return Outcome(toast=t("cb.already"))
     site = await sites.get(ctx.session, site_id=callback.site_id)
     assert site is not None
-    ctx.notified += await record(
+    sent, line = await record(
         ctx.session, site, ticket, callback, how=CallbackHow.BOT, by_id=ctx.msg.user.id, by_name=ctx.msg.user.name,
         rating=rating, note=None, now=ctx.now,
     )  # fmt: skip
+    ctx.notified += sent + (await flow.to_group(ctx.session, site, ticket, line) if line else 0)
     resident = await repo.resident(ctx.session, telegram_id=ctx.msg.user.id)
     resident.awaiting, resident.awaiting_ref = Awaiting.COMMENT, callback.id
     await repo.touch(ctx.session, resident)
@@ -176,11 +174,18 @@ async def callback_command(ctx: Context, args: str) -> Outcome:
         callback = await repo.add_callback(
             ctx.session, Callback(ticket_id=require_id(ticket), site_id=require_id(site), due_at=ctx.now)
         )
-    ctx.notified += await record(
+    sent, line = await record(
         ctx.session, site, ticket, callback, how=how or PHONE, by_id=ctx.msg.user.id, by_name=ctx.msg.user.name,
         rating=rating, note=note, now=ctx.now,
     )  # fmt: skip
-    return Outcome.say(t("cb.recorded", number=number, rating=t(f"tk.rating.{rating}")))
+    ctx.notified += sent
+    if ctx.msg.chat.id != site.duty_chat_id:
+        ctx.notified += await flow.to_group(ctx.session, site, ticket, line) if line else 0
+        return Outcome.say(t("cb.recorded", number=number, rating=t(f"tk.rating.{rating}")))
+    if line is None:  # reopened: the new card in the group says it all
+        return Outcome()
+    # in the duty group the reply is the group's one message, linked so a reply to it reaches the resident
+    return Outcome(replies=[Reply(line, link=("ticket", require_id(ticket)))])
 
 
 async def _made_since_resolved(session: AsyncSession, ticket: Ticket) -> Callback | None:

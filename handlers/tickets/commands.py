@@ -58,6 +58,8 @@ async def ticket_command(ctx: Context, args: str) -> Outcome:
         ),
     )
     ctx.notified += await flow.open_ticket(ctx.session, site, ticket, ctx.now, severity=reading.severity)
+    if ctx.msg.chat.id == site.duty_chat_id:
+        return Outcome()  # the card in the group is the answer (docs/usage.md "Message economy")
     return Outcome.say(ctx.t("tk.registered", number=ticket.number))
 
 
@@ -102,9 +104,11 @@ async def vip_command(ctx: Context, args: str) -> Outcome:
     ticket.urgency = Urgency.VIP
     if ticket.status in OPEN:
         await flow.arm_deadline(ctx.session, site, ticket, ctx.now)
-    ctx.notified += await flow.escalate(ctx.session, site, ticket, "vip", ctx.now)
-    ctx.notified += await flow.refresh_card(ctx.session, site, ticket)
-    return Outcome.say(ctx.t("tk.vip.done", number=number, text=clip(ticket.description, 60)))
+    told, said = await flow.ping_chain(ctx.session, site, ticket, "vip", ctx.now)
+    ctx.notified += told + await flow.refresh_card(ctx.session, site, ticket)
+    # one group message: marked VIP, and whom it reached (docs/usage.md "Message economy")
+    done = ctx.t("tk.vip.done", number=number, text=clip(ticket.description, 60))
+    return Outcome(replies=[Reply(done + "\n" + said, link=("ticket", require_id(ticket)))])
 
 
 async def handover(session: AsyncSession, site: Site, now: datetime, t: Translator) -> list[str]:

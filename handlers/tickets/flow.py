@@ -6,6 +6,7 @@ as well as a handler (which adds the count to ``ctx.notified``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
@@ -227,9 +228,12 @@ async def to_resident(
     return 1
 
 
-async def escalate(session: AsyncSession, site: Site, ticket: Ticket, reason: Escalation, now: datetime) -> int:
+async def ping_chain(
+    session: AsyncSession, site: Site, ticket: Ticket, reason: Escalation, now: datetime
+) -> tuple[int, str]:
     """Ping the supervisors and managers (VIP 000 L37; major or repeated complaint 000 L88; a missed
-    deadline); the group hears who was pinged."""
+    deadline); returns how many were told and the group's line naming whom it reached, for the
+    caller to put in the action's one group message (docs/usage.md "Message economy")."""
     t = site_t(site)
     minutes = f"{Policy.for_site(site.policy).ticket_onsite_minutes:g}"  # quoted by "onsite_late"
     head = t(f"tk.esc.{reason}", number=ticket.number, site=site.name, minutes=minutes)
@@ -244,9 +248,13 @@ async def escalate(session: AsyncSession, site: Site, ticket: Ticket, reason: Es
     ticket.escalated_at = ticket.escalated_at or now
     session.add(ticket)
     key = "tk.esc.group" if told else "tk.esc.nobody"
-    said = t(key, number=ticket.number, who=notices.told(t, people))  # the roles reached, named as they are
-    sent = await to_group(session, site, ticket, said, urgent=True)
-    return told + sent
+    return told, t(key, number=ticket.number, who=notices.told(t, people))  # the roles reached, named as they are
+
+
+async def escalate(session: AsyncSession, site: Site, ticket: Ticket, reason: Escalation, now: datetime) -> int:
+    """Ping the supervisors and managers; the group hears who was pinged (a timer's one message)."""
+    told, said = await ping_chain(session, site, ticket, reason, now)
+    return told + await to_group(session, site, ticket, said, urgent=True)
 
 
 async def open_ticket(session: AsyncSession, site: Site, ticket: Ticket, now: datetime, *, severity: str) -> int:
@@ -258,7 +266,7 @@ async def open_ticket(session: AsyncSession, site: Site, ticket: Ticket, now: da
     session.add(ticket)
     await session.flush()
     await arm_deadline(session, site, ticket, now)
-    sent = await post_card(session, site, ticket)
+    reason: Escalation | None = None
     if ticket.kind == TicketKind.COMPLAINT:
         policy = Policy.for_site(site.policy)
         since = now - timedelta(days=policy.repeat_complaint_days)
@@ -272,10 +280,14 @@ async def open_ticket(session: AsyncSession, site: Site, ticket: Ticket, now: da
                 before_id=require_id(ticket),
             )
         if severity == Severity.MAJOR:
-            sent += await escalate(session, site, ticket, "major", now)
+            reason = "major"
         elif earlier is not None:
-            sent += await escalate(session, site, ticket, "repeat", now)
-    return sent
+            reason = "repeat"
+    if reason is None:
+        return await post_card(session, site, ticket)
+    # one group message: the card, headed by whom the escalation reached
+    told, said = await ping_chain(session, site, ticket, reason, now)
+    return told + await post_card(session, site, ticket, header=said)
 
 
 async def cancel_timers(session: AsyncSession, ticket: Ticket) -> None:
@@ -316,21 +328,26 @@ async def resolve(session: AsyncSession, site: Site, ticket: Ticket, by_id: int,
     return await to_resident(session, site, ticket, text, rating_buttons(rt, callback))
 
 
-async def reopen(session: AsyncSession, site: Site, ticket: Ticket, now: datetime, *, why: ReopenReason) -> int:
-    """Back to work: a new deadline and the card again; the supervisors hear of it (不满意, or a
-    VIP's 基本满意)."""
+async def reopen(
+    session: AsyncSession, site: Site, ticket: Ticket, now: datetime, *, why: ReopenReason, lead: Sequence[str] = ()
+) -> int:
+    """Back to work: a new deadline, the old card edited to show it, and one new card headed by
+    ``lead`` (e.g. the callback's line), why it was reopened and, for 不满意 or a VIP's 基本满意,
+    whom the escalation reached — one new group message (docs/usage.md "Message economy")."""
     ticket.status, ticket.reopened, ticket.satisfaction = TicketStatus.REOPENED, ticket.reopened + 1, None
     ticket.resolved_by = ticket.resolved_name = ticket.resolved_at = None
     session.add(ticket)
     await arm_deadline(session, site, ticket, now)
     t = site_t(site)
     sent = await refresh_card(session, site, ticket)  # the old card shows it reopened
-    sent += await post_card(session, site, ticket, header=t(f"tk.reopened.{why}", number=ticket.number))
-    if why == ReopenReason.UNSATISFIED:
-        sent += await escalate(session, site, ticket, "unsatisfied", now)
-    elif why == ReopenReason.VIP_BASIC:  # reported as what it is: 基本满意, short of satisfied (000 L37)
-        sent += await escalate(session, site, ticket, "vip_basic", now)
-    return sent
+    header = [*lead, t(f"tk.reopened.{why}", number=ticket.number)]
+    if why != ReopenReason.STAFF:
+        # 基本满意 of a VIP is reported as what it is, short of satisfied (000 L37)
+        reason: Escalation = "unsatisfied" if why == ReopenReason.UNSATISFIED else "vip_basic"
+        told, said = await ping_chain(session, site, ticket, reason, now)
+        sent += told
+        header.append(said)
+    return sent + await post_card(session, site, ticket, header="\n".join(header))
 
 
 def preview(t: Translator, ticket: Ticket, text: str) -> str:

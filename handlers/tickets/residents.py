@@ -10,7 +10,7 @@ resident's words."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import handlers.tickets.flow as flow
 from handlers.core.commands import AnyButton, ButtonAction, Command
@@ -33,6 +33,7 @@ GREETING_MAX = 12  # a short 'other' message (你好, hello) is a greeting, not 
 UNIT_MAX = 30  # an answer to "which unit?" is short
 WINDOW = timedelta(minutes=1)
 PHOTOS_AT_ONCE = 3  # a resident's photos a minute that reach the group as photos; the rest are batched
+ACK_FOLD = timedelta(minutes=5)  # a resident's follow-ups within this of an acknowledged one are not acknowledged again
 
 
 # The words and marks of a unit's address (12栋1201, 9座12樓, A座1201室, Flat 12A Block 3, 12-1201):
@@ -165,13 +166,31 @@ async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, lim
         st = flow.site_t(site)
         preview = flow.preview(st, ticket, text or (st("tk.photo") if ctx.msg.photo_file_id else ""))
         ctx.notified += await flow.to_group(ctx.session, site, ticket, preview, photo=ctx.msg.photo_file_id, bulk=True)
+    choices = await duty_sites(ctx) if site is None else []
+    if len(choices) <= 1 and await acknowledged_lately(ctx, ticket):
+        return Outcome()  # folded: told "已补充到您的 #N" a moment ago (docs/usage.md "Message economy")
     new_button = [[Button(t("tk.btn.new_issue"), NewIssue(ticket=require_id(ticket)).pack())]]
     key = "tk.res.photo_added" if ctx.msg.photo_file_id else "tk.res.added"
     replies = [Reply(t(key, number=f"#{ticket.number}" if ticket.number else t("tk.res.matter")), new_button)]
-    choices = await duty_sites(ctx) if site is None else []
     if len(choices) > 1:  # still no site picked: ask again, nothing reaches a group until then
         replies.append(site_picker(ctx, choices))
     return Outcome(replies=replies)
+
+
+async def acknowledged_lately(ctx: Context, ticket: Ticket) -> bool:
+    """Whether the resident's previous follow-ups on the ticket got "已补充到您的 #N" within
+    ``ACK_FOLD``: the first of a run is acknowledged, then the first after each ``ACK_FOLD``."""
+    since = ctx.now - 2 * ACK_FOLD  # an acknowledgement before this cannot fold this one
+    earlier = [
+        m.created_at
+        for m in await repo.history(ctx.session, ticket_id=require_id(ticket))
+        if m.direction == Direction.IN and m.author_id == ctx.msg.user.id and since <= m.created_at
+    ][:-1]  # the last is this message
+    acknowledged: datetime | None = None
+    for at in earlier:
+        if acknowledged is None or at - acknowledged >= ACK_FOLD:
+            acknowledged = at
+    return acknowledged is not None and ctx.now - acknowledged < ACK_FOLD
 
 
 async def new_ticket(ctx: Context, resident: Resident, text: str, photo: str | None) -> Outcome:

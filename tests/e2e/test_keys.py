@@ -56,11 +56,13 @@ async def test_borrow_refuse_double_return_and_outside_loan_approved(running: Ru
     assert "已归还 3-JF" in edited[0].params["text"] and "接收：U201" in edited[0].params["text"]
 
     bot.say(STAFF, "/lend 5-JF 王师傅 13800000000 修水管")
-    await bot.reply_to(GROUP, "待批准 5-JF")
+    [pending] = await bot.reply_to(GROUP, "待批准 5-JF")
     [ping] = await bot.reply_to(SUPERVISOR, "钥匙借用待您批准")
     bot.fake.push_update(bot.fake.user_click(SUPERVISOR, SUPERVISOR, ping.result["message_id"], button(ping, "批准")))
-    [lent] = await bot.reply_to(GROUP, "已借出 5-JF")
-    assert "批准：U201" in lent.params["text"]
+    # the 待批准 card itself becomes the lent card (no new message, no 撤销 left behind)
+    [lent] = await bot.fake.wait_for("editMessageText", lambda c: "已借出 5-JF" in c.params.get("text", ""))
+    assert "批准：U201" in lent.params["text"] and lent.params["message_id"] == pending.result["message_id"]
+    assert "撤销" not in str(lent.params.get("reply_markup"))
 
     async with bot.db().session() as session:  # the evening comes: the overdue timer is due
         await session.exec(update(Timer).where(col(Timer.kind) == "key_overdue").values(due_at=utcnow()))  # type: ignore[call-overload]

@@ -72,7 +72,7 @@ async def test_missed_on_site_deadline_pings_and_phone_callback(running: Running
     [ask] = await bot.reply_to(RESIDENT, "请您对本次服务评价")
     assert "对不起让您久等了" in ask.params["text"]  # past the promised deadline: the apology is due
     bot.say(STAFF, "/callback 1 电话 满意 已电话确认")
-    await bot.reply_to(GROUP, "已登记 #1 的回访")
+    await bot.reply_to(GROUP, "#1 回访：满意")
     async with bot.db().session() as session:
         ticket = (await session.exec(select(Ticket))).one()
     assert (ticket.status, ticket.satisfaction) == ("closed", "satisfied")

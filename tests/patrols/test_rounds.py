@@ -257,3 +257,18 @@ async def test_a_round_done_late_is_in_the_handover_as_late(harness: DeskHarness
         lines = await handover_lines(session, site, h.clock(), Translator("zh-Hans"))
     assert lines == ["巡查：漏巡 0 轮，迟巡 1 轮", "  ⏰ 消防巡查 12:00 迟巡（已完成，开始：12:20）"]
     assert (await rounds(h))[0].status == "done"
+
+
+async def test_a_late_round_not_started_says_so_once_in_the_handover(harness: DeskHarness) -> None:
+    """Issue 19 point 2: no line repeats itself (not "迟巡（迟巡，开始：-）")."""
+    h = harness
+    await h.setup_site()
+    h.clock.advance(minutes=5)
+    await add_plan(h, ["大堂"])
+    await h.desk.sweep(h.clock.advance(hours=1, minutes=55))
+    await h.desk.sweep(h.clock.advance(minutes=16))  # 12:16: late, nobody started it
+    async with h.desk.db.session() as session:
+        site = await session.get(Site, 1)
+        assert site is not None
+        lines = await handover_lines(session, site, h.clock(), Translator("zh-Hans"))
+    assert lines == ["巡查：漏巡 0 轮，迟巡 1 轮", "  ⏰ 消防巡查 12:00 迟巡，尚未开始"]
