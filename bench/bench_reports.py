@@ -115,7 +115,7 @@ async def seed(url: str, scale: float) -> None:
                 {
                     "site_id": 1, "key_id": i % 200 + 1, "borrower_id": 1, "lent_by": 1, "requested_at": _at(i, loans),
                     "out_at": _at(i, loans), "due_at": _at(i, loans) + timedelta(hours=8), "status": "returned",
-                    "returned_at": _at(i, loans) + timedelta(hours=rnd.random() * 10),
+                    "key_kind": "plant", "returned_at": _at(i, loans) + timedelta(hours=rnd.random() * 10),
                 }
                 for i in range(loans)
             ),
