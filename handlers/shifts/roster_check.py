@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.core.i18n import Translator
 from handlers.core.policy import Policy
 from handlers.core.uploads import TableRow
-from handlers.shifts.requests import codes_of, label, person_names
+from handlers.shifts.request_days import codes_of, label, person_names
 from handlers.shifts.times import instance, instances, shifts_of
 from storage.codes import SUPERVISORS_UP
 from storage.models import Site, require_id

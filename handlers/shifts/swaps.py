@@ -9,16 +9,8 @@ from handlers.core.context import Context
 from handlers.core.feature import Feature
 from handlers.core.messages import Outcome
 from handlers.core.render import clip
-from handlers.shifts.requests import (
-    COVER_ROLES,
-    day_table,
-    first_start,
-    parse_day,
-    person_id,
-    person_names,
-    shifts_held,
-    submit,
-)
+from handlers.shifts.request_days import day_table, first_start, parse_day, person_id, person_names, shifts_held
+from handlers.shifts.requests import COVER_ROLES, submit
 from handlers.shifts.times import display_name, find_shift, shifts_of
 from storage.models import ShiftRequest, require_id
 from storage.models.leave import ShiftRequestKind
