@@ -5,9 +5,9 @@ from __future__ import annotations
 from handlers.core.context import Context
 from handlers.core.messages import Outcome
 from handlers.core.parsing import number_and_rest
-from storage.codes import Access
-from storage.models import Incident, require_id
-from storage.repos import incidents
+from storage.codes import Access, Role
+from storage.models import Incident, Site, require_id
+from storage.repos import incidents, sites
 
 
 async def numbered_incident(ctx: Context, args: str, usage: str) -> tuple[Incident | None, str, Outcome | None]:
@@ -37,3 +37,22 @@ async def button_incident(ctx: Context, incident_id: int, min_role: Access) -> I
     if not ctx.may(incident.site_id, min_role):
         return denied
     return incident
+
+
+async def sites_where(ctx: Context, role: Role) -> list[Site]:
+    """The chat's site in a duty group; in private every site where the sender has this role (every
+    site for a global admin)."""
+    if ctx.site is not None:
+        return [ctx.site] if ctx.may(ctx.site.id, role) else []
+    return [s for s in await sites.all_sites(ctx.session) if ctx.may(s.id, role)]
+
+
+async def site_and_date_word(ctx: Context, args: str, role: Role) -> tuple[Site | None, str | None]:
+    """For ``/daylog [date] [CODE]``-like commands: the site (of :func:`sites_where`, narrowed by a
+    site code among the words; None when the sender has none) and the word that starts with a digit."""
+    words = args.split()
+    choices = await sites_where(ctx, role)
+    code = next((w for w in words if not w[:1].isdigit()), None)
+    if code:
+        choices = [s for s in choices if s.code.lower() == code.lower()]
+    return (choices[0] if choices else None), next((w for w in words if w[:1].isdigit()), None)

@@ -285,36 +285,34 @@ async def stand_down(ctx: Context, incident: Incident, *, closed: bool, lowered_
 
 async def on_escalate(ctx: TimerContext) -> datetime | None:
     """Repeat the ping every N minutes while nobody has acknowledged; None ends the timer."""
-    session, timer, now = ctx.session, ctx.timer, ctx.now
-    incident = await incidents.get(session, incident_id=timer.ref_id)
-    site = await sites.get(session, site_id=timer.site_id)
-    if (
-        incident is None
-        or site is None
-        or incident.escalation != EscalationState.PENDING
-        or incident.status != IncidentStatus.OPEN
-    ):
+    found = await _unacknowledged(ctx)
+    if found is None:
         return None
-    await ping(session, site, incident, now, admins=ctx.services.admin_ids)
-    return now + timedelta(minutes=Policy.for_site(site.policy).escalation_repeat_minutes)
+    incident, site = found
+    await ping(ctx.session, site, incident, ctx.now, admins=ctx.services.admin_ids)
+    return ctx.now + timedelta(minutes=Policy.for_site(site.policy).escalation_repeat_minutes)
 
 
 async def on_urgent(ctx: TimerContext) -> datetime | None:
     """Repeat an urgent event's ping to the on-duty supervisors while nobody has acknowledged it and
     it is still open and urgent (000 L131); None ends the timer."""
-    session, timer, now = ctx.session, ctx.timer, ctx.now
-    incident = await incidents.get(session, incident_id=timer.ref_id)
-    site = await sites.get(session, site_id=timer.site_id)
-    if (
-        incident is None
-        or site is None
-        or incident.severity != Severity.URGENT
-        or incident.escalation != EscalationState.PENDING
-        or incident.status != IncidentStatus.OPEN
-    ):
+    found = await _unacknowledged(ctx)
+    if found is None or found[0].severity != Severity.URGENT:
         return None
-    await ping_urgent(session, site, incident, now, admins=ctx.services.admin_ids)
-    return now + timedelta(minutes=Policy.for_site(site.policy).urgent_repeat_minutes)
+    incident, site = found
+    await ping_urgent(ctx.session, site, incident, ctx.now, admins=ctx.services.admin_ids)
+    return ctx.now + timedelta(minutes=Policy.for_site(site.policy).urgent_repeat_minutes)
+
+
+async def _unacknowledged(ctx: TimerContext) -> tuple[Incident, Site] | None:
+    """The timer's incident and site while the incident is open and nobody has acknowledged it."""
+    incident = await incidents.get(ctx.session, incident_id=ctx.timer.ref_id)
+    site = await sites.get(ctx.session, site_id=ctx.timer.site_id)
+    if incident is None or site is None:
+        return None
+    if incident.escalation != EscalationState.PENDING or incident.status != IncidentStatus.OPEN:
+        return None
+    return incident, site
 
 
 async def on_report(ctx: TimerContext) -> datetime | None:

@@ -31,6 +31,7 @@ from handlers.core.context import Context, TimerContext
 from handlers.core.exports import iso, site_zones
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.i18n import Translator
+from handlers.core.lookups import site_and_date_word, sites_where
 from handlers.core.messages import Button, Keyboard, Outcome, Reply
 from handlers.core.policy import Policy
 from handlers.core.render import clip
@@ -204,25 +205,12 @@ async def _known_week(ctx: Context, site: Site, week: date) -> bool:
     return current - _LOOKBACK <= week <= current and week_of(site, window(site, week)[0]) == week
 
 
-async def _sites_for(ctx: Context, role: Role) -> list[Site]:
-    """The chat's site in a duty group; in private every site where the sender has this role."""
-    if ctx.site is not None:
-        return [ctx.site] if ctx.may(ctx.site.id, role) else []
-    return [s for s in await sites.all_sites(ctx.session) if ctx.may(s.id, role)]
-
-
 async def review_command(ctx: Context, args: str) -> Outcome:
     """``/review [YYYY-MM-DD] [site]``: the review week holding that date, else the last finished week."""
     t = ctx.t
-    words = args.split()
-    choices = await _sites_for(ctx, Role.SUPERVISOR)
-    code = next((w for w in words if not w[:1].isdigit()), None)
-    if code:
-        choices = [s for s in choices if s.code.lower() == code.lower()]
-    if not choices:
+    site, wanted = await site_and_date_word(ctx, args, Role.SUPERVISOR)
+    if site is None:
         return Outcome.say(t("denied.role", role=t("role.supervisor")))
-    site = choices[0]
-    wanted = next((w for w in words if w[:1].isdigit()), None)
     day = _parse_day(wanted) if wanted else None
     if wanted and day is None:
         return Outcome.say(t("review.usage"))
@@ -280,7 +268,7 @@ async def sign_button_pressed(ctx: Context, data: SignWeek) -> Outcome:
 
 async def sign_command(ctx: Context, args: str) -> Outcome:
     """``/review_sign [意见]``: the most recent finished week not yet signed, at the sender's site(s)."""
-    supervised = await _sites_for(ctx, Role.SUPERVISOR)
+    supervised = await sites_where(ctx, Role.SUPERVISOR)
     if not supervised:
         return Outcome.say(ctx.t("denied.role", role=ctx.t("role.supervisor")))
     stored = await patrols.last_unsigned_review(ctx.session, site_ids=[require_id(s) for s in supervised])

@@ -21,10 +21,10 @@ from handlers.core.commands import Command
 from handlers.core.context import Context, ExportTable
 from handlers.core.export_xlsx import RegisterBook, is_time_field
 from handlers.core.feature import Feature
+from handlers.core.lookups import sites_where
 from handlers.core.messages import Outcome
 from storage.codes import Role
 from storage.models import Site, require_id
-from storage.repos import sites
 
 # The time that puts a row in a month, per kind (the event the register records; the first of the
 # columns that is filled in); a kind not named here uses its first time column, and one without any
@@ -175,7 +175,7 @@ async def _send(
 
 async def own_sites(ctx: Context) -> list[Site]:
     """The sites where the sender is a supervisor or above (every site for a global admin)."""
-    return [s for s in await sites.all_sites(ctx.session) if ctx.may(s.id, Role.SUPERVISOR)]
+    return await sites_where(ctx, Role.SUPERVISOR)
 
 
 PART = Feature(

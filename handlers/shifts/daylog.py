@@ -20,6 +20,7 @@ from handlers.core.context import Context, TimerContext
 from handlers.core.exports import iso, site_zones
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.i18n import Translator
+from handlers.core.lookups import site_and_date_word, sites_where
 from handlers.core.messages import Button, Keyboard, Outcome, Reply
 from handlers.core.policy import Policy
 from handlers.core.render import category, clip, severity
@@ -119,24 +120,11 @@ async def _known_day(ctx: Context, site: Site, day: date) -> bool:
     return await handovers.duty_day(ctx.session, site_id=require_id(site), day=day) is not None
 
 
-async def _sites_for(ctx: Context, role: Role) -> list[Site]:
-    """The chat's site in a duty group; in private every site where the sender has this role."""
-    if ctx.site is not None:
-        return [ctx.site] if ctx.may(ctx.site.id, role) else []
-    return [s for s in await sites.all_sites(ctx.session) if ctx.may(s.id, role)]
-
-
 async def daylog_command(ctx: Context, args: str) -> Outcome:
     t = ctx.t
-    words = args.split()
-    choices = await _sites_for(ctx, Role.SUPERVISOR)
-    code = next((w for w in words if not w[:1].isdigit()), None)
-    if code:
-        choices = [s for s in choices if s.code.lower() == code.lower()]
-    if not choices:
+    site, wanted = await site_and_date_word(ctx, args, Role.SUPERVISOR)
+    if site is None:
         return Outcome.say(t("denied.role", role=t("role.supervisor")))
-    site = choices[0]
-    wanted = next((w for w in words if w[:1].isdigit()), None)
     day = _parse_day(wanted) if wanted else day_of(site, ctx.now)
     if day is None:
         return Outcome.say(t("daylog.usage"))
@@ -190,7 +178,7 @@ async def sign_button_pressed(ctx: Context, data: SignDayData) -> Outcome:
 
 async def sign_command(ctx: Context, args: str) -> Outcome:
     """Sign the most recent finished duty day not yet signed, at the sender's site(s)."""
-    managed = await _sites_for(ctx, Role.MANAGER)
+    managed = await sites_where(ctx, Role.MANAGER)
     if not managed:
         return Outcome.say(ctx.t("denied.role", role=ctx.t("role.manager")))
     stored = await handovers.last_unsigned(ctx.session, site_ids=[require_id(s) for s in managed])
