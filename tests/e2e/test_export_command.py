@@ -7,24 +7,15 @@ from __future__ import annotations
 import io
 
 import openpyxl
-from sqlmodel import select
 
-from storage.models import Site
 from tests.fakes.bot_api.records import Upload
-from tests.support.e2e import STAFF, SUPERVISOR, RunningBot, setup_site
-from tests.support.reports import october
+from tests.support.e2e import STAFF, SUPERVISOR, RunningBot
+from tests.support.reports import site_with_october
 
 
 async def test_export_arrives_as_an_uploaded_workbook(running: RunningBot) -> None:
     bot = running
-    await setup_site(bot)
-    db = bot.db()
-    try:
-        async with db.session() as session:
-            assert (await session.exec(select(Site))).one().code == "HG"
-            await october(session)
-    finally:
-        await db.dispose()
+    await site_with_october(bot)
     bot.say(STAFF, "/export incidents 2026-10", chat=STAFF)
     await bot.reply_to(STAFF, "主管")
     bot.say(SUPERVISOR, "/export incidents 2026-10", chat=SUPERVISOR)

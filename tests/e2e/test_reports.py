@@ -8,24 +8,15 @@ import io
 
 import openpyxl
 from PIL import Image
-from sqlmodel import select
 
-from storage.models import Site
 from tests.fakes.bot_api.records import Upload
-from tests.support.e2e import GROUP, STAFF, SUPERVISOR, RunningBot, setup_site
-from tests.support.reports import october
+from tests.support.e2e import GROUP, STAFF, SUPERVISOR, RunningBot
+from tests.support.reports import site_with_october
 
 
 async def test_report_and_stats_arrive_as_uploaded_files(running: RunningBot) -> None:
     bot = running
-    await setup_site(bot)
-    db = bot.db()
-    try:
-        async with db.session() as session:
-            assert (await session.exec(select(Site))).one().code == "HG"
-            await october(session)
-    finally:
-        await db.dispose()
+    await site_with_october(bot)
     bot.say(STAFF, "/report 2026-10", chat=STAFF)
     await bot.reply_to(STAFF, "主管")
     bot.say(SUPERVISOR, "/report 2026-10", chat=SUPERVISOR)

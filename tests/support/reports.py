@@ -26,6 +26,7 @@ from storage.models.dutylog import IncidentStatus
 from storage.models.keys import KeyKind, LoanStatus
 from storage.models.patrols import Recheck, RoundStatus
 from storage.models.tickets import CallbackHow, CallbackState, Satisfaction, TicketKind, TicketStatus
+from tests.support.e2e import RunningBot, setup_site
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -175,3 +176,15 @@ async def october(session: AsyncSession) -> Site:
     )
     await session.commit()
     return site
+
+
+async def site_with_october(bot: RunningBot) -> None:
+    """A running bot's site HG (set up through the chat) holding the October of :func:`october`."""
+    await setup_site(bot)
+    db = bot.db()
+    try:
+        async with db.session() as session:
+            assert (await session.exec(select(Site))).one().code == "HG"
+            await october(session)
+    finally:
+        await db.dispose()
