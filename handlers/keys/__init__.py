@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from handlers.core.feature import Feature
-from handlers.keys import commands
+from handlers.keys import commands, register_commands
 
 __all__ = ["FEATURE"]
 
-FEATURE: Feature = commands.PART
+FEATURE: Feature = Feature.combine("keys", commands.PART, register_commands.PART)
