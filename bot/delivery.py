@@ -20,17 +20,18 @@ import random
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal, Protocol, TypeVar
+from typing import TypeVar
 
 from aiolimiter import AsyncLimiter
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import faults
+from bot.transport import FileRef, FileUpload, Reason, Refused, RetryLater, Transient, Transport
 from handlers.core import undeliverable
 from handlers.core.desk import DutyDesk
-from handlers.core.messages import Inbound, Keyboard, Outcome
+from handlers.core.messages import Inbound, Outcome
 from handlers.core.notices import BULK, MEDIA, buttons_from_dicts
 from handlers.core.text_limits import CAPTION_LIMIT, MESSAGE_LIMIT, clip
 from handlers.tickets import relays
@@ -44,59 +45,6 @@ T = TypeVar("T")
 # staff replies, cards and urgent notices, so a resident's flood does not make them wait.
 # Half: with a quarter kept, five residents flooding at once held a /log 30 s (bench/bench_flood.py).
 GROUP_RESERVE = 10
-# Why a message was refused for good, for the people told (a relay's sender: handlers.tickets.relays).
-Reason = Literal["unreachable", "too_long", "refused"]
-
-
-class RetryLater(Exception):
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"retry after {retry_after}s")
-        self.retry_after = retry_after
-
-
-class Transient(Exception):
-    """A 5xx or a network failure: worth trying again shortly."""
-
-
-class Refused(Exception):
-    """The API refused for good (blocked by the user, chat not found, bad request). ``unreachable``:
-    the person cannot be messaged (blocked the bot, never opened it, deleted their account)."""
-
-    def __init__(self, message: str, *, unreachable: bool = False) -> None:
-        super().__init__(message)
-        lowered = message.lower()  # the Bot API's descriptions: "Forbidden: bot was blocked by the user"…
-        self.unreachable = unreachable or "forbidden" in lowered or "chat not found" in lowered
-
-    @property
-    def reason(self) -> Reason:
-        """Why, for the people told: ``unreachable``, ``too_long`` or ``refused``."""
-        if self.unreachable:
-            return "unreachable"
-        return "too_long" if "too long" in str(self).lower() else "refused"
-
-
-@dataclass(frozen=True, slots=True)
-class FileUpload:
-    """A file the bot made (storage.repos.uploads), sent as a multipart upload under ``name``."""
-
-    name: str
-    data: bytes = field(repr=False)
-
-
-# What a photo or document message sends: a Telegram file id, or a file to upload.
-FileRef = str | FileUpload
-
-
-class Transport(Protocol):
-    async def send(self, chat_id: int, text: str, buttons: Keyboard, reply_to: int | None) -> int: ...
-
-    async def send_photo(self, chat_id: int, file_id: FileRef, caption: str, buttons: Keyboard) -> int: ...
-
-    async def send_document(self, chat_id: int, file_id: FileRef, caption: str, buttons: Keyboard) -> int: ...
-
-    async def edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None: ...
-
-    async def answer(self, callback_id: str, text: str | None, alert: bool) -> None: ...
 
 
 class Window:

@@ -9,11 +9,11 @@ import contextlib
 
 from bot import faults
 from bot.config import Settings
-from bot.delivery import Refused, RetryLater, Transient
 from bot.engines.base import Engine, TokenRefused, Unreachable
 from bot.errors import StartupError, first_line
 from bot.intake import Intake
 from bot.outage import OutageLog, pause
+from bot.transport import Refused, RetryLater, Transient
 from bot.webhook import WebhookServer
 
 

@@ -34,10 +34,10 @@ from aiogram.types import (
 )
 from aiohttp import ClientError
 
-from bot.delivery import FileRef, Refused, RetryLater, Transient
 from bot.engines.base import TokenRefused, Unreachable
 from bot.engines.inbound import ALLOWED_UPDATES, update_to_inbound
 from bot.menus import MenuScope
+from bot.transport import FileRef, Refused, RetryLater, Transient
 from handlers.core.messages import Inbound, Keyboard
 
 log = logging.getLogger(__name__)

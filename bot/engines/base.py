@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.delivery import Transport
 from bot.menus import MenuScope
+from bot.transport import Transport
 from handlers.core.context import FileSource
 from handlers.core.messages import Inbound
 

@@ -27,7 +27,8 @@ from sqlmodel import select
 
 from bot.app import App, build_app
 from bot.config import Settings
-from bot.delivery import Delivery, FileRef, Limits
+from bot.delivery import Delivery, Limits
+from bot.transport import FileRef
 from handlers.core.i18n import Translator
 from handlers.core.messages import Chat, Inbound, Keyboard, User
 from storage.clock import movable, utcnow

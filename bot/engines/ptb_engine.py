@@ -37,12 +37,12 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.delivery import FileRef, Refused, RetryLater, Transient, Transport
 from bot.engines.base import TokenRefused, Unreachable
 from bot.engines.inbound import ALLOWED_UPDATES, update_to_inbound
 from bot.engines.ptb_inbound import markup
 from bot.engines.ptb_request import AiohttpRequest
 from bot.menus import MenuScope
+from bot.transport import FileRef, Refused, RetryLater, Transient, Transport
 from handlers.core.context import FileSource
 from handlers.core.messages import Inbound, Keyboard
 

@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.delivery import Refused, RetryLater, Transient
 from bot.engines.base import Engine, TokenRefused, Unreachable
 from bot.engines.ptb_engine import PtbEngine
 from bot.menus import MenuScope
+from bot.transport import Refused, RetryLater, Transient
 from handlers.core.messages import Button
 from tests.fakes.bot_api import FakeBotAPI
 

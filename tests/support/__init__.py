@@ -11,8 +11,8 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.delivery import FileRef, Refused
 from bot.features import registry
+from bot.transport import FileRef, Refused
 from handlers.core.desk import DutyDesk
 from handlers.core.messages import Chat, Inbound, Keyboard, Outcome, User
 from handlers.core.replies import REPLY_PURPOSES

@@ -9,7 +9,8 @@ import asyncio
 
 from sqlmodel import col, select
 
-from bot.delivery import Delivery, Limits, Refused
+from bot.delivery import Delivery, Limits
+from bot.transport import Refused
 from handlers.core.messages import Button, Inbound, Keyboard, Outcome, Reply
 from handlers.core.replies import queue_outcome
 from handlers.core.text_limits import MESSAGE_LIMIT, utf16_len
