@@ -16,6 +16,7 @@ import handlers.keys.exports as keys_exports
 import handlers.keys.loans as key_loans
 import handlers.keys.render as render
 import handlers.keys.report as keys_report
+import handlers.keys.returns as returns
 from handlers.core import notices
 from handlers.core.commands import AnyButton, ButtonAction, Command
 from handlers.core.context import Context
@@ -163,7 +164,7 @@ async def return_command(ctx: Context, args: str) -> Outcome:
         if loan is None:
             outcome.replies += Outcome.say(ctx.t("keys.not_out", code=key.code)).replies
             continue
-        outcome.replies += (await key_loans.give_back(ctx, loan, key, condition[:500])).replies
+        outcome.replies += (await returns.give_back(ctx, loan, key, condition[:500])).replies
     return outcome
 
 
@@ -177,7 +178,7 @@ async def late_command(ctx: Context, args: str) -> Outcome:
     loan = await keys.active_loan(ctx.session, key_id=require_id(key))
     if loan is None:
         return Outcome.say(ctx.t("keys.not_out", code=key.code))
-    return await key_loans.late_reason(ctx, loan, key, reason)
+    return await returns.late_reason(ctx, loan, key, reason)
 
 
 async def reason_reply(ctx: Context, loan_id: int) -> Outcome | None:
@@ -191,7 +192,7 @@ async def reason_reply(ctx: Context, loan_id: int) -> Outcome | None:
     key = await keys.get(ctx.session, key_id=loan.key_id)
     if key is None:
         return None
-    outcome = await key_loans.late_reason(ctx, loan, key, text)
+    outcome = await returns.late_reason(ctx, loan, key, text)
     for reply in outcome.replies:
         reply.quote = True
     return outcome
@@ -314,7 +315,7 @@ async def guard_witness(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Ou
 async def return_button(ctx: Context, loan: KeyLoan, key: Key, site: Site) -> Outcome:
     if not ctx.may(site.id, Role.STAFF):
         return Outcome(toast=ctx.t("denied.role", role=ctx.t(f"role.{Role.STAFF}")), alert=True)
-    return await key_loans.give_back(ctx, loan, key, None)
+    return await returns.give_back(ctx, loan, key, None)
 
 
 COMMANDS = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import handlers.dutylog.interface as drafts
 import handlers.keys.loans as key_loans
+import handlers.keys.returns as returns
 from handlers.core.context import Context
 from handlers.core.messages import Button, Outcome, Reply
 from handlers.keys.buttons import PickKey
@@ -71,7 +72,7 @@ async def _record(ctx: Context, draft: Draft, key_id: int | None) -> Outcome:
         loan = await keys.active_loan(ctx.session, key_id=require_id(key))
         if loan is None:
             return ctx.answer(t("keys.not_out", code=key.code), alert=True)
-        outcome = await key_loans.give_back(ctx, loan, key, None)
+        outcome = await returns.give_back(ctx, loan, key, None)
     if not outcome.replies:  # refused (already out, not out, lost): the draft stays to decide
         outcome.alert = True
         return outcome
