@@ -119,6 +119,7 @@ async def test_an_open_urgent_incident_blocks_the_handover(harness: DeskHarness)
     await h.send(ILLNESS)  # #1, urgent
     blocked = await h.send("/handover 一切正常")
     assert "不能交班" in text_of(blocked) and "#1" in text_of(blocked) and "000 L131" in text_of(blocked)
+    assert "重大或紧急事件 #1" in text_of(blocked)  # an urgent blocker is not called 重大 alone
     async with h.desk.db.session() as session:
         assert [r.status for r in (await session.exec(select(Handover))).all()] == ["blocked"]
     await h.send("/close 1 救护车已接走病人")

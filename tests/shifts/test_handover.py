@@ -67,7 +67,7 @@ async def test_major_incident_blocks_until_a_supervisor_overrides(any_harness: D
     blocked = await h.send("/handover 一切正常")
     text = text_of(blocked)
     assert "不能交班" in text and "#1" in text and "000 L131" in text
-    pings = [r for r in (await h.outbox())[seen:] if "交班因重大事件" in r.text]
+    pings = [r for r in (await h.outbox())[seen:] if "交班因重大或紧急事件 #1" in r.text]
     # the manager, who takes the shift digest, reads it there (handlers.core.notices.DIGEST_ONLY)
     assert {r.chat_id for r in pings} == {SUPERVISOR.id}
     assert (await handovers(h))[0].status == "blocked"
