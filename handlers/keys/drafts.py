@@ -16,6 +16,7 @@ from handlers.core.messages import Button, Outcome, Reply
 from handlers.keys.buttons import PickKey
 from handlers.keys.loans import Borrower
 from handlers.keys.register import match
+from storage.codes import Role
 from storage.models import Draft, Key, require_id
 from storage.repos import keys, sites
 
@@ -52,6 +53,20 @@ def purpose_of(text: str, keys: Sequence[Key], hint: str | None = None) -> str:
     return " ".join(rest.split()) or text.strip()
 
 
+async def borrower_of(ctx: Context, draft: Draft) -> Borrower:
+    """Who borrows: the site's staff member the sentence names before its verb (张三借…), else its
+    author. Nobody else is taken from the words: an outsider is lent to with /lend, signed for."""
+    verb = _VERB.search(draft.text)
+    said = draft.text[: verb.start()].strip(_EDGES) if verb else ""
+    if len(said) >= 2:
+        members = await sites.members(ctx.session, site_id=draft.site_id, roles=list(Role))
+        people = await sites.people(ctx.session, ids=[m.telegram_id for m in members])
+        named = [p for p in people.values() if p.name and (said.endswith(p.name) or p.name.endswith(said))]
+        if len(named) == 1:
+            return Borrower(named[0].telegram_id, named[0].name)
+    return Borrower(draft.author_id, draft.author_name)
+
+
 async def card(ctx: Context, draft: Draft) -> DraftCard:
     """``Feature.draft_cards`` for key_borrow and key_return: the key the text names (or the ones to
     pick from), who, and for a loan its purpose; what one tap on 记录 records."""
@@ -65,7 +80,8 @@ async def card(ctx: Context, draft: Draft) -> DraftCard:
         item = t("keys.draft.unknown")
     if draft.intent == "key_borrow":
         purpose = purpose_of(draft.text, found, draft.location)
-        return DraftCard(t("keys.draft.card_borrow", item=item, name=draft.author_name, purpose=purpose))
+        who = await borrower_of(ctx, draft)
+        return DraftCard(t("keys.draft.card_borrow", item=item, name=who.name, purpose=purpose))
     return DraftCard(t("keys.draft.card_return", item=item, name=draft.author_name))
 
 
@@ -120,7 +136,7 @@ async def _record(ctx: Context, draft: Draft, key_id: int | None) -> Outcome:
     assert key is not None
     if draft.intent == "key_borrow":
         purpose = purpose_of(draft.text, [key], draft.location)
-        outcome = await key_loans.start(ctx, site, key, Borrower(draft.author_id, draft.author_name), purpose)
+        outcome = await key_loans.start(ctx, site, key, await borrower_of(ctx, draft), purpose)
     else:
         loan = await keys.active_loan(ctx.session, key_id=require_id(key))
         if loan is None:

@@ -63,3 +63,18 @@ async def test_a_loan_card_naming_several_keys_asks_which_and_keeps_the_purpose(
     await h.press(button_data(which, "3栋机房西"))
     [loan] = await loans(h)
     assert loan.purpose == "抄电表"
+
+
+async def test_the_borrower_named_before_the_verb_when_they_are_staff(harness: DeskHarness) -> None:
+    h = harness
+    await key_site(h)
+    colleague = await h.send("值班员小王借3栋机房钥匙去修水泵", STAFF)  # written for a colleague
+    assert text_of(colleague) == "🔑 借钥匙：3-JF 3栋机房 · 值班员小王 · 用途：修水泵"
+    await h.press(button_data(colleague, "记录"))
+    stranger = await h.send("张三借5栋机房钥匙去修水泵", STAFF)  # 张三 is no staff here: the author answers for it
+    assert text_of(stranger) == "🔑 借钥匙：5-JF 5栋机房 · 值班员小李 · 用途：修水泵"
+    await h.press(button_data(stranger, "记录"))
+    assert [(loan.borrower_id, loan.purpose) for loan in await loans(h)] == [
+        (STAFF2.id, "修水泵"),
+        (STAFF.id, "修水泵"),
+    ]
