@@ -106,11 +106,15 @@ def read_plans(path: Path, caps: Caps) -> list[PlanSpec]:
             raise AdminError("cli.file_refused", name=path.name, why=exc) from exc
     if problems:
         t = cli_db.translator()
-        lines = "; ".join(t("cli.bad_line", line=line, what=what) for line, what in sorted(problems))
+        lines = "; ".join(t("cli.bad_line", line=line, what=what.text(t)) for line, what in sorted(problems, key=_line))
         raise AdminError("cli.patrols.bad_file", name=path.name, lines=lines)
     if not specs:
         raise AdminError("cli.patrols.no_plans", name=path.name)
     return specs
+
+
+def _line(problem: tuple[int, object]) -> int:
+    return problem[0]
 
 
 VERBS = [Verb("patrol", configure, run)]

@@ -34,6 +34,20 @@ class FileSource(Protocol):
 HandoverSection = Callable[[AsyncSession, Site, datetime, Translator], Awaitable[list[str]]]
 # A free-text draft of one of the feature's intents, recorded by one tap on 记录.
 DraftRecorder = Callable[["Context", Draft], Awaitable[Outcome]]
+
+
+@dataclass(frozen=True, slots=True)
+class DraftCard:
+    """A draft card's text as the feature of its kind words it (🔑 借钥匙：…, not an incident's
+    "其他 · 一般"); ``categorised`` when what 记录 makes is a duty-log entry, whose category the card
+    offers to change."""
+
+    text: str
+    categorised: bool = False
+
+
+# How a draft of one of the feature's intents reads on its card: what one tap on 记录 records.
+DraftView = Callable[["Context", Draft], Awaitable[DraftCard]]
 # A staff member's free text in the duty group, of one of the feature's intents, acted on at once
 # instead of offering a draft card when nothing is left to decide (巡查完毕 from the patroller whose
 # round is fully signed); None offers the draft card as usual.
@@ -65,6 +79,8 @@ class Features(Protocol):
     def exports(self) -> Mapping[str, ExportTable]: ...  # the registers ``/export`` and ``dutydesk export`` write
 
     def draft_recorder(self, intent: str) -> DraftRecorder | None: ...
+
+    def draft_card(self, intent: str) -> DraftView | None: ...
 
     def at_once(self, intent: str) -> ActAtOnce | None: ...
 

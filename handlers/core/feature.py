@@ -16,14 +16,25 @@ from typing import Any, TypeVar
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.commands import AnyButton, Command
-from handlers.core.context import ActAtOnce, Context, DraftRecorder, HandoverSection, PendingAnswer, TimerContext
+from handlers.core.context import (
+    ActAtOnce,
+    Context,
+    DraftCard,
+    DraftRecorder,
+    DraftView,
+    HandoverSection,
+    PendingAnswer,
+    TimerContext,
+)
 from handlers.core.messages import Outcome
 from handlers.core.uploads import TableRow
 from storage.models import Site
 
 __all__ = [
     "ActAtOnce",
+    "DraftCard",
     "DraftRecorder",
+    "DraftView",
     "ExportKind",
     "Feature",
     "HandoverSection",
@@ -71,6 +82,7 @@ class Feature:
     handover: HandoverSection | None = None
     replies: Mapping[str, ReplyHandler] = field(default_factory=dict)
     drafts: Mapping[str, DraftRecorder] = field(default_factory=dict)
+    draft_cards: Mapping[str, DraftView] = field(default_factory=dict)  # intent → its card's words
     at_once: Mapping[str, ActAtOnce] = field(default_factory=dict)  # intent → acted on without a draft
     answers: Mapping[str, PendingAnswer] = field(default_factory=dict)  # Resident.awaiting → handler
     on_location: LocationHandler | None = None
@@ -104,6 +116,7 @@ class Feature:
             handover=None if not sections else sections[0] if len(sections) == 1 else handover,
             replies=_merged(name, "reply kind", [part.replies for part in parts]),
             drafts=_merged(name, "draft intent", [part.drafts for part in parts]),
+            draft_cards=_merged(name, "draft card", [part.draft_cards for part in parts]),
             at_once=_merged(name, "at-once intent", [part.at_once for part in parts]),
             answers=_merged(name, "pending answer", [part.answers for part in parts]),
             on_location=one("on_location", [p.on_location for p in parts if p.on_location]),

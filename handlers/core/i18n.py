@@ -68,3 +68,50 @@ class Translator:
     def __call__(self, key: str, **values: object) -> str:
         template = catalogue(self.language).get(key) or catalogue(DEFAULT).get(key) or key
         return template.format(**values) if values else template
+
+
+class Said:
+    """Words not yet in a language: a catalogue key and its values. ``text(t)`` says them in ``t``'s
+    language (a value that can say itself is said in it too); ``str()`` is the English. An import's row
+    problems travel as this, so the chat and the command line each say them in their reader's language."""
+
+    __slots__ = ("key", "params")
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        self.key = key
+        self.params = params
+
+    def text(self, t: Translator) -> str:
+        return t(self.key, **{name: _said(value, t) for name, value in self.params.items()})
+
+    def __str__(self) -> str:
+        return self.text(Translator("en"))
+
+    def __repr__(self) -> str:
+        return f"Said({self.key!r}, **{self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Said) and (self.key, self.params) == (other.key, other.params)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
+class SaidError(ValueError):
+    """An error whose message is :class:`Said` (a key and values), not text: ``text(t)`` in the
+    reader's language, ``str()`` in English."""
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        super().__init__(key)
+        self.said = Said(key, **params)
+
+    def text(self, t: Translator) -> str:
+        return self.said.text(t)
+
+    def __str__(self) -> str:
+        return str(self.said)
+
+
+def _said(value: object, t: Translator) -> object:
+    text = getattr(value, "text", None)
+    return text(t) if callable(text) else value

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from handlers.core.commands import AnyButton, Command
-from handlers.core.context import ActAtOnce, DraftRecorder, HandoverSection, PendingAnswer
+from handlers.core.context import ActAtOnce, DraftRecorder, DraftView, HandoverSection, PendingAnswer
 from handlers.core.feature import ExportKind, Feature, Importer, MessageHandler, Planner, ReplyHandler, TimerHandler
 
 V = TypeVar("V")
@@ -34,6 +34,7 @@ class Registry:
         self.replies: dict[str, ReplyHandler] = self._table("reply kind", lambda f: f.replies)
         self.timers: dict[str, TimerHandler] = self._table("timer", lambda f: f.timers)
         self.drafts: dict[str, DraftRecorder] = self._table("draft intent", lambda f: f.drafts)
+        self.draft_cards: dict[str, DraftView] = self._table("draft card", lambda f: f.draft_cards)
         self.at_once_handlers: dict[str, ActAtOnce] = self._table("at-once intent", lambda f: f.at_once)
         self.answers: dict[str, PendingAnswer] = self._table("pending answer", lambda f: f.answers)
         self.exports: dict[str, ExportKind] = self._table("export", lambda f: f.exports)
@@ -63,6 +64,9 @@ class Registry:
 
     def draft_recorder(self, intent: str) -> DraftRecorder | None:
         return self.drafts.get(intent)
+
+    def draft_card(self, intent: str) -> DraftView | None:
+        return self.draft_cards.get(intent)
 
     def at_once(self, intent: str) -> ActAtOnce | None:
         return self.at_once_handlers.get(intent)

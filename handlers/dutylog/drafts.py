@@ -1,6 +1,8 @@
 """Free text in the duty group that reads as a record gets a draft card; one tap records it.
 
-The classifier only suggests (SPEC §5): nothing is recorded until a staff member taps 记录.
+The classifier only suggests (SPEC §5): nothing is recorded until a staff member taps 记录. A draft
+of a feature's own kind (a key loan, a handover, a patrol report) reads as that kind: the feature
+words its card (``Feature.draft_cards``); an incident's card, with its category, is the default.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import TypeVar
 
 import handlers.dutylog.commands as dutylog
 from handlers.core.commands import AnyButton, ButtonAction, role_denied
-from handlers.core.context import Context
+from handlers.core.context import Context, DraftCard
 from handlers.core.feature import Feature
 from handlers.core.messages import Button, Keyboard, Outcome, Reply
 from handlers.core.parsing import resolve_time, visible
@@ -31,40 +33,59 @@ from storage.repos import drafts as draft_repo
 from storage.repos import sites
 
 
-def draft_text(ctx: Context, draft: Draft) -> str:
+async def draft_card(ctx: Context, draft: Draft) -> DraftCard:
+    """The card's words: the feature of the draft's kind words them; else an incident's card."""
+    view = ctx.features.draft_card(draft.intent)
+    if view is not None:
+        return await view(ctx, draft)
     t = ctx.t
-    lines = [
-        t(
-            "draft.card",
-            intent=t(f"intent.{draft.intent}"),
-            category=category(t, draft.category),
-            severity=severity(t, draft.severity),
-        ),
-    ]
+    header = t(
+        "draft.card",
+        intent=t(f"intent.{draft.intent}"),
+        category=category(t, draft.category),
+        severity=severity(t, draft.severity),
+    )
+    return DraftCard("\n".join([header, *draft_body(ctx, draft)]), categorised=True)
+
+
+async def draft_text(ctx: Context, draft: Draft) -> str:
+    return (await draft_card(ctx, draft)).text
+
+
+async def draft_reply(ctx: Context, draft: Draft, *, edit: bool = False, quote: bool = False) -> Reply:
+    """The draft card with its buttons: 记录 and 忽略, and the category ones when it has a category."""
+    card = await draft_card(ctx, draft)
+    return Reply(card.text, draft_buttons(ctx, draft, card.categorised), edit=edit, quote=quote)
+
+
+def draft_body(ctx: Context, draft: Draft) -> list[str]:
+    """An incident draft's lines under its header: where, what, and a time still to come."""
+    t = ctx.t
+    lines: list[str] = []
     if draft.location:
         lines.append(t("incident.location", location=draft.location))
     lines.append(t("incident.situation", text=clip(draft.text, 120)))
     if dutylog.future_refusal(ctx, draft.occurred_at):  # said before anyone taps 记录
         lines.append(t("future_time.on_draft", at=ctx.hhmm(draft.occurred_at)))
-    return "\n".join(lines)
+    return lines
 
 
 QUICK_ALTERNATIVES = 2  # one-tap category corrections on the card; the full picker is a tap further
 
 
-def draft_buttons(ctx: Context, draft: Draft) -> Keyboard:
+def draft_buttons(ctx: Context, draft: Draft, categorised: bool = True) -> Keyboard:
     t, draft_id = ctx.t, require_id(draft)
+    decide = [
+        Button(t("btn.record"), RecordDraft(draft=draft_id).pack()),
+        Button(t("btn.ignore"), IgnoreDraft(draft=draft_id).pack()),
+    ]
+    if not categorised:  # a key loan, a handover…: no category to change
+        return [decide]
     quick = [
         Button(t("btn.as_category", category=category(t, code)), SetDraftCategory(draft=draft_id, category=code).pack())
         for code in alternatives_of(draft)[:QUICK_ALTERNATIVES]
     ]
-    return [
-        [
-            Button(t("btn.record"), RecordDraft(draft=draft_id).pack()),
-            Button(t("btn.ignore"), IgnoreDraft(draft=draft_id).pack()),
-        ],
-        [*quick, Button(t("btn.change_category"), ChangeDraftCategory(draft=draft_id).pack())],
-    ]
+    return [decide, [*quick, Button(t("btn.change_category"), ChangeDraftCategory(draft=draft_id).pack())]]
 
 
 def alternatives_of(draft: Draft) -> list[Category]:
@@ -99,7 +120,7 @@ async def offer(ctx: Context) -> Outcome:
             occurred_at=resolve_time(reading.time, ctx.now, ctx.zone()),
         ),
     )
-    return Outcome(replies=[Reply(draft_text(ctx, draft), draft_buttons(ctx, draft), quote=True)])
+    return Outcome(replies=[await draft_reply(ctx, draft, quote=True)])
 
 
 async def pending_draft(ctx: Context, draft_id: int | None) -> Draft | Outcome:
@@ -172,12 +193,12 @@ async def record_as_incident(ctx: Context, draft: Draft) -> Outcome:
 async def category_button(ctx: Context, draft: Draft, data: ChangeDraftCategory) -> Outcome:
     choose = category_picker(ctx.t, lambda code: SetDraftCategory(draft=data.draft, category=code))
     picker = with_cancel(ctx.t, choose, BackToDraft(draft=data.draft).pack())
-    return Outcome(replies=[picking(ctx.t, draft_text(ctx, draft), "pick.category", picker)])
+    return Outcome(replies=[picking(ctx.t, await draft_text(ctx, draft), "pick.category", picker)])
 
 
 @with_pending_draft
 async def cancel_button(ctx: Context, draft: Draft, data: BackToDraft) -> Outcome:
-    return Outcome(replies=[Reply(draft_text(ctx, draft), draft_buttons(ctx, draft), edit=True)])
+    return Outcome(replies=[await draft_reply(ctx, draft, edit=True)])
 
 
 @with_pending_draft
@@ -186,7 +207,7 @@ async def set_category_button(ctx: Context, draft: Draft, data: SetDraftCategory
     draft.alternatives = ",".join([draft.category, *alternatives_of(draft)])
     draft.category = data.category
     ctx.session.add(draft)
-    return Outcome(replies=[Reply(draft_text(ctx, draft), draft_buttons(ctx, draft), edit=True)])
+    return Outcome(replies=[await draft_reply(ctx, draft, edit=True)])
 
 
 @with_pending_draft

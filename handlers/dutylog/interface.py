@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.dutylog.buttons import BackToDraft, IgnoreDraft, NamesDraft
 from handlers.dutylog.commands import card_reply, record
-from handlers.dutylog.drafts import draft_text, pending_draft, record_as_incident, with_pending_draft
+from handlers.dutylog.drafts import draft_body, draft_text, pending_draft, record_as_incident, with_pending_draft
 from handlers.dutylog.escalation import ESCALATED
 from storage.models import Incident
 from storage.repos import incidents
@@ -23,6 +23,7 @@ __all__ = [
     "IgnoreDraft",
     "NamesDraft",
     "card_reply",
+    "draft_body",
     "draft_text",
     "handover_blockers",
     "pending_draft",

@@ -345,6 +345,7 @@ PART = Feature(
     handover=keys_report.handover_section,
     replies={"key_loan": reason_reply},
     drafts={"key_borrow": keys_drafts.record_borrow, "key_return": keys_drafts.record_return},
+    draft_cards={"key_borrow": keys_drafts.card, "key_return": keys_drafts.card},
     exports={
         "keys": ExportKind(keys_exports.KEY_FIELDS, keys_exports.key_rows),
         "key_loans": ExportKind(keys_exports.LOAN_FIELDS, keys_exports.loan_rows),

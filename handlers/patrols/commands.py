@@ -16,15 +16,15 @@ import handlers.dutylog.interface as drafts
 import handlers.patrols.actions as patrol_actions
 from handlers.core.classification import Classification
 from handlers.core.commands import ButtonAction, Command
-from handlers.core.context import Context
+from handlers.core.context import Context, DraftCard
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.messages import Outcome, Reply
-from handlers.core.render import clip
+from handlers.core.render import category, clip, severity
 from handlers.patrols.buttons import FinishRound, OnRound, Rechecked, SignCheckpoint, StartRound
 from handlers.patrols.exports import PATROL_FIELDS, patrol_rows
 from handlers.patrols.plans import import_rows
 from handlers.patrols.recheck import RECHECK, on_recheck, plan_rechecks, rechecked_button
-from handlers.patrols.render import RoundView, plan_line, round_line
+from handlers.patrols.render import RoundView, hm, plan_line, round_line
 from handlers.patrols.rounds import ROUND, grace_of, handover_lines, load_view, on_round, plan_rounds
 from handlers.patrols.schedule import next_due, previous_due
 from storage.codes import Role
@@ -267,6 +267,21 @@ async def record_draft(ctx: Context, draft: Draft) -> Outcome:
     return outcome
 
 
+async def draft_card(ctx: Context, draft: Draft) -> DraftCard:
+    """A patrol report reads as one: 一切正常 finishes the author's round, anything else is the round's
+    finding; with no round running 记录 makes a duty-log entry, whose category the card offers."""
+    t = ctx.t
+    rnd = await current_round(ctx, draft.site_id, draft.author_id)
+    if rnd is None:
+        header = t("patrol.draft.no_round", category=category(t, draft.category), severity=severity(t, draft.severity))
+        return DraftCard("\n".join([header, *drafts.draft_body(ctx, draft)]), categorised=True)
+    plan = await patrols.get_plan(ctx.session, plan_id=rnd.plan_id)
+    name, due = plan.name if plan else "?", hm(rnd.due_at, ctx.zone())
+    if is_clean(draft.category, draft.intent):
+        return DraftCard(t("patrol.draft.clean", plan=name, due=due))
+    return DraftCard("\n".join([t("patrol.draft.finding", plan=name, due=due), *drafts.draft_body(ctx, draft)]))
+
+
 COMMANDS = [
     Command("plans", plans_command),
     Command("patrol", patrol_command),
@@ -289,6 +304,7 @@ PART = Feature(
     handover=handover_lines,
     replies={"patrol_round": card_reply},
     drafts={"patrol_report": record_draft},
+    draft_cards={"patrol_report": draft_card},
     at_once={"patrol_report": done_said},
     on_location=location_shared,
     exports={"patrols": ExportKind(PATROL_FIELDS, patrol_rows)},

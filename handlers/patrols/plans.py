@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.context import ROLES
+from handlers.core.i18n import Said, SaidError, Translator
 from handlers.core.operator import AdminError, site_for_cli
 from handlers.core.uploads import TableRow
 from handlers.patrols.render import PROOFS
@@ -30,8 +31,15 @@ NAME_LIMIT = 100
 PLAN_KEYS = ("every", "start", "at", "per_day", "until", "grace", "role")
 
 
-class PlanError(ValueError):
-    """A plan that cannot be added; the message says what to fix."""
+class PlanError(SaidError):
+    """A plan that cannot be added: a ``patrol.bad.*`` key and its values say what to fix, in the
+    reader's language; ``line`` is the file's line it is about, when another than the plan's first."""
+
+    line: int | None = None
+
+    def at_line(self, line: int) -> PlanError:
+        self.line = line
+        return self
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +60,7 @@ def schedule_of(values: Mapping[str, object]) -> Schedule:
     """Exactly one of every / at / per_day."""
     given = [key for key in ("every", "at", "per_day") if _text(values.get(key))]
     if len(given) != 1:
-        raise ScheduleError("give exactly one schedule: every (e.g. 2h), at (e.g. 08:00,20:00) or per_day (e.g. 2)")
+        raise ScheduleError("patrol.bad.one_schedule")
     start = _text(values.get("start"))
     if given[0] == "every":
         return every(_text(values["every"]), start or "00:00")
@@ -76,57 +84,57 @@ def checkpoint_of(raw: object, default_proof: str) -> dict[str, Any]:
     values: Mapping[str, object] = raw if isinstance(raw, Mapping) else {"name": raw}
     name = _text(values.get("checkpoint") or values.get("name"))
     if not name or len(name) > NAME_LIMIT:
-        raise PlanError(f"a checkpoint needs a name of at most {NAME_LIMIT} characters")
+        raise PlanError("patrol.bad.checkpoint_name", limit=NAME_LIMIT)
     proof = proof_or_none(_text(values.get("proof")).lower() or default_proof)
     if proof is None:
-        raise PlanError(f"checkpoint {name}: proof must be one of {', '.join(PROOFS)}")
+        raise PlanError("patrol.bad.checkpoint_proof", name=name, allowed=", ".join(PROOFS))
     out: dict[str, Any] = {"name": name, "proof": proof}
     lat, lon, radius = (_text(values.get(k)) for k in ("lat", "lon", "radius"))
     if lat or lon:
         try:
             out["lat"], out["lon"] = float(lat), float(lon)
         except ValueError as exc:
-            raise PlanError(f"checkpoint {name}: lat and lon must both be numbers") from exc
+            raise PlanError("patrol.bad.latlon_numbers", name=name) from exc
         if not (-90 <= out["lat"] <= 90 and -180 <= out["lon"] <= 180):
-            raise PlanError(f"checkpoint {name}: lat/lon out of range")
+            raise PlanError("patrol.bad.latlon_range", name=name)
     if radius:
         try:
             out["radius"] = float(radius)
         except ValueError as exc:
-            raise PlanError(f"checkpoint {name}: radius must be metres, a number") from exc
+            raise PlanError("patrol.bad.radius_number", name=name) from exc
         if out["radius"] <= 0:
-            raise PlanError(f"checkpoint {name}: radius must be more than 0")
+            raise PlanError("patrol.bad.radius_positive", name=name)
     if proof == Proof.LOCATION and "lat" not in out:
-        raise PlanError(f"checkpoint {name}: a location proof needs lat and lon")
+        raise PlanError("patrol.bad.location_needs", name=name)
     return out
 
 
 def spec_of(line: int, values: Mapping[str, object], raw_checkpoints: Sequence[object]) -> PlanSpec:
     name = _text(values.get("name") or values.get("plan"))
     if not name or len(name) > NAME_LIMIT:
-        raise PlanError(f"a plan needs a name of at most {NAME_LIMIT} characters")
+        raise PlanError("patrol.bad.plan_name", limit=NAME_LIMIT)
     role = role_or_none(_text(values.get("role")).lower() or Role.STAFF)
     if role is None:
-        raise PlanError(f"role must be one of {', '.join(ROLES)}")
+        raise PlanError("patrol.bad.role", allowed=", ".join(ROLES))
     proof = proof_or_none(_text(values.get("proof")).lower() or Proof.TAP)
     if proof is None:
-        raise PlanError(f"proof must be one of {', '.join(PROOFS)}")
+        raise PlanError("patrol.bad.proof", allowed=", ".join(PROOFS))
     grace_text = _text(values.get("grace"))
     grace = None
     if grace_text:
         if not grace_text.isdigit() or not 1 <= int(grace_text) <= 24 * 60:
-            raise PlanError("grace must be whole minutes between 1 and 1440")
+            raise PlanError("patrol.bad.grace", low=1, high=24 * 60)
         grace = int(grace_text)
     checkpoints = [checkpoint_of(raw, proof) for raw in raw_checkpoints]
     if not checkpoints or len(checkpoints) > MAX_CHECKPOINTS:
-        raise PlanError(f"a plan needs 1 to {MAX_CHECKPOINTS} checkpoints")
+        raise PlanError("patrol.bad.checkpoint_count", limit=MAX_CHECKPOINTS)
     names = [c["name"] for c in checkpoints]
     if len(set(names)) != len(names):
-        raise PlanError("checkpoint names repeat")
+        raise PlanError("patrol.bad.checkpoint_repeat")
     try:
         schedule = schedule_of(values)
     except ScheduleError as exc:
-        raise PlanError(str(exc)) from exc
+        raise PlanError(exc.said.key, **exc.said.params) from exc
     return PlanSpec(line, name, schedule, checkpoints, role, grace)
 
 
@@ -134,7 +142,7 @@ def split_names(text: str) -> list[str]:
     return [p.strip() for p in text.replace("，", ",").replace("、", ",").split(",") if p.strip()]
 
 
-def specs_from_yaml(data: bytes) -> tuple[list[PlanSpec], list[tuple[int, str]]]:
+def specs_from_yaml(data: bytes) -> tuple[list[PlanSpec], list[tuple[int, Said]]]:
     """A list of plans (or ``plans:`` holding one); each plan's line is where its mapping starts."""
     import yaml  # only for an import of plans (the CLI): not kept in the running bot's memory
 
@@ -143,37 +151,38 @@ def specs_from_yaml(data: bytes) -> tuple[list[PlanSpec], list[tuple[int, str]]]
         root = yaml.compose(text)
         loaded = yaml.safe_load(text)
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        return [], [(getattr(getattr(exc, "problem_mark", None), "line", -1) + 1, f"not valid YAML: {exc}")]
+        line = getattr(getattr(exc, "problem_mark", None), "line", -1) + 1
+        return [], [(line, Said("patrol.bad.not_yaml", why=getattr(exc, "problem", None) or exc))]
     node, items = root, loaded
     if isinstance(loaded, dict) and "plans" in loaded and isinstance(root, yaml.MappingNode):
         node = next(v for k, v in root.value if k.value == "plans")
         items = loaded["plans"]
     if not isinstance(items, list) or not isinstance(node, yaml.SequenceNode):
-        return [], [(1, "the file must be a list of plans (or plans: followed by a list)")]
+        return [], [(1, Said("patrol.bad.yaml_list"))]
     specs, problems = [], []
     for item, item_node in zip(items, node.value, strict=True):
         line = item_node.start_mark.line + 1
         try:
             if not isinstance(item, dict):
-                raise PlanError("each plan is a mapping with name, checkpoints and a schedule")
+                raise PlanError("patrol.bad.yaml_mapping")
             raw = item.get("checkpoints")
             checkpoints = split_names(raw) if isinstance(raw, str) else list(raw or [])
             specs.append(spec_of(line, item, checkpoints))
         except PlanError as exc:
-            problems.append((line, str(exc)))
+            problems.append((line, exc.said))
     return specs, problems
 
 
-def specs_from_rows(rows: Sequence[TableRow]) -> tuple[list[PlanSpec], list[tuple[int, str]]]:
+def specs_from_rows(rows: Sequence[TableRow]) -> tuple[list[PlanSpec], list[tuple[int, Said]]]:
     """CSV/XLSX: one row per checkpoint (columns plan, checkpoint, proof, lat, lon, radius) with the
     plan's own columns (every/start/at/per_day/until, grace, role) on its first row; or one row per
     plan with a ``checkpoints`` column (names separated by commas)."""
     groups: dict[str, list[TableRow]] = {}
-    problems: list[tuple[int, str]] = []
+    problems: list[tuple[int, Said]] = []
     for row in rows:
         name = _text(row.values.get("plan") or row.values.get("name"))
         if not name:
-            problems.append((row.line, "the plan column is empty"))
+            problems.append((row.line, Said("patrol.bad.plan_empty")))
             continue
         groups.setdefault(name, []).append(row)
     specs = []
@@ -185,7 +194,7 @@ def specs_from_rows(rows: Sequence[TableRow]) -> tuple[list[PlanSpec], list[tupl
                 for key in PLAN_KEYS:
                     value = _text(row.values.get(key))
                     if value and value != _text(plan_values.get(key)):
-                        raise PlanError(f"line {row.line}: {key} differs from the plan's first row, line {first.line}")
+                        raise PlanError("patrol.bad.differs", key=key, first=first.line).at_line(row.line)
             checkpoints: list[object] = []
             default_proof = _text(plan_values.get("proof")).lower() or Proof.TAP
             for row in group:
@@ -193,14 +202,10 @@ def specs_from_rows(rows: Sequence[TableRow]) -> tuple[list[PlanSpec], list[tupl
                 try:
                     checkpoints.extend(split_names(listed) if listed else [checkpoint_of(row.values, default_proof)])
                 except PlanError as exc:
-                    raise PlanError(f"line {row.line}: {exc}") from exc
+                    raise exc.at_line(row.line) from None
             specs.append(spec_of(first.line, plan_values, checkpoints))
         except PlanError as exc:
-            line, text = first.line, str(exc)
-            if text.startswith("line "):
-                head, _, text = text.partition(": ")
-                line = int(head.removeprefix("line "))
-            problems.append((line, text))
+            problems.append((exc.line or first.line, exc.said))
     return specs, problems
 
 
@@ -208,7 +213,7 @@ async def resolve_site(session: AsyncSession, code: str | None) -> Site:
     try:
         return await site_for_cli(session, code)
     except AdminError as exc:
-        raise PlanError(str(exc)) from None
+        raise PlanError(exc.key, **exc.params) from None
 
 
 async def save(session: AsyncSession, site: Site, specs: Sequence[PlanSpec], *, now: datetime | None = None) -> None:
@@ -229,9 +234,11 @@ async def save(session: AsyncSession, site: Site, specs: Sequence[PlanSpec], *, 
 
 
 async def import_rows(session: AsyncSession, site: Site, rows: Sequence[TableRow]) -> list[tuple[int, str]]:
-    """``Feature.imports["patrols"]``: all rows good → every plan saved; else nothing, the problems."""
+    """``Feature.imports["patrols"]``: all rows good → every plan saved; else nothing, the problems
+    in the site's language."""
     specs, problems = specs_from_rows(rows)
     if problems:
-        return sorted(problems)
+        t = Translator(site.language)
+        return sorted((line, what.text(t)) for line, what in problems)
     await save(session, site, specs)
     return []

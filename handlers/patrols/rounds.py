@@ -217,8 +217,7 @@ async def handover_lines(session: AsyncSession, site: Site, now: datetime, t: Tr
         return []
     zone = ZoneInfo(site.timezone)
     names = {p.id: p.name for p in await patrols.plans_for_site(session, site_id=require_id(site), active_only=False)}
-    missed = sum(1 for r in flagged if r.status == RoundStatus.MISSED)
-    lines = [t("patrol.handover.header", missed=missed, late=len(flagged) - missed)]
+    lines = [t("patrol.handover.header", count=len(flagged))]
     for r in flagged:
         if r.status == RoundStatus.MISSED:
             lines.append(t("patrol.handover.missed", plan=names.get(r.plan_id, "?"), due=hm(r.due_at, zone)))

@@ -10,14 +10,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from handlers.core.i18n import SaidError
+
 DAY = 24 * 60
 _CLOCK = re.compile(r"^\s*(\d{1,2})[:：.](\d{2})\s*$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(h|hr|hrs|hours?|小时|小時|m|min|mins|minutes?|分钟|分鐘)?\s*$", re.I)
 _TIME_LIST = re.compile(r"[,，、;；\s]+")
 
 
-class ScheduleError(ValueError):
-    """A schedule that cannot be read; the message says what is wrong."""
+class ScheduleError(SaidError):
+    """A schedule that cannot be read: a ``patrol.bad.*`` key and what was given, said in the reader's language."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +32,7 @@ def clock_minutes(text: str) -> int:
     """``"08:30"`` → 510; a bad time raises ScheduleError."""
     match = _CLOCK.match(text)
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise ScheduleError(f"not a time of day (HH:MM): {text!r}")
+        raise ScheduleError("patrol.bad.not_time", value=text)
     return int(match.group(1)) * 60 + int(match.group(2))
 
 
@@ -42,11 +44,11 @@ def duration_minutes(text: str) -> int:
     """``"2h"``, ``"90m"``, ``"2"`` (hours), ``"1.5h"`` → minutes."""
     match = _DURATION.match(text)
     if not match:
-        raise ScheduleError(f"not a duration such as 2h or 90m: {text!r}")
+        raise ScheduleError("patrol.bad.not_duration", value=text)
     value, unit = float(match.group(1)), (match.group(2) or "h").lower()
     minutes = round(value if unit.startswith(("m", "分")) else value * 60)
     if minutes < 10 or minutes > DAY:
-        raise ScheduleError(f"the interval must be between 10 minutes and 24 hours: {text!r}")
+        raise ScheduleError("patrol.bad.interval", value=text)
     return minutes
 
 
@@ -64,7 +66,7 @@ def at(times_text: str | Sequence[str]) -> Schedule:
     parts = _TIME_LIST.split(times_text) if isinstance(times_text, str) else [str(t) for t in times_text]
     times = sorted({clock_minutes(p) for p in parts if p.strip()})
     if not times:
-        raise ScheduleError("no time of day given")
+        raise ScheduleError("patrol.bad.no_time")
     return Schedule(tuple(times), "at " + ",".join(hhmm(t) for t in times))
 
 
@@ -73,11 +75,11 @@ def per_day(count: int | str, start: str = "08:00", until: str = "20:00") -> Sch
     try:
         n = int(count)
     except (TypeError, ValueError) as exc:
-        raise ScheduleError(f"not a number of rounds a day: {count!r}") from exc
+        raise ScheduleError("patrol.bad.per_day_number", value=count) from exc
     first, last = clock_minutes(start), clock_minutes(until)
     window = (last - first) % DAY or DAY
     if not 1 <= n <= 48:
-        raise ScheduleError(f"rounds a day must be between 1 and 48: {n}")
+        raise ScheduleError("patrol.bad.per_day_range", value=n)
     times = sorted({(first + k * window // n) % DAY for k in range(n)})
     return Schedule(tuple(times), f"{n}x a day {hhmm(first)}-{hhmm(last)}")
 

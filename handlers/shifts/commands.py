@@ -77,7 +77,7 @@ async def _upload(ctx: Context, site: Site) -> Outcome:
     stored, problems, days = await roster.load(ctx.session, site, rows, loaded_by=ctx.msg.user.id)
     if problems:
         lines = [t("shifts.import_refused", count=len(problems))]
-        lines += [t("shifts.import_problem", line=line, what=what) for line, what in problems[:PROBLEMS_SHOWN]]
+        lines += [t("shifts.import_problem", line=line, what=what.text(t)) for line, what in problems[:PROBLEMS_SHOWN]]
         if len(problems) > PROBLEMS_SHOWN:
             lines.append(t("shifts.import_more", count=len(problems) - PROBLEMS_SHOWN))
         return Outcome.say("\n".join(lines))

@@ -19,15 +19,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
 from handlers.core.commands import ButtonAction, Command
-from handlers.core.context import Context, TimerContext
+from handlers.core.context import Context, DraftCard, TimerContext
 from handlers.core.exports import iso, site_zones
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.i18n import Translator
 from handlers.core.messages import Outcome, Reply
 from handlers.core.policy import Policy
+from handlers.core.render import clip
 from handlers.shifts.buttons import AllowHandoverData, TakeHandoverData
 from handlers.shifts.handover_flow import LATE, Who, allow, begin, replan, take
-from handlers.shifts.handover_report import records_section
+from handlers.shifts.handover_report import items_line, notes_of, records_section
 from handlers.shifts.people import label, names, on_roster
 from handlers.shifts.times import around, at_moment, following, moment_of, shifts_of
 from storage.codes import Role
@@ -120,6 +121,27 @@ async def takeover_draft(ctx: Context, draft: Draft) -> Outcome:
         draft.mark_recorded(ctx.msg.user.id)
         ctx.session.add(draft)
     return outcome
+
+
+async def handover_card(ctx: Context, draft: Draft) -> DraftCard:
+    """A 交班 draft reads as the handover 记录 makes: who hands over, the items counted, the notes."""
+    t, notes = ctx.t, notes_of(draft.text)
+    lines = [t("handover.draft_card", name=draft.author_name)]
+    items = items_line(t, notes)
+    if items:
+        lines.append(items)
+    if notes:
+        lines.append(t("handover.draft_notes", text=clip(notes, 120)))
+    return DraftCard("\n".join(lines))
+
+
+async def takeover_card(ctx: Context, draft: Draft) -> DraftCard:
+    """A 接班 draft reads as the takeover: whose handover its author takes over, or that none waits."""
+    row = await handovers.pending(ctx.session, site_id=draft.site_id)
+    if row is None:
+        return DraftCard(ctx.t("handover.draft_take_none", name=draft.author_name))
+    at = ctx.hhmm(row.handed_at)
+    return DraftCard(ctx.t("handover.draft_take", name=draft.author_name, outgoing=row.outgoing_name, at=at))
 
 
 # -- the not-taken-over timer --------------------------------------------------------------------
@@ -265,5 +287,6 @@ PART = Feature(
     handover=records_section,
     replies={"handover": reason_reply},
     drafts={"handover": handover_draft, "takeover": takeover_draft},
+    draft_cards={"handover": handover_card, "takeover": takeover_card},
     exports={"handovers": ExportKind(HANDOVER_FIELDS, handover_rows)},
 )

@@ -31,6 +31,19 @@ def items_counted(notes: str) -> list[tuple[str, int, str]]:
     return [(m.group(1), int(m.group(2)), m.group(3)) for m in _ITEM.finditer(_PREFIX.sub("", notes))]
 
 
+def notes_of(text: str) -> str:
+    """A 交班 message's notes: the text without its 交班： word."""
+    return _PREFIX.sub("", text).strip()
+
+
+def items_line(t: Translator, notes: str) -> str | None:
+    """【物品清点】对讲机×2台、钥匙×5把: the items the notes count, or None when they count none."""
+    items = items_counted(notes)
+    if not items:
+        return None
+    return t("handover.items", items="、".join(f"{name}×{count}{unit}" for name, count, unit in items))
+
+
 async def open_majors(session: AsyncSession, site_id: int) -> list[Incident]:
     """The open incidents that block a handover: major or urgent ones (000 L131), as the duty log says."""
     return list(await dutylog.handover_blockers(session, site_id))
@@ -74,8 +87,7 @@ async def compile_report(
         lines.append(t("handover.all_clear"))
     if handover.notes:
         lines.append(t("handover.notes", text=clip(handover.notes, 500)))
-    items = items_counted(handover.notes)
+    items = items_line(t, handover.notes)
     if items:
-        counted = "、".join(f"{name}×{count}{unit}" for name, count, unit in items)
-        lines.append(t("handover.items", items=counted))
+        lines.append(items)
     return "\n".join(lines)

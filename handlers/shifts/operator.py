@@ -28,7 +28,7 @@ async def pick_site(session: AsyncSession, code: str | None) -> Site:
 
 async def import_roster(db: Database, data: bytes, filename: str, site_code: str | None, t: Translator) -> str:
     """Load a roster file; every bad row by line and nothing loaded when any is bad. Said in ``t``'s
-    language (the rows' own problems are the roster reader's, in English)."""
+    language, the rows' own problems too."""
     try:
         rows = read_table(data, filename, await import_caps(db, site_code))
     except TableError as exc:
@@ -37,7 +37,7 @@ async def import_roster(db: Database, data: bytes, filename: str, site_code: str
         site = await pick_site(session, site_code)
         stored, problems, days = await roster.load(session, site, rows)
         if problems:
-            lines = "\n".join(t("cli.bad_line", line=line, what=what) for line, what in problems)
+            lines = "\n".join(t("cli.bad_line", line=line, what=what.text(t)) for line, what in problems)
             raise AdminError("cli.roster.bad_rows", count=len(problems), lines=lines)
         done = t("cli.roster.loaded", count=stored, site=site.code, first=days[0], last=days[-1])
         waiting = await flow.roster_loaded(session, site, Translator(site.language))

@@ -63,10 +63,10 @@ def test_shift_set_keeps_the_defaults_and_the_roster_uses_it(
     bad.write_text("date,shift,staff\n2026-12-03,M,101\n2026/12/04,M,101\n2026-12-05,M,555\n", encoding="utf-8")
     assert main(["roster", "import", str(bad)]) == 2
     err = capsys.readouterr().err
-    # (each row's reason is the roster reader's own, in English in the chat too)
+    # each row's reason in the operator's language (DUTYDESK_LANGUAGE), as the chat says it in the site's
     assert (
-        err.startswith("dutydesk: 2 行有误，未导入任何内容：\n第 3 行：bad date")
-        and "第 4 行：unknown person '555'" in err
+        err.startswith("dutydesk: 2 行有误，未导入任何内容：\n第 3 行：日期「2026/12/04」无法识别")
+        and "第 4 行：「555」不是 HG 的员工" in err
     )
     assert main(["roster", "import", str(tmp_path / "missing.csv")]) == 2
     assert "无法读取 " in capsys.readouterr().err

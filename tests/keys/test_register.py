@@ -182,7 +182,7 @@ async def test_free_text_borrow_and_return_by_one_tap(harness: DeskHarness) -> N
     async with harness.desk.db.session() as session:
         loan = (await session.exec(select(KeyLoan))).one()
         draft = (await session.exec(select(Draft))).one()
-    assert loan.borrower_id == STAFF.id and loan.purpose == "借了3栋机房钥匙去修空调" and draft.status == "recorded"
+    assert loan.borrower_id == STAFF.id and loan.purpose == "修空调" and draft.status == "recorded"
     back = await draft_for(harness, "3栋机房钥匙已还", STAFF)
     assert "已归还 3-JF" in text_of(await harness.press(button_data(back, "记录"), SUPERVISOR))
 

@@ -96,7 +96,7 @@ async def test_handover_section_lists_keys_out_and_is_empty_when_none(harness: D
     await harness.send("/lend 5-JF 王师傅")
     async with harness.desk.db.session() as session:
         lines = await handover_section(session, site, harness.clock(), Translator("en"))
-    assert lines[0] == "🔑 Keys out or awaiting approval: 2"
+    assert lines[0] == "[Keys out or awaiting approval] 2"
     assert "3-JF 3栋机房 — 值班员小李" in lines[1] and "awaiting approval" in lines[2]
 
 

@@ -108,7 +108,7 @@ async def test_late_round_reminded_then_escalated_then_missed(harness: DeskHarne
         site = await session.get(Site, 1)
         assert site is not None
         lines = await handover_lines(session, site, h.clock(), Translator("zh-Hans"))
-    assert "漏巡 1 轮" in lines[0] and "12:00" in lines[1]
+    assert lines[0] == "【迟巡漏巡】1 轮" and "12:00" in lines[1] and "漏巡" in lines[1]
     # A started round is not reminded.
     out = await h.press(data_of((await group_since(h, seen))[-1], "开始巡查"))
     assert "值班员小李 开始了" in (out.toast or "")
@@ -255,7 +255,7 @@ async def test_a_round_done_late_is_in_the_handover_as_late(harness: DeskHarness
         site = await session.get(Site, 1)
         assert site is not None
         lines = await handover_lines(session, site, h.clock(), Translator("zh-Hans"))
-    assert lines == ["巡查：漏巡 0 轮，迟巡 1 轮", "  ⏰ 消防巡查 12:00 迟巡（已完成，开始：12:20）"]
+    assert lines == ["【迟巡漏巡】1 轮", "⏰ 消防巡查 12:00 迟巡（已完成，开始：12:20）"]
     assert (await rounds(h))[0].status == "done"
 
 
@@ -271,4 +271,4 @@ async def test_a_late_round_not_started_says_so_once_in_the_handover(harness: De
         site = await session.get(Site, 1)
         assert site is not None
         lines = await handover_lines(session, site, h.clock(), Translator("zh-Hans"))
-    assert lines == ["巡查：漏巡 0 轮，迟巡 1 轮", "  ⏰ 消防巡查 12:00 迟巡，尚未开始"]
+    assert lines == ["【迟巡漏巡】1 轮", "⏰ 消防巡查 12:00 迟巡，尚未开始"]

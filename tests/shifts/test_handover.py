@@ -227,4 +227,4 @@ async def test_open_resident_tickets_are_in_the_report(harness: DeskHarness) -> 
     await h.dm("我家厨房水管漏水，请派人维修", RESIDENT)
     report = text_of(await h.send("/handover"))
     # One section for open tickets (the tickets feature's), not a second copy from the handover's own.
-    assert report.count("厨房水管漏水") == 1 and "未完成的业户事务（1）" in report
+    assert report.count("厨房水管漏水") == 1 and "【未完成业户事务】1 件" in report

@@ -29,14 +29,14 @@ async def test_bad_rows_are_reported_by_line_and_nothing_is_loaded(harness: Desk
         "date,shift,staff\n2026-11-23,早班,101\n2026-13-01,早班,101\n2026-11-24,午班,101\n2026-11-24,N,@nobody 777\n",
     )
     assert "整份文件未导入" in reply
-    assert "第 3 行" in reply and "bad date" in reply
-    assert "第 4 行" in reply and "unknown shift" in reply
-    assert "第 5 行" in reply and "@nobody" in reply and "'777'" in reply
+    assert "第 3 行：日期「2026-13-01」无法识别，请写成 YYYY-MM-DD" in reply
+    assert "第 4 行：没有「午班」这个班次" in reply
+    assert "第 5 行：「@nobody」不是 HG 的员工" in reply and "第 5 行：「777」不是 HG 的员工" in reply
     assert "第 2 行" not in reply
     async with h.desk.db.session() as session:
         assert (await session.exec(select(RosterEntry))).all() == []
     missing = await upload(h, "day,who\n2026-11-23,101\n")
-    assert "missing column" in missing
+    assert "缺少列：date, shift, staff（需要 date, shift, staff）" in missing
 
 
 async def test_only_supervisors_load_a_roster(harness: DeskHarness) -> None:

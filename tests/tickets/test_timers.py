@@ -81,7 +81,7 @@ async def test_unanswered_rating_becomes_phone_task_recorded_by_callback(any_har
         from handlers.core.i18n import Translator
 
         lines = await handover(session, site, h.clock(), Translator("zh-Hans"))
-    assert "待回访（1）" in lines[0] and "#1" in lines[1]
+    assert lines[0] == "【待回访】1 件" and "#1" in lines[1]
     h.clock.advance(hours=25)
     await h.desk.sweep()
     [task] = [r for r in to(await wire.take(), GROUP.id) if "回访任务" in r.text]
@@ -184,7 +184,7 @@ async def test_open_tickets_in_the_handover_overdue_first(harness: DeskHarness) 
     h.clock.advance(minutes=20)
     async with h.desk.db.session() as session:
         lines = await handover(session, site, h.clock(), Translator("zh-Hans"))
-    assert "（2）" in lines[0] and lines[1].startswith("⏰ #2") and "#1" in lines[2]
+    assert lines[0] == "【未完成业户事务】2 件" and lines[1].startswith("⏰ #2") and "#1" in lines[2]
 
 
 async def test_held_messages_whose_timer_already_ran_are_still_relayed(any_harness: DeskHarness) -> None:
