@@ -26,8 +26,9 @@ if __package__ in (None, ""):
 
 from sqlalchemy import insert
 
+from storage.codes import Register
 from storage.db import Database, upgrade
-from storage.models import Incident, IncidentNote, IncidentPhoto, Site
+from storage.models import Incident, IncidentNote, IncidentPhoto, RegisterCounter, Site, table_of
 
 ROOT = Path(__file__).resolve().parents[1]
 CHUNK = 5000
@@ -61,7 +62,9 @@ async def seed(url: str, n: int) -> None:
     start = datetime(2026, 1, 1, tzinfo=UTC)
     try:
         async with db.engine.begin() as conn:
-            await conn.execute(insert(Site), [{"code": "HG", "name": "华庭花园", "next_number": n + 1, "policy": {}}])
+            await conn.execute(insert(Site), [{"code": "HG", "name": "华庭花园", "policy": {}}])
+            counter = {"site_id": 1, "register": Register.INCIDENT, "next_number": n + 1}
+            await conn.execute(insert(table_of(RegisterCounter)), [counter])
             for first in range(1, n + 1, CHUNK):
                 numbers = range(first, min(first + CHUNK, n + 1))
                 await conn.execute(insert(Incident), [_incident(i, start) for i in numbers])

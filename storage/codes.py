@@ -1,4 +1,5 @@
-"""Domain values shared by every layer: roles (SPEC §1), severities (SPEC §3) and patrol proofs.
+"""Domain values shared by every layer: roles (SPEC §1), severities (SPEC §3), patrol proofs and the
+registers whose records are numbered.
 
 They are ``StrEnum``s: stored and exported as the same plain strings as before (no migration), but
 mypy checks every use, so a misspelt role or severity is a type error where it is written. This
@@ -59,6 +60,16 @@ class Proof(StrEnum):
     TAP = "tap"
     PHOTO = "photo"
     LOCATION = "location"
+
+
+class Register(StrEnum):
+    """A kind of numbered record: each has its own per-site sequence and visible form (#12, T12, O3,
+    R5), so a number can no longer name two records (issue 19)."""
+
+    INCIDENT = "incident"
+    TICKET = "ticket"
+    ORDER = "order"
+    REQUEST = "request"
 
 
 def role_or_none(text: str | None) -> Role | None:

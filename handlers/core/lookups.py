@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from handlers.core.context import Context
 from handlers.core.messages import Outcome
-from handlers.core.parsing import number_and_rest
-from storage.codes import Access, Role
+from handlers.core.numbers import not_found, numbered
+from storage.codes import Access, Register, Role
 from storage.models import Incident, Site, require_id
 from storage.repos import incidents, sites
 
 
 async def numbered_incident(ctx: Context, args: str, usage: str) -> tuple[Incident | None, str, Outcome | None]:
-    """The incident named by ``#N`` at this chat's site and the rest of the text, or the reply to
-    give instead (the command's usage when no number is given, "not found" for an unknown one)."""
-    number, rest = number_and_rest(args)
+    """The incident named by ``#N`` (or ``N``) at this chat's site and the rest of the text, or the
+    reply to give instead: the command's usage when no number is given, "that is a ticket" for
+    ``T12``, "not found" (naming a record of another kind with that number) for an unknown one."""
+    number, rest, problem = await numbered(ctx, args, Register.INCIDENT, usage)
     if number is None:
-        return None, rest, Outcome.say(ctx.t(usage))
+        return None, rest, problem
     incident = None
     if ctx.site is not None:
         incident = await incidents.by_number(ctx.session, site_id=require_id(ctx.site), number=number)
     if incident is None:
-        return None, rest, Outcome.say(ctx.t("incident.not_found", number=number))
+        return None, rest, await not_found(ctx, Register.INCIDENT, number, "incident.not_found")
     return incident, rest, None
 
 

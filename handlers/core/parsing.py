@@ -32,19 +32,19 @@ _NUMBER_ATTEMPT = re.compile(r"^(?:[#＃]\S*|\d[\dA-Za-z.,:_\-/]*)$")
 def malformed_number(args: str) -> bool:
     """True when ``args`` is one token that looks like a record number but names none, so a command
     answers with its usage line instead of taking the token as free text."""
-    token = _trim(args)
+    token = trim(args)
     return bool(token) and number_and_rest(token)[0] is None and bool(_NUMBER_ATTEMPT.match(token))
 
 
 def number_and_rest(args: str) -> tuple[int | None, str]:
     """``"#12 text"``, ``"＃12 text"`` or ``"12 text"`` → (12, "text"); no number → (None, args)."""
-    match = _NUMBER.match(_trim(args))
+    match = _NUMBER.match(trim(args))
     if not match:
-        return None, _trim(args)
-    return int(match.group(1)), _trim(match.group(2) or "")
+        return None, trim(args)
+    return int(match.group(1)), trim(match.group(2) or "")
 
 
-def _trim(text: str) -> str:
+def trim(text: str) -> str:
     """Outer whitespace and invisible characters off; inside the text they stay (emoji joiners)."""
     return _INVISIBLE_EDGES.sub("", text) if visible(text) else ""
 

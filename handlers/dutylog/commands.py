@@ -31,7 +31,7 @@ from handlers.dutylog.buttons import (
 )
 from handlers.dutylog.exports import INCIDENT_FIELDS, incident_rows
 from handlers.dutylog.listing import incidents_command
-from storage.codes import Role, Severity
+from storage.codes import Register, Role, Severity
 from storage.models import EscalationState, Incident, IncidentStatus, Site, require_id
 from storage.repos import incidents, sites
 
@@ -58,7 +58,7 @@ async def record(
         ctx.session,
         Incident(
             site_id=site.id,
-            number=await sites.next_number(ctx.session, site_id=site.id),
+            number=await sites.next_number(ctx.session, site_id=site.id, register=Register.INCIDENT),
             kind=kind,
             occurred_at=occurred_at,
             logged_at=ctx.now,

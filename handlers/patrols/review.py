@@ -33,10 +33,11 @@ from handlers.core.feature import ExportKind, Feature
 from handlers.core.i18n import Translator
 from handlers.core.lookups import site_and_date_word, sites_where
 from handlers.core.messages import Button, Keyboard, Outcome, Reply
+from handlers.core.numbers import ref
 from handlers.core.policy import Policy
 from handlers.core.render import clip
 from handlers.patrols.buttons import SignWeek
-from storage.codes import Role
+from storage.codes import Register, Role
 from storage.models import Site, WeeklyReview, require_id
 from storage.models.patrols import Recheck, RoundStatus
 from storage.models.tickets import HANDLED, Satisfaction
@@ -169,7 +170,7 @@ async def compile_week(session: AsyncSession, site: Site, week: date, t: Transla
         (c, tk) for c, tk in await tickets_repo.open_callbacks(session, site_id=site_id) if c.due_at < end
     ]
     if late_callbacks:
-        listed = " ".join(f"#{ticket.number}" for _, ticket in late_callbacks[:DETAIL_LINES])
+        listed = " ".join(ref(Register.TICKET, ticket.number) for _, ticket in late_callbacks[:DETAIL_LINES])
         lines.append(t("review.callbacks_late", count=len(late_callbacks), numbers=listed))
     counts = {
         "rounds": len(rounds),

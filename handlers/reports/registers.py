@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.core.numbers import ref
+from storage.codes import Register as Numbered
 from storage.repos import incidents, keys, patrols, tickets
 
 Rows = AsyncIterator[list[dict[str, Any]]]
@@ -68,14 +70,17 @@ async def _tickets(
     session: AsyncSession, site_id: int, start: datetime, end: datetime, zone: ZoneInfo, _: datetime
 ) -> Rows:
     async for chunk in tickets.tickets_in_period(session, site_id=site_id, start=start, end=end):
-        yield [_with_times(r, TICKET_FIELDS, zone) for r in chunk]
+        yield [_with_times(r, TICKET_FIELDS, zone) | {"number": ref(Numbered.TICKET, r["number"])} for r in chunk]
 
 
 async def _callbacks(
     session: AsyncSession, site_id: int, start: datetime, end: datetime, zone: ZoneInfo, _: datetime
 ) -> Rows:
     async for chunk in tickets.callbacks_in_period(session, site_id=site_id, start=start, end=end):
-        yield [_with_times(r._mapping, CALLBACK_FIELDS, zone) for r in chunk]
+        yield [
+            _with_times(r._mapping, CALLBACK_FIELDS, zone) | {"ticket": ref(Numbered.TICKET, r._mapping["ticket"])}
+            for r in chunk
+        ]
 
 
 async def _loans(

@@ -1,10 +1,9 @@
 """Standing orders (上级指令): "上级的指导,命令必须交接" (000 L123). A supervisor or above gives one
-with ``/order``; it gets a #N, is carried in every handover report until cleared (``/order_done N``),
+with ``/order``; it gets an ON, is carried in every handover report until cleared (``/order_done ON``),
 and ``/orders`` lists the active ones."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
@@ -18,16 +17,11 @@ from handlers.core.exports import iso, site_zones
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.i18n import Translator
 from handlers.core.messages import Outcome
-from handlers.core.parsing import number_and_rest
+from handlers.core.numbers import not_found, numbered, ref
 from handlers.core.render import clip
-from storage.codes import Role
+from storage.codes import Register, Role
 from storage.models import Site, StandingOrder, require_id
 from storage.repos import handovers, sites
-
-
-def parse_number(args: str) -> tuple[int | None, str]:
-    """``12``, ``#12``, ``＃12`` or ``１２`` (full-width forms folded first)."""
-    return number_and_rest(unicodedata.normalize("NFKC", args))
 
 
 async def order_command(ctx: Context, args: str) -> Outcome:
@@ -39,7 +33,7 @@ async def order_command(ctx: Context, args: str) -> Outcome:
         ctx.session,
         StandingOrder(
             site_id=ctx.site.id,
-            number=await sites.next_number(ctx.session, site_id=ctx.site.id),
+            number=await sites.next_number(ctx.session, site_id=ctx.site.id, register=Register.ORDER),
             text=text,
             issued_by=ctx.msg.user.id,
             issued_name=ctx.msg.user.name,
@@ -65,12 +59,12 @@ def _line(t: Translator, order: StandingOrder, at: str) -> str:
 
 async def order_done_command(ctx: Context, args: str) -> Outcome:
     assert ctx.site is not None
-    number, _ = parse_number(args)
+    number, _, problem = await numbered(ctx, args, Register.ORDER, "orders.usage_done")
     if number is None:
-        return Outcome.say(ctx.t("orders.usage_done"))
+        return problem or Outcome.say(ctx.t("orders.usage_done"))
     order = await handovers.order_by_number(ctx.session, site_id=require_id(ctx.site), number=number)
     if order is None:
-        return Outcome.say(ctx.t("orders.not_found", number=number))
+        return await not_found(ctx, Register.ORDER, number, "orders.not_found")
     if order.done_at is not None:
         return Outcome.say(ctx.t("orders.already_done", number=number, name=order.done_name or "?"))
     order.done_by, order.done_name, order.done_at = ctx.msg.user.id, ctx.msg.user.name, ctx.now
@@ -98,7 +92,7 @@ async def order_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
     async for chunk in handovers.all_orders(session):
         for o in chunk:
             yield {
-                "number": o.number,
+                "number": ref(Register.ORDER, o.number),
                 "site": codes.get(o.site_id),
                 "text": o.text,
                 "issued_by": o.issued_by,

@@ -15,13 +15,13 @@ from handlers.core.context import Context
 from handlers.core.exports import iso, site_codes, site_zones
 from handlers.core.feature import ExportKind, Feature
 from handlers.core.messages import Outcome
-from handlers.core.parsing import number_and_rest
+from handlers.core.numbers import not_found, numbered, ref
 from handlers.core.render import clip
 from handlers.shifts.buttons import ApproveShiftRequest, RefuseShiftRequest
 from handlers.shifts.request_days import codes_of, first_start, person_id
 from handlers.shifts.requests import UNDECIDED, approve, card_text, on_undecided, refuse
 from handlers.shifts.times import shifts_of
-from storage.codes import Role
+from storage.codes import Register, Role
 from storage.models import ShiftRequest, require_id
 from storage.repos import shift_requests
 
@@ -30,12 +30,12 @@ from storage.repos import shift_requests
 
 async def _by_number(ctx: Context, args: str, usage: str) -> tuple[ShiftRequest | None, str, Outcome | None]:
     assert ctx.site is not None
-    number, rest = number_and_rest(unicodedata.normalize("NFKC", args))
+    number, rest, problem = await numbered(ctx, unicodedata.normalize("NFKC", args), Register.REQUEST, usage)
     if number is None:
-        return None, "", Outcome.say(ctx.t(usage))
+        return None, "", problem
     request = await shift_requests.by_number(ctx.session, site_id=require_id(ctx.site), number=number)
     if request is None:
-        return None, "", Outcome.say(ctx.t("leave.not_found", number=number))
+        return None, "", await not_found(ctx, Register.REQUEST, number, "leave.not_found")
     return request, rest, None
 
 
@@ -121,7 +121,7 @@ async def request_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
         for r in chunk:
             zone = zones.get(r.site_id)
             yield {
-                "number": r.number,
+                "number": ref(Register.REQUEST, r.number),
                 "site": codes.get(r.site_id),
                 "kind": str(r.kind),
                 "status": str(r.status),

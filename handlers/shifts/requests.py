@@ -25,7 +25,7 @@ from handlers.core.render import clip
 from handlers.shifts.buttons import ApproveShiftRequest, RefuseShiftRequest
 from handlers.shifts.request_days import codes_of, day_table, first_start, labels, person_names, shifts_held
 from handlers.shifts.times import ShiftDef, instance, shifts_of
-from storage.codes import SUPERVISORS_UP, Role
+from storage.codes import SUPERVISORS_UP, Register, Role
 from storage.models import ShiftRequest, Site, require_id
 from storage.models.leave import ShiftRequestKind, ShiftRequestStatus
 from storage.repos import shift_requests, sites, timers
@@ -46,7 +46,7 @@ async def submit(ctx: Context, site: Site, request: ShiftRequest, defs: Sequence
     assert start is not None
     notice = timedelta(hours=ctx.policy(site).leave_notice_hours)
     request.late = start - ctx.now < notice  # 004 L220 XIV: a day ahead
-    request.number = await sites.next_number(ctx.session, site_id=require_id(site))
+    request.number = await sites.next_number(ctx.session, site_id=require_id(site), register=Register.REQUEST)
     stored = await shift_requests.add(ctx.session, request)
     site_t = Translator(site.language)
     card = await card_text(ctx.session, site_t, site, stored, defs, header=True)

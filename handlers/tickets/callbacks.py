@@ -19,11 +19,12 @@ from handlers.core.context import Context, TimerContext
 from handlers.core.feature import Feature
 from handlers.core.i18n import Translator
 from handlers.core.messages import Outcome, Reply
-from handlers.core.parsing import number_and_rest
+from handlers.core.numbers import not_found, numbered
 from handlers.core.policy import Policy
 from handlers.core.render import clip
 from handlers.tickets.buttons import Rate
 from handlers.tickets.render import hhmm
+from storage.codes import Register
 from storage.models import Callback, Resident, Site, Ticket, require_id
 from storage.models.tickets import (
     OPEN,
@@ -140,21 +141,23 @@ async def record_comment(ctx: Context, resident: Resident, text: str) -> Outcome
 async def callback_command(ctx: Context, args: str) -> Outcome:
     """/callback N [电话|上门] 满意|基本满意|不满意 [note]: a callback made by phone or visit."""
     t = ctx.t
-    number, rest = number_and_rest(args)
+    number, rest, problem = await numbered(ctx, args, Register.TICKET, "cb.usage")
+    if number is None:
+        return problem or Outcome.say(t("cb.usage"))
     words = rest.split(maxsplit=1)
     how = HOW_WORDS.get(words[0].lower()) if words else None
     if how is not None:
         rest = words[1] if len(words) > 1 else ""
     words = rest.split(maxsplit=1)
     rating = RATING_WORDS.get(words[0].lower()) if words else None
-    if number is None or rating is None:
+    if rating is None:
         return Outcome.say(t("cb.usage"))
     note = words[1].strip() if len(words) > 1 else None
     assert ctx.site is not None
     site = await sites.get(ctx.session, site_id=require_id(ctx.site))
     ticket = await repo.by_number(ctx.session, site_id=require_id(ctx.site), number=number)
     if ticket is None or site is None:
-        return Outcome.say(t("tk.not_found", number=number))
+        return await not_found(ctx, Register.TICKET, number, "tk.not_found")
     if ticket.status in OPEN:
         return Outcome.say(t("cb.not_resolved", number=number))
     callback = await repo.pending_callback(ctx.session, ticket_id=require_id(ticket))

@@ -12,9 +12,11 @@ import handlers.tickets.flow as flow
 from handlers.core.context import Context
 from handlers.core.i18n import Translator
 from handlers.core.messages import Outcome, Reply
-from handlers.core.parsing import malformed_number, number_and_rest
+from handlers.core.numbers import not_found, numbered, record_ref, wrong_kind
+from handlers.core.parsing import malformed_number
 from handlers.core.render import clip
 from handlers.tickets.render import callback_line, card, card_buttons, history_line, list_line, overdue
+from storage.codes import Register
 from storage.models import Site, require_id
 from storage.models.tickets import OPEN, Channel, Urgency
 from storage.repos import sites
@@ -29,10 +31,12 @@ CHANNELS = {
 
 
 async def ticket_command(ctx: Context, args: str) -> Outcome:
-    """/ticket N shows one with its history; /ticket [电话|来访|来函] text registers one."""
-    number, rest = number_and_rest(args)
-    if number is not None and not rest:
-        return await show(ctx, number)
+    """/ticket TN (or N, #N) shows one with its history; /ticket [电话|来访|来函] text registers one."""
+    found, rest = record_ref(args)
+    if found is not None and not rest:
+        if found.register not in (None, Register.TICKET):
+            return Outcome.say(wrong_kind(ctx.t, found, Register.TICKET))
+        return await show(ctx, found.number)
     if malformed_number(args):
         return Outcome.say(ctx.t("tk.usage.ticket"))
     head, _, tail = args.strip().partition(" ")
@@ -67,7 +71,7 @@ async def show(ctx: Context, number: int) -> Outcome:
     assert ctx.site is not None
     ticket = await repo.by_number(ctx.session, site_id=require_id(ctx.site), number=number)
     if ticket is None:
-        return Outcome.say(ctx.t("tk.not_found", number=number))
+        return await not_found(ctx, Register.TICKET, number, "tk.not_found")
     lines = [card(ctx.t, ticket, ctx.site)]
     for message in await repo.history(ctx.session, ticket_id=require_id(ticket)):
         lines.append(history_line(ctx.t, message, ctx.site))
@@ -89,14 +93,14 @@ async def tickets_command(ctx: Context, args: str) -> Outcome:
 
 
 async def vip_command(ctx: Context, args: str) -> Outcome:
-    """/vip N: 特急, pursued until the resident is satisfied; supervisors and managers pinged (000 L37)."""
-    number, _ = number_and_rest(args)
+    """/vip TN: 特急, pursued until the resident is satisfied; supervisors and managers pinged (000 L37)."""
+    number, _, problem = await numbered(ctx, args, Register.TICKET, "tk.usage.vip")
     if number is None:
-        return Outcome.say(ctx.t("tk.usage.vip"))
+        return problem or Outcome.say(ctx.t("tk.usage.vip"))
     assert ctx.site is not None
     ticket = await repo.by_number(ctx.session, site_id=require_id(ctx.site), number=number)
     if ticket is None:
-        return Outcome.say(ctx.t("tk.not_found", number=number))
+        return await not_found(ctx, Register.TICKET, number, "tk.not_found")
     if ticket.urgency == Urgency.VIP:
         return Outcome.say(ctx.t("tk.vip.already", number=number))
     site = await sites.get(ctx.session, site_id=require_id(ctx.site))

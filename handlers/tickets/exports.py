@@ -1,5 +1,6 @@
 """Export rows of tickets and callbacks (``dutydesk export tickets|callbacks``): stable keys,
-documented in the README; times ISO 8601 UTC. The first fourteen ticket keys are the original ones."""
+documented in the README; times ISO 8601 UTC; the number in its visible form (``T12``). The first
+fourteen ticket keys are the original ones."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.exports import iso, site_codes, site_zones
+from handlers.core.numbers import ref
+from storage.codes import Register
 from storage.repos import tickets as repo
 from storage.repos.chunks import Record
 
@@ -55,7 +58,7 @@ async def ticket_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
 
 def _ticket_row(r: Record, site: str | None, zone: ZoneInfo | None, count: int) -> dict[str, Any]:
     return {
-        "number": r["number"],
+        "number": _shown(r["number"]),
         "site": site,
         "kind": r["kind"],
         "category": r["category"],
@@ -83,13 +86,18 @@ def _ticket_row(r: Record, site: str | None, zone: ZoneInfo | None, count: int) 
     }
 
 
+def _shown(number: int | None) -> str | None:
+    """The number as people see it (``T12``); none yet (a resident's unsent draft) stays empty."""
+    return ref(Register.TICKET, number) if number is not None else None
+
+
 async def callback_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
     codes = await site_codes(session)
     async for chunk in repo.all_callbacks(session):
         for c, t in chunk:
             yield {
-                "ticket": t.number,
+                "ticket": _shown(t.number),
                 "site": codes.get(c.site_id),
                 "due_at": iso(c.due_at, zones.get(c.site_id or 0)),
                 "done_at": iso(c.done_at, zones.get(c.site_id or 0)),

@@ -21,7 +21,7 @@ from handlers.core.messages import Keyboard
 from handlers.core.policy import Policy
 from handlers.core.render import category
 from handlers.tickets.render import card, card_buttons, hhmm, rating_buttons, signed
-from storage.codes import Role, Severity
+from storage.codes import Register, Role, Severity
 from storage.models import Callback, Site, Ticket, require_id
 from storage.models.plumbing import Purpose
 from storage.models.tickets import CallbackState, Channel, TicketKind, TicketStatus, Urgency
@@ -262,7 +262,7 @@ async def open_ticket(session: AsyncSession, site: Site, ticket: Ticket, now: da
     or repeated complaint (000 L88)."""
     ticket.site_id = site.id
     if ticket.number is None:
-        ticket.number = await sites.next_number(session, site_id=require_id(site))
+        ticket.number = await sites.next_number(session, site_id=require_id(site), register=Register.TICKET)
     session.add(ticket)
     await session.flush()
     await arm_deadline(session, site, ticket, now)

@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 from handlers.core.i18n import Translator
 from handlers.core.messages import Button, Keyboard
+from handlers.core.numbers import ref
 from handlers.core.render import category, clip
 from handlers.tickets.buttons import Accept, Dispatch, OnSite, Rate, Reopen, Resolve
+from storage.codes import Register
 from storage.models import Callback, Site, Ticket, TicketMessage, require_id
 from storage.models.tickets import HANDLED, OPEN, UNACCEPTED, CallbackHow, CallbackState, Satisfaction, TicketKind
 
@@ -134,7 +136,7 @@ def resident_line(t: Translator, ticket: Ticket) -> str:
     """A line of /my: the resident's own ticket, its number, kind and status; no staff names."""
     return t(
         "tk.my.line",
-        number=f"#{ticket.number}" if ticket.number else "-",
+        number=ref(Register.TICKET, ticket.number),
         kind=t(f"kind.{ticket.kind}"),
         status=t(f"tk.status.{ticket.status}"),
         text=clip(ticket.description, 40),

@@ -17,13 +17,14 @@ from handlers.core.commands import AnyButton, ButtonAction, Command
 from handlers.core.context import Context
 from handlers.core.feature import Feature
 from handlers.core.messages import Button, Outcome, Reply
+from handlers.core.numbers import ref
 from handlers.core.parsing import visible
 from handlers.core.policy import Policy
 from handlers.core.render import category
 from handlers.core.taxonomy import RESIDENT_TICKET_INTENTS
 from handlers.tickets.buttons import NewIssue, PickSite
 from handlers.tickets.render import hhmm, resident_line
-from storage.codes import ANYONE, Severity
+from storage.codes import ANYONE, Register, Severity
 from storage.models import Resident, Site, Ticket, TicketMessage, require_id
 from storage.models.tickets import Awaiting, Direction, Urgency
 from storage.repos import sites, timers
@@ -168,10 +169,11 @@ async def add_to_ticket(ctx: Context, ticket: Ticket, resident: Resident, *, lim
         ctx.notified += await flow.to_group(ctx.session, site, ticket, preview, photo=ctx.msg.photo_file_id, bulk=True)
     choices = await duty_sites(ctx) if site is None else []
     if len(choices) <= 1 and await acknowledged_lately(ctx, ticket):
-        return Outcome()  # folded: told "已补充到您的 #N" a moment ago (docs/usage.md "Message economy")
+        return Outcome()  # folded: told "已补充到您的 TN" a moment ago (docs/usage.md "Message economy")
     new_button = [[Button(t("tk.btn.new_issue"), NewIssue(ticket=require_id(ticket)).pack())]]
     key = "tk.res.photo_added" if ctx.msg.photo_file_id else "tk.res.added"
-    replies = [Reply(t(key, number=f"#{ticket.number}" if ticket.number else t("tk.res.matter")), new_button)]
+    number = ref(Register.TICKET, ticket.number) if ticket.number else t("tk.res.matter")
+    replies = [Reply(t(key, number=number), new_button)]
     if len(choices) > 1:  # still no site picked: ask again, nothing reaches a group until then
         replies.append(site_picker(ctx, choices))
     return Outcome(replies=replies)
@@ -238,14 +240,14 @@ async def new_ticket(ctx: Context, resident: Resident, text: str, photo: str | N
 
 
 def acknowledgement(ctx: Context, site: Site, ticket: Ticket) -> str:
-    """您好, 已收到 #N; how it is handled and the promised deadline (001 L901)."""
+    """您好, 已收到 TN; how it is handled and the promised deadline (001 L901)."""
     t = ctx.t
     lines = [
         t(
             "resident.received",
             kind=t(f"kind.{ticket.kind}"),
             category=category(t, ticket.category),
-            number=f"#{ticket.number}",
+            number=ref(Register.TICKET, ticket.number),
         ),
         t("resident.urgent" if ticket.urgency != Urgency.NORMAL else "resident.normal"),
         # a repair: on site within the site's minutes (001 L1113), the deadline that matters first

@@ -21,7 +21,7 @@ from storage.models.leave import ShiftRequest
 from storage.models.patrols import PatrolCheck, PatrolFinding, PatrolPlan, PatrolRound, WeeklyReview
 from storage.models.plumbing import Inbox, MessageLink, Outbox, ProcessedUpdate, Timer, Upload
 from storage.models.shifts import DutyDay, Handover, RosterEntry, Shift, StandingOrder
-from storage.models.sites import Invite, Member, Person, Site
+from storage.models.sites import Invite, Member, Person, RegisterCounter, Site
 from storage.models.tickets import Callback, Resident, Ticket, TicketMessage
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "PatrolRound",
     "Person",
     "ProcessedUpdate",
+    "RegisterCounter",
     "Resident",
     "RosterEntry",
     "Shift",

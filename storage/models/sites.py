@@ -9,7 +9,7 @@ from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.clock import utcnow
-from storage.codes import Role
+from storage.codes import Register, Role
 from storage.models.columns import Coded
 
 
@@ -22,9 +22,19 @@ class Site(SQLModel, table=True):
     language: str = Field(default="zh-Hans", max_length=8)
     timezone: str = Field(default="Asia/Shanghai", max_length=64)
     duty_chat_id: int | None = Field(default=None, unique=True, sa_type=BigInteger)
-    next_number: int = 1  # the per-site counter behind #N of incidents and tickets
     policy: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class RegisterCounter(SQLModel, table=True):
+    """The next number of one register (incidents, tickets, orders, requests) at one site: each
+    register counts on its own, so the daily log has no gaps and #8 names one record (issue 19)."""
+
+    __tablename__ = "register_counter"
+    site_id: int = Field(foreign_key="site.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    # the column is named ``register``; the attribute is not (pydantic's BaseModel has a ``register``)
+    kind: Register = Field(sa_column=Column("register", Coded(Register, 16), primary_key=True))
+    next_number: int = 1
 
 
 class Person(SQLModel, table=True):

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, update
+from sqlalchemy import and_, bindparam
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
-from storage.codes import Role, role_or_none
-from storage.models import Member, Person, Site, table_of
+from storage.codes import Register, Role, role_or_none
+from storage.models import Member, Person, RegisterCounter, Site, table_of
 
 # Statements on the path of every update are built once (construction costs as much as running them).
 _SITES = table_of(Site)
@@ -24,28 +24,36 @@ _SITE_AND_ROLE = (
     .outerjoin(_MEMBERS, and_(_MEMBERS.c.site_id == _SITES.c.id, _MEMBERS.c.telegram_id == bindparam("user")))
     .where(_SITES.c.duty_chat_id == bindparam("chat"))
 )
-_COUNTER = list(_SITES.c.keys()).index("next_number")
-_NEXT_NUMBER = (
-    update(_SITES)
-    .where(_SITES.c.id == bindparam("site"))
-    .values(next_number=_SITES.c.next_number + 1)
-    .returning(_SITES.c.next_number)
-)
+
+
+def _take_number() -> dict[str, Any]:
+    """Per dialect: one INSERT … ON CONFLICT DO UPDATE … RETURNING that creates a register's counter
+    at 2 (handing out 1) or bumps it, atomically (SQLite ≥ 3.35 and PostgreSQL; safe across processes)."""
+    table = table_of(RegisterCounter)
+    out: dict[str, Any] = {}
+    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert)):
+        stmt = insert(table).values(site_id=bindparam("site"), register=bindparam("register"), next_number=2)
+        out[name] = stmt.on_conflict_do_update(
+            index_elements=["site_id", "register"], set_={"next_number": table.c.next_number + 1}
+        ).returning(table.c.next_number)
+    return out
+
+
+_NEXT_NUMBER = _take_number()
 
 
 async def site_and_role(session: AsyncSession, *, chat_id: int, telegram_id: int) -> tuple[Site | None, Role | None]:
     """The site whose duty group this chat is, and the sender's role there, in one Core query.
     The site is a detached, read-only snapshot, reused while its row is unchanged but for its
-    counter (building one costs as much as the query); load the site with :func:`get` to change it."""
+    values (building one costs as much as the query); load the site with :func:`get` to change it."""
     connection = await session.connection()
     row = (await connection.execute(_SITE_AND_ROLE, {"chat": chat_id, "user": telegram_id})).first()
     if row is None:
         return None, None
     *site_values, role = tuple(row)
-    # The JSON policy is a dict: compare by value. The counter is left out of the key: it changes
-    # with every record, and rebuilding the snapshot each time cost ~2% of the bot's CPU
-    # (bench/bench_log.py); the snapshot's ``next_number`` is stale, read it with next_number().
-    key = tuple(repr(v) for i, v in enumerate(site_values) if i != _COUNTER)
+    # The JSON policy is a dict: compare by value. The record counters live in their own table
+    # (register_counter), so taking a number leaves the snapshot valid.
+    key = tuple(repr(v) for v in site_values)
     cached = _SNAPSHOTS.get(chat_id)
     if cached is None or cached[0] != key:
         values = row._asdict()
@@ -76,10 +84,12 @@ async def create(session: AsyncSession, *, code: str, name: str, language: str, 
     return site
 
 
-async def next_number(session: AsyncSession, *, site_id: int) -> int:
-    """Take the next #N of a site atomically (one UPDATE … RETURNING, safe across processes)."""
+async def next_number(session: AsyncSession, *, site_id: int, register: Register) -> int:
+    """Take the next number of one register at a site (#N, TN, ON, RN), atomically: one upsert."""
     connection = await session.connection()
-    return int((await connection.execute(_NEXT_NUMBER, {"site": site_id})).scalar_one()) - 1
+    statement = _NEXT_NUMBER[connection.dialect.name]
+    row = await connection.execute(statement, {"site": site_id, "register": str(register)})
+    return int(row.scalar_one()) - 1
 
 
 async def touch_person(

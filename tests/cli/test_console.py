@@ -69,7 +69,7 @@ def test_console_session_then_staff_add_and_export(
     shown = out.getvalue()
     assert "华庭花园" in shown and "#1" in shown and "#2" in shown and "已补充 #1" in shown
     assert "请选择类别" in shown
-    assert "#3" in shown and "报修" in shown  # the resident's ticket takes the next number
+    assert "T1" in shown and "报修" in shown  # the resident's ticket: the tickets' own first number
 
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.delenv("BOT_TOKEN", raising=False)
@@ -89,6 +89,6 @@ def test_console_session_then_staff_add_and_export(
     assert len(table) == 2 and table[0]["situation"] == "3栋大堂漏水，已通知维修"
     assert main(["export", "tickets"]) == 0
     tickets = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert tickets[0]["kind"] == "repair" and tickets[0]["number"] == 3
+    assert tickets[0]["kind"] == "repair" and tickets[0]["number"] == "T1"
     assert main(["export", "nonsense"]) == 2
     assert "无法导出 nonsense；可导出：incidents, roster," in capsys.readouterr().err

@@ -62,5 +62,5 @@ def test_a_ticket_card_starts_with_a_capital() -> None:
         site_id=1,
     )
     head = card(Translator("en"), ticket, None).splitlines()[0]
-    assert head.startswith("📨 Complaint #3"), head
-    assert card(Translator("zh-Hans"), ticket, None).startswith("📨 投诉 #3")
+    assert head.startswith("📨 Complaint T3"), head
+    assert card(Translator("zh-Hans"), ticket, None).startswith("📨 投诉 T3")

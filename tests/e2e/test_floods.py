@@ -50,7 +50,7 @@ async def test_photo_flood_reaches_the_group_in_one_batch_and_staff_go_first(lim
     bot = limited
     await setup_site(bot)
     bot.say(RESIDENT, "卫生间天花板漏水，麻烦派人来看看", chat=RESIDENT)
-    await bot.reply_to(GROUP, "报修 #1")
+    await bot.reply_to(GROUP, "报修 T1")
     before_flood = len(bot.fake.calls)
     for _ in range(PHOTOS // 2):
         bot.say(RESIDENT, "", chat=RESIDENT, photo=True)

@@ -16,7 +16,7 @@ BLOCKED = "无法私信"  # the duty group's notice of someone who cannot be rea
 async def ticket_card(bot: RunningBot) -> int:
     await setup_site(bot)
     bot.say(RESIDENT, "卫生间的灯坏了，麻烦安排人修一下", chat=RESIDENT)
-    [card] = await bot.reply_to(GROUP, "报修 #1")
+    [card] = await bot.reply_to(GROUP, "报修 T1")
     return int(card.result["message_id"])
 
 

@@ -21,16 +21,16 @@ async def test_order_block_override_and_takeover(running: RunningBot) -> None:
     bot = running
     await setup_site(bot)
     bot.say(SUPERVISOR, "/order 今晚3栋停水，接到投诉统一解释")
-    await bot.reply_to(GROUP, "上级指令 #1 已下达")
+    await bot.reply_to(GROUP, "上级指令 O1 已下达")
     bot.say(STAFF, "/log 5栋12楼起火，浓烟很大，有人被困")
-    await bot.reply_to(GROUP, "#2")
+    await bot.reply_to(GROUP, "#1")  # orders count on their own
     bot.say(STAFF, "/handover 对讲机2台齐全")
     [blocked] = await bot.reply_to(GROUP, "不能交班")
-    assert "#2" in blocked.params["text"] and "000 L131" in blocked.params["text"]
+    assert "#1" in blocked.params["text"] and "000 L131" in blocked.params["text"]
     bot.say(SUPERVISOR, "/allow_handover 消防已到场，由主管现场负责")
     [report] = await bot.reply_to(GROUP, "交班报告")
     text = report.params["text"]
-    assert "#1 今晚3栋停水" in text and "已放行" in text and "对讲机×2台" in text
+    assert "O1 今晚3栋停水" in text and "已放行" in text and "对讲机×2台" in text
     take = button(report, "接班")
     message_id = report.result["message_id"]
     bot.fake.push_update(bot.fake.user_click(GROUP, STRANGER, message_id, take))

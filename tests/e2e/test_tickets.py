@@ -18,8 +18,8 @@ async def test_relay_both_ways_rating_and_forged_rating(running: RunningBot) -> 
     bot = running
     await setup_site(bot)
     bot.say(RESIDENT, "卫生间的灯坏了，麻烦安排人修一下", chat=RESIDENT)
-    await bot.reply_to(RESIDENT, "#1")
-    [card] = await bot.reply_to(GROUP, "报修 #1")
+    await bot.reply_to(RESIDENT, "T1")
+    [card] = await bot.reply_to(GROUP, "报修 T1")
     card_id = card.result["message_id"]
 
     bot.say(STAFF, "师傅下午两点上门", reply_to_message_id=card_id)
@@ -62,17 +62,17 @@ async def test_missed_on_site_deadline_pings_and_phone_callback(running: Running
     bot = running
     await setup_site(bot)
     bot.say(RESIDENT, "家里水管爆了，水漫出来了，紧急！", chat=RESIDENT)
-    [card] = await bot.reply_to(GROUP, "#1")
+    [card] = await bot.reply_to(GROUP, "T1")
     async with bot.db().session() as session:  # as if 15 minutes passed with nobody on site
         await session.exec(update(Ticket).values(deadline_at=utcnow()))  # type: ignore[call-overload]
         await session.exec(update(Timer).where(col(Timer.kind) == "tk.sla").values(due_at=utcnow()))  # type: ignore[call-overload]
     [ping] = await bot.reply_to(SUPERVISOR, "15分钟内仍无人到场", timeout=10)
-    assert "#1" in ping.params["text"]
+    assert "T1" in ping.params["text"]
     bot.fake.push_update(bot.fake.user_click(GROUP, STAFF, card.result["message_id"], button(card, "已处理")))
     [ask] = await bot.reply_to(RESIDENT, "请您对本次服务评价")
     assert "对不起让您久等了" in ask.params["text"]  # past the promised deadline: the apology is due
     bot.say(STAFF, "/callback 1 电话 满意 已电话确认")
-    await bot.reply_to(GROUP, "#1 回访：满意")
+    await bot.reply_to(GROUP, "T1 回访：满意")
     async with bot.db().session() as session:
         ticket = (await session.exec(select(Ticket))).one()
     assert (ticket.status, ticket.satisfaction) == ("closed", "satisfied")

@@ -60,7 +60,7 @@ async def test_weekly_review_sent_to_supervisors_reminded_and_signed_with_an_opi
     assert "巡查记录】7 轮：完成 1，迟巡 1，漏巡 5" in text and "值班员小李 1 轮" in text
     assert "问题 1 条：已复查 0，未完成 1" in text and "#1 消防通道被杂物堵住（处理中）" in text
     assert "回访记录】1 次：满意 0，基本满意 0，不满意 1" in text
-    assert "#2 不满意：晚上还是很吵，没人管 → 仍未落实" in text
+    assert "T1 不满意：晚上还是很吵，没人管 → 仍未落实" in text
     assert "001 L553" in text and "003 L63" in text
 
     # Not signed: reminded the next day, the supervisors only.

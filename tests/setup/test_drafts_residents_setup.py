@@ -76,15 +76,15 @@ async def test_resident_repair_is_filed_and_answered_politely(harness: DeskHarne
     await h.setup_site()
     out = await h.dm("你好，我家厨房水管漏水，3栋1单元502，麻烦尽快派人来看看", RESIDENT)
     text = text_of(out)
-    assert text.startswith("您好") and "报修" in text and "#1" in text
+    assert text.startswith("您好") and "报修" in text and "T1" in text
     [ticket] = await all_rows(h, Ticket)
     assert (ticket.kind, ticket.category, ticket.resident_id) == ("repair", "water", RESIDENT.id)
     to_group = [r for r in await all_rows(h, Outbox) if r.chat_id == GROUP.id]
     assert to_group and "业户刘先生" in to_group[-1].text
     greeting = await h.dm("你好", User(5009, "新业户", None, "zh-hans"))
     assert "请问有什么可以帮您" in text_of(greeting)
-    further = await h.dm("你好", RESIDENT)  # while #1 is open, a further message joins it (tickets issue)
-    assert "已补充到您的 #1" in text_of(further)
+    further = await h.dm("你好", RESIDENT)  # while T1 is open, a further message joins it (tickets issue)
+    assert "已补充到您的 T1" in text_of(further)
     assert len(await all_rows(h, Ticket)) == 1
 
 

@@ -23,15 +23,15 @@ async def handovers(h: DeskHarness) -> list[Handover]:
 async def test_report_from_the_records_and_takeover_by_the_rostered_person(any_harness: DeskHarness) -> None:
     h = any_harness
     await site_with_roster(h)
-    await h.send("/order 今晚3栋消防检查，注意配合", SUPERVISOR)  # #1
-    await h.send("/log 2栋电梯门关不上，已报工程部")  # #2, open
+    await h.send("/order 今晚3栋消防检查，注意配合", SUPERVISOR)  # O1
+    await h.send("/log 2栋电梯门关不上，已报工程部")  # #1 (orders count on their own), open
     h.clock.now = EVENING
     out = await h.send("/handover 对讲机2台齐全，钥匙5把，一切正常")
     report = text_of(out)
     assert "交班人：值班员小李（11-23 白班 08:00-20:00）" in report
     assert "接班：11-23 夜班 20:00-08:00 · 夜班小王" in report
-    assert "#2" in report and "电梯" in report
-    assert "【上级指令】1 条" in report and "#1 今晚3栋消防检查" in report
+    assert "#1 [一般] 2栋电梯" in report
+    assert "【上级指令】1 条" in report and "O1 今晚3栋消防检查" in report
     assert "对讲机×2台" in report and "钥匙×5把" in report
     take = button_data(out, "接班")
 

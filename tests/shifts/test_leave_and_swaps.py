@@ -55,7 +55,7 @@ async def test_leave_goes_to_a_supervisor_and_the_approval_names_the_cover_and_c
     h = any_harness
     await site_for_leave(h)
     asked = text_of(await h.send("/leave 11-25 白班 孩子生病要去医院"))
-    assert "请假申请 #" in asked and "11-25 白班 08:00-20:00" in asked and "批准前请照常到岗" in asked
+    assert "请假申请 R" in asked and "11-25 白班 08:00-20:00" in asked and "批准前请照常到岗" in asked
     assert "000 L127" in asked
     [card] = to(await h.outbox(), SUPERVISOR, "请假申请")
     assert "值班员小李" in card.text and "孩子生病" in card.text
@@ -88,12 +88,12 @@ async def test_nobody_approves_their_own_request(harness: DeskHarness) -> None:
     h = harness
     await site_for_leave(h, "2026-11-25,D,201\n2026-11-25,N,@wang_night\n")  # the supervisor on the day shift
     asked = text_of(await h.send("/leave 2026-11-25 家里有事", SUPERVISOR))
-    assert "请假申请 #" in asked
+    assert "请假申请 R" in asked
     assert not to(await h.outbox(), SUPERVISOR, "请假申请")  # not put to the requester
     [card] = to(await h.outbox(), MANAGER, "请假申请")  # the next rung up decides
     own = await h.press(button(card, "替班小周"), SUPERVISOR, chat=private(SUPERVISOR))
     assert "不能审批自己的申请" in (own.toast or "") and own.alert
-    number = asked.split("#", 1)[1].split(" ", 1)[0]
+    number = asked.split("R", 1)[1].split(" ", 1)[0]
     by_command = text_of(await h.send(f"/leave_ok {number} @zhou_cover", SUPERVISOR))
     assert "不能审批自己的申请" in by_command
     assert await roster_of(h) == [("D", 201), ("N", 102)]
@@ -121,18 +121,18 @@ async def test_an_approved_swap_exchanges_the_shifts_and_a_refused_one_leaves_th
     h = harness
     await site_for_leave(h)
     asked = text_of(await h.send("/swap 11-25 @wang_night 白天要陪家人"))
-    assert "调班申请 #" in asked
+    assert "调班申请 R" in asked
     assert to(await h.outbox(), NIGHT, "值班员小李 申请与您调班")  # the colleague is told
     [card] = to(await h.outbox(), SUPERVISOR, "调班申请")
     assert "值班员小李（11-25 白班 08:00-20:00）⇄ 夜班小王（11-25 夜班 20:00-08:00）" in card.text
     await h.press(button(card, "批准调班"), SUPERVISOR, chat=private(SUPERVISOR))
     assert await roster_of(h) == [("D", 102), ("N", 101)]
-    assert to(await h.outbox(), NIGHT, "调班 #") and to(await h.outbox(), GROUP.id, "已由 主管陈姐 批准")
+    assert to(await h.outbox(), NIGHT, "调班 R") and to(await h.outbox(), GROUP.id, "已由 主管陈姐 批准")
 
     await h.send("/leave 11-25 夜班 发烧")
-    number = [r for r in await h.outbox() if "请假申请" in r.text][-1].text.split("#", 1)[1].split("\n", 1)[0]
+    number = [r for r in await h.outbox() if "请假申请" in r.text][-1].text.split("R", 1)[1].split("\n", 1)[0]
     pending = text_of(await h.send("/leaves"))
-    assert f"请假申请 #{number}" in pending and "发烧" in pending
+    assert f"请假申请 R{number}" in pending and "发烧" in pending
     refused = text_of(await h.send(f"/leave_no {number} 人手不足", SUPERVISOR))
     assert "原排班不变" in refused
     assert to(await h.outbox(), STAFF, "人手不足")
@@ -152,7 +152,7 @@ async def test_a_request_less_than_a_day_ahead_is_marked_late_and_a_started_shif
     [card] = to(await h.outbox(), SUPERVISOR, "请假申请")
     assert "不足 24 小时" in card.text
     assert "没有排班" in text_of(await h.send("/leave 11-30 有事"))
-    assert "请假申请 #" in text_of(await h.send("/leaves"))
+    assert "请假申请 R" in text_of(await h.send("/leaves"))
     h.clock.now = datetime(2026, 11, 23, 11, 14, tzinfo=UTC)  # 19:14
     await h.desk.sweep()
     assert not to(await h.outbox(), STAFF, "已失效")
@@ -193,7 +193,7 @@ async def test_a_roster_putting_someone_back_on_an_approved_leave_is_reported(ha
     [card] = to(await h.outbox(), SUPERVISOR, "请假申请")
     await h.press(button(card, "替班小周"), SUPERVISOR, chat=private(SUPERVISOR))
     reply = await upload(h, "date,shift,staff\n2026-11-25,D,101\n2026-11-25,N,201\n")
-    assert "又被排上原班次 1 处：值班员小李 11-25（请假 #" in reply
+    assert "又被排上原班次 1 处：值班员小李 11-25（请假 R" in reply
 
 
 async def test_the_command_line_import_reports_the_gaps_too(harness: DeskHarness) -> None:

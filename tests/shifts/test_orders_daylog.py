@@ -22,17 +22,17 @@ async def test_standing_order_in_every_handover_until_cleared(harness: DeskHarne
     await site_with_roster(h)
     assert "需要：主管" in text_of(await h.send("/order 小李自己下的指令"))
     given = text_of(await h.send("/order 今晚3栋停水，接到投诉统一解释", SUPERVISOR))
-    assert "上级指令 #1 已下达" in given and "000 L123" in given
-    assert "#1 今晚3栋停水" in text_of(await h.send("/orders"))
+    assert "上级指令 O1 已下达" in given and "000 L123" in given
+    assert "O1 今晚3栋停水" in text_of(await h.send("/orders"))
     first = await h.send("/handover")
-    assert "#1 今晚3栋停水" in text_of(first)
+    assert "O1 今晚3栋停水" in text_of(first)
     await h.press(button_data(first, "接班"), NIGHT)
     second = await h.send("/handover", NIGHT)
-    assert "#1 今晚3栋停水" in text_of(second)
+    assert "O1 今晚3栋停水" in text_of(second)
     await h.press(button_data(second, "接班"), STAFF)
 
     assert "用法" in text_of(await h.send("/order_done", SUPERVISOR))
-    assert "找不到生效中的上级指令 #7" in text_of(await h.send("/order_done 7", SUPERVISOR))
+    assert "找不到生效中的上级指令 O7" in text_of(await h.send("/order_done 7", SUPERVISOR))
     assert "已撤销" in text_of(await h.send("/order_done ＃1", SUPERVISOR))
     assert "已由 主管陈姐 撤销" in text_of(await h.send("/order_done 1", SUPERVISOR))
     assert "没有生效中的上级指令" in text_of(await h.send("/orders"))
@@ -40,7 +40,7 @@ async def test_standing_order_in_every_handover_until_cleared(harness: DeskHarne
     assert "今晚3栋停水" not in third and "无未结事项" in third
     rows = await _rows(h, "orders")
     assert (
-        rows[0]["number"] == 1
+        rows[0]["number"] == "O1"
         and rows[0]["done_by"] == SUPERVISOR.id
         and str(rows[0]["issued_at"]).startswith("2026-11-23")
     )

@@ -43,7 +43,7 @@ async def test_an_unsatisfied_rating_adds_one_group_message(harness: DeskHarness
     [edit] = [r for r in group if r.method == "edit"]
     assert edit.edit_message_id == card.message_id and "重新处理中" in edit.text  # the old card, in place
     # the one new message says all of it: the rating, the reopened card with its buttons, who was told
-    assert "不满意" in new.text and "#1" in new.text and new.buttons and "已处理" in str(new.buttons)
+    assert "不满意" in new.text and "T1" in new.text and new.buttons and "已处理" in str(new.buttons)
     assert SUPERVISOR.id in {r.chat_id for r in rows}
     assert "主管" in new.text
 
@@ -64,7 +64,7 @@ async def test_a_ticket_registered_by_phone_posts_only_its_card(harness: DeskHar
     await meter.mark()
     await h.send("/ticket 电话 3栋1201业户来电：厨房水管漏水")
     [card] = await meter.group_sends()
-    assert "#1" in card.text and "漏水" in card.text and "派工" in str(card.buttons)
+    assert "T1" in card.text and "漏水" in card.text and "派工" in str(card.buttons)
 
 
 async def test_a_residents_follow_ups_are_acknowledged_once_in_a_few_minutes(harness: DeskHarness) -> None:
@@ -76,10 +76,10 @@ async def test_a_residents_follow_ups_are_acknowledged_once_in_a_few_minutes(har
         answers.append(text_of(await h.dm(text, RESIDENT)))
         assert len(await meter.group_sends()) == 1, i  # each message reaches the group, once
         h.clock.advance(seconds=40)
-    assert "已补充到您的 #1" in answers[0] and answers[1:] == ["", ""]
+    assert "已补充到您的 T1" in answers[0] and answers[1:] == ["", ""]
     # a few minutes later, the next one is acknowledged again
     h.clock.advance(minutes=10)
-    assert "已补充到您的 #1" in text_of(await h.dm("还有，门铃也坏了", RESIDENT))
+    assert "已补充到您的 T1" in text_of(await h.dm("还有，门铃也坏了", RESIDENT))
 
 
 async def test_each_staff_action_on_a_card_adds_at_most_one_group_message(harness: DeskHarness) -> None:

@@ -48,7 +48,7 @@ async def test_the_only_sites_resident_is_asked_for_the_unit_once(harness: DeskH
     h = harness
     await h.setup_site()
     first = text_of(await h.dm(REPAIR, RESIDENT))
-    assert "#1" in first and "房号" in first and "哪个小区" not in first
+    assert "T1" in first and "房号" in first and "哪个小区" not in first
     assert "记下您的房号：12栋1201" in text_of(await h.dm("12栋1201", RESIDENT))
     assert (await ticket(h)).unit == "12栋1201"
     later = text_of(await h.dm("还有，门口灯也坏了", RESIDENT))

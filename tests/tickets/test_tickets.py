@@ -19,10 +19,10 @@ async def test_life_cycle_relay_both_ways_resolve_rate_reopen(any_harness: DeskH
     await wire.take()
     out = await h.dm(REPAIR, RESIDENT)
     assert (
-        text_of(out).startswith("您好") and "#1" in text_of(out) and "前到场" in text_of(out)
+        text_of(out).startswith("您好") and "T1" in text_of(out) and "前到场" in text_of(out)
     )  # a repair: on site first (001 L1113)
     [card] = to(await wire.take(), GROUP.id)
-    assert "#1" in card.text and "业户刘先生" in card.text and "待受理" in card.text
+    assert "T1" in card.text and "业户刘先生" in card.text and "待受理" in card.text
 
     accepted = await h.press(data(card, "受理"), message_id=card.message_id or 0)
     assert accepted.replies[0].edit and "已受理" in text_of(accepted) and STAFF.name in text_of(accepted)
@@ -39,7 +39,7 @@ async def test_life_cycle_relay_both_ways_resolve_rate_reopen(any_harness: DeskH
 
     # The resident's answer joins the ticket and comes back to the group threaded to it.
     joined = await h.dm("好的，我两点在家", RESIDENT)
-    assert "已补充到您的 #1" in text_of(joined) and len(await rows(h, Ticket)) == 1
+    assert "已补充到您的 T1" in text_of(joined) and len(await rows(h, Ticket)) == 1
     [back] = to(await wire.take(), GROUP.id)
     assert "两点在家" in back.text and back.ref_kind == "ticket"
     await h.send("收到，谢谢", reply_to_message_id=back.message_id)
@@ -101,10 +101,10 @@ async def test_my_lists_only_ones_own_and_forged_rating_is_refused(harness: Desk
     await h.dm(REPAIR, RESIDENT)
     await h.dm(COMPLAINT, NEIGHBOUR)
     mine = text_of(await h.dm("/my", RESIDENT))
-    assert "#1" in mine and "#2" not in mine and "装修" not in mine
-    assert "#2" in text_of(await h.dm("/my", NEIGHBOUR))
+    assert "T1" in mine and "T2" not in mine and "装修" not in mine
+    assert "T2" in text_of(await h.dm("/my", NEIGHBOUR))
     await wire.take()
-    [card] = [r for r in await h.outbox() if r.chat_id == GROUP.id and "#1" in r.text and r.buttons]
+    [card] = [r for r in await h.outbox() if r.chat_id == GROUP.id and "T1" in r.text and r.buttons]
     await h.press(data(card, "已处理"))
     [ask] = to(await wire.take(), RESIDENT.id)
     forged = await h.press(data(ask, "满意"), user=NEIGHBOUR, chat=Chat(NEIGHBOUR.id, True))
@@ -122,7 +122,7 @@ async def test_photo_from_resident_joins_the_open_ticket(harness: DeskHarness) -
     await h.setup_site()
     await h.dm(REPAIR, RESIDENT)
     out = await h.send("", RESIDENT, Chat(RESIDENT.id, True), photo_file_id="AgACres1")
-    assert "照片已附到您的 #1" in text_of(out)
+    assert "照片已附到您的 T1" in text_of(out)
     [photo] = [m for m in await rows(h, TicketMessage) if m.photo_file_id]
     assert photo.photo_file_id == "AgACres1"
     last = (await h.outbox())[-1]
@@ -137,7 +137,7 @@ async def test_new_issue_button_opens_a_second_ticket(harness: DeskHarness) -> N
     assert len(await rows(h, Ticket)) == 1
     await h.press(button_data(joined, "新问题"), user=RESIDENT, chat=Chat(RESIDENT.id, True))
     second = await h.dm(COMPLAINT, RESIDENT)
-    assert "#2" in text_of(second) and len(await rows(h, Ticket)) == 2
+    assert "T2" in text_of(second) and len(await rows(h, Ticket)) == 2
 
 
 async def test_two_sites_ask_for_site_and_unit_once(harness: DeskHarness) -> None:
@@ -157,7 +157,7 @@ async def test_two_sites_ask_for_site_and_unit_once(harness: DeskHarness) -> Non
     assert "哪个小区" in text_of(still)  # asked again; nothing reached any group yet
     assert not await wire.take()
     picked = await h.press(button_data(still, "翠苑"), user=RESIDENT, chat=Chat(RESIDENT.id, True))
-    assert "翠苑" in text_of(picked) and "#1" in text_of(picked) and "房号" in text_of(picked)
+    assert "翠苑" in text_of(picked) and "T1" in text_of(picked) and "房号" in text_of(picked)
     assert to(await wire.take(), other.id)
     await h.desk.sweep()
     relayed = await wire.take()
@@ -202,7 +202,7 @@ async def test_staff_side_bad_input(harness: DeskHarness) -> None:
     await h.setup_site()
     await h.dm(REPAIR, RESIDENT)
     [card] = to(await wire.take(), GROUP.id)
-    assert "找不到业户事务 #7" in text_of(await h.send("/ticket 7"))
+    assert "找不到业户事务 T7" in text_of(await h.send("/ticket 7"))
     assert "用法" in text_of(await h.send("/ticket"))
     assert "尚未登记" in text_of(await h.send("/tickets", STRANGER))
     denied = await h.press(data(card, "受理"), user=STRANGER)
@@ -249,13 +249,13 @@ async def test_phone_ticket_list_and_history(harness: DeskHarness) -> None:
     assert not registered.replies  # the card in the group is the answer, no "registered" line besides
     await h.dm(REPAIR, RESIDENT)
     sent = await wire.take()
-    [phone] = [r for r in to(sent, GROUP.id) if "#1" in r.text]
+    [phone] = [r for r in to(sent, GROUP.id) if "T1" in r.text]
     assert "电话" in phone.text
     noted = await h.send("已通知工程部", reply_to_message_id=phone.message_id)
     assert "已记入处理记录" in text_of(noted)
     h.clock.advance(days=3)
     listing = text_of(await h.send("/tickets"))
-    assert listing.index("#1") < listing.index("#2") and "⏰" in listing
+    assert listing.index("T1") < listing.index("T2") and "⏰" in listing
     shown = text_of(await h.send("/ticket 1"))
     assert "已通知工程部" in shown and "值班员小李" in shown
 
@@ -277,10 +277,10 @@ async def test_exports_keep_old_keys_and_add_new_ones(harness: DeskHarness) -> N
         "number", "site", "kind", "category", "urgency", "status", "location", "description",
         "resident_id", "resident", "channel", "classified_by", "confidence", "created_at",
     ]  # fmt: skip
-    assert row["messages"] == 1 and row["resolved_by"] == STAFF.name and row["reopened"] == 0
+    assert row["number"] == "T1" and row["messages"] == 1 and row["resolved_by"] == STAFF.name and row["reopened"] == 0
     assert row["deadline_at"] and row["resolved_at"]
     [callback] = callbacks
-    assert callback["ticket"] == 1 and callback["how"] is None and callback["due_at"]
+    assert callback["ticket"] == "T1" and callback["how"] is None and callback["due_at"]
 
 
 async def test_logs_never_carry_resident_words(harness: DeskHarness, caplog: pytest.LogCaptureFixture) -> None:
@@ -301,10 +301,10 @@ async def test_english_resident_hears_english_signed_by_the_centre(harness: Desk
     [card] = to(await wire.take(), GROUP.id)
     await h.send("明天上午十点上门 / tomorrow 10am", reply_to_message_id=card.message_id)
     accepted, answer = to(await wire.take(), ann.id)  # a first reply also accepts the ticket
-    assert "has been accepted" in accepted.text and "Hello, about your #1" in answer.text
+    assert "has been accepted" in accepted.text and "Hello, about your T1" in answer.text
     assert "Customer Service Centre" in answer.text
     assert STAFF.name not in answer.text
-    assert "#1" in text_of(await h.dm("/my", ann))
+    assert "T1" in text_of(await h.dm("/my", ann))
 
 
 async def test_dispatched_staff_may_reply_from_private(harness: DeskHarness) -> None:
@@ -333,7 +333,7 @@ async def test_a_message_long_after_the_rating_is_not_taken_as_its_comment(harne
     await h.press(data(ask, "满意"), user=RESIDENT, chat=Chat(RESIDENT.id, True))
     h.clock.advance(days=2)
     later = await h.dm(COMPLAINT, RESIDENT)
-    assert "#2" in text_of(later)
+    assert "T2" in text_of(later)
     [callback] = await rows(h, Callback)
     assert callback.note is None
 

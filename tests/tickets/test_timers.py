@@ -55,7 +55,7 @@ async def test_complaint_followed_up_every_two_days_until_resolved(harness: Desk
         h.clock.advance(days=2, minutes=1)
         await h.desk.sweep()
         reminders = [r for r in to(await wire.take(), GROUP.id) if "跟进提醒" in r.text]
-        assert len(reminders) == 1 and "#1" in reminders[0].text
+        assert len(reminders) == 1 and "T1" in reminders[0].text
     await h.press(data(card, "已处理"))
     await wire.take()
     h.clock.advance(days=2, minutes=1)
@@ -81,11 +81,11 @@ async def test_unanswered_rating_becomes_phone_task_recorded_by_callback(any_har
         from handlers.core.i18n import Translator
 
         lines = await handover(session, site, h.clock(), Translator("zh-Hans"))
-    assert lines[0] == "【待回访】1 件" and "#1" in lines[1]
+    assert lines[0] == "【待回访】1 件" and "T1" in lines[1]
     h.clock.advance(hours=25)
     await h.desk.sweep()
     [task] = [r for r in to(await wire.take(), GROUP.id) if "回访任务" in r.text]
-    assert "/callback 1" in task.text
+    assert "/callback T1" in task.text
     h.clock.advance(days=2)  # 3 days after resolution the callback is due
     await h.desk.sweep()
     # (the supervisor also gets the other features' daily messages: the duty log, the roster)
@@ -161,7 +161,7 @@ async def test_major_complaint_goes_to_supervisor_and_missed_deadline_pings(harn
     h.desk.services.classifier = MajorComplaints()  # type: ignore[assignment]
     await h.dm("你们保安态度恶劣还动手推人", RESIDENT)
     sent = await wire.take()
-    assert [r for r in to(sent, SUPERVISOR.id) if "重大投诉 #1" in r.text]
+    assert [r for r in to(sent, SUPERVISOR.id) if "重大投诉 T1" in r.text]
     assert [r for r in to(sent, MANAGER.id) if r.purpose == "escalation" and r.site_id]
     h.clock.advance(hours=5)  # past the urgent deadline (4 h by default)
     await h.desk.sweep()
@@ -184,7 +184,7 @@ async def test_open_tickets_in_the_handover_overdue_first(harness: DeskHarness) 
     h.clock.advance(minutes=20)
     async with h.desk.db.session() as session:
         lines = await handover(session, site, h.clock(), Translator("zh-Hans"))
-    assert lines[0] == "【未完成业户事务】2 件" and lines[1].startswith("⏰ #2") and "#1" in lines[2]
+    assert lines[0] == "【未完成业户事务】2 件" and lines[1].startswith("⏰ T2") and "T1" in lines[2]
 
 
 async def test_held_messages_whose_timer_already_ran_are_still_relayed(any_harness: DeskHarness) -> None:
