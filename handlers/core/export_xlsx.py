@@ -8,7 +8,8 @@ first :data:`MEASURED_ROWS` rows (a CJK character counts two; a long text is cap
 :data:`MAX_WIDTH`): the widths precede the rows in the file, so they are fixed before the rest streams.
 
 Typed cells: numbers and booleans as they are; in a time column (``*_at``, ``date``, ``shift_date``,
-``week``) the ISO 8601 text of the export, already on the site's clock with its offset, becomes an
+``week``) the ISO 8601 text of the export, already on the site's clock with its offset (or an aware
+``datetime`` given on that clock), becomes an
 Excel date-time on that clock (Excel has no zone: ``2026-11-23T10:00:00+08:00`` is 2026-11-23 10:00:00),
 ``YYYY-MM-DD`` a date. Every other value is text, and text never runs as a formula: what a spreadsheet
 would take for one (``handlers.core.exports.FORMULA_STARTS``) is stored as a string cell with Excel's
@@ -19,6 +20,7 @@ in ``KIND (2)``, with the header again."""
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -71,6 +73,8 @@ def text_cell(text: str) -> str:
 
 def typed(value: Any, time_column: bool) -> Any:
     """A row's value as a cell value (see the module's docstring); text stays ``str``."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)  # an aware time is given on the site's clock: Excel has no zone
     if value is None or isinstance(value, bool | int | float | datetime | date):
         return value
     text = str(value)
@@ -100,18 +104,14 @@ def sheet_title(title: str) -> str:
     return _BAD_TITLE.sub("_", title)[:31] or "sheet"
 
 
-class RegisterBook:
-    """One register being written as a workbook: :meth:`append` each row (a dict with the kind's
-    ``fields`` as keys), then :meth:`save`. Rows are kept only until the widths are measured."""
+class Sheet:
+    """One table being written (its rows, then the next table's): :meth:`append` each row (a dict with
+    ``fields`` as keys). Rows are kept only until the widths are measured; past Excel's rows a
+    table goes on in a second sheet ``TITLE (2)`` with the header again."""
 
-    def __init__(self, kind: str, fields: Sequence[str], *, language: str = "zh-Hans") -> None:
-        self.kind, self.fields = kind, tuple(str(f) for f in fields)
-        self.headers: list[list[str]] = [list(self.fields)]
-        translated = labels(kind, self.fields, language)
-        if translated is not None:
-            self.headers.append(translated)
+    def __init__(self, book: Book, title: str, fields: Sequence[str], headers: list[list[str]]) -> None:
+        self.book, self.title, self.fields, self.headers = book, title, tuple(str(f) for f in fields), headers
         self._times = [is_time_field(name) for name in self.fields]
-        self._book = Workbook(write_only=True)
         self._widths: list[int] | None = None
         self._buffer: list[list[Any]] = []
         self._sheet: WriteOnlyWorksheet | None = None
@@ -127,18 +127,14 @@ class RegisterBook:
             return
         self._buffer.append(values)
         if len(self._buffer) >= MEASURED_ROWS:
-            self._flush()
+            self.flush()
 
     def extend(self, rows: Iterable[Mapping[str, Any]]) -> None:
         for row in rows:
             self.append(row)
 
-    def save(self, out: str | IO[bytes]) -> None:
-        """Write the workbook to a path or a binary file (not closed here)."""
-        self._flush()
-        self._book.save(out)  # type: ignore[arg-type]  # openpyxl takes a file object as well
-
-    def _flush(self) -> None:
+    def flush(self) -> None:
+        """Fix the widths and write the header (once), then the buffered rows."""
         if self._widths is not None:
             return
         self._widths = [
@@ -152,8 +148,8 @@ class RegisterBook:
 
     def _new_sheet(self) -> None:
         self._sheets += 1
-        title = self.kind if self._sheets == 1 else f"{self.kind[:25]} ({self._sheets})"
-        sheet = self._book.create_sheet(sheet_title(title))
+        title = self.title if self._sheets == 1 else f"{self.title[:25]} ({self._sheets})"
+        sheet = self.book.create(title)
         for k, width in enumerate(self._widths or []):
             sheet.column_dimensions[get_column_letter(k + 1)].width = width
         sheet.freeze_panes = f"A{len(self.headers) + 1}"
@@ -188,6 +184,80 @@ class RegisterBook:
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "0"
         return cell
+
+
+class Book:
+    """A workbook of several tables written one after the other (write-only: a table is finished
+    when the next begins). The monthly report's summary and registers, and each register export.
+
+        book = Book()
+        book.table("汇总", fields, labels=translated).extend(rows)
+        book.register("incidents", INCIDENT_FIELDS, language="zh-Hant").extend(rows)
+        data = book.to_bytes()  # or book.save(path or binary file)
+    """
+
+    def __init__(self) -> None:
+        self._book = Workbook(write_only=True)
+        self._tables: list[Sheet] = []
+        self._titles: set[str] = set()
+
+    def table(self, title: str, fields: Sequence[str], *, labels: Sequence[str] | None = None) -> Sheet:
+        """A new table under ``title``: row 1 the ``fields``, row 2 ``labels`` when given."""
+        if self._tables:
+            self._tables[-1].flush()
+        headers = [[str(f) for f in fields]] + ([list(labels)] if labels is not None else [])
+        sheet = Sheet(self, title, fields, headers)
+        self._tables.append(sheet)
+        return sheet
+
+    def register(self, kind: str, fields: Sequence[str], *, language: str = "zh-Hans", title: str = "") -> Sheet:
+        """A new table of a register: the second header row the fields translated (:func:`labels`)."""
+        return self.table(title or kind, fields, labels=labels(kind, [str(f) for f in fields], language))
+
+    def create(self, title: str) -> WriteOnlyWorksheet:
+        """A new worksheet under a valid title not used yet in this book."""
+        name = sheet_title(title)
+        while name in self._titles:
+            name = sheet_title(f"{name[:27]}_{len(self._titles)}")
+        self._titles.add(name)
+        return self._book.create_sheet(name)
+
+    def save(self, out: str | IO[bytes]) -> None:
+        """Write the workbook to a path or a binary file (not closed here)."""
+        for sheet in self._tables:
+            sheet.flush()
+        if not self._tables:
+            self.table("sheet", ()).flush()
+        self._book.save(out)  # type: ignore[arg-type]  # openpyxl takes a file object as well
+
+    def to_bytes(self) -> bytes:
+        out = io.BytesIO()
+        self.save(out)
+        return out.getvalue()
+
+
+class RegisterBook:
+    """One register as a workbook (``dutydesk export KIND --format xlsx``, ``/export``): :meth:`append`
+    each row (a dict with the kind's ``fields`` as keys), then :meth:`save`."""
+
+    def __init__(self, kind: str, fields: Sequence[str], *, language: str = "zh-Hans") -> None:
+        self.book = Book()
+        self.sheet = self.book.register(kind, fields, language=language)
+        self.kind, self.fields, self.headers = kind, self.sheet.fields, self.sheet.headers
+
+    @property
+    def rows(self) -> int:
+        return self.sheet.rows
+
+    def append(self, row: Mapping[str, Any]) -> None:
+        self.sheet.append(row)
+
+    def extend(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        self.sheet.extend(rows)
+
+    def save(self, out: str | IO[bytes]) -> None:
+        """Write the workbook to a path or a binary file (not closed here)."""
+        self.book.save(out)
 
 
 def _needs_cell(value: Any) -> bool:
