@@ -347,6 +347,6 @@ PART = Feature(
     drafts={"key_borrow": keys_drafts.record_borrow, "key_return": keys_drafts.record_return},
     exports={
         "keys": ExportKind(keys_exports.KEY_FIELDS, keys_exports.key_rows),
-        "key_loans": ExportKind(keys_exports.LOAN_FIELDS, keys_exports.loan_rows),
+        "key_loans": ExportKind(keys_exports.LOAN_FIELDS, keys_exports.loan_rows, keys_exports.loan_rows),
     },
 )

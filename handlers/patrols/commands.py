@@ -291,6 +291,6 @@ PART = Feature(
     drafts={"patrol_report": record_draft},
     at_once={"patrol_report": done_said},
     on_location=location_shared,
-    exports={"patrols": ExportKind(PATROL_FIELDS, patrol_rows)},
+    exports={"patrols": ExportKind(PATROL_FIELDS, patrol_rows, patrol_rows)},
     imports={"patrols": import_rows},
 )

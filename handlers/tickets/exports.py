@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.exports import iso, site_codes, site_zones
 from storage.repos import tickets as repo
-from storage.repos.chunks import Record
+from storage.repos.chunks import Record, Window
 
 TICKET_FIELDS = (
     "number",
@@ -43,10 +43,10 @@ TICKET_FIELDS = (
 CALLBACK_FIELDS = ("ticket", "site", "due_at", "done_at", "how", "by", "by_id", "satisfaction", "note", "state")
 
 
-async def ticket_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
+async def ticket_rows(session: AsyncSession, window: Window | None = None) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
     codes = await site_codes(session)
-    async for chunk in repo.all_tickets(session):
+    async for chunk in repo.all_tickets(session, window):
         counts = await repo.message_counts(session, ticket_ids=[r["id"] for r in chunk])
         for r in chunk:
             site = r["site_id"] or 0
@@ -83,10 +83,10 @@ def _ticket_row(r: Record, site: str | None, zone: ZoneInfo | None, count: int) 
     }
 
 
-async def callback_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
+async def callback_rows(session: AsyncSession, window: Window | None = None) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
     codes = await site_codes(session)
-    async for chunk in repo.all_callbacks(session):
+    async for chunk in repo.all_callbacks(session, window):
         for c, t in chunk:
             yield {
                 "ticket": t.number,
