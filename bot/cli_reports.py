@@ -43,6 +43,7 @@ def _configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.features import registry
     from handlers.core.operator import AdminError
     from handlers.reports.operator import parse, write_report  # imported when the verb runs, not to build the parser
     from storage.clock import utcnow
@@ -52,7 +53,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         period = parse(kind, getattr(args, kind))  # type: ignore[arg-type]  # one of the three kinds
     except AdminError as exc:
         return cli_db.refuse(exc)
-    return cli_db.report(args, settings, lambda db: write_report(db, period, args.site, Path(args.out), utcnow()))
+    exports = registry().exports  # the registers of other features in a month's workbook
+    return cli_db.report(
+        args, settings, lambda db: write_report(db, period, args.site, Path(args.out), utcnow(), exports)
+    )
 
 
 REPORT = Verb("report", _configure, _run)

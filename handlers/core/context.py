@@ -102,6 +102,7 @@ class TimerContext:
     now: datetime
     services: Services
     prepared: Prepared = field(default_factory=lambda: Prepared(inline=True))
+    features: Features | None = None  # the other features (the monthly workbook's registers of shifts)
 
 
 def _counted(

@@ -65,7 +65,7 @@ async def report_command(ctx: Context, args: str) -> Outcome:
         mine = named
     if not mine:
         return Outcome.say(t("denied.role", role=t("role.supervisor")))
-    for site, report in await monthly.compose(ctx.session, mine, month, ctx.now, ctx.prepared):
+    for site, report in await monthly.compose(ctx.session, mine, month, ctx.now, ctx.prepared, ctx.features.exports):
         ctx.notified += await monthly.send(ctx.session, site, report, [ctx.msg.user.id])
     return Outcome()
 
@@ -147,7 +147,8 @@ async def _send_period(ctx: TimerContext, period: Period, roles: tuple[Role, ...
     site = await sites.get(session, site_id=ctx.timer.site_id)
     if site is None:
         return None
-    [(_, report)] = await monthly.compose(session, [site], period, ctx.now, ctx.prepared)
+    exports = ctx.features.exports if ctx.features else None
+    [(_, report)] = await monthly.compose(session, [site], period, ctx.now, ctx.prepared, exports)
     people = await notices.holders(session, site, roles, admins=())
     await monthly.send(session, site, report, [p.telegram_id for p in people])
     return None

@@ -1,10 +1,12 @@
-"""The statistics of one site over a month, a quarter or a year (000 L95-97: monthly compilation
-and statistics to the superior; 000 L76: monthly, quarterly and annual summaries; 003 L23, L39, L63,
-L101): a short message, four PNG charts and an XLSX workbook. A month's workbook holds a summary sheet,
-then one sheet per register with the month's rows; a quarter's or a year's the summary and a sheet of
-the same figures month by month, no register rows (a year is 330 000 of them at a large site: a
-summary for the superior is read by its trend, and the rows of any span stay one ``/export`` or
-``dutydesk export --from --to`` away; the workbook stays small and quick whatever the history).
+"""The statistics of one site over a month, a quarter or a year (000 L95-97: monthly compilation and
+statistics to the superior; 000 L76: monthly, quarterly and annual summaries; 003 L23, L39, L63,
+L101): a short message, four PNG charts and an XLSX workbook. A month's workbook holds a summary
+sheet, then one sheet per register with the month's rows (incidents, tickets, callbacks, key loans,
+patrol rounds, and the handovers, standing orders and duty days as their exports write them); a
+quarter's or a year's the summary and a sheet of the same figures month by month, no register rows
+(a year is 330 000 of them at a large site: a summary for the superior is read by its trend, and the
+rows of any span stay one ``/export`` or ``dutydesk export --from --to`` away; the workbook stays
+small and quick whatever the history).
 
 The figures are read in the transaction as plain values; the charts are drawn outside it and off
 the event loop (a slow call: ``Prepared``, as the LLM step); the registers' rows of the month are
@@ -15,7 +17,7 @@ worker thread), so neither the rows nor the workbook are held in memory.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
+from handlers.core.context import ExportTable
 from handlers.core.export_xlsx import Book
 from handlers.core.i18n import Translator
 from handlers.core.prepared import Prepared
@@ -31,9 +34,14 @@ from handlers.reports.figures import RATINGS, Figures, Rate, read
 from handlers.reports.periods import Period
 from handlers.reports.registers import REGISTERS
 from storage.models import Site, require_id
+from storage.repos.chunks import Window
 
 SUMMARY_FIELDS = ("item", "value", "previous", "change", "numerator", "denominator", "definition")
 TICKET_KINDS = ("complaint", "repair", "inquiry")
+# Registers of other features in a month's workbook, as their exports write them (when declared):
+# the shift handovers, the standing orders and the signed duty days (000 L116).
+EXPORTED = ("handovers", "orders", "duty_days")
+CHUNK = 1000  # export rows appended to a sheet at a time (in a worker thread)
 PREFIX = {"month": "monthly", "quarter": "quarterly", "year": "annual"}  # each period's catalogue keys
 
 
@@ -247,6 +255,7 @@ async def write_workbook(
     now: Figures,
     before: Figures,
     months: Sequence[Figures] = (),
+    exports: Mapping[str, ExportTable] | None = None,
 ) -> bytes:
     """The summary sheet, then: a month's registers, their rows of the month streamed chunk by chunk
     (each chunk appended in a worker thread; the write-only workbook keeps no rows in memory), each
@@ -267,6 +276,19 @@ async def write_workbook(
         sheet = book.register(register.name, register.fields, language=now.language)
         async for chunk in register.read(session, site_id, start, end, zone, now.as_of):
             await asyncio.to_thread(sheet.extend, chunk)
+    window = Window(site_id, start, end, period.first, period.months[-1].next.first)
+    for kind in EXPORTED:
+        export = (exports or {}).get(kind)
+        if export is None or export.in_period is None:
+            continue
+        sheet = book.register(kind, export.fields, language=now.language)
+        rows: list[dict[str, Any]] = []
+        async for row in export.in_period(session, window):
+            rows.append(row)
+            if len(rows) == CHUNK:
+                await asyncio.to_thread(sheet.extend, rows)
+                rows = []
+        sheet.extend(rows)
     return await asyncio.to_thread(book.to_bytes)
 
 
@@ -276,6 +298,7 @@ async def compose(
     period: Period,
     as_of: datetime,
     prepared: Prepared,
+    exports: Mapping[str, ExportTable] | None = None,
 ) -> list[tuple[Site, Report]]:
     """Each site's report of ``period`` (a month, quarter or year): message, charts and workbook (no
     files for an empty period). The charts of every site are one slow call: in a transaction the first
@@ -303,7 +326,7 @@ async def compose(
         months = [await read(session, site, month, as_of) for month in period.months] if period.kind != "month" else []
         workbook = File(
             f"{site.code}-{period.label}.xlsx",
-            await write_workbook(session, require_id(site), period, now, before, months),
+            await write_workbook(session, require_id(site), period, now, before, months, exports),
             False,
             t(f"rp.{PREFIX[period.kind]}.workbook"),
         )

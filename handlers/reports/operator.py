@@ -3,10 +3,12 @@ message, charts and workbook as the report timers send, written to a folder."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
 import handlers.reports.monthly as monthly
+from handlers.core.context import ExportTable
 from handlers.core.operator import AdminError, site_for_cli
 from handlers.core.prepared import Prepared
 from handlers.reports.periods import FORMS, Kind, Month, Period, Quarter, Year
@@ -24,12 +26,26 @@ def parse(kind: Kind, text: str) -> Period:
     return found
 
 
-async def write_monthly(db: Database, month_text: str, site_code: str | None, out: Path, now: datetime) -> str:
+async def write_monthly(
+    db: Database,
+    month_text: str,
+    site_code: str | None,
+    out: Path,
+    now: datetime,
+    exports: Mapping[str, ExportTable] | None = None,
+) -> str:
     """:func:`write_report` of a month (``YYYY-MM``)."""
-    return await write_report(db, parse("month", month_text), site_code, out, now)
+    return await write_report(db, parse("month", month_text), site_code, out, now, exports)
 
 
-async def write_report(db: Database, period: Period, site_code: str | None, out: Path, now: datetime) -> str:
+async def write_report(
+    db: Database,
+    period: Period,
+    site_code: str | None,
+    out: Path,
+    now: datetime,
+    exports: Mapping[str, ExportTable] | None = None,
+) -> str:
     """Write each site's report of the period (one site with ``site_code``) into ``out``: the message
     as ``CODE-PERIOD.txt``, the charts as PNG, the workbook as XLSX. Returns what was written."""
     if not out.is_dir():  # noqa: ASYNC240  (one stat of the operator's folder)
@@ -39,7 +55,7 @@ async def write_report(db: Database, period: Period, site_code: str | None, out:
         chosen = [await site_for_cli(session, site_code)] if site_code else list(await sites.all_sites(session))
         if not chosen:
             raise AdminError("no site yet: send /setup CODE Name in the duty group first")
-        for site, report in await monthly.compose(session, chosen, period, now, Prepared(inline=True)):
+        for site, report in await monthly.compose(session, chosen, period, now, Prepared(inline=True), exports):
             text = out / f"{site.code}-{period.label}.txt"
             text.write_text(report.text + "\n", encoding="utf-8")
             written.append(text.name)

@@ -26,7 +26,7 @@ from handlers.reports.figures import Figures, Rate, read
 from handlers.reports.fonts import FAMILY
 from handlers.reports.operator import write_monthly
 from handlers.reports.periods import Month
-from storage.models import Site, Upload
+from storage.models import Site, StandingOrder, Upload, require_id
 from tests.support import ADMIN, GROUP, MANAGER, STAFF, SUPERVISOR, DeskHarness, text_of
 from tests.support.reports import october
 
@@ -153,6 +153,15 @@ async def test_report_in_private_sends_message_charts_and_workbook_to_the_superv
 ) -> None:
     harness = any_harness  # PostgreSQL too: the files are kept as bytea until sent
     await _october(harness)
+    async with harness.desk.db.session() as session:
+        site = (await session.exec(select(Site).where(Site.code == "HG"))).one()
+        for number, day, text in (
+            (1, datetime(2026, 10, 8, 2, tzinfo=UTC), "十月的指令"),
+            (2, datetime(2026, 11, 8, 2, tzinfo=UTC), "十一月的指令"),
+        ):
+            session.add(StandingOrder(site_id=require_id(site), number=number, text=text, issued_by=301,
+                                      issued_name="经理张生", issued_at=day))  # fmt: skip
+        await session.commit()
     out = await harness.dm("/report 2026-10", SUPERVISOR)
     assert out.replies == [] or not text_of(out)
     rows = [r for r in await harness.outbox() if r.chat_id == SUPERVISOR.id and r.purpose == "report"]
@@ -174,7 +183,12 @@ async def test_report_in_private_sends_message_charts_and_workbook_to_the_superv
          "HG-2026-10-patrols.png", "HG-2026-10.xlsx"]
     )  # fmt: skip
     wb = openpyxl.load_workbook(io.BytesIO(files["HG-2026-10.xlsx"]))
-    assert wb.sheetnames == ["汇总", "incidents", "tickets", "callbacks", "key_loans", "patrols"]
+    assert wb.sheetnames == [
+        "汇总", "incidents", "tickets", "callbacks", "key_loans", "patrols", "handovers", "orders", "duty_days"
+    ]  # fmt: skip
+    orders = list(wb["orders"].iter_rows(min_row=3, values_only=True))
+    assert [(r[0], r[2]) for r in orders] == [(1, "十月的指令")]  # October's order; November's is not the month's
+    assert wb["orders"]["A2"].value == "指令编号"  # the export's columns, translated
     summary = {row[0]: row[1:] for row in wb["汇总"].iter_rows(min_row=3, values_only=True)}
     assert summary["投诉有效率（%）"][:5] == (25.0, None, None, 1, 4)
     assert summary["事件数"][:3] == (5, 1, 4)
