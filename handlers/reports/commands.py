@@ -46,16 +46,16 @@ _purged_at = 0.0
 async def report_command(ctx: Context, args: str) -> Outcome:
     t = ctx.t
     words = args.split()
-    month: Period | None = Month.previous_of(ctx.now, ctx.zone())
+    period: Period | None = Month.previous_of(ctx.now, ctx.zone())
     code: str | None = None
     for word in words[:2]:
         if word[:1].isdigit():
-            month = parse_period(word)
+            period = parse_period(word)
         elif _CODE.match(word):
             code = word
         else:
-            month = None
-    if len(words) > 2 or month is None:
+            period = None
+    if len(words) > 2 or period is None:
         return Outcome.say(t("rp.usage.report"))
     mine = await own_sites(ctx)
     if code is not None:
@@ -65,7 +65,7 @@ async def report_command(ctx: Context, args: str) -> Outcome:
         mine = named
     if not mine:
         return Outcome.say(t("denied.role", role=t("role.supervisor")))
-    for site, report in await monthly.compose(ctx.session, mine, month, ctx.now, ctx.prepared, ctx.features.exports):
+    for site, report in await monthly.compose(ctx.session, mine, period, ctx.now, ctx.prepared, ctx.features.exports):
         ctx.notified += await monthly.send(ctx.session, site, report, [ctx.msg.user.id])
     return Outcome()
 
