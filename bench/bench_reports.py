@@ -1,12 +1,17 @@
-"""`dutydesk report monthly` on a site with a year of records: wall time and peak RSS of the real
-command (a child process; its peak RSS from ``wait4``), on SQLite.
+"""The reports and exports of issue 20 on a site with a year of records, on SQLite and PostgreSQL:
+`dutydesk report monthly|quarterly|annual` and `dutydesk export KIND --format xlsx` of every register,
+each the real command in a child process, timed (wall and CPU) with its peak RSS (``wait4``'s
+``ru_maxrss`` of that child: each item's own peak, nothing shared between items).
 
-    .venv/bin/python -m bench.bench_reports [--scale 1.0] [--month 2026-06]
+    .venv/bin/python -m bench.bench_reports [--scale 1.0] [--db sqlite|pg|both] [--only reports|exports]
 
-Seeds a fresh migrated database with issue 20's year at one site, times ``--scale``: 200 000
-incidents, 60 000 tickets each with a callback, 20 000 key loans, 30 000 patrol rounds, spread
-evenly from 2025-12-01; then writes one month's report (message, four charts, workbook).
-Target (issue 20): under 10 s and 300 MB.
+Seeds a fresh migrated database (SQLite in a temporary folder; on PostgreSQL a database of its own,
+``dutydesk_bench_<random>`` on the tests' server, dropped at the end) with issue 20's year at one
+site, times ``--scale``: 200 000 incidents, 60 000 tickets each with a callback, 20 000 key loans,
+30 000 patrol rounds, spread evenly over the year from 2025-12-01 (Core bulk inserts, 5 000 rows a
+statement). Then the month 2026-06, the quarter 2026-Q2 and the year 2026 (eleven months of records)
+and the whole of each register as XLSX. Target (issue 20): each report under 10 s and 300 MB, memory
+not growing with the records. Figures: bench/README.md, "bench_reports".
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -132,34 +138,85 @@ async def seed(url: str, scale: float) -> None:
         await db.dispose()
 
 
-def run_report(url: str, month: str, out: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS MB) of the command."""
-    command = [sys.executable, "-m", "bot.cli", "report", "monthly", "--month", month, "--out", str(out)]
+REPORTS = (("monthly", "--month", "2026-06"), ("quarterly", "--quarter", "2026-Q2"), ("annual", "--year", "2026"))
+TARGET_S, TARGET_MB = 10.0, 300.0
+
+
+def run(command: list[str], url: str) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak RSS MB) of ``python -m bot.cli COMMAND --database URL``."""
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
     began = time.perf_counter()
-    child = subprocess.Popen([*command, "--database", url], cwd=ROOT, env=env)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", *command, "--database", url], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+    )
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - began
     if status != 0:
-        raise SystemExit(f"report failed with status {status}")
-    return seconds, usage.ru_maxrss / 1024
+        raise SystemExit(f"{' '.join(command)} failed with status {status}")
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def main() -> None:
+def bench(engine: str, url: str, scale: float, only: str, folder: Path) -> bool:
+    began = time.perf_counter()
+    asyncio.run(seed(url, scale))
+    print(f"{engine}: seeded in {time.perf_counter() - began:.1f} s (scale {scale})", flush=True)
+    ok = True
+    out = folder / f"out-{engine}"
+    out.mkdir()
+    if only in ("reports", "all"):
+        for verb, option, value in REPORTS:
+            seconds, cpu, rss = run(["report", verb, option, value, "--out", str(out)], url)
+            met = seconds < TARGET_S and rss < TARGET_MB
+            ok &= met
+            print(
+                f"{engine} report {verb} {value}: {seconds:.1f} s (CPU {cpu:.1f} s), peak RSS {rss:.0f} MB, "
+                f"load {os.getloadavg()[0]:.1f}  {'OK' if met else 'MISSED'}",
+                flush=True,
+            )
+    if only in ("exports", "all"):
+        from bot.cli import EXPORT_KINDS
+
+        for kind in EXPORT_KINDS:
+            target = out / f"{kind}.xlsx"
+            seconds, cpu, rss = run(["export", kind, "--format", "xlsx", "-o", str(target)], url)
+            print(
+                f"{engine} export {kind} xlsx: {seconds:.1f} s (CPU {cpu:.1f} s), peak RSS {rss:.0f} MB, "
+                f"{target.stat().st_size / 2**20:.1f} MB file, load {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
+    return ok
+
+
+async def _pg_database() -> str:
+    from tests.support.postgres import pg_admin
+
+    name = f"dutydesk_bench_{uuid.uuid4().hex[:10]}"
+    await pg_admin(f'CREATE DATABASE "{name}"')
+    return name
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="share of issue 20's year of records (1.0)")
-    parser.add_argument("--month", default="2026-06", help="the month reported (YYYY-MM)")
+    parser.add_argument("--db", choices=("sqlite", "pg", "both"), default="both", help="database(s) (default both)")
+    parser.add_argument("--only", choices=("reports", "exports", "all"), default="all", help="what to run (all)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite+aiosqlite:///{folder}/bench.db"
-        began = time.perf_counter()
-        asyncio.run(seed(url, args.scale))
-        print(f"seeded in {time.perf_counter() - began:.1f} s (scale {args.scale})")
-        out = Path(folder) / "out"
-        out.mkdir()
-        seconds, rss = run_report(url, args.month, out)
-        print(f"report monthly {args.month}: {seconds:.1f} s, peak RSS {rss:.0f} MB; files: {sorted(os.listdir(out))}")
+    print(f"target: each report under {TARGET_S:.0f} s and {TARGET_MB:.0f} MB peak RSS")
+    ok = True
+    with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
+        folder = Path(tmp)
+        if args.db in ("sqlite", "both"):
+            ok &= bench("sqlite", f"sqlite+aiosqlite:///{folder}/bench.db", args.scale, args.only, folder)
+        if args.db in ("pg", "both"):
+            from tests.support.postgres import database_url, pg_admin
+
+            name = asyncio.run(_pg_database())
+            try:
+                ok &= bench("postgresql", database_url(name), args.scale, args.only, folder)
+            finally:
+                asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

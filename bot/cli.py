@@ -99,6 +99,10 @@ def _parser() -> argparse.ArgumentParser:
         default="zh-Hans",
         help="xlsx: the language of the second header row, the field names translated (none for en)",
     )
+    export.add_argument("--month", metavar="YYYY-MM", help="only the records of this month, on each site's calendar")
+    export.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="only the records from this day on")
+    export.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="only the records up to this day (included)")
+    export.add_argument("--site", metavar="CODE", help="only this site's records (default: every site)")
     export.add_argument("--output", "-o", metavar="FILE", help="file to write, owner-only (default: standard output)")
     export.add_argument("--force", action="store_true", help="replace FILE if it exists (never through a symlink)")
     add_database(export)
@@ -151,7 +155,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.cli_export import run_export
 
         url, source = cli_db.url_of(args, settings), cli_db.source_of(args)
-        return run_export(url, args.kind, args.format, args.output, force=args.force, source=source, language=args.lang)
+        from bot.cli_export import span_of
+
+        span = span_of(args.month, args.start, args.end, args.site)
+        if isinstance(span, str):
+            return cli_db.refuse(span)
+        return run_export(
+            url, args.kind, args.format, args.output, force=args.force, source=source, language=args.lang, span=span
+        )
     if args.command == "chat":
         import asyncio
 

@@ -5,8 +5,10 @@ Rows are read in chunks and written as they come, so memory does not grow with t
 (XLSX: openpyxl's write-only mode keeps them in a temporary file until the workbook is zipped).
 CSV cells that a spreadsheet would run as a formula are written as text (``handlers.core.exports.
 spreadsheet_cell``), XLSX cells as text cells with Excel's quote prefix (``handlers.core.export_xlsx``);
-JSONL stays raw. XLSX needs ``-o FILE``. ``-o FILE`` is created owner-only (0600, like the database),
-never through a symbolic link, and an existing file is only replaced with ``--force``.
+JSONL stays raw. XLSX needs ``-o FILE``. ``--month``/``--from``/``--to`` (and ``--site``) export the records
+of a period on each site's calendar, picked by the database (``ExportKind.in_period``). ``-o FILE`` is created
+owner-only (0600, like the database), never through a symbolic link, and an existing file is only replaced
+with ``--force``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import os
 import stat
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from bot import cli_db
@@ -30,6 +34,45 @@ if TYPE_CHECKING:
 
 Write = Callable[[dict[str, Any]], None]
 BUFFER = 1 << 16
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """The records an export is limited to: the days [first, end) on each site's calendar (None:
+    every day), of one site (``site``) or of every site."""
+
+    first: date | None = None
+    end: date | None = None
+    site: str | None = None
+
+    @property
+    def dated(self) -> bool:
+        return self.first is not None and self.end is not None
+
+
+def span_of(month: str | None, start: str | None, end: str | None, site: str | None) -> Span | str:
+    """The span the options ask for, or the refusal to say (one line)."""
+    if month and (start or end):
+        return cli_db.say("cli.export.period_both")
+    if month:
+        from handlers.reports.periods import Month
+
+        found = Month.parse(month)
+        if found is None:
+            return cli_db.say("cli.export.bad_month", value=month)
+        return Span(found.first, found.next.first, site)
+    days: list[date | None] = []
+    for option, text in (("--from", start), ("--to", end)):
+        try:
+            days.append(date.fromisoformat(text) if text else None)
+        except ValueError:
+            return cli_db.say("cli.export.bad_day", option=option, value=text)
+    first, last = days
+    if first and last and last < first:
+        return cli_db.say("cli.export.period_order", to=end, start=start)
+    if first is None and last is None:
+        return Span(site=site)
+    return Span(first or date(2000, 1, 1), (last or date(2999, 12, 31)) + timedelta(days=1), site)
 
 
 class OutputRefused(Exception):
@@ -56,15 +99,19 @@ def run_export(
     force: bool = False,
     source: str = "DATABASE_URL",
     language: str = "zh-Hans",
+    span: Span | None = None,
 ) -> int:
-    """Export every record of ``kind``; 0 when written, 2 for a bad kind or output path, or a
-    database that cannot be opened (``source`` names where its URL came from). ``language``: the
+    """Export every record of ``kind`` (of ``span``); 0 when written, 2 for a bad kind or output path,
+    or a database that cannot be opened (``source`` names where its URL came from). ``language``: the
     second header row of an XLSX workbook (handlers.core.export_xlsx)."""
     from bot.features import registry
 
     kinds = registry().exports
+    span = span or Span()
     if kind not in kinds:
         return cli_db.refuse(cli_db.say("cli.export.bad_kind", kind=kind, kinds=", ".join(kinds)))
+    if span.dated and kinds[kind].in_period is None:
+        return cli_db.refuse(cli_db.say("cli.export.no_period", kind=kind))
     if fmt == "xlsx" and not output:
         return cli_db.refuse(cli_db.say("cli.export.xlsx_needs_file"))
     # CSV gets a BOM so that Excel reads it as UTF-8 (Chinese would show as garbage); JSONL stays plain.
@@ -81,10 +128,10 @@ def run_export(
         if fmt == "csv" and not output:
             sys.stdout.write("\ufeff")  # no -o: the output is standard output
         if fmt == "xlsx":
-            count = _workbook(database_url, source, kind, kinds[kind], cast(IO[bytes], out), language)
+            count = _workbook(database_url, source, kind, kinds[kind], cast(IO[bytes], out), language, span)
         else:
             write = _writer(cast(IO[str], out), fmt, kinds[kind].fields)
-            count = asyncio.run(_stream(database_url, source, kinds[kind], write))
+            count = asyncio.run(_stream(database_url, source, kinds[kind], write, span))
         _finish(out, closing=bool(output))
     except BrokenPipeError:  # `dutydesk export … | head`: the reader has had enough
         _drop_stdout()
@@ -100,7 +147,9 @@ def run_export(
             where = output or cli_db.say("cli.export.the_output")
             print(f"dutydesk: {cli_db.say('cli.export.failed', path=where, why=exc)}", file=sys.stderr)
             return 1
-        if isinstance(exc, cli_db.Refused):
+        from handlers.core.operator import AdminError
+
+        if isinstance(exc, cli_db.Refused | AdminError):  # a database that cannot be opened, no such --site
             return cli_db.refuse(exc)
         raise
     print(f"dutydesk: {cli_db.say('cli.export.done', count=count, kind=kind)}", file=sys.stderr)
@@ -117,12 +166,14 @@ def _drop_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-def _workbook(database_url: str, source: str, kind: str, export: ExportKind, out: IO[bytes], language: str) -> int:
+def _workbook(
+    database_url: str, source: str, kind: str, export: ExportKind, out: IO[bytes], language: str, span: Span
+) -> int:
     """The rows as one workbook: streamed into openpyxl's write-only sheet, then zipped into ``out``."""
     from handlers.core.export_xlsx import RegisterBook
 
     book = RegisterBook(kind, export.fields, language=language)
-    count = asyncio.run(_stream(database_url, source, export, _guarded(book.append)))
+    count = asyncio.run(_stream(database_url, source, export, _guarded(book.append), span))
     try:
         book.save(out)
     except OSError as exc:
@@ -142,11 +193,31 @@ def _finish(out: IO[Any], *, closing: bool) -> None:
         raise OutputFailed(exc.strerror or str(exc)) from exc
 
 
-async def _stream(database_url: str, source: str, export: ExportKind, write: Write) -> int:
-    """Read the rows in one read-only transaction (one consistent snapshot) and write each as it comes."""
+async def _stream(database_url: str, source: str, export: ExportKind, write: Write, span: Span) -> int:
+    """Read the rows in one read-only transaction (one consistent snapshot) and write each as it comes:
+    a span's rows site by site, each site's period picked by the database."""
+    from handlers.core.exports import window_of
+    from handlers.core.operator import site_for_cli
+    from storage.repos import sites
+
     count = 0
     async with cli_db.opened(database_url, source=source, read_only=True) as db, db.session() as session:
+        if span.site:
+            chosen = [await site_for_cli(session, span.site)]
+        elif span.dated:
+            chosen = list(await sites.all_sites(session))
+        else:
+            chosen = []
+        if span.dated and export.in_period and span.first and span.end:
+            for site in chosen:
+                async for row in export.in_period(session, window_of(site, span.first, span.end)):
+                    write(row)
+                    count += 1
+            return count
+        codes = {s.code for s in chosen}
         async for row in export.rows(session):
+            if codes and row.get("site") not in codes:
+                continue
             write(row)
             count += 1
     return count

@@ -20,6 +20,7 @@ from handlers.core.taxonomy import ROLES as ROLES  # re-exported: the handlers t
 from handlers.core.uploads import Caps, TableError, TableRow, read_in_worker, too_big
 from storage.codes import ANYONE, Access, Role
 from storage.models import Draft, Resident, Site, Timer
+from storage.repos.chunks import Window
 
 P = ParamSpec("P")
 
@@ -59,13 +60,17 @@ PendingAnswer = Callable[["Context", Resident, str], Awaitable[Outcome | None]]
 
 class ExportTable(Protocol):
     """One kind of ``dutydesk export`` as a handler sees it (``handlers.core.feature.ExportKind``):
-    its keys and its rows, streamed."""
+    its keys and its rows, streamed; and, for a register of events, its rows of one site's period
+    read by the database (``in_period``; None for a register of things, e.g. ``keys``)."""
 
     @property
     def fields(self) -> tuple[str, ...]: ...
 
     @property
     def rows(self) -> Callable[[AsyncSession], AsyncIterator[dict[str, Any]]]: ...
+
+    @property
+    def in_period(self) -> Callable[[AsyncSession, Window], AsyncIterator[dict[str, Any]]] | None: ...
 
 
 class Features(Protocol):
@@ -113,6 +118,7 @@ class TimerContext:
     now: datetime
     services: Services
     prepared: Prepared = field(default_factory=lambda: Prepared(inline=True))
+    features: Features | None = None  # the other features (the monthly workbook's registers of shifts)
 
 
 def _counted(

@@ -205,7 +205,7 @@ class DutyDesk:
                 async with self.db.session() as session:
                     row = await session.merge(timer)
                     run = self.registry.timers.get(row.kind)
-                    context = TimerContext(session, row, now, self.services, prepared)
+                    context = TimerContext(session, row, now, self.services, prepared, self.registry)
                     due = await run(context) if run else None
                     if due is None:
                         await timers.finish(session, timer=row)

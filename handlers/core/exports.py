@@ -7,13 +7,14 @@ and fetches a chunk's details with it, so memory stays flat."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import require_id
+from storage.models import Site, require_id
 from storage.repos import sites
+from storage.repos.chunks import Window
 
 # A cell starting with one of these is a formula to Excel, LibreOffice and Sheets (OWASP "CSV
 # Injection"): `=HYPERLINK(...)` in a resident's display name or message would run on opening.
@@ -35,6 +36,22 @@ def iso(moment: datetime | None, zone: ZoneInfo | None = None) -> str | None:
         return None
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return aware.astimezone(zone or UTC).isoformat(timespec="seconds")
+
+
+def window_of(site: Site, first: date, end: date) -> Window:
+    """The site's records of the days [first, end) on its calendar (midnight in its zone, as UTC)."""
+    zone = ZoneInfo(site.timezone)
+
+    def midnight(day: date) -> datetime:
+        return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+    return Window(require_id(site), midnight(first), midnight(end), first, end)
+
+
+def month_window(site: Site, month: str) -> Window:
+    """:func:`window_of` a month written ``YYYY-MM``."""
+    year, number = int(month[:4]), int(month[5:7])
+    return window_of(site, date(year, number, 1), date(year + number // 12, number % 12 + 1, 1))
 
 
 async def site_codes(session: AsyncSession) -> dict[int, str]:

@@ -29,6 +29,7 @@ from handlers.core.context import (
 from handlers.core.messages import Outcome
 from handlers.core.uploads import TableRow
 from storage.models import Site
+from storage.repos.chunks import Window
 
 __all__ = [
     "ActAtOnce",
@@ -62,6 +63,9 @@ Importer = Callable[[AsyncSession, Site, Sequence[TableRow]], Awaitable[list[tup
 # Export rows of one kind, keys in ``fields`` order (the contract documented in docs/exports.md),
 # streamed: read from the database in chunks, so an export's memory does not grow with its rows.
 ExportRows = Callable[[AsyncSession], AsyncIterator[dict[str, Any]]]
+# The same rows of one site's period (``storage.repos.chunks.Window``), picked by the database: what
+# ``/export KIND YYYY-MM``, ``dutydesk export --month/--from/--to`` and the monthly workbook read.
+PeriodRows = Callable[[AsyncSession, Window], AsyncIterator[dict[str, Any]]]
 
 V = TypeVar("V")
 
@@ -70,6 +74,7 @@ V = TypeVar("V")
 class ExportKind:
     fields: tuple[str, ...]
     rows: ExportRows
+    in_period: PeriodRows | None = None  # None: a register of things (keys), exported whole
 
 
 @dataclass(frozen=True, slots=True)

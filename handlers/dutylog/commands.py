@@ -335,5 +335,5 @@ PART = Feature(
     commands=COMMANDS,
     buttons=BUTTONS,
     replies={"incident": attach_photo},
-    exports={"incidents": ExportKind(INCIDENT_FIELDS, incident_rows)},
+    exports={"incidents": ExportKind(INCIDENT_FIELDS, incident_rows, incident_rows)},
 )

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core.exports import iso, site_codes, site_zones
 from storage.repos import incidents
-from storage.repos.chunks import Record
+from storage.repos.chunks import Record, Window
 
 INCIDENT_FIELDS = (
     "number",
@@ -42,9 +42,9 @@ INCIDENT_FIELDS = (
 )
 
 
-async def incident_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
+async def incident_rows(session: AsyncSession, window: Window | None = None) -> AsyncIterator[dict[str, Any]]:
     codes, zones = await site_codes(session), await site_zones(session)
-    async for chunk in incidents.all_for_export(session):
+    async for chunk in incidents.all_for_export(session, window):
         ids = [r["id"] for r in chunk]
         notes = await incidents.handling(session, incident_ids=ids)
         photos = await incidents.photo_counts(session, incident_ids=ids)

@@ -348,6 +348,6 @@ PART = Feature(
     draft_cards={"key_borrow": keys_drafts.card, "key_return": keys_drafts.card},
     exports={
         "keys": ExportKind(keys_exports.KEY_FIELDS, keys_exports.key_rows),
-        "key_loans": ExportKind(keys_exports.LOAN_FIELDS, keys_exports.loan_rows),
+        "key_loans": ExportKind(keys_exports.LOAN_FIELDS, keys_exports.loan_rows, keys_exports.loan_rows),
     },
 )

@@ -14,6 +14,7 @@ from handlers.keys.render import is_overdue
 from storage.clock import utcnow
 from storage.models import Key, KeyLoan, KeyWitness, require_id
 from storage.repos import keys, sites
+from storage.repos.chunks import Window
 
 KEY_FIELDS = ("site", "code", "label", "kind", "location", "copies", "status", "holder", "created_at")
 LOAN_FIELDS = (
@@ -67,10 +68,10 @@ async def key_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
             }
 
 
-async def loan_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
+async def loan_rows(session: AsyncSession, window: Window | None = None) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
     codes, now = await _codes(session), utcnow()
-    async for chunk in keys.all_loans(session):
+    async for chunk in keys.all_loans(session, window):
         seen = await keys.witnesses(session, loan_ids=[require_id(loan) for loan, _ in chunk])
         for loan, key in chunk:
             yield _loan_row(loan, key, codes, zones.get(loan.site_id or 0), seen[require_id(loan)], now)

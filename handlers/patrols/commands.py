@@ -307,6 +307,6 @@ PART = Feature(
     draft_cards={"patrol_report": draft_card},
     at_once={"patrol_report": done_said},
     on_location=location_shared,
-    exports={"patrols": ExportKind(PATROL_FIELDS, patrol_rows)},
+    exports={"patrols": ExportKind(PATROL_FIELDS, patrol_rows, patrol_rows)},
     imports={"patrols": import_rows},
 )

@@ -11,6 +11,7 @@ from handlers.core.exports import iso, site_zones
 from handlers.patrols.render import status_of
 from storage.models import require_id
 from storage.repos import incidents, patrols, sites
+from storage.repos.chunks import Window
 
 PATROL_FIELDS = (
     "site",
@@ -34,11 +35,11 @@ PATROL_FIELDS = (
 )
 
 
-async def patrol_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
+async def patrol_rows(session: AsyncSession, window: Window | None = None) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
     codes = {s.id: s.code for s in await sites.all_sites(session)}
     plans = {p.id: p for p in await patrols.all_plans(session)}  # a site has a handful
-    async for rounds in patrols.all_rounds(session):
+    async for rounds in patrols.all_rounds(session, window):
         ids = [require_id(r) for r in rounds]
         checks = await patrols.checks(session, round_ids=ids)
         found = await patrols.findings(session, round_ids=ids)

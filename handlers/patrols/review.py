@@ -43,6 +43,7 @@ from storage.models.patrols import Recheck, RoundStatus
 from storage.models.tickets import HANDLED, Satisfaction
 from storage.repos import incidents, patrols, sites, timers
 from storage.repos import tickets as tickets_repo
+from storage.repos.chunks import Window
 
 REVIEW = "patrol_review"  # timer kind and message link kind; the timer's ref_id is the week as YYYYMMDD
 DETAIL_LINES = 15  # open problems and unsatisfied callbacks listed one by one; the export has the rest
@@ -338,10 +339,10 @@ async def on_review(ctx: TimerContext) -> datetime | None:
 REVIEW_FIELDS = ("site", "week", "compiled_at", "signed_by", "signed_name", "signed_at", "opinion", "counts")
 
 
-async def review_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
+async def review_rows(session: AsyncSession, window: Window | None = None) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
     codes = {require_id(s): s.code for s in await sites.all_sites(session)}
-    async for chunk in patrols.all_reviews(session):
+    async for chunk in patrols.all_reviews(session, window):
         for row in chunk:
             zone = zones.get(row.site_id)
             yield {
@@ -367,5 +368,5 @@ PART = Feature(
     timers={REVIEW: on_review},
     planners=[plan],
     replies={REVIEW: opinion_reply},
-    exports={"weekly_reviews": ExportKind(REVIEW_FIELDS, review_rows)},
+    exports={"weekly_reviews": ExportKind(REVIEW_FIELDS, review_rows, review_rows)},
 )

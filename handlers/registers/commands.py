@@ -1,10 +1,12 @@
 """``/export KIND [YYYY-MM] [CODE]`` in private: a register as an XLSX file (handlers.core.export_xlsx),
 sent as a document through the outbox to a supervisor or above, with the rows of their own sites only.
 
-The rows are those of ``dutydesk export KIND`` (every kind a feature declares), kept when their site
-is one of the sender's and, for a kind with a time of its own (:data:`MONTH_FIELDS`), when that time
-falls in the month on the site's calendar (this month when none is given); a register of things
-rather than events (``keys``) is sent whole. The rows are read in the transaction into plain values;
+The rows are those of ``dutydesk export KIND`` (every kind a feature declares) of the sender's own
+sites and, for a kind with a time of its own (:data:`MONTH_FIELDS`), of the month on the site's
+calendar (this month when none is given): a kind with a by-period reader (``ExportKind.in_period``)
+has the database pick the month's rows of each site, so the month is read, not the register's
+history; another is read whole and filtered here. A register of things rather than events
+(``keys``) is sent whole. The rows are read in the transaction into plain values;
 the workbook is written outside it, in a thread (``Prepared``: the handler runs again with the file)."""
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from handlers.core import notices
 from handlers.core.commands import Command
 from handlers.core.context import Context, ExportTable
 from handlers.core.export_xlsx import RegisterBook, is_time_field
+from handlers.core.exports import month_window
 from handlers.core.feature import Feature
 from handlers.core.lookups import sites_where
 from handlers.core.messages import Outcome
@@ -70,11 +73,17 @@ def in_month(row: Mapping[str, Any], when: tuple[str, ...], month: str) -> bool:
 
 
 async def read_rows(
-    ctx: Context, export: ExportTable, codes: frozenset[str], when: tuple[str, ...], month: str | None
+    ctx: Context, export: ExportTable, mine: Sequence[Site], when: tuple[str, ...], month: str | None
 ) -> list[dict[str, Any]]:
-    """The register's rows of ``codes`` (and ``month``), as plain values. Every row of the register is
-    read and the others dropped here: the export rows carry no query by site or month yet."""
+    """The register's rows of the sites ``mine`` (and ``month``), as plain values: by the database
+    for a kind with a by-period reader; else every row is read and the others dropped here."""
     kept: list[dict[str, Any]] = []
+    if month is not None and export.in_period is not None:
+        for site in mine:
+            async for row in export.in_period(ctx.session, month_window(site, month)):
+                kept.append(row)
+        return kept
+    codes = frozenset(s.code for s in mine)
     async for row in export.rows(ctx.session):
         if row.get("site") not in codes:
             continue
@@ -144,7 +153,7 @@ async def _send(
     if key in ctx.prepared.answers:  # the second pass: the file was made outside the transaction
         count, data = ctx.prepared.answers[key]
     else:
-        rows = await read_rows(ctx, export, codes, when, month)
+        rows = await read_rows(ctx, export, mine, when, month)
 
         async def write() -> tuple[int, bytes]:
             return len(rows), (await asyncio.to_thread(workbook, kind, export.fields, rows, language) if rows else b"")

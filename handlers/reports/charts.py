@@ -47,16 +47,18 @@ def incidents_by_category(ax: Axes, figures: Figures, t: Translator) -> None:
     return None
 
 
-def tickets_by_week(ax: Axes, figures: Figures, t: Translator) -> None:
-    ax.set_title(t("rp.chart.tickets", month=figures.month))
-    if not any(received for received, _, _ in figures.weeks):
+def tickets_by_part(ax: Axes, figures: Figures, t: Translator) -> None:
+    """Tickets by week of a month, by month of a quarter or a year; the on-time share as a line."""
+    ax.set_title(t("rp.chart.tickets" if figures.kind == "month" else "rp.chart.tickets_by_month", month=figures.month))
+    if not any(received for received, _, _ in figures.parts):
         return _empty(ax, t)
-    labels = [t("rp.chart.week", n=k + 1) for k in range(len(figures.weeks))]
-    ax.bar(labels, [received for received, _, _ in figures.weeks], color=BLUE, label=t("rp.chart.received"))
+    unit = "rp.chart.week" if figures.kind == "month" else "rp.chart.month"
+    labels = [t(unit, n=n) for n in figures.part_numbers]
+    ax.bar(labels, [received for received, _, _ in figures.parts], color=BLUE, label=t("rp.chart.received"))
     ax.set_ylabel(t("rp.chart.count"))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     share = ax.twinx()
-    points = [(k, 100 * ok / timed) for k, (_, timed, ok) in enumerate(figures.weeks) if timed]
+    points = [(k, 100 * ok / timed) for k, (_, timed, ok) in enumerate(figures.parts) if timed]
     if points:
         share.plot([labels[k] for k, _ in points], [v for _, v in points], color=GREEN, marker="o")
     share.set_ylim(0, 105)
@@ -92,7 +94,7 @@ def patrols_by_plan(ax: Axes, figures: Figures, t: Translator) -> None:
 
 MONTHLY: tuple[tuple[str, Chart], ...] = (
     ("incidents", incidents_by_category),
-    ("tickets", tickets_by_week),
+    ("tickets", tickets_by_part),
     ("satisfaction", satisfaction_mix),
     ("patrols", patrols_by_plan),
 )

@@ -1,6 +1,9 @@
-"""``/report [YYYY-MM] [CODE]`` in private (a supervisor or above, their own sites only), ``/stats``
-in the duty group (this month so far: one chart and three lines), and the monthly timer: on the 1st
-at the policy hour, last month's report to each site's managers and supervisors (000 L95-97)."""
+"""``/report [YYYY-MM|YYYY-Qn|YYYY] [CODE]`` in private (a supervisor or above, their own sites only),
+``/stats`` in the duty group (this month so far: one chart and three lines), and the report timers:
+on the 1st at the policy hour, last month's report to each site's managers and supervisors (000
+L95-97); on the 1st of a quarter, last quarter's summary, and on 1 January, last year's, to the
+managers only (000 L76: the summaries go to the superior; the supervisors have had the months). A
+bot that was down on the day catches up during the first week, as for the month."""
 
 from __future__ import annotations
 
@@ -21,13 +24,16 @@ from handlers.core.i18n import Translator
 from handlers.core.messages import Outcome
 from handlers.core.policy import Policy
 from handlers.reports.figures import Figures, read
-from handlers.reports.periods import Month, at_midnight
+from handlers.reports.periods import Month, Period, Quarter, Year, at_midnight, parse_period
 from storage.codes import Role
 from storage.models import Site, require_id
 from storage.repos import sites, timers, uploads
 
 MONTHLY = "monthly_report"  # timer kind: ref_id is the reported month as yyyymm
+QUARTERLY = "quarterly_report"  # ref_id: the reported quarter as yyyyq
+ANNUAL = "annual_report"  # ref_id: the reported year as yyyy
 RECIPIENTS = (Role.MANAGER, Role.SUPERVISOR)
+SUMMARY_RECIPIENTS = (Role.MANAGER,)
 CATCH_UP_DAYS = 7  # a bot that was down on the 1st still sends last month's report this week
 KEEP_FILES = timedelta(days=7)  # the files a report sent are deleted after this
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")  # a site code as /setup takes it
@@ -40,16 +46,16 @@ _purged_at = 0.0
 async def report_command(ctx: Context, args: str) -> Outcome:
     t = ctx.t
     words = args.split()
-    month: Month | None = Month.previous_of(ctx.now, ctx.zone())
+    period: Period | None = Month.previous_of(ctx.now, ctx.zone())
     code: str | None = None
     for word in words[:2]:
-        if word[:1].isdigit() and "-" in word:
-            month = Month.parse(word)
+        if word[:1].isdigit():
+            period = parse_period(word)
         elif _CODE.match(word):
             code = word
         else:
-            month = None
-    if len(words) > 2 or month is None:
+            period = None
+    if len(words) > 2 or period is None:
         return Outcome.say(t("rp.usage.report"))
     mine = await own_sites(ctx)
     if code is not None:
@@ -59,7 +65,7 @@ async def report_command(ctx: Context, args: str) -> Outcome:
         mine = named
     if not mine:
         return Outcome.say(t("denied.role", role=t("role.supervisor")))
-    for site, report in await monthly.compose(ctx.session, mine, month, ctx.now, ctx.prepared):
+    for site, report in await monthly.compose(ctx.session, mine, period, ctx.now, ctx.prepared, ctx.features.exports):
         ctx.notified += await monthly.send(ctx.session, site, report, [ctx.msg.user.id])
     return Outcome()
 
@@ -102,12 +108,19 @@ async def stats_command(ctx: Context, args: str) -> Outcome:
     return Outcome()
 
 
-# the monthly timer
+# the report timers
+
+
+def _due(site: Site, first: Month) -> datetime:
+    """The policy hour on the 1st of ``first`` at the site."""
+    hour = Policy.for_site(site.policy).monthly_report_hour
+    return at_midnight(first.first, ZoneInfo(site.timezone)) + timedelta(hours=hour)
 
 
 async def plan_monthly(session: AsyncSession, now: datetime) -> None:
-    """Each site's report of last month, due on the 1st at the policy hour (made during the first
-    days of the month, safe in many processes); and the old report files deleted, hourly."""
+    """Each site's report of last month, due on the 1st at the policy hour; on the 1st of a quarter
+    also last quarter's summary, on 1 January last year's (made during the first days, safe in many
+    processes); and the old report files deleted, hourly."""
     global _purged_at
     if time.monotonic() - _purged_at > 3600:
         _purged_at = time.monotonic()
@@ -117,22 +130,40 @@ async def plan_monthly(session: AsyncSession, now: datetime) -> None:
         if now.astimezone(zone).day > CATCH_UP_DAYS:
             continue
         this = Month.of(now, zone)
-        hour = Policy.for_site(site.policy).monthly_report_hour
-        due = at_midnight(this.first, zone) + timedelta(hours=hour)
+        site_id, due = require_id(site), _due(site, this)
         ref = int(this.previous.label.replace("-", ""))
-        await timers.ensure(session, kind=MONTHLY, ref_id=ref, site_id=require_id(site), due_at=due)
+        await timers.ensure(session, kind=MONTHLY, ref_id=ref, site_id=site_id, due_at=due)
+        if this.month % 3 == 1:
+            last = Quarter.of(this.start(zone), zone).previous
+            await timers.ensure(
+                session, kind=QUARTERLY, ref_id=last.year * 10 + last.quarter, site_id=site_id, due_at=due
+            )
+        if this.month == 1:
+            await timers.ensure(session, kind=ANNUAL, ref_id=this.year - 1, site_id=site_id, due_at=due)
 
 
-async def on_monthly(ctx: TimerContext) -> datetime | None:
+async def _send_period(ctx: TimerContext, period: Period, roles: tuple[Role, ...]) -> datetime | None:
     session = ctx.session
     site = await sites.get(session, site_id=ctx.timer.site_id)
     if site is None:
         return None
-    month = Month(ctx.timer.ref_id // 100, ctx.timer.ref_id % 100)
-    [(_, report)] = await monthly.compose(session, [site], month, ctx.now, ctx.prepared)
-    people = await notices.holders(session, site, RECIPIENTS, admins=())
+    exports = ctx.features.exports if ctx.features else None
+    [(_, report)] = await monthly.compose(session, [site], period, ctx.now, ctx.prepared, exports)
+    people = await notices.holders(session, site, roles, admins=())
     await monthly.send(session, site, report, [p.telegram_id for p in people])
     return None
+
+
+async def on_monthly(ctx: TimerContext) -> datetime | None:
+    return await _send_period(ctx, Month(ctx.timer.ref_id // 100, ctx.timer.ref_id % 100), RECIPIENTS)
+
+
+async def on_quarterly(ctx: TimerContext) -> datetime | None:
+    return await _send_period(ctx, Quarter(ctx.timer.ref_id // 10, ctx.timer.ref_id % 10), SUMMARY_RECIPIENTS)
+
+
+async def on_annual(ctx: TimerContext) -> datetime | None:
+    return await _send_period(ctx, Year(ctx.timer.ref_id), SUMMARY_RECIPIENTS)
 
 
 PART = Feature(
@@ -141,6 +172,6 @@ PART = Feature(
         Command("report", report_command, min_role=Role.SUPERVISOR, where="private", needs_site=False),
         Command("stats", stats_command),
     ],
-    timers={MONTHLY: on_monthly},
+    timers={MONTHLY: on_monthly, QUARTERLY: on_quarterly, ANNUAL: on_annual},
     planners=[plan_monthly],
 )

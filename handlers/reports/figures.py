@@ -1,6 +1,6 @@
-"""The month's figures of one site, read in the transaction as plain values (then drawn and written
-outside it). Every rate is a numerator over a denominator from the stored records; the README
-("Monthly statistics") defines each and cites its clause."""
+"""The figures of one site over a report period (a month, a quarter, a year), read in the transaction
+as plain values (then drawn and written outside it). Every rate is a numerator over a denominator
+from the stored records; the README ("Monthly statistics") defines each and cites its clause."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.reports.periods import Month
+from handlers.reports.periods import Kind, Period
 from storage.models import Site, require_id
 from storage.repos import incidents, keys, patrols, tickets
 
@@ -37,7 +37,7 @@ class Rate:
 @dataclass(frozen=True, slots=True)
 class PlanRounds:
     plan: str
-    rounds: int  # settled scheduled rounds due in the month
+    rounds: int  # settled scheduled rounds due in the period
     on_time: int
     late: int
     missed: int
@@ -45,18 +45,22 @@ class PlanRounds:
 
 @dataclass(frozen=True, slots=True)
 class Figures:
-    """One site's month (or month so far), as numbers only."""
+    """One site's period (or period so far), as numbers only."""
 
     site_code: str
     site_name: str
     language: str
     timezone: str
-    month: str  # YYYY-MM
+    month: str  # the period's label: YYYY-MM, YYYY-Qn or YYYY
     as_of: datetime
+    kind: Kind = "month"
     incidents: list[tuple[str, str, int, int]] = field(default_factory=list)  # category, severity, n, closed
     incident_median_close_s: float | None = None
     tickets: dict[str, int] = field(default_factory=dict)
-    weeks: list[tuple[int, int, int]] = field(default_factory=list)  # received, timed, on time
+    parts: list[tuple[int, int, int]] = field(
+        default_factory=list
+    )  # per week (month) or month: received, timed, on time
+    part_numbers: list[int] = field(default_factory=list)  # each part's week number or month number
     ticket_median_resolve_s: float | None = None
     callbacks_due: int = 0
     callbacks_done: int = 0
@@ -140,30 +144,33 @@ class Figures:
         return Rate(sum(p.on_time for p in self.plans), sum(p.rounds for p in self.plans))
 
 
-async def read(session: AsyncSession, site: Site, month: Month, as_of: datetime) -> Figures:
-    """The site's figures for ``month``, as of ``as_of`` (deadlines and overdue loans are judged then)."""
+async def read(session: AsyncSession, site: Site, period: Period, as_of: datetime) -> Figures:
+    """The site's figures for ``period``, as of ``as_of`` (deadlines and overdue loans are judged then).
+    Every figure is an aggregate computed by the database: memory does not grow with the records."""
     zone, site_id = ZoneInfo(site.timezone), require_id(site)
-    start, end = month.start(zone), month.end(zone)
-    period: dict[str, Any] = {"site_id": site_id, "start": start, "end": end}
-    due, done, ratings = await tickets.callback_figures_between(session, **period)
-    problems, rechecked = await patrols.finding_figures_between(session, **period)
+    start, end = period.start(zone), period.end(zone)
+    bounds: dict[str, Any] = {"site_id": site_id, "start": start, "end": end}
+    due, done, ratings = await tickets.callback_figures_between(session, **bounds)
+    problems, rechecked = await patrols.finding_figures_between(session, **bounds)
     return Figures(
         site_code=site.code,
         site_name=site.name,
         language=site.language,
         timezone=site.timezone,
-        month=month.label,
+        month=period.label,
         as_of=as_of,
-        incidents=await incidents.counts_between(session, **period),
-        incident_median_close_s=await incidents.median_close_seconds(session, **period),
-        tickets=await tickets.figures_between(session, **period, as_of=as_of),
-        weeks=await tickets.weekly_between(session, site_id=site_id, bounds=month.weeks(zone), as_of=as_of),
-        ticket_median_resolve_s=await tickets.median_resolve_seconds(session, **period),
+        kind=period.kind,
+        incidents=await incidents.counts_between(session, **bounds),
+        incident_median_close_s=await incidents.median_close_seconds(session, **bounds),
+        tickets=await tickets.figures_between(session, **bounds, as_of=as_of),
+        parts=await tickets.weekly_between(session, site_id=site_id, bounds=period.parts(zone), as_of=as_of),
+        part_numbers=period.part_numbers(),
+        ticket_median_resolve_s=await tickets.median_resolve_seconds(session, **bounds),
         callbacks_due=due,
         callbacks_done=done,
         ratings=ratings,
-        loans=await keys.loan_figures_between(session, **period, as_of=as_of),
-        plans=[PlanRounds(*row) for row in await patrols.round_figures_between(session, **period)],
+        loans=await keys.loan_figures_between(session, **bounds, as_of=as_of),
+        plans=[PlanRounds(*row) for row in await patrols.round_figures_between(session, **bounds)],
         problems=problems,
         rechecked=rechecked,
     )

@@ -1,6 +1,12 @@
-"""The monthly statistics of one site (000 L95-97: monthly compilation and statistics to the
-superior; 003 L23, L39, L63, L101): a short message, four PNG charts and an XLSX workbook (a summary
-sheet, then one sheet per register with the month's rows).
+"""The statistics of one site over a month, a quarter or a year (000 L95-97: monthly compilation and
+statistics to the superior; 000 L76: monthly, quarterly and annual summaries; 003 L23, L39, L63,
+L101): a short message, four PNG charts and an XLSX workbook. A month's workbook holds a summary
+sheet, then one sheet per register with the month's rows (incidents, tickets, callbacks, key loans,
+patrol rounds, and the handovers, standing orders and duty days as their exports write them); a
+quarter's or a year's the summary and a sheet of the same figures month by month, no register rows
+(a year is 330 000 of them at a large site: a summary for the superior is read by its trend, and the
+rows of any span stay one ``/export`` or ``dutydesk export --from --to`` away; the workbook stays
+small and quick whatever the history).
 
 The figures are read in the transaction as plain values; the charts are drawn outside it and off
 the event loop (a slow call: ``Prepared``, as the LLM step); the registers' rows of the month are
@@ -11,7 +17,7 @@ worker thread), so neither the rows nor the workbook are held in memory.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,16 +26,23 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
+from handlers.core.context import ExportTable
+from handlers.core.export_xlsx import Book
 from handlers.core.i18n import Translator
 from handlers.core.prepared import Prepared
 from handlers.reports.figures import RATINGS, Figures, Rate, read
-from handlers.reports.periods import Month
+from handlers.reports.periods import Period
 from handlers.reports.registers import REGISTERS
-from handlers.reports.workbook import Workbook
 from storage.models import Site, require_id
+from storage.repos.chunks import Window
 
 SUMMARY_FIELDS = ("item", "value", "previous", "change", "numerator", "denominator", "definition")
 TICKET_KINDS = ("complaint", "repair", "inquiry")
+# Registers of other features in a month's workbook, as their exports write them (when declared):
+# the shift handovers, the standing orders and the signed duty days (000 L116).
+EXPORTED = ("handovers", "orders", "duty_days")
+CHUNK = 1000  # export rows appended to a sheet at a time (in a worker thread)
+PREFIX = {"month": "monthly", "quarter": "quarterly", "year": "annual"}  # each period's catalogue keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +135,22 @@ def change(line: Line) -> float | int | None:
     return round(delta, 1) if isinstance(delta, float) else delta
 
 
+def summary_labels(t: Translator, kind: str) -> list[str]:
+    """The summary sheet's translated header: "this month / last month", or the quarter's, the year's."""
+    names = {"value": f"rp.{PREFIX[kind]}.this", "previous": f"rp.{PREFIX[kind]}.before"}
+    return [t(names.get(name, f"rp.summary.{name}")) for name in SUMMARY_FIELDS]
+
+
+def by_month_rows(t: Translator, months: Sequence[Figures]) -> list[dict[str, Any]]:
+    """The summary's figures month by month (a quarter's or a year's workbook): one row per figure,
+    one column per month; a figure a month has not (a category not seen then) is left empty."""
+    values: dict[str, dict[str, Any]] = {}
+    for month in months:
+        for line in lines(month, month):
+            values.setdefault(line.key, {})[month.month] = line.now
+    return [{"item": item_name(t, key), **by_month} for key, by_month in values.items()]
+
+
 def summary_rows(t: Translator, now: Figures, before: Figures) -> list[dict[str, Any]]:
     return [
         {
@@ -144,10 +173,11 @@ def signed(value: float | int | None, unit: str = "") -> str:
 
 
 def message(t: Translator, now: Figures, before: Figures) -> str:
-    """The short message: the figures, the change from the month before, and the definitions."""
-    head = t("rp.monthly.header", site=now.site_name, month=now.month)
+    """The short message: the figures, the change from the period before, and the definitions."""
+    prefix = PREFIX[now.kind]
+    head = t(f"rp.{prefix}.header", site=now.site_name, month=now.month)
     if now.is_empty:
-        return "\n".join([head, t("rp.monthly.empty", month=now.month, previous=before.month)])
+        return "\n".join([head, t(f"rp.{prefix}.empty", month=now.month, previous=before.month)])
 
     def rate(r: Rate) -> str:
         return t("rp.rate", percent=r.percent(), numerator=r.numerator, denominator=r.denominator)
@@ -188,7 +218,7 @@ def message(t: Translator, now: Figures, before: Figures) -> str:
             rechecked=now.rechecked,
         ),
         t(
-            "rp.monthly.compare",
+            f"rp.{prefix}.compare",
             previous=before.month,
             incidents=signed(now.incident_total - before.incident_total),
             tickets=signed(now.received - before.received),
@@ -207,49 +237,85 @@ def draw_charts(now: Figures, t: Translator) -> list[File]:
     on the first drawing, not when the bot starts (half a second of every start-up otherwise)."""
     import handlers.reports.charts as charts
 
+    def caption(name: str) -> str:
+        return (
+            t("rp.caption.tickets_by_month") if name == "tickets" and now.kind != "month" else t(f"rp.caption.{name}")
+        )
+
     return [
-        File(f"{now.site_code}-{now.month}-{name}.png", charts.draw(chart, now, t), True, t(f"rp.caption.{name}"))
+        File(f"{now.site_code}-{now.month}-{name}.png", charts.draw(chart, now, t), True, caption(name))
         for name, chart in charts.MONTHLY
     ]
 
 
-async def write_workbook(session: AsyncSession, site_id: int, month: Month, now: Figures, before: Figures) -> bytes:
-    """The summary sheet, then each register's rows of the month, streamed chunk by chunk (each
-    chunk appended in a worker thread; the write-only workbook keeps no rows in memory)."""
+async def write_workbook(
+    session: AsyncSession,
+    site_id: int,
+    period: Period,
+    now: Figures,
+    before: Figures,
+    months: Sequence[Figures] = (),
+    exports: Mapping[str, ExportTable] | None = None,
+) -> bytes:
+    """The summary sheet, then: a month's registers, their rows of the month streamed chunk by chunk
+    (each chunk appended in a worker thread; the write-only workbook keeps no rows in memory), each
+    with the field names translated under the keys; a quarter's or a year's figures by month."""
     t, zone = Translator(now.language), ZoneInfo(now.timezone)
-    book = Workbook()
-    labels = [t(f"rp.summary.{name}") for name in SUMMARY_FIELDS]
-    book.sheet(t("rp.sheet.summary"), SUMMARY_FIELDS, labels=labels).extend(summary_rows(t, now, before))
-    start, end = month.start(zone), month.end(zone)
+    book = Book()
+    summary = book.table(t("rp.sheet.summary"), SUMMARY_FIELDS, labels=summary_labels(t, now.kind))
+    summary.extend(summary_rows(t, now, before))
+    if months:
+        fields = ("item", *(m.month for m in months))
+        book.table(t("rp.sheet.by_month"), fields, labels=[t("rp.summary.item"), *fields[1:]]).extend(
+            by_month_rows(t, months)
+        )
+    if period.kind != "month":
+        return await asyncio.to_thread(book.to_bytes)
+    start, end = period.start(zone), period.end(zone)
     for register in REGISTERS:
-        sheet = book.sheet(register.name, register.fields, zone=zone)
+        sheet = book.register(register.name, register.fields, language=now.language)
         async for chunk in register.read(session, site_id, start, end, zone, now.as_of):
             await asyncio.to_thread(sheet.extend, chunk)
+    window = Window(site_id, start, end, period.first, period.months[-1].next.first)
+    for kind in EXPORTED:
+        export = (exports or {}).get(kind)
+        if export is None or export.in_period is None:
+            continue
+        sheet = book.register(kind, export.fields, language=now.language)
+        rows: list[dict[str, Any]] = []
+        async for row in export.in_period(session, window):
+            rows.append(row)
+            if len(rows) == CHUNK:
+                await asyncio.to_thread(sheet.extend, rows)
+                rows = []
+        sheet.extend(rows)
     return await asyncio.to_thread(book.to_bytes)
 
 
 async def compose(
     session: AsyncSession,
     chosen: Sequence[Site],
-    month: Month,
+    period: Period,
     as_of: datetime,
     prepared: Prepared,
+    exports: Mapping[str, ExportTable] | None = None,
 ) -> list[tuple[Site, Report]]:
-    """Each site's report of ``month``: message, charts and workbook (no files for an empty month).
-    The charts of every site are one slow call: in a transaction the first pass asks for them, the
-    caller runs again with them (``Prepared``); the workbooks are then streamed in the transaction."""
+    """Each site's report of ``period`` (a month, quarter or year): message, charts and workbook (no
+    files for an empty period). The charts of every site are one slow call: in a transaction the first
+    pass asks for them, the caller runs again with them (``Prepared``); the workbooks are then written
+    in the transaction."""
     read_sites: list[tuple[Site, Translator, Figures, Figures]] = []
     for site in chosen:
         t = Translator(site.language)
         read_sites.append(
-            (site, t, await read(session, site, month, as_of), await read(session, site, month.previous, as_of))
+            (site, t, await read(session, site, period, as_of), await read(session, site, period.previous, as_of))
         )
     to_draw = [(now, t) for _, t, now, _ in read_sites if not now.is_empty]
 
     async def drawn() -> list[list[File]]:
         return await asyncio.to_thread(lambda: [draw_charts(now, t) for now, t in to_draw])
 
-    key = ("monthly", month.label, tuple(now.site_code for now, _ in to_draw))
+    key = (period.kind, period.label, tuple(now.site_code for now, _ in to_draw))
     pictures: list[list[File]] = await prepared.get(key, drawn) if to_draw else []
     reports: list[tuple[Site, Report]] = []
     for site, t, now, before in read_sites:
@@ -257,11 +323,12 @@ async def compose(
         if now.is_empty:
             reports.append((site, Report(text)))
             continue
+        months = [await read(session, site, month, as_of) for month in period.months] if period.kind != "month" else []
         workbook = File(
-            f"{site.code}-{month.label}.xlsx",
-            await write_workbook(session, require_id(site), month, now, before),
+            f"{site.code}-{period.label}.xlsx",
+            await write_workbook(session, require_id(site), period, now, before, months, exports),
             False,
-            t("rp.caption.workbook"),
+            t(f"rp.{PREFIX[period.kind]}.workbook"),
         )
         reports.append((site, Report(text, [*pictures.pop(0), workbook])))
     return reports

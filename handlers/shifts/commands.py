@@ -38,6 +38,7 @@ from storage.models import Handover, Site, require_id
 from storage.models.shifts import HandoverStatus
 from storage.repos import handovers, sites, timers
 from storage.repos import shifts as shift_repo
+from storage.repos.chunks import Window
 
 INCOMING = "shift_incoming"
 ROSTER_DUE = "shift_roster_due"
@@ -255,9 +256,9 @@ async def on_roster_due(ctx: TimerContext) -> datetime | None:
 ROSTER_FIELDS = ("site", "date", "shift", "staff_id", "staff")  # export keys (README)
 
 
-async def roster_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
+async def roster_rows(session: AsyncSession, window: Window | None = None) -> AsyncIterator[dict[str, Any]]:
     codes = {require_id(s): s.code for s in await sites.all_sites(session)}
-    async for entries in shift_repo.all_entries(session):
+    async for entries in shift_repo.all_entries(session, window):
         people = await sites.people(session, ids=[e.telegram_id for e in entries])
         for e in entries:
             yield {
@@ -278,6 +279,6 @@ PART = Feature(
     commands=COMMANDS,
     timers={INCOMING: on_incoming, ROSTER_DUE: on_roster_due},
     planners=[plan],
-    exports={"roster": ExportKind(ROSTER_FIELDS, roster_rows)},
+    exports={"roster": ExportKind(ROSTER_FIELDS, roster_rows, roster_rows)},
     imports={"roster": roster.importer},
 )

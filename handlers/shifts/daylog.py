@@ -29,6 +29,7 @@ from handlers.shifts.commands import local_at
 from storage.codes import Role, Severity
 from storage.models import Site, require_id
 from storage.repos import handovers, incidents, sites, timers
+from storage.repos.chunks import Window
 
 DAYLOG = "shift_daylog"
 DETAIL_BUDGET = 2500  # characters of handling details in one message (Telegram takes 4096)
@@ -229,10 +230,10 @@ async def on_daylog(ctx: TimerContext) -> datetime | None:
 DUTY_DAY_FIELDS = ("site", "date", "compiled_at", "signed_by", "signed_name", "signed_at", "counts")
 
 
-async def duty_day_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
+async def duty_day_rows(session: AsyncSession, window: Window | None = None) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
     codes = {require_id(s): s.code for s in await sites.all_sites(session)}
-    async for chunk in handovers.all_duty_days(session):
+    async for chunk in handovers.all_duty_days(session, window):
         for d in chunk:
             yield {
                 "site": codes.get(d.site_id),
@@ -255,5 +256,5 @@ PART = Feature(
     buttons=[ButtonAction(SignDayData, sign_button_pressed)],
     timers={DAYLOG: on_daylog},
     planners=[plan],
-    exports={"duty_days": ExportKind(DUTY_DAY_FIELDS, duty_day_rows)},
+    exports={"duty_days": ExportKind(DUTY_DAY_FIELDS, duty_day_rows, duty_day_rows)},
 )

@@ -36,6 +36,7 @@ from storage.models import Draft, require_id
 from storage.models.shifts import HandoverStatus
 from storage.repos import handovers, sites, timers
 from storage.repos import shifts as shift_repo
+from storage.repos.chunks import Window
 
 END_CHECK = "shift_end_check"
 
@@ -243,10 +244,10 @@ HANDOVER_FIELDS = (
 )
 
 
-async def handover_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
+async def handover_rows(session: AsyncSession, window: Window | None = None) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
     codes = {require_id(s): s.code for s in await sites.all_sites(session)}
-    async for chunk in handovers.all_handovers(session):
+    async for chunk in handovers.all_handovers(session, window):
         for r in chunk:
             yield {
                 "id": r.id,
@@ -288,5 +289,5 @@ PART = Feature(
     replies={"handover": reason_reply},
     drafts={"handover": handover_draft, "takeover": takeover_draft},
     draft_cards={"handover": handover_card, "takeover": takeover_card},
-    exports={"handovers": ExportKind(HANDOVER_FIELDS, handover_rows)},
+    exports={"handovers": ExportKind(HANDOVER_FIELDS, handover_rows, handover_rows)},
 )

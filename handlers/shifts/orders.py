@@ -22,6 +22,7 @@ from handlers.core.render import clip
 from storage.codes import Register, Role
 from storage.models import Site, StandingOrder, require_id
 from storage.repos import handovers, sites
+from storage.repos.chunks import Window
 
 
 async def order_command(ctx: Context, args: str) -> Outcome:
@@ -86,10 +87,10 @@ async def orders_section(session: AsyncSession, site: Site, now: datetime, t: Tr
 ORDER_FIELDS = ("number", "site", "text", "issued_by", "issued_name", "issued_at", "done_by", "done_at")
 
 
-async def order_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
+async def order_rows(session: AsyncSession, window: Window | None = None) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
     codes = {require_id(s): s.code for s in await sites.all_sites(session)}
-    async for chunk in handovers.all_orders(session):
+    async for chunk in handovers.all_orders(session, window):
         for o in chunk:
             yield {
                 "number": ref(Register.ORDER, o.number),
@@ -112,5 +113,5 @@ PART = Feature(
     "orders",
     commands=COMMANDS,
     handover=orders_section,
-    exports={"orders": ExportKind(ORDER_FIELDS, order_rows)},
+    exports={"orders": ExportKind(ORDER_FIELDS, order_rows, order_rows)},
 )

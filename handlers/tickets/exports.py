@@ -14,7 +14,7 @@ from handlers.core.exports import iso, site_codes, site_zones
 from handlers.core.numbers import ref
 from storage.codes import Register
 from storage.repos import tickets as repo
-from storage.repos.chunks import Record
+from storage.repos.chunks import Record, Window
 
 TICKET_FIELDS = (
     "number",
@@ -46,10 +46,10 @@ TICKET_FIELDS = (
 CALLBACK_FIELDS = ("ticket", "site", "due_at", "done_at", "how", "by", "by_id", "satisfaction", "note", "state")
 
 
-async def ticket_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
+async def ticket_rows(session: AsyncSession, window: Window | None = None) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
     codes = await site_codes(session)
-    async for chunk in repo.all_tickets(session):
+    async for chunk in repo.all_tickets(session, window):
         counts = await repo.message_counts(session, ticket_ids=[r["id"] for r in chunk])
         for r in chunk:
             site = r["site_id"] or 0
@@ -91,10 +91,10 @@ def _shown(number: int | None) -> str | None:
     return ref(Register.TICKET, number) if number is not None else None
 
 
-async def callback_rows(session: AsyncSession) -> AsyncIterator[dict[str, Any]]:
+async def callback_rows(session: AsyncSession, window: Window | None = None) -> AsyncIterator[dict[str, Any]]:
     zones = await site_zones(session)
     codes = await site_codes(session)
-    async for chunk in repo.all_callbacks(session):
+    async for chunk in repo.all_callbacks(session, window):
         for c, t in chunk:
             yield {
                 "ticket": _shown(t.number),

@@ -330,7 +330,7 @@ PART = Feature(
     handover=commands.handover,
     replies={"ticket": on_reply, flow.FOLLOW_LINK: on_progress_reply},
     exports={
-        "tickets": ExportKind(TICKET_FIELDS, ticket_rows),
-        "callbacks": ExportKind(CALLBACK_FIELDS, callback_rows),
+        "tickets": ExportKind(TICKET_FIELDS, ticket_rows, ticket_rows),
+        "callbacks": ExportKind(CALLBACK_FIELDS, callback_rows, callback_rows),
     },
 )

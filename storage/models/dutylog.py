@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.clock import utcnow
@@ -41,7 +41,10 @@ class DraftStatus(StrEnum):
 class Incident(SQLModel, table=True):
     """A duty-log entry (值班日志条目), fields from source 000 第2篇 L101-116."""
 
-    __table_args__ = (UniqueConstraint("site_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("site_id", "number"),
+        Index("ix_incident_site_occurred", "site_id", "occurred_at"),  # reports: a period (0017)
+    )
     id: int | None = Field(default=None, primary_key=True)
     site_id: int = Field(foreign_key="site.id", index=True)
     number: int

@@ -79,6 +79,7 @@ class KeyLoan(SQLModel, table=True):
             postgresql_where=text("status IN ('pending', 'out')"),
         ),
         Index("ix_keyloan_site_status", "site_id", "status"),
+        Index("ix_keyloan_site_out", "site_id", "out_at"),  # reports: a period (0017)
     )
     id: int | None = Field(default=None, primary_key=True)
     site_id: int = Field(foreign_key="site.id")

@@ -105,6 +105,7 @@ class PatrolFinding(SQLModel, table=True):
     """What a round found (001 L549 巡楼记录本): a problem opens an incident, and once that incident is
     closed a re-check is due (001 L551 P15, L1357): :class:`Recheck`."""
 
+    __table_args__ = (Index("ix_patrolfinding_site_created", "site_id", "created_at"),)  # reports: a period (0017)
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="patrolround.id", index=True)
     site_id: int = Field(foreign_key="site.id")

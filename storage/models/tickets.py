@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
-from sqlalchemy import BigInteger, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.clock import utcnow
@@ -111,7 +111,10 @@ class Awaiting(StrEnum):
 class Ticket(SQLModel, table=True):
     """A resident's complaint, repair request or inquiry (业户事务); the tickets issue builds on it."""
 
-    __table_args__ = (UniqueConstraint("site_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("site_id", "number"),
+        Index("ix_ticket_site_created", "site_id", "created_at"),  # reports: a period (0017)
+    )
     id: int | None = Field(default=None, primary_key=True)
     site_id: int | None = Field(default=None, foreign_key="site.id", index=True)
     number: int | None = None
@@ -163,6 +166,10 @@ class Callback(SQLModel, table=True):
     """A callback (回访) of a resolved ticket: asked by the bot, then by phone or visit when the
     resident does not answer (003 L63; 001 L905-911)."""
 
+    __table_args__ = (
+        Index("ix_callback_site_created", "site_id", "created_at"),  # reports: a period (0017)
+        Index("ix_callback_site_done", "site_id", "done_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
     site_id: int = Field(foreign_key="site.id", index=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, TypeAlias, TypeVar, TypeVarTuple
 
 from sqlalchemy import DateTime, Row, TypeDecorator, select, type_coerce
@@ -17,6 +19,27 @@ Ts = TypeVarTuple("Ts")
 CHUNK = 1000  # rows per fetch; also the size of the IN (...) lists that fetch each chunk's details
 # A row of a model's table as a dict: its columns by name, as the model's fields (``row["site_id"]``).
 Record: TypeAlias = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """One site's period for an export (``/export KIND 2026-11``, ``dutydesk export --month``): the
+    records whose time is in [start, end) (UTC) or whose day is in [first_day, end_day) (the site's
+    calendar). The database picks them: an export of a month reads that month, not the history."""
+
+    site_id: int
+    start: datetime
+    end: datetime
+    first_day: date
+    end_day: date
+
+    def times(self, site: Any, when: Any) -> tuple[ColumnElement[bool], ...]:
+        """The conditions on a site column and a time column."""
+        return (site == self.site_id, when >= self.start, when < self.end)
+
+    def days(self, site: Any, day: Any) -> tuple[ColumnElement[bool], ...]:
+        """The conditions on a site column and a date column."""
+        return (site == self.site_id, day >= self.first_day, day < self.end_day)
 
 
 async def scalars(session: AsyncSession, statement: Select[T], size: int | None = None) -> AsyncIterator[Sequence[T]]:

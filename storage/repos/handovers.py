@@ -54,9 +54,12 @@ async def between(session: AsyncSession, *, site_id: int, start: datetime, end: 
     return rows.all()
 
 
-def all_handovers(session: AsyncSession) -> AsyncIterator[Sequence[Handover]]:
-    """Every handover, by site, oldest first, in chunks."""
-    return chunks.scalars(session, select(Handover).order_by(col(Handover.site_id), col(Handover.id)))
+def all_handovers(session: AsyncSession, window: chunks.Window | None = None) -> AsyncIterator[Sequence[Handover]]:
+    """Every handover (or a site's of a shift day in ``window``), by site, oldest first, in chunks."""
+    stmt = select(Handover).order_by(col(Handover.site_id), col(Handover.id))
+    if window:
+        stmt = stmt.where(*window.days(col(Handover.site_id), col(Handover.shift_day)))
+    return chunks.scalars(session, stmt)
 
 
 async def add_order(session: AsyncSession, row: StandingOrder) -> StandingOrder:
@@ -92,9 +95,11 @@ async def orders_between(
     return rows.all()
 
 
-def all_orders(session: AsyncSession) -> AsyncIterator[Sequence[StandingOrder]]:
-    """Every standing order, by site and number, in chunks."""
+def all_orders(session: AsyncSession, window: chunks.Window | None = None) -> AsyncIterator[Sequence[StandingOrder]]:
+    """Every standing order (or a site's issued in ``window``), by site and number, in chunks."""
     stmt = select(StandingOrder).order_by(col(StandingOrder.site_id), col(StandingOrder.number))
+    if window:
+        stmt = stmt.where(*window.times(col(StandingOrder.site_id), col(StandingOrder.issued_at)))
     return chunks.scalars(session, stmt)
 
 
@@ -125,9 +130,12 @@ async def last_unsigned(session: AsyncSession, *, site_ids: Sequence[int]) -> Du
     return rows.first()
 
 
-def all_duty_days(session: AsyncSession) -> AsyncIterator[Sequence[DutyDay]]:
-    """Every compiled duty day, by site and date, in chunks."""
-    return chunks.scalars(session, select(DutyDay).order_by(col(DutyDay.site_id), col(DutyDay.day)))
+def all_duty_days(session: AsyncSession, window: chunks.Window | None = None) -> AsyncIterator[Sequence[DutyDay]]:
+    """Every compiled duty day (or a site's in ``window``), by site and date, in chunks."""
+    stmt = select(DutyDay).order_by(col(DutyDay.site_id), col(DutyDay.day))
+    if window:
+        stmt = stmt.where(*window.days(col(DutyDay.site_id), col(DutyDay.day)))
+    return chunks.scalars(session, stmt)
 
 
 async def for_shift(session: AsyncSession, *, site_id: int, code: str, day: date) -> Handover | None:

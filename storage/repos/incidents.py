@@ -91,9 +91,10 @@ async def record_notice(
     )
 
 
-def all_for_export(session: AsyncSession) -> AsyncIterator[list[chunks.Record]]:
-    """Every incident, by site and number, in chunks of dicts."""
-    return chunks.records(session, Incident, "site_id", "number")
+def all_for_export(session: AsyncSession, window: chunks.Window | None = None) -> AsyncIterator[list[chunks.Record]]:
+    """Every incident (or a site's that occurred in ``window``), by site and number, in chunks of dicts."""
+    where = window.times(_TABLE.c.site_id, _TABLE.c.occurred_at) if window else ()
+    return chunks.records(session, Incident, "site_id", "number", where=where)
 
 
 async def handling(session: AsyncSession, *, incident_ids: Sequence[int]) -> dict[int, list[tuple[datetime, str, str]]]:

@@ -150,9 +150,12 @@ def all_keys(session: AsyncSession) -> AsyncIterator[Sequence[Key]]:
     return chunks.scalars(session, select(Key).order_by(col(Key.site_id), col(Key.code)))
 
 
-def all_loans(session: AsyncSession) -> AsyncIterator[Sequence[Row[KeyLoan, Key]]]:
-    """Every loan with its key, oldest first, in chunks."""
+def all_loans(session: AsyncSession, window: chunks.Window | None = None) -> AsyncIterator[Sequence[Row[KeyLoan, Key]]]:
+    """Every loan (or a site's handed out, or asked for, in ``window``) with its key, oldest first, in chunks."""
     stmt = select(KeyLoan, Key).join(Key, col(Key.id) == col(KeyLoan.key_id)).order_by(col(KeyLoan.id))
+    if window:
+        when = func.coalesce(col(KeyLoan.out_at), col(KeyLoan.requested_at))
+        stmt = stmt.where(*window.times(col(KeyLoan.site_id), when))
     return chunks.rows(session, stmt)
 
 

@@ -138,9 +138,11 @@ async def running_rounds(session: AsyncSession, *, site_id: int) -> Sequence[Pat
     return (await session.exec(stmt)).all()
 
 
-def all_rounds(session: AsyncSession) -> AsyncIterator[Sequence[PatrolRound]]:
-    """Every round, by site and due time, in chunks."""
+def all_rounds(session: AsyncSession, window: chunks.Window | None = None) -> AsyncIterator[Sequence[PatrolRound]]:
+    """Every round (or a site's due in ``window``), by site and due time, in chunks."""
     stmt = select(PatrolRound).order_by(col(PatrolRound.site_id), col(PatrolRound.due_at), col(PatrolRound.id))
+    if window:
+        stmt = stmt.where(*window.times(col(PatrolRound.site_id), col(PatrolRound.due_at)))
     return chunks.scalars(session, stmt)
 
 
@@ -224,9 +226,12 @@ async def last_unsigned_review(session: AsyncSession, *, site_ids: Sequence[int]
     return rows.first()
 
 
-def all_reviews(session: AsyncSession) -> AsyncIterator[Sequence[WeeklyReview]]:
-    """Every weekly review, by site and week, in chunks."""
-    return chunks.scalars(session, select(WeeklyReview).order_by(col(WeeklyReview.site_id), col(WeeklyReview.week)))
+def all_reviews(session: AsyncSession, window: chunks.Window | None = None) -> AsyncIterator[Sequence[WeeklyReview]]:
+    """Every weekly review (or a site's whose week begins in ``window``), by site and week, in chunks."""
+    stmt = select(WeeklyReview).order_by(col(WeeklyReview.site_id), col(WeeklyReview.week))
+    if window:
+        stmt = stmt.where(*window.days(col(WeeklyReview.site_id), col(WeeklyReview.week)))
+    return chunks.scalars(session, stmt)
 
 
 # Monthly statistics (handlers.reports): aggregates computed by the database.

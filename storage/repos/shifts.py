@@ -67,9 +67,11 @@ async def has_days_between(session: AsyncSession, *, site_id: int, first: date, 
     return row.first() is not None
 
 
-def all_entries(session: AsyncSession) -> AsyncIterator[Sequence[RosterEntry]]:
-    """The whole roster, by site, date and shift, in chunks."""
+def all_entries(session: AsyncSession, window: chunks.Window | None = None) -> AsyncIterator[Sequence[RosterEntry]]:
+    """The whole roster (or a site's days in ``window``), by site, date and shift, in chunks."""
     stmt = select(RosterEntry).order_by(col(RosterEntry.site_id), col(RosterEntry.day), col(RosterEntry.shift_code))
+    if window:
+        stmt = stmt.where(*window.days(col(RosterEntry.site_id), col(RosterEntry.day)))
     return chunks.scalars(session, stmt.order_by(col(RosterEntry.id)))
 
 

@@ -219,14 +219,19 @@ async def callbacks_made_between(
     return result.all()
 
 
-def all_tickets(session: AsyncSession) -> AsyncIterator[list[chunks.Record]]:
-    """Every ticket, oldest first, in chunks of dicts."""
-    return chunks.records(session, Ticket, "id")
+def all_tickets(session: AsyncSession, window: chunks.Window | None = None) -> AsyncIterator[list[chunks.Record]]:
+    """Every ticket (or a site's received in ``window``), oldest first, in chunks of dicts."""
+    where = window.times(_TICKETS.c.site_id, _TICKETS.c.created_at) if window else ()
+    return chunks.records(session, Ticket, "id", where=where)
 
 
-def all_callbacks(session: AsyncSession) -> AsyncIterator[Sequence[Row[Callback, Ticket]]]:
-    """Every callback with its ticket, oldest first, in chunks."""
+def all_callbacks(
+    session: AsyncSession, window: chunks.Window | None = None
+) -> AsyncIterator[Sequence[Row[Callback, Ticket]]]:
+    """Every callback (or a site's due in ``window``) with its ticket, oldest first, in chunks."""
     stmt = select(Callback, Ticket).join(Ticket, col(Ticket.id) == col(Callback.ticket_id)).order_by(col(Callback.id))
+    if window:
+        stmt = stmt.where(*window.times(col(Callback.site_id), col(Callback.due_at)))
     return chunks.rows(session, stmt)
 
 

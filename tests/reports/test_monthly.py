@@ -18,6 +18,7 @@ from PIL import Image
 from sqlmodel import select
 
 import handlers.reports.charts as charts
+from handlers.core.export_xlsx import Book
 from handlers.core.i18n import Translator
 from handlers.core.messages import Chat
 from handlers.core.operator import AdminError
@@ -25,8 +26,7 @@ from handlers.reports.figures import Figures, Rate, read
 from handlers.reports.fonts import FAMILY
 from handlers.reports.operator import write_monthly
 from handlers.reports.periods import Month
-from handlers.reports.workbook import Workbook
-from storage.models import Site, Upload
+from storage.models import Site, StandingOrder, Upload, require_id
 from tests.support import ADMIN, GROUP, MANAGER, STAFF, SUPERVISOR, DeskHarness, text_of
 from tests.support.reports import october
 
@@ -117,30 +117,35 @@ async def test_charts_are_pngs_of_the_expected_size_with_cjk_glyphs(harness: Des
 
 
 def test_workbook_cells_are_typed_and_never_formulas() -> None:
-    book = Workbook()
-    sheet = book.sheet(
-        "incidents", ("number", "at", "day", "text", "ok"), labels=("编号", "时间", "日期", "内容", "是")
+    """The report's workbook is the export's writer (handlers.core.export_xlsx): a table with its own
+    translated header, a register with the field names translated, typed cells, never a formula."""
+    book = Book()
+    sheet = book.table(
+        "incidents", ("number", "occurred_at", "date", "text", "ok"), labels=("编号", "时间", "日期", "内容", "是")
     )
     sheet.append(
-        {"number": 7, "at": "2026-11-23T10:00:00+08:00", "day": "2026-11-23", "text": "=HYPERLINK(1)", "ok": True}
-    )
-    sheet.append({"number": 8, "at": datetime(2026, 11, 23, 2, tzinfo=UTC), "text": "很长的说明" * 30})
-    book2 = book.sheet("incidents", ("x",), zone=SHANGHAI)  # a second sheet of the same name
-    book2.append({"x": 1.5})
+        {"number": 7, "occurred_at": "2026-11-23T10:00:00+08:00", "date": "2026-11-23", "text": "=HYPERLINK(1)",
+         "ok": True}
+    )  # fmt: skip
+    sheet.append({"number": 8, "occurred_at": datetime(2026, 11, 23, 10, tzinfo=SHANGHAI), "text": "很长的说明" * 30})
+    second = book.register("incidents", ("number", "occurred_at"), language="zh-Hans")  # the same name again
+    second.append({"number": 1.5})
     wb = openpyxl.load_workbook(io.BytesIO(book.to_bytes()))
     assert len(wb.sheetnames) == 2 and wb.sheetnames[0] == "incidents"
     ws = wb["incidents"]
-    assert [c.value for c in ws[1]] == ["number", "at", "day", "text", "ok"]
+    assert [c.value for c in ws[1]] == ["number", "occurred_at", "date", "text", "ok"]
     assert [c.value for c in ws[2]] == ["编号", "时间", "日期", "内容", "是"]
     assert ws.freeze_panes == "A3"
     assert ws["A3"].value == 7 and ws["A3"].data_type == "n"
     assert ws["B3"].value == datetime(2026, 11, 23, 10, 0) and ws["B3"].is_date
     assert ws["C3"].value == datetime(2026, 11, 23, 0, 0) and ws["C3"].is_date
-    assert ws["D3"].value == "=HYPERLINK(1)" and ws["D3"].data_type == "s"
+    assert ws["D3"].value == "=HYPERLINK(1)" and ws["D3"].data_type == "s" and ws["D3"].quotePrefix
     assert ws["E3"].value is True
-    assert ws["B4"].value == datetime(2026, 11, 23, 2, 0)  # aware UTC without a zone: kept as UTC
+    assert ws["B4"].value == datetime(2026, 11, 23, 10, 0)  # an aware time: written on its own clock
     assert ws.column_dimensions["D"].width == 60  # fitted, capped
     assert ws.column_dimensions["A"].width < 12
+    other = wb[wb.sheetnames[1]]
+    assert [c.value for c in other[2]] == ["编号", "发生时间"]  # a register: its field names translated
 
 
 async def test_report_in_private_sends_message_charts_and_workbook_to_the_supervisor(
@@ -148,6 +153,15 @@ async def test_report_in_private_sends_message_charts_and_workbook_to_the_superv
 ) -> None:
     harness = any_harness  # PostgreSQL too: the files are kept as bytea until sent
     await _october(harness)
+    async with harness.desk.db.session() as session:
+        site = (await session.exec(select(Site).where(Site.code == "HG"))).one()
+        for number, day, text in (
+            (1, datetime(2026, 10, 8, 2, tzinfo=UTC), "十月的指令"),
+            (2, datetime(2026, 11, 8, 2, tzinfo=UTC), "十一月的指令"),
+        ):
+            session.add(StandingOrder(site_id=require_id(site), number=number, text=text, issued_by=301,
+                                      issued_name="经理张生", issued_at=day))  # fmt: skip
+        await session.commit()
     out = await harness.dm("/report 2026-10", SUPERVISOR)
     assert out.replies == [] or not text_of(out)
     rows = [r for r in await harness.outbox() if r.chat_id == SUPERVISOR.id and r.purpose == "report"]
@@ -169,21 +183,27 @@ async def test_report_in_private_sends_message_charts_and_workbook_to_the_superv
          "HG-2026-10-patrols.png", "HG-2026-10.xlsx"]
     )  # fmt: skip
     wb = openpyxl.load_workbook(io.BytesIO(files["HG-2026-10.xlsx"]))
-    assert wb.sheetnames == ["汇总", "incidents", "tickets", "callbacks", "key_loans", "patrols"]
+    assert wb.sheetnames == [
+        "汇总", "incidents", "tickets", "callbacks", "key_loans", "patrols", "handovers", "orders", "duty_days"
+    ]  # fmt: skip
+    orders = list(wb["orders"].iter_rows(min_row=3, values_only=True))
+    assert [(r[0], r[2]) for r in orders] == [("O1", "十月的指令")]  # October's order; November's is not the month's
+    assert wb["orders"]["A2"].value == "指令编号"  # the export's columns, translated
     summary = {row[0]: row[1:] for row in wb["汇总"].iter_rows(min_row=3, values_only=True)}
     assert summary["投诉有效率（%）"][:5] == (25.0, None, None, 1, 4)
     assert summary["事件数"][:3] == (5, 1, 4)
     incidents = wb["incidents"]
     assert [c.value for c in incidents[1]][:3] == ["number", "occurred_at", "logged_at"]
-    assert incidents.freeze_panes == "A2"
-    entries = list(incidents.iter_rows(min_row=2, values_only=True))
+    assert [c.value for c in incidents[2]][:2] == ["编号", "发生时间"]  # the export's translated header row
+    assert incidents.freeze_panes == "A3"
+    entries = list(incidents.iter_rows(min_row=3, values_only=True))
     assert [r[0] for r in entries] == [1, 2, 3, 4, 5]  # numbers as numbers; September's entry (#6) left out
     assert entries[-1][1] == datetime(2026, 10, 31, 23, 30)  # a date-time cell, on the site's clock
-    assert len(list(wb["tickets"].iter_rows(min_row=2))) == 6 and len(list(wb["callbacks"].iter_rows(min_row=2))) == 5
+    assert len(list(wb["tickets"].iter_rows(min_row=3))) == 6 and len(list(wb["callbacks"].iter_rows(min_row=3))) == 5
     loans = wb["key_loans"]
     overdue = [c.value for c in loans[1]].index("overdue")
-    assert [r[overdue] for r in loans.iter_rows(min_row=2, values_only=True)] == [False, True, True]
-    rounds = list(wb["patrols"].iter_rows(min_row=2, values_only=True))
+    assert [r[overdue] for r in loans.iter_rows(min_row=3, values_only=True)] == [False, True, True]
+    rounds = list(wb["patrols"].iter_rows(min_row=3, values_only=True))
     assert [(r[0], r[3], r[4]) for r in rounds][:3] == [
         ("夜巡", "done", False),
         ("消防巡查", "done", False),

@@ -188,3 +188,42 @@ async def site_with_october(bot: RunningBot) -> None:
             await october(session)
     finally:
         await db.dispose()
+
+
+async def rest_of_the_quarter(session: AsyncSession) -> None:
+    """November and December 2026 at HG after :func:`october` (the fourth quarter worked out by hand
+    in tests/reports/test_summaries.py), and one entry of 1 January 2027, site time."""
+    site = (await session.exec(select(Site).where(Site.code == "HG"))).one()
+    sid = require_id(site)
+    h = timedelta(hours=1)
+
+    def incident(number: int, at: datetime, category: str, severity: str, closed_after: timedelta | None) -> Incident:
+        return Incident(
+            site_id=sid, number=number, occurred_at=at, logged_at=at, reporter_id=101, category=category,
+            severity=Severity(severity), situation="…",
+            status=IncidentStatus.OPEN if closed_after is None else IncidentStatus.CLOSED,
+            closed_at=None if closed_after is None else at + closed_after,
+        )  # fmt: skip
+
+    session.add_all(
+        [
+            incident(901, local(10, month=11), "water", "normal", 8 * h),
+            incident(902, local(31, 23, 30, month=12), "fire", "major", None),  # the quarter's last half hour
+            incident(903, datetime(2027, 1, 1, 0, 30, tzinfo=SHANGHAI).astimezone(UTC), "water", "normal", None),
+        ]
+    )
+    created = local(15, month=11)
+    repair = Ticket(
+        site_id=sid, number=904, kind=TicketKind.REPAIR, category="service", description="…", resident_id=5001,
+        status=TicketStatus.CLOSED, created_at=created, deadline_at=created + 48 * h, resolved_at=created + 2 * h,
+    )  # fmt: skip
+    session.add(repair)
+    await session.flush()
+    session.add(
+        Callback(
+            ticket_id=require_id(repair), site_id=sid, due_at=local(5, month=12), created_at=local(5, month=12),
+            state=CallbackState.DONE, done_at=local(6, month=12), satisfaction=Satisfaction.SATISFIED,
+            how=CallbackHow.BOT,
+        )
+    )  # fmt: skip
+    await session.commit()
