@@ -1,6 +1,5 @@
-"""Registers as XLSX (``dutydesk export KIND --format xlsx``, ``/export KIND``, the report's workbook),
-written as a stream (``handlers.core.xlsx_package``): the rows go to a temporary file as they come,
-so memory does not grow with them.
+"""Registers as XLSX (``dutydesk export KIND --format xlsx``, ``/export KIND``), written with openpyxl in
+write-only mode: the rows stream to a temporary file as they come, so memory does not grow with them.
 
 One sheet named after the kind; row 1 holds the stable keys of docs/exports.md, row 2 (zh-Hans and
 zh-Hant) the same names translated (``xf.<field>``, or ``xk.<kind>.<field>`` where a kind means
@@ -22,40 +21,35 @@ in ``KIND (2)``, with the header again."""
 from __future__ import annotations
 
 import io
-import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import IO, Any
 
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils.datetime import to_excel
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from handlers.core.exports import FORMULA_STARTS
 from handlers.core.i18n import catalogue
-from handlers.core.xlsx_package import (
-    BOLD,
-    BOLD_QUOTED,
-    DATE,
-    DATETIME,
-    INTEGER,
-    PLAIN,
-    QUOTED,
-    Package,
-    column_letter,
-)
 
 MEASURED_ROWS = 500  # rows read before the column widths are fixed
 MIN_WIDTH, MAX_WIDTH = 6, 60
 MAX_TEXT = 32_767  # Excel's limit for one cell
 MAX_ROWS = 1_048_576  # Excel's rows per sheet
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+DATE_FORMAT = "yyyy-mm-dd"
 BIG_INTEGER = 10**11  # from here General shows an id (a group's -100…) as 1.0E+12: written with format "0"
 TRANSLATED = ("zh-Hans", "zh-Hant")  # languages that get the second header row
 DATE_FIELDS = frozenset({"date", "shift_date", "week"})
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+_BOLD = Font(bold=True)
 
 
 def is_time_field(name: str) -> bool:
@@ -110,39 +104,6 @@ def sheet_title(title: str) -> str:
     return _BAD_TITLE.sub("_", title)[:31] or "sheet"
 
 
-def escaped(text: str) -> str:
-    """Text as XML character data (a carriage return kept as such: XML would make it a newline)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-
-
-def row_xml(values: Sequence[Any], letters: Sequence[str], number: int, *, header: bool = False) -> str:
-    """One ``<row>`` of typed values (see :func:`typed`): the hot loop of a big export, so one string."""
-    cells = []
-    for letter, value in zip(letters, values, strict=False):
-        if value is None:
-            continue
-        if isinstance(value, str):
-            quoted = value.startswith(FORMULA_STARTS)
-            style = (BOLD_QUOTED if quoted else BOLD) if header else (QUOTED if quoted else PLAIN)
-            cells.append(
-                f'<c r="{letter}{number}" t="inlineStr"{f" s={chr(34)}{style}{chr(34)}" if style else ""}>'
-                f'<is><t xml:space="preserve">{escaped(value)}</t></is></c>'
-            )
-        elif isinstance(value, bool):
-            cells.append(f'<c r="{letter}{number}" t="b"><v>{int(value)}</v></c>')
-        elif isinstance(value, int):
-            big = f' s="{INTEGER}"' if abs(value) >= BIG_INTEGER else ""
-            cells.append(f'<c r="{letter}{number}"{big}><v>{value}</v></c>')
-        elif isinstance(value, float):
-            if math.isfinite(value):
-                cells.append(f'<c r="{letter}{number}"><v>{value!r}</v></c>')
-        elif isinstance(value, datetime):
-            cells.append(f'<c r="{letter}{number}" s="{DATETIME}"><v>{to_excel(value)!r}</v></c>')
-        elif isinstance(value, date):
-            cells.append(f'<c r="{letter}{number}" s="{DATE}"><v>{to_excel(value)!r}</v></c>')
-    return f'<row r="{number}">{"".join(cells)}</row>'
-
-
 class Sheet:
     """One table being written (its rows, then the next table's): :meth:`append` each row (a dict with
     ``fields`` as keys). Rows are kept only until the widths are measured; past Excel's rows a
@@ -151,12 +112,11 @@ class Sheet:
     def __init__(self, book: Book, title: str, fields: Sequence[str], headers: list[list[str]]) -> None:
         self.book, self.title, self.fields, self.headers = book, title, tuple(str(f) for f in fields), headers
         self._times = [is_time_field(name) for name in self.fields]
-        self._letters = [column_letter(k) for k in range(1, len(self.fields) + 1)]
         self._widths: list[int] | None = None
         self._buffer: list[list[Any]] = []
+        self._sheet: WriteOnlyWorksheet | None = None
         self._sheets = 0
-        self._number = 0  # the last row written in the current sheet
-        self._pending: list[str] = []  # rows formatted, not yet handed to the package
+        self._left = 0  # rows the current sheet still takes
         self.rows = 0
 
     def append(self, row: Mapping[str, Any]) -> None:
@@ -172,48 +132,63 @@ class Sheet:
     def extend(self, rows: Iterable[Mapping[str, Any]]) -> None:
         for row in rows:
             self.append(row)
-        self._hand_over()
 
     def flush(self) -> None:
         """Fix the widths and write the header (once), then the buffered rows."""
-        if self._widths is None:
-            self._widths = [
-                min(MAX_WIDTH, max(MIN_WIDTH, max(width_of(line[k]) for line in [*self.headers, *self._buffer]) + 2))
-                for k in range(len(self.fields))
-            ]
-            self._new_sheet()
-            buffered, self._buffer = self._buffer, []
-            for values in buffered:
-                self._write(values)
-        self._hand_over()
+        if self._widths is not None:
+            return
+        self._widths = [
+            min(MAX_WIDTH, max(MIN_WIDTH, max(width_of(line[k]) for line in [*self.headers, *self._buffer]) + 2))
+            for k in range(len(self.fields))
+        ]
+        self._new_sheet()
+        buffered, self._buffer = self._buffer, []
+        for values in buffered:
+            self._write(values)
 
     def _new_sheet(self) -> None:
-        self._hand_over()
         self._sheets += 1
         title = self.title if self._sheets == 1 else f"{self.title[:25]} ({self._sheets})"
-        self.book.open_sheet(title, self._widths or [], len(self.headers))
-        self._number = 0
+        sheet = self.book.create(title)
+        for k, width in enumerate(self._widths or []):
+            sheet.column_dimensions[get_column_letter(k + 1)].width = width
+        sheet.freeze_panes = f"A{len(self.headers) + 1}"
         for header in self.headers:
-            self._number += 1
-            self._pending.append(row_xml(header, self._letters, self._number, header=True))
+            cells = [self._text(sheet, text) for text in header]
+            for cell in cells:
+                cell.font = _BOLD
+            sheet.append(cells)
+        self._sheet, self._left = sheet, MAX_ROWS - len(self.headers)
 
     def _write(self, values: list[Any]) -> None:
-        if self._number >= MAX_ROWS:
+        if self._left == 0:
             self._new_sheet()
-        self._number += 1
-        self._pending.append(row_xml(values, self._letters, self._number))
-        if len(self._pending) >= 1000:
-            self._hand_over()
+        sheet = self._sheet
+        assert sheet is not None
+        # Plain values as they are (openpyxl types them, dates with a date format): a cell object only
+        # where a plain value would not do; it is several times slower per cell.
+        sheet.append([self._cell(sheet, v) if _needs_cell(v) else v for v in values])
+        self._left -= 1
 
-    def _hand_over(self) -> None:
-        if self._pending:
-            self.book.write("".join(self._pending))
-            self._pending = []
+    @staticmethod
+    def _text(sheet: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"  # a string, even when it starts with "=": never a formula
+        if text.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True  # Excel's own mark for text typed as '=…: stays text when edited
+        return cell
+
+    def _cell(self, sheet: WriteOnlyWorksheet, value: Any) -> WriteOnlyCell:
+        if isinstance(value, str):
+            return self._text(sheet, value)
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "0"
+        return cell
 
 
 class Book:
-    """A workbook of several tables written one after the other (a table is finished when the next
-    begins): the monthly report's summary and registers, and each register export.
+    """A workbook of several tables written one after the other (write-only: a table is finished
+    when the next begins). The monthly report's summary and registers, and each register export.
 
         book = Book()
         book.table("汇总", fields, labels=translated).extend(rows)
@@ -222,7 +197,7 @@ class Book:
     """
 
     def __init__(self) -> None:
-        self._package = Package()
+        self._book = Workbook(write_only=True)
         self._tables: list[Sheet] = []
         self._titles: set[str] = set()
 
@@ -239,16 +214,13 @@ class Book:
         """A new table of a register: the second header row the fields translated (:func:`labels`)."""
         return self.table(title or kind, fields, labels=labels(kind, [str(f) for f in fields], language))
 
-    def open_sheet(self, title: str, widths: Sequence[int], frozen_rows: int) -> None:
-        """The next worksheet, under a valid title not used yet in this book."""
+    def create(self, title: str) -> WriteOnlyWorksheet:
+        """A new worksheet under a valid title not used yet in this book."""
         name = sheet_title(title)
         while name in self._titles:
             name = sheet_title(f"{name[:27]}_{len(self._titles)}")
         self._titles.add(name)
-        self._package.open_sheet(name, widths, frozen_rows)
-
-    def write(self, xml: str) -> None:
-        self._package.write(xml)
+        return self._book.create_sheet(name)
 
     def save(self, out: str | IO[bytes]) -> None:
         """Write the workbook to a path or a binary file (not closed here)."""
@@ -256,7 +228,7 @@ class Book:
             sheet.flush()
         if not self._tables:
             self.table("sheet", ()).flush()
-        self._package.save(out)
+        self._book.save(out)  # type: ignore[arg-type]  # openpyxl takes a file object as well
 
     def to_bytes(self) -> bytes:
         out = io.BytesIO()
@@ -286,3 +258,9 @@ class RegisterBook:
     def save(self, out: str | IO[bytes]) -> None:
         """Write the workbook to a path or a binary file (not closed here)."""
         self.book.save(out)
+
+
+def _needs_cell(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.startswith(FORMULA_STARTS)
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) >= BIG_INTEGER
