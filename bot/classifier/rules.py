@@ -134,6 +134,8 @@ class RuleClassifier:
             time=time,
             alternatives=_alternatives(scan, intent, category),
             intent_confidence=round(intent_conf * (0.9 if scan.contested else 1.0), 3),
+            problem=names_problem(scan),
+            done=bool(scan.signals.get("done")),
         )
 
     def severity_signal(self, text: str) -> Severity:
@@ -328,6 +330,19 @@ def _decide_intent(scan: _Scan, *, speaker: Speaker) -> tuple[str, float]:
     if best_score < 2.0:
         conf *= 0.85  # one weak word decided
     return best, conf
+
+
+def names_problem(scan: _Scan) -> bool:
+    """Whether the text names something wrong: a fault (broken, leaking, left unlocked), a blocked
+    exit, an urgent or major reading, or something found or still pending together with what it is.
+    Negated words (无异常, 门已锁好, no issues found) give no signal, so they name none."""
+    sig = scan.signals
+    if sig.get("fault") or _found_hazard(sig) or scan.emergencies or _severity_level_quick(scan):
+        return True
+    if sig.get("fire_exit") and sig.get("blocked"):
+        return True
+    _, score, _ = _best_category(scan)
+    return bool((sig.get("found") or sig.get("pending")) and score >= 1.5)
 
 
 def _found_hazard(sig: defaultdict[str, int]) -> bool:

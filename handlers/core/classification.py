@@ -46,6 +46,12 @@ class Classification:
     # How sure the reading is of the intent alone (a record or not, and which); None when only the
     # overall confidence is known. A draft card needs only this: its category is one tap away.
     intent_confidence: float | None = None
+    # The text names something wrong (a fault, a door left unlocked, a hazard, something found with
+    # what it is), whatever its intent and even when no category fits: a patrol report that says
+    # "done" and names a problem is a finding, not an all-clear (000 L376, L412).
+    problem: bool = False
+    # The text says a round or a task is over (完毕, 巡完, done).
+    done: bool = False
 
     @property
     def record_confidence(self) -> float:

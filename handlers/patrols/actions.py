@@ -98,12 +98,18 @@ def not_theirs(ctx: Context, view: RoundView) -> Outcome | None:
     finishes it: the sign-in sheet is the patroller's own (001 L813), and the supervisor is the one
     who checks and signs everyone's patrol records (001 L553). Nobody below the plan's role does
     either: a supervisor-only plan's round (001 L543) is finished by a supervisor."""
+    refused = not_theirs_why(ctx, view)
+    return None if refused is None else ctx.answer(refused, alert=True)
+
+
+def not_theirs_why(ctx: Context, view: RoundView) -> str | None:
+    """:func:`not_theirs`'s reason as text, or None when the sender may."""
     rnd, plan, t = view.round, view.plan, ctx.t
     if not ctx.may(rnd.site_id, plan.role):
-        return ctx.answer(t("denied.role", role=t(f"role.{plan.role}")), alert=True)
+        return t("denied.role", role=t(f"role.{plan.role}"))
     if rnd.started_by == ctx.msg.user.id or ctx.may(rnd.site_id, Role.SUPERVISOR):
         return None
-    return ctx.answer(t("patrol.not_yours", name=rnd.started_name or "?"), alert=True)
+    return t("patrol.not_yours", name=rnd.started_name or "?")
 
 
 def closed_problem(ctx: Context, rnd: PatrolRound) -> Outcome | None:
@@ -236,6 +242,12 @@ async def located(ctx: Context, view: RoundView, where: tuple[float, float]) -> 
     return await sign(ctx, view, position, Proof.LOCATION, where=where, distance=distance)
 
 
+def names_problem(reading: Classification) -> bool:
+    """A finding is a problem when the classifier reads an event, a category, or a problem without
+    one (a door left unlocked, a crack): the hazards a patrol finds are recorded (000 L376, L412)."""
+    return reading.intent == "incident" or reading.category != "other" or reading.problem
+
+
 async def finding(
     ctx: Context,
     view: RoundView,
@@ -244,16 +256,18 @@ async def finding(
     photo_id: str | None = None,
     checkpoint: str | None = None,
     reading: Classification | None = None,
+    finish_round: bool = False,
 ) -> Outcome:
     """Record what the round found; a problem opens an incident linked to the round, whose closing
-    makes a re-check due (001 L551, L1357)."""
+    makes a re-check due (001 L551, L1357). ``finish_round``: the report also said the round is done
+    (巡查完毕，天台门未锁), so the round is finished with its finding once its points are signed."""
     rnd, t = view.round, ctx.t
     site = await sites.get(ctx.session, site_id=rnd.site_id)
     assert site is not None
     problem, incident = False, None
     if text:
         reading = reading or await ctx.classify(text, speaker="staff", private=False)
-        problem = reading.intent == "incident" or reading.category != "other"
+        problem = names_problem(reading)
         if problem:
             incident = await dutylog.record(
                 ctx,
@@ -286,14 +300,19 @@ async def finding(
         ),
     )
     view = await load_view(ctx.session, rnd, view.plan)
+    closing = ""
+    if finish_round:
+        why_not = await close_round(ctx, view)
+        view = await load_view(ctx.session, rnd, view.plan)
+        closing = "\n" + (why_not or t("patrol.finished", plan=view.plan.name, count=len(view.findings)))
     if incident is None:
-        return await shown(ctx, view, t("patrol.finding_noted"))
-    note = t("patrol.finding_opened", number=incident.number)
+        return await shown(ctx, view, t("patrol.finding_noted") + closing)
+    note = t("patrol.finding_opened", number=incident.number) + closing
     incident_card = dutylog.card_reply(ctx, incident, header="incident.logged")
     if ctx.msg.is_button:
         # a draft's 记录: the pressed draft becomes the incident's card (its buttons gone) and the round's
         # card is edited where it is — no new group message (docs/usage.md "Message economy")
-        head = t("patrol.draft_recorded", plan=view.plan.name)
+        head = t("patrol.draft_recorded", plan=view.plan.name) + closing
         recorded = Reply(head + "\n" + incident_card.text, incident_card.buttons, edit=True, link=incident_card.link)
         message_id = await links.newest_message(
             ctx.session, chat_id=ctx.msg.chat.id, ref_kind=ROUND, ref_id=require_id(view.round)
@@ -307,22 +326,41 @@ async def finding(
     return outcome
 
 
-async def finish(ctx: Context, view: RoundView, *, clean: bool = False) -> Outcome:
-    """Done once every checkpoint is signed; ``clean`` is the patroller's 一切正常."""
+def finish_refusal(ctx: Context, view: RoundView) -> str | None:
+    """Why the sender may not finish the round now (closed, not theirs, points left), or None."""
     rnd, t = view.round, ctx.t
-    problem = closed_problem(ctx, rnd)
-    if problem is not None:
-        return problem
-    if (refused := not_theirs(ctx, view)) is not None:
+    if rnd.status in CLOSED_ROUND:
+        return t("patrol.closed", status=t(f"patrol.status.{rnd.status}"))
+    if (refused := not_theirs_why(ctx, view)) is not None:
         return refused
     pending = view.pending()
     if pending:
         names = "、".join(str(cp["name"]) for _, cp in pending)
-        return ctx.answer(t("patrol.still_pending", count=len(pending), names=names), alert=True)
-    user = ctx.msg.user
+        return t("patrol.still_pending", count=len(pending), names=names)
+    return None
+
+
+async def close_round(ctx: Context, view: RoundView) -> str | None:
+    """Mark the round done by the sender and stop its timer; None when done, else why not."""
+    refused = finish_refusal(ctx, view)
+    if refused is not None:
+        return refused
+    rnd, user = view.round, ctx.msg.user
     values = {"done_by": user.id, "done_name": user.name, "done_at": ctx.now}
     if not await patrols.move(ctx.session, rnd, from_status=RoundStatus.RUNNING, to=RoundStatus.DONE, **values):
-        return ctx.answer(ctx.t("patrol.closed", status=ctx.t(f"patrol.status.{rnd.status}")))
+        return ctx.t("patrol.closed", status=ctx.t(f"patrol.status.{rnd.status}"))
     await timers.cancel_for(ctx.session, kind=ROUND, ref_id=require_id(rnd))
+    return None
+
+
+async def finish(ctx: Context, view: RoundView, *, clean: bool = False) -> Outcome:
+    """Done once every checkpoint is signed; ``clean`` is the patroller's 一切正常."""
+    t = ctx.t
+    refused = finish_refusal(ctx, view)
+    if refused is not None:
+        return ctx.answer(refused, alert=True)
+    why_not = await close_round(ctx, view)
+    if why_not is not None:  # another process finished or closed it meanwhile
+        return ctx.answer(why_not)
     key = "patrol.finished_clean" if clean and not view.findings else "patrol.finished"
     return await shown(ctx, view, t(key, plan=view.plan.name, count=len(view.findings)))

@@ -8,6 +8,7 @@ L549); re-check once fixed (001 L551, L1357). Rounds and their timers: handlers.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from functools import wraps
 from typing import TypeVar
@@ -167,9 +168,22 @@ async def finish_button(ctx: Context, view: RoundView, data: FinishRound) -> Out
 # ── messages: replies to the card, locations, free-text patrol reports ──────────────────────────
 
 
-def is_clean(category: str, intent: str) -> bool:
-    """The patroller's 巡查完毕，一切正常: a patrol report that names no problem."""
-    return intent == "patrol_report" and category == "other"
+def is_clean(reading: Classification) -> bool:
+    """The patroller's 巡查完毕，一切正常: a patrol report that names no problem. One that says done
+    and names one (巡查完毕，天台门未锁) is a finding: the hazard is recorded (000 L376, L412)."""
+    return reading.intent == "patrol_report" and not patrol_actions.names_problem(reading)
+
+
+def ends_round(reading: Classification) -> bool:
+    """A patrol report that says the round is over (巡查完毕, done), whatever else it says."""
+    return reading.intent == "patrol_report" and reading.done
+
+
+async def draft_reading(ctx: Context, draft: Draft) -> Classification:
+    """The draft as recorded (its intent and category) with what its text says besides: a problem
+    without a category, the round said done (the classifier's flags, not stored with the draft)."""
+    read = await ctx.classify(draft.text, speaker="staff", private=False)
+    return replace(read, intent=draft.intent, category=draft.category)
 
 
 async def card_reply(ctx: Context, round_id: int) -> Outcome | None:
@@ -203,9 +217,9 @@ async def card_reply(ctx: Context, round_id: int) -> Outcome | None:
     if msg.photo_file_id:
         return await patrol_actions.photo(ctx, view)
     assert reading is not None
-    if is_clean(reading.category, reading.intent):
+    if is_clean(reading):
         return await patrol_actions.finish(ctx, view, clean=True)
-    return await patrol_actions.finding(ctx, view, msg.text.strip(), reading=reading)
+    return await patrol_actions.finding(ctx, view, msg.text.strip(), reading=reading, finish_round=ends_round(reading))
 
 
 async def current_round(ctx: Context, site_id: int, user_id: int) -> PatrolRound | None:
@@ -234,7 +248,7 @@ async def done_said(ctx: Context, reading: Classification) -> Outcome | None:
     their own: nothing is left to decide, so no draft card. Every checkpoint signed, the round is
     finished (001 L813 route and sign-in done); points left, they are named. A report that names a
     problem, or one from someone with no round running, goes on to the draft card as before."""
-    if ctx.site is None or not is_clean(reading.category, reading.intent):
+    if ctx.site is None or not is_clean(reading):
         return None
     running = await patrols.running_rounds(ctx.session, site_id=require_id(ctx.site))
     mine = [r for r in running if r.started_by == ctx.msg.user.id]
@@ -245,17 +259,19 @@ async def done_said(ctx: Context, reading: Classification) -> Outcome | None:
 
 async def record_draft(ctx: Context, draft: Draft) -> Outcome:
     """One tap on a patrol-report draft: 一切正常 finishes the author's running round; anything
-    else is a finding of that round. With no round running it is a duty-log entry as before."""
+    else is a finding of that round, and a report that also says done (巡查完毕，天台门未锁) finishes
+    the round with it. With no round running it is a duty-log entry as before."""
     rnd = await current_round(ctx, draft.site_id, draft.author_id)
     if rnd is None:
         return await drafts.record_as_incident(ctx, draft)
     view = await load_view(ctx.session, rnd)
-    if is_clean(draft.category, draft.intent):
+    reading = await draft_reading(ctx, draft)
+    if is_clean(reading):
         outcome = await patrol_actions.finish(ctx, view, clean=True)
         if rnd.status != RoundStatus.DONE:
             return outcome
     else:
-        outcome = await patrol_actions.finding(ctx, view, draft.text)
+        outcome = await patrol_actions.finding(ctx, view, draft.text, finish_round=ends_round(reading))
         draft.incident_id = (await load_view(ctx.session, rnd)).findings[-1].incident_id
         if not any(reply.edit for reply in outcome.replies):
             text = ctx.t("patrol.draft_recorded", plan=view.plan.name)
@@ -277,9 +293,11 @@ async def draft_card(ctx: Context, draft: Draft) -> DraftCard:
         return DraftCard("\n".join([header, *drafts.draft_body(ctx, draft)]), categorised=True)
     plan = await patrols.get_plan(ctx.session, plan_id=rnd.plan_id)
     name, due = plan.name if plan else "?", hm(rnd.due_at, ctx.zone())
-    if is_clean(draft.category, draft.intent):
+    reading = await draft_reading(ctx, draft)
+    if is_clean(reading):
         return DraftCard(t("patrol.draft.clean", plan=name, due=due))
-    return DraftCard("\n".join([t("patrol.draft.finding", plan=name, due=due), *drafts.draft_body(ctx, draft)]))
+    header = "patrol.draft.finding_done" if ends_round(reading) else "patrol.draft.finding"
+    return DraftCard("\n".join([t(header, plan=name, due=due), *drafts.draft_body(ctx, draft)]))
 
 
 COMMANDS = [

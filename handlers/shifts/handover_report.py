@@ -70,6 +70,19 @@ async def incidents_section(session: AsyncSession, site: Site, t: Translator) ->
     return lines
 
 
+# Lines of a section that are no item: a heading (【未结事件】1 宗, [Open incidents] 1: one style, see
+# tests/shifts/test_handover_headings), an item already bulleted, a continuation (indented) or the
+# count of lines left out (……另有 3 项). A feature's part may give several headed sections.
+_NOT_AN_ITEM = ("【", "[", "•", " ", "…")
+
+
+def bulleted(lines: list[str]) -> list[str]:
+    """The sections as the report shows them: each item under one bullet, "• " then the item's own
+    mark (⏰ overdue or late, ❌ missed). The features' lines began with a bullet, a mark or a number
+    (#1, O1, T1): four styles in one report."""
+    return [line if line.startswith(_NOT_AN_ITEM) else "• " + line for line in lines]
+
+
 async def compile_report(
     session: AsyncSession,
     site: Site,
@@ -82,7 +95,7 @@ async def compile_report(
     order), then the notes and items; "nothing open" when empty."""
     lines: list[str] = []
     for section in sections:
-        lines += await section(session, site, now, t)
+        lines += bulleted(await section(session, site, now, t))
     if not lines:
         lines.append(t("handover.all_clear"))
     if handover.notes:

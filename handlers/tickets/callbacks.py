@@ -248,12 +248,12 @@ async def handover(session: AsyncSession, site: Site, now: datetime, t: Translat
         state = t(f"cb.state.{callback.state}")
         lines.append(
             t(
-                "cb.handover.line",
+                "cb.handover.line" if ticket.unit else "cb.handover.line_no_unit",  # no "房号 -"
                 mark=late,
                 number=ticket.number,
                 due=hhmm(callback.due_at, site),
                 state=state,
-                unit=ticket.unit or "-",
+                unit=ticket.unit or "",
             )
         )
     return lines

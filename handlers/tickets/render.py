@@ -93,13 +93,14 @@ def card_buttons(t: Translator, ticket: Ticket) -> Keyboard:
 
 def list_line(t: Translator, ticket: Ticket, site: Site | None, now: datetime) -> str:
     mark = "⏰" if overdue(ticket, now) else "•"
+    unit = ticket.unit or ticket.location
     return t(
-        "tk.list.line",
+        "tk.list.line" if unit else "tk.list.line_no_unit",  # no "报修·一般 - 待受理"
         mark=mark,
         number=ticket.number,
         kind=t(f"kind.{ticket.kind}"),
         urgency=t(f"urgency.{ticket.urgency}"),
-        unit=ticket.unit or ticket.location or "-",
+        unit=unit or "",
         status=t(f"tk.status.{ticket.status}"),
         deadline=hhmm(ticket.deadline_at, site),
         text=clip(ticket.description, 40),

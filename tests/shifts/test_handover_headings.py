@@ -1,5 +1,6 @@
 """The handover report's sections share one heading style (issue 19 point 2): 【title】count unit in
-Chinese, [Title] count in English, an empty section left out, and no line said twice."""
+Chinese, [Title] count in English, an empty section left out, and no line said twice; every item
+line under one bullet ("• " and its mark), a ticket without a unit shown without one."""
 
 from __future__ import annotations
 
@@ -77,3 +78,10 @@ async def test_every_section_heading_follows_one_pattern(harness: DeskHarness, l
     assert all(HEADING[language].match(line) for line in counted)
     assert not any(line.startswith(("🔑", "📨", "📞", "巡查：", "Patrols:")) for line in report), report
     assert len(report) == len(set(report)), report  # no line said twice
+    # Every item under one bullet, then its own mark (⏰ overdue, ❌ missed); a continuation indented.
+    body = report[report.index(counted[0]) :]
+    items = [line for line in body if not line.startswith(("【", "[", "  "))]
+    assert len(items) == 1 + 1 + 1 + 1 + 1 + 4 and all(line.startswith("• ") for line in items), report
+    assert any(line.startswith("• ❌ ") for line in items) and any(line.startswith("• ⏰ ") for line in items)
+    # A ticket with no unit says none (was "报修·一般 - 待受理", "房号 -").
+    assert not any(" - " in line or line.endswith(" -") or "-，" in line or "-," in line for line in items), report
