@@ -31,4 +31,3 @@ def test_text_comes_back_as_typed_and_numbers_as_numbers() -> None:
     assert rows[1][3] == datetime(2026, 11, 23, 10, 0, 5)
     assert rows[2][0] == "  两端空格  " and rows[2][1] == -3 and rows[2][4] == datetime(2026, 2, 28)
     assert wb.active["C2"].number_format == "0"  # type: ignore[index]  # every digit shown, not 1.0E+12
-
