@@ -55,7 +55,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return cli_db.refuse(exc)
     exports = registry().exports  # the registers of other features in a month's workbook
     return cli_db.report(
-        args, settings, lambda db: write_report(db, period, args.site, Path(args.out), utcnow(), exports)
+        args, settings, lambda db: write_report(db, period, args.site, Path(args.out), utcnow(), exports, cli_db.translator())
     )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import handlers.reports.monthly as monthly
 from handlers.core.context import ExportTable
+from handlers.core.i18n import Translator
 from handlers.core.operator import AdminError, site_for_cli
 from handlers.core.prepared import Prepared
 from handlers.reports.periods import FORMS, Kind, Month, Period, Quarter, Year
@@ -22,7 +23,7 @@ def parse(kind: Kind, text: str) -> Period:
     """The period of ``kind`` written as ``text``; :class:`AdminError` naming the form for anything else."""
     found: Period | None = {"month": Month.parse, "quarter": Quarter.parse, "year": Year.parse}[kind](text)
     if found is None:
-        raise AdminError(f"bad {kind} {text[:20]!r}: write {FORMS[kind]}, e.g. {EXAMPLES[kind]}")
+        raise AdminError(f"cli.report.bad_{kind}", text=text[:20], form=FORMS[kind], example=EXAMPLES[kind])
     return found
 
 
@@ -45,16 +46,18 @@ async def write_report(
     out: Path,
     now: datetime,
     exports: Mapping[str, ExportTable] | None = None,
+    t: Translator | None = None,
 ) -> str:
     """Write each site's report of the period (one site with ``site_code``) into ``out``: the message
-    as ``CODE-PERIOD.txt``, the charts as PNG, the workbook as XLSX. Returns what was written."""
+    as ``CODE-PERIOD.txt``, the charts as PNG, the workbook as XLSX. Returns what was written, in
+``t``'s language (the command line's; English by default)."""
     if not out.is_dir():  # noqa: ASYNC240  (one stat of the operator's folder)
-        raise AdminError(f"no such folder: {out}")
+        raise AdminError("cli.report.no_folder", folder=str(out))
     written: list[str] = []
     async with db.session() as session:
         chosen = [await site_for_cli(session, site_code)] if site_code else list(await sites.all_sites(session))
         if not chosen:
-            raise AdminError("no site yet: send /setup CODE Name in the duty group first")
+            raise AdminError("cli.no_site")
         for site, report in await monthly.compose(session, chosen, period, now, Prepared(inline=True), exports):
             text = out / f"{site.code}-{period.label}.txt"
             text.write_text(report.text + "\n", encoding="utf-8")
@@ -62,4 +65,5 @@ async def write_report(
             for file in report.files:
                 (out / file.name).write_bytes(file.data)
                 written.append(file.name)
-    return f"wrote {len(written)} files to {out}: " + ", ".join(written)
+    said = t or Translator("en")
+    return said("cli.report.wrote", count=len(written), folder=str(out), files=", ".join(written))

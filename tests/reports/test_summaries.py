@@ -161,16 +161,25 @@ async def test_cli_writes_the_quarter_and_the_year(harness: DeskHarness, tmp_pat
 
 
 @pytest.mark.parametrize(
-    ("argv", "said"),
+    ("language", "argv", "said"),
     [
-        (["quarterly", "--quarter", "2026-Q5"], "bad quarter '2026-Q5': write YYYY-Qn, e.g. 2026-Q3"),
-        (["annual", "--year", "26"], "bad year '26': write YYYY, e.g. 2026"),
-        (["monthly", "--month", "2026-13"], "bad month '2026-13': write YYYY-MM, e.g. 2026-11"),
+        ("en", ["quarterly", "--quarter", "2026-Q5"], "bad quarter '2026-Q5': write YYYY-Qn, e.g. 2026-Q3"),
+        ("en", ["annual", "--year", "26"], "bad year '26': write YYYY, e.g. 2026"),
+        ("en", ["monthly", "--month", "2026-13"], "bad month '2026-13': write YYYY-MM, e.g. 2026-11"),
+        ("zh-Hans", ["quarterly", "--quarter", "2026-Q5"], "季度写法不对：'2026-Q5'；请写成 YYYY-Qn，例如 2026-Q3"),
+        ("zh-Hant", ["annual", "--year", "26"], "年份寫法不對：'26'；請寫成 YYYY，例如 2026"),
     ],
 )
 def test_cli_refuses_a_bad_period_in_one_line(
-    argv: list[str], said: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    language: str,
+    argv: list[str],
+    said: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """In the command line's language (DUTYDESK_LANGUAGE), before any database is opened."""
+    monkeypatch.setenv("DUTYDESK_LANGUAGE", language)
     database = f"sqlite+aiosqlite:///{tmp_path}/none.db"
     assert main(["report", *argv, "--out", str(tmp_path), "--database", database]) == 2
     err = capsys.readouterr().err
