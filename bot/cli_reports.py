@@ -54,8 +54,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     except AdminError as exc:
         return cli_db.refuse(exc)
     exports = registry().exports  # the registers of other features in a month's workbook
+    t = cli_db.translator()
     return cli_db.report(
-        args, settings, lambda db: write_report(db, period, args.site, Path(args.out), utcnow(), exports, cli_db.translator())
+        args, settings, lambda db: write_report(db, period, args.site, Path(args.out), utcnow(), exports, t)
     )
 
 

@@ -49,8 +49,8 @@ async def write_report(
     t: Translator | None = None,
 ) -> str:
     """Write each site's report of the period (one site with ``site_code``) into ``out``: the message
-    as ``CODE-PERIOD.txt``, the charts as PNG, the workbook as XLSX. Returns what was written, in
-``t``'s language (the command line's; English by default)."""
+        as ``CODE-PERIOD.txt``, the charts as PNG, the workbook as XLSX. Returns what was written, in
+    ``t``'s language (the command line's; English by default)."""
     if not out.is_dir():  # noqa: ASYNC240  (one stat of the operator's folder)
         raise AdminError("cli.report.no_folder", folder=str(out))
     written: list[str] = []
