@@ -5,7 +5,6 @@ own figures, and the clauses cited as they are (000 L152; repeated complaints ar
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +20,7 @@ from handlers.shifts import operator as shift_admin
 from storage.db import Database, upgrade
 from storage.models import Site
 from tests.support import MANAGER, SUPERVISOR, DeskHarness, text_of
-from tests.support.postgres import IN_CI, database_url, pg_admin, pg_reachable
+from tests.support.postgres import database_at
 from tests.support.shifts import NIGHT, site_with_roster, upload
 
 
@@ -96,24 +95,8 @@ async def test_policy_show_says_what_no_regulation_sets(harness: DeskHarness) ->
 @pytest.fixture(params=["sqlite", "postgres"])
 def old_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A new database at revision 0009 (before the three-shift default)."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
-        upgrade(url, "0009")
+    with database_at(request.param, "0009", tmp_path) as url:
         yield url
-        return
-    problem = asyncio.run(pg_reachable())
-    if problem:
-        if IN_CI:
-            pytest.fail(problem)
-        pytest.skip(problem)
-    name = f"dutydesk_test_0010_{uuid.uuid4().hex[:10]}"
-    asyncio.run(pg_admin(f'CREATE DATABASE "{name}"'))
-    url = database_url(name)
-    try:
-        upgrade(url, "0009")
-        yield url
-    finally:
-        asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 SITE = sa.table(

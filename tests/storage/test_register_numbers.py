@@ -5,7 +5,6 @@ a register, and numbers taken at the same moment by two processes differ (Postgr
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,7 +20,7 @@ from storage.models import Incident, ShiftRequest, StandingOrder, Ticket
 from storage.models.leave import ShiftRequestKind
 from storage.models.tickets import TicketKind
 from storage.repos import sites
-from tests.support.postgres import IN_CI, database_url, pg_admin, pg_reachable
+from tests.support.postgres import database_at
 
 AT = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 SITE = sa.table(
@@ -37,24 +36,8 @@ SITE = sa.table(
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def shared_numbers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A new database at revision 0016, the last with the shared sites.next_number."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
-        upgrade(url, "0016")
+    with database_at(request.param, "0016", tmp_path) as url:
         yield url
-        return
-    problem = asyncio.run(pg_reachable())
-    if problem:
-        if IN_CI:
-            pytest.fail(problem)
-        pytest.skip(problem)
-    name = f"dutydesk_test_0017_{uuid.uuid4().hex[:10]}"
-    asyncio.run(pg_admin(f'CREATE DATABASE "{name}"'))
-    url = database_url(name)
-    try:
-        upgrade(url, "0016")
-        yield url
-    finally:
-        asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _records(site_id: int) -> list[object]:
