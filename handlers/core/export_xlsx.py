@@ -34,7 +34,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from handlers.core.exports import FORMULA_STARTS
+from handlers.core.exports import FORMULA_STARTS, is_time_field
 from handlers.core.i18n import catalogue
 
 MEASURED_ROWS = 500  # rows read before the column widths are fixed
@@ -45,16 +45,10 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 DATE_FORMAT = "yyyy-mm-dd"
 BIG_INTEGER = 10**11  # from here General shows an id (a group's -100…) as 1.0E+12: written with format "0"
 TRANSLATED = ("zh-Hans", "zh-Hant")  # languages that get the second header row
-DATE_FIELDS = frozenset({"date", "shift_date", "week"})
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 _BOLD = Font(bold=True)
-
-
-def is_time_field(name: str) -> bool:
-    """A column whose ISO 8601 texts are written as date-times or dates."""
-    return name.endswith("_at") or name in DATE_FIELDS
 
 
 def labels(kind: str, fields: Sequence[str], language: str) -> list[str] | None:

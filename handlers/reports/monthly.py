@@ -27,7 +27,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
 from handlers.core.context import ExportTable
-from handlers.core.export_xlsx import Book
 from handlers.core.i18n import Translator
 from handlers.core.prepared import Prepared
 from handlers.reports.figures import RATINGS, Figures, Rate, read
@@ -260,6 +259,8 @@ async def write_workbook(
     """The summary sheet, then: a month's registers, their rows of the month streamed chunk by chunk
     (each chunk appended in a worker thread; the write-only workbook keeps no rows in memory), each
     with the field names translated under the keys; a quarter's or a year's figures by month."""
+    from handlers.core.export_xlsx import Book  # openpyxl: imported on the first workbook, not at start
+
     t, zone = Translator(now.language), ZoneInfo(now.timezone)
     book = Book()
     summary = book.table(t("rp.sheet.summary"), SUMMARY_FIELDS, labels=summary_labels(t, now.kind))
