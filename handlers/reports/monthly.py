@@ -17,7 +17,10 @@ worker thread), so neither the rows nor the workbook are held in memory.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -231,20 +234,47 @@ def message(t: Translator, now: Figures, before: Figures) -> str:
     return "\n".join(body)
 
 
-def draw_charts(now: Figures, t: Translator) -> list[File]:
-    """The four charts (in a worker thread: no database, no event loop). matplotlib is imported here,
-    on the first drawing, not when the bot starts (half a second of every start-up otherwise)."""
-    import handlers.reports.charts as charts
-
+def _captioned(now: Figures, t: Translator, pngs: Sequence[bytes]) -> list[File]:
     def caption(name: str) -> str:
         return (
             t("rp.caption.tickets_by_month") if name == "tickets" and now.kind != "month" else t(f"rp.caption.{name}")
         )
 
+    names = ("incidents", "tickets", "satisfaction", "patrols")  # charts.MONTHLY's order
     return [
-        File(f"{now.site_code}-{now.month}-{name}.png", charts.draw(chart, now, t), True, caption(name))
-        for name, chart in charts.MONTHLY
+        File(f"{now.site_code}-{now.month}-{name}.png", png, True, caption(name))
+        for name, png in zip(names, pngs, strict=True)
     ]
+
+
+def draw_charts(now: Figures, t: Translator) -> list[File]:
+    """The four charts (in a worker thread: no database, no event loop). matplotlib is imported here,
+    on the first drawing, not when the bot starts (half a second of every start-up otherwise)."""
+    import handlers.reports.charts as charts
+
+    [pngs] = charts.draw_all([(now, t)])
+    return _captioned(now, t, pngs)
+
+
+async def draw_aside(to_draw: Sequence[tuple[Figures, Translator]]) -> list[list[File]]:
+    """Every site's charts drawn in a child process (spawned: a fresh interpreter, no forked threads),
+    so the drawing — matplotlib's import and four PNGs, about two seconds — runs on another core while
+    this one writes the workbook, and holds no GIL the bot's other chats want. Where no process can
+    be started the charts are drawn in a worker thread, as before: the same PNGs either way."""
+    jobs = list(to_draw)
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            drawn: list[list[bytes]] = await asyncio.get_running_loop().run_in_executor(pool, _draw_all, jobs)
+    except (OSError, BrokenProcessPool):
+        return await asyncio.to_thread(lambda: [draw_charts(now, t) for now, t in jobs])
+    return [_captioned(now, t, pngs) for (now, t), pngs in zip(jobs, drawn, strict=True)]
+
+
+def _draw_all(jobs: list[tuple[Figures, Translator]]) -> list[list[bytes]]:
+    """In the child: matplotlib is imported there, never in this process."""
+    import handlers.reports.charts as charts
+
+    return charts.draw_all(jobs)
 
 
 async def write_workbook(
@@ -293,6 +323,24 @@ async def write_workbook(
     return await asyncio.to_thread(book.to_bytes)
 
 
+async def _workbook(
+    session: AsyncSession,
+    site: Site,
+    t: Translator,
+    period: Period,
+    now: Figures,
+    before: Figures,
+    exports: Mapping[str, ExportTable] | None,
+) -> File:
+    months = [await read(session, site, month, now.as_of) for month in period.months] if period.kind != "month" else []
+    return File(
+        f"{site.code}-{period.label}.xlsx",
+        await write_workbook(session, require_id(site), period, now, before, months, exports),
+        False,
+        t(f"rp.{PREFIX[period.kind]}.workbook"),
+    )
+
+
 async def compose(
     session: AsyncSession,
     chosen: Sequence[Site],
@@ -314,23 +362,32 @@ async def compose(
     to_draw = [(now, t) for _, t, now, _ in read_sites if not now.is_empty]
 
     async def drawn() -> list[list[File]]:
-        return await asyncio.to_thread(lambda: [draw_charts(now, t) for now, t in to_draw])
+        return await draw_aside(to_draw)
 
     key = (period.kind, period.label, tuple(now.site_code for now, _ in to_draw))
-    pictures: list[list[File]] = await prepared.get(key, drawn) if to_draw else []
+    # Without a transaction to protect (the command line) the charts are drawn while the workbooks
+    # are written; in the desk they are a slow call between attempts (Prepared), drawn aside too.
+    pictures: list[list[File]] = []
+    pending: asyncio.Future[list[list[File]]] | None = None
+    if to_draw and prepared.inline and key not in prepared.answers:
+        pending = asyncio.ensure_future(prepared.get(key, drawn))
+    elif to_draw:
+        pictures = await prepared.get(key, drawn)
+    workbooks: list[File | None] = []
+    try:
+        for site, t, now, before in read_sites:
+            workbooks.append(None if now.is_empty else await _workbook(session, site, t, period, now, before, exports))
+        if pending is not None:
+            pictures = await pending
+    finally:
+        if pending is not None and not pending.done():
+            pending.cancel()
     reports: list[tuple[Site, Report]] = []
-    for site, t, now, before in read_sites:
+    for (site, t, now, before), workbook in zip(read_sites, workbooks, strict=True):
         text = message(t, now, before)
-        if now.is_empty:
+        if workbook is None:
             reports.append((site, Report(text)))
             continue
-        months = [await read(session, site, month, as_of) for month in period.months] if period.kind != "month" else []
-        workbook = File(
-            f"{site.code}-{period.label}.xlsx",
-            await write_workbook(session, require_id(site), period, now, before, months, exports),
-            False,
-            t(f"rp.{PREFIX[period.kind]}.workbook"),
-        )
         reports.append((site, Report(text, [*pictures.pop(0), workbook])))
     return reports
 
