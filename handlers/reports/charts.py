@@ -130,5 +130,5 @@ def dashboard(figures: Figures, t: Translator) -> bytes:
 
 def draw_all(jobs: Sequence[tuple[Figures, Translator]]) -> list[list[bytes]]:
     """Each job's :data:`MONTHLY` charts as PNGs, in order: what the report's child process runs
-    (``handlers.reports.monthly.draw_aside``); plain values in, bytes out, so both pickle."""
+    (``handlers.reports.drawing.draw_aside``); plain values in, bytes out, so both pickle."""
     return [[draw(chart, figures, t) for _, chart in MONTHLY] for figures, t in jobs]

@@ -17,10 +17,7 @@ worker thread), so neither the rows nor the workbook are held in memory.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,6 +29,7 @@ from handlers.core import notices
 from handlers.core.context import ExportTable
 from handlers.core.i18n import Translator
 from handlers.core.prepared import Prepared
+from handlers.reports.drawing import File, draw_aside
 from handlers.reports.figures import RATINGS, Figures, Rate, read
 from handlers.reports.periods import Period
 from handlers.reports.registers import REGISTERS
@@ -45,14 +43,6 @@ TICKET_KINDS = ("complaint", "repair", "inquiry")
 EXPORTED = ("handovers", "orders", "duty_days")
 CHUNK = 1000  # export rows appended to a sheet at a time (in a worker thread)
 PREFIX = {"month": "monthly", "quarter": "quarterly", "year": "annual"}  # each period's catalogue keys
-
-
-@dataclass(frozen=True, slots=True)
-class File:
-    name: str
-    data: bytes
-    photo: bool  # a chart (sent as a photo) or the workbook (a document)
-    caption: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,49 +222,6 @@ def message(t: Translator, now: Figures, before: Figures) -> str:
         t("rp.def.patrol_on_time"),
     ]
     return "\n".join(body)
-
-
-def _captioned(now: Figures, t: Translator, pngs: Sequence[bytes]) -> list[File]:
-    def caption(name: str) -> str:
-        return (
-            t("rp.caption.tickets_by_month") if name == "tickets" and now.kind != "month" else t(f"rp.caption.{name}")
-        )
-
-    names = ("incidents", "tickets", "satisfaction", "patrols")  # charts.MONTHLY's order
-    return [
-        File(f"{now.site_code}-{now.month}-{name}.png", png, True, caption(name))
-        for name, png in zip(names, pngs, strict=True)
-    ]
-
-
-def draw_charts(now: Figures, t: Translator) -> list[File]:
-    """The four charts (in a worker thread: no database, no event loop). matplotlib is imported here,
-    on the first drawing, not when the bot starts (half a second of every start-up otherwise)."""
-    import handlers.reports.charts as charts
-
-    [pngs] = charts.draw_all([(now, t)])
-    return _captioned(now, t, pngs)
-
-
-async def draw_aside(to_draw: Sequence[tuple[Figures, Translator]]) -> list[list[File]]:
-    """Every site's charts drawn in a child process (spawned: a fresh interpreter, no forked threads),
-    so the drawing — matplotlib's import and four PNGs, about two seconds — runs on another core while
-    this one writes the workbook, and holds no GIL the bot's other chats want. Where no process can
-    be started the charts are drawn in a worker thread, as before: the same PNGs either way."""
-    jobs = list(to_draw)
-    try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            drawn: list[list[bytes]] = await asyncio.get_running_loop().run_in_executor(pool, _draw_all, jobs)
-    except (OSError, BrokenProcessPool):
-        return await asyncio.to_thread(lambda: [draw_charts(now, t) for now, t in jobs])
-    return [_captioned(now, t, pngs) for (now, t), pngs in zip(jobs, drawn, strict=True)]
-
-
-def _draw_all(jobs: list[tuple[Figures, Translator]]) -> list[list[bytes]]:
-    """In the child: matplotlib is imported there, never in this process."""
-    import handlers.reports.charts as charts
-
-    return charts.draw_all(jobs)
 
 
 async def write_workbook(
