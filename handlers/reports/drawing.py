@@ -48,12 +48,15 @@ def draw_charts(now: Figures, t: Translator) -> list[File]:
     return _captioned(now, t, pngs)
 
 
-async def draw_aside(to_draw: Sequence[tuple[Figures, Translator]]) -> list[list[File]]:
+async def draw_aside(to_draw: Sequence[tuple[Figures, Translator]], *, child: bool = True) -> list[list[File]]:
     """Every site's charts drawn in a child process (``handlers.reports.draw_child``), so the drawing —
     matplotlib's import and four PNGs, about two seconds — runs on another core while this one writes
-    the workbook, and holds no GIL the bot's other chats want. Where the child cannot run the charts
-    are drawn in a worker thread, as before: the same PNGs either way."""
+    the workbook, and holds no GIL the bot's other chats want. The child's own start (~1.2 s of imports)
+    pays only beside a long workbook (a month's registers): ``child=False``, or a child that cannot
+    run, draws in a worker thread, as before. The same PNGs either way."""
     jobs = list(to_draw)
+    if not child:
+        return await asyncio.to_thread(lambda: [draw_charts(now, t) for now, t in jobs])
     try:
         drawn = await _in_child(jobs)
     except (OSError, ChildProcessError, pickle.UnpicklingError, EOFError):

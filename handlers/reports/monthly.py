@@ -309,7 +309,7 @@ async def compose(
     to_draw = [(now, t) for _, t, now, _ in read_sites if not now.is_empty]
 
     async def drawn() -> list[list[File]]:
-        return await draw_aside(to_draw)
+        return await draw_aside(to_draw, child=period.kind == "month")  # a quarter's workbook is short
 
     key = (period.kind, period.label, tuple(now.site_code for now, _ in to_draw))
     # Without a transaction to protect (the command line) the charts are drawn while the workbooks
