@@ -9,7 +9,8 @@ rows of any span stay one ``/export`` or ``dutydesk export --from --to`` away; t
 small and quick whatever the history).
 
 The figures are read in the transaction as plain values; the charts are drawn outside it and off
-the event loop (a slow call: ``Prepared``, as the LLM step); the registers' rows of the month are
+the event loop (a slow call: ``Prepared``, as the LLM step; a month's in a child process, on the
+command line while the workbook is written: ``handlers.reports.drawing``); the registers' rows of the month are
 streamed from the database into the write-only workbook chunk by chunk (each chunk appended in a
 worker thread), so neither the rows nor the workbook are held in memory.
 """
