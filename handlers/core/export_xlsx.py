@@ -34,7 +34,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from handlers.core.exports import FORMULA_STARTS
+from handlers.core.exports import FORMULA_STARTS, is_time_field
 from handlers.core.i18n import catalogue
 
 MEASURED_ROWS = 500  # rows read before the column widths are fixed
@@ -45,16 +45,10 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 DATE_FORMAT = "yyyy-mm-dd"
 BIG_INTEGER = 10**11  # from here General shows an id (a group's -100…) as 1.0E+12: written with format "0"
 TRANSLATED = ("zh-Hans", "zh-Hant")  # languages that get the second header row
-DATE_FIELDS = frozenset({"date", "shift_date", "week"})
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 _BOLD = Font(bold=True)
-
-
-def is_time_field(name: str) -> bool:
-    """A column whose ISO 8601 texts are written as date-times or dates."""
-    return name.endswith("_at") or name in DATE_FIELDS
 
 
 def labels(kind: str, fields: Sequence[str], language: str) -> list[str] | None:
@@ -73,6 +67,11 @@ def text_cell(text: str) -> str:
 
 def typed(value: Any, time_column: bool) -> Any:
     """A row's value as a cell value (see the module's docstring); text stays ``str``."""
+    kind = type(value)
+    if value is None or kind is int or kind is float or kind is bool or kind is date:
+        return value  # the common cases first: one type check, no isinstance chain
+    if kind is str and not time_column:
+        return value if value.isprintable() and len(value) <= MAX_TEXT else text_cell(value)
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.replace(tzinfo=None)  # an aware time is given on the site's clock: Excel has no zone
     if value is None or isinstance(value, bool | int | float | datetime | date):
@@ -111,7 +110,7 @@ class Sheet:
 
     def __init__(self, book: Book, title: str, fields: Sequence[str], headers: list[list[str]]) -> None:
         self.book, self.title, self.fields, self.headers = book, title, tuple(str(f) for f in fields), headers
-        self._times = [is_time_field(name) for name in self.fields]
+        self._columns = [(name, is_time_field(name)) for name in self.fields]
         self._widths: list[int] | None = None
         self._buffer: list[list[Any]] = []
         self._sheet: WriteOnlyWorksheet | None = None
@@ -120,11 +119,11 @@ class Sheet:
         self.rows = 0
 
     def append(self, row: Mapping[str, Any]) -> None:
-        values = [typed(row.get(name), time) for name, time in zip(self.fields, self._times, strict=True)]
         self.rows += 1
         if self._widths is not None:
-            self._write(values)
+            self._write_row(row)
             return
+        values = [typed(row.get(name), time) for name, time in self._columns]
         self._buffer.append(values)
         if len(self._buffer) >= MEASURED_ROWS:
             self.flush()
@@ -161,6 +160,7 @@ class Sheet:
         self._sheet, self._left = sheet, MAX_ROWS - len(self.headers)
 
     def _write(self, values: list[Any]) -> None:
+        """A row of values already typed (the buffered rows)."""
         if self._left == 0:
             self._new_sheet()
         sheet = self._sheet
@@ -168,6 +168,40 @@ class Sheet:
         # Plain values as they are (openpyxl types them, dates with a date format): a cell object only
         # where a plain value would not do; it is several times slower per cell.
         sheet.append([self._cell(sheet, v) if _needs_cell(v) else v for v in values])
+        self._left -= 1
+
+    def _write_row(self, row: Mapping[str, Any]) -> None:
+        """A row as it comes, typed and written in one pass (the hot path: every row after the first
+        :data:`MEASURED_ROWS`). Values already typed — numbers, naive date-times, dates, clean text —
+        are taken as they are; anything else goes through :func:`typed`, as a buffered row does."""
+        if self._left == 0:
+            self._new_sheet()
+        sheet = self._sheet
+        assert sheet is not None
+        values: list[Any] = []
+        add = values.append
+        for name, time in self._columns:
+            value: Any = row.get(name)
+            kind = type(value)
+            if kind is str:
+                if time:
+                    value = typed(value, True)
+                    if type(value) is not str:
+                        add(value)
+                        continue
+                elif not value.isprintable() or len(value) > MAX_TEXT:
+                    value = text_cell(value)
+                add(self._text(sheet, value) if value.startswith(FORMULA_STARTS) else value)
+            elif value is None or kind is float or kind is bool or kind is date:
+                add(value)
+            elif kind is int:
+                add(self._cell(sheet, value) if not -BIG_INTEGER < value < BIG_INTEGER else value)
+            elif kind is datetime and value.tzinfo is None:
+                add(value)
+            else:
+                value = typed(value, time)
+                add(self._cell(sheet, value) if _needs_cell(value) else value)
+        sheet.append(values)
         self._left -= 1
 
     @staticmethod

@@ -19,6 +19,13 @@ from storage.repos.chunks import Window
 # A cell starting with one of these is a formula to Excel, LibreOffice and Sheets (OWASP "CSV
 # Injection"): `=HYPERLINK(...)` in a resident's display name or message would run on opening.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DATE_FIELDS = frozenset({"date", "shift_date", "week"})
+
+
+def is_time_field(name: str) -> bool:
+    """A column whose ISO 8601 texts an XLSX export writes as date-times or dates (here, not in
+    ``export_xlsx``, so a caller need not import openpyxl to ask)."""
+    return name.endswith("_at") or name in DATE_FIELDS
 
 
 def spreadsheet_cell(value: object) -> object:

@@ -21,8 +21,7 @@ from zoneinfo import ZoneInfo
 from handlers.core import notices
 from handlers.core.commands import Command
 from handlers.core.context import Context, ExportTable
-from handlers.core.export_xlsx import RegisterBook, is_time_field
-from handlers.core.exports import month_window
+from handlers.core.exports import is_time_field, month_window
 from handlers.core.feature import Feature
 from handlers.core.lookups import sites_where
 from handlers.core.messages import Outcome
@@ -94,6 +93,8 @@ async def read_rows(
 
 
 def workbook(kind: str, fields: Sequence[str], rows: list[dict[str, Any]], language: str) -> bytes:
+    from handlers.core.export_xlsx import RegisterBook  # openpyxl: imported on the first export, not at start
+
     book = RegisterBook(kind, fields, language=language)
     book.extend(rows)
     out = io.BytesIO()

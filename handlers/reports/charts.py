@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -126,3 +126,9 @@ def dashboard(figures: Figures, t: Translator) -> bytes:
         for ax, (_, chart) in zip(figure.subplots(2, 2).flat, MONTHLY, strict=True):
             chart(ax, figures, t)
         return _png(figure)
+
+
+def draw_all(jobs: Sequence[tuple[Figures, Translator]]) -> list[list[bytes]]:
+    """Each job's :data:`MONTHLY` charts as PNGs, in order: what the report's child process runs
+    (``handlers.reports.drawing.draw_aside``); plain values in, bytes out, so both pickle."""
+    return [[draw(chart, figures, t) for _, chart in MONTHLY] for figures, t in jobs]

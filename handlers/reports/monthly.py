@@ -9,7 +9,8 @@ rows of any span stay one ``/export`` or ``dutydesk export --from --to`` away; t
 small and quick whatever the history).
 
 The figures are read in the transaction as plain values; the charts are drawn outside it and off
-the event loop (a slow call: ``Prepared``, as the LLM step); the registers' rows of the month are
+the event loop (a slow call: ``Prepared``, as the LLM step; a month's in a child process, on the
+command line while the workbook is written: ``handlers.reports.drawing``); the registers' rows of the month are
 streamed from the database into the write-only workbook chunk by chunk (each chunk appended in a
 worker thread), so neither the rows nor the workbook are held in memory.
 """
@@ -27,9 +28,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.core import notices
 from handlers.core.context import ExportTable
-from handlers.core.export_xlsx import Book
 from handlers.core.i18n import Translator
 from handlers.core.prepared import Prepared
+from handlers.reports.drawing import File, draw_aside
 from handlers.reports.figures import RATINGS, Figures, Rate, read
 from handlers.reports.periods import Period
 from handlers.reports.registers import REGISTERS
@@ -43,14 +44,6 @@ TICKET_KINDS = ("complaint", "repair", "inquiry")
 EXPORTED = ("handovers", "orders", "duty_days")
 CHUNK = 1000  # export rows appended to a sheet at a time (in a worker thread)
 PREFIX = {"month": "monthly", "quarter": "quarterly", "year": "annual"}  # each period's catalogue keys
-
-
-@dataclass(frozen=True, slots=True)
-class File:
-    name: str
-    data: bytes
-    photo: bool  # a chart (sent as a photo) or the workbook (a document)
-    caption: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,22 +225,6 @@ def message(t: Translator, now: Figures, before: Figures) -> str:
     return "\n".join(body)
 
 
-def draw_charts(now: Figures, t: Translator) -> list[File]:
-    """The four charts (in a worker thread: no database, no event loop). matplotlib is imported here,
-    on the first drawing, not when the bot starts (half a second of every start-up otherwise)."""
-    import handlers.reports.charts as charts
-
-    def caption(name: str) -> str:
-        return (
-            t("rp.caption.tickets_by_month") if name == "tickets" and now.kind != "month" else t(f"rp.caption.{name}")
-        )
-
-    return [
-        File(f"{now.site_code}-{now.month}-{name}.png", charts.draw(chart, now, t), True, caption(name))
-        for name, chart in charts.MONTHLY
-    ]
-
-
 async def write_workbook(
     session: AsyncSession,
     site_id: int,
@@ -260,6 +237,8 @@ async def write_workbook(
     """The summary sheet, then: a month's registers, their rows of the month streamed chunk by chunk
     (each chunk appended in a worker thread; the write-only workbook keeps no rows in memory), each
     with the field names translated under the keys; a quarter's or a year's figures by month."""
+    from handlers.core.export_xlsx import Book  # openpyxl: imported on the first workbook, not at start
+
     t, zone = Translator(now.language), ZoneInfo(now.timezone)
     book = Book()
     summary = book.table(t("rp.sheet.summary"), SUMMARY_FIELDS, labels=summary_labels(t, now.kind))
@@ -292,6 +271,24 @@ async def write_workbook(
     return await asyncio.to_thread(book.to_bytes)
 
 
+async def _workbook(
+    session: AsyncSession,
+    site: Site,
+    t: Translator,
+    period: Period,
+    now: Figures,
+    before: Figures,
+    exports: Mapping[str, ExportTable] | None,
+) -> File:
+    months = [await read(session, site, month, now.as_of) for month in period.months] if period.kind != "month" else []
+    return File(
+        f"{site.code}-{period.label}.xlsx",
+        await write_workbook(session, require_id(site), period, now, before, months, exports),
+        False,
+        t(f"rp.{PREFIX[period.kind]}.workbook"),
+    )
+
+
 async def compose(
     session: AsyncSession,
     chosen: Sequence[Site],
@@ -313,23 +310,32 @@ async def compose(
     to_draw = [(now, t) for _, t, now, _ in read_sites if not now.is_empty]
 
     async def drawn() -> list[list[File]]:
-        return await asyncio.to_thread(lambda: [draw_charts(now, t) for now, t in to_draw])
+        return await draw_aside(to_draw, child=period.kind == "month")  # a quarter's workbook is short
 
     key = (period.kind, period.label, tuple(now.site_code for now, _ in to_draw))
-    pictures: list[list[File]] = await prepared.get(key, drawn) if to_draw else []
+    # Without a transaction to protect (the command line) the charts are drawn while the workbooks
+    # are written; in the desk they are a slow call between attempts (Prepared), drawn aside too.
+    pictures: list[list[File]] = []
+    pending: asyncio.Future[list[list[File]]] | None = None
+    if to_draw and prepared.inline and key not in prepared.answers:
+        pending = asyncio.ensure_future(prepared.get(key, drawn))
+    elif to_draw:
+        pictures = await prepared.get(key, drawn)
+    workbooks: list[File | None] = []
+    try:
+        for site, t, now, before in read_sites:
+            workbooks.append(None if now.is_empty else await _workbook(session, site, t, period, now, before, exports))
+        if pending is not None:
+            pictures = await pending
+    finally:
+        if pending is not None and not pending.done():
+            pending.cancel()
     reports: list[tuple[Site, Report]] = []
-    for site, t, now, before in read_sites:
+    for (site, t, now, before), workbook in zip(read_sites, workbooks, strict=True):
         text = message(t, now, before)
-        if now.is_empty:
+        if workbook is None:
             reports.append((site, Report(text)))
             continue
-        months = [await read(session, site, month, as_of) for month in period.months] if period.kind != "month" else []
-        workbook = File(
-            f"{site.code}-{period.label}.xlsx",
-            await write_workbook(session, require_id(site), period, now, before, months, exports),
-            False,
-            t(f"rp.{PREFIX[period.kind]}.workbook"),
-        )
         reports.append((site, Report(text, [*pictures.pop(0), workbook])))
     return reports
 

@@ -1,8 +1,8 @@
 """The month's rows of each register for the workbook, read through the records' repos with the site
 and the period in the query (the database picks the month's rows: time and memory follow the month,
 not the history), streamed in chunks. Keys as in docs/exports.md (a subset: the register's columns
-a reader of the month needs); times as aware times in the site's zone (the workbook writes them as
-date-time cells on the site's clock)."""
+a reader of the month needs); times converted once, here, to naive times on the site's clock (what the
+workbook writes as date-time cells: Excel has no zone), so the sheet writes them as they are."""
 
 from __future__ import annotations
 
@@ -35,8 +35,18 @@ def local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
 
 
+def wall(moment: datetime, zone: ZoneInfo) -> datetime:
+    """A stored time as a naive time on the site's clock (the workbook's date-time cells)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone).replace(tzinfo=None)
+
+
 def _with_times(row: Mapping[Any, Any], fields: tuple[str, ...], zone: ZoneInfo) -> dict[str, Any]:
-    return {name: local(row[name], zone) if isinstance(row.get(name), datetime) else row.get(name) for name in fields}
+    """The row's ``fields``, each stored time as :func:`wall` (one pass, each value converted once)."""
+    out = {}
+    for name in fields:
+        value = row.get(name)
+        out[name] = wall(value, zone) if type(value) is datetime else value
+    return out
 
 
 INCIDENT_FIELDS = (
@@ -87,13 +97,11 @@ async def _loans(
     session: AsyncSession, site_id: int, start: datetime, end: datetime, zone: ZoneInfo, as_of: datetime
 ) -> Rows:
     async for chunk in keys.loans_in_period(session, site_id=site_id, start=start, end=end):
-        out = []
+        out, now = [], wall(as_of, zone)
         for r in chunk:
             row = _with_times(r._mapping, LOAN_FIELDS, zone)
             due, back = row["due_at"], row["returned_at"]
-            row["overdue"] = due is not None and (
-                back > due if back is not None else r.status == "out" and due <= as_of
-            )
+            row["overdue"] = due is not None and (back > due if back is not None else r.status == "out" and due <= now)
             out.append(row)
         yield out
 
