@@ -17,6 +17,7 @@ from handlers.reports.figures import Figures
 
 ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding ``handlers`` (the charts' child imports it)
 NAMES = ("incidents", "tickets", "satisfaction", "patrols")  # charts.MONTHLY's order
+CHILD_SECONDS = 120  # a child still drawing after this is stuck: killed, and the charts drawn in a thread
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,7 @@ async def draw_aside(to_draw: Sequence[tuple[Figures, Translator]], *, child: bo
         return await asyncio.to_thread(lambda: [draw_charts(now, t) for now, t in jobs])
     try:
         drawn = await _in_child(jobs)
-    except (OSError, ChildProcessError, pickle.UnpicklingError, EOFError):
+    except (OSError, ChildProcessError, pickle.UnpicklingError, EOFError, TimeoutError):
         return await asyncio.to_thread(lambda: [draw_charts(now, t) for now, t in jobs])
     return [_captioned(now, t, pngs) for (now, t), pngs in zip(jobs, drawn, strict=True)]
 
@@ -70,9 +71,9 @@ async def _in_child(jobs: list[tuple[Figures, Translator]]) -> list[list[bytes]]
         sys.executable, "-m", "handlers.reports.draw_child", stdin=PIPE, stdout=PIPE, env=env
     )
     try:
-        out, _ = await child.communicate(pickle.dumps(jobs))
+        out, _ = await asyncio.wait_for(child.communicate(pickle.dumps(jobs)), CHILD_SECONDS)
     finally:
-        if child.returncode is None:  # cancelled: the charts are not wanted any more
+        if child.returncode is None:  # cancelled (the charts are not wanted any more) or stuck
             child.kill()
             await child.wait()
     if child.returncode != 0:

@@ -3,6 +3,9 @@ this process, and drawn here still when the child cannot run."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from sqlmodel import select
 
@@ -42,3 +45,19 @@ async def test_charts_are_drawn_here_when_the_child_cannot_run(
     monkeypatch.setattr(drawing.sys, "executable", "/nonexistent/python")
     drawn = await drawing.draw_aside(jobs)  # type: ignore[arg-type]
     assert drawn == [drawing.draw_charts(now, t) for now, t in jobs]  # type: ignore[arg-type]
+
+
+async def test_a_stuck_child_is_killed_and_the_charts_drawn_here(
+    harness: DeskHarness, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    jobs = await _jobs(harness)
+    stuck = tmp_path / "stuck-python"
+    stuck.write_text(f"#!/bin/sh\necho $$ > {tmp_path / 'pid'}\nexec sleep 600\n")
+    stuck.chmod(0o755)
+    monkeypatch.setattr(drawing.sys, "executable", str(stuck))
+    monkeypatch.setattr(drawing, "CHILD_SECONDS", 0.5)
+    drawn = await drawing.draw_aside(jobs)  # type: ignore[arg-type]
+    assert drawn == [drawing.draw_charts(now, t) for now, t in jobs]  # type: ignore[arg-type]
+    pid = int((tmp_path / "pid").read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # the stuck child is gone, not left sleeping
