@@ -36,8 +36,9 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
+from bot.classifier.categories import MAX_ALTERNATIVES
 from bot.classifier.normalize import as_typed
-from bot.classifier.rules import MAX_ALTERNATIVES, SEVERITY_INTENTS, SEVERITY_LEVELS, RuleClassifier
+from bot.classifier.rules import SEVERITY_INTENTS, SEVERITY_LEVELS, RuleClassifier
 from handlers.core.classification import Classification, Speaker
 from storage.codes import Severity
 

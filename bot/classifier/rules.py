@@ -28,6 +28,13 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
+from bot.classifier.categories import (
+    alternatives,
+    best_category,
+    decide_category,
+    quick_severity_level,
+    weigh_places,
+)
 from bot.classifier.extract import extract_location
 from bot.classifier.families import (
     NOTICE_WEIGHT,
@@ -46,38 +53,11 @@ from bot.classifier.scan import Scan as _Scan
 from bot.classifier.scan import confidence as _confidence
 from bot.classifier.times import extract_time
 from handlers.core.classification import Classification, Speaker
-from handlers.core.taxonomy import CATEGORIES, INTENTS
+from handlers.core.taxonomy import INTENTS
 from storage.codes import Severity
 
 SEVERITY_LEVELS: tuple[Severity, ...] = (Severity.NORMAL, Severity.URGENT, Severity.MAJOR)
 
-# Order breaks ties between categories: the dangerous ones first.
-_CATEGORY_PRIORITY = {
-    c: i
-    for i, c in enumerate(
-        (
-            "fire",
-            "medical",
-            "fight",
-            "weather",
-            "water",
-            "power",
-            "theft",
-            "security",
-            "equipment",
-            "staff_violation",
-            "construction",
-            "move",
-            "noise",
-            "sanitation",
-            "parking",
-            "fees",
-            "service",
-            "other",
-        )
-    )
-}
-assert set(_CATEGORY_PRIORITY) == set(CATEGORIES)
 
 # A resident reporting these at urgent severity or above reports an incident, not a ticket.
 RESIDENT_EMERGENCIES = frozenset({"fire", "fight", "medical", "security", "theft"})
@@ -90,10 +70,7 @@ _NO_SEVERITY_INTENTS = frozenset(
 # Intents that carry the event's severity (the cascade keeps a major reading for these).
 SEVERITY_INTENTS = frozenset({"incident", "repair", "handover"})
 assert frozenset(INTENTS) == SEVERITY_INTENTS | _NO_SEVERITY_INTENTS
-_CATEGORYLESS_INTENTS = frozenset({"takeover", "key_borrow", "key_return"})
-_PROBLEM_ONLY_INTENTS = frozenset({"handover", "patrol_report"})
 _NEGATORS = frozenset("不没无冇未非别勿唔")
-_EVENT_INTENTS = frozenset({"incident", "complaint", "repair", "handover", "patrol_report"})
 
 
 class RuleClassifier:
@@ -121,7 +98,7 @@ class RuleClassifier:
         time = extract_time(low)
         scan.future = is_future(time, scan.signals)
         intent, intent_conf = _decide_intent(scan, speaker=speaker)
-        category, cat_conf = _decide_category(scan, intent)
+        category, cat_conf = decide_category(scan, intent)
         severity = _decide_severity(scan, intent, category, self._compiled)
         confidence = _confidence(intent, intent_conf, category, cat_conf, scan)
         return Classification(
@@ -132,7 +109,7 @@ class RuleClassifier:
             source="rules",
             location=extract_location(cased, low),
             time=time,
-            alternatives=_alternatives(scan, intent, category),
+            alternatives=alternatives(scan, intent, category),
             intent_confidence=round(intent_conf * (0.9 if scan.contested else 1.0), 3),
             problem=names_problem(scan),
             done=bool(scan.signals.get("done")),
@@ -183,66 +160,8 @@ class RuleClassifier:
         scan.contested = weigh_events(scan.category, scan.signals)
         scan.contested = weigh_staff_conduct(scan.category, scan.signals) or scan.contested
         weigh_heater(scan.category, scan.signals)
-        _weigh_places(scan)
+        weigh_places(scan)
         return scan
-
-
-# Categories that name something that happened (an inquiry about a fee names no event).
-EVENT_CATEGORIES = frozenset(
-    {"fire", "medical", "fight", "weather", "water", "power", "theft", "security", "noise", "sanitation"}
-    | {"staff_violation", "construction"}
-)
-# Where something happened is weaker evidence than what happened: 车库 + 摔伤 is medical.
-PLACE_WEIGHT_WITH_EVENT = 0.3
-# Equipment nouns (门铃, lift, 监控) without a fault are things the event happened at, not the event.
-IDLE_EQUIPMENT_WEIGHT = 0.5
-
-
-def _weigh_places(scan: _Scan) -> None:
-    """Fold place words into the category scores: in full when nothing else happened, a third otherwise."""
-    cats = scan.category
-    sig = scan.signals
-    if cats.get("equipment") and not (sig.get("fault") or sig.get("trapped")):
-        others = max((v for c, v in cats.items() if c in EVENT_CATEGORIES), default=0.0)
-        if others >= 1.5:
-            cats["equipment"] *= IDLE_EQUIPMENT_WEIGHT
-            scan.contested = True
-    if scan.place:
-        event = max((v for c, v in cats.items() if c != "other"), default=0.0) >= 1.5
-        factor = PLACE_WEIGHT_WITH_EVENT if event else 1.0
-        scan.contested = scan.contested or (event and any(c not in scan.place for c, v in cats.items() if v))
-        for cat, weight in scan.place.items():
-            cats[cat] += weight * factor
-
-
-def _best_category(scan: _Scan) -> tuple[str, float, float]:
-    """(best, its score, runner-up score); ``other`` has evidence too (拾到, 流浪狗) but ranks last."""
-    best, best_score, second = "other", 0.0, 0.0
-    for cat, score in scan.category.items():
-        if score > best_score or (score == best_score and _CATEGORY_PRIORITY[cat] < _CATEGORY_PRIORITY[best]):
-            second = max(second, best_score)
-            best, best_score = cat, score
-        else:
-            second = max(second, score)
-    return best, best_score, second
-
-
-MAX_ALTERNATIVES = 3
-
-
-def _alternatives(scan: _Scan, intent: str, category: str) -> tuple[str, ...]:
-    """The other categories that had evidence (a term or a place word), best first, at most three.
-
-    Only categories the text gave evidence for: nothing is padded in, so a message naming one thing
-    has none.  Key loans and takeovers have no category to correct.
-    """
-    if intent in _CATEGORYLESS_INTENTS:
-        return ()
-    ranked = sorted(
-        (c for c, v in scan.category.items() if v > 0.0 and c != category),
-        key=lambda c: (-scan.category[c], _CATEGORY_PRIORITY[c]),
-    )
-    return tuple(ranked[:MAX_ALTERNATIVES])
 
 
 def _decide_intent(scan: _Scan, *, speaker: Speaker) -> tuple[str, float]:
@@ -251,11 +170,11 @@ def _decide_intent(scan: _Scan, *, speaker: Speaker) -> tuple[str, float]:
     scores: defaultdict[str, float] = defaultdict(float)
     for intent, value in scan.intent.items():
         scores[intent] += value
-    cat, cat_score, _ = _best_category(scan)
+    cat, cat_score, _ = best_category(scan)
     event = cat_score >= 2.0 or (scan.severity.get("urgent", 0.0) + scan.severity.get("major", 0.0)) >= 3.0
     fault = sig.get("fault", 0)
     question = sig.get("question", 0)
-    severe = _severity_level_quick(scan) >= 1
+    severe = quick_severity_level(scan) >= 1
     notice = speaker == "staff" and is_notice(sig, future=scan.future)
     if notice:
         event, fault, severe = False, 0, False  # announced, not happened (a drill, planned works)
@@ -337,11 +256,11 @@ def names_problem(scan: _Scan) -> bool:
     exit, an urgent or major reading, or something found or still pending together with what it is.
     Negated words (无异常, 门已锁好, no issues found) give no signal, so they name none."""
     sig = scan.signals
-    if sig.get("fault") or _found_hazard(sig) or scan.emergencies or _severity_level_quick(scan):
+    if sig.get("fault") or _found_hazard(sig) or scan.emergencies or quick_severity_level(scan):
         return True
     if sig.get("fire_exit") and sig.get("blocked"):
         return True
-    _, score, _ = _best_category(scan)
+    _, score, _ = best_category(scan)
     return bool((sig.get("found") or sig.get("pending")) and score >= 1.5)
 
 
@@ -350,40 +269,11 @@ def _found_hazard(sig: defaultdict[str, int]) -> bool:
     return bool(sig.get("found") and (sig.get("blocked") or sig.get("parking_act")))
 
 
-def _decide_category(scan: _Scan, intent: str) -> tuple[str, float]:
-    cat, score, second = _best_category(scan)
-    if intent in _CATEGORYLESS_INTENTS:
-        return "other", 1.0
-    if intent in ("other", "inquiry") and scan.signals.get("drill"):
-        return "other", 0.9  # a drill rehearses a category, it is not one
-    if intent in _PROBLEM_ONLY_INTENTS:
-        # A handover or patrol names a category only when it reports a problem.
-        sig = scan.signals
-        problem = sig.get("fault") or sig.get("pending") or sig.get("found") or _severity_level_quick(scan)
-        if not problem:
-            return "other", 0.9
-    if score < 1.5:
-        # An event or a ticket about nothing the lexicon knows: the category is a guess.
-        return "other", (0.45 if intent in _EVENT_INTENTS else 0.8)
-    conf = 1.0 - 0.5 * math.exp(-(score - second) / 1.5)
-    if score < 2.5:
-        conf *= 0.9  # only medium evidence
-    return cat, conf
-
-
-def _severity_level_quick(scan: _Scan) -> int:
-    if scan.severity.get("major", 0.0) >= 3.0:
-        return 2
-    if scan.severity.get("urgent", 0.0) >= 2.0:
-        return 1
-    return 0
-
-
 def _severity_level(scan: _Scan, compiled: CompiledLexicon) -> int:
-    level = _severity_level_quick(scan)
+    level = quick_severity_level(scan)
     if level < 2 and compiled.combos:
         present = {name for name, n in scan.signals.items() if n}
-        cat, cat_score, _ = _best_category(scan)
+        cat, cat_score, _ = best_category(scan)
         for c, s in scan.category.items():
             if s >= 2.0:
                 present.add("cat:" + c)
