@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
@@ -75,3 +75,12 @@ def resolve_time(hint: TimeHint | None, now: datetime, zone: ZoneInfo) -> dateti
     if not named and moment > local_now + timedelta(minutes=5):
         moment -= timedelta(days=1)
     return moment.astimezone(now.tzinfo)
+
+
+def day_of_text(text: str) -> date | None:
+    """A day as a command, a button or a timer's ref writes it: ``2026-11-23`` or ``20261123``; None
+    for anything else (a forged button, a typo)."""
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:8])) if len(text) == 8 else date.fromisoformat(text)
+    except ValueError:
+        return None

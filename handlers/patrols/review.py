@@ -34,6 +34,7 @@ from handlers.core.i18n import Translator
 from handlers.core.lookups import site_and_date_word, sites_where
 from handlers.core.messages import Button, Keyboard, Outcome, Reply
 from handlers.core.numbers import ref
+from handlers.core.parsing import day_of_text
 from handlers.core.policy import Policy
 from handlers.core.render import clip
 from handlers.patrols.buttons import SignWeek
@@ -78,13 +79,6 @@ def window(site: Site, week: date) -> tuple[datetime, datetime]:
 
 def _ref(week: date) -> int:
     return int(week.strftime("%Y%m%d"))
-
-
-def _parse_day(text: str) -> date | None:
-    try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:8])) if len(text) == 8 else date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def _span(week: date) -> dict[str, str]:
@@ -213,7 +207,7 @@ async def review_command(ctx: Context, args: str) -> Outcome:
     site, wanted = await site_and_date_word(ctx, args, Role.SUPERVISOR)
     if site is None:
         return Outcome.say(t("denied.role", role=t("role.supervisor")))
-    day = _parse_day(wanted) if wanted else None
+    day = day_of_text(wanted) if wanted else None
     if wanted and day is None:
         return Outcome.say(t("review.usage"))
     current = week_of(site, ctx.now)
@@ -262,7 +256,7 @@ async def sign(ctx: Context, site: Site, week: date, opinion: str | None = None)
 
 async def sign_button_pressed(ctx: Context, data: SignWeek) -> Outcome:
     site = await sites.get(ctx.session, site_id=data.site)
-    week = _parse_day(data.week) if site is not None else None
+    week = day_of_text(data.week) if site is not None else None
     if site is None or week is None or not await _known_week(ctx, site, week):
         return Outcome(toast=ctx.t("button.stale"))
     return await sign(ctx, site, week)
@@ -309,7 +303,7 @@ async def on_review(ctx: TimerContext) -> datetime | None:
     signs, remind them at the policy interval (001 L553)."""
     session, timer, now = ctx.session, ctx.timer, ctx.now
     site = await sites.get(session, site_id=timer.site_id)
-    week = _parse_day(str(timer.ref_id))
+    week = day_of_text(str(timer.ref_id))
     if site is None or week is None:
         return None
     t = Translator(site.language)

@@ -22,6 +22,7 @@ from handlers.core.feature import ExportKind, Feature
 from handlers.core.i18n import Translator
 from handlers.core.lookups import site_and_date_word, sites_where
 from handlers.core.messages import Button, Keyboard, Outcome, Reply
+from handlers.core.parsing import day_of_text
 from handlers.core.policy import Policy
 from handlers.core.render import category, clip, severity
 from handlers.shifts.buttons import SignDayData
@@ -100,13 +101,6 @@ def sign_button(t: Translator, site: Site, day: date) -> Keyboard:
     return [[Button(t("daylog.btn_sign"), SignDayData.of(require_id(site), day).pack())]]
 
 
-def _parse_day(text: str) -> date | None:
-    try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:8])) if len(text) == 8 else date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 # How far back a duty day without a stored log may still be compiled or signed; beyond it (year 1,
 # 1900, or a forged button) there is nothing of the site's to show.
 _LOOKBACK = timedelta(days=366)
@@ -126,7 +120,7 @@ async def daylog_command(ctx: Context, args: str) -> Outcome:
     site, wanted = await site_and_date_word(ctx, args, Role.SUPERVISOR)
     if site is None:
         return Outcome.say(t("denied.role", role=t("role.supervisor")))
-    day = _parse_day(wanted) if wanted else day_of(site, ctx.now)
+    day = day_of_text(wanted) if wanted else day_of(site, ctx.now)
     if day is None:
         return Outcome.say(t("daylog.usage"))
     if not await _known_day(ctx, site, day):
@@ -171,7 +165,7 @@ async def sign(ctx: Context, site: Site, day: date) -> Outcome:
 
 async def sign_button_pressed(ctx: Context, data: SignDayData) -> Outcome:
     site = await sites.get(ctx.session, site_id=data.site)
-    day = _parse_day(data.day) if site is not None else None
+    day = day_of_text(data.day) if site is not None else None
     if site is None or day is None or not await _known_day(ctx, site, day):
         return Outcome(toast=ctx.t("button.stale"))
     return await sign(ctx, site, day)
@@ -207,7 +201,7 @@ async def on_daylog(ctx: TimerContext) -> datetime | None:
     Then daily, until signed: remind the managers (000 L116)."""
     session, timer, now = ctx.session, ctx.timer, ctx.now
     site = await sites.get(session, site_id=timer.site_id)
-    day = _parse_day(str(timer.ref_id))
+    day = day_of_text(str(timer.ref_id))
     if site is None or day is None:
         return None
     t = Translator(site.language)
