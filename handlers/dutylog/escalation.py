@@ -61,27 +61,13 @@ async def start(ctx: Context, site: Site, incident: Incident) -> None:
     in_group = site.duty_chat_id is not None and ctx.msg.chat.id == site.duty_chat_id
     admins = ctx.services.admin_ids
     ctx.notified += await ping(ctx.session, site, incident, ctx.now, admins=admins, tell_group=not in_group)
-    await timers.schedule(
-        ctx.session,
-        kind=ESCALATE,
-        ref_id=incident.id,
-        site_id=require_id(site),
-        due_at=ctx.now + timedelta(minutes=policy.escalation_repeat_minutes),
-    )
-    await timers.schedule(
-        ctx.session,
-        kind=REPORT,
-        ref_id=incident.id,
-        site_id=require_id(site),
-        due_at=next_morning(ctx.now, site, policy.report_reminder_hour),
-    )
-    await timers.schedule(
-        ctx.session,
-        kind=REPORT_DUE,
-        ref_id=incident.id,
-        site_id=require_id(site),
-        due_at=ctx.now + timedelta(hours=policy.written_report_hours),
-    )
+    # the next round, the morning reminder of the written report (000 L144) and its deadline
+    for kind, due_at in (
+        (ESCALATE, ctx.now + timedelta(minutes=policy.escalation_repeat_minutes)),
+        (REPORT, next_morning(ctx.now, site, policy.report_reminder_hour)),
+        (REPORT_DUE, ctx.now + timedelta(hours=policy.written_report_hours)),
+    ):
+        await timers.schedule(ctx.session, kind=kind, ref_id=incident.id, site_id=require_id(site), due_at=due_at)
 
 
 async def cancel_report(ctx: Context, incident: Incident) -> None:

@@ -14,6 +14,7 @@ The command is not ``/report N``: ``/report [YYYY-MM]`` is the monthly statistic
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -131,17 +132,7 @@ async def report_command(ctx: Context, args: str) -> Outcome:
     people = await readers(ctx.session, site, skip=user.id)
     site_t = Translator(site.language)
     text_for_readers = report_text(site_t, site, incident, report, 1 if photo else 0)
-    for person in people:
-        await notices.queue(
-            ctx.session,
-            person.telegram_id,
-            text_for_readers,
-            link=(LINK, report_id),
-            site_id=site.id,
-            purpose="report",
-            photo=photo,
-        )
-    ctx.notified += len(people)
+    await _pass_on(ctx, site, people, text_for_readers, report_id, photo)
     sent = (
         ctx.t("written.sent", count=len(people)) if people else ctx.t("written.nobody_to_read", number=incident.number)
     )
@@ -167,17 +158,7 @@ async def attach_photo(ctx: Context, report_id: int) -> Outcome | None:
     count = await incidents.add_report_photo(ctx.session, report_id=report_id, file_id=photo, added_by=ctx.msg.user.id)
     people = await readers(ctx.session, site, skip=ctx.msg.user.id)
     caption = Translator(site.language)("written.photo_caption", number=incident.number, name=ctx.msg.user.name)
-    for person in people:
-        await notices.queue(
-            ctx.session,
-            person.telegram_id,
-            caption,
-            link=(LINK, report_id),
-            site_id=site.id,
-            purpose="report",
-            photo=photo,
-        )
-    ctx.notified += len(people)
+    await _pass_on(ctx, site, people, caption, report_id, photo)
     said = ctx.t("written.photo_added", number=incident.number, count=count, sent=len(people))
     return Outcome(replies=[Reply(said, quote=True)])
 
@@ -244,3 +225,20 @@ PART = Feature(
     timers={escalation.REPORT_DUE: on_deadline},
     replies={LINK: attach_photo},
 )
+
+
+async def _pass_on(
+    ctx: Context, site: Site, people: Sequence[Holder], text: str, report_id: int, photo: str | None
+) -> None:
+    """Queue the report (or a photo added to it) to each of its readers, linked to the report."""
+    for person in people:
+        await notices.queue(
+            ctx.session,
+            person.telegram_id,
+            text,
+            link=(LINK, report_id),
+            site_id=site.id,
+            purpose="report",
+            photo=photo,
+        )
+    ctx.notified += len(people)
